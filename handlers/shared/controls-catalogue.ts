@@ -280,7 +280,8 @@ export const CONTROLS = [
     title: 'Monitoring schedule does not encrypt inter-container traffic',
     resourceType: 'AwsSageMakerMonitoringSchedule',
     severity: 'MEDIUM',
-    checks: 'MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption',
+    checks:
+      'MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption',
     fix: 'recreate',
     guidance:
       'Recreate the monitoring schedule (or its job definition) with EnableInterContainerTrafficEncryption=true.',

@@ -1,0 +1,266 @@
+/**
+ * PlanRemediation: the state machine's first step and, on the happy path, its only Lambda.
+ *
+ * Validates the Security Hub event, applies the catalogue mode, the exemption tag and dry-run, takes
+ * the per-notebook lock (one remediation at a time per resource) and observes the notebook. All the
+ * decisions are pure functions in shared/plan-decisions.ts; this file only does the I/O in order.
+ */
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeNotebookInstanceCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { z } from 'zod';
+import { LOCK_EXPIRY_ATTRIBUTE, LOCK_OWNER_ATTRIBUTE, LOCK_TABLE_KEY } from '../statemachines/lock-table.js';
+import {
+  InvalidFindingEvent,
+  isActionable,
+  parseImportedEvent,
+  type ValidatedFinding,
+} from './shared/finding-event.js';
+import { jsonLogger, type Logger } from './shared/logger.js';
+import {
+  buildPlanResult,
+  decideByMode,
+  decideFromNotebook,
+  decideWhenLocked,
+  dryRunAnnotation,
+  type ExecutionIdentity,
+  exemptAnnotation,
+  isExempt,
+  type LockHolder,
+  lockKeyFor,
+  type NotebookObservation,
+  type Tag,
+} from './shared/plan-decisions.js';
+import type { PlanResult } from './shared/remediation-plan.js';
+import {
+  parseRuntimeSettings,
+  type RuntimeSettings,
+  SETTINGS_ENVIRONMENT_VARIABLE,
+} from './shared/runtime-settings.js';
+
+export interface PlanDependencies {
+  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  readonly dynamodb: Pick<DynamoDBClient, 'send'>;
+  readonly settings: RuntimeSettings;
+  readonly now: () => Date;
+  readonly logger: Logger;
+}
+
+const planRequest = z.object({
+  event: z.unknown(),
+  execution: z.object({ id: z.string().min(1), name: z.string().min(1) }),
+});
+
+/** SageMaker allows 50 tags a resource; the page cap only guards against a misbehaving NextToken. */
+const MAX_TAG_PAGES = 20;
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'UnknownError';
+}
+
+export function createPlanHandler(dependencies: PlanDependencies): (request: unknown) => Promise<PlanResult> {
+  const { sagemaker, dynamodb, settings, now, logger } = dependencies;
+
+  async function listAllTags(resourceArn: string): Promise<Tag[]> {
+    const tags: Tag[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_TAG_PAGES; page++) {
+      const response = await sagemaker.send(
+        new ListTagsCommand({ ResourceArn: resourceArn, MaxResults: 50, NextToken: nextToken }),
+      );
+      tags.push(...(response.Tags ?? []));
+      nextToken = response.NextToken;
+      if (!nextToken) return tags;
+    }
+    throw new Error(`ListTags for ${resourceArn} returned more than ${MAX_TAG_PAGES} pages`);
+  }
+
+  async function observeNotebook(name: string): Promise<NotebookObservation> {
+    try {
+      const notebook = await sagemaker.send(
+        new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }),
+      );
+      return {
+        exists: true,
+        status: notebook.NotebookInstanceStatus ?? 'Unknown',
+        rootAccess: notebook.RootAccess ?? 'Enabled',
+        failureReason: notebook.FailureReason,
+      };
+    } catch (error) {
+      if (
+        errorName(error) === 'ValidationException' &&
+        /RecordNotFound/i.test(String((error as Error).message))
+      ) {
+        return { exists: false };
+      }
+      throw error;
+    }
+  }
+
+  /** Takes the lock, or reports who holds it. Re-entrant for the same execution (a retried invoke). */
+  async function acquireLock(
+    finding: ValidatedFinding,
+    execution: ExecutionIdentity,
+  ): Promise<{ acquired: true } | { acquired: false; holder: LockHolder }> {
+    const nowSeconds = Math.floor(now().getTime() / 1000);
+    try {
+      await dynamodb.send(
+        new PutItemCommand({
+          TableName: settings.lockTableName,
+          Item: {
+            [LOCK_TABLE_KEY]: { S: lockKeyFor(finding) },
+            [LOCK_OWNER_ATTRIBUTE]: { S: execution.id },
+            findingId: { S: finding.id },
+            controlId: { S: finding.control.id },
+            acquiredAt: { S: now().toISOString() },
+            [LOCK_EXPIRY_ATTRIBUTE]: { N: String(nowSeconds + settings.lockSeconds) },
+          },
+          // Expired locks still exist until DynamoDB's TTL sweep removes them, so expiry is checked here.
+          ConditionExpression: 'attribute_not_exists(#key) OR #expiresAt < :now OR #owner = :me',
+          ExpressionAttributeNames: {
+            '#key': LOCK_TABLE_KEY,
+            '#expiresAt': LOCK_EXPIRY_ATTRIBUTE,
+            '#owner': LOCK_OWNER_ATTRIBUTE,
+          },
+          ExpressionAttributeValues: { ':now': { N: String(nowSeconds) }, ':me': { S: execution.id } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { acquired: true };
+    } catch (error) {
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+      const item = (error as { Item?: Record<string, { S?: string }> }).Item ?? {};
+      return {
+        acquired: false,
+        holder: {
+          executionArn: item[LOCK_OWNER_ATTRIBUTE]?.S ?? 'another execution',
+          findingId: item.findingId?.S ?? 'unknown',
+        },
+      };
+    }
+  }
+
+  async function releaseLock(finding: ValidatedFinding, execution: ExecutionIdentity): Promise<void> {
+    try {
+      await dynamodb.send(
+        new DeleteItemCommand({
+          TableName: settings.lockTableName,
+          Key: { [LOCK_TABLE_KEY]: { S: lockKeyFor(finding) } },
+          ConditionExpression: '#owner = :me',
+          ExpressionAttributeNames: { '#owner': LOCK_OWNER_ATTRIBUTE },
+          ExpressionAttributeValues: { ':me': { S: execution.id } },
+        }),
+      );
+    } catch (error) {
+      // Not ours any more: nothing to release. Anything else: the lock expires on its own.
+      logger.warn('lock not released', { error: errorName(error), lockKey: lockKeyFor(finding) });
+    }
+  }
+
+  return async function planRemediation(request: unknown): Promise<PlanResult> {
+    const parsedRequest = planRequest.safeParse(request);
+    if (!parsedRequest.success) {
+      throw new InvalidFindingEvent(parsedRequest.error.issues.map((issue) => `request: ${issue.message}`));
+    }
+    const { event, execution } = parsedRequest.data;
+    const { timing } = settings;
+
+    let finding: ValidatedFinding;
+    try {
+      finding = parseImportedEvent(event, { accountId: settings.accountId, region: settings.region });
+    } catch (error) {
+      if (error instanceof InvalidFindingEvent) {
+        logger.warn('event rejected', { execution: execution.id, problems: error.problems });
+      }
+      throw error;
+    }
+    const context = { execution: execution.id, findingId: finding.id, control: finding.control.id };
+
+    if (!isActionable(finding)) {
+      logger.info('finding not actionable', { ...context, workflowStatus: finding.workflowStatus });
+      return buildPlanResult({ finding, timing, action: 'ignore' });
+    }
+
+    const byMode = decideByMode(finding, settings, execution);
+    if (byMode.kind !== 'remediate') {
+      logger.info('planned without remediation', { ...context, decision: byMode.kind });
+      return buildPlanResult({
+        finding,
+        timing,
+        action: byMode.kind,
+        ...(byMode.kind === 'annotate' ? { annotation: byMode.annotation } : {}),
+      });
+    }
+
+    const notebookName = finding.notebookName;
+    if (!notebookName) throw new Error(`${finding.control.id} remediation needs a notebook instance`);
+
+    if (isExempt(await listAllTags(finding.resourceArn), settings.exemptionTag)) {
+      logger.info('resource exempt', context);
+      return buildPlanResult({
+        finding,
+        timing,
+        action: 'annotate',
+        annotation: exemptAnnotation(finding, settings, execution),
+      });
+    }
+
+    if (settings.dryRun) {
+      const observed = await observeNotebook(notebookName);
+      logger.info('dry run', context);
+      return buildPlanResult({
+        finding,
+        timing,
+        action: 'annotate',
+        annotation: dryRunAnnotation(finding, observed, execution),
+      });
+    }
+
+    const lock = await acquireLock(finding, execution);
+    if (!lock.acquired) {
+      const decision = decideWhenLocked(finding, lock.holder, execution);
+      logger.info('notebook locked by another execution', { ...context, holder: lock.holder.executionArn });
+      return buildPlanResult({
+        finding,
+        timing,
+        action: decision.kind === 'annotate' ? 'annotate' : 'ignore',
+        ...(decision.kind === 'annotate' ? { annotation: decision.annotation } : {}),
+      });
+    }
+
+    try {
+      const decision = decideFromNotebook(finding, await observeNotebook(notebookName), execution);
+      if (decision.kind === 'annotate') {
+        await releaseLock(finding, execution);
+        logger.info('nothing to change', { ...context, outcome: decision.annotation.outcome });
+        return buildPlanResult({ finding, timing, action: 'annotate', annotation: decision.annotation });
+      }
+      logger.info('remediation planned', { ...context, status: decision.notebook.status });
+      return buildPlanResult({
+        finding,
+        timing,
+        action: 'remediate',
+        notebook: decision.notebook,
+        wasRunning: decision.wasRunning,
+      });
+    } catch (error) {
+      await releaseLock(finding, execution);
+      throw error;
+    }
+  };
+}
+
+// Created once per container and reused across invocations.
+const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
+const dynamodbClient = new DynamoDBClient({ maxAttempts: 5 });
+let deployedHandler: ((request: unknown) => Promise<PlanResult>) | undefined;
+
+export async function handler(request: unknown): Promise<PlanResult> {
+  deployedHandler ??= createPlanHandler({
+    sagemaker: sagemakerClient,
+    dynamodb: dynamodbClient,
+    settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
+    now: () => new Date(),
+    logger: jsonLogger('plan-remediation'),
+  });
+  return deployedHandler(request);
+}

@@ -1,0 +1,25 @@
+/**
+ * ReportFailure: words for a failed remediation (finding note and alert). Pure: no AWS calls, so it
+ * cannot fail for the same reason the remediation did.
+ */
+import { z } from 'zod';
+import { buildFailureReport, type FailureReport } from './shared/failure-report.js';
+
+const errorShape = z.object({ Error: z.string(), Cause: z.string().optional() });
+
+const reportRequest = z.object({
+  plan: z.object({
+    controlId: z.string(),
+    notebook: z.object({ name: z.string(), arn: z.string() }),
+    finding: z.object({ id: z.string() }),
+  }),
+  failure: errorShape,
+  notebook: z.object({ status: z.string(), rootAccess: z.string() }),
+  runState: z.object({ wasRunning: z.boolean() }),
+  recovery: z.object({ restarted: z.boolean(), error: errorShape.optional() }),
+  execution: z.object({ id: z.string(), name: z.string() }),
+});
+
+export async function handler(request: unknown): Promise<FailureReport> {
+  return buildFailureReport(reportRequest.parse(request));
+}

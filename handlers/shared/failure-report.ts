@@ -1,0 +1,108 @@
+/**
+ * Turns a failed remediation into words: the note on the finding (<= 512 characters) and the alert.
+ * Step Functions hands over the raw error; for AWS SDK tasks the useful part (ThrottlingException,
+ * "Status (Stopping) not in ([InService])"...) is buried in the Cause, so it is dug out here.
+ */
+import { NOTE_LIMIT, toSubject, truncate } from './plan-decisions.js';
+
+export interface FailureReportInput {
+  readonly plan: {
+    readonly controlId: string;
+    readonly notebook: { readonly name: string; readonly arn: string };
+    readonly finding: { readonly id: string };
+  };
+  readonly failure: { readonly Error: string; readonly Cause?: string | undefined };
+  readonly notebook: { readonly status: string; readonly rootAccess: string };
+  readonly runState: { readonly wasRunning: boolean };
+  readonly recovery: {
+    readonly restarted: boolean;
+    readonly error?: { readonly Error: string; readonly Cause?: string | undefined } | undefined;
+  };
+  readonly execution: { readonly id: string; readonly name: string };
+}
+
+export interface FailureReport {
+  readonly note: string;
+  readonly subject: string;
+  readonly message: string;
+}
+
+/** "ThrottlingException: Rate exceeded" out of whatever shape the Cause has. */
+export function summariseError(error: string, cause: string | undefined): string {
+  if (!cause) return error;
+  const lambdaError = parseLambdaCause(cause);
+  if (lambdaError) return `${lambdaError.errorType}: ${lambdaError.errorMessage}`;
+  // AWS SDK integration causes end in "(Service: X, Status Code: N, Error Code: Code, Request ID: ...)".
+  const sdkCause = /^(.*?)\s*\(Service: [^,]+, Status Code: \d+(?:, Error Code: ([A-Za-z]+))?/s.exec(cause);
+  if (sdkCause) {
+    const code = sdkCause[2] ?? error.split('.').pop() ?? error;
+    return `${code}: ${sdkCause[1]}`;
+  }
+  return `${error}: ${cause}`;
+}
+
+function parseLambdaCause(cause: string): { errorType: string; errorMessage: string } | undefined {
+  if (!cause.startsWith('{')) return undefined;
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
+    if (typeof parsed.errorType === 'string' && typeof parsed.errorMessage === 'string') {
+      return { errorType: parsed.errorType, errorMessage: parsed.errorMessage };
+    }
+  } catch {
+    // Not JSON after all: treated as plain text by the caller.
+  }
+  return undefined;
+}
+
+/** What happened to the notebook's run state, in one sentence. */
+export function describeRecovery(input: FailureReportInput): { sentence: string; restored: boolean } {
+  const { notebook, runState, recovery } = input;
+  if (recovery.error) {
+    const detail = summariseError(recovery.error.Error, recovery.error.Cause);
+    return {
+      sentence: `Its state could not be checked or restored (${detail}): check it now.`,
+      restored: false,
+    };
+  }
+  if (!runState.wasRunning) {
+    return { sentence: `It was not running before and was left ${notebook.status}.`, restored: true };
+  }
+  if (notebook.status === 'InService') {
+    return {
+      sentence: recovery.restarted
+        ? 'It was running before; the workflow restarted it and it is InService again.'
+        : 'It is InService, as it was before.',
+      restored: true,
+    };
+  }
+  return {
+    sentence: `It was running before but is ${notebook.status} now: start it again.`,
+    restored: false,
+  };
+}
+
+export function buildFailureReport(input: FailureReportInput): FailureReport {
+  const { plan, failure, notebook, execution } = input;
+  const error = summariseError(failure.Error, failure.Cause);
+  const recovery = describeRecovery(input);
+  const suffix = ` RootAccess is ${notebook.rootAccess}. Execution ${execution.name}.`;
+  const head = `Remediation of ${plan.controlId} on notebook instance ${plan.notebook.name} failed. ${recovery.sentence}${suffix} Error: `;
+  // The error text is the part that may be long; the rest must always fit.
+  const note = truncate(`${head}${error}`, NOTE_LIMIT);
+  const subject = toSubject(
+    `${plan.controlId} remediation failed${recovery.restored ? '' : ' - ACTION NEEDED'}: ${plan.notebook.name}`,
+  );
+  const message = [
+    `Remediation of ${plan.controlId} on notebook instance ${plan.notebook.arn} failed.`,
+    '',
+    `Error: ${failure.Error}`,
+    `Cause: ${failure.Cause ?? '(none)'}`,
+    '',
+    `Notebook now: ${notebook.status}, RootAccess ${notebook.rootAccess}`,
+    recovery.sentence,
+    '',
+    `Finding: ${plan.finding.id} (workflow status set to NOTIFIED)`,
+    `Execution: ${execution.id}`,
+  ].join('\n');
+  return { note, subject, message };
+}

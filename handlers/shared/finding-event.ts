@@ -1,0 +1,182 @@
+/**
+ * Validation of the Security Hub events that start the workflow. Everything the workflow later puts
+ * in an API call (finding id, product ARN, notebook name) comes out of here, so nothing is trusted
+ * before it has passed these schemas and the account/region checks.
+ */
+import { z } from 'zod';
+import { type ControlDefinition, findControl } from './controls-catalogue.js';
+
+export const IMPORTED_DETAIL_TYPE = 'Security Hub Findings - Imported';
+export const SECURITY_HUB_SOURCE = 'aws.securityhub';
+
+/** A finding was rejected: the event is malformed, foreign or not ours to act on. Nothing changes. */
+export class InvalidFindingEvent extends Error {
+  override readonly name = 'InvalidFindingEvent';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Rejected Security Hub event: ${problems.join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name');
+
+const notebookDetails = z
+  .object({
+    NotebookInstanceName: z
+      .string()
+      .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a notebook instance name')
+      .optional(),
+  })
+  .loose();
+
+const resource = z
+  .object({
+    Type: z.string().min(1),
+    Id: z.string().min(1).max(2048),
+    Partition: z.string().optional(),
+    Region: z.string().optional(),
+    Details: z.object({ AwsSageMakerNotebookInstance: notebookDetails.optional() }).loose().optional(),
+  })
+  .loose();
+
+const finding = z
+  .object({
+    SchemaVersion: z.string(),
+    Id: z.string().min(1).max(512),
+    ProductArn: z.string().regex(/^arn:aws[a-z-]*:securityhub:[a-z0-9-]+::product\/[a-z0-9-]+\/[a-z0-9-]+$/, {
+      message: 'must be a Security Hub product ARN',
+    }),
+    GeneratorId: z.string().min(1),
+    AwsAccountId: accountId,
+    Region: region.optional(),
+    Title: z.string().optional(),
+    Compliance: z.object({ Status: z.string(), SecurityControlId: z.string().optional() }).loose(),
+    RecordState: z.string(),
+    Workflow: z.object({ Status: z.string() }).loose(),
+    Resources: z.array(resource).min(1),
+  })
+  .loose();
+
+const importedEvent = z
+  .object({
+    source: z.literal(SECURITY_HUB_SOURCE),
+    'detail-type': z.literal(IMPORTED_DETAIL_TYPE),
+    account: accountId,
+    region,
+    detail: z.object({ findings: z.array(finding).length(1, 'must hold exactly one finding') }),
+  })
+  .loose();
+
+export type Finding = z.infer<typeof finding>;
+
+/** A finding that passed every check, reduced to what the workflow uses. */
+export interface ValidatedFinding {
+  readonly id: string;
+  readonly productArn: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly control: ControlDefinition;
+  readonly complianceStatus: string;
+  readonly recordState: string;
+  readonly workflowStatus: string;
+  readonly resourceType: string;
+  readonly resourceArn: string;
+  /** Set for notebook-instance controls: the real (case-preserving) name. */
+  readonly notebookName?: string;
+}
+
+export interface Expectations {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+const NOTEBOOK_ARN =
+  /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):notebook-instance\/([a-zA-Z0-9-]{1,63})$/;
+
+/**
+ * Parses an EventBridge event into a finding the workflow may act on, or throws InvalidFindingEvent
+ * listing every problem found. A finding from another account or region is foreign: this deployment
+ * only has permissions (and a mandate) for its own.
+ */
+export function parseImportedEvent(event: unknown, expected: Expectations): ValidatedFinding {
+  const parsed = importedEvent.safeParse(event);
+  if (!parsed.success) {
+    throw new InvalidFindingEvent(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`),
+    );
+  }
+  const data = parsed.data;
+  const source = data.detail.findings[0] as Finding;
+  const problems: string[] = [];
+
+  if (data.account !== expected.accountId) {
+    problems.push(`event account ${data.account} is not this deployment's account ${expected.accountId}`);
+  }
+  if (source.AwsAccountId !== expected.accountId) {
+    problems.push(
+      `finding account ${source.AwsAccountId} is not this deployment's account ${expected.accountId}`,
+    );
+  }
+  const findingRegion = source.Region ?? data.region;
+  if (findingRegion !== expected.region || data.region !== expected.region) {
+    problems.push(`finding region ${findingRegion} is not this deployment's region ${expected.region}`);
+  }
+
+  const controlId = source.Compliance.SecurityControlId;
+  const control = controlId ? findControl(controlId) : undefined;
+  if (!control) {
+    problems.push(`Compliance.SecurityControlId ${controlId ?? '(missing)'} is not a SageMaker control`);
+  }
+
+  const primary = control
+    ? source.Resources.find((candidate) => candidate.Type === control.resourceType)
+    : source.Resources[0];
+  if (control && !primary) problems.push(`no resource of type ${control.resourceType} in the finding`);
+
+  let notebookName: string | undefined;
+  if (control?.resourceType === 'AwsSageMakerNotebookInstance' && primary) {
+    const match = NOTEBOOK_ARN.exec(primary.Id);
+    if (!match) {
+      problems.push(`resource id ${primary.Id} is not a notebook instance ARN`);
+    } else {
+      const [, arnRegion, arnAccount, arnName] = match;
+      if (arnAccount !== expected.accountId || arnRegion !== expected.region) {
+        problems.push(`notebook ${primary.Id} is not in this deployment's account and region`);
+      }
+      // The ARN lowercases the name; the details keep the real one.
+      const detailName = primary.Details?.AwsSageMakerNotebookInstance?.NotebookInstanceName;
+      if (detailName && detailName.toLowerCase() !== arnName?.toLowerCase()) {
+        problems.push(`notebook name ${detailName} does not match resource id ${primary.Id}`);
+      }
+      notebookName = detailName ?? arnName;
+    }
+  }
+
+  if (problems.length > 0 || !control || !primary) throw new InvalidFindingEvent(problems);
+
+  return {
+    id: source.Id,
+    productArn: source.ProductArn,
+    accountId: source.AwsAccountId,
+    region: findingRegion,
+    control,
+    complianceStatus: source.Compliance.Status,
+    recordState: source.RecordState,
+    workflowStatus: source.Workflow.Status,
+    resourceType: primary.Type,
+    resourceArn: primary.Id,
+    ...(notebookName ? { notebookName } : {}),
+  };
+}
+
+/** Only a NEW, FAILED, ACTIVE finding calls for action; the rest are the workflow's own echoes. */
+export function isActionable(finding: ValidatedFinding): boolean {
+  return (
+    finding.complianceStatus === 'FAILED' &&
+    finding.recordState === 'ACTIVE' &&
+    finding.workflowStatus === 'NEW'
+  );
+}

@@ -1,0 +1,270 @@
+/**
+ * The planning decisions, as pure functions: given what the handler has observed, what should the
+ * workflow do and what should the finding and the alert say. No I/O here, so every branch is
+ * unit-tested directly.
+ */
+import type { ValidatedFinding } from './finding-event.js';
+import type {
+  Annotation,
+  ObservedNotebook,
+  Outcome,
+  PlanResult,
+  RemediationPlan,
+  WorkflowTiming,
+} from './remediation-plan.js';
+import { RUNNING_STATUSES } from './remediation-plan.js';
+import type { RuntimeSettings } from './runtime-settings.js';
+
+/** Security Hub limits Note.Text to 512 characters. */
+export const NOTE_LIMIT = 512;
+/** SNS limits Subject to 100 characters. */
+export const SUBJECT_LIMIT = 100;
+
+export function truncate(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/** SNS subjects must be printable ASCII without line breaks. */
+export function toSubject(text: string): string {
+  return truncate(text.replace(/[^\x20-\x7e]/g, '?'), SUBJECT_LIMIT);
+}
+
+export interface ExecutionIdentity {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** What the mode alone decides, before anything is looked up. */
+export type ModeDecision =
+  | { readonly kind: 'ignore'; readonly reason: string }
+  | { readonly kind: 'annotate'; readonly annotation: Annotation }
+  | { readonly kind: 'remediate' };
+
+function resourceName(finding: ValidatedFinding): string {
+  return finding.notebookName ?? finding.resourceArn.split('/').pop() ?? finding.resourceArn;
+}
+
+function annotation(
+  finding: ValidatedFinding,
+  execution: ExecutionIdentity,
+  fields: { workflowStatus: Annotation['workflowStatus']; outcome: Outcome; note: string; headline: string },
+): Annotation {
+  const note = truncate(fields.note, NOTE_LIMIT);
+  return {
+    workflowStatus: fields.workflowStatus,
+    outcome: fields.outcome,
+    note,
+    subject: toSubject(`${finding.control.id} ${fields.headline}: ${resourceName(finding)}`),
+    message: [
+      `${finding.control.id}: ${finding.control.title}`,
+      '',
+      `Outcome: ${fields.outcome}`,
+      `Resource: ${finding.resourceArn}`,
+      `Finding: ${finding.id}`,
+      `Workflow status set to: ${fields.workflowStatus}`,
+      '',
+      note,
+      '',
+      `Execution: ${execution.id}`,
+    ].join('\n'),
+  };
+}
+
+export function decideByMode(
+  finding: ValidatedFinding,
+  settings: RuntimeSettings,
+  execution: ExecutionIdentity,
+): ModeDecision {
+  const mode = settings.modes[finding.control.id as keyof RuntimeSettings['modes']];
+  if (mode === 'off') return { kind: 'ignore', reason: `${finding.control.id} is switched off` };
+  const remediation = finding.control.remediation;
+  if (mode === 'notify' || !remediation || (mode !== 'auto' && mode !== 'approval')) {
+    const why = remediation
+      ? `Not remediated automatically: ${finding.control.id} is in notify mode.`
+      : `${finding.control.id} has no automatic remediation.`;
+    return {
+      kind: 'annotate',
+      annotation: annotation(finding, execution, {
+        workflowStatus: 'NOTIFIED',
+        outcome: 'NOTIFIED',
+        headline: 'needs attention',
+        note: `${finding.control.title} (${resourceName(finding)}). ${why} What to do: ${finding.control.guidance}`,
+      }),
+    };
+  }
+  return { kind: 'remediate' };
+}
+
+export interface Tag {
+  readonly Key?: string | undefined;
+  readonly Value?: string | undefined;
+}
+
+export function isExempt(tags: readonly Tag[], exemption: RuntimeSettings['exemptionTag']): boolean {
+  return tags.some((tag) => tag.Key === exemption.key && tag.Value === exemption.value);
+}
+
+export function exemptAnnotation(
+  finding: ValidatedFinding,
+  settings: RuntimeSettings,
+  execution: ExecutionIdentity,
+): Annotation {
+  const { key, value } = settings.exemptionTag;
+  return annotation(finding, execution, {
+    workflowStatus: 'NOTIFIED',
+    outcome: 'SKIPPED_EXEMPT',
+    headline: 'skipped (exempt)',
+    note: `Skipped: notebook instance ${resourceName(finding)} has the exemption tag ${key}=${value}, so ${finding.control.id} was not remediated and nothing was changed. To remediate, remove the tag and set this finding back to NEW.`,
+  });
+}
+
+/** The notebook as DescribeNotebookInstance reported it, or gone. */
+export type NotebookObservation =
+  | { readonly exists: false }
+  | {
+      readonly exists: true;
+      readonly status: string;
+      readonly rootAccess: string;
+      readonly failureReason?: string | undefined;
+    };
+
+export type NotebookDecision =
+  | { readonly kind: 'annotate'; readonly annotation: Annotation }
+  | { readonly kind: 'remediate'; readonly notebook: ObservedNotebook; readonly wasRunning: boolean };
+
+/** With the lock held and the notebook observed: is there anything to do? */
+export function decideFromNotebook(
+  finding: ValidatedFinding,
+  observed: NotebookObservation,
+  execution: ExecutionIdentity,
+): NotebookDecision {
+  const name = resourceName(finding);
+  if (!observed.exists || observed.status === 'Deleting') {
+    return {
+      kind: 'annotate',
+      annotation: annotation(finding, execution, {
+        workflowStatus: 'NOTIFIED',
+        outcome: 'RESOURCE_GONE',
+        headline: 'resource gone',
+        note: `Notebook instance ${name} no longer exists (or is being deleted), so there is nothing to remediate. Nothing was changed.`,
+      }),
+    };
+  }
+  if (observed.status === 'Failed') {
+    return {
+      kind: 'annotate',
+      annotation: annotation(finding, execution, {
+        workflowStatus: 'NOTIFIED',
+        outcome: 'NEEDS_ATTENTION',
+        headline: 'needs attention',
+        note: `Notebook instance ${name} is Failed (${observed.failureReason ?? 'no reason given'}). RootAccess can only be changed while it is Stopped, and starting a failed notebook to fix it is not safe to do unattended. Nothing was changed: repair or delete the notebook, then set this finding back to NEW.`,
+      }),
+    };
+  }
+  const settled = observed.status === 'InService' || observed.status === 'Stopped';
+  if (observed.rootAccess === 'Disabled' && settled) {
+    return {
+      kind: 'annotate',
+      annotation: annotation(finding, execution, {
+        workflowStatus: 'RESOLVED',
+        outcome: 'ALREADY_COMPLIANT',
+        headline: 'already compliant',
+        note: `Notebook instance ${name} already has RootAccess=Disabled (status ${observed.status}). Nothing was changed; Security Hub confirms on its next check.`,
+      }),
+    };
+  }
+  return {
+    kind: 'remediate',
+    notebook: { status: observed.status, rootAccess: observed.rootAccess },
+    wasRunning: (RUNNING_STATUSES as readonly string[]).includes(observed.status),
+  };
+}
+
+export function dryRunAnnotation(
+  finding: ValidatedFinding,
+  observed: NotebookObservation,
+  execution: ExecutionIdentity,
+): Annotation {
+  const name = resourceName(finding);
+  const status = observed.exists ? observed.status : 'missing';
+  const running = observed.exists && (RUNNING_STATUSES as readonly string[]).includes(observed.status);
+  const steps = running
+    ? 'stop it, set RootAccess=Disabled, wait for the update, start it again, verify'
+    : 'set RootAccess=Disabled (once it is Stopped), verify, leave it stopped';
+  return annotation(finding, execution, {
+    workflowStatus: 'NOTIFIED',
+    outcome: 'DRY_RUN',
+    headline: 'dry run',
+    note: `Dry run: would remediate ${finding.control.id} on notebook instance ${name} (status ${status}): ${steps}, then resolve this finding. Nothing was changed. Turn dry-run off to remediate.`,
+  });
+}
+
+/** Who holds the notebook's lock, as the lock item records it. */
+export interface LockHolder {
+  readonly executionArn: string;
+  readonly findingId: string;
+}
+
+/** Another execution holds the lock: never a second stop/start cycle. */
+export function decideWhenLocked(
+  finding: ValidatedFinding,
+  holder: LockHolder,
+  execution: ExecutionIdentity,
+): ModeDecision {
+  if (holder.findingId === finding.id) {
+    return { kind: 'ignore', reason: `finding is already being remediated by ${holder.executionArn}` };
+  }
+  return {
+    kind: 'annotate',
+    annotation: annotation(finding, execution, {
+      workflowStatus: 'NOTIFIED',
+      outcome: 'ALREADY_IN_PROGRESS',
+      headline: 'already in progress',
+      note: `Notebook instance ${resourceName(finding)} is already being remediated by execution ${holder.executionArn} (finding ${holder.findingId}). This finding was not acted on separately; it passes once that remediation completes.`,
+    }),
+  };
+}
+
+/** The lock key: one remediation at a time per resource, whichever control or finding started it. */
+export function lockKeyFor(finding: ValidatedFinding): string {
+  return finding.resourceArn.toLowerCase();
+}
+
+interface PlanParts {
+  readonly finding: ValidatedFinding;
+  readonly timing: WorkflowTiming;
+  readonly action: RemediationPlan['action'];
+  readonly annotation?: Annotation;
+  readonly notebook?: ObservedNotebook;
+  readonly wasRunning?: boolean;
+}
+
+const UNKNOWN_NOTEBOOK: ObservedNotebook = { status: 'Unknown', rootAccess: 'Unknown' };
+
+/** Assembles PlanRemediation's result; every field is present so every JSONPath resolves. */
+export function buildPlanResult(parts: PlanParts): PlanResult {
+  const { finding } = parts;
+  const name = resourceName(finding);
+  const remediation = parts.action === 'remediate' ? (finding.control.remediation?.name ?? 'none') : 'none';
+  return {
+    plan: {
+      action: parts.action,
+      controlId: finding.control.id,
+      remediation,
+      finding: { id: finding.id, productArn: finding.productArn },
+      notebook: { name, arn: finding.resourceArn },
+      lock: { key: lockKeyFor(finding) },
+      timing: parts.timing,
+      annotation: parts.annotation ?? {
+        workflowStatus: 'NOTIFIED',
+        outcome: 'NOTIFIED',
+        note: '',
+        subject: '',
+        message: '',
+      },
+      resolvedSubject: toSubject(`${finding.control.id} remediated: ${name}`),
+    },
+    notebook: parts.notebook ?? UNKNOWN_NOTEBOOK,
+    runState: { wasRunning: parts.wasRunning ?? false },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The contract between the planning Lambda and the state machine: what PlanRemediation returns and
+ * the state machine routes on. The JSONPaths in statemachines/remediation-definition.ts read these
+ * fields, and a workflow test runs both together, so a renamed field fails a test.
+ */
+import type { RemediationName } from './controls-catalogue.js';
+
+/**
+ * - `remediate`: change the resource (the notebook lock is held by this execution).
+ * - `annotate`: change nothing; write `annotation` on the finding and publish it as an alert
+ *   (notify mode, exempt resource, dry run, already compliant, resource gone, duplicate...).
+ * - `ignore`: do nothing at all (the control is off, or this very finding is already being handled).
+ */
+export type PlanAction = 'remediate' | 'annotate' | 'ignore';
+
+/** What the workflow reports for an outcome; also the `outcome` SNS message attribute. */
+export type Outcome =
+  | 'RESOLVED'
+  | 'FAILED'
+  | 'NOTIFIED'
+  | 'SKIPPED_EXEMPT'
+  | 'DRY_RUN'
+  | 'ALREADY_COMPLIANT'
+  | 'RESOURCE_GONE'
+  | 'ALREADY_IN_PROGRESS'
+  | 'NEEDS_ATTENTION';
+
+export interface WorkflowTiming {
+  /** First wait after StopNotebookInstance: how long a stop typically takes. */
+  readonly stopSeconds: number;
+  /** First wait after UpdateNotebookInstance. */
+  readonly updateSeconds: number;
+  /** First wait after StartNotebookInstance. */
+  readonly startSeconds: number;
+  /** Delays of the further status checks, in order; its length bounds the checks of one run. */
+  readonly pollDelaysSeconds: readonly number[];
+  /** `pollDelaysSeconds.length`, given separately because a Choice state cannot take a length. */
+  readonly maxPolls: number;
+}
+
+export interface Annotation {
+  readonly workflowStatus: 'NOTIFIED' | 'RESOLVED';
+  readonly note: string;
+  readonly outcome: Outcome;
+  readonly subject: string;
+  readonly message: string;
+}
+
+export interface RemediationPlan {
+  readonly action: PlanAction;
+  readonly controlId: string;
+  /** The remediation the state machine runs; `none` unless `action` is `remediate`. */
+  readonly remediation: RemediationName | 'none';
+  readonly finding: { readonly id: string; readonly productArn: string };
+  readonly notebook: { readonly name: string; readonly arn: string };
+  /** Key of the per-notebook lock this execution holds (when `action` is `remediate`). */
+  readonly lock: { readonly key: string };
+  readonly timing: WorkflowTiming;
+  /** Written on the finding and alerted when `action` is `annotate`. */
+  readonly annotation: Annotation;
+  /** Subject of the alert sent when the remediation succeeds (SNS subjects are limited to 100 chars). */
+  readonly resolvedSubject: string;
+}
+
+/** The notebook as last observed: refreshed by every DescribeNotebook state. */
+export interface ObservedNotebook {
+  readonly status: string;
+  readonly rootAccess: string;
+}
+
+/** PlanRemediation's full result, which becomes the execution's state. */
+export interface PlanResult {
+  readonly plan: RemediationPlan;
+  readonly notebook: ObservedNotebook;
+  /** Whether the notebook counts as running before the workflow touched it (restart it at the end). */
+  readonly runState: { readonly wasRunning: boolean };
+}
+
+/** Payload the state machine sends to PlanRemediation. */
+export interface PlanRequest {
+  readonly event: unknown;
+  readonly execution: { readonly id: string; readonly name: string };
+}
+
+/** Statuses from which a notebook will settle by itself: wait, then look again. */
+export const TRANSITIONAL_STATUSES = [
+  'Pending',
+  'Stopping',
+  'Updating',
+  'PendingMaintenance',
+  'InMaintenance',
+] as const;
+
+/** Statuses that count as running when the workflow first sees them (it restarts them at the end). */
+export const RUNNING_STATUSES = ['InService', 'Pending', 'PendingMaintenance', 'InMaintenance'] as const;

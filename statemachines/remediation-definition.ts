@@ -1,0 +1,609 @@
+/**
+ * The remediation state machine, in the Amazon States Language (JSONPath).
+ *
+ * The same definition is deployed by the stack and executed locally by aws-local-stepfunctions in the
+ * tests, the demo and the benchmark. Shape of the run:
+ *
+ *   PlanRemediation (the only Lambda) validates the finding, applies the catalogue, the exemption tag
+ *   and dry-run, takes the per-notebook lock and observes the notebook. DecideNextStep then works as a
+ *   reconcile loop: from the latest observed status it picks the one action that moves the notebook
+ *   toward "RootAccess Disabled, back in its prior run state" (stop, update, start, wait, or resolve),
+ *   and every action is followed by a wait sized to how long SageMaker takes and a fresh describe.
+ *   A loop rather than a fixed sequence means a notebook that starts Pending, Stopping or Updating, or
+ *   that someone else touches mid-run, is handled by the same few states.
+ *
+ * Any failure goes to CheckNotebookAfterFailure, which restarts a notebook that was running, then the
+ * finding is set NOTIFIED with a note naming the error, an alert is published and the lock released.
+ */
+import type { RemediationName } from '../handlers/shared/controls-catalogue.js';
+import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
+import {
+  type Catcher,
+  type ChoiceCondition,
+  type ChoiceRule,
+  type JsonObject,
+  LAMBDA_INVOKE,
+  type Retrier,
+  type State,
+  type StateMachineDefinition,
+  sdkIntegration,
+  type TaskState,
+} from './amazon-states-language.js';
+import { LOCK_OWNER_ATTRIBUTE, LOCK_TABLE_KEY } from './lock-table.js';
+
+/** Placeholders filled at deploy time (definitionSubstitutions) and by the local runner. */
+export const PLACEHOLDERS = {
+  planFunctionArn: 'PlanRemediationFunctionArn',
+  reportFailureFunctionArn: 'ReportFailureFunctionArn',
+  alertTopicArn: 'AlertTopicArn',
+  lockTableName: 'LockTableName',
+} as const;
+
+const placeholder = (name: string): string => `\${${name}}`;
+
+/** Who the finding notes say wrote them. */
+export const NOTE_AUTHOR = 'sagemaker-remediation';
+
+/** Step Functions caps a Standard execution at a year; a remediation that is not done in 6 hours is stuck. */
+export const EXECUTION_TIMEOUT_SECONDS = 6 * 60 * 60;
+
+// Undeclared errors (throttling, 5xx, wrong-state ValidationException) reach Step Functions as the
+// service's generic exception, so that is what the retriers name; see the reference notes.
+const transientErrors = {
+  sagemaker: ['SageMaker.SageMakerException'],
+  securityhub: [
+    'SecurityHub.SecurityHubException',
+    'SecurityHub.InternalException',
+    'SecurityHub.LimitExceededException',
+  ],
+  sns: [
+    'Sns.SnsException',
+    'Sns.ThrottledException',
+    'Sns.InternalErrorException',
+    'Sns.KmsThrottlingException',
+  ],
+  dynamodb: [
+    'DynamoDb.DynamoDbException',
+    'DynamoDb.ProvisionedThroughputExceededException',
+    'DynamoDb.ThrottlingException',
+    'DynamoDb.RequestLimitExceededException',
+    'DynamoDb.InternalServerErrorException',
+  ],
+  lambda: [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ],
+} as const;
+
+const retryTransient = (service: keyof typeof transientErrors): Retrier[] => [
+  {
+    ErrorEquals: [...transientErrors[service]],
+    IntervalSeconds: 2,
+    MaxAttempts: 5,
+    BackoffRate: 2,
+    MaxDelaySeconds: 30,
+    JitterStrategy: 'FULL',
+  },
+];
+
+const catchAll = (next: string, resultPath: string): Catcher[] => [
+  { ErrorEquals: ['States.ALL'], Next: next, ResultPath: resultPath },
+];
+
+const statusIs = (status: string): ChoiceCondition => ({
+  Variable: '$.notebook.status',
+  StringEquals: status,
+});
+const statusIsOneOf = (statuses: readonly string[]): ChoiceCondition => ({ Or: statuses.map(statusIs) });
+const rootAccessDisabled: ChoiceCondition = { Variable: '$.notebook.rootAccess', StringEquals: 'Disabled' };
+const wasRunning: ChoiceCondition = { Variable: '$.runState.wasRunning', BooleanEquals: true };
+const actionIs = (action: string): ChoiceCondition => ({ Variable: '$.plan.action', StringEquals: action });
+const remediationIs = (name: RemediationName): ChoiceCondition => ({
+  Variable: '$.plan.remediation',
+  StringEquals: name,
+});
+
+const notebookName = { 'NotebookInstanceName.$': '$.plan.notebook.name' };
+
+const alertAttributes = (outcome: JsonObject): JsonObject => ({
+  outcome: { DataType: 'String', ...outcome },
+  control: { DataType: 'String', 'StringValue.$': '$.plan.controlId' },
+});
+
+function describeNotebook(next: string, onError: Catcher[]): TaskState {
+  return {
+    Type: 'Task',
+    Comment: 'Observe the notebook: its status and RootAccess drive the next step.',
+    Resource: sdkIntegration('sagemaker', 'describeNotebookInstance'),
+    Parameters: notebookName,
+    ResultSelector: { 'status.$': '$.NotebookInstanceStatus', 'rootAccess.$': '$.RootAccess' },
+    ResultPath: '$.notebook',
+    TimeoutSeconds: 60,
+    Retry: retryTransient('sagemaker'),
+    Catch: onError,
+    Next: next,
+  };
+}
+
+function waitSeconds(secondsPath: string, next: string, comment: string): State {
+  return { Type: 'Wait', Comment: comment, SecondsPath: secondsPath, Next: next };
+}
+
+/** BatchUpdateFindings parameters for this execution's finding; `note` is a path or an intrinsic. */
+function updateFindings(status: string | { path: string }, note: string): JsonObject {
+  return {
+    FindingIdentifiers: [{ 'Id.$': '$.plan.finding.id', 'ProductArn.$': '$.plan.finding.productArn' }],
+    Workflow: typeof status === 'string' ? { Status: status } : { 'Status.$': status.path },
+    Note: { 'Text.$': note, UpdatedBy: NOTE_AUTHOR },
+  };
+}
+
+function releaseLock(next: string | undefined, onError: Catcher[]): TaskState {
+  return {
+    Type: 'Task',
+    Comment: 'Release the per-notebook lock, only if this execution still holds it.',
+    Resource: sdkIntegration('dynamodb', 'deleteItem'),
+    Parameters: {
+      TableName: placeholder(PLACEHOLDERS.lockTableName),
+      Key: { [LOCK_TABLE_KEY]: { 'S.$': '$.plan.lock.key' } },
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': LOCK_OWNER_ATTRIBUTE },
+      ExpressionAttributeValues: { ':owner': { 'S.$': '$$.Execution.Id' } },
+    },
+    ResultPath: null,
+    TimeoutSeconds: 60,
+    Retry: retryTransient('dynamodb'),
+    Catch: onError,
+    ...(next ? { Next: next } : { End: true }),
+  };
+}
+
+/** Builds the remediation state machine definition. */
+export function buildRemediationDefinition(): StateMachineDefinition {
+  const toFailureHandling = catchAll('CheckNotebookAfterFailure', '$.failure');
+  const lockReleaseErrors = (next: string): Catcher[] => [
+    // The lock expired and another execution took it: it is no longer ours to release.
+    { ErrorEquals: ['DynamoDb.ConditionalCheckFailedException'], Next: next, ResultPath: null },
+  ];
+
+  const states: Record<string, State> = {
+    PlanRemediation: {
+      Type: 'Task',
+      Comment:
+        'Validate the finding, apply the catalogue, exemption tag and dry-run, take the notebook lock, observe the notebook.',
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: placeholder(PLACEHOLDERS.planFunctionArn),
+        Payload: {
+          'event.$': '$',
+          execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
+        },
+      },
+      ResultSelector: {
+        'plan.$': '$.Payload.plan',
+        'notebook.$': '$.Payload.notebook',
+        'runState.$': '$.Payload.runState',
+        poll: { attempt: 0, delaySeconds: 0 },
+        recovery: { attempt: 0, delaySeconds: 0, restarted: false },
+      },
+      // No ResultPath: the default ($) replaces the event with the plan, keeping the state small.
+      TimeoutSeconds: 120,
+      Retry: retryTransient('lambda'),
+      Catch: [
+        { ErrorEquals: ['InvalidFindingEvent'], Next: 'RejectEvent', ResultPath: '$.rejection' },
+        { ErrorEquals: ['States.ALL'], Next: 'AlertPlanningFailed', ResultPath: '$.failure' },
+      ],
+      Next: 'DecideNextStep',
+    },
+    RejectEvent: {
+      Type: 'Fail',
+      Comment: 'Malformed or foreign event: nothing was changed. The planning Lambda logged why.',
+      ErrorPath: '$.rejection.Error',
+      CausePath: '$.rejection.Cause',
+    },
+    AlertPlanningFailed: {
+      Type: 'Task',
+      Comment: 'Nothing was changed; the finding stays NEW, so the next import of it tries again.',
+      Resource: sdkIntegration('sns', 'publish'),
+      Parameters: {
+        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
+        Subject: 'SageMaker remediation could not start',
+        'Message.$':
+          "States.Format('The remediation workflow could not plan a response to a Security Hub finding, so nothing was changed.\n\nError: {}\nCause: {}\nExecution: {}\n\nEvent:\n{}', $.failure.Error, $.failure.Cause, $$.Execution.Id, States.JsonToString($.detail))",
+        MessageAttributes: { outcome: { DataType: 'String', StringValue: 'FAILED' } },
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sns'),
+      Next: 'PlanningFailed',
+    },
+    PlanningFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
+
+    DecideNextStep: {
+      Type: 'Choice',
+      Comment:
+        'Reconcile loop: from the latest observed status, take the one step toward RootAccess=Disabled in the prior run state.',
+      Choices: [
+        { ...actionIs('annotate'), Next: 'AnnotateFinding' },
+        { ...actionIs('ignore'), Next: 'NothingToDo' },
+        ...disableRootAccessRules(),
+      ],
+      Default: 'RecordUnexpectedStatus',
+    },
+    NothingToDo: {
+      Type: 'Succeed',
+      Comment: 'The control is off, or this finding is already being handled.',
+    },
+
+    StopNotebook: {
+      Type: 'Task',
+      Resource: sdkIntegration('sagemaker', 'stopNotebookInstance'),
+      Parameters: notebookName,
+      ResultSelector: { wasRunning: true },
+      ResultPath: '$.runState',
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sagemaker'),
+      Catch: toFailureHandling,
+      Next: 'WaitForNotebookToStop',
+    },
+    WaitForNotebookToStop: waitSeconds(
+      '$.plan.timing.stopSeconds',
+      'DescribeNotebook',
+      'Sized to how long a stop usually takes, so one check normally suffices.',
+    ),
+    DisableRootAccess: {
+      Type: 'Task',
+      Resource: sdkIntegration('sagemaker', 'updateNotebookInstance'),
+      Parameters: { ...notebookName, RootAccess: 'Disabled' },
+      // The empty result resets the status-check counter for this phase.
+      ResultPath: '$.poll',
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sagemaker'),
+      Catch: toFailureHandling,
+      Next: 'WaitForUpdateToFinish',
+    },
+    WaitForUpdateToFinish: waitSeconds(
+      '$.plan.timing.updateSeconds',
+      'DescribeNotebook',
+      'The notebook goes Updating, then Stopped.',
+    ),
+    StartNotebook: {
+      Type: 'Task',
+      Comment: 'Only reached when the notebook was running before the workflow stopped it.',
+      Resource: sdkIntegration('sagemaker', 'startNotebookInstance'),
+      Parameters: notebookName,
+      ResultPath: '$.poll',
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sagemaker'),
+      Catch: toFailureHandling,
+      Next: 'WaitForNotebookToStart',
+    },
+    WaitForNotebookToStart: waitSeconds(
+      '$.plan.timing.startSeconds',
+      'DescribeNotebook',
+      'Sized to how long a start usually takes.',
+    ),
+    DescribeNotebook: describeNotebook('DecideNextStep', toFailureHandling),
+    CountStatusCheck: {
+      Type: 'Pass',
+      Comment: 'Still settling: count the check and take the next delay of the backoff schedule.',
+      Parameters: {
+        'attempt.$': 'States.MathAdd($.poll.attempt, 1)',
+        'delaySeconds.$': 'States.ArrayGetItem($.plan.timing.pollDelaysSeconds, $.poll.attempt)',
+      },
+      ResultPath: '$.poll',
+      Next: 'WaitBeforeCheckingAgain',
+    },
+    WaitBeforeCheckingAgain: waitSeconds(
+      '$.poll.delaySeconds',
+      'DescribeNotebook',
+      'Backoff between checks.',
+    ),
+    RecordNotebookNotSettling: {
+      Type: 'Pass',
+      Parameters: {
+        Error: 'NotebookStatusTimeout',
+        'Cause.$':
+          "States.Format('Notebook instance {} was still {} after {} further status checks.', $.plan.notebook.name, $.notebook.status, $.poll.attempt)",
+      },
+      ResultPath: '$.failure',
+      Next: 'CheckNotebookAfterFailure',
+    },
+    RecordUnexpectedStatus: {
+      Type: 'Pass',
+      Parameters: {
+        Error: 'UnexpectedNotebookStatus',
+        'Cause.$':
+          "States.Format('Notebook instance {} is {} with RootAccess {}, a state the remediation cannot continue from.', $.plan.notebook.name, $.notebook.status, $.notebook.rootAccess)",
+      },
+      ResultPath: '$.failure',
+      Next: 'CheckNotebookAfterFailure',
+    },
+
+    ResolveFinding: {
+      Type: 'Task',
+      Comment: 'Verified: RootAccess is Disabled and the notebook is back in its prior run state.',
+      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
+      Parameters: updateFindings(
+        'RESOLVED',
+        "States.Format('Remediated by {}: RootAccess=Disabled verified on notebook instance {} (was running before: {}; status now: {}).', $$.Execution.Name, $.plan.notebook.name, $.runState.wasRunning, $.notebook.status)",
+      ),
+      ResultSelector: { 'unprocessed.$': '$.UnprocessedFindings' },
+      ResultPath: '$.findingUpdate',
+      TimeoutSeconds: 60,
+      Retry: retryTransient('securityhub'),
+      Catch: toFailureHandling,
+      Next: 'CheckFindingResolved',
+    },
+    CheckFindingResolved: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.findingUpdate.unprocessed[0]', IsPresent: true, Next: 'RecordFindingNotUpdated' },
+      ],
+      Default: 'PublishResolvedAlert',
+    },
+    RecordFindingNotUpdated: {
+      Type: 'Pass',
+      Parameters: {
+        Error: 'FindingNotUpdated',
+        'Cause.$': 'States.JsonToString($.findingUpdate.unprocessed)',
+      },
+      ResultPath: '$.failure',
+      Next: 'CheckNotebookAfterFailure',
+    },
+    PublishResolvedAlert: {
+      Type: 'Task',
+      Resource: sdkIntegration('sns', 'publish'),
+      Parameters: {
+        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
+        'Subject.$': '$.plan.resolvedSubject',
+        'Message.$':
+          "States.Format('Security Hub control {} is remediated.\n\nNotebook instance: {}\nWhat changed: RootAccess set to Disabled (stopped, updated and restarted as needed)\nWas running before: {}\nStatus now: {}\nFinding: {} (workflow status RESOLVED)\nExecution: {}', $.plan.controlId, $.plan.notebook.arn, $.runState.wasRunning, $.notebook.status, $.plan.finding.id, $$.Execution.Id)",
+        MessageAttributes: alertAttributes({ StringValue: 'RESOLVED' }),
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sns'),
+      Catch: catchAll('ReleaseLockAfterAlertFailure', '$.failure'),
+      Next: 'ReleaseNotebookLock',
+    },
+    ReleaseNotebookLock: releaseLock(undefined, lockReleaseErrors('LockAlreadyTaken')),
+    LockAlreadyTaken: {
+      Type: 'Succeed',
+      Comment: 'The lock had expired and another execution holds it now; the remediation itself succeeded.',
+    },
+    ReleaseLockAfterAlertFailure: releaseLock('AlertNotPublished', lockReleaseErrors('AlertNotPublished')),
+    AlertNotPublished: {
+      Type: 'Fail',
+      Comment: 'The notebook is remediated and the finding resolved, but the alert could not be sent.',
+      ErrorPath: '$.failure.Error',
+      CausePath: '$.failure.Cause',
+    },
+
+    AnnotateFinding: {
+      Type: 'Task',
+      Comment: 'No change to the resource: write why on the finding (notify, exempt, dry run, duplicate...).',
+      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
+      Parameters: updateFindings({ path: '$.plan.annotation.workflowStatus' }, '$.plan.annotation.note'),
+      ResultSelector: { 'unprocessed.$': '$.UnprocessedFindings' },
+      ResultPath: '$.findingUpdate',
+      TimeoutSeconds: 60,
+      Retry: retryTransient('securityhub'),
+      Catch: catchAll('AlertAnnotationFailed', '$.failure'),
+      Next: 'CheckFindingAnnotated',
+    },
+    CheckFindingAnnotated: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.findingUpdate.unprocessed[0]', IsPresent: true, Next: 'RecordAnnotationNotWritten' },
+      ],
+      Default: 'PublishOutcomeAlert',
+    },
+    RecordAnnotationNotWritten: {
+      Type: 'Pass',
+      Parameters: {
+        Error: 'FindingNotUpdated',
+        'Cause.$': 'States.JsonToString($.findingUpdate.unprocessed)',
+      },
+      ResultPath: '$.failure',
+      Next: 'AlertAnnotationFailed',
+    },
+    PublishOutcomeAlert: {
+      Type: 'Task',
+      Resource: sdkIntegration('sns', 'publish'),
+      Parameters: {
+        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
+        'Subject.$': '$.plan.annotation.subject',
+        'Message.$': '$.plan.annotation.message',
+        MessageAttributes: alertAttributes({ 'StringValue.$': '$.plan.annotation.outcome' }),
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sns'),
+      End: true,
+    },
+    AlertAnnotationFailed: {
+      Type: 'Task',
+      Comment: 'The resource was not changed; the finding could not be annotated.',
+      Resource: sdkIntegration('sns', 'publish'),
+      Parameters: {
+        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
+        Subject: 'SageMaker finding could not be annotated',
+        'Message.$':
+          "States.Format('{}\n\nThe note above could not be written on finding {}: {} {}\nExecution: {}', $.plan.annotation.message, $.plan.finding.id, $.failure.Error, $.failure.Cause, $$.Execution.Id)",
+        MessageAttributes: alertAttributes({ StringValue: 'FAILED' }),
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sns'),
+      Next: 'AnnotationFailed',
+    },
+    AnnotationFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
+
+    ...failureHandlingStates(),
+  };
+
+  return {
+    Comment:
+      'Remediates Security Hub findings for SageMaker notebook instances. Generated by statemachines/remediation-definition.ts.',
+    StartAt: 'PlanRemediation',
+    TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
+    States: states,
+  };
+}
+
+/** DecideNextStep's rules for `disable-root-access`, in priority order. */
+function disableRootAccessRules(): ChoiceRule[] {
+  const remediating = remediationIs('disable-root-access');
+  const when = (conditions: ChoiceCondition[], next: string): ChoiceRule => ({
+    And: [remediating, ...conditions],
+    Next: next,
+  });
+  return [
+    when([rootAccessDisabled, statusIs('InService')], 'ResolveFinding'),
+    when([rootAccessDisabled, statusIs('Stopped'), wasRunning], 'StartNotebook'),
+    when([rootAccessDisabled, statusIs('Stopped')], 'ResolveFinding'),
+    when([statusIs('InService')], 'StopNotebook'),
+    when([statusIs('Stopped')], 'DisableRootAccess'),
+    when(
+      [
+        statusIsOneOf(TRANSITIONAL_STATUSES),
+        { Variable: '$.poll.attempt', NumericGreaterThanEqualsPath: '$.plan.timing.maxPolls' },
+      ],
+      'RecordNotebookNotSettling',
+    ),
+    when([statusIsOneOf(TRANSITIONAL_STATUSES)], 'CountStatusCheck'),
+  ];
+}
+
+/** Restore the prior run state, annotate the finding, alert, release the lock, fail the execution. */
+function failureHandlingStates(): Record<string, State> {
+  const toReport = (resultPath: string): Catcher[] => catchAll('ReportFailure', resultPath);
+  return {
+    CheckNotebookAfterFailure: describeNotebook('DecideRecovery', toReport('$.recovery.error')),
+    DecideRecovery: {
+      Type: 'Choice',
+      Comment: 'Bring a notebook that was running back to InService; leave one that was not running alone.',
+      Choices: [
+        { Not: wasRunning, Next: 'ReportFailure' },
+        { ...statusIs('InService'), Next: 'ReportFailure' },
+        {
+          And: [
+            statusIsOneOf(['Stopped', 'Failed']),
+            { Variable: '$.recovery.restarted', BooleanEquals: false },
+          ],
+          Next: 'RestartNotebook',
+        },
+        {
+          And: [
+            statusIsOneOf(TRANSITIONAL_STATUSES),
+            { Variable: '$.recovery.attempt', NumericGreaterThanEqualsPath: '$.plan.timing.maxPolls' },
+          ],
+          Next: 'ReportFailure',
+        },
+        { ...statusIsOneOf(TRANSITIONAL_STATUSES), Next: 'CountRecoveryCheck' },
+      ],
+      Default: 'ReportFailure',
+    },
+    RestartNotebook: {
+      Type: 'Task',
+      Comment: 'It was running before the workflow touched it: never leave it stopped.',
+      Resource: sdkIntegration('sagemaker', 'startNotebookInstance'),
+      Parameters: notebookName,
+      ResultSelector: { attempt: 0, delaySeconds: 0, restarted: true },
+      ResultPath: '$.recovery',
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sagemaker'),
+      Catch: toReport('$.recovery.error'),
+      Next: 'WaitForRestart',
+    },
+    WaitForRestart: waitSeconds(
+      '$.plan.timing.startSeconds',
+      'CheckNotebookAfterFailure',
+      'Sized to how long a start usually takes.',
+    ),
+    CountRecoveryCheck: {
+      Type: 'Pass',
+      Parameters: {
+        'attempt.$': 'States.MathAdd($.recovery.attempt, 1)',
+        'delaySeconds.$': 'States.ArrayGetItem($.plan.timing.pollDelaysSeconds, $.recovery.attempt)',
+        'restarted.$': '$.recovery.restarted',
+      },
+      ResultPath: '$.recovery',
+      Next: 'WaitBeforeRecoveryCheck',
+    },
+    WaitBeforeRecoveryCheck: waitSeconds(
+      '$.recovery.delaySeconds',
+      'CheckNotebookAfterFailure',
+      'Backoff between checks.',
+    ),
+    ReportFailure: {
+      Type: 'Task',
+      Comment: 'Turn the error and the recovery outcome into a finding note (<= 512 chars) and an alert.',
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: placeholder(PLACEHOLDERS.reportFailureFunctionArn),
+        Payload: {
+          'plan.$': '$.plan',
+          'failure.$': '$.failure',
+          'notebook.$': '$.notebook',
+          'runState.$': '$.runState',
+          'recovery.$': '$.recovery',
+          execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
+        },
+      },
+      ResultSelector: {
+        'note.$': '$.Payload.note',
+        'subject.$': '$.Payload.subject',
+        'message.$': '$.Payload.message',
+      },
+      ResultPath: '$.report',
+      TimeoutSeconds: 60,
+      Retry: retryTransient('lambda'),
+      Catch: catchAll('BuildFallbackReport', '$.reportError'),
+      Next: 'AnnotateFailure',
+    },
+    BuildFallbackReport: {
+      Type: 'Pass',
+      Comment: 'The report Lambda failed: a plain report still goes out.',
+      Parameters: {
+        'note.$':
+          "States.Format('Remediation of {} failed ({}); check that notebook instance {} is in its prior state. Execution {}.', $.plan.controlId, $.failure.Error, $.plan.notebook.name, $$.Execution.Name)",
+        subject: 'SageMaker remediation failed',
+        'message.$':
+          "States.Format('Remediation of {} on notebook instance {} failed.\n\nError: {}\nCause: {}\nExecution: {}\nState: {}', $.plan.controlId, $.plan.notebook.arn, $.failure.Error, $.failure.Cause, $$.Execution.Id, States.JsonToString($.notebook))",
+      },
+      ResultPath: '$.report',
+      Next: 'AnnotateFailure',
+    },
+    AnnotateFailure: {
+      Type: 'Task',
+      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
+      Parameters: updateFindings('NOTIFIED', '$.report.note'),
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('securityhub'),
+      Catch: catchAll('PublishFailureAlert', '$.annotationError'),
+      Next: 'PublishFailureAlert',
+    },
+    PublishFailureAlert: {
+      Type: 'Task',
+      Resource: sdkIntegration('sns', 'publish'),
+      Parameters: {
+        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
+        'Subject.$': '$.report.subject',
+        'Message.$': '$.report.message',
+        MessageAttributes: alertAttributes({ StringValue: 'FAILED' }),
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sns'),
+      Catch: catchAll('ReleaseLockAfterFailure', '$.alertError'),
+      Next: 'ReleaseLockAfterFailure',
+    },
+    ReleaseLockAfterFailure: releaseLock('RemediationFailed', catchAll('RemediationFailed', '$.lockError')),
+    RemediationFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
+  };
+}
