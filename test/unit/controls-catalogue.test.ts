@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import {
+  allowedModes,
+  CONTROL_IDS,
+  CONTROLS,
+  controlsInScope,
+  defaultMode,
+  findControl,
+  resolveModes,
+} from '../../handlers/shared/controls-catalogue.js';
+
+describe('controls catalogue', () => {
+  it('lists SageMaker.1 to SageMaker.25 once each, in order', () => {
+    expect(CONTROL_IDS).toEqual(Array.from({ length: 25 }, (_, index) => `SageMaker.${index + 1}`));
+  });
+
+  it('only SageMaker.3 has a remediation in this version, and it is in place and automatic by default', () => {
+    const remediated = CONTROLS.filter((control) => 'remediation' in control);
+    expect(remediated.map((control) => control.id)).toEqual(['SageMaker.3']);
+    const rootAccess = findControl('SageMaker.3');
+    expect(rootAccess?.fix).toBe('in-place');
+    expect(rootAccess && defaultMode(rootAccess)).toBe('auto');
+  });
+
+  it('a control without a remediation can only notify or be off, and notifies by default', () => {
+    const internetAccess = findControl('SageMaker.1');
+    expect(internetAccess && allowedModes(internetAccess)).toEqual(['notify', 'off']);
+    expect(internetAccess && defaultMode(internetAccess)).toBe('notify');
+  });
+
+  it('every control carries guidance, so a notify annotation always says what to do', () => {
+    for (const control of CONTROLS) expect(control.guidance.length).toBeGreaterThan(30);
+  });
+
+  it('notebook-instance controls are exactly .1, .2, .3, .8 and .21', () => {
+    const notebookControls = CONTROLS.filter(
+      (control) => control.resourceType === 'AwsSageMakerNotebookInstance',
+    );
+    expect(notebookControls.map((control) => control.id)).toEqual([
+      'SageMaker.1',
+      'SageMaker.2',
+      'SageMaker.3',
+      'SageMaker.8',
+      'SageMaker.21',
+    ]);
+  });
+
+  it('resolveModes applies overrides on top of defaults; off controls leave the scope', () => {
+    const modes = resolveModes({ 'SageMaker.3': 'notify', 'SageMaker.16': 'off' });
+    expect(modes['SageMaker.3']).toBe('notify');
+    expect(modes['SageMaker.1']).toBe('notify');
+    expect(controlsInScope(modes)).not.toContain('SageMaker.16');
+    expect(controlsInScope(modes)).toHaveLength(24);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { CONTROLS } from '../../handlers/shared/controls-catalogue.js';
+import {
+  parseSdkIntegration,
+  placeholdersIn,
+  successorsOf,
+  taskStates,
+} from '../../statemachines/amazon-states-language.js';
+import { buildRemediationDefinition, PLACEHOLDERS } from '../../statemachines/remediation-definition.js';
+
+const definition = buildRemediationDefinition();
+const states = definition.States;
+
+describe('remediation definition', () => {
+  it('every transition names a state that exists, and every state is reachable from the start', () => {
+    const reachable = new Set<string>();
+    const queue = [definition.StartAt];
+    while (queue.length > 0) {
+      const name = queue.pop() as string;
+      if (reachable.has(name)) continue;
+      const state = states[name];
+      expect(state, `state ${name}`).toBeDefined();
+      reachable.add(name);
+      if (state) queue.push(...successorsOf(state));
+    }
+    expect([...reachable].sort()).toEqual(Object.keys(states).sort());
+  });
+
+  it('is JSONPath only: no JSONata query language, which the local interpreter would silently ignore', () => {
+    expect(JSON.stringify(definition)).not.toContain('JSONata');
+    expect(JSON.stringify(definition)).not.toMatch(/\{%/);
+  });
+
+  it('uses exactly the documented placeholders', () => {
+    expect(placeholdersIn(definition)).toEqual(Object.values(PLACEHOLDERS).sort());
+  });
+
+  it('every AWS SDK task retries the service’s transient errors with backoff and full jitter', () => {
+    for (const [name, state] of taskStates(definition)) {
+      const retrier = state.Retry?.[0];
+      expect(retrier, `${name} retries`).toBeDefined();
+      expect(retrier?.JitterStrategy, name).toBe('FULL');
+      expect(retrier?.BackoffRate, name).toBeGreaterThan(1);
+      expect(retrier?.MaxDelaySeconds, name).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it('SageMaker tasks retry the generic SageMakerException, the name AWS uses for throttling and 5xx', () => {
+    for (const [name, state] of taskStates(definition)) {
+      if (parseSdkIntegration(state.Resource)?.service !== 'sagemaker') continue;
+      expect(state.Retry?.[0]?.ErrorEquals, name).toEqual(['SageMaker.SageMakerException']);
+    }
+  });
+
+  it('every state that changes the notebook is caught and routed to failure handling', () => {
+    for (const name of [
+      'StopNotebook',
+      'DisableRootAccess',
+      'StartNotebook',
+      'DescribeNotebook',
+      'ResolveFinding',
+    ]) {
+      const state = states[name];
+      expect(state?.Type === 'Task' && state.Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], Next: 'CheckNotebookAfterFailure', ResultPath: '$.failure' },
+      ]);
+    }
+  });
+
+  it('UpdateNotebookInstance only ever sets RootAccess=Disabled', () => {
+    const update = taskStates(definition).filter(([, state]) =>
+      state.Resource.endsWith(':updateNotebookInstance'),
+    );
+    expect(update.map(([, state]) => state.Parameters)).toEqual([
+      { 'NotebookInstanceName.$': '$.plan.notebook.name', RootAccess: 'Disabled' },
+    ]);
+  });
+
+  it('only the notebook-restoring path may start a notebook, and only if it was running', () => {
+    const starts = taskStates(definition)
+      .filter(([, state]) => state.Resource.endsWith(':startNotebookInstance'))
+      .map(([name]) => name);
+    expect(starts.sort()).toEqual(['RestartNotebook', 'StartNotebook']);
+    const decide = states.DecideNextStep;
+    const toStart =
+      decide?.Type === 'Choice' ? decide.Choices.filter((rule) => rule.Next === 'StartNotebook') : [];
+    expect(JSON.stringify(toStart)).toContain('"Variable":"$.runState.wasRunning","BooleanEquals":true');
+    const recovery = states.DecideRecovery;
+    expect(recovery?.Type === 'Choice' && recovery.Choices[0]).toEqual({
+      Not: { Variable: '$.runState.wasRunning', BooleanEquals: true },
+      Next: 'ReportFailure',
+    });
+  });
+
+  it('every remediation in the catalogue has routes in DecideNextStep', () => {
+    const decide = JSON.stringify(states.DecideNextStep);
+    for (const control of CONTROLS) {
+      if ('remediation' in control) expect(decide).toContain(`"StringEquals":"${control.remediation.name}"`);
+    }
+  });
+
+  it('waits are bounded: status checks stop at maxPolls in both the main and the recovery loop', () => {
+    expect(JSON.stringify(states.DecideNextStep)).toContain(
+      '{"Variable":"$.poll.attempt","NumericGreaterThanEqualsPath":"$.plan.timing.maxPolls"}',
+    );
+    expect(JSON.stringify(states.DecideRecovery)).toContain(
+      '{"Variable":"$.recovery.attempt","NumericGreaterThanEqualsPath":"$.plan.timing.maxPolls"}',
+    );
+    expect(definition.TimeoutSeconds).toBe(6 * 60 * 60);
+  });
+});
