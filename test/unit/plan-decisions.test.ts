@@ -1,0 +1,268 @@
+import { describe, expect, it } from 'vitest';
+import { findControl, resolveModes } from '../../handlers/shared/controls-catalogue.js';
+import type { ValidatedFinding } from '../../handlers/shared/finding-event.js';
+import {
+  buildPlanResult,
+  decideByMode,
+  decideFromNotebook,
+  decideWhenLocked,
+  dryRunAnnotation,
+  exemptAnnotation,
+  isExempt,
+  lockKeyFor,
+  toSubject,
+} from '../../handlers/shared/plan-decisions.js';
+import { DEFAULT_TIMING, type RuntimeSettings } from '../../handlers/shared/runtime-settings.js';
+
+const execution = { id: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:run-1', name: 'run-1' };
+
+function finding(controlId: string, overrides: Partial<ValidatedFinding> = {}): ValidatedFinding {
+  const control = findControl(controlId);
+  if (!control) throw new Error(`no control ${controlId}`);
+  return {
+    id: `arn:aws:securityhub:eu-west-1:111122223333:security-control/${controlId}/finding/1`,
+    productArn: 'arn:aws:securityhub:eu-west-1::product/aws/securityhub',
+    accountId: '111122223333',
+    region: 'eu-west-1',
+    control,
+    complianceStatus: 'FAILED',
+    recordState: 'ACTIVE',
+    workflowStatus: 'NEW',
+    resourceType: control.resourceType,
+    resourceArn: 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook',
+    notebookName: 'Research-Notebook',
+    ...overrides,
+  };
+}
+
+const timing = { ...DEFAULT_TIMING, pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds], maxPolls: 33 };
+
+function settings(overrides: Partial<RuntimeSettings> = {}): RuntimeSettings {
+  return {
+    accountId: '111122223333',
+    region: 'eu-west-1',
+    lockTableName: 'locks',
+    modes: resolveModes(),
+    exemptionTag: { key: 'securityhub-remediation', value: 'skip' },
+    dryRun: false,
+    timing,
+    lockSeconds: 21600,
+    ...overrides,
+  };
+}
+
+describe('decideByMode', () => {
+  it('SageMaker.3 in its default auto mode: remediate', () => {
+    expect(decideByMode(finding('SageMaker.3'), settings(), execution)).toEqual({ kind: 'remediate' });
+  });
+
+  it('SageMaker.3 switched to notify: annotate NOTIFIED with the guidance, change nothing', () => {
+    const decision = decideByMode(
+      finding('SageMaker.3'),
+      settings({ modes: resolveModes({ 'SageMaker.3': 'notify' }) }),
+      execution,
+    );
+    expect(decision.kind).toBe('annotate');
+    if (decision.kind !== 'annotate') return;
+    expect(decision.annotation.workflowStatus).toBe('NOTIFIED');
+    expect(decision.annotation.outcome).toBe('NOTIFIED');
+    expect(decision.annotation.note).toBe(
+      'Notebook instance has root access enabled (Research-Notebook). Not remediated automatically: SageMaker.3 is in notify mode. What to do: Stop the notebook instance, call UpdateNotebookInstance with RootAccess=Disabled, and start it again if it was running.',
+    );
+  });
+
+  it('a control without remediation (SageMaker.16): annotate with its guidance', () => {
+    const decision = decideByMode(
+      finding('SageMaker.16', {
+        resourceArn: 'arn:aws:sagemaker:eu-west-1:111122223333:model/churn',
+        notebookName: undefined,
+      }),
+      settings(),
+      execution,
+    );
+    expect(decision.kind === 'annotate' && decision.annotation.note).toContain(
+      'has no automatic remediation',
+    );
+    expect(decision.kind === 'annotate' && decision.annotation.subject).toBe(
+      'SageMaker.16 needs attention: churn',
+    );
+  });
+
+  it('a control switched off: ignore, so nothing is written anywhere', () => {
+    const decision = decideByMode(
+      finding('SageMaker.3'),
+      settings({ modes: resolveModes({ 'SageMaker.3': 'off' }) }),
+      execution,
+    );
+    expect(decision).toEqual({ kind: 'ignore', reason: 'SageMaker.3 is switched off' });
+  });
+});
+
+describe('exemption', () => {
+  it('only the exact tag key and value exempt a resource', () => {
+    const exemption = { key: 'securityhub-remediation', value: 'skip' };
+    expect(isExempt([{ Key: 'securityhub-remediation', Value: 'skip' }], exemption)).toBe(true);
+    expect(isExempt([{ Key: 'securityhub-remediation', Value: 'SKIP' }], exemption)).toBe(false);
+    expect(isExempt([{ Key: 'owner', Value: 'skip' }], exemption)).toBe(false);
+    expect(isExempt([], exemption)).toBe(false);
+  });
+
+  it('the exempt note says which tag and how to undo it', () => {
+    const annotation = exemptAnnotation(finding('SageMaker.3'), settings(), execution);
+    expect(annotation.outcome).toBe('SKIPPED_EXEMPT');
+    expect(annotation.workflowStatus).toBe('NOTIFIED');
+    expect(annotation.note).toBe(
+      'Skipped: notebook instance Research-Notebook has the exemption tag securityhub-remediation=skip, so SageMaker.3 was not remediated and nothing was changed. To remediate, remove the tag and set this finding back to NEW.',
+    );
+  });
+});
+
+describe('decideFromNotebook', () => {
+  it('InService with root access: remediate, and it counts as running', () => {
+    expect(
+      decideFromNotebook(
+        finding('SageMaker.3'),
+        { exists: true, status: 'InService', rootAccess: 'Enabled' },
+        execution,
+      ),
+    ).toEqual({
+      kind: 'remediate',
+      notebook: { status: 'InService', rootAccess: 'Enabled' },
+      wasRunning: true,
+    });
+  });
+
+  it.each([
+    ['Pending', true],
+    ['InMaintenance', true],
+    ['Stopped', false],
+    ['Stopping', false],
+    ['Updating', false],
+  ])('%s: remediate; counts as running: %s', (status, running) => {
+    const decision = decideFromNotebook(
+      finding('SageMaker.3'),
+      { exists: true, status, rootAccess: 'Enabled' },
+      execution,
+    );
+    expect(decision.kind === 'remediate' && decision.wasRunning).toBe(running);
+  });
+
+  it('Failed: nothing changes, the note gives the failure reason and the way forward', () => {
+    const decision = decideFromNotebook(
+      finding('SageMaker.3'),
+      { exists: true, status: 'Failed', rootAccess: 'Enabled', failureReason: 'Lifecycle script failed' },
+      execution,
+    );
+    expect(decision.kind === 'annotate' && decision.annotation.outcome).toBe('NEEDS_ATTENTION');
+    expect(decision.kind === 'annotate' && decision.annotation.note).toContain(
+      'is Failed (Lifecycle script failed)',
+    );
+  });
+
+  it('already disabled and settled: resolve without change', () => {
+    const decision = decideFromNotebook(
+      finding('SageMaker.3'),
+      { exists: true, status: 'Stopped', rootAccess: 'Disabled' },
+      execution,
+    );
+    expect(decision.kind === 'annotate' && decision.annotation.workflowStatus).toBe('RESOLVED');
+    expect(decision.kind === 'annotate' && decision.annotation.outcome).toBe('ALREADY_COMPLIANT');
+  });
+
+  it('gone or being deleted: annotate, nothing to remediate', () => {
+    for (const observed of [
+      { exists: false } as const,
+      { exists: true, status: 'Deleting', rootAccess: 'Enabled' },
+    ]) {
+      const decision = decideFromNotebook(finding('SageMaker.3'), observed, execution);
+      expect(decision.kind === 'annotate' && decision.annotation.outcome).toBe('RESOURCE_GONE');
+    }
+  });
+});
+
+describe('dry run', () => {
+  it('a running notebook: the note lists the steps it would take and that nothing changed', () => {
+    const annotation = dryRunAnnotation(
+      finding('SageMaker.3'),
+      { exists: true, status: 'InService', rootAccess: 'Enabled' },
+      execution,
+    );
+    expect(annotation.outcome).toBe('DRY_RUN');
+    expect(annotation.note).toBe(
+      'Dry run: would remediate SageMaker.3 on notebook instance Research-Notebook (status InService): stop it, set RootAccess=Disabled, wait for the update, start it again, verify, then resolve this finding. Nothing was changed. Turn dry-run off to remediate.',
+    );
+  });
+});
+
+describe('decideWhenLocked', () => {
+  it('the same finding re-imported while it is being remediated: ignore', () => {
+    const subject = finding('SageMaker.3');
+    expect(
+      decideWhenLocked(subject, { executionArn: 'arn:other', findingId: subject.id }, execution).kind,
+    ).toBe('ignore');
+  });
+
+  it('another finding for the same notebook: annotate which execution holds it', () => {
+    const decision = decideWhenLocked(
+      finding('SageMaker.3'),
+      {
+        executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:first',
+        findingId: 'legacy-1',
+      },
+      execution,
+    );
+    expect(decision.kind === 'annotate' && decision.annotation.outcome).toBe('ALREADY_IN_PROGRESS');
+    expect(decision.kind === 'annotate' && decision.annotation.note).toContain(
+      'already being remediated by execution arn:aws:states:eu-west-1:111122223333:execution:remediation:first (finding legacy-1)',
+    );
+  });
+});
+
+describe('limits', () => {
+  it('notes never exceed Security Hub’s 512 characters, subjects never SNS’s 100 printable ASCII', () => {
+    const longName = `n${'x'.repeat(62)}`;
+    const long = finding('SageMaker.1', {
+      notebookName: longName,
+      resourceArn: `arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/${longName}`,
+    });
+    const decision = decideByMode(long, settings(), execution);
+    expect(decision.kind === 'annotate' && decision.annotation.note.length).toBeLessThanOrEqual(512);
+    expect(toSubject(`x\n${'é'.repeat(200)}`)).toMatch(/^[\x20-\x7e…]{1,100}$/);
+    expect(toSubject('a'.repeat(300))).toHaveLength(100);
+  });
+
+  it('the lock key is the lowercased resource ARN: one lock per notebook whatever the finding', () => {
+    expect(
+      lockKeyFor(
+        finding('SageMaker.3', {
+          resourceArn: 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/ABC',
+        }),
+      ),
+    ).toBe('arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/abc');
+  });
+});
+
+describe('buildPlanResult', () => {
+  it('remediate: names the remediation from the catalogue and carries the timing and run state', () => {
+    const result = buildPlanResult({
+      finding: finding('SageMaker.3'),
+      timing,
+      action: 'remediate',
+      notebook: { status: 'InService', rootAccess: 'Enabled' },
+      wasRunning: true,
+    });
+    expect(result.plan.remediation).toBe('disable-root-access');
+    expect(result.plan.notebook).toEqual({
+      name: 'Research-Notebook',
+      arn: 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook',
+    });
+    expect(result.plan.resolvedSubject).toBe('SageMaker.3 remediated: Research-Notebook');
+    expect(result.runState).toEqual({ wasRunning: true });
+  });
+
+  it('annotate: no remediation is named, so the state machine cannot take a remediation route', () => {
+    const result = buildPlanResult({ finding: finding('SageMaker.3'), timing, action: 'annotate' });
+    expect(result.plan.remediation).toBe('none');
+    expect(result.notebook).toEqual({ status: 'Unknown', rootAccess: 'Unknown' });
+  });
+});
