@@ -1,0 +1,231 @@
+/**
+ * The deployment's configuration: the one place where what an operator may set is defined, validated
+ * and defaulted. It is read from the CDK context key `remediation` (cdk.json, or `-c remediation='{...}'`)
+ * and documented in docs/configuration.md.
+ *
+ * No CDK imports: the local harness and the benchmark can load a configuration without synthesising.
+ */
+import { z } from 'zod';
+import {
+  allowedModes,
+  CONTROL_IDS,
+  type ControlId,
+  controlsInScope,
+  findControl,
+  REMEDIATION_MODES,
+  type RemediationMode,
+  resolveModes,
+} from '../handlers/shared/controls-catalogue.js';
+import { DEFAULT_TIMING, type RuntimeSettingsInput } from '../handlers/shared/runtime-settings.js';
+import { EXECUTION_TIMEOUT_SECONDS } from '../statemachines/remediation-definition.js';
+
+/** The CDK context key the configuration is read from. */
+export const CONFIGURATION_CONTEXT_KEY = 'remediation';
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
+
+export const DEFAULT_EXEMPTION_TAG = { key: 'securityhub-remediation', value: 'skip' } as const;
+export const DEFAULT_LOG_RETENTION_DAYS: LogRetentionDays = 365;
+
+const firstControl = CONTROL_IDS[0];
+const lastControl = CONTROL_IDS[CONTROL_IDS.length - 1];
+
+const modesSchema = z
+  .record(z.string(), z.string())
+  .superRefine((modes, context) => {
+    for (const [controlId, mode] of Object.entries(modes)) {
+      const control = findControl(controlId);
+      if (!control) {
+        context.addIssue({
+          code: 'custom',
+          path: [controlId],
+          message: `unknown control; the catalogue has ${firstControl} to ${lastControl}`,
+        });
+      } else if (!(REMEDIATION_MODES as readonly string[]).includes(mode)) {
+        context.addIssue({
+          code: 'custom',
+          path: [controlId],
+          message: `'${mode}' is not a mode; modes are ${REMEDIATION_MODES.join(', ')}`,
+        });
+      } else if (!allowedModes(control).includes(mode as RemediationMode)) {
+        context.addIssue({
+          code: 'custom',
+          path: [controlId],
+          message: `'${mode}' is not allowed; ${controlId} supports ${allowedModes(control).join(', ')}`,
+        });
+      }
+    }
+  })
+  .superRefine((modes, context) => {
+    // Only meaningful once every entry is valid: a rule matching no control is a deployment mistake.
+    const overrides = modes as Partial<Record<ControlId, RemediationMode>>;
+    if (controlsInScope(resolveModes(overrides)).length === 0) {
+      context.addIssue({ code: 'custom', message: 'every control is off: the workflow would never start' });
+    }
+  })
+  .transform((modes) => modes as Partial<Record<ControlId, RemediationMode>>);
+
+const exemptionTagSchema = z.strictObject({
+  key: z
+    .string()
+    .min(1)
+    .max(128)
+    .refine((key) => !key.toLowerCase().startsWith('aws:'), {
+      message: "must not start with 'aws:' (reserved by AWS)",
+    })
+    .default(DEFAULT_EXEMPTION_TAG.key),
+  value: z.string().max(256).default(DEFAULT_EXEMPTION_TAG.value),
+});
+
+const seconds = z.number().int().min(1).max(3600);
+
+/** The longest a run can spend waiting: the first wait of each action, then every status check of each phase. */
+export function worstCaseWaitSeconds(timing: {
+  readonly stopSeconds: number;
+  readonly updateSeconds: number;
+  readonly startSeconds: number;
+  readonly pollDelaysSeconds: readonly number[];
+}): number {
+  const checksPerPhase = timing.pollDelaysSeconds.reduce((total, delay) => total + delay, 0);
+  // Phases: after stop, after update, after start, and after the recovery restart.
+  const phases = 4;
+  return timing.stopSeconds + timing.updateSeconds + 2 * timing.startSeconds + phases * checksPerPhase;
+}
+
+const timingSchema = z
+  .strictObject({
+    stopSeconds: seconds.optional(),
+    updateSeconds: seconds.optional(),
+    startSeconds: seconds.optional(),
+    pollDelaysSeconds: z.array(seconds).min(1).max(200).optional(),
+  })
+  .transform((overrides) => ({
+    stopSeconds: overrides.stopSeconds ?? DEFAULT_TIMING.stopSeconds,
+    updateSeconds: overrides.updateSeconds ?? DEFAULT_TIMING.updateSeconds,
+    startSeconds: overrides.startSeconds ?? DEFAULT_TIMING.startSeconds,
+    pollDelaysSeconds: overrides.pollDelaysSeconds ?? [...DEFAULT_TIMING.pollDelaysSeconds],
+  }))
+  .superRefine((timing, context) => {
+    // The lock lives as long as the execution timeout; a run that could outlive it could lose its lock.
+    const worstCase = worstCaseWaitSeconds(timing);
+    if (worstCase >= EXECUTION_TIMEOUT_SECONDS) {
+      context.addIssue({
+        code: 'custom',
+        message: `these timings allow ${worstCase} s of waiting in one run, more than the ${EXECUTION_TIMEOUT_SECONDS} s execution timeout`,
+      });
+    }
+  });
+
+const configurationSchema = z.strictObject({
+  modes: modesSchema.default({}),
+  exemptionTag: exemptionTagSchema.default({ ...DEFAULT_EXEMPTION_TAG }),
+  dryRun: z.boolean().default(false),
+  alertEmails: z
+    .array(z.email())
+    .refine((emails) => new Set(emails.map((email) => email.toLowerCase())).size === emails.length, {
+      message: 'lists an address twice',
+    })
+    .default([]),
+  timing: timingSchema.default({
+    stopSeconds: DEFAULT_TIMING.stopSeconds,
+    updateSeconds: DEFAULT_TIMING.updateSeconds,
+    startSeconds: DEFAULT_TIMING.startSeconds,
+    pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],
+  }),
+  logRetentionDays: z
+    .number()
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      message: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(DEFAULT_LOG_RETENTION_DAYS),
+});
+
+/** A validated configuration with every default applied. */
+export interface RemediationConfiguration {
+  /** Mode overrides by control id; controls not named run in their catalogue default. */
+  readonly modes: Partial<Record<ControlId, RemediationMode>>;
+  /** Resources carrying this tag are never changed; their findings are annotated instead. */
+  readonly exemptionTag: { readonly key: string; readonly value: string };
+  /** Plan and annotate, but never change a resource. */
+  readonly dryRun: boolean;
+  /** Addresses subscribed to the alert topic (each must confirm the subscription). */
+  readonly alertEmails: readonly string[];
+  /** Waits of the reconcile loop, with the defaults filled in. */
+  readonly timing: {
+    readonly stopSeconds: number;
+    readonly updateSeconds: number;
+    readonly startSeconds: number;
+    readonly pollDelaysSeconds: readonly number[];
+  };
+  /** Retention of every log group of the stack. */
+  readonly logRetentionDays: LogRetentionDays;
+}
+
+function describePath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(root)' : path.map(String).join('.');
+}
+
+/**
+ * Validates the raw context value and applies the defaults.
+ *
+ * @param raw the value of the `remediation` context key: an object (cdk.json), a JSON string
+ *   (`-c remediation='{...}'`), or undefined for all defaults
+ * @throws one Error listing every problem found, one per line
+ */
+export function loadConfiguration(raw: unknown): RemediationConfiguration {
+  let value: unknown = raw ?? {};
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch (error) {
+      throw new Error(
+        `Invalid remediation configuration:\n- (root): not valid JSON (${(error as Error).message})`,
+      );
+    }
+  }
+  const parsed = configurationSchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `- ${describePath(issue.path)}: ${issue.message}`);
+    throw new Error(`Invalid remediation configuration:\n${problems.join('\n')}`);
+  }
+  return { ...parsed.data, logRetentionDays: parsed.data.logRetentionDays as LogRetentionDays };
+}
+
+/** Where the deployed settings live; known only to the stack. */
+export interface DeploymentFacts {
+  /** Account id; a CDK token is fine, it resolves inside the JSON string. */
+  readonly accountId: string;
+  /** Region; a CDK token is fine. */
+  readonly region: string;
+  readonly lockTableName: string;
+  /** How long a lock lives: the execution timeout, after which its holder cannot still be running. */
+  readonly lockSeconds: number;
+}
+
+/** The object the planning Lambda receives as JSON in REMEDIATION_SETTINGS (see runtimeSettingsSchema). */
+export function toRuntimeSettings(
+  configuration: RemediationConfiguration,
+  facts: DeploymentFacts,
+): RuntimeSettingsInput {
+  return {
+    accountId: facts.accountId,
+    region: facts.region,
+    lockTableName: facts.lockTableName,
+    // Every control spelled out, so the Lambda never needs the catalogue defaults to agree with the stack's.
+    modes: resolveModes(configuration.modes),
+    exemptionTag: { ...configuration.exemptionTag },
+    dryRun: configuration.dryRun,
+    timing: {
+      stopSeconds: configuration.timing.stopSeconds,
+      updateSeconds: configuration.timing.updateSeconds,
+      startSeconds: configuration.timing.startSeconds,
+      pollDelaysSeconds: [...configuration.timing.pollDelaysSeconds],
+    },
+    lockSeconds: facts.lockSeconds,
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The EventBridge pattern that starts the remediation workflow.
+ *
+ * Pure on purpose (no CDK imports): the stack deploys it and the local test harness matches events
+ * against the very same object, so what is tested is what is deployed.
+ */
+import { type ControlModes, controlsInScope } from '../handlers/shared/controls-catalogue.js';
+
+export const FINDING_EVENT_SOURCE = 'aws.securityhub';
+export const FINDING_IMPORTED_DETAIL_TYPE = 'Security Hub Findings - Imported';
+
+/**
+ * Matches failed, active, untriaged findings of every control that is not switched off.
+ *
+ * - `Compliance.SecurityControlId` is present in both consolidated and legacy per-standard findings,
+ *   so one pattern covers both; ProductName is deliberately not matched (it differs between the
+ *   "Security Hub" and "Security Hub CSPM" eras).
+ * - `Workflow.Status: NEW` only: the workflow's own BatchUpdateFindings calls emit new Imported events
+ *   (NOTIFIED or RESOLVED), which must not start the workflow again.
+ */
+export function buildFindingEventPattern(modes: ControlModes): Record<string, unknown> {
+  const controlIds = controlsInScope(modes);
+  if (controlIds.length === 0) {
+    // An empty list in an EventBridge pattern is invalid, and a rule matching nothing has no purpose.
+    throw new Error('Every control is off: the remediation rule would match no finding.');
+  }
+  return {
+    source: [FINDING_EVENT_SOURCE],
+    'detail-type': [FINDING_IMPORTED_DETAIL_TYPE],
+    detail: {
+      findings: {
+        Compliance: {
+          Status: ['FAILED'],
+          SecurityControlId: controlIds,
+        },
+        RecordState: ['ACTIVE'],
+        Workflow: { Status: ['NEW'] },
+      },
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The Lambda handlers and how they are bundled, in one place shared by the stack (NodejsFunction) and
+ * the benchmark (a direct esbuild call), so that what is measured is what is deployed.
+ *
+ * No CDK imports: the benchmark bundles with esbuild alone.
+ */
+import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
+
+/** Node.js major version of the Lambda runtime; the stack picks the matching `nodejs<major>.x` runtime. */
+export const LAMBDA_NODE_MAJOR_VERSION = 24;
+
+export interface LambdaHandlerSource {
+  /** Short name, used for construct ids and bundle directories. */
+  readonly name: 'plan-remediation' | 'report-failure';
+  /** Absolute path of the TypeScript entry point. */
+  readonly entry: string;
+  /** Exported function Lambda calls. */
+  readonly handler: string;
+}
+
+const handlerPath = (file: string): string => fileURLToPath(new URL(`../handlers/${file}`, import.meta.url));
+
+export const LAMBDA_HANDLERS: readonly LambdaHandlerSource[] = [
+  { name: 'plan-remediation', entry: handlerPath('plan-remediation.ts'), handler: 'handler' },
+  { name: 'report-failure', entry: handlerPath('report-failure.ts'), handler: 'handler' },
+];
+
+export function lambdaHandler(name: LambdaHandlerSource['name']): LambdaHandlerSource {
+  const found = LAMBDA_HANDLERS.find((source) => source.name === name);
+  if (!found) throw new Error(`No Lambda handler named ${name}`);
+  return found;
+}
+
+/**
+ * Bundling options in the vocabulary of NodejsFunction's `bundling` prop (the stack passes them through;
+ * `format` is the string value of OutputFormat).
+ */
+export const LAMBDA_BUNDLING = {
+  minify: true,
+  // Error classes keep their names after minification: Step Functions Catchers match on them.
+  keepNames: true,
+  // Source maps of a bundle that includes the SDK are large and slow the cold start for little gain.
+  sourceMap: false,
+  target: `node${LAMBDA_NODE_MAJOR_VERSION}`,
+  // CommonJS: the bundled SDK's CommonJS dependencies call require(), which an ESM bundle cannot do.
+  format: 'cjs',
+  // Ship the SDK version the tests ran against instead of whichever one the runtime carries.
+  bundleAwsSDK: true,
+} as const;
+
+/** The file name NodejsFunction gives the bundle (Lambda looks for `index.<handler>`). */
+export const BUNDLE_FILE_NAME = 'index.js';
+
+/** esbuild options equivalent to the command NodejsFunction runs locally for LAMBDA_BUNDLING. */
+export function toEsbuildOptions(source: LambdaHandlerSource, outfile: string): BuildOptions {
+  return {
+    entryPoints: [source.entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: LAMBDA_BUNDLING.target,
+    format: LAMBDA_BUNDLING.format,
+    minify: LAMBDA_BUNDLING.minify,
+    keepNames: LAMBDA_BUNDLING.keepNames,
+    sourcemap: LAMBDA_BUNDLING.sourceMap,
+    // bundleAwsSDK: nothing is external.
+    external: [],
+  };
+}

@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONTROL_IDS, resolveModes } from '../../handlers/shared/controls-catalogue.js';
+import { DEFAULT_TIMING, runtimeSettingsSchema } from '../../handlers/shared/runtime-settings.js';
+import {
+  CONFIGURATION_CONTEXT_KEY,
+  loadConfiguration,
+  toRuntimeSettings,
+  worstCaseWaitSeconds,
+} from '../../stacks/configuration.js';
+import { EXECUTION_TIMEOUT_SECONDS } from '../../statemachines/remediation-definition.js';
+
+const deployment = {
+  accountId: '123456789012',
+  region: 'eu-west-1',
+  lockTableName: 'SageMakerRemediation-LockTable-ABC',
+  lockSeconds: EXECUTION_TIMEOUT_SECONDS,
+};
+
+function errorOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('configuration defaults', () => {
+  it('with no context at all, every documented default applies', () => {
+    // Given no `remediation` context
+    // When it is loaded
+    const configuration = loadConfiguration(undefined);
+
+    // Then each key has its documented default
+    expect(configuration).toEqual({
+      modes: {},
+      exemptionTag: { key: 'securityhub-remediation', value: 'skip' },
+      dryRun: false,
+      alertEmails: [],
+      timing: {
+        stopSeconds: DEFAULT_TIMING.stopSeconds,
+        updateSeconds: DEFAULT_TIMING.updateSeconds,
+        startSeconds: DEFAULT_TIMING.startSeconds,
+        pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],
+      },
+      logRetentionDays: 365,
+    });
+  });
+
+  it('cdk.json spells out exactly the defaults', () => {
+    // Given the context committed in cdk.json
+    const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+      app: string;
+      context: Record<string, unknown>;
+    };
+    const committed = loadConfiguration(cdkJson.context[CONFIGURATION_CONTEXT_KEY]);
+
+    // When compared with an empty configuration, modes resolved
+    const defaults = loadConfiguration({});
+
+    // Then they are the same deployment
+    expect(cdkJson.app).toBe('npx tsx bin/app.ts');
+    expect(resolveModes(committed.modes)).toEqual(resolveModes(defaults.modes));
+    expect({ ...committed, modes: {} }).toEqual({ ...defaults, modes: {} });
+  });
+
+  it('partial overrides keep the other defaults (timing, exemption tag)', () => {
+    // Given only one timing value and the tag value overridden
+    const configuration = loadConfiguration({
+      timing: { startSeconds: 240 },
+      exemptionTag: { value: 'never' },
+    });
+
+    // Then the rest stays default
+    expect(configuration.timing).toEqual({
+      stopSeconds: 60,
+      updateSeconds: 60,
+      startSeconds: 240,
+      pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],
+    });
+    expect(configuration.exemptionTag).toEqual({ key: 'securityhub-remediation', value: 'never' });
+  });
+
+  it('accepts the JSON string `-c remediation=...` passes on the command line', () => {
+    // Given the context as a string
+    const configuration = loadConfiguration('{"dryRun":true,"modes":{"SageMaker.3":"notify"}}');
+
+    // Then it is parsed like the object form
+    expect(configuration.dryRun).toBe(true);
+    expect(configuration.modes).toEqual({ 'SageMaker.3': 'notify' });
+  });
+});
+
+describe('configuration validation', () => {
+  it('lists every problem at once, one per line, with its path', () => {
+    // Given a configuration wrong in many places
+    const raw = {
+      modes: {
+        'SageMaker.1': 'auto',
+        'SageMaker.3': 'approval',
+        'SageMaker.99': 'notify',
+        'SageMaker.4': 'sometimes',
+      },
+      exemptionTag: { key: 'aws:skip' },
+      dryRun: 'yes',
+      alertEmails: ['security@example.com', 'not-an-address'],
+      timing: { stopSeconds: 0, pollDelaysSeconds: [] },
+      logRetentionDays: 42,
+      dryrun: true,
+    };
+
+    // When it is loaded
+    const message = errorOf(() => loadConfiguration(raw));
+
+    // Then one error names every problem
+    expect(message.split('\n')).toEqual([
+      'Invalid remediation configuration:',
+      "- modes.SageMaker.1: 'auto' is not allowed; SageMaker.1 supports notify, off",
+      "- modes.SageMaker.3: 'approval' is not allowed; SageMaker.3 supports auto, notify, off",
+      '- modes.SageMaker.99: unknown control; the catalogue has SageMaker.1 to SageMaker.25',
+      "- modes.SageMaker.4: 'sometimes' is not a mode; modes are auto, approval, notify, off",
+      "- exemptionTag.key: must not start with 'aws:' (reserved by AWS)",
+      '- dryRun: Invalid input: expected boolean, received string',
+      '- alertEmails.1: Invalid email address',
+      '- timing.stopSeconds: Too small: expected number to be >=1',
+      '- timing.pollDelaysSeconds: Too small: expected array to have >=1 items',
+      "- logRetentionDays: must be one of CloudWatch's retention periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+      '- (root): Unrecognized key: "dryrun"',
+    ]);
+  });
+
+  it('rejects turning every control off: the rule would match nothing', () => {
+    // Given every control off
+    const modes = Object.fromEntries(CONTROL_IDS.map((id) => [id, 'off']));
+
+    // When / Then
+    expect(errorOf(() => loadConfiguration({ modes }))).toBe(
+      'Invalid remediation configuration:\n- modes: every control is off: the workflow would never start',
+    );
+  });
+
+  it('rejects timings whose longest run would outlive the execution timeout (and so its lock)', () => {
+    // Given status checks an hour apart, 200 of them
+    const timing = { pollDelaysSeconds: Array.from({ length: 200 }, () => 3600) };
+
+    // When / Then
+    expect(errorOf(() => loadConfiguration({ timing }))).toMatch(
+      /^Invalid remediation configuration:\n- timing: these timings allow \d+ s of waiting in one run, more than the 21600 s execution timeout$/,
+    );
+  });
+
+  it('rejects the same alert address twice, an empty tag key, and text that is not JSON', () => {
+    expect(errorOf(() => loadConfiguration({ alertEmails: ['a@example.com', 'A@example.com'] }))).toContain(
+      '- alertEmails: lists an address twice',
+    );
+    expect(errorOf(() => loadConfiguration({ exemptionTag: { key: '' } }))).toContain(
+      '- exemptionTag.key: Too small',
+    );
+    expect(errorOf(() => loadConfiguration('{modes:'))).toMatch(
+      /^Invalid remediation configuration:\n- \(root\): not valid JSON/,
+    );
+  });
+
+  it('the default timings leave ample margin within the execution timeout', () => {
+    const defaults = loadConfiguration({}).timing;
+    expect(worstCaseWaitSeconds(defaults)).toBeLessThan(EXECUTION_TIMEOUT_SECONDS / 2);
+  });
+});
+
+describe('runtime settings', () => {
+  it('built from the defaults, pass the planning Lambda’s schema with every control named', () => {
+    // Given the default configuration
+    const settings = toRuntimeSettings(loadConfiguration({}), deployment);
+
+    // When the Lambda parses them
+    const parsed = runtimeSettingsSchema.parse(JSON.parse(JSON.stringify(settings)));
+
+    // Then nothing was lost, and the derived poll count is there
+    expect(Object.keys(parsed.modes).sort()).toEqual([...CONTROL_IDS].sort());
+    expect(parsed.modes['SageMaker.3']).toBe('auto');
+    expect(parsed.timing.maxPolls).toBe(DEFAULT_TIMING.pollDelaysSeconds.length);
+    expect(parsed).toMatchObject({
+      ...deployment,
+      dryRun: false,
+      exemptionTag: { key: 'securityhub-remediation' },
+    });
+  });
+
+  it('carry the overrides: modes, dry run, exemption tag and timing', () => {
+    // Given a customised configuration
+    const configuration = loadConfiguration({
+      modes: { 'SageMaker.3': 'notify', 'SageMaker.21': 'off' },
+      dryRun: true,
+      exemptionTag: { key: 'team/exempt', value: 'yes' },
+      timing: { stopSeconds: 30, pollDelaysSeconds: [5, 10] },
+    });
+
+    // When turned into runtime settings and parsed
+    const parsed = runtimeSettingsSchema.parse(toRuntimeSettings(configuration, deployment));
+
+    // Then the Lambda sees exactly those choices
+    expect(parsed.modes).toEqual(resolveModes({ 'SageMaker.3': 'notify', 'SageMaker.21': 'off' }));
+    expect(parsed.dryRun).toBe(true);
+    expect(parsed.exemptionTag).toEqual({ key: 'team/exempt', value: 'yes' });
+    expect(parsed.timing).toEqual({
+      stopSeconds: 30,
+      updateSeconds: 60,
+      startSeconds: 180,
+      pollDelaysSeconds: [5, 10],
+      maxPolls: 2,
+    });
+  });
+});
