@@ -257,7 +257,8 @@ export function buildRemediationDefinition(): StateMachineDefinition {
       Type: 'Task',
       Resource: sdkIntegration('sagemaker', 'updateNotebookInstance'),
       Parameters: { ...notebookName, RootAccess: 'Disabled' },
-      // The empty result resets the status-check counter for this phase.
+      // A new phase: reset the status-check counter (a Choice on a missing path fails in AWS).
+      ResultSelector: { attempt: 0, delaySeconds: 0 },
       ResultPath: '$.poll',
       TimeoutSeconds: 60,
       Retry: retryTransient('sagemaker'),
@@ -274,6 +275,7 @@ export function buildRemediationDefinition(): StateMachineDefinition {
       Comment: 'Only reached when the notebook was running before the workflow stopped it.',
       Resource: sdkIntegration('sagemaker', 'startNotebookInstance'),
       Parameters: notebookName,
+      ResultSelector: { attempt: 0, delaySeconds: 0 },
       ResultPath: '$.poll',
       TimeoutSeconds: 60,
       Retry: retryTransient('sagemaker'),
