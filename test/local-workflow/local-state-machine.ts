@@ -9,7 +9,7 @@
  * - a retried Task sleeps its retrier's backoff (interval, rate, cap, full jitter from a seeded
  *   generator) on the simulated clock before calling again, instead of the library's real-time sleep.
  */
-import './promise-with-resolvers.js';
+import './node20-compatibility.js';
 import {
   ExecutionError,
   type StateMachineDefinition as LibraryDefinition,
