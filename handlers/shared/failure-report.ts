@@ -57,6 +57,14 @@ function parseLambdaCause(cause: string): { errorType: string; errorMessage: str
 /** What happened to the notebook's run state, in one sentence. */
 export function describeRecovery(input: FailureReportInput): { sentence: string; restored: boolean } {
   const { notebook, runState, recovery } = input;
+  const gone = recovery.error && /RecordNotFound/i.test(recovery.error.Cause ?? '');
+  if (gone || notebook.status === 'Deleting') {
+    // Deleted outside this workflow: there is no run state left to restore.
+    return {
+      sentence: 'It was deleted outside this workflow, so there is nothing to restore.',
+      restored: true,
+    };
+  }
   if (recovery.error) {
     const detail = summariseError(recovery.error.Error, recovery.error.Cause);
     return {

@@ -79,7 +79,7 @@ describe('buildFailureReport', () => {
     expect(report.note).toContain('It was running before but is Stopped now: start it again.');
   });
 
-  it('notebook deleted mid-run: recovery error is reported and action is needed', () => {
+  it('notebook deleted mid-run: nothing to restore, said plainly', () => {
     const report = buildFailureReport({
       ...baseInput,
       recovery: {
@@ -91,8 +91,24 @@ describe('buildFailureReport', () => {
         },
       },
     });
+    expect(report.note).toContain('It was deleted outside this workflow, so there is nothing to restore.');
+    expect(report.subject).not.toContain('ACTION NEEDED');
+  });
+
+  it('recovery describe failed for another reason: reported, and action is needed', () => {
+    const report = buildFailureReport({
+      ...baseInput,
+      recovery: {
+        restarted: false,
+        error: {
+          Error: 'SageMaker.SageMakerException',
+          Cause:
+            'Rate exceeded (Service: SageMaker, Status Code: 400, Error Code: ThrottlingException, Request ID: 1)',
+        },
+      },
+    });
     expect(report.note).toContain(
-      'Its state could not be checked or restored (ValidationException: RecordNotFound)',
+      'Its state could not be checked or restored (ThrottlingException: Rate exceeded)',
     );
     expect(report.subject).toContain('ACTION NEEDED');
   });

@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import {
+  alerts,
+  changesMade,
+  findingNow,
+  givenNotebook,
+  lockItems,
+  NOTEBOOK,
+  notebookNow,
+  onlyExecution,
+  sageMaker3Finding,
+  statesOf,
+  whenImported,
+} from './workflow-fixtures.js';
+
+function outcomes(deployment: ReturnType<typeof givenNotebook>): (string | undefined)[] {
+  return alerts(deployment).map((alert) => alert.MessageAttributes?.outcome?.StringValue);
+}
+
+describe('failure handling: the notebook back in its prior run state, the finding annotated, an alert', () => {
+  it('update rejected: retried, then the notebook is restarted, the finding says why, the lock is released', async () => {
+    // Given a running notebook whose UpdateNotebookInstance is refused
+    const deployment = givenNotebook();
+    deployment.account.faults.onNotebook(NOTEBOOK, {
+      rejectUpdate: { code: 'ValidationException', message: 'Instance type not supported in this zone' },
+    });
+
+    // When its SageMaker.3 finding is imported
+    const execution = onlyExecution(await whenImported(deployment));
+
+    // Then the update was tried 1 + 5 times (the generic SageMakerException is what AWS raises)
+    expect(deployment.account.callsTo('SageMaker', 'UpdateNotebookInstance')).toHaveLength(6);
+    expect(execution.retries).toBe(5);
+    // And the notebook was started again: it was running before
+    expect(changesMade(deployment)).toEqual(['StopNotebookInstance', 'StartNotebookInstance']);
+    expect(notebookNow(deployment)).toMatchObject({
+      NotebookInstanceStatus: 'InService',
+      RootAccess: 'Enabled',
+    });
+    // And the finding is NOTIFIED with a note naming the real error and the recovery
+    const finding = findingNow(deployment, sageMaker3Finding());
+    expect(finding.Workflow?.Status).toBe('NOTIFIED');
+    expect(finding.Note?.Text).toMatch(
+      /^Remediation of SageMaker\.3 on notebook instance Research-Notebook failed\. It was running before; the workflow restarted it and it is InService again\. RootAccess is Enabled\. Execution execution-0001\. Error: ValidationException: Instance type not supported in this zone/,
+    );
+    // And one alert, the lock released, and the execution failed with the original error
+    expect(outcomes(deployment)).toEqual(['FAILED']);
+    expect(alerts(deployment)[0]?.Subject).toBe('SageMaker.3 remediation failed: Research-Notebook');
+    expect(lockItems(deployment)).toEqual([]);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('SageMaker.SageMakerException');
+    expect(statesOf(execution).slice(-8)).toEqual([
+      'WaitForRestart',
+      'CheckNotebookAfterFailure',
+      'DecideRecovery',
+      'ReportFailure',
+      'AnnotateFailure',
+      'PublishFailureAlert',
+      'ReleaseLockAfterFailure',
+      'RemediationFailed',
+    ]);
+  });
+
+  it('throttled twice on StopNotebookInstance: retried with backoff, then the remediation succeeds', async () => {
+    const deployment = givenNotebook();
+    deployment.account.faults.throttle({ service: 'SageMaker', operation: 'StopNotebookInstance', times: 2 });
+    const execution = onlyExecution(await whenImported(deployment));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.retries).toBe(2);
+    expect(
+      deployment.account.callsTo('SageMaker', 'StopNotebookInstance').map((call) => call.outcome),
+    ).toEqual(['ThrottlingException', 'ThrottlingException', 'ok']);
+    expect(notebookNow(deployment)).toMatchObject({
+      NotebookInstanceStatus: 'InService',
+      RootAccess: 'Disabled',
+    });
+    expect(findingNow(deployment, sageMaker3Finding()).Workflow?.Status).toBe('RESOLVED');
+  });
+
+  it('throttling that does not let up: retries run out, the notebook was never stopped and is left running', async () => {
+    const deployment = givenNotebook();
+    deployment.account.faults.throttle({
+      service: 'SageMaker',
+      operation: 'StopNotebookInstance',
+      times: 100,
+    });
+    const execution = onlyExecution(await whenImported(deployment));
+    expect(execution.status).toBe('FAILED');
+    expect(changesMade(deployment)).toEqual([]);
+    expect(notebookNow(deployment).NotebookInstanceStatus).toBe('InService');
+    const note = findingNow(deployment, sageMaker3Finding()).Note?.Text;
+    expect(note).toContain('It is InService, as it was before.');
+    expect(note).toContain('Error: ThrottlingException');
+  });
+
+  it('a Security Hub 5xx on resolve is retried and the finding still ends RESOLVED', async () => {
+    const deployment = givenNotebook();
+    deployment.account.faults.failNext({
+      service: 'SecurityHub',
+      operation: 'BatchUpdateFindings',
+      code: 'InternalException',
+    });
+    const execution = onlyExecution(await whenImported(deployment));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(findingNow(deployment, sageMaker3Finding()).Workflow?.Status).toBe('RESOLVED');
+  });
+
+  it('notebook stuck in Stopping: bounded checks, then the finding and alert say it needs starting again', async () => {
+    // Given a notebook whose stop never completes
+    const deployment = givenNotebook();
+    deployment.account.faults.onNotebook(NOTEBOOK, { stuckInStopping: true });
+    const execution = onlyExecution(await whenImported(deployment));
+    // Then it gave up after the bounded checks (33 in the run, 33 more while trying to restore)
+    expect(statesOf(execution).filter((state) => state === 'CountStatusCheck')).toHaveLength(33);
+    expect(statesOf(execution).filter((state) => state === 'CountRecoveryCheck')).toHaveLength(33);
+    expect(execution.error).toBe('NotebookStatusTimeout');
+    // And the finding and the alert ask for a human
+    expect(findingNow(deployment, sageMaker3Finding()).Note?.Text).toContain(
+      'It was running before but is Stopping now: start it again.',
+    );
+    expect(alerts(deployment)[0]?.Subject).toBe(
+      'SageMaker.3 remediation failed - ACTION NEEDED: Research-Notebook',
+    );
+    expect(lockItems(deployment)).toEqual([]);
+  });
+
+  it('notebook deleted by someone else mid-run: no further change, the finding says there is nothing to restore', async () => {
+    // Given a notebook that someone deletes 10 s after the workflow stops it
+    const deployment = givenNotebook();
+    deployment.account.faults.onNotebook(NOTEBOOK, {
+      externalDeletion: { afterOperation: 'StopNotebookInstance', delayMs: 10_000 },
+    });
+    const execution = onlyExecution(await whenImported(deployment));
+    expect(execution.status).toBe('FAILED');
+    expect(changesMade(deployment)).toEqual(['StopNotebookInstance']);
+    expect(deployment.account.sagemaker.statusOf(NOTEBOOK)).toBe('Deleting');
+    const finding = findingNow(deployment, sageMaker3Finding());
+    expect(finding.Workflow?.Status).toBe('NOTIFIED');
+    expect(finding.Note?.Text).toContain(
+      'It was deleted outside this workflow, so there is nothing to restore.',
+    );
+    expect(execution.error).toBe('UnexpectedNotebookStatus');
+    expect(lockItems(deployment)).toEqual([]);
+  });
+
+  it('the restart fails (the notebook ends Failed): restarted once more and back InService', async () => {
+    // Given a notebook whose next start ends Failed
+    const deployment = givenNotebook();
+    deployment.account.faults.onNotebook(NOTEBOOK, { startFailureReason: 'Insufficient capacity' });
+    const execution = onlyExecution(await whenImported(deployment));
+    // Then the recovery started it again, and the finding says so
+    expect(changesMade(deployment)).toEqual([
+      'StopNotebookInstance',
+      'UpdateNotebookInstance',
+      'StartNotebookInstance',
+      'StartNotebookInstance',
+    ]);
+    expect(notebookNow(deployment)).toMatchObject({
+      NotebookInstanceStatus: 'InService',
+      RootAccess: 'Disabled',
+    });
+    expect(execution.error).toBe('UnexpectedNotebookStatus');
+    expect(findingNow(deployment, sageMaker3Finding()).Note?.Text).toContain(
+      'the workflow restarted it and it is InService again',
+    );
+  });
+
+  it('the finding cannot be updated (UnprocessedFindings): reported as a failure, never silently dropped', async () => {
+    const deployment = givenNotebook();
+    deployment.account.securityHub.injectUnprocessed(sageMaker3Finding().Id ?? '', 'FindingNotFound');
+    const execution = onlyExecution(await whenImported(deployment));
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('FindingNotUpdated');
+    expect(outcomes(deployment)).toEqual(['FAILED']);
+    expect(notebookNow(deployment)).toMatchObject({
+      NotebookInstanceStatus: 'InService',
+      RootAccess: 'Disabled',
+    });
+  });
+
+  it('the notebook is left in its prior state whatever step fails (wasRunning: InService again)', async () => {
+    // Given each SageMaker call of the happy path failing for good in turn
+    for (const operation of ['StopNotebookInstance', 'UpdateNotebookInstance', 'StartNotebookInstance']) {
+      const deployment = givenNotebook();
+      deployment.account.faults.failNext({
+        service: 'SageMaker',
+        operation,
+        code: 'InternalFailure',
+        times: 6,
+      });
+      const execution = onlyExecution(await whenImported(deployment));
+      // Then the execution failed, yet the notebook runs again and the finding is annotated
+      expect(execution.status, operation).toBe('FAILED');
+      expect(notebookNow(deployment).NotebookInstanceStatus, operation).toBe('InService');
+      expect(findingNow(deployment, sageMaker3Finding()).Workflow?.Status, operation).toBe('NOTIFIED');
+      expect(outcomes(deployment), operation).toEqual(['FAILED']);
+    }
+  });
+});
