@@ -6,7 +6,12 @@
  * decisions are pure functions in shared/plan-decisions.ts; this file only does the I/O in order.
  */
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeNotebookInstanceCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeNotebookInstanceCommand,
+  ListTagsCommand,
+  type ListTagsCommandOutput,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
 import { LOCK_EXPIRY_ATTRIBUTE, LOCK_OWNER_ATTRIBUTE, LOCK_TABLE_KEY } from '../statemachines/lock-table.js';
 import {
@@ -57,16 +62,30 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'UnknownError';
 }
 
+/** SageMaker reports a missing resource as a ValidationException ("RecordNotFound", "... not found"). */
+function isNotFound(error: unknown): boolean {
+  return (
+    errorName(error) === 'ValidationException' && /RecordNotFound|not found/i.test((error as Error).message)
+  );
+}
+
 export function createPlanHandler(dependencies: PlanDependencies): (request: unknown) => Promise<PlanResult> {
   const { sagemaker, dynamodb, settings, now, logger } = dependencies;
 
-  async function listAllTags(resourceArn: string): Promise<Tag[]> {
+  /** The resource's tags, or undefined when the resource no longer exists. */
+  async function listAllTags(resourceArn: string): Promise<Tag[] | undefined> {
     const tags: Tag[] = [];
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_TAG_PAGES; page++) {
-      const response = await sagemaker.send(
-        new ListTagsCommand({ ResourceArn: resourceArn, MaxResults: 50, NextToken: nextToken }),
-      );
+      let response: ListTagsCommandOutput;
+      try {
+        response = await sagemaker.send(
+          new ListTagsCommand({ ResourceArn: resourceArn, MaxResults: 50, NextToken: nextToken }),
+        );
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
       tags.push(...(response.Tags ?? []));
       nextToken = response.NextToken;
       if (!nextToken) return tags;
@@ -86,12 +105,7 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
         failureReason: notebook.FailureReason,
       };
     } catch (error) {
-      if (
-        errorName(error) === 'ValidationException' &&
-        /RecordNotFound/i.test(String((error as Error).message))
-      ) {
-        return { exists: false };
-      }
+      if (isNotFound(error)) return { exists: false };
       throw error;
     }
   }
@@ -194,7 +208,18 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
     const notebookName = finding.notebookName;
     if (!notebookName) throw new Error(`${finding.control.id} remediation needs a notebook instance`);
 
-    if (isExempt(await listAllTags(finding.resourceArn), settings.exemptionTag)) {
+    const tags = await listAllTags(finding.resourceArn);
+    if (!tags) {
+      const gone = decideFromNotebook(finding, { exists: false }, execution);
+      logger.info('resource gone', context);
+      return buildPlanResult({
+        finding,
+        timing,
+        action: 'annotate',
+        ...(gone.kind === 'annotate' ? { annotation: gone.annotation } : {}),
+      });
+    }
+    if (isExempt(tags, settings.exemptionTag)) {
       logger.info('resource exempt', context);
       return buildPlanResult({
         finding,
