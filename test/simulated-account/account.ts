@@ -1,0 +1,317 @@
+/**
+ * One simulated AWS account and region: SageMaker, Security Hub, DynamoDB, SNS and the default event
+ * bus on a shared virtual clock, reachable the two ways the project calls AWS: SDK v3 clients (Lambda
+ * handlers) and Step Functions Task integrations (the state machine).
+ */
+
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SimulatedClock } from './clock.js';
+import { IdSequence } from './deterministic-ids.js';
+import { SimulatedDynamoDb } from './dynamodb.js';
+import { AwsServiceError, type SimulatedService, toStepFunctionsError } from './errors.js';
+import { SimulatedEventBus } from './event-bus.js';
+import { FaultInjector } from './faults.js';
+import { SimulatedSageMaker, type TransitionDurations } from './sagemaker.js';
+import { SimulatedSecurityHub } from './security-hub.js';
+import { SimulatedSns } from './sns.js';
+
+export interface SimulatedAccountOptions {
+  readonly accountId?: string;
+  readonly region?: string;
+  readonly clock?: SimulatedClock;
+  /** Virtual round-trip time of every API call (default 50 ms; 0 makes calls instantaneous). */
+  readonly latencyMs?: number;
+  readonly durations?: Partial<TransitionDurations>;
+  /** `typical` applies TYPICAL_RATE_LIMITS from the start (default `none`). */
+  readonly rateLimits?: 'none' | 'typical';
+  readonly eventDeliveryDelayMs?: number;
+  readonly securityHubUpdateDelayMs?: number;
+}
+
+export type CallChannel = 'sdk' | 'step-functions';
+
+export interface ApiCall {
+  /** When the service handled the call (half the latency after it was sent). */
+  readonly at: Date;
+  readonly service: SimulatedService;
+  readonly operation: string;
+  readonly input: unknown;
+  /** `ok`, or the error code the call failed with. */
+  readonly outcome: string;
+  readonly via: CallChannel;
+  readonly requestId: string;
+}
+
+/** The minimal client shape: what `send` needs from an SDK v3 command. */
+export interface SimulatedSdkClient {
+  send(command: { readonly input?: unknown }): Promise<unknown>;
+}
+
+export interface SimulatedSdkClients {
+  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  readonly securityHub: Pick<SecurityHubClient, 'send'>;
+  readonly dynamodb: Pick<DynamoDBClient, 'send'>;
+  /** No SNS client is installed in the project, so this one has the minimal shape. */
+  readonly sns: SimulatedSdkClient;
+}
+
+type RoutableClient = SageMakerClient | SecurityHubClient | DynamoDBClient;
+
+const STEP_FUNCTIONS_SERVICES: Readonly<Record<string, SimulatedService>> = {
+  sagemaker: 'SageMaker',
+  securityhub: 'SecurityHub',
+  dynamodb: 'DynamoDB',
+  sns: 'SNS',
+};
+
+const SDK_CLIENT_SERVICES: Readonly<Record<string, SimulatedService>> = {
+  SageMakerClient: 'SageMaker',
+  SecurityHubClient: 'SecurityHub',
+  DynamoDBClient: 'DynamoDB',
+  SNSClient: 'SNS',
+};
+
+/** Optimized (non aws-sdk) integrations the project might use, and their actions. */
+const OPTIMIZED_INTEGRATIONS: Readonly<Record<string, readonly string[]>> = {
+  dynamodb: ['getItem', 'putItem', 'updateItem', 'deleteItem'],
+  sns: ['publish'],
+};
+
+export class SimulatedAccount {
+  readonly accountId: string;
+  readonly region: string;
+  readonly clock: SimulatedClock;
+  readonly latencyMs: number;
+  readonly faults: FaultInjector;
+  readonly bus: SimulatedEventBus;
+  readonly sagemaker: SimulatedSageMaker;
+  readonly securityHub: SimulatedSecurityHub;
+  readonly dynamodb: SimulatedDynamoDb;
+  readonly sns: SimulatedSns;
+  /** Every API call made against the account, in the order the services handled them. */
+  readonly calls: ApiCall[] = [];
+  private readonly requestIds = new IdSequence('request');
+  private readonly handlers: Readonly<
+    Record<SimulatedService, Readonly<Record<string, (input: unknown) => unknown>>>
+  >;
+
+  constructor(options: SimulatedAccountOptions = {}) {
+    this.accountId = options.accountId ?? '111122223333';
+    this.region = options.region ?? 'eu-west-1';
+    this.clock = options.clock ?? new SimulatedClock();
+    this.latencyMs = options.latencyMs ?? 50;
+    if (!Number.isFinite(this.latencyMs) || this.latencyMs < 0) {
+      throw new Error(`latencyMs must be >= 0, got ${this.latencyMs}`);
+    }
+    this.faults = new FaultInjector(this.clock);
+    if (options.rateLimits === 'typical') {
+      this.faults.applyTypicalRateLimits();
+    }
+    this.bus = new SimulatedEventBus(this.clock, { deliveryDelayMs: options.eventDeliveryDelayMs ?? 0 });
+    this.sagemaker = new SimulatedSageMaker(this.clock, {
+      accountId: this.accountId,
+      region: this.region,
+      faults: this.faults,
+      ...(options.durations === undefined ? {} : { durations: options.durations }),
+    });
+    this.securityHub = new SimulatedSecurityHub(this.clock, this.bus, {
+      accountId: this.accountId,
+      region: this.region,
+      updateProcessingDelayMs: options.securityHubUpdateDelayMs ?? 0,
+    });
+    this.dynamodb = new SimulatedDynamoDb(this.clock, this.accountId, this.region);
+    this.sns = new SimulatedSns(this.clock, this.accountId, this.region);
+    this.handlers = {
+      SageMaker: this.sagemaker.operations(),
+      SecurityHub: this.securityHub.operations(),
+      DynamoDB: this.dynamodb.operations(),
+      SNS: this.sns.operations(),
+    };
+  }
+
+  /** Calls of one service (and operation), for assertions. */
+  callsTo(service: SimulatedService, operation?: string): ApiCall[] {
+    return this.calls.filter(
+      (call) => call.service === service && (operation === undefined || call.operation === operation),
+    );
+  }
+
+  /**
+   * Makes one API call: half the latency out, the fault check, the service, half the latency back.
+   * Returns the service's result (Dates as Dates), without `$metadata`.
+   */
+  async invoke(
+    service: SimulatedService,
+    operation: string,
+    input: unknown,
+    via: CallChannel,
+  ): Promise<unknown> {
+    return (await this.perform(service, operation, input, via)).value;
+  }
+
+  private async perform(
+    service: SimulatedService,
+    operation: string,
+    input: unknown,
+    via: CallChannel,
+  ): Promise<{ value: unknown; requestId: string }> {
+    const handler = this.handlers[service][operation];
+    if (handler === undefined) {
+      throw new Error(`The simulated account does not simulate ${service} ${operation}`);
+    }
+    const requestId = this.requestIds.next();
+    const ownInput = structuredClone(input);
+    const outbound = Math.floor(this.latencyMs / 2);
+    await this.clock.sleep(outbound);
+    const at = this.clock.now();
+    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    try {
+      const fault = this.faults.check(service, operation, ownInput);
+      if (fault !== undefined) {
+        throw fault;
+      }
+      // The caller gets its own copy, as it would get a deserialised response.
+      outcome = { ok: true, value: structuredClone(handler(ownInput)) };
+    } catch (error) {
+      if (error instanceof AwsServiceError && error.$metadata.requestId === '') {
+        error.$metadata.requestId = requestId;
+      }
+      outcome = { ok: false, error };
+    }
+    this.calls.push({
+      at,
+      service,
+      operation,
+      input: ownInput,
+      outcome: outcome.ok
+        ? 'ok'
+        : outcome.error instanceof AwsServiceError
+          ? outcome.error.name
+          : 'SimulationError',
+      via,
+      requestId,
+    });
+    await this.clock.sleep(this.latencyMs - outbound);
+    if (!outcome.ok) {
+      throw outcome.error;
+    }
+    return { value: outcome.value, requestId };
+  }
+
+  /**
+   * SDK v3 shaped clients: `send(new DescribeNotebookInstanceCommand({...}))` resolves with the
+   * response and `$metadata`, or rejects with an AwsServiceError.
+   *
+   * The clients are typed as the real ones (only `send`), so handler code written against
+   * `Pick<SageMakerClient, 'send'>` takes them without a cast. That type is a promise about the
+   * runtime shape, which `send` keeps: it reads only `command.input` and the command class name.
+   */
+  sdkClients(): SimulatedSdkClients {
+    const clientFor = (service: SimulatedService): SimulatedSdkClient => ({
+      send: (command) => this.sendCommand(service, command),
+    });
+    return {
+      sagemaker: clientFor('SageMaker') as unknown as Pick<SageMakerClient, 'send'>,
+      securityHub: clientFor('SecurityHub') as unknown as Pick<SecurityHubClient, 'send'>,
+      dynamodb: clientFor('DynamoDB') as unknown as Pick<DynamoDBClient, 'send'>,
+      sns: clientFor('SNS'),
+    };
+  }
+
+  /**
+   * Routes a real SDK v3 client to this account by adding a middleware that answers every command
+   * before serialisation. Paginators (which insist on a real client) then work too. The SDK's own
+   * retries never run: the middleware sits before the retry step, as if `maxAttempts` were 1.
+   */
+  routeSdkClient<T extends RoutableClient>(client: T): T {
+    const stack = client.middlewareStack as SageMakerClient['middlewareStack'];
+    stack.add(
+      (_next, context) => async (args) => {
+        const service = SDK_CLIENT_SERVICES[context.clientName ?? ''];
+        const operation = (context.commandName ?? '').replace(/Command$/, '');
+        if (service === undefined) {
+          throw new Error(`The simulated account cannot route ${context.clientName ?? 'an unnamed client'}`);
+        }
+        const output = await this.sendCommand(service, { operation, input: args.input });
+        // The SDK's output type is per command; the simulated response has that command's shape.
+        return { output: output as never, response: {} };
+      },
+      { step: 'initialize', priority: 'high', name: 'simulatedAccountRouter' },
+    );
+    return client;
+  }
+
+  /**
+   * What a Step Functions Task state does for `arn:aws:states:::aws-sdk:<service>:<action>` (and the
+   * optimized `dynamodb:*Item` and `sns:publish` integrations): PascalCase JSON parameters in, the
+   * JSON result out (Dates become ISO strings), errors named as Retry and Catch see them.
+   * With `.waitForTaskToken` the call is made and its result returned; waiting for the token is the
+   * caller's business.
+   */
+  async callStepFunctionsIntegration(resource: string, parameters: unknown): Promise<unknown> {
+    const match = /^arn:aws:states:::(aws-sdk:)?([a-z0-9]+):([A-Za-z0-9]+)(\.waitForTaskToken)?$/.exec(
+      resource,
+    );
+    const [, sdkPrefix, serviceKey = '', action = ''] = match ?? [];
+    const service = STEP_FUNCTIONS_SERVICES[serviceKey];
+    const optimized = sdkPrefix === undefined;
+    if (
+      match === null ||
+      service === undefined ||
+      (optimized && !(OPTIMIZED_INTEGRATIONS[serviceKey]?.includes(action) ?? false))
+    ) {
+      throw new Error(
+        `The simulated account does not simulate the Task resource ${resource}: it simulates ` +
+          'arn:aws:states:::aws-sdk:{sagemaker,securityhub,dynamodb,sns}:<action>, ' +
+          'arn:aws:states:::dynamodb:{getItem,putItem,updateItem,deleteItem} and arn:aws:states:::sns:publish',
+      );
+    }
+    const operation = action.charAt(0).toUpperCase() + action.slice(1);
+    const input: unknown = parameters === undefined ? {} : JSON.parse(JSON.stringify(parameters));
+    try {
+      const { value, requestId } = await this.perform(service, operation, input, 'step-functions');
+      const json: unknown = JSON.parse(JSON.stringify(value ?? {}));
+      if (!optimized) {
+        return json;
+      }
+      // The optimized integrations return the SDK for Java v1 response metadata as well.
+      return {
+        ...(json as Record<string, unknown>),
+        SdkHttpMetadata: {
+          AllHttpHeaders: { 'x-amzn-RequestId': [requestId] },
+          HttpHeaders: { 'x-amzn-RequestId': requestId },
+          HttpStatusCode: 200,
+        },
+        SdkResponseMetadata: { RequestId: requestId },
+      };
+    } catch (error) {
+      if (error instanceof AwsServiceError) {
+        throw toStepFunctionsError(error, service, operation, optimized ? 'optimized' : 'aws-sdk');
+      }
+      throw error;
+    }
+  }
+
+  private async sendCommand(
+    service: SimulatedService,
+    command: { readonly input?: unknown; readonly operation?: string },
+  ): Promise<unknown> {
+    const operation = command.operation ?? commandOperation(command);
+    const { value, requestId } = await this.perform(service, operation, command.input ?? {}, 'sdk');
+    return {
+      ...(typeof value === 'object' && value !== null ? value : {}),
+      $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 },
+    };
+  }
+}
+
+/** `DescribeNotebookInstanceCommand` -> `DescribeNotebookInstance`. */
+function commandOperation(command: object): string {
+  const name = command.constructor.name;
+  if (!name.endsWith('Command') || name === 'Command') {
+    throw new Error(`Cannot tell the operation of ${name}: pass an SDK v3 command instance`);
+  }
+  return name.slice(0, -'Command'.length);
+}

@@ -1,0 +1,115 @@
+/**
+ * Deterministic virtual time for the simulated account.
+ *
+ * Nothing in the simulation waits for real time: `sleep` registers a timer, and once the process has
+ * nothing else to do (all microtasks run, every concurrent execution has registered its own timer)
+ * the clock jumps to the earliest timer and resolves it. Runs are therefore fast and repeatable.
+ */
+
+export const DEFAULT_START_TIME = '2026-11-23T09:00:00.000Z';
+
+interface PendingTimer {
+  readonly dueMs: number;
+  /** Registration order, so that timers due at the same instant resolve first-come first-served. */
+  readonly sequence: number;
+  readonly resolve: () => void;
+}
+
+export interface SimulatedClockOptions {
+  /** ISO time or Date the clock starts at. */
+  readonly start?: string | Date;
+}
+
+export class SimulatedClock {
+  private currentMs: number;
+  private readonly timers: PendingTimer[] = [];
+  private nextSequence = 0;
+  private drainScheduled = false;
+
+  constructor(options: SimulatedClockOptions = {}) {
+    const start = options.start ?? DEFAULT_START_TIME;
+    this.currentMs = typeof start === 'string' ? Date.parse(start) : start.getTime();
+    if (Number.isNaN(this.currentMs)) {
+      throw new Error(`SimulatedClock: invalid start time ${String(start)}`);
+    }
+  }
+
+  now(): Date {
+    return new Date(this.currentMs);
+  }
+
+  nowMs(): number {
+    return this.currentMs;
+  }
+
+  /** Number of sleepers still waiting; useful to assert that a run left nothing behind. */
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
+  /**
+   * Moves time forward by hand. Timers that become due resolve on the next drains, in due order,
+   * without moving time back.
+   */
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new Error(`SimulatedClock.advance: ms must be a finite number >= 0, got ${ms}`);
+    }
+    this.currentMs += ms;
+    if (this.timers.length > 0) {
+      this.scheduleDrain();
+    }
+  }
+
+  /** Resolves after `ms` of virtual time. `sleep(0)` resolves at once without touching the timer queue. */
+  sleep(ms: number): Promise<void> {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new Error(`SimulatedClock.sleep: ms must be a finite number >= 0, got ${ms}`);
+    }
+    if (ms === 0) {
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      this.insert({ dueMs: this.currentMs + ms, sequence: this.nextSequence++, resolve });
+      this.scheduleDrain();
+    });
+  }
+
+  private insert(timer: PendingTimer): void {
+    // Sorted insert from the back: most new timers are the latest, and ties keep registration order.
+    let index = this.timers.length;
+    while (index > 0) {
+      const previous = this.timers[index - 1];
+      if (previous === undefined || previous.dueMs <= timer.dueMs) {
+        break;
+      }
+      index -= 1;
+    }
+    this.timers.splice(index, 0, timer);
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) {
+      return;
+    }
+    this.drainScheduled = true;
+    // setImmediate runs after every pending microtask, so concurrent executions register their
+    // timers before time moves; resolving one timer per drain lets its continuation do the same.
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.drainOne();
+    });
+  }
+
+  private drainOne(): void {
+    const timer = this.timers.shift();
+    if (timer === undefined) {
+      return;
+    }
+    this.currentMs = Math.max(this.currentMs, timer.dueMs);
+    timer.resolve();
+    if (this.timers.length > 0) {
+      this.scheduleDrain();
+    }
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * Service errors as the AWS SDK for JavaScript v3 raises them, and their conversion to the errors a
+ * Step Functions Task state sees (the names Retry and Catch match on).
+ */
+
+export type SimulatedService = 'SageMaker' | 'SecurityHub' | 'DynamoDB' | 'SNS';
+
+export type ErrorFault = 'client' | 'server';
+
+export interface AwsServiceErrorOptions {
+  /** The error code, which the SDK uses as the error's `name` (e.g. `ValidationException`). */
+  readonly code: string;
+  readonly message: string;
+  readonly service: SimulatedService;
+  readonly operation: string;
+  readonly httpStatusCode?: number;
+  readonly fault?: ErrorFault;
+  readonly requestId?: string;
+  /** Extra members the SDK puts on some modeled errors, e.g. `Item` on ConditionalCheckFailedException. */
+  readonly members?: Readonly<Record<string, unknown>>;
+}
+
+export interface ResponseMetadata {
+  httpStatusCode: number;
+  /** Filled in by the simulated account when the error leaves a call. */
+  requestId: string;
+  attempts: number;
+  totalRetryDelay: number;
+}
+
+/** Shaped like an SDK v3 ServiceException: `name` is the code, `$fault` and `$metadata` are set. */
+export class AwsServiceError extends Error {
+  readonly $fault: ErrorFault;
+  readonly $metadata: ResponseMetadata;
+  readonly service: SimulatedService;
+  readonly operation: string;
+  /** Modeled members, also copied onto the error itself as the SDK does. */
+  readonly members: Readonly<Record<string, unknown>>;
+
+  constructor(options: AwsServiceErrorOptions) {
+    super(options.message);
+    this.name = options.code;
+    const httpStatusCode = options.httpStatusCode ?? 400;
+    this.$fault = options.fault ?? (httpStatusCode >= 500 ? 'server' : 'client');
+    this.$metadata = {
+      httpStatusCode,
+      requestId: options.requestId ?? '',
+      attempts: 1,
+      totalRetryDelay: 0,
+    };
+    this.service = options.service;
+    this.operation = options.operation;
+    this.members = options.members ?? {};
+    Object.assign(this, this.members);
+  }
+
+  get code(): string {
+    return this.name;
+  }
+}
+
+export function isAwsServiceError(error: unknown): error is AwsServiceError {
+  return error instanceof AwsServiceError;
+}
+
+type ErrorContext = Pick<AwsServiceErrorOptions, 'service' | 'operation'>;
+
+export function validationError(context: ErrorContext, message: string): AwsServiceError {
+  return new AwsServiceError({ ...context, code: 'ValidationException', message });
+}
+
+/** The throttling error each service actually returns (codes and statuses differ between services). */
+export function throttlingError(context: ErrorContext, message?: string): AwsServiceError {
+  const byService: Record<SimulatedService, { code: string; status: number; message: string }> = {
+    SageMaker: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+    SecurityHub: { code: 'TooManyRequestsException', status: 429, message: 'Rate exceeded' },
+    DynamoDB: {
+      code: 'ProvisionedThroughputExceededException',
+      status: 400,
+      message:
+        'The level of configured provisioned throughput for the table was exceeded. ' +
+        'Consider increasing your provisioning level with the UpdateTable API.',
+    },
+    SNS: { code: 'ThrottledException', status: 429, message: 'Rate exceeded' },
+  };
+  const shape = byService[context.service];
+  return new AwsServiceError({
+    ...context,
+    code: shape.code,
+    httpStatusCode: shape.status,
+    message: message ?? shape.message,
+  });
+}
+
+/** The internal error each service returns on a 5xx. */
+export function internalError(context: ErrorContext, message?: string): AwsServiceError {
+  const byService: Record<SimulatedService, string> = {
+    SageMaker: 'InternalFailure',
+    SecurityHub: 'InternalException',
+    DynamoDB: 'InternalServerError',
+    SNS: 'InternalErrorException',
+  };
+  return new AwsServiceError({
+    ...context,
+    code: byService[context.service],
+    httpStatusCode: 500,
+    message: message ?? 'An internal error occurred. Try again later.',
+  });
+}
+
+export function serviceUnavailableError(context: ErrorContext, message?: string): AwsServiceError {
+  return new AwsServiceError({
+    ...context,
+    code: 'ServiceUnavailable',
+    httpStatusCode: 503,
+    message: message ?? 'Service is unavailable. Try again later.',
+  });
+}
+
+/** Default HTTP status for an error code when a test injects it without saying. */
+export function defaultStatusFor(code: string): number {
+  const statuses: Readonly<Record<string, number>> = {
+    InternalFailure: 500,
+    InternalServerError: 500,
+    InternalException: 500,
+    InternalErrorException: 500,
+    InternalServerException: 500,
+    ServiceUnavailable: 503,
+    ServiceUnavailableException: 503,
+    TooManyRequestsException: 429,
+    ThrottledException: 429,
+    NotFoundException: 404,
+    AccessDeniedException: 403,
+    AuthorizationErrorException: 403,
+  };
+  return statuses[code] ?? 400;
+}
+
+/**
+ * The errors each operation's API model declares, as the SDK names them (from the
+ * `@throws` lists of the installed SDK v3 clients, and the SNS API reference). Step Functions gives
+ * these their own error names; anything else arrives as the service's generic exception.
+ */
+export const DECLARED_ERRORS: Readonly<
+  Record<SimulatedService, Readonly<Record<string, readonly string[]>>>
+> = {
+  SageMaker: {
+    CreateNotebookInstance: ['ResourceLimitExceeded'],
+    StartNotebookInstance: ['ResourceLimitExceeded'],
+    UpdateNotebookInstance: ['ResourceLimitExceeded'],
+    DescribeNotebookInstance: [],
+    StopNotebookInstance: [],
+    DeleteNotebookInstance: [],
+    ListTags: [],
+    AddTags: [],
+    DeleteTags: [],
+  },
+  SecurityHub: {
+    BatchUpdateFindings: [
+      'InternalException',
+      'InvalidAccessException',
+      'InvalidInputException',
+      'LimitExceededException',
+    ],
+  },
+  DynamoDB: {
+    PutItem: dynamoDbWriteErrors(),
+    UpdateItem: dynamoDbWriteErrors(),
+    DeleteItem: dynamoDbWriteErrors(),
+    GetItem: [
+      'InternalServerError',
+      'InvalidEndpointException',
+      'ProvisionedThroughputExceededException',
+      'RequestLimitExceeded',
+      'ResourceNotFoundException',
+      'ThrottlingException',
+    ],
+  },
+  SNS: {
+    Publish: [
+      'AuthorizationErrorException',
+      'EndpointDisabledException',
+      'InternalErrorException',
+      'InvalidParameterException',
+      'InvalidParameterValueException',
+      'InvalidSecurityException',
+      'KMSAccessDeniedException',
+      'KMSDisabledException',
+      'KMSInvalidStateException',
+      'KMSNotFoundException',
+      'KMSOptInRequired',
+      'KMSThrottlingException',
+      'NotFoundException',
+      'PlatformApplicationDisabledException',
+      'ValidationException',
+    ],
+  },
+};
+
+function dynamoDbWriteErrors(): readonly string[] {
+  return [
+    'ConditionalCheckFailedException',
+    'InternalServerError',
+    'InvalidEndpointException',
+    'ItemCollectionSizeLimitExceededException',
+    'ProvisionedThroughputExceededException',
+    'ReplicatedWriteConflictException',
+    'RequestLimitExceeded',
+    'ResourceNotFoundException',
+    'ThrottlingException',
+    'TransactionConflictException',
+  ];
+}
+
+export function isDeclaredError(service: SimulatedService, operation: string, code: string): boolean {
+  return DECLARED_ERRORS[service][operation]?.includes(code) ?? false;
+}
+
+/** Which Step Functions integration raised the error: they name errors differently. */
+export type StepFunctionsIntegration = 'aws-sdk' | 'optimized';
+
+/** Service names as `arn:aws:states:::aws-sdk:*` tasks spell them in error names (PascalCase). */
+const AWS_SDK_SERVICE_NAMES: Record<SimulatedService, string> = {
+  SageMaker: 'SageMaker',
+  SecurityHub: 'SecurityHub',
+  DynamoDB: 'DynamoDb',
+  SNS: 'Sns',
+};
+
+/**
+ * Names used by the older optimized integrations (`arn:aws:states:::dynamodb:putItem`,
+ * `arn:aws:states:::sns:publish`), whose generic error is the SDK for Java v1 class name.
+ */
+const OPTIMIZED_SERVICE_NAMES: Record<SimulatedService, { prefix: string; generic: string }> = {
+  SageMaker: { prefix: 'SageMaker', generic: 'AmazonSageMakerException' },
+  SecurityHub: { prefix: 'SecurityHub', generic: 'AWSSecurityHubException' },
+  DynamoDB: { prefix: 'DynamoDB', generic: 'AmazonDynamoDBException' },
+  SNS: { prefix: 'SNS', generic: 'AmazonSNSException' },
+};
+
+/** `InternalServerError` -> `InternalServerErrorException`, `KMSOptInRequired` -> `KmsOptInRequiredException`. */
+export function stepFunctionsErrorName(code: string): string {
+  // The SDK for Java v2 (which Step Functions uses) writes leading acronyms in PascalCase.
+  const pascal = code.replace(/^[A-Z]{2,}(?=[A-Z][a-z])/, (acronym) => {
+    return acronym.charAt(0) + acronym.slice(1).toLowerCase();
+  });
+  return pascal.endsWith('Exception') ? pascal : `${pascal}Exception`;
+}
+
+/**
+ * Converts a service error to what a Step Functions Task state raises: `name` is the Error that Retry
+ * and Catch match, `message` is the Cause. Errors the operation's model does not declare become the
+ * service's generic exception, with the original code only in the Cause.
+ */
+export function toStepFunctionsError(
+  error: AwsServiceError,
+  service: SimulatedService,
+  operation: string,
+  integration: StepFunctionsIntegration = 'aws-sdk',
+): Error {
+  const declared = isDeclaredError(service, operation, error.name);
+  const serviceName =
+    integration === 'aws-sdk' ? AWS_SDK_SERVICE_NAMES[service] : OPTIMIZED_SERVICE_NAMES[service].prefix;
+  const genericName =
+    integration === 'aws-sdk' ? `${serviceName}Exception` : OPTIMIZED_SERVICE_NAMES[service].generic;
+  const details = [
+    `Service: ${AWS_SDK_SERVICE_NAMES[service]}`,
+    `Status Code: ${error.$metadata.httpStatusCode}`,
+  ];
+  if (!declared) {
+    details.push(`Error Code: ${error.name}`);
+  }
+  details.push(`Request ID: ${error.$metadata.requestId}`);
+  const converted = new Error(`${error.message} (${details.join(', ')})`);
+  converted.name = `${serviceName}.${declared ? stepFunctionsErrorName(error.name) : genericName}`;
+  return converted;
+}
