@@ -63,7 +63,9 @@ const findings = [
 ];
 
 console.log('SageMaker Security Hub remediation: demo in the local simulated AWS account');
-console.log(`Account ${account.accountId}, region ${account.region}; configuration: the "remediation" context of cdk.json.`);
+console.log(
+  `Account ${account.accountId}, region ${account.region}; configuration: the "remediation" context of cdk.json.`,
+);
 heading('Findings imported by Security Hub');
 for (const { why, finding } of findings) {
   deployment.importFinding(finding);

@@ -1,3 +1,4 @@
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
 import {
   InvalidFindingEvent,
