@@ -64,10 +64,14 @@ describe('parseImportedEvent', () => {
   it('details that name another notebook than the resource id: rejected, nothing is trusted', () => {
     const finding = notebookControlFinding({ controlId: 'SageMaker.3', notebookName: 'nb' });
     const resource = finding.Resources?.[0];
-    const tampered = {
+    const tampered: AwsSecurityFinding = {
       ...finding,
       Resources: [
-        { ...resource, Details: { AwsSageMakerNotebookInstance: { NotebookInstanceName: 'victim' } } },
+        {
+          Type: 'AwsSageMakerNotebookInstance',
+          Id: resource?.Id,
+          Details: { AwsSageMakerNotebookInstance: { NotebookInstanceName: 'victim' } },
+        },
       ],
     };
     expect(problemsOf(importedEvent(tampered))).toEqual([
