@@ -16,7 +16,13 @@ import {
   type RemediationMode,
   resolveModes,
 } from '../handlers/shared/controls-catalogue.js';
-import { DEFAULT_TIMING, type RuntimeSettingsInput } from '../handlers/shared/runtime-settings.js';
+import {
+  DEFAULT_CHECK_BACKOFF_SECONDS,
+  DEFAULT_MAX_STATUS_CHECKS,
+  DEFAULT_TIMING,
+  expandBackoff,
+  type RuntimeSettingsInput,
+} from '../handlers/shared/runtime-settings.js';
 import { EXECUTION_TIMEOUT_SECONDS } from '../statemachines/remediation-definition.js';
 
 /** The CDK context key the configuration is read from. */
@@ -102,13 +108,28 @@ const timingSchema = z
     stopSeconds: seconds.optional(),
     updateSeconds: seconds.optional(),
     startSeconds: seconds.optional(),
+    checkBackoffSeconds: z.array(seconds).min(1).max(20).optional(),
+    maxStatusChecks: z.number().int().min(1).max(200).optional(),
+    /** The explicit delay of every check; what the other two expand to (a loaded configuration has it). */
     pollDelaysSeconds: z.array(seconds).min(1).max(200).optional(),
   })
+  .refine(
+    (overrides) =>
+      overrides.pollDelaysSeconds === undefined ||
+      (overrides.checkBackoffSeconds === undefined && overrides.maxStatusChecks === undefined),
+    { message: 'give either pollDelaysSeconds or checkBackoffSeconds/maxStatusChecks, not both' },
+  )
   .transform((overrides) => ({
     stopSeconds: overrides.stopSeconds ?? DEFAULT_TIMING.stopSeconds,
     updateSeconds: overrides.updateSeconds ?? DEFAULT_TIMING.updateSeconds,
     startSeconds: overrides.startSeconds ?? DEFAULT_TIMING.startSeconds,
-    pollDelaysSeconds: overrides.pollDelaysSeconds ?? [...DEFAULT_TIMING.pollDelaysSeconds],
+    // The state machine indexes one delay per check; users give the short backoff and a count.
+    pollDelaysSeconds:
+      overrides.pollDelaysSeconds ??
+      expandBackoff(
+        overrides.checkBackoffSeconds ?? DEFAULT_CHECK_BACKOFF_SECONDS,
+        overrides.maxStatusChecks ?? DEFAULT_MAX_STATUS_CHECKS,
+      ),
   }))
   .superRefine((timing, context) => {
     // The lock lives as long as the execution timeout; a run that could outlive it could lose its lock.
@@ -131,12 +152,7 @@ const configurationSchema = z.strictObject({
       message: 'lists an address twice',
     })
     .default([]),
-  timing: timingSchema.default({
-    stopSeconds: DEFAULT_TIMING.stopSeconds,
-    updateSeconds: DEFAULT_TIMING.updateSeconds,
-    startSeconds: DEFAULT_TIMING.startSeconds,
-    pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],
-  }),
+  timing: timingSchema.prefault({}),
   logRetentionDays: z
     .number()
     .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {

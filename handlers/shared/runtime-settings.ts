@@ -54,16 +54,24 @@ export function parseRuntimeSettings(text: string | undefined): RuntimeSettings 
   return parsed.data as RuntimeSettings;
 }
 
+/** The backoff of the further status checks: each check waits the next delay, then the last one again. */
+export const DEFAULT_CHECK_BACKOFF_SECONDS = [10, 15, 20, 30, 45, 60] as const;
+/** Further status checks per phase before the run gives up (about 30 minutes with the default backoff). */
+export const DEFAULT_MAX_STATUS_CHECKS = 33;
+
+/** The delay before each further status check: the backoff, its last delay repeated up to `checks`. */
+export function expandBackoff(backoffSeconds: readonly number[], checks: number): number[] {
+  const last = backoffSeconds[backoffSeconds.length - 1] ?? 60;
+  return Array.from({ length: checks }, (_, index) => backoffSeconds[index] ?? last);
+}
+
 /**
  * Typical SageMaker transition times, used as the first wait after each call so that one status
- * check usually suffices, then a capped backoff for slower cases (about 30 minutes of extra checks).
+ * check usually suffices, then a capped backoff for slower cases.
  */
 export const DEFAULT_TIMING = {
   stopSeconds: 60,
   updateSeconds: 60,
   startSeconds: 180,
-  pollDelaysSeconds: [
-    10, 15, 20, 30, 45, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60,
-    60, 60, 60, 60, 60, 60, 60,
-  ],
+  pollDelaysSeconds: expandBackoff(DEFAULT_CHECK_BACKOFF_SECONDS, DEFAULT_MAX_STATUS_CHECKS),
 } as const;

@@ -105,7 +105,7 @@ describe('configuration validation', () => {
       exemptionTag: { key: 'aws:skip' },
       dryRun: 'yes',
       alertEmails: ['security@example.com', 'not-an-address'],
-      timing: { stopSeconds: 0, pollDelaysSeconds: [] },
+      timing: { stopSeconds: 0, checkBackoffSeconds: [], maxStatusChecks: 0 },
       logRetentionDays: 42,
       dryrun: true,
     };
@@ -124,7 +124,8 @@ describe('configuration validation', () => {
       '- dryRun: Invalid input: expected boolean, received string',
       '- alertEmails.1: Invalid email address',
       '- timing.stopSeconds: Too small: expected number to be >=1',
-      '- timing.pollDelaysSeconds: Too small: expected array to have >=1 items',
+      '- timing.checkBackoffSeconds: Too small: expected array to have >=1 items',
+      '- timing.maxStatusChecks: Too small: expected number to be >=1',
       "- logRetentionDays: must be one of CloudWatch's retention periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
       '- (root): Unrecognized key: "dryrun"',
     ]);
@@ -142,7 +143,7 @@ describe('configuration validation', () => {
 
   it('rejects timings whose longest run would outlive the execution timeout (and so its lock)', () => {
     // Given status checks an hour apart, 200 of them
-    const timing = { pollDelaysSeconds: Array.from({ length: 200 }, () => 3600) };
+    const timing = { checkBackoffSeconds: [3600], maxStatusChecks: 200 };
 
     // When / Then
     expect(errorOf(() => loadConfiguration({ timing }))).toMatch(
@@ -160,6 +161,14 @@ describe('configuration validation', () => {
     expect(errorOf(() => loadConfiguration('{modes:'))).toMatch(
       /^Invalid remediation configuration:\n- \(root\): not valid JSON/,
     );
+  });
+
+  it('a loaded configuration loads again unchanged (the stack re-validates what it is given)', () => {
+    const loaded = loadConfiguration({ timing: { checkBackoffSeconds: [5, 10], maxStatusChecks: 3 } });
+    expect(loadConfiguration(loaded)).toEqual(loaded);
+    expect(
+      errorOf(() => loadConfiguration({ timing: { pollDelaysSeconds: [5], maxStatusChecks: 3 } })),
+    ).toContain('give either pollDelaysSeconds or checkBackoffSeconds/maxStatusChecks, not both');
   });
 
   it('the default timings leave ample margin within the execution timeout', () => {
@@ -193,7 +202,7 @@ describe('runtime settings', () => {
       modes: { 'SageMaker.3': 'notify', 'SageMaker.21': 'off' },
       dryRun: true,
       exemptionTag: { key: 'team/exempt', value: 'yes' },
-      timing: { stopSeconds: 30, pollDelaysSeconds: [5, 10] },
+      timing: { stopSeconds: 30, checkBackoffSeconds: [5, 10], maxStatusChecks: 4 },
     });
 
     // When turned into runtime settings and parsed
@@ -207,8 +216,9 @@ describe('runtime settings', () => {
       stopSeconds: 30,
       updateSeconds: 60,
       startSeconds: 180,
-      pollDelaysSeconds: [5, 10],
-      maxPolls: 2,
+      // The backoff's last delay repeats up to the number of checks.
+      pollDelaysSeconds: [5, 10, 10, 10],
+      maxPolls: 4,
     });
   });
 });
