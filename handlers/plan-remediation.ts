@@ -12,7 +12,7 @@ import {
   type ListTagsCommandOutput,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LOCK_EXPIRY_ATTRIBUTE, LOCK_OWNER_ATTRIBUTE, LOCK_TABLE_KEY } from '../statemachines/lock-table.js';
 import {
   InvalidFindingEvent,
@@ -41,6 +41,7 @@ import {
   type RuntimeSettings,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from './shared/runtime-settings.js';
+import { describeIssues } from './shared/validation.js';
 
 export interface PlanDependencies {
   readonly sagemaker: Pick<SageMakerClient, 'send'>;
@@ -52,7 +53,7 @@ export interface PlanDependencies {
 
 const planRequest = z.object({
   event: z.unknown(),
-  execution: z.object({ id: z.string().min(1), name: z.string().min(1) }),
+  execution: z.object({ id: z.string().check(z.minLength(1)), name: z.string().check(z.minLength(1)) }),
 });
 
 /** SageMaker allows 50 tags a resource; the page cap only guards against a misbehaving NextToken. */
@@ -173,7 +174,7 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
   return async function planRemediation(request: unknown): Promise<PlanResult> {
     const parsedRequest = planRequest.safeParse(request);
     if (!parsedRequest.success) {
-      throw new InvalidFindingEvent(parsedRequest.error.issues.map((issue) => `request: ${issue.message}`));
+      throw new InvalidFindingEvent(describeIssues(parsedRequest.error, 'request.'));
     }
     const { event, execution } = parsedRequest.data;
     const { timing } = settings;

@@ -2,10 +2,13 @@
  * ReportFailure: words for a failed remediation (finding note and alert). Pure: no AWS calls, so it
  * cannot fail for the same reason the remediation did.
  */
-import { z } from 'zod';
-import { buildFailureReport, type FailureReport } from './shared/failure-report.js';
 
-const errorShape = z.object({ Error: z.string(), Cause: z.string().optional() });
+import * as z from 'zod/mini';
+import { buildFailureReport, type FailureReport } from './shared/failure-report.js';
+// English error messages for zod/mini.
+import './shared/validation.js';
+
+const errorShape = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 
 const reportRequest = z.object({
   plan: z.object({
@@ -16,7 +19,7 @@ const reportRequest = z.object({
   failure: errorShape,
   notebook: z.object({ status: z.string(), rootAccess: z.string() }),
   runState: z.object({ wasRunning: z.boolean() }),
-  recovery: z.object({ restarted: z.boolean(), error: errorShape.optional() }),
+  recovery: z.object({ restarted: z.boolean(), error: z.optional(errorShape) }),
   execution: z.object({ id: z.string(), name: z.string() }),
 });
 

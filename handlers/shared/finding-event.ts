@@ -3,8 +3,10 @@
  * in an API call (finding id, product ARN, notebook name) comes out of here, so nothing is trusted
  * before it has passed these schemas and the account/region checks.
  */
-import { z } from 'zod';
+
+import * as z from 'zod/mini';
 import { type ControlDefinition, findControl } from './controls-catalogue.js';
+import { describeIssues } from './validation.js';
 
 export const IMPORTED_DETAIL_TYPE = 'Security Hub Findings - Imported';
 export const SECURITY_HUB_SOURCE = 'aws.securityhub';
@@ -20,55 +22,51 @@ export class InvalidFindingEvent extends Error {
   }
 }
 
-const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name');
+const accountId = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id'));
+const region = z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name'));
 
-const notebookDetails = z
-  .object({
-    NotebookInstanceName: z
-      .string()
-      .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a notebook instance name')
-      .optional(),
-  })
-  .loose();
+const notebookDetails = z.looseObject({
+  NotebookInstanceName: z.optional(
+    z.string().check(z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a notebook instance name')),
+  ),
+});
 
-const resource = z
-  .object({
-    Type: z.string().min(1),
-    Id: z.string().min(1).max(2048),
-    Partition: z.string().optional(),
-    Region: z.string().optional(),
-    Details: z.object({ AwsSageMakerNotebookInstance: notebookDetails.optional() }).loose().optional(),
-  })
-  .loose();
+const resource = z.looseObject({
+  Type: z.string().check(z.minLength(1)),
+  Id: z.string().check(z.minLength(1), z.maxLength(2048)),
+  Partition: z.optional(z.string()),
+  Region: z.optional(z.string()),
+  Details: z.optional(z.looseObject({ AwsSageMakerNotebookInstance: z.optional(notebookDetails) })),
+});
 
-const finding = z
-  .object({
-    SchemaVersion: z.string(),
-    Id: z.string().min(1).max(512),
-    ProductArn: z.string().regex(/^arn:aws[a-z-]*:securityhub:[a-z0-9-]+::product\/[a-z0-9-]+\/[a-z0-9-]+$/, {
-      message: 'must be a Security Hub product ARN',
-    }),
-    GeneratorId: z.string().min(1),
-    AwsAccountId: accountId,
-    Region: region.optional(),
-    Title: z.string().optional(),
-    Compliance: z.object({ Status: z.string(), SecurityControlId: z.string().optional() }).loose(),
-    RecordState: z.string(),
-    Workflow: z.object({ Status: z.string() }).loose(),
-    Resources: z.array(resource).min(1),
-  })
-  .loose();
+const finding = z.looseObject({
+  SchemaVersion: z.string(),
+  Id: z.string().check(z.minLength(1), z.maxLength(512)),
+  ProductArn: z
+    .string()
+    .check(
+      z.regex(
+        /^arn:aws[a-z-]*:securityhub:[a-z0-9-]+::product\/[a-z0-9-]+\/[a-z0-9-]+$/,
+        'must be a Security Hub product ARN',
+      ),
+    ),
+  GeneratorId: z.string().check(z.minLength(1)),
+  AwsAccountId: accountId,
+  Region: z.optional(region),
+  Title: z.optional(z.string()),
+  Compliance: z.looseObject({ Status: z.string(), SecurityControlId: z.optional(z.string()) }),
+  RecordState: z.string(),
+  Workflow: z.looseObject({ Status: z.string() }),
+  Resources: z.array(resource).check(z.minLength(1)),
+});
 
-const importedEvent = z
-  .object({
-    source: z.literal(SECURITY_HUB_SOURCE),
-    'detail-type': z.literal(IMPORTED_DETAIL_TYPE),
-    account: accountId,
-    region,
-    detail: z.object({ findings: z.array(finding).length(1, 'must hold exactly one finding') }),
-  })
-  .loose();
+const importedEvent = z.looseObject({
+  source: z.literal(SECURITY_HUB_SOURCE),
+  'detail-type': z.literal(IMPORTED_DETAIL_TYPE),
+  account: accountId,
+  region,
+  detail: z.object({ findings: z.array(finding).check(z.length(1, 'must hold exactly one finding')) }),
+});
 
 export type Finding = z.infer<typeof finding>;
 
@@ -104,9 +102,7 @@ const NOTEBOOK_ARN =
 export function parseImportedEvent(event: unknown, expected: Expectations): ValidatedFinding {
   const parsed = importedEvent.safeParse(event);
   if (!parsed.success) {
-    throw new InvalidFindingEvent(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`),
-    );
+    throw new InvalidFindingEvent(describeIssues(parsed.error));
   }
   const data = parsed.data;
   const source = data.detail.findings[0] as Finding;

@@ -2,7 +2,8 @@
  * What the stack hands the planning Lambda, as one JSON environment variable. Parsed once at cold
  * start: a deployment with broken settings fails loudly on its first event instead of acting wrongly.
  */
-import { z } from 'zod';
+
+import * as z from 'zod/mini';
 import {
   CONTROL_IDS,
   type ControlId,
@@ -10,32 +11,38 @@ import {
   type RemediationMode,
 } from './controls-catalogue.js';
 import type { WorkflowTiming } from './remediation-plan.js';
+import { describeIssues } from './validation.js';
 
 export const SETTINGS_ENVIRONMENT_VARIABLE = 'REMEDIATION_SETTINGS';
 
 const mode = z.enum(REMEDIATION_MODES as [RemediationMode, ...RemediationMode[]]);
+const seconds = z.int().check(z.gte(1), z.lte(3600));
 
-const timing = z
-  .object({
-    stopSeconds: z.number().int().min(1).max(3600),
-    updateSeconds: z.number().int().min(1).max(3600),
-    startSeconds: z.number().int().min(1).max(3600),
-    pollDelaysSeconds: z.array(z.number().int().min(1).max(3600)).min(1).max(200),
-  })
-  .transform((value): WorkflowTiming => ({ ...value, maxPolls: value.pollDelaysSeconds.length }));
+const timing = z.pipe(
+  z.object({
+    stopSeconds: seconds,
+    updateSeconds: seconds,
+    startSeconds: seconds,
+    pollDelaysSeconds: z.array(seconds).check(z.minLength(1), z.maxLength(200)),
+  }),
+  z.transform((value): WorkflowTiming => ({ ...value, maxPolls: value.pollDelaysSeconds.length })),
+);
 
 export const runtimeSettingsSchema = z.object({
-  accountId: z.string().regex(/^\d{12}$/),
-  region: z.string().min(1),
-  lockTableName: z.string().min(3).max(255),
-  modes: z.record(z.string(), mode).refine((modes) => CONTROL_IDS.every((id) => id in modes), {
-    message: 'must name a mode for every control',
+  accountId: z.string().check(z.regex(/^\d{12}$/)),
+  region: z.string().check(z.minLength(1)),
+  lockTableName: z.string().check(z.minLength(3), z.maxLength(255)),
+  modes: z
+    .record(z.string(), mode)
+    .check(z.refine((modes) => CONTROL_IDS.every((id) => id in modes), 'must name a mode for every control')),
+  exemptionTag: z.object({
+    key: z.string().check(z.minLength(1), z.maxLength(128)),
+    value: z.string().check(z.maxLength(256)),
   }),
-  exemptionTag: z.object({ key: z.string().min(1).max(128), value: z.string().max(256) }),
   dryRun: z.boolean(),
   timing,
   /** How long a lock lives: the execution timeout, after which its holder cannot still be running. */
-  lockSeconds: z.number().int().min(60),
+  lockSeconds: z.int().check(z.gte(60)),
 });
 
 export type RuntimeSettings = z.infer<typeof runtimeSettingsSchema> & {
@@ -48,8 +55,9 @@ export function parseRuntimeSettings(text: string | undefined): RuntimeSettings 
   if (!text) throw new Error(`${SETTINGS_ENVIRONMENT_VARIABLE} is not set`);
   const parsed = runtimeSettingsSchema.safeParse(JSON.parse(text));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`${SETTINGS_ENVIRONMENT_VARIABLE} is invalid: ${problems.join('; ')}`);
+    throw new Error(
+      `${SETTINGS_ENVIRONMENT_VARIABLE} is invalid: ${describeIssues(parsed.error).join('; ')}`,
+    );
   }
   return parsed.data as RuntimeSettings;
 }
