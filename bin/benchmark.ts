@@ -57,7 +57,7 @@ function figures(deployment: LocalDeployment, execution: ExecutionRecord): Workf
     overheadRatio: sageMakerSeconds > 0 ? Math.round((endToEndSeconds / sageMakerSeconds) * 1000) / 1000 : 0,
     endToEndSeconds,
     sageMakerSeconds,
-    costUsd: stateTransitions * USD_PER_TRANSITION,
+    costUsd: Number((stateTransitions * USD_PER_TRANSITION).toFixed(6)),
   };
 }
 
@@ -190,7 +190,7 @@ export function meetsTargets(figures: WorkflowFigures): boolean {
 export function renderWorkflowTable(results: Record<ScenarioName, WorkflowFigures>): string {
   const rows = (Object.keys(SCENARIOS) as ScenarioName[]).map((name) => {
     const figures = results[name];
-    return `| ${SCENARIOS[name].description} | ${figures.stateTransitions} | ${figures.lambdaInvocations} | ${figures.apiCalls} | ${figures.endToEndSeconds.toFixed(1)} s | ${figures.sageMakerSeconds} s | ${figures.overheadRatio.toFixed(3)} | $${figures.costUsd.toFixed(6)} |`;
+    return `| ${SCENARIOS[name].description} | ${figures.stateTransitions} | ${figures.lambdaInvocations} | ${figures.apiCalls} | ${figures.endToEndSeconds.toFixed(1)} s | ${figures.sageMakerSeconds} s | ${figures.sageMakerSeconds > 0 ? figures.overheadRatio.toFixed(3) : 'n/a'} | $${figures.costUsd.toFixed(6)} |`;
   });
   return [
     '| Scenario | State transitions | Lambda invocations | API calls | End to end | SageMaker changing state | Overhead ratio | Step Functions cost |',

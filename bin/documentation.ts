@@ -6,6 +6,10 @@
 import { allowedModes, CONTROLS, defaultMode } from '../handlers/shared/controls-catalogue.js';
 import { buildRemediationDefinition } from '../statemachines/remediation-definition.js';
 import { renderStateDiagram } from '../statemachines/state-machine-diagram.js';
+import { measureWorkflows, renderWorkflowTable } from './benchmark.js';
+
+export const FIGURES_START = '<!-- generated:workflow-figures:start (npm run docs) -->';
+export const FIGURES_END = '<!-- generated:workflow-figures:end -->';
 
 export const DIAGRAM_START = '<!-- generated:state-machine-diagram:start (npm run docs) -->';
 export const DIAGRAM_END = '<!-- generated:state-machine-diagram:end -->';
@@ -47,20 +51,26 @@ export function renderControlsDocument(): string {
   ].join('\n');
 }
 
-export function renderDiagramBlock(): string {
-  return [
-    DIAGRAM_START,
-    '```mermaid',
-    renderStateDiagram(buildRemediationDefinition()),
-    '```',
-    DIAGRAM_END,
-  ].join('\n');
+/** Replaces the block between two markers of a document, or fails if the markers are missing. */
+export function replaceBlock(
+  document: string,
+  startMarker: string,
+  endMarker: string,
+  content: string,
+): string {
+  const start = document.indexOf(startMarker);
+  const end = document.indexOf(endMarker);
+  if (start < 0 || end < start)
+    throw new Error(`the document lacks the markers ${startMarker} ... ${endMarker}`);
+  return `${document.slice(0, start)}${startMarker}\n${content}\n${document.slice(end)}`;
 }
 
-/** Replaces the generated block of a document, or fails if its markers are missing. */
 export function withDiagram(document: string): string {
-  const start = document.indexOf(DIAGRAM_START);
-  const end = document.indexOf(DIAGRAM_END);
-  if (start < 0 || end < start) throw new Error('docs/architecture.md lacks the generated diagram markers');
-  return `${document.slice(0, start)}${renderDiagramBlock()}${document.slice(end + DIAGRAM_END.length)}`;
+  const diagram = ['```mermaid', renderStateDiagram(buildRemediationDefinition()), '```'].join('\n');
+  return replaceBlock(document, DIAGRAM_START, DIAGRAM_END, diagram);
+}
+
+/** docs/performance.md with the workflow table measured now (the figures are deterministic). */
+export async function withWorkflowFigures(document: string): Promise<string> {
+  return replaceBlock(document, FIGURES_START, FIGURES_END, renderWorkflowTable(await measureWorkflows()));
 }

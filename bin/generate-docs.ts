@@ -1,8 +1,12 @@
-/** `npm run docs`: regenerates docs/controls.md and the diagram in docs/architecture.md. */
+/** `npm run docs`: regenerates docs/controls.md, the diagram in docs/architecture.md and the workflow figures in docs/performance.md. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderControlsDocument, withDiagram } from './documentation.js';
+import { renderControlsDocument, withDiagram, withWorkflowFigures } from './documentation.js';
 
 const architecture = 'docs/architecture.md';
 writeFileSync('docs/controls.md', renderControlsDocument());
 writeFileSync(architecture, withDiagram(readFileSync(architecture, 'utf8')));
-console.log('Wrote docs/controls.md and the diagram in docs/architecture.md');
+const performance = 'docs/performance.md';
+writeFileSync(performance, await withWorkflowFigures(readFileSync(performance, 'utf8')));
+console.log(
+  'Wrote docs/controls.md, the diagram in docs/architecture.md, the figures in docs/performance.md',
+);
