@@ -211,7 +211,7 @@ export function buildRemediationDefinition(): StateMachineDefinition {
         TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
         Subject: 'SageMaker remediation could not start',
         'Message.$':
-          "States.Format('The remediation workflow could not plan a response to a Security Hub finding, so nothing was changed.\n\nError: {}\nCause: {}\nExecution: {}\n\nEvent:\n{}', $.failure.Error, $.failure.Cause, $$.Execution.Id, States.JsonToString($.detail))",
+          "States.Format('The remediation workflow could not plan a response to a Security Hub finding, so nothing was changed.\n\nError: {}\nCause: {}\nExecution: {}\n\nInput:\n{}', $.failure.Error, $.failure.Cause, $$.Execution.Id, States.JsonToString($))",
         MessageAttributes: { outcome: { DataType: 'String', StringValue: 'FAILED' } },
       },
       ResultPath: null,

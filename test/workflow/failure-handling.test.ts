@@ -197,3 +197,26 @@ describe('failure handling: the notebook back in its prior run state, the findin
     }
   });
 });
+
+describe('planning failures', () => {
+  it('the planning Lambda cannot observe the notebook: nothing changed, the finding stays NEW, an alert says so', async () => {
+    // Given DescribeNotebookInstance failing for the Lambda beyond the SDK's own retries
+    const deployment = givenNotebook();
+    deployment.account.faults.failNext({
+      service: 'SageMaker',
+      operation: 'DescribeNotebookInstance',
+      code: 'InternalFailure',
+      times: 1,
+    });
+    const execution = onlyExecution(await whenImported(deployment));
+    // Then the execution failed at planning, released its lock and changed nothing
+    expect(statesOf(execution)).toEqual(['PlanRemediation', 'AlertPlanningFailed', 'PlanningFailed']);
+    expect(execution.error).toBe('InternalFailure');
+    expect(changesMade(deployment)).toEqual([]);
+    expect(lockItems(deployment)).toEqual([]);
+    // And the finding stays NEW, so Security Hub's next import of it tries again
+    expect(findingNow(deployment, sageMaker3Finding()).Workflow?.Status).toBe('NEW');
+    expect(alerts(deployment)[0]?.Subject).toBe('SageMaker remediation could not start');
+    expect(alerts(deployment)[0]?.Message).toContain('Error: InternalFailure');
+  });
+});
