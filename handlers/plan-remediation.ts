@@ -23,6 +23,7 @@ import {
 import { jsonLogger, type Logger } from './shared/logger.js';
 import {
   buildPlanResult,
+  type Decision,
   decideByMode,
   decideFromNotebook,
   decideWhenLocked,
@@ -177,8 +178,6 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
       throw new InvalidFindingEvent(describeIssues(parsedRequest.error, 'request.'));
     }
     const { event, execution } = parsedRequest.data;
-    const { timing } = settings;
-
     let finding: ValidatedFinding;
     try {
       finding = parseImportedEvent(event, { accountId: settings.accountId, region: settings.region });
@@ -189,85 +188,39 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
       throw error;
     }
     const context = { execution: execution.id, findingId: finding.id, control: finding.control.id };
+    const plan = (decision: Decision, why: string): PlanResult => {
+      logger.info(why, { ...context, decision: decision.kind });
+      return buildPlanResult(finding, settings.timing, decision);
+    };
 
     if (!isActionable(finding)) {
-      logger.info('finding not actionable', { ...context, workflowStatus: finding.workflowStatus });
-      return buildPlanResult({ finding, timing, action: 'ignore' });
+      return plan({ kind: 'ignore', reason: `workflow status ${finding.workflowStatus}` }, 'not actionable');
     }
-
     const byMode = decideByMode(finding, settings, execution);
-    if (byMode.kind !== 'remediate') {
-      logger.info('planned without remediation', { ...context, decision: byMode.kind });
-      return buildPlanResult({
-        finding,
-        timing,
-        action: byMode.kind,
-        ...(byMode.kind === 'annotate' ? { annotation: byMode.annotation } : {}),
-      });
-    }
+    if (byMode.kind !== 'continue') return plan(byMode, 'decided by mode');
 
     const notebookName = finding.notebookName;
     if (!notebookName) throw new Error(`${finding.control.id} remediation needs a notebook instance`);
 
     const tags = await listAllTags(finding.resourceArn);
-    if (!tags) {
-      const gone = decideFromNotebook(finding, { exists: false }, execution);
-      logger.info('resource gone', context);
-      return buildPlanResult({
-        finding,
-        timing,
-        action: 'annotate',
-        ...(gone.kind === 'annotate' ? { annotation: gone.annotation } : {}),
-      });
-    }
+    if (!tags) return plan(decideFromNotebook(finding, { exists: false }, execution), 'resource gone');
     if (isExempt(tags, settings.exemptionTag)) {
-      logger.info('resource exempt', context);
-      return buildPlanResult({
-        finding,
-        timing,
-        action: 'annotate',
-        annotation: exemptAnnotation(finding, settings, execution),
-      });
+      return plan({ kind: 'annotate', annotation: exemptAnnotation(finding, settings, execution) }, 'exempt');
     }
-
     if (settings.dryRun) {
-      const observed = await observeNotebook(notebookName);
-      logger.info('dry run', context);
-      return buildPlanResult({
-        finding,
-        timing,
-        action: 'annotate',
-        annotation: dryRunAnnotation(finding, observed, execution),
-      });
+      const annotation = dryRunAnnotation(finding, await observeNotebook(notebookName), execution);
+      return plan({ kind: 'annotate', annotation }, 'dry run');
     }
 
     const lock = await acquireLock(finding, execution);
     if (!lock.acquired) {
-      const decision = decideWhenLocked(finding, lock.holder, execution);
-      logger.info('notebook locked by another execution', { ...context, holder: lock.holder.executionArn });
-      return buildPlanResult({
-        finding,
-        timing,
-        action: decision.kind === 'annotate' ? 'annotate' : 'ignore',
-        ...(decision.kind === 'annotate' ? { annotation: decision.annotation } : {}),
-      });
+      return plan(decideWhenLocked(finding, lock.holder, execution), `locked by ${lock.holder.executionArn}`);
     }
-
     try {
       const decision = decideFromNotebook(finding, await observeNotebook(notebookName), execution);
-      if (decision.kind === 'annotate') {
-        await releaseLock(finding, execution);
-        logger.info('nothing to change', { ...context, outcome: decision.annotation.outcome });
-        return buildPlanResult({ finding, timing, action: 'annotate', annotation: decision.annotation });
-      }
-      logger.info('remediation planned', { ...context, status: decision.notebook.status });
-      return buildPlanResult({
-        finding,
-        timing,
-        action: 'remediate',
-        notebook: decision.notebook,
-        wasRunning: decision.wasRunning,
-      });
+      // Nothing to change: the lock is not needed any more.
+      if (decision.kind !== 'remediate') await releaseLock(finding, execution);
+      return plan(decision, 'notebook observed');
     } catch (error) {
       await releaseLock(finding, execution);
       throw error;

@@ -9,7 +9,6 @@ import type {
   ObservedNotebook,
   Outcome,
   PlanResult,
-  RemediationPlan,
   WorkflowTiming,
 } from './remediation-plan.js';
 import { RUNNING_STATUSES } from './remediation-plan.js';
@@ -34,11 +33,14 @@ export interface ExecutionIdentity {
   readonly name: string;
 }
 
-/** What the mode alone decides, before anything is looked up. */
-export type ModeDecision =
+/** What the workflow will do with a finding: PlanRemediation's verdict. */
+export type Decision =
   | { readonly kind: 'ignore'; readonly reason: string }
   | { readonly kind: 'annotate'; readonly annotation: Annotation }
-  | { readonly kind: 'remediate' };
+  | { readonly kind: 'remediate'; readonly notebook: ObservedNotebook; readonly wasRunning: boolean };
+
+/** What the mode alone decides, before anything is looked up: a verdict, or look further. */
+export type ModeDecision = Exclude<Decision, { kind: 'remediate' }> | { readonly kind: 'continue' };
 
 function resourceName(finding: ValidatedFinding): string {
   return finding.notebookName ?? finding.resourceArn.split('/').pop() ?? finding.resourceArn;
@@ -92,7 +94,7 @@ export function decideByMode(
       }),
     };
   }
-  return { kind: 'remediate' };
+  return { kind: 'continue' };
 }
 
 export interface Tag {
@@ -128,9 +130,7 @@ export type NotebookObservation =
       readonly failureReason?: string | undefined;
     };
 
-export type NotebookDecision =
-  | { readonly kind: 'annotate'; readonly annotation: Annotation }
-  | { readonly kind: 'remediate'; readonly notebook: ObservedNotebook; readonly wasRunning: boolean };
+export type NotebookDecision = Exclude<Decision, { kind: 'ignore' }>;
 
 /** With the lock held and the notebook observed: is there anything to do? */
 export function decideFromNotebook(
@@ -210,7 +210,7 @@ export function decideWhenLocked(
   finding: ValidatedFinding,
   holder: LockHolder,
   execution: ExecutionIdentity,
-): ModeDecision {
+): Decision {
   if (holder.findingId === finding.id) {
     return { kind: 'ignore', reason: `finding is already being remediated by ${holder.executionArn}` };
   }
@@ -230,41 +230,32 @@ export function lockKeyFor(finding: ValidatedFinding): string {
   return finding.resourceArn.toLowerCase();
 }
 
-interface PlanParts {
-  readonly finding: ValidatedFinding;
-  readonly timing: WorkflowTiming;
-  readonly action: RemediationPlan['action'];
-  readonly annotation?: Annotation;
-  readonly notebook?: ObservedNotebook;
-  readonly wasRunning?: boolean;
-}
-
 const UNKNOWN_NOTEBOOK: ObservedNotebook = { status: 'Unknown', rootAccess: 'Unknown' };
 
 /** Assembles PlanRemediation's result; every field is present so every JSONPath resolves. */
-export function buildPlanResult(parts: PlanParts): PlanResult {
-  const { finding } = parts;
+export function buildPlanResult(
+  finding: ValidatedFinding,
+  timing: WorkflowTiming,
+  decision: Decision,
+): PlanResult {
   const name = resourceName(finding);
-  const remediation = parts.action === 'remediate' ? (finding.control.remediation?.name ?? 'none') : 'none';
+  const remediation = decision.kind === 'remediate' ? (finding.control.remediation?.name ?? 'none') : 'none';
   return {
     plan: {
-      action: parts.action,
+      action: decision.kind,
       controlId: finding.control.id,
       remediation,
       finding: { id: finding.id, productArn: finding.productArn },
       notebook: { name, arn: finding.resourceArn },
       lock: { key: lockKeyFor(finding) },
-      timing: parts.timing,
-      annotation: parts.annotation ?? {
-        workflowStatus: 'NOTIFIED',
-        outcome: 'NOTIFIED',
-        note: '',
-        subject: '',
-        message: '',
-      },
+      timing,
+      annotation:
+        decision.kind === 'annotate'
+          ? decision.annotation
+          : { workflowStatus: 'NOTIFIED', outcome: 'NOTIFIED', note: '', subject: '', message: '' },
       resolvedSubject: toSubject(`${finding.control.id} remediated: ${name}`),
     },
-    notebook: parts.notebook ?? UNKNOWN_NOTEBOOK,
-    runState: { wasRunning: parts.wasRunning ?? false },
+    notebook: decision.kind === 'remediate' ? decision.notebook : UNKNOWN_NOTEBOOK,
+    runState: { wasRunning: decision.kind === 'remediate' && decision.wasRunning },
   };
 }

@@ -12,9 +12,9 @@ import {
   lockKeyFor,
   toSubject,
 } from '../../handlers/shared/plan-decisions.js';
-import { DEFAULT_TIMING, type RuntimeSettings } from '../../handlers/shared/runtime-settings.js';
+import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
 
-const execution = { id: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:run-1', name: 'run-1' };
+const execution = EXECUTION;
 
 function finding(controlId: string, overrides: Partial<ValidatedFinding> = {}): ValidatedFinding {
   const control = findControl(controlId);
@@ -35,25 +35,12 @@ function finding(controlId: string, overrides: Partial<ValidatedFinding> = {}): 
   };
 }
 
-const timing = { ...DEFAULT_TIMING, pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds], maxPolls: 33 };
-
-function settings(overrides: Partial<RuntimeSettings> = {}): RuntimeSettings {
-  return {
-    accountId: '111122223333',
-    region: 'eu-west-1',
-    lockTableName: 'locks',
-    modes: resolveModes(),
-    exemptionTag: { key: 'securityhub-remediation', value: 'skip' },
-    dryRun: false,
-    timing,
-    lockSeconds: 21600,
-    ...overrides,
-  };
-}
+const settings = runtimeSettings;
+const timing = runtimeSettings().timing;
 
 describe('decideByMode', () => {
-  it('SageMaker.3 in its default auto mode: remediate', () => {
-    expect(decideByMode(finding('SageMaker.3'), settings(), execution)).toEqual({ kind: 'remediate' });
+  it('SageMaker.3 in its default auto mode: look further (tags, lock, notebook)', () => {
+    expect(decideByMode(finding('SageMaker.3'), settings(), execution)).toEqual({ kind: 'continue' });
   });
 
   it('SageMaker.3 switched to notify: annotate NOTIFIED with the guidance, change nothing', () => {
@@ -244,13 +231,12 @@ describe('limits', () => {
 
 describe('buildPlanResult', () => {
   it('remediate: names the remediation from the catalogue and carries the timing and run state', () => {
-    const result = buildPlanResult({
-      finding: finding('SageMaker.3'),
-      timing,
-      action: 'remediate',
+    const result = buildPlanResult(finding('SageMaker.3'), timing, {
+      kind: 'remediate',
       notebook: { status: 'InService', rootAccess: 'Enabled' },
       wasRunning: true,
     });
+    expect(result.plan.action).toBe('remediate');
     expect(result.plan.remediation).toBe('disable-root-access');
     expect(result.plan.notebook).toEqual({
       name: 'Research-Notebook',
@@ -261,7 +247,10 @@ describe('buildPlanResult', () => {
   });
 
   it('annotate: no remediation is named, so the state machine cannot take a remediation route', () => {
-    const result = buildPlanResult({ finding: finding('SageMaker.3'), timing, action: 'annotate' });
+    const annotation = exemptAnnotation(finding('SageMaker.3'), settings(), execution);
+    const result = buildPlanResult(finding('SageMaker.3'), timing, { kind: 'annotate', annotation });
+    expect(result.plan.annotation).toEqual(annotation);
+    expect(result.runState).toEqual({ wasRunning: false });
     expect(result.plan.remediation).toBe('none');
     expect(result.notebook).toEqual({ status: 'Unknown', rootAccess: 'Unknown' });
   });

@@ -3,27 +3,18 @@ import { DescribeNotebookInstanceCommand, ListTagsCommand, SageMakerClient } fro
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createPlanHandler } from '../../handlers/plan-remediation.js';
-import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import { InvalidFindingEvent } from '../../handlers/shared/finding-event.js';
 import type { Logger } from '../../handlers/shared/logger.js';
-import { DEFAULT_TIMING, type RuntimeSettings } from '../../handlers/shared/runtime-settings.js';
 import { importedEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
+import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
 
 const sagemaker = mockClient(SageMakerClient);
 const dynamodb = mockClient(DynamoDBClient);
 
-const settings: RuntimeSettings = {
-  accountId: '111122223333',
-  region: 'eu-west-1',
-  lockTableName: 'locks',
-  modes: resolveModes(),
-  exemptionTag: { key: 'securityhub-remediation', value: 'skip' },
-  dryRun: false,
-  timing: { ...DEFAULT_TIMING, pollDelaysSeconds: [10, 20], maxPolls: 2 },
-  lockSeconds: 21600,
-};
-
-const execution = { id: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:run-1', name: 'run-1' };
+const settings = runtimeSettings({
+  timing: { ...runtimeSettings().timing, pollDelaysSeconds: [10, 20], maxPolls: 2 },
+});
+const execution = EXECUTION;
 const now = new Date('2026-11-23T09:00:00.000Z');
 const finding = notebookControlFinding({ controlId: 'SageMaker.3', notebookName: 'Research-Notebook' });
 const request = { event: importedEvent(finding), execution };

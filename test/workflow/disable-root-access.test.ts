@@ -162,32 +162,24 @@ describe('SageMaker.3 remediation from each starting status', () => {
     expect(alerts(deployment)[0]?.MessageAttributes?.outcome?.StringValue).toBe('ALREADY_COMPLIANT');
   });
 
-  it('a slower stop than usual: further checks back off (10 s, 15 s, ...) until it is Stopped', async () => {
-    // Given a notebook whose stop takes 100 s instead of the typical 60 s
-    const deployment = givenNotebook({ durations: { stopSeconds: 100 } });
-    const execution = onlyExecution(await whenImported(deployment));
-    // Then after the 60 s wait it checked at +10 s (70), +15 s (85) and +20 s (105)
-    expect(execution.status).toBe('SUCCEEDED');
-    const checks = statesOf(execution).filter((state) => state === 'CountStatusCheck');
-    expect(checks).toHaveLength(3);
-    expect(notebookNow(deployment)).toMatchObject({
-      NotebookInstanceStatus: 'InService',
-      RootAccess: 'Disabled',
-    });
-  });
-
-  it('a slower update than usual: the check counter restarts for the update phase, and it waits it out', async () => {
-    // Given a notebook whose update takes 90 s instead of the typical 60 s
-    const deployment = givenNotebook({ durations: { updateSeconds: 90 } });
-    const execution = onlyExecution(await whenImported(deployment));
-    // Then it checked again after the 60 s wait (+10 s, +15 s, +20 s) and carried on
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(statesOf(execution).filter((state) => state === 'CountStatusCheck')).toHaveLength(3);
-    expect(notebookNow(deployment)).toMatchObject({
-      NotebookInstanceStatus: 'InService',
-      RootAccess: 'Disabled',
-    });
-  });
+  it.each([
+    ['stop', { stopSeconds: 100 }],
+    ['update', { updateSeconds: 90 }],
+  ])(
+    'a slower %s than usual: checks back off (+10, +15, +20 s), the counter restarts per phase',
+    async (_, durations) => {
+      // Given a notebook whose transition takes longer than the typical 60 s the first wait assumes
+      const deployment = givenNotebook({ durations });
+      const execution = onlyExecution(await whenImported(deployment));
+      // Then it checked three more times and carried on to the end
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(statesOf(execution).filter((state) => state === 'CountStatusCheck')).toHaveLength(3);
+      expect(notebookNow(deployment)).toMatchObject({
+        NotebookInstanceStatus: 'InService',
+        RootAccess: 'Disabled',
+      });
+    },
+  );
 
   it('the remediation runs in about the time SageMaker itself takes: 300 s of transitions', async () => {
     const deployment = givenNotebook();

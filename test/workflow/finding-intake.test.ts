@@ -1,5 +1,6 @@
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
-import { notebookControlFinding } from '../simulated-account/sample-findings.js';
+import { importedEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
 import {
   alerts,
   changesMade,
@@ -220,17 +221,7 @@ describe('bad input gets a clear error and changes nothing', () => {
       notebookName: NOTEBOOK,
       account: '999988887777',
     });
-    const { done } = deployment.stateMachine.start({
-      version: '0',
-      id: 'e1',
-      'detail-type': 'Security Hub Findings - Imported',
-      source: 'aws.securityhub',
-      account: '999988887777',
-      region: 'eu-west-1',
-      time: '2026-11-23T09:00:00Z',
-      resources: [foreign.Id],
-      detail: { findings: [foreign] },
-    });
+    const { done } = deployment.stateMachine.start(importedEvent(foreign));
     const execution = await done;
     expect(execution.error).toBe('InvalidFindingEvent');
     expect(execution.cause).toContain(
@@ -241,18 +232,11 @@ describe('bad input gets a clear error and changes nothing', () => {
 
   it('a finding of a non-SageMaker control started by hand: rejected', async () => {
     const deployment = givenNotebook();
-    const other = { ...sageMaker3Finding(), Compliance: { Status: 'FAILED', SecurityControlId: 'S3.1' } };
-    const { done } = deployment.stateMachine.start({
-      version: '0',
-      id: 'e2',
-      'detail-type': 'Security Hub Findings - Imported',
-      source: 'aws.securityhub',
-      account: '111122223333',
-      region: 'eu-west-1',
-      time: '2026-11-23T09:00:00Z',
-      resources: [other.Id],
-      detail: { findings: [other] },
-    });
+    const other: AwsSecurityFinding = {
+      ...sageMaker3Finding(),
+      Compliance: { Status: 'FAILED', SecurityControlId: 'S3.1' },
+    };
+    const { done } = deployment.stateMachine.start(importedEvent(other));
     const execution = await done;
     expect(execution.error).toBe('InvalidFindingEvent');
     expect(execution.cause).toContain('S3.1 is not a SageMaker control');
