@@ -1,0 +1,86 @@
+/**
+ * Where a notebook's snapshot lives in the backup bucket, and the manifest format the lifecycle
+ * scripts write. Shared by the workflow (which writes requests and reads manifests), the lifecycle
+ * scripts (which follow the same layout in bash), the restore tool and the simulated account.
+ *
+ * Layout, under `roles/<role id>:SageMaker/`: the notebook's role may only touch keys under its own
+ * `${aws:userid}` (the role id and the session name SageMaker uses), which the bucket policy enforces
+ * without knowing any notebook in advance.
+ *
+ *   roles/<role id>:SageMaker/<notebook>/backup-request.json          what the backup script must do
+ *   roles/<role id>:SageMaker/<notebook>/restore-request.json         what the restore script must do
+ *   roles/<role id>:SageMaker/<notebook>/<snapshot id>/configuration.json   written by the workflow
+ *   roles/<role id>:SageMaker/<notebook>/<snapshot id>/data/<path>          one object per file
+ *   roles/<role id>:SageMaker/<notebook>/<snapshot id>/data-manifest.json   written last by the backup
+ *   roles/<role id>:SageMaker/<notebook>/<snapshot id>/restore-manifest.json written last by the restore
+ */
+
+/** The session name SageMaker uses when a notebook instance assumes its role. */
+export const NOTEBOOK_ROLE_SESSION_NAME = 'SageMaker';
+
+/** Version of the manifest and request formats below. */
+export const BACKUP_FORMAT_VERSION = 1;
+
+export function notebookPrefix(roleId: string, notebookName: string): string {
+  return `roles/${roleId}:${NOTEBOOK_ROLE_SESSION_NAME}/${notebookName}`;
+}
+
+export function snapshotPrefix(roleId: string, notebookName: string, snapshotId: string): string {
+  return `${notebookPrefix(roleId, notebookName)}/${snapshotId}`;
+}
+
+export const snapshotKeys = (prefix: string) => ({
+  configuration: `${prefix}/configuration.json`,
+  dataPrefix: `${prefix}/data/`,
+  dataManifest: `${prefix}/data-manifest.json`,
+  restoreManifest: `${prefix}/restore-manifest.json`,
+});
+
+export const requestKeys = (notebookPrefixValue: string) => ({
+  backup: `${notebookPrefixValue}/backup-request.json`,
+  restore: `${notebookPrefixValue}/restore-request.json`,
+});
+
+/** backup-request.json / restore-request.json: which snapshot the script works on. */
+export interface BackupRequest {
+  readonly version: typeof BACKUP_FORMAT_VERSION;
+  /** The snapshot prefix, e.g. `roles/AROA...:SageMaker/research/20261123T090000Z-exec`. */
+  readonly snapshotPrefix: string;
+  /** The execution that asked, for the audit trail. */
+  readonly requestedBy: string;
+}
+
+export interface ManifestFile {
+  /** Path relative to /home/ec2-user/SageMaker, with forward slashes. */
+  readonly path: string;
+  readonly bytes: number;
+  /** Lowercase hex SHA-256 of the content. */
+  readonly sha256: string;
+}
+
+/** data-manifest.json / restore-manifest.json. Files sorted by path; written after every file. */
+export interface DataManifest {
+  readonly version: typeof BACKUP_FORMAT_VERSION;
+  readonly notebookName: string;
+  /** ISO time the script finished. */
+  readonly completedAt: string;
+  readonly fileCount: number;
+  readonly totalBytes: number;
+  readonly files: readonly ManifestFile[];
+}
+
+/** Whether a restore reproduced the backup exactly: same paths, sizes and checksums. */
+export function compareManifests(backup: DataManifest, restore: DataManifest): string[] {
+  const problems: string[] = [];
+  const restored = new Map(restore.files.map((file) => [file.path, file]));
+  for (const file of backup.files) {
+    const copy = restored.get(file.path);
+    if (!copy) problems.push(`${file.path} was not restored`);
+    else if (copy.sha256 !== file.sha256 || copy.bytes !== file.bytes) problems.push(`${file.path} differs`);
+    restored.delete(file.path);
+  }
+  for (const extra of restored.keys()) problems.push(`${extra} was not in the backup`);
+  if (backup.fileCount !== backup.files.length)
+    problems.push('backup manifest fileCount does not match its files');
+  return problems;
+}
