@@ -105,19 +105,43 @@ export function parseImportedEvent(event: unknown, expected: Expectations): Vali
     throw new InvalidFindingEvent(describeIssues(parsed.error));
   }
   const data = parsed.data;
-  const source = data.detail.findings[0] as Finding;
   const problems: string[] = [];
-
   if (data.account !== expected.accountId) {
     problems.push(`event account ${data.account} is not this deployment's account ${expected.accountId}`);
   }
+  if (data.region !== expected.region) {
+    problems.push(`event region ${data.region} is not this deployment's region ${expected.region}`);
+  }
+  const checked = checkFinding(data.detail.findings[0] as Finding, data.region, expected);
+  problems.push(...checked.problems);
+  if (problems.length > 0 || !checked.finding) throw new InvalidFindingEvent(problems);
+  return checked.finding;
+}
+
+/** Validates one finding (from any event), reporting every problem instead of the first. */
+export function validateFinding(
+  raw: unknown,
+  eventRegion: string,
+  expected: Expectations,
+): { finding?: ValidatedFinding; problems: string[] } {
+  const parsed = finding.safeParse(raw);
+  if (!parsed.success) return { problems: describeIssues(parsed.error) };
+  return checkFinding(parsed.data, eventRegion, expected);
+}
+
+function checkFinding(
+  source: Finding,
+  eventRegion: string,
+  expected: Expectations,
+): { finding?: ValidatedFinding; problems: string[] } {
+  const problems: string[] = [];
   if (source.AwsAccountId !== expected.accountId) {
     problems.push(
       `finding account ${source.AwsAccountId} is not this deployment's account ${expected.accountId}`,
     );
   }
-  const findingRegion = source.Region ?? data.region;
-  if (findingRegion !== expected.region || data.region !== expected.region) {
+  const findingRegion = source.Region ?? eventRegion;
+  if (findingRegion !== expected.region) {
     problems.push(`finding region ${findingRegion} is not this deployment's region ${expected.region}`);
   }
 
@@ -151,20 +175,22 @@ export function parseImportedEvent(event: unknown, expected: Expectations): Vali
     }
   }
 
-  if (problems.length > 0 || !control || !primary) throw new InvalidFindingEvent(problems);
-
+  if (problems.length > 0 || !control || !primary) return { problems };
   return {
-    id: source.Id,
-    productArn: source.ProductArn,
-    accountId: source.AwsAccountId,
-    region: findingRegion,
-    control,
-    complianceStatus: source.Compliance.Status,
-    recordState: source.RecordState,
-    workflowStatus: source.Workflow.Status,
-    resourceType: primary.Type,
-    resourceArn: primary.Id,
-    ...(notebookName ? { notebookName } : {}),
+    problems,
+    finding: {
+      id: source.Id,
+      productArn: source.ProductArn,
+      accountId: source.AwsAccountId,
+      region: findingRegion,
+      control,
+      complianceStatus: source.Compliance.Status,
+      recordState: source.RecordState,
+      workflowStatus: source.Workflow.Status,
+      resourceType: primary.Type,
+      resourceArn: primary.Id,
+      ...(notebookName ? { notebookName } : {}),
+    },
   };
 }
 
