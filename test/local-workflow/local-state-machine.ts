@@ -31,7 +31,7 @@ import {
 export interface LocalBackend {
   readonly accountId: string;
   readonly region: string;
-  readonly clock: { now(): Date; sleep(ms: number): Promise<void> };
+  readonly clock: { now(): Date; sleep(ms: number, signal?: AbortSignal): Promise<void> };
   callStepFunctionsIntegration(resource: string, parameters: unknown): Promise<unknown>;
 }
 
@@ -79,6 +79,18 @@ export interface ExecutionRecord {
 }
 
 const LOCAL_WAIT = 'arn:aws:states:::local:wait';
+const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
+
+/** An error as Step Functions names it (Catch and Retry match on the name). */
+function namedError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+interface WaitingTask {
+  readonly executionArn: string;
+  readonly resolve: (output: JsonValue) => void;
+  readonly reject: (error: Error) => void;
+}
 
 function readPath(path: string, input: unknown): unknown {
   if (path === '$') return input;
@@ -119,6 +131,10 @@ export class LocalStateMachine {
   private readonly random: () => number;
   private readonly running = new Set<Promise<ExecutionRecord>>();
   private executionCounter = 0;
+  /** Tasks waiting for SendTaskSuccess/SendTaskFailure, by token. */
+  private readonly waitingTasks = new Map<string, WaitingTask>();
+  /** `$$.Task.Token` of each execution: one object per execution, renewed after every wait. */
+  private readonly taskContexts = new Map<string, { Token: string; issued: number }>();
 
   constructor(private readonly options: LocalStateMachineOptions) {
     const { backend } = options;
@@ -169,8 +185,34 @@ export class LocalStateMachine {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
+  /** What SendTaskSuccess does: the waiting task ends with `output` as its result. */
+  sendTaskSuccess(taskToken: string, output: unknown): void {
+    this.takeWaitingTask(taskToken).resolve(JSON.parse(JSON.stringify(output ?? {})) as JsonValue);
+  }
+
+  /** What SendTaskFailure does: the waiting task fails with `error` (Catch and Retry see that name). */
+  sendTaskFailure(taskToken: string, error: string, cause = ''): void {
+    this.takeWaitingTask(taskToken).reject(namedError(error, cause));
+  }
+
+  /** Tokens of the tasks waiting right now (what a test or the demo would read from the approval table). */
+  get waitingTaskTokens(): string[] {
+    return [...this.waitingTasks.keys()];
+  }
+
+  private takeWaitingTask(taskToken: string): WaitingTask {
+    const waiting = this.waitingTasks.get(taskToken);
+    // As the API: an unknown, already used or timed-out token is TaskDoesNotExist.
+    if (!waiting) throw namedError('TaskDoesNotExist', `Task does not exist anymore: ${taskToken}`);
+    this.waitingTasks.delete(taskToken);
+    return waiting;
+  }
+
   private async run(record: ExecutionRecord): Promise<ExecutionRecord> {
     const { clock } = this.options.backend;
+    const taskContext = { Token: '', issued: 0 };
+    this.renewToken(record, taskContext);
+    this.taskContexts.set(record.executionArn, taskContext);
     const execution = this.runnable.run(record.input as JsonValue as never, {
       overrides: {
         taskResourceLocalHandlers: this.taskHandlers(record),
@@ -183,6 +225,8 @@ export class LocalStateMachine {
       context: {
         Execution: { Id: record.executionArn, Name: record.name },
         StateMachine: { Id: this.stateMachineArn, Name: this.options.name },
+        // The same object throughout the run, so a renewed token is what the next wait reads.
+        Task: taskContext,
       },
     });
     const logging = (async () => {
@@ -206,7 +250,16 @@ export class LocalStateMachine {
     }
     await logging;
     record.stoppedAt = clock.now();
+    this.taskContexts.delete(record.executionArn);
+    for (const [token, waiting] of this.waitingTasks) {
+      if (waiting.executionArn === record.executionArn) this.waitingTasks.delete(token);
+    }
     return record;
+  }
+
+  private renewToken(record: ExecutionRecord, taskContext: { Token: string; issued: number }): void {
+    taskContext.issued += 1;
+    taskContext.Token = Buffer.from(`${record.executionArn}#${taskContext.issued}`).toString('base64');
   }
 
   private taskHandlers(record: ExecutionRecord): Record<string, (input: JsonValue) => Promise<JsonValue>> {
@@ -239,11 +292,59 @@ export class LocalStateMachine {
   }
 
   private async callTask(record: ExecutionRecord, state: TaskState, input: JsonValue): Promise<JsonValue> {
-    if (state.Resource === LAMBDA_INVOKE) return this.invokeFunction(record, input);
-    if (parseSdkIntegration(state.Resource)) {
-      return (await this.options.backend.callStepFunctionsIntegration(state.Resource, input)) as JsonValue;
+    if (state.Resource.endsWith(WAIT_FOR_TASK_TOKEN)) return this.callAndWaitForToken(record, state, input);
+    return this.callResource(record, state.Resource, input);
+  }
+
+  private async callResource(
+    record: ExecutionRecord,
+    resource: string,
+    input: JsonValue,
+  ): Promise<JsonValue> {
+    if (resource === LAMBDA_INVOKE) return this.invokeFunction(record, input);
+    if (parseSdkIntegration(resource)) {
+      return (await this.options.backend.callStepFunctionsIntegration(resource, input)) as JsonValue;
     }
-    throw new Error(`Resource ${state.Resource} is not simulated`);
+    throw new Error(`Resource ${resource} is not simulated`);
+  }
+
+  /**
+   * `.waitForTaskToken`: the call is made (its Parameters carry `$$.Task.Token`), then the task waits
+   * for SendTaskSuccess/SendTaskFailure with that token, or fails with States.Timeout once its
+   * TimeoutSeconds have passed in simulated time.
+   */
+  private async callAndWaitForToken(
+    record: ExecutionRecord,
+    state: TaskState,
+    input: JsonValue,
+  ): Promise<JsonValue> {
+    const taskContext = this.taskContexts.get(record.executionArn);
+    if (!taskContext) throw new Error(`no task context for ${record.executionArn}`);
+    const token = taskContext.Token;
+    const outcome = new Promise<JsonValue>((resolve, reject) => {
+      this.waitingTasks.set(token, { executionArn: record.executionArn, resolve, reject });
+    });
+    try {
+      await this.callResource(record, state.Resource.slice(0, -WAIT_FOR_TASK_TOKEN.length), input);
+    } catch (error) {
+      this.waitingTasks.delete(token);
+      throw error;
+    } finally {
+      this.renewToken(record, taskContext);
+    }
+    if (state.TimeoutSeconds === undefined) return outcome;
+    const answered = new AbortController();
+    const timeoutSeconds = state.TimeoutSeconds;
+    const timeout = this.options.backend.clock.sleep(timeoutSeconds * 1000, answered.signal).then(() => {
+      if (answered.signal.aborted || !this.waitingTasks.delete(token)) return outcome;
+      throw namedError('States.Timeout', `No task response within ${timeoutSeconds} seconds`);
+    });
+    try {
+      return await Promise.race([outcome, timeout]);
+    } finally {
+      // Answered (or timed out): the timer must not stay on the clock and move time later.
+      answered.abort();
+    }
   }
 
   private async invokeFunction(record: ExecutionRecord, input: JsonValue): Promise<JsonValue> {

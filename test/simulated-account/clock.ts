@@ -61,17 +61,30 @@ export class SimulatedClock {
     }
   }
 
-  /** Resolves after `ms` of virtual time. `sleep(0)` resolves at once without touching the timer queue. */
-  sleep(ms: number): Promise<void> {
+  /**
+   * Resolves after `ms` of virtual time. `sleep(0)` resolves at once without touching the timer queue.
+   * Aborting `signal` removes the timer (so it can never move time) and resolves the sleep at once.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (!Number.isFinite(ms) || ms < 0) {
       throw new Error(`SimulatedClock.sleep: ms must be a finite number >= 0, got ${ms}`);
     }
-    if (ms === 0) {
+    if (ms === 0 || signal?.aborted) {
       return Promise.resolve();
     }
     return new Promise<void>((resolve) => {
-      this.insert({ dueMs: this.currentMs + ms, sequence: this.nextSequence++, resolve });
+      const timer: PendingTimer = { dueMs: this.currentMs + ms, sequence: this.nextSequence++, resolve };
+      this.insert(timer);
       this.scheduleDrain();
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const index = this.timers.indexOf(timer);
+          if (index >= 0) this.timers.splice(index, 1);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 
