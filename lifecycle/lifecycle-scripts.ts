@@ -1,0 +1,75 @@
+/**
+ * The lifecycle scripts that keep a notebook's volume across a recreate, as the stack deploys them:
+ * the bucket name baked in, base64-encoded for `AWS::SageMaker::NotebookInstanceLifecycleConfig`.
+ * What the scripts do, and how the workflow drives them, is in lifecycle/README.md.
+ */
+import { readFileSync } from 'node:fs';
+import { Fn, Token } from 'aws-cdk-lib';
+
+/** What the .sh files carry where the bucket name goes. */
+export const BUCKET_PLACEHOLDER = '__BACKUP_BUCKET__';
+
+/** `Content` of one OnStart/OnCreate script: base64, at most this many characters. */
+export const MAX_LIFECYCLE_CONTENT_LENGTH = 16_384;
+
+/** A CDK string token, e.g. `${Token[TOKEN.123]}`: its value is only known at deploy time. */
+const STRING_TOKEN = /\$\{Token\[[^\]]+\]\}/g;
+
+/** The longest bucket name: a token is measured as this, so a script that fits here fits once deployed. */
+const LONGEST_BUCKET_NAME = 'x'.repeat(63);
+
+/** The OnStart script of the backup lifecycle configuration, for `bucketName` (a name or a CDK token). */
+export function backupOnStartScript(bucketName: string): string {
+  return withBucket(readFileSync(new URL('./backup-on-start.sh', import.meta.url), 'utf8'), bucketName);
+}
+
+/** The OnCreate script of the restore lifecycle configuration, for `bucketName` (a name or a CDK token). */
+export function restoreOnCreateScript(bucketName: string): string {
+  return withBucket(readFileSync(new URL('./restore-on-create.sh', import.meta.url), 'utf8'), bucketName);
+}
+
+/**
+ * The script as `NotebookInstanceLifecycleConfig` `Content` wants it: base64. A script holding a token
+ * (a bucket the same stack creates) becomes `Fn::Base64`, since encoding the token's placeholder text
+ * here would bake that text, not the bucket name, into the notebook. Throws if the content would exceed
+ * the 16384-character limit, which CloudFormation would only report at deploy time.
+ */
+export function toLifecycleContent(script: string): string {
+  const length = base64(script.replace(STRING_TOKEN, LONGEST_BUCKET_NAME)).length;
+  if (length > MAX_LIFECYCLE_CONTENT_LENGTH) {
+    throw new Error(
+      `lifecycle script is ${length} characters in base64, over the ${MAX_LIFECYCLE_CONTENT_LENGTH}-character limit of NotebookInstanceLifecycleConfig Content`,
+    );
+  }
+  return Token.isUnresolved(script) ? Fn.base64(script) : base64(script);
+}
+
+/** Why `name` is not a valid general purpose S3 bucket name, or undefined if it is. */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters long';
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
+    return 'must use only lowercase letters, digits, dots and hyphens, and begin and end with a letter or digit';
+  if (name.includes('..')) return 'must not contain two adjacent dots';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'must not look like an IP address';
+  const prefix = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((reserved) => name.startsWith(reserved));
+  if (prefix) return `must not begin with the reserved prefix ${prefix}`;
+  const suffix = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((reserved) =>
+    name.endsWith(reserved),
+  );
+  if (suffix) return `must not end with the reserved suffix ${suffix}`;
+  return undefined;
+}
+
+function withBucket(script: string, bucketName: string): string {
+  // A token is checked when CloudFormation creates the bucket; here it must pass through untouched.
+  if (!Token.isUnresolved(bucketName)) {
+    const problem = bucketNameProblem(bucketName);
+    if (problem) throw new Error(`invalid backup bucket name ${JSON.stringify(bucketName)}: ${problem}`);
+  }
+  if (!script.includes(BUCKET_PLACEHOLDER)) throw new Error(`lifecycle script lacks ${BUCKET_PLACEHOLDER}`);
+  return script.replaceAll(BUCKET_PLACEHOLDER, bucketName);
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
