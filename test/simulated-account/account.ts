@@ -1,7 +1,10 @@
 /**
- * One simulated AWS account and region: SageMaker, Security Hub, DynamoDB, SNS and the default event
- * bus on a shared virtual clock, reachable the two ways the project calls AWS: SDK v3 clients (Lambda
- * handlers) and Step Functions Task integrations (the state machine).
+ * One simulated AWS account and region: SageMaker, Security Hub, DynamoDB, SNS, S3, IAM and the default
+ * event bus on a shared virtual clock, reachable the two ways the project calls AWS: SDK v3 clients
+ * (Lambda handlers) and Step Functions Task integrations (the state machine).
+ *
+ * S3 buckets and notebook storage volumes are real directories under one temporary root, created on
+ * first use: call `dispose()` when done (a process-exit hook removes forgotten roots as a fallback).
  */
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,9 +16,19 @@ import { SimulatedDynamoDb } from './dynamodb.js';
 import { AwsServiceError, type SimulatedService, toStepFunctionsError } from './errors.js';
 import { SimulatedEventBus } from './event-bus.js';
 import { FaultInjector } from './faults.js';
+import { isRoleArn, SimulatedIam } from './iam.js';
+import { NotebookHost } from './notebook-host.js';
+import {
+  SimulatedS3,
+  s3SdkOutput,
+  s3StepFunctionsError,
+  s3StepFunctionsInput,
+  s3StepFunctionsOutput,
+} from './s3.js';
 import { SimulatedSageMaker, type TransitionDurations } from './sagemaker.js';
 import { SimulatedSecurityHub } from './security-hub.js';
 import { SimulatedSns } from './sns.js';
+import { SimulatedStorage } from './storage.js';
 
 export interface SimulatedAccountOptions {
   readonly accountId?: string;
@@ -28,6 +41,17 @@ export interface SimulatedAccountOptions {
   readonly rateLimits?: 'none' | 'typical';
   readonly eventDeliveryDelayMs?: number;
   readonly securityHubUpdateDelayMs?: number;
+  /**
+   * Directory for S3 buckets (`<root>/s3`), notebook volumes and script scratch space. Default: a
+   * fresh temporary directory, removed by `dispose()`; a directory given here is left in place.
+   */
+  readonly storageRoot?: string;
+  /** Real-time limit of one lifecycle script run, standing for AWS's 5 minutes (default 30 000 ms). */
+  readonly lifecycleScriptTimeoutMs?: number;
+  /** Directory of the stand-in `aws` CLI scripts find first on PATH (default test/lifecycle/fake-aws). */
+  readonly fakeAwsDir?: string;
+  /** Extra variables for every lifecycle script (also settable later on `notebookHost.extraEnv`). */
+  readonly lifecycleScriptEnv?: Readonly<Record<string, string>>;
 }
 
 export type CallChannel = 'sdk' | 'step-functions';
@@ -55,6 +79,14 @@ export interface SimulatedSdkClients {
   readonly dynamodb: Pick<DynamoDBClient, 'send'>;
   /** No SNS client is installed in the project, so this one has the minimal shape. */
   readonly sns: SimulatedSdkClient;
+  /**
+   * No `@aws-sdk/client-s3` is installed either: minimal shape, keyed by the command's class name
+   * (`new GetObjectCommand({...})` of the real SDK, or any class named `<Operation>Command` with an
+   * `input`). GetObject's Body has `transformToString()` and `transformToByteArray()`.
+   */
+  readonly s3: SimulatedSdkClient;
+  /** Minimal shape as well (`GetRoleCommand`). */
+  readonly iam: SimulatedSdkClient;
 }
 
 type RoutableClient = SageMakerClient | SecurityHubClient | DynamoDBClient;
@@ -64,6 +96,8 @@ const STEP_FUNCTIONS_SERVICES: Readonly<Record<string, SimulatedService>> = {
   securityhub: 'SecurityHub',
   dynamodb: 'DynamoDB',
   sns: 'SNS',
+  s3: 'S3',
+  iam: 'IAM',
 };
 
 const SDK_CLIENT_SERVICES: Readonly<Record<string, SimulatedService>> = {
@@ -71,6 +105,8 @@ const SDK_CLIENT_SERVICES: Readonly<Record<string, SimulatedService>> = {
   SecurityHubClient: 'SecurityHub',
   DynamoDBClient: 'DynamoDB',
   SNSClient: 'SNS',
+  S3Client: 'S3',
+  IAMClient: 'IAM',
 };
 
 /** Optimized (non aws-sdk) integrations the project might use, and their actions. */
@@ -90,6 +126,12 @@ export class SimulatedAccount {
   readonly securityHub: SimulatedSecurityHub;
   readonly dynamodb: SimulatedDynamoDb;
   readonly sns: SimulatedSns;
+  readonly s3: SimulatedS3;
+  readonly iam: SimulatedIam;
+  /** The directories behind S3 and the notebook volumes. */
+  readonly storage: SimulatedStorage;
+  /** Notebook storage volumes and lifecycle script runs. */
+  readonly notebookHost: NotebookHost;
   /** Every API call made against the account, in the order the services handled them. */
   readonly calls: ApiCall[] = [];
   private readonly requestIds = new IdSequence('request');
@@ -110,11 +152,35 @@ export class SimulatedAccount {
       this.faults.applyTypicalRateLimits();
     }
     this.bus = new SimulatedEventBus(this.clock, { deliveryDelayMs: options.eventDeliveryDelayMs ?? 0 });
+    this.storage = new SimulatedStorage(
+      options.storageRoot === undefined ? {} : { root: options.storageRoot },
+    );
+    this.notebookHost = new NotebookHost({
+      storage: this.storage,
+      region: this.region,
+      ...(options.fakeAwsDir === undefined ? {} : { fakeAwsDir: options.fakeAwsDir }),
+      ...(options.lifecycleScriptTimeoutMs === undefined
+        ? {}
+        : { scriptTimeoutMs: options.lifecycleScriptTimeoutMs }),
+      ...(options.lifecycleScriptEnv === undefined ? {} : { extraEnv: options.lifecycleScriptEnv }),
+    });
+    this.iam = new SimulatedIam(this.clock, this.accountId);
     this.sagemaker = new SimulatedSageMaker(this.clock, {
       accountId: this.accountId,
       region: this.region,
       faults: this.faults,
+      host: this.notebookHost,
+      onRoleUsed: (roleArn) => {
+        if (isRoleArn(roleArn)) this.iam.ensureRole(roleArn);
+      },
       ...(options.durations === undefined ? {} : { durations: options.durations }),
+    });
+    this.s3 = new SimulatedS3(this.clock, {
+      root: () => this.storage.s3Root(),
+      accountId: this.accountId,
+      region: this.region,
+      // Lifecycle scripts due by now have run before anyone looks at the bucket.
+      beforeAccess: () => this.sagemaker.settleAll(),
     });
     this.securityHub = new SimulatedSecurityHub(this.clock, this.bus, {
       accountId: this.accountId,
@@ -128,7 +194,14 @@ export class SimulatedAccount {
       SecurityHub: this.securityHub.operations(),
       DynamoDB: this.dynamodb.operations(),
       SNS: this.sns.operations(),
+      S3: this.s3.operations(),
+      IAM: this.iam.operations(),
     };
+  }
+
+  /** Removes the account's temporary directories (S3 objects, notebook volumes). Idempotent. */
+  dispose(): void {
+    this.storage.dispose();
   }
 
   /** Calls of one service (and operation), for assertions. */
@@ -217,6 +290,8 @@ export class SimulatedAccount {
       securityHub: clientFor('SecurityHub') as unknown as Pick<SecurityHubClient, 'send'>,
       dynamodb: clientFor('DynamoDB') as unknown as Pick<DynamoDBClient, 'send'>,
       sns: clientFor('SNS'),
+      s3: clientFor('S3'),
+      iam: clientFor('IAM'),
     };
   }
 
@@ -246,7 +321,8 @@ export class SimulatedAccount {
   /**
    * What a Step Functions Task state does for `arn:aws:states:::aws-sdk:<service>:<action>` (and the
    * optimized `dynamodb:*Item` and `sns:publish` integrations): PascalCase JSON parameters in, the
-   * JSON result out (Dates become ISO strings), errors named as Retry and Catch see them.
+   * JSON result out (Dates become ISO strings, S3 GetObject's Body is text), errors named as Retry and
+   * Catch see them (`S3.NoSuchKeyException` also for a HeadObject miss, as the SDK for Java translates it).
    * With `.waitForTaskToken` the call is made and its result returned; waiting for the token is the
    * caller's business.
    */
@@ -264,15 +340,17 @@ export class SimulatedAccount {
     ) {
       throw new Error(
         `The simulated account does not simulate the Task resource ${resource}: it simulates ` +
-          'arn:aws:states:::aws-sdk:{sagemaker,securityhub,dynamodb,sns}:<action>, ' +
+          'arn:aws:states:::aws-sdk:{sagemaker,securityhub,dynamodb,sns,s3,iam}:<action>, ' +
           'arn:aws:states:::dynamodb:{getItem,putItem,updateItem,deleteItem} and arn:aws:states:::sns:publish',
       );
     }
     const operation = action.charAt(0).toUpperCase() + action.slice(1);
-    const input: unknown = parameters === undefined ? {} : JSON.parse(JSON.stringify(parameters));
+    const parsed: unknown = parameters === undefined ? {} : JSON.parse(JSON.stringify(parameters));
+    const input = service === 'S3' ? s3StepFunctionsInput(operation, parsed) : parsed;
     try {
       const { value, requestId } = await this.perform(service, operation, input, 'step-functions');
-      const json: unknown = JSON.parse(JSON.stringify(value ?? {}));
+      const output = service === 'S3' ? s3StepFunctionsOutput(operation, value) : value;
+      const json: unknown = JSON.parse(JSON.stringify(output ?? {}));
       if (!optimized) {
         return json;
       }
@@ -288,7 +366,8 @@ export class SimulatedAccount {
       };
     } catch (error) {
       if (error instanceof AwsServiceError) {
-        throw toStepFunctionsError(error, service, operation, optimized ? 'optimized' : 'aws-sdk');
+        const seen = service === 'S3' ? s3StepFunctionsError(operation, error) : error;
+        throw toStepFunctionsError(seen, service, operation, optimized ? 'optimized' : 'aws-sdk');
       }
       throw error;
     }
@@ -299,7 +378,8 @@ export class SimulatedAccount {
     command: { readonly input?: unknown; readonly operation?: string },
   ): Promise<unknown> {
     const operation = command.operation ?? commandOperation(command);
-    const { value, requestId } = await this.perform(service, operation, command.input ?? {}, 'sdk');
+    const { value: raw, requestId } = await this.perform(service, operation, command.input ?? {}, 'sdk');
+    const value = service === 'S3' ? s3SdkOutput(operation, raw) : raw;
     return {
       ...(typeof value === 'object' && value !== null ? value : {}),
       $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 },

@@ -3,7 +3,7 @@
  * Step Functions Task state sees (the names Retry and Catch match on).
  */
 
-export type SimulatedService = 'SageMaker' | 'SecurityHub' | 'DynamoDB' | 'SNS';
+export type SimulatedService = 'SageMaker' | 'SecurityHub' | 'DynamoDB' | 'SNS' | 'S3' | 'IAM';
 
 export type ErrorFault = 'client' | 'server';
 
@@ -82,6 +82,8 @@ export function throttlingError(context: ErrorContext, message?: string): AwsSer
         'Consider increasing your provisioning level with the UpdateTable API.',
     },
     SNS: { code: 'ThrottledException', status: 429, message: 'Rate exceeded' },
+    S3: { code: 'SlowDown', status: 503, message: 'Please reduce your request rate.' },
+    IAM: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
   };
   const shape = byService[context.service];
   return new AwsServiceError({
@@ -99,6 +101,8 @@ export function internalError(context: ErrorContext, message?: string): AwsServi
     SecurityHub: 'InternalException',
     DynamoDB: 'InternalServerError',
     SNS: 'InternalErrorException',
+    S3: 'InternalError',
+    IAM: 'ServiceFailure',
   };
   return new AwsServiceError({
     ...context,
@@ -129,6 +133,16 @@ export function defaultStatusFor(code: string): number {
     ServiceUnavailableException: 503,
     TooManyRequestsException: 429,
     ThrottledException: 429,
+    SlowDown: 503,
+    InternalError: 500,
+    ServiceFailure: 500,
+    NoSuchKey: 404,
+    NoSuchBucket: 404,
+    NoSuchVersion: 404,
+    NotFound: 404,
+    NoSuchEntity: 404,
+    BucketAlreadyOwnedByYou: 409,
+    BucketAlreadyExists: 409,
     NotFoundException: 404,
     AccessDeniedException: 403,
     AuthorizationErrorException: 403,
@@ -136,10 +150,27 @@ export function defaultStatusFor(code: string): number {
   return statuses[code] ?? 400;
 }
 
+/** The error shapes the S3 API model defines (SDK v3 `@aws-sdk/client-s3` exports the same names). */
+const S3_MODELED_ERRORS: readonly string[] = [
+  'BucketAlreadyExists',
+  'BucketAlreadyOwnedByYou',
+  'EncryptionTypeMismatch',
+  'IdempotencyParameterMismatch',
+  'InvalidObjectState',
+  'InvalidRequest',
+  'InvalidWriteOffset',
+  'NoSuchBucket',
+  'NoSuchKey',
+  'NoSuchUpload',
+  'ObjectAlreadyInActiveTierError',
+  'ObjectNotInActiveTierError',
+  'TooManyParts',
+];
+
 /**
  * The errors each operation's API model declares, as the SDK names them (from the
- * `@throws` lists of the installed SDK v3 clients, and the SNS API reference). Step Functions gives
- * these their own error names; anything else arrives as the service's generic exception.
+ * `@throws` lists of the installed SDK v3 clients, and the SNS, S3 and IAM API references). Step
+ * Functions gives these their own error names; anything else arrives as the service's generic exception.
  */
 export const DECLARED_ERRORS: Readonly<
   Record<SimulatedService, Readonly<Record<string, readonly string[]>>>
@@ -154,6 +185,33 @@ export const DECLARED_ERRORS: Readonly<
     ListTags: [],
     AddTags: [],
     DeleteTags: [],
+    CreateNotebookInstanceLifecycleConfig: ['ResourceLimitExceeded'],
+    UpdateNotebookInstanceLifecycleConfig: ['ResourceLimitExceeded'],
+    DescribeNotebookInstanceLifecycleConfig: [],
+    DeleteNotebookInstanceLifecycleConfig: [],
+    ListNotebookInstanceLifecycleConfigs: [],
+    CreateCodeRepository: [],
+    DescribeCodeRepository: [],
+    DeleteCodeRepository: [],
+  },
+  // Step Functions calls S3 through the SDK for Java v2, which maps error codes to its modeled
+  // exceptions for the whole service (not per operation): every operation gets the full list.
+  S3: Object.fromEntries(
+    [
+      'CreateBucket',
+      'HeadBucket',
+      'PutBucketVersioning',
+      'GetBucketVersioning',
+      'PutObject',
+      'GetObject',
+      'HeadObject',
+      'DeleteObject',
+      'ListObjectsV2',
+      'ListObjectVersions',
+    ].map((operation) => [operation, S3_MODELED_ERRORS]),
+  ),
+  IAM: {
+    GetRole: ['NoSuchEntity', 'ServiceFailure'],
   },
   SecurityHub: {
     BatchUpdateFindings: [
@@ -225,6 +283,8 @@ const AWS_SDK_SERVICE_NAMES: Record<SimulatedService, string> = {
   SecurityHub: 'SecurityHub',
   DynamoDB: 'DynamoDb',
   SNS: 'Sns',
+  S3: 'S3',
+  IAM: 'Iam',
 };
 
 /**
@@ -236,6 +296,9 @@ const OPTIMIZED_SERVICE_NAMES: Record<SimulatedService, { prefix: string; generi
   SecurityHub: { prefix: 'SecurityHub', generic: 'AWSSecurityHubException' },
   DynamoDB: { prefix: 'DynamoDB', generic: 'AmazonDynamoDBException' },
   SNS: { prefix: 'SNS', generic: 'AmazonSNSException' },
+  // No optimized integrations exist for these two; listed for completeness.
+  S3: { prefix: 'S3', generic: 'AmazonS3Exception' },
+  IAM: { prefix: 'IAM', generic: 'AmazonIdentityManagementException' },
 };
 
 /** `InternalServerError` -> `InternalServerErrorException`, `KMSOptInRequired` -> `KmsOptInRequiredException`. */

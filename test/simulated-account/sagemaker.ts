@@ -21,6 +21,14 @@ import { deterministicHex } from './deterministic-ids.js';
 import { AwsServiceError, validationError } from './errors.js';
 import { FaultInjector, type NotebookFaults, type NotebookOperation } from './faults.js';
 import { constraintMessage, InputReader, isRecord } from './input-reader.js';
+import {
+  type LifecycleHook,
+  type LifecycleScriptRun,
+  NotebookHost,
+  type VolumeFiles,
+} from './notebook-host.js';
+import { CODE_REPOSITORY_NAME_OR_URL, NotebookResources } from './sagemaker-notebook-resources.js';
+import { SimulatedStorage } from './storage.js';
 
 export type NotebookInstanceStatus =
   | 'Pending'
@@ -74,6 +82,13 @@ export interface SimulatedSageMakerOptions {
   readonly defaultPlatform?: string;
   /** User tags allowed per resource (`aws:` tags do not count). */
   readonly maxTagsPerResource?: number;
+  /**
+   * Storage volumes and lifecycle scripts. Defaults to a host on its own temporary directory (created
+   * only once a volume or script needs it).
+   */
+  readonly host?: NotebookHost;
+  /** Told of every role a notebook is given (the account makes sure IAM knows it). */
+  readonly onRoleUsed?: (roleArn: string) => void;
 }
 
 /** What a test may put directly into the account. */
@@ -100,6 +115,8 @@ export interface SeedNotebookOptions {
   readonly createdAt?: Date;
   readonly durations?: Partial<TransitionDurations>;
   readonly faults?: NotebookFaults;
+  /** Files on the notebook's storage volume (/home/ec2-user/SageMaker), by relative path. */
+  readonly files?: VolumeFiles;
 }
 
 export interface DescribeNotebookInstanceResult {
@@ -151,6 +168,8 @@ interface Transition {
   readonly dueMs: number;
   /** Update: the field changes, applied when the update completes. */
   readonly changes?: Partial<NotebookConfig>;
+  /** Start: this is the creation, so the OnCreate script runs before OnStart. */
+  readonly creating?: boolean;
 }
 
 interface NotebookRecord {
@@ -167,6 +186,8 @@ interface NotebookRecord {
   readonly networkInterfaceId: string | undefined;
   tags: Tag[];
   readonly durations: TransitionDurations;
+  /** The storage volume: a fresh one for every notebook created, gone when it is deleted. */
+  readonly volumeId: string;
 }
 
 const NAME_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9])*';
@@ -233,8 +254,13 @@ export class SimulatedSageMaker {
   private readonly supportedPlatforms: readonly string[];
   private readonly defaultPlatform: string;
   private readonly maxTagsPerResource: number;
+  /** Lifecycle configurations and code repositories. */
+  readonly resources: NotebookResources;
   /** Keyed by lowercase name: names are unique case-insensitively, as the ARN shows. */
   private readonly notebooks = new Map<string, NotebookRecord>();
+  private hostInstance: NotebookHost | undefined;
+  private readonly onRoleUsed: (roleArn: string) => void;
+  private volumeCounter = 0;
 
   constructor(
     private readonly clock: SimulatedClock,
@@ -247,6 +273,19 @@ export class SimulatedSageMaker {
     this.supportedPlatforms = options.supportedPlatforms ?? DEFAULT_SUPPORTED_PLATFORMS;
     this.defaultPlatform = options.defaultPlatform ?? 'notebook-al2023-v1';
     this.maxTagsPerResource = options.maxTagsPerResource ?? 50;
+    this.hostInstance = options.host;
+    this.onRoleUsed = options.onRoleUsed ?? (() => undefined);
+    this.resources = new NotebookResources(clock, this.accountId, this.region, (reader, operation) =>
+      this.readTags(reader, operation, 'Tags'),
+    );
+  }
+
+  /** The machine side: storage volumes and lifecycle script runs. */
+  get host(): NotebookHost {
+    if (this.hostInstance === undefined) {
+      this.hostInstance = new NotebookHost({ storage: new SimulatedStorage(), region: this.region });
+    }
+    return this.hostInstance;
   }
 
   /** The ARN AWS gives a notebook: the name lowercased. */
@@ -297,10 +336,81 @@ export class SimulatedSageMaker {
       networkInterfaceId: this.networkInterfaceFor(options.name, subnetId),
       tags: [...(options.tags ?? [])],
       durations,
+      volumeId: this.nextVolumeId(options.name),
     };
     record.transition = this.transitionImpliedBy(record.status, durations, nowMs);
     this.notebooks.set(key, record);
+    this.onRoleUsed(record.config.roleArn);
+    if (options.files !== undefined) {
+      this.host.writeFiles(record.volumeId, options.files);
+    }
     return record.arn;
+  }
+
+  /** Puts a lifecycle configuration in place; scripts are plain text (base64-encoded here). */
+  seedLifecycleConfig(options: {
+    readonly name: string;
+    readonly onCreate?: string;
+    readonly onStart?: string;
+  }): string {
+    return this.resources.seedLifecycleConfig(options);
+  }
+
+  /** Puts a Git code repository resource in place. */
+  seedCodeRepository(options: {
+    readonly name: string;
+    readonly repositoryUrl: string;
+    readonly branch?: string;
+    readonly secretArn?: string;
+  }): string {
+    return this.resources.seedCodeRepository(options);
+  }
+
+  /** The directory standing for the notebook's /home/ec2-user/SageMaker (created on demand). */
+  volumePath(name: string): string {
+    return this.host.volumePath(this.requireSeen(name).volumeId);
+  }
+
+  /** The files on the notebook's volume as UTF-8 text, by relative path (for assertions). */
+  volumeFiles(name: string): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const [path, bytes] of this.host.readFiles(this.requireSeen(name).volumeId)) {
+      files[path] = bytes.toString('utf8');
+    }
+    return files;
+  }
+
+  /** The files on the notebook's volume as bytes, by relative path. */
+  volumeFileBytes(name: string): Record<string, Uint8Array> {
+    const files: Record<string, Uint8Array> = {};
+    for (const [path, bytes] of this.host.readFiles(this.requireSeen(name).volumeId)) {
+      files[path] = new Uint8Array(bytes);
+    }
+    return files;
+  }
+
+  /** Lifecycle script runs (of one notebook, or all), oldest first: their exit codes and output. */
+  lifecycleRuns(name?: string): LifecycleScriptRun[] {
+    this.settleAll();
+    if (this.hostInstance === undefined) {
+      return [];
+    }
+    return this.host.runs.filter(
+      (run) => name === undefined || run.notebookName.toLowerCase() === name.toLowerCase(),
+    );
+  }
+
+  /**
+   * Applies every transition due by now, in time order, running the lifecycle scripts they imply.
+   * Reads of a notebook do this for that notebook; the account does it for all before S3 calls.
+   */
+  settleAll(): void {
+    const records = [...this.notebooks.values()].sort(
+      (a, b) => this.effectiveDueMs(a) - this.effectiveDueMs(b),
+    );
+    for (const record of records) {
+      this.settle(record);
+    }
   }
 
   /** Whether the notebook still exists (for assertions; does not count as an API call). */
@@ -334,12 +444,12 @@ export class SimulatedSageMaker {
       allowed: ENABLED_DISABLED,
     }) ?? 'Enabled') as EnabledOrDisabled;
     const volumeSizeInGB = reader.optionalInteger('VolumeSizeInGB', { min: 5, max: 16384 }) ?? 5;
-    const defaultCodeRepository = reader.optionalString('DefaultCodeRepository', {
-      minLength: 1,
-      maxLength: 1024,
-    });
+    const defaultCodeRepository = reader.optionalString('DefaultCodeRepository', CODE_REPOSITORY_NAME_OR_URL);
     const additionalCodeRepositories =
-      reader.optionalStringList('AdditionalCodeRepositories', { maxItems: 3, item: { minLength: 1 } }) ?? [];
+      reader.optionalStringList('AdditionalCodeRepositories', {
+        maxItems: 3,
+        item: CODE_REPOSITORY_NAME_OR_URL,
+      }) ?? [];
     const rootAccess = (reader.optionalString('RootAccess', { allowed: ENABLED_DISABLED }) ??
       'Enabled') as EnabledOrDisabled;
     const platformIdentifier = reader.optionalString('PlatformIdentifier') ?? this.defaultPlatform;
@@ -370,6 +480,14 @@ export class SimulatedSageMaker {
       );
     }
     this.checkTagLimit([], tags, operation);
+    if (lifecycleConfigName !== undefined) {
+      this.resources.requireLifecycleConfig(lifecycleConfigName, operation);
+    }
+    for (const repository of [defaultCodeRepository, ...additionalCodeRepositories]) {
+      if (repository !== undefined) {
+        this.resources.requireCodeRepository(repository, operation);
+      }
+    }
     const nowMs = this.clock.nowMs();
     const record: NotebookRecord = {
       name,
@@ -392,7 +510,7 @@ export class SimulatedSageMaker {
       },
       status: 'Pending',
       failureReason: undefined,
-      transition: { kind: 'start', dueMs: nowMs + this.durations.startSeconds * 1000 },
+      transition: { kind: 'start', dueMs: nowMs + this.durations.startSeconds * 1000, creating: true },
       externalDeletionAtMs: undefined,
       externalDeletionDone: false,
       creationMs: nowMs,
@@ -400,8 +518,10 @@ export class SimulatedSageMaker {
       networkInterfaceId: this.networkInterfaceFor(name, subnetId),
       tags: [...tags],
       durations: { ...this.durations },
+      volumeId: this.nextVolumeId(name),
     };
     this.notebooks.set(name.toLowerCase(), record);
+    this.onRoleUsed(roleArn);
     this.afterOperation(record, operation);
     return { NotebookInstanceArn: record.arn };
   }
@@ -450,6 +570,9 @@ export class SimulatedSageMaker {
       });
     }
     this.beginTransition(record, 'Updating', 'update', record.durations.updateSeconds, changes);
+    if (changes.roleArn !== undefined) {
+      this.onRoleUsed(changes.roleArn);
+    }
     this.afterOperation(record, operation);
     return {};
   }
@@ -537,6 +660,7 @@ export class SimulatedSageMaker {
       ListTags: (input) => this.listTags(input as ListTagsInput),
       AddTags: (input) => this.addTags(input as AddTagsInput),
       DeleteTags: (input) => this.deleteTags(input as DeleteTagsInput),
+      ...this.resources.operations(),
     };
   }
 
@@ -547,6 +671,20 @@ export class SimulatedSageMaker {
       (message) => validationError(context, message),
       (message) => new AwsServiceError({ ...context, code: 'SerializationException', message }),
     );
+  }
+
+  /** The notebook for the test helpers: settled, and an Error (not an AWS error) if it does not exist. */
+  private requireSeen(name: string): NotebookRecord {
+    const record = this.find(name);
+    if (record === undefined) {
+      throw new Error(`SimulatedSageMaker: no notebook instance named ${name}`);
+    }
+    return record;
+  }
+
+  private nextVolumeId(name: string): string {
+    this.volumeCounter += 1;
+    return `${name.toLowerCase()}-${this.volumeCounter}`;
   }
 
   private find(name: string): NotebookRecord | undefined {
@@ -703,14 +841,20 @@ export class SimulatedSageMaker {
       case 'stop':
         this.finish(record, 'Stopped', transition.dueMs);
         return true;
-      case 'start':
+      case 'start': {
         if (faults.startFailureReason !== undefined) {
           this.finish(record, 'Failed', transition.dueMs, faults.startFailureReason);
           this.faults.clearNotebookFault(record.name, 'startFailureReason');
           return true;
         }
+        const scriptFailure = this.runLifecycleScripts(record, transition);
+        if (scriptFailure !== undefined) {
+          this.finish(record, 'Failed', transition.dueMs, scriptFailure);
+          return true;
+        }
         this.finish(record, 'InService', transition.dueMs);
         return true;
+      }
       case 'update':
         if (faults.updateFailureReason !== undefined) {
           this.finish(record, 'Failed', transition.dueMs, faults.updateFailureReason);
@@ -725,8 +869,54 @@ export class SimulatedSageMaker {
         return true;
       case 'delete':
         this.notebooks.delete(record.name.toLowerCase());
+        // The ML storage volume goes with the instance: whatever was not copied out is lost.
+        if (this.hostInstance !== undefined) {
+          this.host.destroyVolume(record.volumeId);
+        }
         return false;
     }
+  }
+
+  /**
+   * Runs the notebook's OnCreate (at creation) and OnStart scripts, as the instance does at the end of
+   * Pending. Returns the FailureReason when one fails. AWS reports a script that exits non-zero with
+   * the same text as one that runs out of time (public reports show scripts that failed at once, e.g.
+   * `command not found`, with the "took longer than 5 minutes" reason).
+   */
+  private runLifecycleScripts(record: NotebookRecord, transition: Transition): string | undefined {
+    const configName = record.config.lifecycleConfigName;
+    const config = configName === undefined ? undefined : this.resources.lifecycleConfig(configName);
+    if (config === undefined) {
+      // No configuration, or it was deleted while the notebook still names it: nothing runs (the
+      // latter is not confirmed).
+      return undefined;
+    }
+    const hooks: [LifecycleHook, readonly string[]][] = [
+      ['OnCreate', transition.creating === true ? config.onCreate : []],
+      ['OnStart', config.onStart],
+    ];
+    for (const [hook, contents] of hooks) {
+      for (const content of contents) {
+        const run = this.host.runScript({
+          notebookName: record.name,
+          notebookArn: record.arn,
+          roleArn: record.config.roleArn,
+          volumeId: record.volumeId,
+          lifecycleConfigName: config.name,
+          hook,
+          content,
+          atMs: transition.dueMs,
+        });
+        if (run.timedOut || run.exitCode !== 0) {
+          return (
+            `Notebook Instance Lifecycle Config '${config.arn}' for Notebook Instance '${record.arn}' took ` +
+            'longer than 5 minutes. Please check your CloudWatch logs for more details if your Notebook ' +
+            'Instance has Internet access.'
+          );
+        }
+      }
+    }
+    return undefined;
   }
 
   private finish(
@@ -819,7 +1009,10 @@ export class SimulatedSageMaker {
       // Wording not confirmed.
       throw fail('Cannot specify both LifecycleConfigName and DisassociateLifecycleConfig.');
     }
-    if (lifecycleConfigName !== undefined) changes.lifecycleConfigName = lifecycleConfigName;
+    if (lifecycleConfigName !== undefined) {
+      this.resources.requireLifecycleConfig(lifecycleConfigName, operation);
+      changes.lifecycleConfigName = lifecycleConfigName;
+    }
     if (disassociateLifecycleConfig) changes.lifecycleConfigName = undefined;
     const volumeSizeInGB = reader.optionalInteger('VolumeSizeInGB', { min: 5, max: 16384 });
     if (volumeSizeInGB !== undefined) {
@@ -832,19 +1025,24 @@ export class SimulatedSageMaker {
       }
       changes.volumeSizeInGB = volumeSizeInGB;
     }
-    const defaultCodeRepository = reader.optionalString('DefaultCodeRepository', {
-      minLength: 1,
-      maxLength: 1024,
-    });
-    if (defaultCodeRepository !== undefined) changes.defaultCodeRepository = defaultCodeRepository;
+    const defaultCodeRepository = reader.optionalString('DefaultCodeRepository', CODE_REPOSITORY_NAME_OR_URL);
+    if (defaultCodeRepository !== undefined) {
+      this.resources.requireCodeRepository(defaultCodeRepository, operation);
+      changes.defaultCodeRepository = defaultCodeRepository;
+    }
     if (reader.optionalBoolean('DisassociateDefaultCodeRepository') === true) {
       changes.defaultCodeRepository = undefined;
     }
     const additional = reader.optionalStringList('AdditionalCodeRepositories', {
       maxItems: 3,
-      item: { minLength: 1 },
+      item: CODE_REPOSITORY_NAME_OR_URL,
     });
-    if (additional !== undefined) changes.additionalCodeRepositories = additional;
+    if (additional !== undefined) {
+      for (const repository of additional) {
+        this.resources.requireCodeRepository(repository, operation);
+      }
+      changes.additionalCodeRepositories = additional;
+    }
     if (reader.optionalBoolean('DisassociateAdditionalCodeRepositories') === true) {
       changes.additionalCodeRepositories = [];
     }

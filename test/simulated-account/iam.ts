@@ -1,0 +1,118 @@
+/**
+ * IAM, only as far as the project needs it: GetRole, to learn a role's unique id (the `AROA...` part of
+ * `${aws:userid}`, which prefixes what a notebook may write in the backup bucket).
+ *
+ * Role ids are derived from the role ARN (`roleIdFor`), so tests, the lifecycle scripts' environment and
+ * GetRole agree without sharing state. Real role ids are random and change when a role is recreated
+ * under the same name; here the same ARN always has the same id.
+ */
+
+import { createHash } from 'node:crypto';
+import type { SimulatedClock } from './clock.js';
+import { AwsServiceError } from './errors.js';
+import { InputReader } from './input-reader.js';
+
+/** `AROA` and 16 uppercase hex characters of the ARN's SHA-256: the simulated unique id of a role. */
+export function roleIdFor(roleArn: string): string {
+  return `AROA${createHash('sha256').update(roleArn).digest('hex').slice(0, 16).toUpperCase()}`;
+}
+
+/** Whether the string is an IAM role ARN this module can file (SageMaker's own pattern is looser). */
+export function isRoleArn(arn: string): boolean {
+  return ROLE_ARN.test(arn);
+}
+
+export interface SimulatedRole {
+  readonly Path: string;
+  readonly RoleName: string;
+  readonly RoleId: string;
+  readonly Arn: string;
+  readonly CreateDate: Date;
+  readonly AssumeRolePolicyDocument: string;
+  readonly MaxSessionDuration: number;
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role(\/(?:[\x21-\x7E]*\/)?)([\w+=,.@-]{1,64})$/;
+
+/** The trust policy SageMaker execution roles have, URL-encoded as GetRole returns it. */
+const SAGEMAKER_TRUST_POLICY = encodeURIComponent(
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ],
+  }),
+);
+
+export class SimulatedIam {
+  /** Keyed by role name: names are unique in an account, case-insensitively. */
+  private readonly roles = new Map<string, SimulatedRole>();
+
+  constructor(
+    private readonly clock: SimulatedClock,
+    readonly accountId = '111122223333',
+  ) {}
+
+  /**
+   * Makes sure the role of this ARN exists (the simulated SageMaker calls it for every role a notebook
+   * uses, as AWS would refuse a notebook whose role does not exist). Returns the role.
+   */
+  ensureRole(roleArn: string): SimulatedRole {
+    const match = ROLE_ARN.exec(roleArn);
+    if (match === null) {
+      throw new Error(`SimulatedIam: not a role ARN: ${roleArn}`);
+    }
+    const [, , path = '/', roleName = ''] = match;
+    const existing = this.roles.get(roleName.toLowerCase());
+    if (existing !== undefined) {
+      return existing;
+    }
+    const role: SimulatedRole = {
+      Path: path,
+      RoleName: roleName,
+      RoleId: roleIdFor(roleArn),
+      Arn: roleArn,
+      CreateDate: this.clock.now(),
+      AssumeRolePolicyDocument: SAGEMAKER_TRUST_POLICY,
+      MaxSessionDuration: 3600,
+    };
+    this.roles.set(roleName.toLowerCase(), role);
+    return role;
+  }
+
+  /** Creates a role by name and path (default `/`), returning its ARN. */
+  seedRole(options: { readonly roleName: string; readonly path?: string }): string {
+    const path = options.path ?? '/';
+    return this.ensureRole(`arn:aws:iam::${this.accountId}:role${path}${options.roleName}`).Arn;
+  }
+
+  getRole(input: { RoleName?: string }): { Role: SimulatedRole } {
+    const operation = 'GetRole';
+    const reader = InputReader.of(
+      input,
+      (message) => new AwsServiceError({ service: 'IAM', operation, code: 'ValidationError', message }),
+    );
+    reader.rejectUnknown(['RoleName']);
+    const roleName = reader.requiredString('RoleName', {
+      minLength: 1,
+      maxLength: 64,
+      pattern: '[\\w+=,.@-]+',
+    });
+    const role = this.roles.get(roleName.toLowerCase());
+    if (role === undefined) {
+      throw new AwsServiceError({
+        service: 'IAM',
+        operation,
+        code: 'NoSuchEntity',
+        httpStatusCode: 404,
+        message: `The role with name ${roleName} cannot be found.`,
+      });
+    }
+    return { Role: { ...role } };
+  }
+
+  operations(): Readonly<Record<string, (input: unknown) => unknown>> {
+    // Input is validated member by member inside the operation; the cast only names the shape.
+    return { GetRole: (input) => this.getRole(input as { RoleName?: string }) };
+  }
+}
