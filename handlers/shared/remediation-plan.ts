@@ -93,3 +93,27 @@ export const TRANSITIONAL_STATUSES = [
 
 /** Statuses that count as running when the workflow first sees them (it restarts them at the end). */
 export const RUNNING_STATUSES = ['InService', 'Pending', 'PendingMaintenance', 'InMaintenance'] as const;
+
+/** What the snapshot step returns: where the snapshot is and how to recreate the notebook. */
+export interface SnapshotResult {
+  /** `roles/<role id>:SageMaker/<notebook>/<snapshot id>` in the backup bucket. */
+  readonly snapshotPrefix: string;
+  readonly configurationKey: string;
+  readonly dataManifestKey: string;
+  readonly restoreManifestKey: string;
+  /** sha256 of configuration.json as written and read back. */
+  readonly configurationDigest: string;
+  /** CreateNotebookInstance parameters (PascalCase), with the restore lifecycle config when data is kept. */
+  readonly createRequest: Readonly<Record<string, unknown>>;
+  /** The lifecycle configuration to put back once the data is restored; '' when there was none. */
+  readonly originalLifecycleConfigName: string;
+  /** The command an operator runs to recreate the notebook from this snapshot by hand. */
+  readonly restoreCommand: string;
+}
+
+/** What the verification step returns (it throws RecreationNotVerified otherwise). */
+export interface VerificationResult {
+  readonly verified: true;
+  readonly fileCount: number;
+  readonly totalBytes: number;
+}

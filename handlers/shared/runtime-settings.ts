@@ -43,6 +43,26 @@ export const runtimeSettingsSchema = z.object({
   timing,
   /** How long a lock lives: the execution timeout, after which its holder cannot still be running. */
   lockSeconds: z.int().check(z.gte(60)),
+  /** The approval-gated recreation of notebooks (absent: not deployed). */
+  recreate: z.optional(
+    z.object({
+      /** Where recreated notebooks go in this account and region (absent: findings say what to configure). */
+      target: z.optional(
+        z.object({
+          subnetId: z.optional(z.string()),
+          securityGroupIds: z.optional(z.array(z.string())),
+          kmsKeyId: z.optional(z.string()),
+        }),
+      ),
+      backupBucket: z.string().check(z.minLength(3)),
+      approvalTableName: z.string().check(z.minLength(3)),
+      backupLifecycleConfigName: z.string().check(z.minLength(1)),
+      restoreLifecycleConfigName: z.string().check(z.minLength(1)),
+      approvalTimeoutSeconds: z.int().check(z.gte(60)),
+      /** Controls whose recreation may go ahead without copying the data (explicit data loss). */
+      acceptDataLoss: z.array(z.string()),
+    }),
+  ),
 });
 
 export type RuntimeSettings = z.infer<typeof runtimeSettingsSchema> & {
