@@ -1,0 +1,295 @@
+/**
+ * VerifyRecreation: runs once the recreated notebook is InService (and, when the data is kept, once
+ * its restore manifest exists). Checks the notebook against the settings configuration.json planned
+ * and the restored files against the backup, and lists every difference at once.
+ *
+ * The lifecycle configuration and, when the data is kept, the code repositories are not checked: the
+ * notebook is created with the restore lifecycle configuration and without code repositories, and
+ * the state machine puts the originals back afterwards.
+ *
+ * Throws RecreationNotVerified (the state machine catches it; the snapshot stays where it is).
+ */
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeNotebookInstanceCommand,
+  type DescribeNotebookInstanceCommandOutput,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import * as z from 'zod/mini';
+import {
+  type ConfigurationSnapshot,
+  parseSnapshot,
+  snapshotDigest,
+} from './shared/configuration-snapshot.js';
+import { jsonLogger, type Logger } from './shared/logger.js';
+import {
+  BACKUP_FORMAT_VERSION,
+  compareManifests,
+  type DataManifest,
+} from './shared/notebook-backup-layout.js';
+import { type NotebookSettings, verifyRecreation } from './shared/notebook-recreation.js';
+import type { VerificationResult } from './shared/remediation-plan.js';
+import {
+  parseRuntimeSettings,
+  type RuntimeSettings,
+  SETTINGS_ENVIRONMENT_VARIABLE,
+} from './shared/runtime-settings.js';
+import { describeIssues } from './shared/validation.js';
+
+export interface VerifyDependencies {
+  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  readonly s3: Pick<S3Client, 'send'>;
+  readonly settings: RuntimeSettings;
+  readonly logger: Logger;
+}
+
+/** Step Functions shows at most this much of an error message comfortably (and alerts quote it). */
+export const MAX_PROBLEMS_MESSAGE_LENGTH = 4000;
+
+/** The recreated notebook is not what was planned, or its data is not what was backed up. */
+export class RecreationNotVerified extends Error {
+  override readonly name = 'RecreationNotVerified';
+  /** Every problem, even those the message had no room for. */
+  readonly problems: readonly string[];
+
+  constructor(notebookName: string, problems: readonly string[]) {
+    super(problemsMessage(`Recreated notebook instance ${notebookName} not verified`, problems));
+    this.problems = problems;
+  }
+}
+
+/** `<header>: a; b; c`, keeping whole problems within the limit and saying how many were left out. */
+function problemsMessage(header: string, problems: readonly string[]): string {
+  const full = `${header}: ${problems.join('; ')}`;
+  if (full.length <= MAX_PROBLEMS_MESSAGE_LENGTH) return full;
+  for (let kept = problems.length - 1; kept >= 1; kept--) {
+    const candidate = `${header}: ${problems.slice(0, kept).join('; ')}; and ${problems.length - kept} more`;
+    if (candidate.length <= MAX_PROBLEMS_MESSAGE_LENGTH) return candidate;
+  }
+  return `${full.slice(0, MAX_PROBLEMS_MESSAGE_LENGTH - 3)}...`;
+}
+
+const verifyRequest = z.object({
+  plan: z.object({
+    notebook: z.object({ name: z.string().check(z.minLength(1), z.maxLength(63)), arn: z.string() }),
+  }),
+  snapshot: z.object({
+    snapshotPrefix: z.string().check(z.regex(/^roles\/[^/]+\/[^/]+\/[^/]+$/, 'must be a snapshot prefix')),
+    configurationKey: z.string().check(z.minLength(1)),
+    dataManifestKey: z.string().check(z.minLength(1)),
+    restoreManifestKey: z.string().check(z.minLength(1)),
+    configurationDigest: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256')),
+    keepData: z.boolean(),
+  }),
+  execution: z.object({ id: z.string().check(z.minLength(1)), name: z.string().check(z.minLength(1)) }),
+});
+
+const nonNegativeInt = z.int().check(z.gte(0));
+const manifestSchema = z.object({
+  version: z.literal(BACKUP_FORMAT_VERSION),
+  notebookName: z.string().check(z.minLength(1)),
+  completedAt: z.string(),
+  fileCount: nonNegativeInt,
+  totalBytes: nonNegativeInt,
+  files: z.array(
+    z.object({
+      path: z.string().check(z.minLength(1)),
+      bytes: nonNegativeInt,
+      sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256')),
+    }),
+  ),
+});
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
+
+/** The settings verifyRecreation compares, from a DescribeNotebookInstance response. */
+function describedSettings(described: DescribeNotebookInstanceCommandOutput, name: string): NotebookSettings {
+  const imdsVersion = described.InstanceMetadataServiceConfiguration?.MinimumInstanceMetadataServiceVersion;
+  return withoutUndefined<NotebookSettings>({
+    NotebookInstanceName: described.NotebookInstanceName ?? name,
+    NotebookInstanceArn: described.NotebookInstanceArn,
+    NotebookInstanceStatus: described.NotebookInstanceStatus,
+    InstanceType: described.InstanceType ?? '',
+    RoleArn: described.RoleArn ?? '',
+    SubnetId: described.SubnetId,
+    SecurityGroups: described.SecurityGroups,
+    IpAddressType: described.IpAddressType,
+    KmsKeyId: described.KmsKeyId,
+    NotebookInstanceLifecycleConfigName: described.NotebookInstanceLifecycleConfigName,
+    DirectInternetAccess: described.DirectInternetAccess,
+    VolumeSizeInGB: described.VolumeSizeInGB,
+    DefaultCodeRepository: described.DefaultCodeRepository,
+    AdditionalCodeRepositories: described.AdditionalCodeRepositories,
+    RootAccess: described.RootAccess,
+    PlatformIdentifier: described.PlatformIdentifier,
+    InstanceMetadataServiceConfiguration: imdsVersion
+      ? { MinimumInstanceMetadataServiceVersion: imdsVersion }
+      : undefined,
+  });
+}
+
+/** Code repositories come back after the restore (UpdateNotebookInstance): not part of the check. */
+function withoutCodeRepositories(settings: NotebookSettings): NotebookSettings {
+  return { ...settings, DefaultCodeRepository: undefined, AdditionalCodeRepositories: undefined };
+}
+
+function isNoSuchKey(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound');
+}
+
+/** SageMaker reports a missing notebook as a ValidationException ("RecordNotFound"). */
+function isNotFound(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    /RecordNotFound|not found/i.test(error.message)
+  );
+}
+
+type Read<T> = { readonly value: T } | { readonly problem: string };
+
+export function createVerifyHandler(
+  dependencies: VerifyDependencies,
+): (request: unknown) => Promise<VerificationResult> {
+  const { sagemaker, s3, settings, logger } = dependencies;
+  const recreate = settings.recreate;
+  if (!recreate) {
+    throw new Error(
+      `${SETTINGS_ENVIRONMENT_VARIABLE} has no recreate block: the approval-gated recreation of notebooks is not deployed`,
+    );
+  }
+  const bucket = recreate.backupBucket;
+
+  /** The object's text, or a problem when it does not exist. */
+  async function readText(key: string, what: string): Promise<Read<string>> {
+    try {
+      const response = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: settings.accountId }),
+      );
+      return { value: (await response.Body?.transformToString('utf-8')) ?? '' };
+    } catch (error) {
+      if (isNoSuchKey(error)) return { problem: `${what} not found at s3://${bucket}/${key}` };
+      throw error;
+    }
+  }
+
+  async function readConfiguration(key: string, digest: string): Promise<Read<ConfigurationSnapshot>> {
+    const text = await readText(key, 'configuration.json');
+    if ('problem' in text) return text;
+    if (snapshotDigest(text.value) !== digest) {
+      return { problem: 'configuration.json differs from the snapshot that was verified (digest mismatch)' };
+    }
+    try {
+      return { value: parseSnapshot(text.value) };
+    } catch (error) {
+      return { problem: (error as Error).message };
+    }
+  }
+
+  async function readManifest(key: string, what: string, notebookName: string): Promise<Read<DataManifest>> {
+    const text = await readText(key, what);
+    if ('problem' in text) return text;
+    let json: unknown;
+    try {
+      json = JSON.parse(text.value);
+    } catch (error) {
+      return { problem: `${what} is not JSON: ${(error as Error).message}` };
+    }
+    const parsed = manifestSchema.safeParse(json);
+    if (!parsed.success) return { problem: `${what} is invalid: ${describeIssues(parsed.error).join('; ')}` };
+    if (parsed.data.notebookName !== notebookName) {
+      return { problem: `${what} is for notebook ${parsed.data.notebookName}, not ${notebookName}` };
+    }
+    return { value: parsed.data };
+  }
+
+  /** The recreated notebook's settings, or a problem when it does not exist. */
+  async function describe(name: string): Promise<Read<NotebookSettings>> {
+    try {
+      const described = await sagemaker.send(
+        new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }),
+      );
+      return { value: describedSettings(described, name) };
+    } catch (error) {
+      if (isNotFound(error)) return { problem: `notebook instance ${name} does not exist` };
+      throw error;
+    }
+  }
+
+  return async function verifyRecreatedNotebook(request: unknown): Promise<VerificationResult> {
+    const parsed = verifyRequest.safeParse(request);
+    if (!parsed.success) {
+      throw new Error(`Invalid verification request: ${describeIssues(parsed.error, 'request.').join('; ')}`);
+    }
+    const { plan, snapshot, execution } = parsed.data;
+    const problems: string[] = [];
+
+    const configuration = await readConfiguration(snapshot.configurationKey, snapshot.configurationDigest);
+    const name =
+      'value' in configuration
+        ? configuration.value.plannedSettings.NotebookInstanceName
+        : plan.notebook.name;
+    if ('problem' in configuration) problems.push(configuration.problem);
+
+    const notebook = await describe(name);
+    if ('problem' in notebook) problems.push(notebook.problem);
+    else {
+      if (notebook.value.NotebookInstanceStatus === 'Failed') {
+        problems.push(`notebook instance ${name} is Failed`);
+      }
+      if ('value' in configuration) {
+        const planned = configuration.value.plannedSettings;
+        problems.push(
+          ...(snapshot.keepData
+            ? verifyRecreation(withoutCodeRepositories(planned), withoutCodeRepositories(notebook.value))
+            : verifyRecreation(planned, notebook.value)),
+        );
+      }
+    }
+
+    let restored: DataManifest | undefined;
+    if (snapshot.keepData) {
+      const backup = await readManifest(snapshot.dataManifestKey, 'data-manifest.json', name);
+      const restore = await readManifest(snapshot.restoreManifestKey, 'restore-manifest.json', name);
+      if ('problem' in backup) problems.push(backup.problem);
+      if ('problem' in restore) problems.push(restore.problem);
+      if ('value' in backup && 'value' in restore) {
+        problems.push(...compareManifests(backup.value, restore.value));
+        if (restore.value.fileCount !== restore.value.files.length) {
+          problems.push('restore manifest fileCount does not match its files');
+        }
+        restored = restore.value;
+      }
+    }
+
+    const context = { execution: execution.id, notebook: name, snapshotPrefix: snapshot.snapshotPrefix };
+    if (problems.length > 0) {
+      logger.error('recreation not verified', { ...context, problems });
+      throw new RecreationNotVerified(name, problems);
+    }
+    const result: VerificationResult = {
+      verified: true,
+      fileCount: restored?.fileCount ?? 0,
+      totalBytes: restored?.totalBytes ?? 0,
+    };
+    logger.info('recreation verified', { ...context, ...result, keepData: snapshot.keepData });
+    return result;
+  };
+}
+
+// Created once per container and reused across invocations.
+const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
+const s3Client = new S3Client({ maxAttempts: 5 });
+let deployedHandler: ((request: unknown) => Promise<VerificationResult>) | undefined;
+
+export async function handler(request: unknown): Promise<VerificationResult> {
+  deployedHandler ??= createVerifyHandler({
+    sagemaker: sagemakerClient,
+    s3: s3Client,
+    settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
+    logger: jsonLogger('verify-recreation'),
+  });
+  return deployedHandler(request);
+}
