@@ -5,7 +5,13 @@
  * the per-notebook lock (one remediation at a time per resource) and observes the notebook. All the
  * decisions are pure functions in shared/plan-decisions.ts; this file only does the I/O in order.
  */
-import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   DescribeNotebookInstanceCommand,
   ListTagsCommand,
@@ -14,6 +20,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
 import { LOCK_EXPIRY_ATTRIBUTE, LOCK_OWNER_ATTRIBUTE, LOCK_TABLE_KEY } from '../statemachines/lock-table.js';
+import type { RemediationName } from './shared/controls-catalogue.js';
 import {
   InvalidFindingEvent,
   isActionable,
@@ -22,21 +29,34 @@ import {
 } from './shared/finding-event.js';
 import { jsonLogger, type Logger } from './shared/logger.js';
 import {
+  describePlan,
+  failingNotebookControls,
+  IMMUTABLE_NOTEBOOK_CONTROLS,
+  type NotebookControl,
+  planRecreation,
+} from './shared/notebook-recreation.js';
+import {
   buildPlanResult,
+  cannotRemediateAnnotation,
   type Decision,
   decideByMode,
   decideFromNotebook,
   decideWhenLocked,
   dryRunAnnotation,
+  dryRunRecreateAnnotation,
   type ExecutionIdentity,
   exemptAnnotation,
   isExempt,
+  joinedPlanAnnotation,
   type LockHolder,
   lockKeyFor,
   type NotebookObservation,
+  needsConfigurationAnnotation,
+  notebookUnavailable,
+  recreateDetails,
   type Tag,
 } from './shared/plan-decisions.js';
-import type { PlanResult } from './shared/remediation-plan.js';
+import { type PlanResult, RUNNING_STATUSES } from './shared/remediation-plan.js';
 import {
   parseRuntimeSettings,
   type RuntimeSettings,
@@ -59,6 +79,17 @@ const planRequest = z.object({
 
 /** SageMaker allows 50 tags a resource; the page cap only guards against a misbehaving NextToken. */
 const MAX_TAG_PAGES = 20;
+
+/** The attribute shapes of the lock item this handler reads back. */
+interface LockAttribute {
+  readonly S?: string;
+  readonly L?: ReadonlyArray<{ readonly M?: { readonly Id?: { readonly S?: string } } }>;
+}
+
+/** A finding identifier in DynamoDB's JSON, as the state machine reads it back to resolve every finding. */
+function findingIdentifierItem(finding: ValidatedFinding): AttributeValue {
+  return { M: { Id: { S: finding.id }, ProductArn: { S: finding.productArn } } };
+}
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'UnknownError';
@@ -105,6 +136,12 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
         status: notebook.NotebookInstanceStatus ?? 'Unknown',
         rootAccess: notebook.RootAccess ?? 'Enabled',
         failureReason: notebook.FailureReason,
+        settings: {
+          ...notebook,
+          NotebookInstanceName: notebook.NotebookInstanceName ?? name,
+          InstanceType: notebook.InstanceType ?? '',
+          RoleArn: notebook.RoleArn ?? '',
+        },
       };
     } catch (error) {
       if (isNotFound(error)) return { exists: false };
@@ -116,6 +153,7 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
   async function acquireLock(
     finding: ValidatedFinding,
     execution: ExecutionIdentity,
+    remediation: RemediationName,
   ): Promise<{ acquired: true } | { acquired: false; holder: LockHolder }> {
     const nowSeconds = Math.floor(now().getTime() / 1000);
     try {
@@ -127,6 +165,9 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
             [LOCK_OWNER_ATTRIBUTE]: { S: execution.id },
             findingId: { S: finding.id },
             controlId: { S: finding.control.id },
+            remediation: { S: remediation },
+            // Every finding the holder resolves at the end; sibling findings are appended as they join.
+            findings: { L: [findingIdentifierItem(finding)] },
             acquiredAt: { S: now().toISOString() },
             [LOCK_EXPIRY_ATTRIBUTE]: { N: String(nowSeconds + settings.lockSeconds) },
           },
@@ -144,14 +185,39 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
       return { acquired: true };
     } catch (error) {
       if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
-      const item = (error as { Item?: Record<string, { S?: string }> }).Item ?? {};
+      const item = (error as { Item?: Record<string, LockAttribute> }).Item ?? {};
       return {
         acquired: false,
         holder: {
           executionArn: item[LOCK_OWNER_ATTRIBUTE]?.S ?? 'another execution',
           findingId: item.findingId?.S ?? 'unknown',
+          remediation: item.remediation?.S ?? '',
+          findingIds: (item.findings?.L ?? []).map((entry) => entry.M?.Id?.S ?? ''),
         },
       };
+    }
+  }
+
+  /** Adds a sibling finding to the holder's plan; false when the holder released the lock meanwhile. */
+  async function joinPlan(finding: ValidatedFinding, holder: LockHolder): Promise<boolean> {
+    try {
+      await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: settings.lockTableName,
+          Key: { [LOCK_TABLE_KEY]: { S: lockKeyFor(finding) } },
+          UpdateExpression: 'SET #findings = list_append(#findings, :finding)',
+          ConditionExpression: '#owner = :holder',
+          ExpressionAttributeNames: { '#findings': 'findings', '#owner': LOCK_OWNER_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':finding': { L: [findingIdentifierItem(finding)] },
+            ':holder': { S: holder.executionArn },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return false;
+      throw error;
     }
   }
 
@@ -170,6 +236,84 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
       // Not ours any more: nothing to release. Anything else: the lock expires on its own.
       logger.warn('lock not released', { error: errorName(error), lockKey: lockKeyFor(finding) });
     }
+  }
+
+  /** Whether this deployment recreates notebooks for any control. */
+  function recreationPossible(): boolean {
+    return (
+      settings.recreate !== undefined &&
+      IMMUTABLE_NOTEBOOK_CONTROLS.some(
+        (control) => settings.modes[control as keyof RuntimeSettings['modes']] === 'approval',
+      )
+    );
+  }
+
+  /** Immutable controls the notebook fails whose mode is approval, if recreation is deployed. */
+  function recreatableFailures(observed: NotebookObservation): NotebookControl[] {
+    if (!observed.exists || !observed.settings || !settings.recreate) return [];
+    return failingNotebookControls(observed.settings).filter(
+      (control) =>
+        IMMUTABLE_NOTEBOOK_CONTROLS.includes(control) &&
+        settings.modes[control as keyof RuntimeSettings['modes']] === 'approval',
+    );
+  }
+
+  function remediationFor(
+    finding: ValidatedFinding,
+    observed: NotebookObservation,
+  ): RemediationName | undefined {
+    if (recreatableFailures(observed).length > 0) return 'recreate-notebook';
+    const own = finding.control.remediation;
+    const mode = settings.modes[finding.control.id as keyof RuntimeSettings['modes']];
+    return own?.name === 'disable-root-access' && mode === 'auto' ? own.name : undefined;
+  }
+
+  function recreationPlan(observed: NotebookObservation) {
+    if (!observed.exists || !observed.settings) return undefined;
+    return planRecreation(
+      observed.settings,
+      failingNotebookControls(observed.settings),
+      settings.recreate?.target,
+    );
+  }
+
+  function recreationSummary(finding: ValidatedFinding, observed: NotebookObservation): string {
+    const recreation = recreationPlan(observed);
+    return recreation ? describePlan(finding.notebookName ?? '', recreation) : 'the notebook is gone';
+  }
+
+  function decideWithLock(
+    finding: ValidatedFinding,
+    observed: NotebookObservation,
+    remediation: RemediationName,
+    execution: ExecutionIdentity,
+  ): Decision {
+    if (remediation === 'disable-root-access') return decideFromNotebook(finding, observed, execution);
+    // Gone, Deleting or Failed: the same answer as for an in-place fix (a Failed notebook cannot be backed up).
+    const unavailable = notebookUnavailable(finding, observed, execution);
+    if (unavailable || !observed.exists) {
+      return {
+        kind: 'annotate',
+        annotation: unavailable ?? cannotRemediateAnnotation(finding, true, execution),
+      };
+    }
+    const recreation = recreationPlan(observed);
+    if (!recreation || recreatableFailures(observed).length === 0) {
+      // Fixed meanwhile (by someone else): what is left, if anything, is this finding's own fix.
+      return decideFromNotebook(finding, observed, execution);
+    }
+    const summary = describePlan(finding.notebookName ?? '', recreation);
+    if (recreation.kind === 'needs-configuration') {
+      return { kind: 'annotate', annotation: needsConfigurationAnnotation(finding, summary, execution) };
+    }
+    const approvalSeconds = settings.recreate?.approvalTimeoutSeconds ?? 0;
+    const expiresAt = new Date(now().getTime() + approvalSeconds * 1000);
+    return {
+      kind: 'remediate',
+      notebook: { status: observed.status, rootAccess: observed.rootAccess },
+      wasRunning: (RUNNING_STATUSES as readonly string[]).includes(observed.status),
+      recreate: recreateDetails(finding, recreation, summary, expiresAt, execution),
+    };
   }
 
   return async function planRemediation(request: unknown): Promise<PlanResult> {
@@ -207,17 +351,48 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
     if (isExempt(tags, settings.exemptionTag)) {
       return plan({ kind: 'annotate', annotation: exemptAnnotation(finding, settings, execution) }, 'exempt');
     }
+
+    // One plan per notebook, from its current settings: a recreation when an immutable control in
+    // approval mode fails (it fixes every failing control at once), else the finding's own fix.
+    // Only look before locking when a recreation is possible at all: the lock is taken first otherwise.
+    const before: NotebookObservation = recreationPossible()
+      ? await observeNotebook(notebookName)
+      : { exists: true, status: 'Unknown', rootAccess: 'Unknown' };
+    const remediation = remediationFor(finding, before);
+    if (!remediation) {
+      const unavailable = notebookUnavailable(finding, before, execution);
+      const stillFailing =
+        before.exists && before.settings
+          ? failingNotebookControls(before.settings).includes(finding.control.id as NotebookControl)
+          : true;
+      const annotation = unavailable ?? cannotRemediateAnnotation(finding, stillFailing, execution);
+      return plan({ kind: 'annotate', annotation }, 'nothing this deployment may do');
+    }
     if (settings.dryRun) {
-      const annotation = dryRunAnnotation(finding, await observeNotebook(notebookName), execution);
+      const observed =
+        before.exists && before.status === 'Unknown' ? await observeNotebook(notebookName) : before;
+      const annotation =
+        remediation === 'recreate-notebook'
+          ? dryRunRecreateAnnotation(finding, recreationSummary(finding, observed), execution)
+          : dryRunAnnotation(finding, observed, execution);
       return plan({ kind: 'annotate', annotation }, 'dry run');
     }
 
-    const lock = await acquireLock(finding, execution);
+    const lock = await acquireLock(finding, execution, remediation);
     if (!lock.acquired) {
-      return plan(decideWhenLocked(finding, lock.holder, execution), `locked by ${lock.holder.executionArn}`);
+      const { holder } = lock;
+      if (holder.remediation === 'recreate-notebook' && !holder.findingIds.includes(finding.id)) {
+        if (await joinPlan(finding, holder)) {
+          return plan(
+            { kind: 'annotate', annotation: joinedPlanAnnotation(finding, holder, execution) },
+            'joined',
+          );
+        }
+      }
+      return plan(decideWhenLocked(finding, holder, execution), `locked by ${holder.executionArn}`);
     }
     try {
-      const decision = decideFromNotebook(finding, await observeNotebook(notebookName), execution);
+      const decision = decideWithLock(finding, await observeNotebook(notebookName), remediation, execution);
       // Nothing to change: the lock is not needed any more.
       if (decision.kind !== 'remediate') await releaseLock(finding, execution);
       return plan(decision, 'notebook observed');

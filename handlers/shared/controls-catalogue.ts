@@ -28,7 +28,7 @@ export type RemediationMode = 'auto' | 'approval' | 'notify' | 'off';
 export const REMEDIATION_MODES: readonly RemediationMode[] = ['auto', 'approval', 'notify', 'off'];
 
 /** Remediations this project implements, by the name the state machine routes on. */
-export type RemediationName = 'disable-root-access';
+export type RemediationName = 'disable-root-access' | 'recreate-notebook';
 
 export type ResourceType =
   | 'AwsSageMakerNotebookInstance'
@@ -65,6 +65,12 @@ export interface ControlDefinition {
   readonly guidance: string;
 }
 
+/**
+ * Recreating a notebook deletes it (after an approval and a verified snapshot): never automatic.
+ * The default stays notify until a deployment configures where recreated notebooks go.
+ */
+const RECREATE_MODES = ['notify', 'approval', 'off'] as const satisfies readonly RemediationMode[];
+
 export const CONTROLS = [
   {
     id: 'SageMaker.1',
@@ -73,6 +79,7 @@ export const CONTROLS = [
     severity: 'HIGH',
     checks: 'DirectInternetAccess',
     fix: 'recreate',
+    remediation: { name: 'recreate-notebook', modes: RECREATE_MODES },
     guidance:
       'DirectInternetAccess cannot be changed in place: recreate the notebook instance with DirectInternetAccess=Disabled in a VPC subnet (SubnetId and SecurityGroupIds), after copying the data on /home/ec2-user/SageMaker to S3.',
   },
@@ -83,6 +90,7 @@ export const CONTROLS = [
     severity: 'HIGH',
     checks: 'SubnetId',
     fix: 'recreate',
+    remediation: { name: 'recreate-notebook', modes: RECREATE_MODES },
     guidance:
       'The subnet cannot be changed in place: recreate the notebook instance with a SubnetId and SecurityGroupIds in your VPC, after copying the data on /home/ec2-user/SageMaker to S3.',
   },
@@ -142,6 +150,7 @@ export const CONTROLS = [
     severity: 'MEDIUM',
     checks: 'PlatformIdentifier',
     fix: 'recreate',
+    remediation: { name: 'recreate-notebook', modes: RECREATE_MODES },
     guidance:
       'Move the notebook instance to notebook-al2023-v1. A platform change rebuilds the operating system: copy the data on /home/ec2-user/SageMaker to S3 first.',
   },
@@ -272,6 +281,7 @@ export const CONTROLS = [
     severity: 'MEDIUM',
     checks: 'KmsKeyId',
     fix: 'recreate',
+    remediation: { name: 'recreate-notebook', modes: RECREATE_MODES },
     guidance:
       'The KMS key can only be set at creation: recreate the notebook instance with KmsKeyId set to a customer-managed key, after copying the data on /home/ec2-user/SageMaker to S3.',
   },

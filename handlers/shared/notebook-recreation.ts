@@ -77,6 +77,25 @@ export type RecreatePlan =
 
 const shown = (value: string | undefined): string => value ?? '(none)';
 
+/** The notebook controls a notebook fails, read from its settings (not from which findings arrived). */
+export function failingNotebookControls(notebook: NotebookSettings): NotebookControl[] {
+  const failing: NotebookControl[] = [];
+  if ((notebook.DirectInternetAccess ?? 'Enabled') === 'Enabled') failing.push('SageMaker.1');
+  if (!notebook.SubnetId) failing.push('SageMaker.2');
+  if ((notebook.RootAccess ?? 'Enabled') === 'Enabled') failing.push('SageMaker.3');
+  if (notebook.PlatformIdentifier !== SUPPORTED_PLATFORM) failing.push('SageMaker.8');
+  if (!notebook.KmsKeyId) failing.push('SageMaker.21');
+  return failing;
+}
+
+/** Controls only a recreation can fix. */
+export const IMMUTABLE_NOTEBOOK_CONTROLS: readonly NotebookControl[] = [
+  'SageMaker.1',
+  'SageMaker.2',
+  'SageMaker.8',
+  'SageMaker.21',
+];
+
 /**
  * One plan for every failing notebook control: the recreated notebook is in a VPC subnet with no
  * direct internet access, root access off, on the supported platform, and with the configured KMS

@@ -4,11 +4,13 @@
  * unit-tested directly.
  */
 import type { ValidatedFinding } from './finding-event.js';
+import type { NotebookSettings } from './notebook-recreation.js';
 import type {
   Annotation,
   ObservedNotebook,
   Outcome,
   PlanResult,
+  RecreatePlanDetails,
   WorkflowTiming,
 } from './remediation-plan.js';
 import { RUNNING_STATUSES } from './remediation-plan.js';
@@ -37,7 +39,13 @@ export interface ExecutionIdentity {
 export type Decision =
   | { readonly kind: 'ignore'; readonly reason: string }
   | { readonly kind: 'annotate'; readonly annotation: Annotation }
-  | { readonly kind: 'remediate'; readonly notebook: ObservedNotebook; readonly wasRunning: boolean };
+  | {
+      readonly kind: 'remediate';
+      readonly notebook: ObservedNotebook;
+      readonly wasRunning: boolean;
+      /** Set for an approval-gated recreation; otherwise the control's in-place remediation. */
+      readonly recreate?: RecreatePlanDetails;
+    };
 
 /** What the mode alone decides, before anything is looked up: a verdict, or look further. */
 export type ModeDecision = Exclude<Decision, { kind: 'remediate' }> | { readonly kind: 'continue' };
@@ -128,9 +136,37 @@ export type NotebookObservation =
       readonly status: string;
       readonly rootAccess: string;
       readonly failureReason?: string | undefined;
+      /** Everything DescribeNotebookInstance reported (for planning a recreation). */
+      readonly settings?: NotebookSettings;
     };
 
 export type NotebookDecision = Exclude<Decision, { kind: 'ignore' }>;
+
+/** Gone, being deleted or Failed: no remediation can run, whatever it is. */
+export function notebookUnavailable(
+  finding: ValidatedFinding,
+  observed: NotebookObservation,
+  execution: ExecutionIdentity,
+): Annotation | undefined {
+  const name = resourceName(finding);
+  if (!observed.exists || observed.status === 'Deleting') {
+    return annotation(finding, execution, {
+      workflowStatus: 'NOTIFIED',
+      outcome: 'RESOURCE_GONE',
+      headline: 'resource gone',
+      note: `Notebook instance ${name} no longer exists (or is being deleted), so there is nothing to remediate. Nothing was changed.`,
+    });
+  }
+  if (observed.status === 'Failed') {
+    return annotation(finding, execution, {
+      workflowStatus: 'NOTIFIED',
+      outcome: 'NEEDS_ATTENTION',
+      headline: 'needs attention',
+      note: `Notebook instance ${name} is Failed (${observed.failureReason ?? 'no reason given'}). It can only be changed while it is Stopped, and starting a failed notebook to fix it is not safe to do unattended. Nothing was changed: repair or delete the notebook, then set this finding back to NEW.`,
+    });
+  }
+  return undefined;
+}
 
 /** With the lock held and the notebook observed: is there anything to do? */
 export function decideFromNotebook(
@@ -139,28 +175,9 @@ export function decideFromNotebook(
   execution: ExecutionIdentity,
 ): NotebookDecision {
   const name = resourceName(finding);
-  if (!observed.exists || observed.status === 'Deleting') {
-    return {
-      kind: 'annotate',
-      annotation: annotation(finding, execution, {
-        workflowStatus: 'NOTIFIED',
-        outcome: 'RESOURCE_GONE',
-        headline: 'resource gone',
-        note: `Notebook instance ${name} no longer exists (or is being deleted), so there is nothing to remediate. Nothing was changed.`,
-      }),
-    };
-  }
-  if (observed.status === 'Failed') {
-    return {
-      kind: 'annotate',
-      annotation: annotation(finding, execution, {
-        workflowStatus: 'NOTIFIED',
-        outcome: 'NEEDS_ATTENTION',
-        headline: 'needs attention',
-        note: `Notebook instance ${name} is Failed (${observed.failureReason ?? 'no reason given'}). RootAccess can only be changed while it is Stopped, and starting a failed notebook to fix it is not safe to do unattended. Nothing was changed: repair or delete the notebook, then set this finding back to NEW.`,
-      }),
-    };
-  }
+  const unavailable = notebookUnavailable(finding, observed, execution);
+  if (unavailable) return { kind: 'annotate', annotation: unavailable };
+  if (!observed.exists) throw new Error('a missing notebook is always unavailable');
   const settled = observed.status === 'InService' || observed.status === 'Stopped';
   if (observed.rootAccess === 'Disabled' && settled) {
     return {
@@ -178,6 +195,45 @@ export function decideFromNotebook(
     notebook: { status: observed.status, rootAccess: observed.rootAccess },
     wasRunning: (RUNNING_STATUSES as readonly string[]).includes(observed.status),
   };
+}
+
+export function dryRunRecreateAnnotation(
+  finding: ValidatedFinding,
+  summary: string,
+  execution: ExecutionIdentity,
+): Annotation {
+  return annotation(finding, execution, {
+    workflowStatus: 'NOTIFIED',
+    outcome: 'DRY_RUN',
+    headline: 'dry run',
+    note: `Dry run: would ask for approval to ${summary.charAt(0).toLowerCase()}${summary.slice(1)} Nothing was changed. Turn dry-run off to remediate.`,
+  });
+}
+
+/**
+ * A notebook control this deployment cannot fix on this notebook: the finding says so, with the
+ * control's guidance; or, when the notebook passes the control by now, that there is nothing to do.
+ */
+export function cannotRemediateAnnotation(
+  finding: ValidatedFinding,
+  stillFailing: boolean,
+  execution: ExecutionIdentity,
+): Annotation {
+  const name = resourceName(finding);
+  if (!stillFailing) {
+    return annotation(finding, execution, {
+      workflowStatus: 'RESOLVED',
+      outcome: 'ALREADY_COMPLIANT',
+      headline: 'already compliant',
+      note: `Notebook instance ${name} passes ${finding.control.id} by now. Nothing was changed; Security Hub confirms on its next check.`,
+    });
+  }
+  return annotation(finding, execution, {
+    workflowStatus: 'NOTIFIED',
+    outcome: 'NOTIFIED',
+    headline: 'needs attention',
+    note: `${finding.control.title} (${name}). This deployment does not recreate notebooks (no recreate settings), so nothing was changed. What to do: ${finding.control.guidance}`,
+  });
 }
 
 export function dryRunAnnotation(
@@ -203,6 +259,10 @@ export function dryRunAnnotation(
 export interface LockHolder {
   readonly executionArn: string;
   readonly findingId: string;
+  /** The remediation the holder runs ('' for a lock written before this was recorded). */
+  readonly remediation: string;
+  /** Findings the holder resolves at the end (its own and those that joined it). */
+  readonly findingIds: readonly string[];
 }
 
 /** Another execution holds the lock: never a second stop/start cycle. */
@@ -211,7 +271,7 @@ export function decideWhenLocked(
   holder: LockHolder,
   execution: ExecutionIdentity,
 ): Decision {
-  if (holder.findingId === finding.id) {
+  if (holder.findingId === finding.id || holder.findingIds.includes(finding.id)) {
     return { kind: 'ignore', reason: `finding is already being remediated by ${holder.executionArn}` };
   }
   return {
@@ -232,6 +292,16 @@ export function lockKeyFor(finding: ValidatedFinding): string {
 
 const UNKNOWN_NOTEBOOK: ObservedNotebook = { status: 'Unknown', rootAccess: 'Unknown' };
 
+const NO_RECREATION: RecreatePlanDetails = {
+  approvalKey: '',
+  approvalExpiresAt: 0,
+  summary: '',
+  approvalNote: '',
+  approvalSubject: '',
+  approvalMessage: '',
+  fixes: [],
+};
+
 /** Assembles PlanRemediation's result; every field is present so every JSONPath resolves. */
 export function buildPlanResult(
   finding: ValidatedFinding,
@@ -239,7 +309,12 @@ export function buildPlanResult(
   decision: Decision,
 ): PlanResult {
   const name = resourceName(finding);
-  const remediation = decision.kind === 'remediate' ? (finding.control.remediation?.name ?? 'none') : 'none';
+  const remediation =
+    decision.kind !== 'remediate'
+      ? 'none'
+      : decision.recreate
+        ? 'recreate-notebook'
+        : (finding.control.remediation?.name ?? 'none');
   return {
     plan: {
       action: decision.kind,
@@ -253,9 +328,79 @@ export function buildPlanResult(
         decision.kind === 'annotate'
           ? decision.annotation
           : { workflowStatus: 'NOTIFIED', outcome: 'NOTIFIED', note: '', subject: '', message: '' },
-      resolvedSubject: toSubject(`${finding.control.id} remediated: ${name}`),
+      resolvedSubject: toSubject(
+        `${decision.kind === 'remediate' && decision.recreate ? 'SageMaker notebook recreated' : `${finding.control.id} remediated`}: ${name}`,
+      ),
+      recreate: decision.kind === 'remediate' && decision.recreate ? decision.recreate : NO_RECREATION,
     },
     notebook: decision.kind === 'remediate' ? decision.notebook : UNKNOWN_NOTEBOOK,
     runState: { wasRunning: decision.kind === 'remediate' && decision.wasRunning },
   };
+}
+
+/** The recreation plan as an approval request: on the finding, in the alert, with the deadline. */
+export function recreateDetails(
+  finding: ValidatedFinding,
+  plan: { readonly fixes: readonly string[] },
+  summary: string,
+  expiresAt: Date,
+  execution: ExecutionIdentity,
+): RecreatePlanDetails {
+  const name = resourceName(finding);
+  const deadline = expiresAt.toISOString();
+  const howTo =
+    "select this finding in Security Hub, then Actions > 'Approve remediation' (or 'Reject remediation')";
+  const note = truncate(
+    `Awaiting approval until ${deadline}: ${howTo}. Nothing changes before. Plan: ${summary}`,
+    NOTE_LIMIT,
+  );
+  return {
+    approvalKey: lockKeyFor(finding),
+    approvalExpiresAt: Math.floor(expiresAt.getTime() / 1000),
+    summary,
+    approvalNote: note,
+    approvalSubject: toSubject(`SageMaker approval needed: recreate ${name}`),
+    approvalMessage: [
+      `Approval needed: notebook instance ${finding.resourceArn} can only be fixed by recreating it.`,
+      '',
+      summary,
+      '',
+      'Before deleting anything the workflow snapshots the configuration and the data on',
+      '/home/ec2-user/SageMaker to S3 and verifies the snapshot; the new notebook gets the data back.',
+      '',
+      `To approve or reject: ${howTo}, on any finding of this notebook, before ${deadline}.`,
+      'Nothing changes until then; after that the plan expires and nothing changes at all.',
+      '',
+      `Finding: ${finding.id}`,
+      `Execution: ${execution.id}`,
+    ].join('\n'),
+    fixes: [...plan.fixes],
+  };
+}
+
+/** A finding of a notebook whose recreation is already planned joins that plan. */
+export function joinedPlanAnnotation(
+  finding: ValidatedFinding,
+  holder: LockHolder,
+  execution: ExecutionIdentity,
+): Annotation {
+  return annotation(finding, execution, {
+    workflowStatus: 'NOTIFIED',
+    outcome: 'JOINED_PLAN',
+    headline: 'joined the recreation plan',
+    note: `Joined the recreation plan of notebook instance ${resourceName(finding)} (execution ${holder.executionArn}): approving that plan, from this finding or any other of the notebook, fixes ${finding.control.id} too, and this finding is resolved with it.`,
+  });
+}
+
+export function needsConfigurationAnnotation(
+  finding: ValidatedFinding,
+  summary: string,
+  execution: ExecutionIdentity,
+): Annotation {
+  return annotation(finding, execution, {
+    workflowStatus: 'NOTIFIED',
+    outcome: 'NEEDS_CONFIGURATION',
+    headline: 'needs configuration',
+    note: `${summary} Configure it in the remediation.recreate settings of the deployment (docs/configuration.md), then set this finding back to NEW.`,
+  });
 }

@@ -16,6 +16,11 @@ export type PlanAction = 'remediate' | 'annotate' | 'ignore';
 /** What the workflow reports for an outcome; also the `outcome` SNS message attribute. */
 export type Outcome =
   | 'RESOLVED'
+  | 'AWAITING_APPROVAL'
+  | 'JOINED_PLAN'
+  | 'NEEDS_CONFIGURATION'
+  | 'REJECTED'
+  | 'APPROVAL_EXPIRED'
   | 'FAILED'
   | 'NOTIFIED'
   | 'SKIPPED_EXEMPT'
@@ -60,6 +65,23 @@ export interface RemediationPlan {
   readonly annotation: Annotation;
   /** Subject of the alert sent when the remediation succeeds (SNS subjects are limited to 100 chars). */
   readonly resolvedSubject: string;
+  /** The approval-gated recreation; placeholders unless `remediation` is `recreate-notebook`. */
+  readonly recreate: RecreatePlanDetails;
+}
+
+export interface RecreatePlanDetails {
+  /** Approval table key of this notebook. */
+  readonly approvalKey: string;
+  /** Epoch seconds the approval window closes (also the approval item's TTL). */
+  readonly approvalExpiresAt: number;
+  /** What changes and what is kept (describePlan). */
+  readonly summary: string;
+  /** Note, subject and message asking for approval. */
+  readonly approvalNote: string;
+  readonly approvalSubject: string;
+  readonly approvalMessage: string;
+  /** The controls the recreation fixes. */
+  readonly fixes: readonly string[];
 }
 
 /** The notebook as last observed: refreshed by every DescribeNotebook state. */

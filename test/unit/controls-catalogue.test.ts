@@ -3,6 +3,7 @@ import {
   allowedModes,
   CONTROL_IDS,
   CONTROLS,
+  type ControlDefinition,
   controlsInScope,
   defaultMode,
   findControl,
@@ -14,18 +15,33 @@ describe('controls catalogue', () => {
     expect(CONTROL_IDS).toEqual(Array.from({ length: 25 }, (_, index) => `SageMaker.${index + 1}`));
   });
 
-  it('only SageMaker.3 has a remediation in this version, and it is in place and automatic by default', () => {
-    const remediated = CONTROLS.filter((control) => 'remediation' in control);
-    expect(remediated.map((control) => control.id)).toEqual(['SageMaker.3']);
+  it('SageMaker.3 is fixed in place and automatically by default', () => {
     const rootAccess = findControl('SageMaker.3');
     expect(rootAccess?.fix).toBe('in-place');
+    expect(rootAccess?.remediation?.name).toBe('disable-root-access');
     expect(rootAccess && defaultMode(rootAccess)).toBe('auto');
   });
 
+  it('the immutable notebook controls are fixed by an approval-gated recreation, never automatically', () => {
+    const recreated = (CONTROLS as readonly ControlDefinition[]).filter(
+      (control) => control.remediation?.name === 'recreate-notebook',
+    );
+    expect(recreated.map((control) => control.id)).toEqual([
+      'SageMaker.1',
+      'SageMaker.2',
+      'SageMaker.8',
+      'SageMaker.21',
+    ]);
+    for (const control of recreated) {
+      expect(allowedModes(control)).not.toContain('auto');
+      expect(allowedModes(control)).toContain('approval');
+    }
+  });
+
   it('a control without a remediation can only notify or be off, and notifies by default', () => {
-    const internetAccess = findControl('SageMaker.1');
-    expect(internetAccess && allowedModes(internetAccess)).toEqual(['notify', 'off']);
-    expect(internetAccess && defaultMode(internetAccess)).toBe('notify');
+    const publicRegistry = findControl('SageMaker.16');
+    expect(publicRegistry && allowedModes(publicRegistry)).toEqual(['notify', 'off']);
+    expect(publicRegistry && defaultMode(publicRegistry)).toBe('notify');
   });
 
   it('every control carries guidance, so a notify annotation always says what to do', () => {

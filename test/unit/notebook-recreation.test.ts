@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildCreateNotebookRequest,
   describePlan,
+  failingNotebookControls,
   type NotebookSettings,
   planRecreation,
   RECREATED_BY_TAG,
@@ -171,5 +172,26 @@ describe('describePlan', () => {
     );
     expect(text).toContain('Kept: name, instance type, IAM role');
     expect(text).toContain('data on /home/ec2-user/SageMaker');
+  });
+});
+
+describe('failingNotebookControls', () => {
+  it('reads every notebook control from the settings', () => {
+    expect(failingNotebookControls(exposed)).toEqual([
+      'SageMaker.1',
+      'SageMaker.2',
+      'SageMaker.3',
+      'SageMaker.8',
+      'SageMaker.21',
+    ]);
+    const hardened = {
+      ...exposed,
+      DirectInternetAccess: 'Disabled',
+      SubnetId: 'subnet-1',
+      RootAccess: 'Disabled',
+      PlatformIdentifier: 'notebook-al2023-v1',
+      KmsKeyId: 'key',
+    };
+    expect(failingNotebookControls(hardened)).toEqual([]);
   });
 });

@@ -185,7 +185,16 @@ describe('decideWhenLocked', () => {
   it('the same finding re-imported while it is being remediated: ignore', () => {
     const subject = finding('SageMaker.3');
     expect(
-      decideWhenLocked(subject, { executionArn: 'arn:other', findingId: subject.id }, execution).kind,
+      decideWhenLocked(
+        subject,
+        {
+          executionArn: 'arn:other',
+          findingId: subject.id,
+          remediation: 'disable-root-access',
+          findingIds: [subject.id],
+        },
+        execution,
+      ).kind,
     ).toBe('ignore');
   });
 
@@ -195,6 +204,8 @@ describe('decideWhenLocked', () => {
       {
         executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:first',
         findingId: 'legacy-1',
+        remediation: 'disable-root-access',
+        findingIds: ['legacy-1'],
       },
       execution,
     );

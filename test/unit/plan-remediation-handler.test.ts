@@ -64,6 +64,8 @@ describe('PlanRemediation handler', () => {
         ownerExecutionArn: { S: execution.id },
         findingId: { S: finding.Id },
         controlId: { S: 'SageMaker.3' },
+        remediation: { S: 'disable-root-access' },
+        findings: { L: [{ M: { Id: { S: finding.Id }, ProductArn: { S: finding.ProductArn } } }] },
         acquiredAt: { S: '2026-11-23T09:00:00.000Z' },
         expiresAt: { N: String(now.getTime() / 1000 + 21600) },
       },

@@ -139,7 +139,7 @@ describe('finding intake', () => {
     expect(outcomeOf(alerts(deployment)[0])).toBe('DRY_RUN');
   });
 
-  it('SageMaker.1 (no automatic remediation): annotated NOTIFIED with guidance and alerted, nothing changes', async () => {
+  it('SageMaker.1 in its default notify mode: annotated NOTIFIED with guidance and alerted, nothing changes', async () => {
     const deployment = givenNotebook({ directInternetAccess: 'Enabled' });
     const finding = notebookControlFinding({ controlId: 'SageMaker.1', notebookName: NOTEBOOK });
     const execution = onlyExecution(await whenImported(deployment, finding));
@@ -148,7 +148,7 @@ describe('finding intake', () => {
     const annotated = findingNow(deployment, finding);
     expect(annotated.Workflow?.Status).toBe('NOTIFIED');
     expect(annotated.Note?.Text).toContain(
-      'SageMaker.1 has no automatic remediation. What to do: DirectInternetAccess',
+      'SageMaker.1 is in notify mode. What to do: DirectInternetAccess',
     );
     expect(alerts(deployment)[0]?.Subject).toBe('SageMaker.1 needs attention: Research-Notebook');
   });
