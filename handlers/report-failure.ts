@@ -21,6 +21,8 @@ const reportRequest = z.object({
   runState: z.object({ wasRunning: z.boolean() }),
   recovery: z.object({ restarted: z.boolean(), error: z.optional(errorShape) }),
   execution: z.object({ id: z.string(), name: z.string() }),
+  recreation: z.optional(z.object({ deleted: z.boolean() })),
+  snapshot: z.optional(z.object({ restoreCommand: z.string(), snapshotPrefix: z.optional(z.string()) })),
 });
 
 export async function handler(request: unknown): Promise<FailureReport> {

@@ -61,6 +61,7 @@ export interface WaitState extends CommonFields, Transition {
 
 export type ChoiceCondition =
   | { readonly Variable: string; readonly StringEquals: string }
+  | { readonly Variable: string; readonly StringMatches: string }
   | { readonly Variable: string; readonly BooleanEquals: boolean }
   | { readonly Variable: string; readonly NumericGreaterThanEqualsPath: string }
   | { readonly Variable: string; readonly IsPresent: boolean }
@@ -89,7 +90,16 @@ export interface FailState {
   readonly CausePath?: string;
 }
 
-export type State = TaskState | PassState | WaitState | ChoiceState | SucceedState | FailState;
+export interface MapState extends CommonFields, Transition {
+  readonly Type: 'Map';
+  readonly ItemsPath?: string;
+  readonly ItemSelector?: JsonObject;
+  readonly ItemProcessor: { readonly StartAt: string; readonly States: Readonly<Record<string, State>> };
+  readonly ResultPath?: string | null;
+  readonly Catch?: readonly Catcher[];
+}
+
+export type State = TaskState | PassState | WaitState | ChoiceState | SucceedState | FailState | MapState;
 
 export interface StateMachineDefinition {
   readonly Comment?: string;
@@ -156,6 +166,7 @@ export function successorsOf(state: State): string[] {
     for (const rule of state.Choices) next.push(rule.Next);
     if (state.Default) next.push(state.Default);
   }
-  if (state.Type === 'Task') for (const catcher of state.Catch ?? []) next.push(catcher.Next);
+  if (state.Type === 'Task' || state.Type === 'Map')
+    for (const catcher of state.Catch ?? []) next.push(catcher.Next);
   return next;
 }

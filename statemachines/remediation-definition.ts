@@ -15,153 +15,53 @@
  * Any failure goes to CheckNotebookAfterFailure, which restarts a notebook that was running, then the
  * finding is set NOTIFIED with a note naming the error, an alert is published and the lock released.
  */
-import type { RemediationName } from '../handlers/shared/controls-catalogue.js';
 import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
 import {
   type Catcher,
   type ChoiceCondition,
   type ChoiceRule,
-  type JsonObject,
   LAMBDA_INVOKE,
-  type Retrier,
   type State,
   type StateMachineDefinition,
   sdkIntegration,
-  type TaskState,
 } from './amazon-states-language.js';
-import { LOCK_OWNER_ATTRIBUTE, LOCK_TABLE_KEY } from './lock-table.js';
+import {
+  lifecycleRecoveryStates,
+  type RecreateOptions,
+  recreateNotebookStates,
+} from './recreate-notebook-states.js';
+import {
+  actionIs,
+  alertAttributes,
+  catchAll,
+  describeNotebook,
+  notebookName,
+  PLACEHOLDERS,
+  placeholder,
+  releaseLock,
+  remediationIs,
+  retryTransient,
+  rootAccessDisabled,
+  statusIs,
+  statusIsOneOf,
+  updateFindings,
+  waitSeconds,
+  wasRunning,
+} from './state-builders.js';
 
-/** Placeholders filled at deploy time (definitionSubstitutions) and by the local runner. */
-export const PLACEHOLDERS = {
-  planFunctionArn: 'PlanRemediationFunctionArn',
-  reportFailureFunctionArn: 'ReportFailureFunctionArn',
-  alertTopicArn: 'AlertTopicArn',
-  lockTableName: 'LockTableName',
-} as const;
-
-const placeholder = (name: string): string => `\${${name}}`;
-
-/** Who the finding notes say wrote them. */
-export const NOTE_AUTHOR = 'sagemaker-remediation';
+export { NOTE_AUTHOR, PLACEHOLDERS, RECREATE_PLACEHOLDERS } from './state-builders.js';
 
 /** Step Functions caps a Standard execution at a year; a remediation that is not done in 6 hours is stuck. */
 export const EXECUTION_TIMEOUT_SECONDS = 6 * 60 * 60;
 
-// Undeclared errors (throttling, 5xx, wrong-state ValidationException) reach Step Functions as the
-// service's generic exception, so that is what the retriers name; see the reference notes.
-const transientErrors = {
-  sagemaker: ['SageMaker.SageMakerException'],
-  securityhub: [
-    'SecurityHub.SecurityHubException',
-    'SecurityHub.InternalException',
-    'SecurityHub.LimitExceededException',
-  ],
-  sns: [
-    'Sns.SnsException',
-    'Sns.ThrottledException',
-    'Sns.InternalErrorException',
-    'Sns.KmsThrottlingException',
-  ],
-  dynamodb: [
-    'DynamoDb.DynamoDbException',
-    'DynamoDb.ProvisionedThroughputExceededException',
-    'DynamoDb.ThrottlingException',
-    'DynamoDb.RequestLimitExceededException',
-    'DynamoDb.InternalServerErrorException',
-  ],
-  lambda: [
-    'Lambda.ServiceException',
-    'Lambda.AWSLambdaException',
-    'Lambda.SdkClientException',
-    'Lambda.TooManyRequestsException',
-  ],
-} as const;
-
-const retryTransient = (service: keyof typeof transientErrors): Retrier[] => [
-  {
-    ErrorEquals: [...transientErrors[service]],
-    IntervalSeconds: 2,
-    MaxAttempts: 5,
-    BackoffRate: 2,
-    MaxDelaySeconds: 30,
-    JitterStrategy: 'FULL',
-  },
-];
-
-const catchAll = (next: string, resultPath: string): Catcher[] => [
-  { ErrorEquals: ['States.ALL'], Next: next, ResultPath: resultPath },
-];
-
-const statusIs = (status: string): ChoiceCondition => ({
-  Variable: '$.notebook.status',
-  StringEquals: status,
-});
-const statusIsOneOf = (statuses: readonly string[]): ChoiceCondition => ({ Or: statuses.map(statusIs) });
-const rootAccessDisabled: ChoiceCondition = { Variable: '$.notebook.rootAccess', StringEquals: 'Disabled' };
-const wasRunning: ChoiceCondition = { Variable: '$.runState.wasRunning', BooleanEquals: true };
-const actionIs = (action: string): ChoiceCondition => ({ Variable: '$.plan.action', StringEquals: action });
-const remediationIs = (name: RemediationName): ChoiceCondition => ({
-  Variable: '$.plan.remediation',
-  StringEquals: name,
-});
-
-const notebookName = { 'NotebookInstanceName.$': '$.plan.notebook.name' };
-
-const alertAttributes = (outcome: JsonObject): JsonObject => ({
-  outcome: { DataType: 'String', ...outcome },
-  control: { DataType: 'String', 'StringValue.$': '$.plan.controlId' },
-});
-
-function describeNotebook(next: string, onError: Catcher[]): TaskState {
-  return {
-    Type: 'Task',
-    Comment: 'Observe the notebook: its status and RootAccess drive the next step.',
-    Resource: sdkIntegration('sagemaker', 'describeNotebookInstance'),
-    Parameters: notebookName,
-    ResultSelector: { 'status.$': '$.NotebookInstanceStatus', 'rootAccess.$': '$.RootAccess' },
-    ResultPath: '$.notebook',
-    TimeoutSeconds: 60,
-    Retry: retryTransient('sagemaker'),
-    Catch: onError,
-    Next: next,
-  };
-}
-
-function waitSeconds(secondsPath: string, next: string, comment: string): State {
-  return { Type: 'Wait', Comment: comment, SecondsPath: secondsPath, Next: next };
-}
-
-/** BatchUpdateFindings parameters for this execution's finding; `note` is a path or an intrinsic. */
-function updateFindings(status: string | { path: string }, note: string): JsonObject {
-  return {
-    FindingIdentifiers: [{ 'Id.$': '$.plan.finding.id', 'ProductArn.$': '$.plan.finding.productArn' }],
-    Workflow: typeof status === 'string' ? { Status: status } : { 'Status.$': status.path },
-    Note: { 'Text.$': note, UpdatedBy: NOTE_AUTHOR },
-  };
-}
-
-function releaseLock(next: string | undefined, onError: Catcher[]): TaskState {
-  return {
-    Type: 'Task',
-    Comment: 'Release the per-notebook lock, only if this execution still holds it.',
-    Resource: sdkIntegration('dynamodb', 'deleteItem'),
-    Parameters: {
-      TableName: placeholder(PLACEHOLDERS.lockTableName),
-      Key: { [LOCK_TABLE_KEY]: { 'S.$': '$.plan.lock.key' } },
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': LOCK_OWNER_ATTRIBUTE },
-      ExpressionAttributeValues: { ':owner': { 'S.$': '$$.Execution.Id' } },
-    },
-    ResultPath: null,
-    TimeoutSeconds: 60,
-    Retry: retryTransient('dynamodb'),
-    Catch: onError,
-    ...(next ? { Next: next } : { End: true }),
-  };
+export interface DefinitionOptions {
+  /** The approval-gated recreation of notebooks; left out of the definition when not deployed. */
+  readonly recreate?: RecreateOptions;
 }
 
 /** Builds the remediation state machine definition. */
-export function buildRemediationDefinition(): StateMachineDefinition {
+export function buildRemediationDefinition(options: DefinitionOptions = {}): StateMachineDefinition {
+  const recovery = options.recreate ? lifecycleRecoveryStates() : { rules: [], states: {} };
   const toFailureHandling = catchAll('CheckNotebookAfterFailure', '$.failure');
   const lockReleaseErrors = (next: string): Catcher[] => [
     // The lock expired and another execution took it: it is no longer ours to release.
@@ -187,6 +87,9 @@ export function buildRemediationDefinition(): StateMachineDefinition {
         'runState.$': '$.Payload.runState',
         poll: { attempt: 0, delaySeconds: 0 },
         recovery: { attempt: 0, delaySeconds: 0, restarted: false },
+        // Read by the shared failure handling; only the recreate branch changes them.
+        recreation: { lifecycleSwapped: false, deleted: false },
+        snapshot: { Payload: { restoreCommand: '', snapshotPrefix: '', keepData: false } },
       },
       // No ResultPath: the default ($) replaces the event with the plan, keeping the state small.
       TimeoutSeconds: 120,
@@ -228,6 +131,7 @@ export function buildRemediationDefinition(): StateMachineDefinition {
       Choices: [
         { ...actionIs('annotate'), Next: 'AnnotateFinding' },
         { ...actionIs('ignore'), Next: 'NothingToDo' },
+        ...(options.recreate ? [{ ...remediationIs('recreate-notebook'), Next: 'RequestApproval' }] : []),
         ...disableRootAccessRules(),
       ],
       Default: 'RecordUnexpectedStatus',
@@ -444,7 +348,9 @@ export function buildRemediationDefinition(): StateMachineDefinition {
     },
     AnnotationFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
 
-    ...failureHandlingStates(),
+    ...failureHandlingStates(recovery.rules),
+    ...recovery.states,
+    ...(options.recreate ? recreateNotebookStates(options.recreate) : {}),
   };
 
   return {
@@ -481,7 +387,7 @@ function disableRootAccessRules(): ChoiceRule[] {
 }
 
 /** Restore the prior run state, annotate the finding, alert, release the lock, fail the execution. */
-function failureHandlingStates(): Record<string, State> {
+function failureHandlingStates(firstRecoveryRules: readonly ChoiceRule[]): Record<string, State> {
   const toReport = (resultPath: string): Catcher[] => catchAll('ReportFailure', resultPath);
   return {
     CheckNotebookAfterFailure: describeNotebook('DecideRecovery', toReport('$.recovery.error')),
@@ -489,6 +395,7 @@ function failureHandlingStates(): Record<string, State> {
       Type: 'Choice',
       Comment: 'Bring a notebook that was running back to InService; leave one that was not running alone.',
       Choices: [
+        ...firstRecoveryRules,
         { Not: wasRunning, Next: 'ReportFailure' },
         { ...statusIs('InService'), Next: 'ReportFailure' },
         {
@@ -553,6 +460,8 @@ function failureHandlingStates(): Record<string, State> {
           'notebook.$': '$.notebook',
           'runState.$': '$.runState',
           'recovery.$': '$.recovery',
+          'recreation.$': '$.recreation',
+          'snapshot.$': '$.snapshot.Payload',
           execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
         },
       },

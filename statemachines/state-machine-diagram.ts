@@ -20,6 +20,7 @@ export function describeCondition(condition: ChoiceCondition): string {
   if ('Not' in condition) return `not ${describeCondition(condition.Not)}`;
   const field = lastSegment(condition.Variable);
   if ('StringEquals' in condition) return `${field} = ${condition.StringEquals}`;
+  if ('StringMatches' in condition) return `${field} matches ${condition.StringMatches}`;
   if ('BooleanEquals' in condition) return condition.BooleanEquals ? field : `not ${field}`;
   if ('IsPresent' in condition) return condition.IsPresent ? `${field} present` : `no ${field}`;
   return `${field} >= ${lastSegment(condition.NumericGreaterThanEqualsPath)}`;
@@ -55,7 +56,7 @@ function edges(name: string, state: State): string[] {
   if ('Next' in state && state.Next) lines.push(`    ${name} --> ${state.Next}`);
   if ('End' in state && state.End) lines.push(`    ${name} --> [*]`);
   if (state.Type === 'Succeed' || state.Type === 'Fail') lines.push(`    ${name} --> [*]`);
-  if (state.Type === 'Task') {
+  if (state.Type === 'Task' || state.Type === 'Map') {
     for (const catcher of state.Catch ?? []) {
       const errors = catcher.ErrorEquals.join(', ').replace('States.ALL', 'any error');
       lines.push(`    ${name} --> ${catcher.Next}: ${errors}`);

@@ -19,6 +19,12 @@ export interface FailureReportInput {
     readonly error?: { readonly Error: string; readonly Cause?: string | undefined } | undefined;
   };
   readonly execution: { readonly id: string; readonly name: string };
+  /** Set by the recreate branch: whether the original notebook was deleted already. */
+  readonly recreation?: { readonly deleted: boolean } | undefined;
+  /** Set by the recreate branch once the snapshot exists ('' before). */
+  readonly snapshot?:
+    | { readonly restoreCommand: string; readonly snapshotPrefix?: string | undefined }
+    | undefined;
 }
 
 export interface FailureReport {
@@ -57,6 +63,19 @@ function parseLambdaCause(cause: string): { errorType: string; errorMessage: str
 /** What happened to the notebook's run state, in one sentence. */
 export function describeRecovery(input: FailureReportInput): { sentence: string; restored: boolean } {
   const { notebook, runState, recovery } = input;
+  if (input.recreation?.deleted) {
+    const back = notebook.status === 'InService' || notebook.status === 'Stopped';
+    if (!back || recovery.error) {
+      // The workflow deleted it to recreate it: the snapshot is the way back, and it is kept.
+      const command = input.snapshot?.restoreCommand;
+      return {
+        sentence: command
+          ? `It was deleted to be recreated and is not back: restore it with: ${command}`
+          : 'It was deleted to be recreated and is not back: restore it from its snapshot.',
+        restored: false,
+      };
+    }
+  }
   const gone = recovery.error && /RecordNotFound/i.test(recovery.error.Cause ?? '');
   if (gone || notebook.status === 'Deleting') {
     // Deleted outside this workflow: there is no run state left to restore.

@@ -134,3 +134,25 @@ describe('buildFailureReport', () => {
     expect(report.message).toContain(cause);
   });
 });
+
+describe('buildFailureReport after a recreation deleted the notebook', () => {
+  it('the notebook is gone: the note gives the restore command first, and action is needed', () => {
+    const restoreCommand =
+      'npx tsx bin/restore-notebook.ts --bucket backups --snapshot roles/AROAEXAMPLE:SageMaker/research-notebook/20261123T090000Z-run-1';
+    const report = buildFailureReport({
+      ...baseInput,
+      notebook: { status: 'Unknown', rootAccess: 'Unknown' },
+      recovery: {
+        restarted: false,
+        error: { Error: 'SageMaker.SageMakerException', Cause: 'RecordNotFound' },
+      },
+      recreation: { deleted: true },
+      snapshot: { restoreCommand },
+    });
+    expect(report.note).toContain(
+      `It was deleted to be recreated and is not back: restore it with: ${restoreCommand}`,
+    );
+    expect(report.note.length).toBeLessThanOrEqual(512);
+    expect(report.subject).toContain('ACTION NEEDED');
+  });
+});

@@ -6,24 +6,32 @@ import {
   successorsOf,
   taskStates,
 } from '../../statemachines/amazon-states-language.js';
-import { buildRemediationDefinition, PLACEHOLDERS } from '../../statemachines/remediation-definition.js';
+import {
+  buildRemediationDefinition,
+  PLACEHOLDERS,
+  RECREATE_PLACEHOLDERS,
+} from '../../statemachines/remediation-definition.js';
 
 const definition = buildRemediationDefinition();
 const states = definition.States;
+const withRecreation = buildRemediationDefinition({ recreate: { approvalTimeoutSeconds: 7 * 24 * 3600 } });
 
 describe('remediation definition', () => {
-  it('every transition names a state that exists, and every state is reachable from the start', () => {
+  it.each([
+    ['in-place only', definition],
+    ['with recreation', withRecreation],
+  ])('%s: every transition names a state that exists, and every state is reachable', (_, built) => {
     const reachable = new Set<string>();
-    const queue = [definition.StartAt];
+    const queue = [built.StartAt];
     while (queue.length > 0) {
       const name = queue.pop() as string;
       if (reachable.has(name)) continue;
-      const state = states[name];
+      const state = built.States[name];
       expect(state, `state ${name}`).toBeDefined();
       reachable.add(name);
       if (state) queue.push(...successorsOf(state));
     }
-    expect([...reachable].sort()).toEqual(Object.keys(states).sort());
+    expect([...reachable].sort()).toEqual(Object.keys(built.States).sort());
   });
 
   it('is JSONPath only: no JSONata query language, which the local interpreter would silently ignore', () => {
@@ -31,8 +39,32 @@ describe('remediation definition', () => {
     expect(JSON.stringify(definition)).not.toMatch(/\{%/);
   });
 
-  it('uses exactly the documented placeholders', () => {
+  it('uses exactly the documented placeholders; recreation adds its own', () => {
     expect(placeholdersIn(definition)).toEqual(Object.values(PLACEHOLDERS).sort());
+    expect(placeholdersIn(withRecreation)).toEqual(
+      [...Object.values(PLACEHOLDERS), ...Object.values(RECREATE_PLACEHOLDERS)].sort(),
+    );
+  });
+
+  it('recreation: nothing is deleted except after the approval, the snapshot and (unless waived) the data manifest', () => {
+    // Walk back from DeleteNotebook: every path to it passes these states.
+    const deletePredecessors = Object.entries(withRecreation.States)
+      .filter(([, state]) => successorsOf(state).includes('DeleteNotebook'))
+      .map(([name]) => name)
+      .sort();
+    expect(deletePredecessors).toEqual(['AwaitOriginalLifecycleRestoredDecide', 'DecideBackup']);
+    expect(withRecreation.States.DecideBackup).toMatchObject({
+      Choices: [
+        { Variable: '$.snapshot.Payload.keepData', BooleanEquals: true, Next: 'AttachBackupLifecycleConfig' },
+      ],
+      Default: 'DeleteNotebook',
+    });
+    const approval = withRecreation.States.WaitForApproval;
+    expect(approval?.Type === 'Task' && approval.Resource).toBe(
+      'arn:aws:states:::aws-sdk:dynamodb:putItem.waitForTaskToken',
+    );
+    expect(approval?.Type === 'Task' && approval.TimeoutSeconds).toBe(7 * 24 * 3600);
+    expect(approval?.Type === 'Task' && approval.Next).toBe('SnapshotNotebook');
   });
 
   it('every AWS SDK task retries the service’s transient errors with backoff and full jitter', () => {
@@ -93,7 +125,7 @@ describe('remediation definition', () => {
   });
 
   it('every remediation in the catalogue has routes in DecideNextStep', () => {
-    const decide = JSON.stringify(states.DecideNextStep);
+    const decide = JSON.stringify(withRecreation.States.DecideNextStep);
     for (const control of CONTROLS) {
       if ('remediation' in control) expect(decide).toContain(`"StringEquals":"${control.remediation.name}"`);
     }

@@ -1,0 +1,158 @@
+/**
+ * Building blocks of the state machine definitions: retriers, catchers, conditions and the Task
+ * states several branches share. Kept here so each branch reads as its steps, not its plumbing.
+ */
+import type { RemediationName } from '../handlers/shared/controls-catalogue.js';
+import {
+  type Catcher,
+  type ChoiceCondition,
+  type JsonObject,
+  type Retrier,
+  type State,
+  sdkIntegration,
+  type TaskState,
+} from './amazon-states-language.js';
+import { LOCK_OWNER_ATTRIBUTE, LOCK_TABLE_KEY } from './lock-table.js';
+
+/** Placeholders filled at deploy time (definitionSubstitutions) and by the local runner. */
+export const PLACEHOLDERS = {
+  planFunctionArn: 'PlanRemediationFunctionArn',
+  reportFailureFunctionArn: 'ReportFailureFunctionArn',
+  alertTopicArn: 'AlertTopicArn',
+  lockTableName: 'LockTableName',
+} as const;
+
+/** Placeholders the recreate branch adds. */
+export const RECREATE_PLACEHOLDERS = {
+  snapshotFunctionArn: 'SnapshotNotebookFunctionArn',
+  verifyFunctionArn: 'VerifyRecreationFunctionArn',
+  approvalTableName: 'ApprovalTableName',
+  backupBucketName: 'BackupBucketName',
+  backupLifecycleConfigName: 'BackupLifecycleConfigName',
+} as const;
+
+/** Who the finding notes say wrote them. */
+export const NOTE_AUTHOR = 'sagemaker-remediation';
+
+export const placeholder = (name: string): string => `\${${name}}`;
+
+// Undeclared errors (throttling, 5xx, wrong-state ValidationException) reach Step Functions as the
+// service's generic exception, so that is what the retriers name; see the reference notes.
+const transientErrors = {
+  sagemaker: ['SageMaker.SageMakerException'],
+  securityhub: [
+    'SecurityHub.SecurityHubException',
+    'SecurityHub.InternalException',
+    'SecurityHub.LimitExceededException',
+  ],
+  sns: [
+    'Sns.SnsException',
+    'Sns.ThrottledException',
+    'Sns.InternalErrorException',
+    'Sns.KmsThrottlingException',
+  ],
+  dynamodb: [
+    'DynamoDb.DynamoDbException',
+    'DynamoDb.ProvisionedThroughputExceededException',
+    'DynamoDb.ThrottlingException',
+    'DynamoDb.RequestLimitExceededException',
+    'DynamoDb.InternalServerErrorException',
+  ],
+  lambda: [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ],
+} as const;
+
+export const retryTransient = (service: keyof typeof transientErrors): Retrier[] => [
+  {
+    ErrorEquals: [...transientErrors[service]],
+    IntervalSeconds: 2,
+    MaxAttempts: 5,
+    BackoffRate: 2,
+    MaxDelaySeconds: 30,
+    JitterStrategy: 'FULL',
+  },
+];
+
+export const catchAll = (next: string, resultPath: string): Catcher[] => [
+  { ErrorEquals: ['States.ALL'], Next: next, ResultPath: resultPath },
+];
+
+export const statusIs = (status: string): ChoiceCondition => ({
+  Variable: '$.notebook.status',
+  StringEquals: status,
+});
+export const statusIsOneOf = (statuses: readonly string[]): ChoiceCondition => ({
+  Or: statuses.map(statusIs),
+});
+export const rootAccessDisabled: ChoiceCondition = {
+  Variable: '$.notebook.rootAccess',
+  StringEquals: 'Disabled',
+};
+export const wasRunning: ChoiceCondition = { Variable: '$.runState.wasRunning', BooleanEquals: true };
+export const actionIs = (action: string): ChoiceCondition => ({
+  Variable: '$.plan.action',
+  StringEquals: action,
+});
+export const remediationIs = (name: RemediationName): ChoiceCondition => ({
+  Variable: '$.plan.remediation',
+  StringEquals: name,
+});
+
+export const notebookName = { 'NotebookInstanceName.$': '$.plan.notebook.name' };
+
+export const alertAttributes = (outcome: JsonObject): JsonObject => ({
+  outcome: { DataType: 'String', ...outcome },
+  control: { DataType: 'String', 'StringValue.$': '$.plan.controlId' },
+});
+
+export function describeNotebook(next: string, onError: Catcher[]): TaskState {
+  return {
+    Type: 'Task',
+    Comment: 'Observe the notebook: its status and RootAccess drive the next step.',
+    Resource: sdkIntegration('sagemaker', 'describeNotebookInstance'),
+    Parameters: notebookName,
+    ResultSelector: { 'status.$': '$.NotebookInstanceStatus', 'rootAccess.$': '$.RootAccess' },
+    ResultPath: '$.notebook',
+    TimeoutSeconds: 60,
+    Retry: retryTransient('sagemaker'),
+    Catch: onError,
+    Next: next,
+  };
+}
+
+export function waitSeconds(secondsPath: string, next: string, comment: string): State {
+  return { Type: 'Wait', Comment: comment, SecondsPath: secondsPath, Next: next };
+}
+
+/** BatchUpdateFindings parameters for this execution's finding; `note` is a path or an intrinsic. */
+export function updateFindings(status: string | { path: string }, note: string): JsonObject {
+  return {
+    FindingIdentifiers: [{ 'Id.$': '$.plan.finding.id', 'ProductArn.$': '$.plan.finding.productArn' }],
+    Workflow: typeof status === 'string' ? { Status: status } : { 'Status.$': status.path },
+    Note: { 'Text.$': note, UpdatedBy: NOTE_AUTHOR },
+  };
+}
+
+export function releaseLock(next: string | undefined, onError: Catcher[]): TaskState {
+  return {
+    Type: 'Task',
+    Comment: 'Release the per-notebook lock, only if this execution still holds it.',
+    Resource: sdkIntegration('dynamodb', 'deleteItem'),
+    Parameters: {
+      TableName: placeholder(PLACEHOLDERS.lockTableName),
+      Key: { [LOCK_TABLE_KEY]: { 'S.$': '$.plan.lock.key' } },
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': LOCK_OWNER_ATTRIBUTE },
+      ExpressionAttributeValues: { ':owner': { 'S.$': '$$.Execution.Id' } },
+    },
+    ResultPath: null,
+    TimeoutSeconds: 60,
+    Retry: retryTransient('dynamodb'),
+    Catch: onError,
+    ...(next ? { Next: next } : { End: true }),
+  };
+}
