@@ -60,6 +60,7 @@ import { type PlanResult, RUNNING_STATUSES } from './shared/remediation-plan.js'
 import {
   parseRuntimeSettings,
   type RuntimeSettings,
+  recreateTarget,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from './shared/runtime-settings.js';
 import { describeIssues } from './shared/validation.js';
@@ -273,7 +274,7 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
     return planRecreation(
       observed.settings,
       failingNotebookControls(observed.settings),
-      settings.recreate?.target,
+      recreateTarget(settings),
     );
   }
 

@@ -53,6 +53,7 @@ import type { SnapshotResult } from './shared/remediation-plan.js';
 import {
   parseRuntimeSettings,
   type RuntimeSettings,
+  recreateTarget,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from './shared/runtime-settings.js';
 import { describeIssues } from './shared/validation.js';
@@ -77,6 +78,10 @@ export type SnapshotNotebookResult = SnapshotResult & {
   readonly keepData: boolean;
   /** Empty when the create request already has them (data not kept, or no repositories). */
   readonly codeRepositoriesToRestore: CodeRepositoriesToRestore;
+  /** UpdateNotebookInstance that puts the original lifecycle configuration back (or none). */
+  readonly lifecycleRestoreRequest: Readonly<Record<string, unknown>>;
+  /** UpdateNotebookInstance for the recreated notebook once its data is back: lifecycle and repositories. */
+  readonly finalUpdateRequest: Readonly<Record<string, unknown>>;
 };
 
 /** The deployment lacks what the recreation needs; the message says what to configure. */
@@ -315,7 +320,7 @@ export function createSnapshotHandler(
         `Notebook instance ${notebook.NotebookInstanceName} no longer fails ${IMMUTABLE_NOTEBOOK_CONTROLS.join(', ')}: it is not recreated. Nothing was changed.`,
       );
     }
-    const plan = planRecreation(notebook, failing, recreate.target);
+    const plan = planRecreation(notebook, failing, recreateTarget(settings));
     if (plan.kind === 'needs-configuration') {
       logger.warn('recreation not configured', { ...context, missing: plan.missing });
       throw new RecreationNotConfigured(describePlan(notebook.NotebookInstanceName, plan));
@@ -407,8 +412,26 @@ export function createSnapshotHandler(
       restoreCommand: `npx tsx bin/restore-notebook.ts --bucket ${bucket} --snapshot ${prefix}`,
       keepData,
       codeRepositoriesToRestore,
+      lifecycleRestoreRequest: lifecycleRequest(
+        plan.settings.NotebookInstanceName,
+        notebook.NotebookInstanceLifecycleConfigName,
+      ),
+      finalUpdateRequest: {
+        ...lifecycleRequest(plan.settings.NotebookInstanceName, notebook.NotebookInstanceLifecycleConfigName),
+        ...codeRepositoriesToRestore,
+      },
     };
   };
+}
+
+/** UpdateNotebookInstance putting a lifecycle configuration back, or removing any when there was none. */
+function lifecycleRequest(
+  notebookName: string,
+  lifecycleConfigName: string | undefined,
+): Record<string, unknown> {
+  return lifecycleConfigName
+    ? { NotebookInstanceName: notebookName, LifecycleConfigName: lifecycleConfigName }
+    : { NotebookInstanceName: notebookName, DisassociateLifecycleConfig: true };
 }
 
 // Created once per container and reused across invocations.

@@ -46,9 +46,11 @@ export const runtimeSettingsSchema = z.object({
   /** The approval-gated recreation of notebooks (absent: not deployed). */
   recreate: z.optional(
     z.object({
-      /** Where recreated notebooks go in this account and region (absent: findings say what to configure). */
-      target: z.optional(
+      /** Where recreated notebooks go, per account and region (none for this one: findings say what to configure). */
+      targets: z.array(
         z.object({
+          account: z.string(),
+          region: z.string(),
           subnetId: z.optional(z.string()),
           securityGroupIds: z.optional(z.array(z.string())),
           kmsKeyId: z.optional(z.string()),
@@ -103,3 +105,10 @@ export const DEFAULT_TIMING = {
   startSeconds: 180,
   pollDelaysSeconds: expandBackoff(DEFAULT_CHECK_BACKOFF_SECONDS, DEFAULT_MAX_STATUS_CHECKS),
 } as const;
+
+/** The recreate target configured for this deployment's own account and region, if any. */
+export function recreateTarget(settings: RuntimeSettings) {
+  return settings.recreate?.targets.find(
+    (target) => target.account === settings.accountId && target.region === settings.region,
+  );
+}

@@ -47,7 +47,7 @@ type Recreate = NonNullable<RuntimeSettings['recreate']>;
 function settings(recreate: Partial<Recreate> = {}): RuntimeSettings {
   return runtimeSettings({
     recreate: {
-      target: TARGET,
+      targets: [{ account: '111122223333', region: 'eu-west-1', ...TARGET }],
       backupBucket: BUCKET,
       approvalTableName: 'remediation-approvals',
       backupLifecycleConfigName: 'remediation-backup',
@@ -309,6 +309,15 @@ describe('SnapshotNotebook handler', () => {
         DefaultCodeRepository: 'shared-utils',
         AdditionalCodeRepositories: [PUBLIC_REPOSITORY],
       },
+      // Before the delete: the original lifecycle configuration goes back on the old notebook.
+      lifecycleRestoreRequest: { NotebookInstanceName: NOTEBOOK, LifecycleConfigName: 'install-packages' },
+      // After the restore: the original lifecycle configuration and the repositories on the new one.
+      finalUpdateRequest: {
+        NotebookInstanceName: NOTEBOOK,
+        LifecycleConfigName: 'install-packages',
+        DefaultCodeRepository: 'shared-utils',
+        AdditionalCodeRepositories: [PUBLIC_REPOSITORY],
+      },
     });
 
     // And nothing but the three objects was written: the notebook is untouched
@@ -345,7 +354,7 @@ describe('SnapshotNotebook handler', () => {
   it('no recreate target configured: RecreationNotConfigured says what to configure and nothing is written', async () => {
     // Given an exposed notebook and a deployment without a recreate target
     const account = exposedNotebookAccount();
-    const handler = snapshotHandler(account, { settings: settings({ target: undefined }) });
+    const handler = snapshotHandler(account, { settings: settings({ targets: [] }) });
 
     // When
     const error = await rejection(handler(REQUEST));
@@ -438,6 +447,10 @@ describe('SnapshotNotebook handler', () => {
     const result = await handler(REQUEST);
 
     // Then
+    expect(result.lifecycleRestoreRequest).toEqual({
+      NotebookInstanceName: NOTEBOOK,
+      DisassociateLifecycleConfig: true,
+    });
     const snapshot = json(account, result.configurationKey) as ConfigurationSnapshot;
     expect(snapshot.lifecycleConfig).toBeUndefined();
     expect(snapshot.codeRepositories).toEqual([]);

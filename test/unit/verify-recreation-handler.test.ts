@@ -46,7 +46,15 @@ const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook'> = {
 function settings(acceptDataLoss: string[] = []): RuntimeSettings {
   return runtimeSettings({
     recreate: {
-      target: { subnetId: 'subnet-0private', securityGroupIds: ['sg-0notebooks'], kmsKeyId: KMS_KEY },
+      targets: [
+        {
+          account: '111122223333',
+          region: 'eu-west-1',
+          subnetId: 'subnet-0private',
+          securityGroupIds: ['sg-0notebooks'],
+          kmsKeyId: KMS_KEY,
+        },
+      ],
       backupBucket: BUCKET,
       approvalTableName: 'remediation-approvals',
       backupLifecycleConfigName: 'remediation-backup',
