@@ -142,6 +142,53 @@ const timingSchema = z
     }
   });
 
+/** Controls a recreation fixes (the ones whose data loss may be accepted explicitly). */
+const RECREATE_CONTROL_IDS = ['SageMaker.1', 'SageMaker.2', 'SageMaker.8', 'SageMaker.21'] as const;
+
+export const DEFAULT_APPROVAL_TIMEOUT_DAYS = 7;
+
+const recreateTargetSchema = z.strictObject({
+  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name'),
+  subnetId: z
+    .string()
+    .regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id')
+    .optional(),
+  securityGroupIds: z
+    .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id'))
+    .min(1)
+    .max(5)
+    .optional(),
+  kmsKeyId: z.string().min(1).max(2048).optional(),
+});
+
+const recreateSchema = z
+  .strictObject({
+    /** Where recreated notebooks go, per account and region. */
+    targets: z.array(recreateTargetSchema).default([]),
+    /** How long a recreation plan waits for approval. */
+    approvalTimeoutDays: z.number().int().min(1).max(365).default(DEFAULT_APPROVAL_TIMEOUT_DAYS),
+    /** Controls whose recreation may delete the notebook's data without copying it first. */
+    acceptDataLoss: z.array(z.enum(RECREATE_CONTROL_IDS)).default([]),
+  })
+  .superRefine((recreate, context) => {
+    const seen = new Set<string>();
+    recreate.targets.forEach((target, index) => {
+      const key = `${target.account}/${target.region}`;
+      if (seen.has(key)) {
+        context.addIssue({ code: 'custom', path: ['targets', index], message: `a second target for ${key}` });
+      }
+      seen.add(key);
+      if (target.subnetId && !target.securityGroupIds) {
+        context.addIssue({
+          code: 'custom',
+          path: ['targets', index, 'securityGroupIds'],
+          message: 'a subnet needs its security groups',
+        });
+      }
+    });
+  });
+
 const configurationSchema = z.strictObject({
   modes: modesSchema.default({}),
   exemptionTag: exemptionTagSchema.default({ ...DEFAULT_EXEMPTION_TAG }),
@@ -153,6 +200,7 @@ const configurationSchema = z.strictObject({
     })
     .default([]),
   timing: timingSchema.prefault({}),
+  recreate: recreateSchema.prefault({}),
   logRetentionDays: z
     .number()
     .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
@@ -180,6 +228,18 @@ export interface RemediationConfiguration {
   };
   /** Retention of every log group of the stack. */
   readonly logRetentionDays: LogRetentionDays;
+  /** The approval-gated recreation of notebooks. */
+  readonly recreate: {
+    readonly targets: readonly {
+      readonly account: string;
+      readonly region: string;
+      readonly subnetId?: string | undefined;
+      readonly securityGroupIds?: readonly string[] | undefined;
+      readonly kmsKeyId?: string | undefined;
+    }[];
+    readonly approvalTimeoutDays: number;
+    readonly acceptDataLoss: readonly string[];
+  };
 }
 
 function describePath(path: readonly PropertyKey[]): string {
@@ -221,6 +281,13 @@ export interface DeploymentFacts {
   readonly lockTableName: string;
   /** How long a lock lives: the execution timeout, after which its holder cannot still be running. */
   readonly lockSeconds: number;
+  /** The recreation's resources, when the stack deploys them. */
+  readonly recreate?: {
+    readonly backupBucket: string;
+    readonly approvalTableName: string;
+    readonly backupLifecycleConfigName: string;
+    readonly restoreLifecycleConfigName: string;
+  };
 }
 
 /** The object the planning Lambda receives as JSON in REMEDIATION_SETTINGS (see runtimeSettingsSchema). */
@@ -243,5 +310,18 @@ export function toRuntimeSettings(
       pollDelaysSeconds: [...configuration.timing.pollDelaysSeconds],
     },
     lockSeconds: facts.lockSeconds,
+    ...(facts.recreate
+      ? {
+          recreate: {
+            ...facts.recreate,
+            targets: configuration.recreate.targets.map(({ securityGroupIds, ...target }) => ({
+              ...target,
+              ...(securityGroupIds ? { securityGroupIds: [...securityGroupIds] } : {}),
+            })),
+            approvalTimeoutSeconds: configuration.recreate.approvalTimeoutDays * 24 * 60 * 60,
+            acceptDataLoss: [...configuration.recreate.acceptDataLoss],
+          },
+        }
+      : {}),
   };
 }

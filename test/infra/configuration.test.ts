@@ -45,7 +45,41 @@ describe('configuration defaults', () => {
         pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],
       },
       logRetentionDays: 365,
+      recreate: { targets: [], approvalTimeoutDays: 7, acceptDataLoss: [] },
     });
+  });
+
+  it('recreate targets: every problem listed, a second target for one account and region refused', () => {
+    const problems = errorOf(() =>
+      loadConfiguration({
+        recreate: {
+          targets: [
+            { account: '111122223333', region: 'eu-west-1', subnetId: 'subnet-0123456789abcdef0' },
+            { account: '111122223333', region: 'eu-west-1', securityGroupIds: ['sg-bad!'] },
+          ],
+          approvalTimeoutDays: 0,
+          acceptDataLoss: ['SageMaker.3'],
+        },
+      }),
+    ).split('\n');
+    expect(problems).toEqual([
+      'Invalid remediation configuration:',
+      '- recreate.targets.1.securityGroupIds.0: must be a security group id',
+      '- recreate.approvalTimeoutDays: Too small: expected number to be >=1',
+      '- recreate.acceptDataLoss.0: Invalid option: expected one of "SageMaker.1"|"SageMaker.2"|"SageMaker.8"|"SageMaker.21"',
+    ]);
+  });
+
+  it('recreate targets: a subnet without security groups, and a second target for one account and region', () => {
+    const target = { account: '111122223333', region: 'eu-west-1', subnetId: 'subnet-0123456789abcdef0' };
+    expect(errorOf(() => loadConfiguration({ recreate: { targets: [target, target] } })).split('\n')).toEqual(
+      [
+        'Invalid remediation configuration:',
+        '- recreate.targets.0.securityGroupIds: a subnet needs its security groups',
+        '- recreate.targets.1: a second target for 111122223333/eu-west-1',
+        '- recreate.targets.1.securityGroupIds: a subnet needs its security groups',
+      ],
+    );
   });
 
   it('cdk.json spells out exactly the defaults', () => {
