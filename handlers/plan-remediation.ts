@@ -58,6 +58,7 @@ import {
 } from './shared/plan-decisions.js';
 import { type PlanResult, RUNNING_STATUSES } from './shared/remediation-plan.js';
 import {
+  controlsToFix,
   parseRuntimeSettings,
   type RuntimeSettings,
   recreateTarget,
@@ -273,7 +274,7 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
     if (!observed.exists || !observed.settings) return undefined;
     return planRecreation(
       observed.settings,
-      failingNotebookControls(observed.settings),
+      controlsToFix(failingNotebookControls(observed.settings), settings),
       recreateTarget(settings),
     );
   }

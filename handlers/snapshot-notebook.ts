@@ -51,6 +51,7 @@ import {
 } from './shared/notebook-recreation.js';
 import type { SnapshotResult } from './shared/remediation-plan.js';
 import {
+  controlsToFix,
   parseRuntimeSettings,
   type RuntimeSettings,
   recreateTarget,
@@ -313,7 +314,7 @@ export function createSnapshotHandler(
     }
 
     // 2-3. One plan for every failing notebook control, from what the notebook is now.
-    const failing = failingNotebookControls(notebook);
+    const failing = controlsToFix(failingNotebookControls(notebook), settings);
     if (!failing.some((control) => IMMUTABLE_NOTEBOOK_CONTROLS.includes(control))) {
       logger.info('recreation not needed', { ...context, failing });
       throw new RecreationNotNeeded(

@@ -112,3 +112,17 @@ export function recreateTarget(settings: RuntimeSettings) {
     (target) => target.account === settings.accountId && target.region === settings.region,
   );
 }
+
+/**
+ * The failing notebook controls a recreation promises to fix: those this deployment remediates
+ * (approval or auto mode). A control left in notify or off mode is not a reason to ask for a KMS key.
+ */
+export function controlsToFix<Control extends string>(
+  failing: readonly Control[],
+  settings: RuntimeSettings,
+): Control[] {
+  return failing.filter((control) => {
+    const mode = settings.modes[control as unknown as keyof RuntimeSettings['modes']];
+    return mode === 'approval' || mode === 'auto';
+  });
+}

@@ -163,6 +163,10 @@ export class LocalStateMachine {
   start(input: unknown, name?: string): { record: ExecutionRecord; done: Promise<ExecutionRecord> } {
     this.executionCounter += 1;
     const executionName = name ?? `execution-${String(this.executionCounter).padStart(4, '0')}`;
+    if (this.executions.some((execution) => execution.name === executionName)) {
+      // As StartExecution: names are unique per state machine (for 90 days).
+      throw namedError('ExecutionAlreadyExists', `Execution Already Exists: '${executionName}'`);
+    }
     const record: ExecutionRecord = {
       executionArn: `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`,
       name: executionName,
