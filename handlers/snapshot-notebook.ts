@@ -75,7 +75,7 @@ export interface CodeRepositoriesToRestore {
 }
 
 export type SnapshotNotebookResult = SnapshotResult & {
-  /** Whether the data on the volume is copied and restored (false: every fix is in acceptDataLoss). */
+  /** Whether the data on the volume is copied and restored (false: every immutable fix is in acceptDataLoss). */
   readonly keepData: boolean;
   /** Empty when the create request already has them (data not kept, or no repositories). */
   readonly codeRepositoriesToRestore: CodeRepositoriesToRestore;
@@ -372,7 +372,10 @@ export function createSnapshotHandler(
 
     // 5. The replacement. Keeping the data: the restore lifecycle configuration, and no code
     // repositories (a clone at creation would collide with the restored files; they are put back after).
-    const keepData = !plan.fixes.every((control) => recreate.acceptDataLoss.includes(control));
+    // The data is lost because of the immutable controls; SageMaker.3 only rides along.
+    const keepData = !plan.fixes
+      .filter((control) => IMMUTABLE_NOTEBOOK_CONTROLS.includes(control))
+      .every((control) => recreate.acceptDataLoss.includes(control));
     const createSettings: NotebookSettings = {
       ...plan.settings,
       NotebookInstanceLifecycleConfigName: undefined,

@@ -3,6 +3,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigurationSnapshot } from '../../handlers/shared/configuration-snapshot.js';
+import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import { silentLogger } from '../../handlers/shared/logger.js';
 import type { NotebookSettings } from '../../handlers/shared/notebook-recreation.js';
 import type { RemediationPlan } from '../../handlers/shared/remediation-plan.js';
@@ -46,6 +47,13 @@ type Recreate = NonNullable<RuntimeSettings['recreate']>;
 
 function settings(recreate: Partial<Recreate> = {}): RuntimeSettings {
   return runtimeSettings({
+    // The recreate controls in approval mode: what a deployment that recreates notebooks sets.
+    modes: resolveModes({
+      'SageMaker.1': 'approval',
+      'SageMaker.2': 'approval',
+      'SageMaker.8': 'approval',
+      'SageMaker.21': 'approval',
+    }),
     recreate: {
       targets: [{ account: '111122223333', region: 'eu-west-1', ...TARGET }],
       backupBucket: BUCKET,

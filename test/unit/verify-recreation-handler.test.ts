@@ -8,6 +8,7 @@ import {
   StopNotebookInstanceCommand,
 } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it } from 'vitest';
+import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import { silentLogger } from '../../handlers/shared/logger.js';
 import type { DataManifest } from '../../handlers/shared/notebook-backup-layout.js';
 import type { RemediationPlan } from '../../handlers/shared/remediation-plan.js';
@@ -45,6 +46,13 @@ const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook'> = {
 
 function settings(acceptDataLoss: string[] = []): RuntimeSettings {
   return runtimeSettings({
+    // The recreate controls in approval mode: what a deployment that recreates notebooks sets.
+    modes: resolveModes({
+      'SageMaker.1': 'approval',
+      'SageMaker.2': 'approval',
+      'SageMaker.8': 'approval',
+      'SageMaker.21': 'approval',
+    }),
     recreate: {
       targets: [
         {

@@ -147,9 +147,7 @@ describe('finding intake', () => {
     expect(deployment.account.callsTo('SageMaker')).toEqual([]);
     const annotated = findingNow(deployment, finding);
     expect(annotated.Workflow?.Status).toBe('NOTIFIED');
-    expect(annotated.Note?.Text).toContain(
-      'SageMaker.1 is in notify mode. What to do: DirectInternetAccess',
-    );
+    expect(annotated.Note?.Text).toContain('SageMaker.1 is in notify mode. What to do: DirectInternetAccess');
     expect(alerts(deployment)[0]?.Subject).toBe('SageMaker.1 needs attention: Research-Notebook');
   });
 

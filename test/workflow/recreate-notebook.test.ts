@@ -1,12 +1,14 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalDeployment } from '../local-workflow/local-deployment.js';
+import type { ExecutionRecord } from '../local-workflow/local-state-machine.js';
 import { customActionEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
 import {
   alerts,
   changesMade,
   findingNow,
   givenNotebook,
+  lockItems,
   NOTEBOOK,
   notebookNow,
   statesOf,
@@ -14,16 +16,13 @@ import {
 
 const SUBNET = 'subnet-0123456789abcdef0';
 const SECURITY_GROUP = 'sg-0123456789abcdef0';
-
-const recreation = {
-  modes: { 'SageMaker.1': 'approval', 'SageMaker.2': 'approval' },
-  recreate: {
-    targets: [
-      { account: '111122223333', region: 'eu-west-1', subnetId: SUBNET, securityGroupIds: [SECURITY_GROUP] },
-    ],
-  },
+const TARGET = {
+  account: '111122223333',
+  region: 'eu-west-1',
+  subnetId: SUBNET,
+  securityGroupIds: [SECURITY_GROUP],
 };
-
+const APPROVAL_MODES = { 'SageMaker.1': 'approval', 'SageMaker.2': 'approval' };
 const FILES = {
   'analysis.ipynb': '{"cells": []}\n',
   'data/train.csv': 'a,b\n1,2\n',
@@ -33,16 +32,17 @@ const FILES = {
 let deployment: LocalDeployment | undefined;
 afterEach(() => deployment?.account.dispose());
 
-/** An exposed notebook: internet access, no VPC, root access, its own lifecycle config, tags and data. */
-function givenExposedNotebook(configuration: unknown = recreation): LocalDeployment {
-  const created = givenNotebook({}, { configuration });
-  deployment = created;
-  return created;
+/** A running notebook failing .1, .2 and .3, with tags and data, in a deployment that recreates notebooks. */
+function givenExposedNotebook(recreate: Record<string, unknown> = { targets: [TARGET] }): LocalDeployment {
+  deployment = givenNotebook(
+    { directInternetAccess: 'Enabled', tags: [{ Key: 'team', Value: 'research' }], files: FILES },
+    { configuration: { modes: APPROVAL_MODES, recreate } },
+  );
+  return deployment;
 }
 
-function findingsFor(controls: readonly string[]): AwsSecurityFinding[] {
-  return controls.map((controlId) => notebookControlFinding({ controlId, notebookName: NOTEBOOK }));
-}
+const findingsFor = (controls: readonly string[]): AwsSecurityFinding[] =>
+  controls.map((controlId) => notebookControlFinding({ controlId, notebookName: NOTEBOOK }));
 
 /** A person clicks a custom action on a finding, `afterMinutes` of simulated time from now. */
 function clickLater(
@@ -53,28 +53,37 @@ function clickLater(
 ) {
   void target.account.clock.sleep(afterMinutes * 60_000).then(() => {
     const current = target.account.securityHub.getFinding(finding.Id ?? '') ?? finding;
-    target.account.bus.putEvent(customActionEvent([current], { actionId }));
+    // Each click is its own event (EventBridge redeliveries reuse the id; separate clicks do not).
+    target.account.bus.putEvent(
+      customActionEvent([current], { actionId, id: `click-${actionId}-${afterMinutes}` }),
+    );
   });
 }
 
+async function whenImportedAndClicked(
+  target: LocalDeployment,
+  findings: readonly AwsSecurityFinding[],
+  clicks: ReadonlyArray<{ action: string; afterMinutes: number }>,
+): Promise<ExecutionRecord[]> {
+  for (const finding of findings) target.importFinding(finding);
+  for (const click of clicks)
+    clickLater(target, click.action, findings[0] as AwsSecurityFinding, click.afterMinutes);
+  return target.settle();
+}
+
+const outcomes = (target: LocalDeployment) =>
+  alerts(target).map((alert) => alert.MessageAttributes?.outcome?.StringValue);
+
 describe('approval-gated recreation', () => {
   it('SageMaker.1, .2 and .3 at once: one plan, approved, snapshotted, recreated with its data, all RESOLVED', async () => {
-    // Given a running notebook failing .1, .2 and .3, with a lifecycle config, tags and files
-    deployment = givenNotebook(
-      {
-        directInternetAccess: 'Enabled',
-        lifecycleConfigName: undefined,
-        tags: [{ Key: 'team', Value: 'research' }],
-        files: FILES,
-      },
-      { configuration: recreation },
-    );
+    // Given a running notebook failing .1, .2 and .3, with tags and files
+    const target = givenExposedNotebook();
     const findings = findingsFor(['SageMaker.1', 'SageMaker.2', 'SageMaker.3']);
 
     // When the three findings arrive together and security ops approve 30 minutes later
-    for (const finding of findings) deployment.importFinding(finding);
-    clickLater(deployment, 'ApprovePlan', findings[1] as AwsSecurityFinding, 30);
-    const executions = await deployment.settle();
+    const executions = await whenImportedAndClicked(target, findings, [
+      { action: 'ApprovePlan', afterMinutes: 30 },
+    ]);
 
     // Then one execution did the work; the two others joined its plan
     const [plan, ...joined] = executions;
@@ -83,25 +92,210 @@ describe('approval-gated recreation', () => {
       'PublishOutcomeAlert',
       'PublishOutcomeAlert',
     ]);
-    // And the notebook was snapshotted, deleted and recreated once, with the fixes
-    expect(changesMade(deployment).filter((call) => /Create|Delete/.test(call))).toEqual([
+    // And nothing changed before the approval, and the notebook was recreated exactly once
+    const approvalTime = Date.parse('2026-11-23T09:30:00.000Z');
+    const firstChange = target.account.calls.find((call) => call.operation === 'StopNotebookInstance');
+    expect(firstChange?.at.getTime()).toBeGreaterThanOrEqual(approvalTime);
+    expect(changesMade(target).filter((call) => /Create|Delete/.test(call))).toEqual([
       'DeleteNotebookInstance',
       'CreateNotebookInstance',
     ]);
-    expect(notebookNow(deployment)).toMatchObject({
+    // And it has the fixes, the same settings, tags and data, and runs again
+    expect(notebookNow(target)).toMatchObject({
       NotebookInstanceStatus: 'InService',
       DirectInternetAccess: 'Disabled',
       SubnetId: SUBNET,
       SecurityGroups: [SECURITY_GROUP],
       RootAccess: 'Disabled',
       PlatformIdentifier: 'notebook-al2023-v1',
+      InstanceType: 'ml.t3.medium',
     });
-    // And the data came back, byte for byte
-    expect(deployment.account.sagemaker.volumeFiles(NOTEBOOK)).toEqual(FILES);
-    // And all three findings are RESOLVED
-    for (const finding of findings) expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
-    expect(alerts(deployment).map((alert) => alert.MessageAttributes?.outcome?.StringValue)).toContain(
-      'RESOLVED',
+    expect(target.account.sagemaker.volumeFiles(NOTEBOOK)).toEqual(FILES);
+    const tags = target.account.sagemaker.listTags({
+      ResourceArn: notebookNow(target).NotebookInstanceArn,
+    }).Tags;
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'team', Value: 'research' },
+        { Key: 'securityhub-remediation:recreated-by', Value: plan?.name },
+      ]),
     );
+    // And all three findings are RESOLVED, with one approval request and one success alert
+    for (const finding of findings) expect(findingNow(target, finding).Workflow?.Status).toBe('RESOLVED');
+    expect(outcomes(target).filter((outcome) => outcome !== 'JOINED_PLAN')).toEqual([
+      'AWAITING_APPROVAL',
+      'RESOLVED',
+    ]);
+    expect(lockItems(target)).toEqual([]);
+  });
+
+  it('rejected: nothing changes, every finding of the plan says so, the lock is released', async () => {
+    const target = givenExposedNotebook();
+    const findings = findingsFor(['SageMaker.1', 'SageMaker.2']);
+    const [plan] = await whenImportedAndClicked(target, findings, [
+      { action: 'RejectPlan', afterMinutes: 60 },
+    ]);
+    expect(plan?.status).toBe('SUCCEEDED');
+    expect(changesMade(target)).toEqual([]);
+    for (const finding of findings) {
+      expect(findingNow(target, finding).Workflow?.Status).toBe('NOTIFIED');
+      expect(findingNow(target, finding).Note?.Text).toMatch(
+        /^The recreation of notebook instance Research-Notebook was rejected/,
+      );
+    }
+    expect(outcomes(target)).toContain('REJECTED');
+    expect(lockItems(target)).toEqual([]);
+  });
+
+  it('nobody answers: the plan expires after the approval window and nothing changes', async () => {
+    const target = givenExposedNotebook({ targets: [TARGET], approvalTimeoutDays: 2 });
+    const findings = findingsFor(['SageMaker.1']);
+    const [plan] = await whenImportedAndClicked(target, findings, []);
+    expect(
+      plan?.transitions.find((transition) => transition.state === 'PrepareExpiredClosing')?.at.toISOString(),
+    ).toMatch(/^2026-11-25T09:00:0/); // two days after the approval request (half a second in)
+    expect(changesMade(target)).toEqual([]);
+    expect(findingNow(target, findings[0] as AwsSecurityFinding).Note?.Text).toContain(
+      'the plan expired and nothing was changed',
+    );
+    // And a late approval says it is too late, and changes nothing
+    clickLater(target, 'ApprovePlan', findings[0] as AwsSecurityFinding, 10);
+    await target.settle();
+    await target.account.bus.settled();
+    expect(findingNow(target, findings[0] as AwsSecurityFinding).Note?.Text).toMatch(
+      /^Nothing to approve|^Too late to approve/,
+    );
+    expect(changesMade(target)).toEqual([]);
+  });
+
+  it('a custom action that is not this deployment’s: ignored; the plan still waits and then expires', async () => {
+    const target = givenExposedNotebook({ targets: [TARGET], approvalTimeoutDays: 1 });
+    const findings = findingsFor(['SageMaker.1']);
+    const [plan] = await whenImportedAndClicked(target, findings, [
+      { action: 'SomeoneElsesAction', afterMinutes: 5 },
+    ]);
+    expect(
+      target.account.bus.deliveries.filter((delivery) => delivery.rule.includes('CustomAction')),
+    ).toEqual([]);
+    expect(statesOf(plan as ExecutionRecord)).toContain('PrepareExpiredClosing');
+    expect(changesMade(target)).toEqual([]);
+  });
+
+  it('approving twice: the second click says it was already approved and changes nothing more', async () => {
+    const target = givenExposedNotebook();
+    const findings = findingsFor(['SageMaker.1']);
+    const executions = await whenImportedAndClicked(target, findings, [
+      { action: 'ApprovePlan', afterMinutes: 10 },
+      { action: 'ApprovePlan', afterMinutes: 11 },
+    ]);
+    expect(executions).toHaveLength(1);
+    expect(changesMade(target).filter((call) => call === 'DeleteNotebookInstance')).toHaveLength(1);
+    const notes = target.account.securityHub
+      .updateHistory(findings[0]?.Id ?? '')
+      .map((entry) => entry.finding.Note?.Text ?? '');
+    expect(notes.some((note) => note.includes('was already approved'))).toBe(true);
+    expect(findingNow(target, findings[0] as AwsSecurityFinding).Workflow?.Status).toBe('RESOLVED');
+  });
+
+  it('no target configured for this account and region: the finding says exactly what to configure', async () => {
+    const target = givenExposedNotebook({ targets: [] });
+    const findings = findingsFor(['SageMaker.2']);
+    await whenImportedAndClicked(target, findings, []);
+    expect(changesMade(target)).toEqual([]);
+    expect(findingNow(target, findings[0] as AwsSecurityFinding).Note?.Text).toContain(
+      'this deployment lacks a private subnet (recreate target subnetId) for this account and region',
+    );
+    expect(outcomes(target)).toEqual(['NEEDS_CONFIGURATION']);
+  });
+
+  it('data loss accepted explicitly for every fix: no backup, recreated empty, still resolved', async () => {
+    const target = givenExposedNotebook({
+      targets: [TARGET],
+      acceptDataLoss: ['SageMaker.1', 'SageMaker.2'],
+    });
+    const findings = findingsFor(['SageMaker.1']);
+    await whenImportedAndClicked(target, findings, [{ action: 'ApprovePlan', afterMinutes: 5 }]);
+    expect(changesMade(target)).not.toContain('UpdateNotebookInstance');
+    expect(target.account.sagemaker.volumeFiles(NOTEBOOK)).toEqual({});
+    expect(notebookNow(target).NotebookInstanceStatus).toBe('InService');
+    expect(findingNow(target, findings[0] as AwsSecurityFinding).Workflow?.Status).toBe('RESOLVED');
+  });
+});
+
+describe('recreation failures: never a delete without a verified snapshot, never a lost snapshot', () => {
+  it.each([
+    ['StopNotebookInstance', 'InService'],
+    ['UpdateNotebookInstance', 'InService'],
+    ['StartNotebookInstance', 'InService'],
+    ['DeleteNotebookInstance', 'InService'],
+  ])(
+    '%s fails for good before the delete: the notebook is back as it was, with its own lifecycle config',
+    async (operation, status) => {
+      const target = givenExposedNotebook();
+      target.account.faults.failNext({ service: 'SageMaker', operation, code: 'InternalFailure', times: 6 });
+      const findings = findingsFor(['SageMaker.1']);
+      const [plan] = await whenImportedAndClicked(target, findings, [
+        { action: 'ApprovePlan', afterMinutes: 5 },
+      ]);
+      expect(plan?.status).toBe('FAILED');
+      expect(changesMade(target)).not.toContain('CreateNotebookInstance');
+      expect(notebookNow(target)).toMatchObject({
+        NotebookInstanceStatus: status,
+        DirectInternetAccess: 'Enabled',
+      });
+      expect(notebookNow(target).NotebookInstanceLifecycleConfigName).toBeUndefined();
+      expect(target.account.sagemaker.volumeFiles(NOTEBOOK)).toEqual(FILES);
+      expect(findingNow(target, findings[0] as AwsSecurityFinding).Workflow?.Status).toBe('NOTIFIED');
+      expect(lockItems(target)).toEqual([]);
+    },
+  );
+
+  it('the backup never completes: no delete, the original lifecycle config is back, the notebook runs again', async () => {
+    const target = givenExposedNotebook();
+    // The backup script cannot write to the bucket: no manifest ever appears.
+    target.account.faults.onNotebook(NOTEBOOK, {});
+    target.account.s3.root && target.account.storage;
+    const findings = findingsFor(['SageMaker.1']);
+    target.account.faults.failNext({
+      service: 'S3',
+      operation: 'GetObject',
+      code: 'NoSuchKey',
+      times: 1000,
+      resourceName: 'data-manifest.json',
+    });
+    const [plan] = await whenImportedAndClicked(target, findings, [
+      { action: 'ApprovePlan', afterMinutes: 5 },
+    ]);
+    expect(plan?.error).toBe('DataBackupTimeout');
+    expect(changesMade(target)).not.toContain('DeleteNotebookInstance');
+    expect(notebookNow(target)).toMatchObject({ NotebookInstanceStatus: 'InService' });
+    expect(notebookNow(target).NotebookInstanceLifecycleConfigName).toBeUndefined();
+    expect(target.account.sagemaker.volumeFiles(NOTEBOOK)).toEqual(FILES);
+  });
+
+  it('the create fails after the delete: the snapshot is kept and the finding gives the restore command', async () => {
+    const target = givenExposedNotebook();
+    target.account.faults.failNext({
+      service: 'SageMaker',
+      operation: 'CreateNotebookInstance',
+      code: 'InternalFailure',
+      times: 6,
+    });
+    const findings = findingsFor(['SageMaker.1']);
+    const [plan] = await whenImportedAndClicked(target, findings, [
+      { action: 'ApprovePlan', afterMinutes: 5 },
+    ]);
+    expect(plan?.status).toBe('FAILED');
+    expect(target.account.sagemaker.hasNotebook(NOTEBOOK)).toBe(false);
+    const note = findingNow(target, findings[0] as AwsSecurityFinding).Note?.Text ?? '';
+    expect(note).toContain(
+      'It was deleted to be recreated and is not back: restore it with: npx tsx bin/restore-notebook.ts --bucket',
+    );
+    // And the snapshot, configuration and data, is all still in the bucket
+    const keys = target.account.s3.keys(target.backupBucket);
+    expect(keys.filter((key) => key.endsWith('/configuration.json'))).toHaveLength(1);
+    expect(keys.filter((key) => key.endsWith('/data-manifest.json'))).toHaveLength(1);
+    expect(keys.filter((key) => key.includes('/data/'))).toHaveLength(Object.keys(FILES).length);
+    expect(alerts(target).at(-1)?.Subject).toContain('ACTION NEEDED');
   });
 });
