@@ -24,7 +24,8 @@ import type { RemediationName } from './shared/controls-catalogue.js';
 import {
   InvalidFindingEvent,
   isActionable,
-  parseImportedEvent,
+  parseWorkflowInput,
+  type Trigger,
   type ValidatedFinding,
 } from './shared/finding-event.js';
 import { jsonLogger, type Logger } from './shared/logger.js';
@@ -54,6 +55,7 @@ import {
   needsConfigurationAnnotation,
   notebookUnavailable,
   recreateDetails,
+  settingsForRemediateNow,
   type Tag,
 } from './shared/plan-decisions.js';
 import { type PlanResult, RUNNING_STATUSES } from './shared/remediation-plan.js';
@@ -104,7 +106,11 @@ function isNotFound(error: unknown): boolean {
   );
 }
 
-export function createPlanHandler(dependencies: PlanDependencies): (request: unknown) => Promise<PlanResult> {
+export function createPlanHandler(
+  dependencies: PlanDependencies,
+  /** Set when planning a "Remediate now" request with its requested settings already applied. */
+  requested = false,
+): (request: unknown) => Promise<PlanResult> {
   const { sagemaker, dynamodb, settings, now, logger } = dependencies;
 
   /** The resource's tags, or undefined when the resource no longer exists. */
@@ -325,8 +331,12 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
     }
     const { event, execution } = parsedRequest.data;
     let finding: ValidatedFinding;
+    let trigger: Trigger;
     try {
-      finding = parseImportedEvent(event, { accountId: settings.accountId, region: settings.region });
+      ({ finding, trigger } = parseWorkflowInput(event, {
+        accountId: settings.accountId,
+        region: settings.region,
+      }));
     } catch (error) {
       if (error instanceof InvalidFindingEvent) {
         logger.warn('event rejected', { execution: execution.id, problems: error.problems });
@@ -339,7 +349,15 @@ export function createPlanHandler(dependencies: PlanDependencies): (request: unk
       return buildPlanResult(finding, settings.timing, decision);
     };
 
-    if (!isActionable(finding)) {
+    if (trigger === 'remediate-now' && !requested) {
+      // Same planner, with the mode the person asked for: see settingsForRemediateNow.
+      logger.info('remediate now requested', { execution: execution.id, findingId: finding.id });
+      return createPlanHandler(
+        { ...dependencies, settings: settingsForRemediateNow(settings, finding) },
+        true,
+      )(request);
+    }
+    if (!isActionable(finding, trigger)) {
       return plan({ kind: 'ignore', reason: `workflow status ${finding.workflowStatus}` }, 'not actionable');
     }
     const byMode = decideByMode(finding, settings, execution);

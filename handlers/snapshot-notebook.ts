@@ -123,6 +123,8 @@ const snapshotRequest = z.object({
       name: z.string().check(z.minLength(1), z.maxLength(63)),
       arn: z.string().check(z.regex(/^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:notebook-instance\/.+$/)),
     }),
+    /** The approved plan: the controls it fixes (when absent, those the deployment remediates). */
+    recreate: z.optional(z.object({ fixes: z.array(z.string()) })),
   }),
   execution: z.object({
     id: z.string().check(z.minLength(1)),
@@ -314,7 +316,11 @@ export function createSnapshotHandler(
     }
 
     // 2-3. One plan for every failing notebook control, from what the notebook is now.
-    const failing = controlsToFix(failingNotebookControls(notebook), settings);
+    // What was approved, of what still fails now (someone may have fixed part of it meanwhile).
+    const approved = remediation.recreate?.fixes;
+    const failing = approved
+      ? failingNotebookControls(notebook).filter((control) => approved.includes(control))
+      : controlsToFix(failingNotebookControls(notebook), settings);
     if (!failing.some((control) => IMMUTABLE_NOTEBOOK_CONTROLS.includes(control))) {
       logger.info('recreation not needed', { ...context, failing });
       throw new RecreationNotNeeded(

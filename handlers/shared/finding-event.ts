@@ -68,7 +68,49 @@ const importedEvent = z.looseObject({
   detail: z.object({ findings: z.array(finding).check(z.length(1, 'must hold exactly one finding')) }),
 });
 
+/** What the custom-action Lambda starts an execution with when someone picks "Remediate now". */
+export const REMEDIATE_NOW_SOURCE = 'sagemaker-remediation';
+export const REMEDIATE_NOW_DETAIL_TYPE = 'Remediate Now';
+
+const remediateNowRequest = z.looseObject({
+  source: z.literal(REMEDIATE_NOW_SOURCE),
+  'detail-type': z.literal(REMEDIATE_NOW_DETAIL_TYPE),
+  account: accountId,
+  region,
+  detail: z.looseObject({
+    findings: z.array(finding).check(z.length(1, 'must hold exactly one finding')),
+    requestedBy: z.looseObject({ eventId: z.string(), actionArn: z.string() }),
+  }),
+});
+
 export type Finding = z.infer<typeof finding>;
+
+/** How the execution was started: Security Hub imported the finding, or a person asked. */
+export type Trigger = 'imported' | 'remediate-now';
+
+/**
+ * Either input the state machine may get: an Imported event (from the EventBridge rule) or a
+ * Remediate-now request (from the custom-action Lambda). Both go through the same checks.
+ */
+export function parseWorkflowInput(
+  event: unknown,
+  expected: Expectations,
+): { readonly finding: ValidatedFinding; readonly trigger: Trigger } {
+  const source = (event as { source?: unknown } | null)?.source;
+  if (source !== REMEDIATE_NOW_SOURCE)
+    return { finding: parseImportedEvent(event, expected), trigger: 'imported' };
+  const parsed = remediateNowRequest.safeParse(event);
+  if (!parsed.success) throw new InvalidFindingEvent(describeIssues(parsed.error));
+  const data = parsed.data;
+  const problems: string[] = [];
+  if (data.account !== expected.accountId) {
+    problems.push(`request account ${data.account} is not this deployment's account ${expected.accountId}`);
+  }
+  const checked = checkFinding(data.detail.findings[0] as Finding, data.region, expected);
+  problems.push(...checked.problems);
+  if (problems.length > 0 || !checked.finding) throw new InvalidFindingEvent(problems);
+  return { finding: checked.finding, trigger: 'remediate-now' };
+}
 
 /** A finding that passed every check, reduced to what the workflow uses. */
 export interface ValidatedFinding {
@@ -194,8 +236,13 @@ function checkFinding(
   };
 }
 
-/** Only a NEW, FAILED, ACTIVE finding calls for action; the rest are the workflow's own echoes. */
-export function isActionable(finding: ValidatedFinding): boolean {
+/**
+ * Only a NEW, FAILED, ACTIVE finding calls for action; the rest are the workflow's own echoes. A
+ * person asking to remediate now overrides the workflow status, never the compliance or record state.
+ */
+export function isActionable(finding: ValidatedFinding, trigger: Trigger = 'imported'): boolean {
+  if (trigger === 'remediate-now')
+    return finding.complianceStatus === 'FAILED' && finding.recordState === 'ACTIVE';
   return (
     finding.complianceStatus === 'FAILED' &&
     finding.recordState === 'ACTIVE' &&

@@ -404,3 +404,19 @@ export function needsConfigurationAnnotation(
     note: `${summary} Configure it in the remediation.recreate settings of the deployment (docs/configuration.md), then set this finding back to NEW.`,
   });
 }
+
+/**
+ * Settings for a run someone asked for with "Remediate now": the finding's control, if it has a
+ * remediation and is in notify mode, runs as that remediation normally would (root access: at once;
+ * recreation: still after an approval). A control switched off stays off.
+ */
+export function settingsForRemediateNow(
+  settings: RuntimeSettings,
+  finding: ValidatedFinding,
+): RuntimeSettings {
+  const controlId = finding.control.id as keyof RuntimeSettings['modes'];
+  const remediation = finding.control.remediation;
+  if (!remediation || settings.modes[controlId] !== 'notify') return settings;
+  const requested = remediation.name === 'recreate-notebook' ? 'approval' : 'auto';
+  return { ...settings, modes: { ...settings.modes, [controlId]: requested } };
+}

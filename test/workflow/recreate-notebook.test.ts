@@ -299,3 +299,63 @@ describe('recreation failures: never a delete without a verified snapshot, never
     expect(alerts(target).at(-1)?.Subject).toContain('ACTION NEEDED');
   });
 });
+
+describe('remediate now (custom action)', () => {
+  it('SageMaker.3 in notify mode, already annotated: Remediate now fixes it in place and resolves it', async () => {
+    // Given root access on a notebook whose SageMaker.3 is only notified, and its finding already NOTIFIED
+    deployment = givenNotebook({}, { configuration: { modes: { 'SageMaker.3': 'notify' } } });
+    const finding = findingsFor(['SageMaker.3'])[0] as AwsSecurityFinding;
+    deployment.importFinding(finding);
+    await deployment.settle();
+    expect(findingNow(deployment, finding).Workflow?.Status).toBe('NOTIFIED');
+    expect(changesMade(deployment)).toEqual([]);
+
+    // When someone picks Remediate now on it
+    clickLater(deployment, 'RemediateNow', finding, 10);
+    const executions = await deployment.settle();
+
+    // Then a second execution, named after the click, fixed it
+    expect(executions[1]?.name).toMatch(/^remediate-now-[0-9a-f]{12}-[0-9a-f]{12}$/);
+    expect(changesMade(deployment)).toEqual([
+      'StopNotebookInstance',
+      'UpdateNotebookInstance',
+      'StartNotebookInstance',
+    ]);
+    expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
+  });
+
+  it('SageMaker.1 in notify mode: Remediate now plans the recreation, which still waits for approval', async () => {
+    deployment = givenNotebook(
+      { directInternetAccess: 'Enabled', files: FILES },
+      { configuration: { recreate: { targets: [TARGET] } } },
+    );
+    const finding = findingsFor(['SageMaker.1'])[0] as AwsSecurityFinding;
+    deployment.importFinding(finding);
+    clickLater(deployment, 'RemediateNow', finding, 10);
+    clickLater(deployment, 'ApprovePlan', finding, 60);
+    await deployment.settle();
+    expect(changesMade(deployment).filter((call) => /Create|Delete/.test(call))).toEqual([
+      'DeleteNotebookInstance',
+      'CreateNotebookInstance',
+    ]);
+    expect(notebookNow(deployment)).toMatchObject({ DirectInternetAccess: 'Disabled', SubnetId: SUBNET });
+    expect(deployment.account.sagemaker.volumeFiles(NOTEBOOK)).toEqual(FILES);
+    expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
+  });
+
+  it('the same Remediate now event delivered twice starts one execution only', async () => {
+    deployment = givenNotebook({}, { configuration: { modes: { 'SageMaker.3': 'notify' } } });
+    const finding = findingsFor(['SageMaker.3'])[0] as AwsSecurityFinding;
+    deployment.importFinding(finding);
+    await deployment.settle();
+    const event = customActionEvent([findingNow(deployment, finding)], {
+      actionId: 'RemediateNow',
+      id: 'one-click',
+    });
+    deployment.account.bus.putEvent(event);
+    deployment.account.bus.putEvent(event);
+    const executions = await deployment.settle();
+    expect(executions).toHaveLength(2);
+    expect(changesMade(deployment).filter((call) => call === 'StopNotebookInstance')).toHaveLength(1);
+  });
+});
