@@ -67,6 +67,8 @@ export interface Scenario {
   readonly notebookStatus: 'InService' | 'Stopped';
   readonly controlId: string;
   readonly stopSeconds?: number;
+  /** The `remediation` context, when the scenario needs one other than the defaults. */
+  readonly configuration?: unknown;
 }
 
 export const SCENARIOS = {
@@ -91,9 +93,10 @@ export const SCENARIOS = {
   },
   notify: {
     name: 'notify',
-    description: 'SageMaker.1 (notify: annotate and alert)',
+    description: 'SageMaker.1 in notify mode (annotate and alert)',
     notebookStatus: 'Stopped',
     controlId: 'SageMaker.1',
+    configuration: { modes: { 'SageMaker.1': 'notify' } },
   },
 } as const satisfies Record<string, Scenario>;
 
@@ -101,7 +104,7 @@ export type ScenarioName = keyof typeof SCENARIOS;
 
 /** Runs one scenario in a fresh simulated account with the default configuration. */
 export async function measureScenario(scenario: Scenario): Promise<WorkflowFigures> {
-  const deployment = new LocalDeployment();
+  const deployment = new LocalDeployment({ configuration: scenario.configuration });
   deployment.account.sagemaker.seedNotebook({
     name: 'bench-notebook',
     status: scenario.notebookStatus,

@@ -246,13 +246,24 @@ export function createPlanHandler(
     }
   }
 
-  /** Whether this deployment recreates notebooks for any control. */
+  /** Whether a recreation can happen here at all: deployed, a target for this account and region, a control in approval. */
   function recreationPossible(): boolean {
     return (
       settings.recreate !== undefined &&
+      recreateTarget(settings) !== undefined &&
       IMMUTABLE_NOTEBOOK_CONTROLS.some(
         (control) => settings.modes[control as keyof RuntimeSettings['modes']] === 'approval',
       )
+    );
+  }
+
+  /** The finding's own control is one a recreation fixes, in approval mode, in a deployment that recreates. */
+  function ownRecreation(finding: ValidatedFinding): boolean {
+    const mode = settings.modes[finding.control.id as keyof RuntimeSettings['modes']];
+    return (
+      settings.recreate !== undefined &&
+      finding.control.remediation?.name === 'recreate-notebook' &&
+      mode === 'approval'
     );
   }
 
@@ -266,11 +277,17 @@ export function createPlanHandler(
     );
   }
 
+  /**
+   * One plan per notebook: a finding of an immutable control plans the recreation (which says what
+   * to configure when it cannot happen); a root-access finding joins a recreation that can happen,
+   * and is otherwise fixed in place at once.
+   */
   function remediationFor(
     finding: ValidatedFinding,
     observed: NotebookObservation,
   ): RemediationName | undefined {
-    if (recreatableFailures(observed).length > 0) return 'recreate-notebook';
+    if (ownRecreation(finding)) return 'recreate-notebook';
+    if (recreationPossible() && recreatableFailures(observed).length > 0) return 'recreate-notebook';
     const own = finding.control.remediation;
     const mode = settings.modes[finding.control.id as keyof RuntimeSettings['modes']];
     return own?.name === 'disable-root-access' && mode === 'auto' ? own.name : undefined;
@@ -283,6 +300,18 @@ export function createPlanHandler(
       controlsToFix(failingNotebookControls(observed.settings), settings),
       recreateTarget(settings),
     );
+  }
+
+  /** When the recreation cannot fix this finding's own control: what it lacks, in words. */
+  function unfixedOwnControl(
+    finding: ValidatedFinding,
+    recreation: ReturnType<typeof planRecreation>,
+  ): string | undefined {
+    if (recreation.kind !== 'recreate') return undefined;
+    const entry = recreation.unfixed.find((candidate) => candidate.control === finding.control.id);
+    return entry
+      ? `Notebook instance ${finding.notebookName} can only pass ${entry.control} if it is recreated with ${entry.missing}, which this deployment lacks. Nothing was changed for ${entry.control}.`
+      : undefined;
   }
 
   function recreationSummary(finding: ValidatedFinding, observed: NotebookObservation): string {
@@ -306,7 +335,7 @@ export function createPlanHandler(
       };
     }
     const recreation = recreationPlan(observed);
-    if (!recreation || recreatableFailures(observed).length === 0) {
+    if (!recreation || (recreatableFailures(observed).length === 0 && !ownRecreation(finding))) {
       // Fixed meanwhile (by someone else): what is left, if anything, is this finding's own fix.
       return decideFromNotebook(finding, observed, execution);
     }
@@ -314,6 +343,9 @@ export function createPlanHandler(
     if (recreation.kind === 'needs-configuration') {
       return { kind: 'annotate', annotation: needsConfigurationAnnotation(finding, summary, execution) };
     }
+    const unfixed = unfixedOwnControl(finding, recreation);
+    if (unfixed)
+      return { kind: 'annotate', annotation: needsConfigurationAnnotation(finding, unfixed, execution) };
     const approvalSeconds = settings.recreate?.approvalTimeoutSeconds ?? 0;
     const expiresAt = new Date(now().getTime() + approvalSeconds * 1000);
     return {
@@ -375,9 +407,10 @@ export function createPlanHandler(
     // One plan per notebook, from its current settings: a recreation when an immutable control in
     // approval mode fails (it fixes every failing control at once), else the finding's own fix.
     // Only look before locking when a recreation is possible at all: the lock is taken first otherwise.
-    const before: NotebookObservation = recreationPossible()
-      ? await observeNotebook(notebookName)
-      : { exists: true, status: 'Unknown', rootAccess: 'Unknown' };
+    const before: NotebookObservation =
+      recreationPossible() || ownRecreation(finding)
+        ? await observeNotebook(notebookName)
+        : { exists: true, status: 'Unknown', rootAccess: 'Unknown' };
     const remediation = remediationFor(finding, before);
     if (!remediation) {
       const unavailable = notebookUnavailable(finding, before, execution);
@@ -402,6 +435,14 @@ export function createPlanHandler(
     if (!lock.acquired) {
       const { holder } = lock;
       if (holder.remediation === 'recreate-notebook' && !holder.findingIds.includes(finding.id)) {
+        const recreation = recreationPlan(before);
+        const unfixed = recreation ? unfixedOwnControl(finding, recreation) : undefined;
+        if (unfixed) {
+          return plan(
+            { kind: 'annotate', annotation: needsConfigurationAnnotation(finding, unfixed, execution) },
+            'not in the plan',
+          );
+        }
         if (await joinPlan(finding, holder)) {
           return plan(
             { kind: 'annotate', annotation: joinedPlanAnnotation(finding, holder, execution) },

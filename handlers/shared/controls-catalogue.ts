@@ -66,10 +66,10 @@ export interface ControlDefinition {
 }
 
 /**
- * Recreating a notebook deletes it (after an approval and a verified snapshot): never automatic.
- * The default stays notify until a deployment configures where recreated notebooks go.
+ * Recreating a notebook deletes it (after an approval and a verified snapshot): never automatic,
+ * approval-gated by default. Without a configured target the finding says what to configure.
  */
-const RECREATE_MODES = ['notify', 'approval', 'off'] as const satisfies readonly RemediationMode[];
+const RECREATE_MODES = ['approval', 'notify', 'off'] as const satisfies readonly RemediationMode[];
 
 export const CONTROLS = [
   {

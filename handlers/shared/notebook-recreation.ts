@@ -68,6 +68,8 @@ export type RecreatePlan =
       readonly changes: readonly SettingChange[];
       /** The settings after recreation: the original ones with the changes applied. */
       readonly settings: NotebookSettings;
+      /** Failing controls this recreation cannot fix, with what to configure for each. */
+      readonly unfixed: ReadonlyArray<{ readonly control: NotebookControl; readonly missing: string }>;
     }
   | {
       readonly kind: 'needs-configuration';
@@ -120,9 +122,19 @@ export function planRecreation(
     missing.push(`at most ${MAX_SECURITY_GROUPS} security groups (${securityGroupIds.length} configured)`);
   }
   const kmsKeyId = target?.kmsKeyId ?? notebook.KmsKeyId;
+  // Without a key, SageMaker.21 stays failing; that alone does not stop fixing the rest.
+  const unfixed: Array<{ control: NotebookControl; missing: string }> = [];
   if (failing.includes('SageMaker.21') && !target?.kmsKeyId) {
-    missing.push('a customer-managed KMS key (recreate target kmsKeyId) for this account and region');
+    unfixed.push({
+      control: 'SageMaker.21',
+      missing: 'a customer-managed KMS key (recreate target kmsKeyId) for this account and region',
+    });
   }
+  const immutableFixable = failing.filter(
+    (control) =>
+      IMMUTABLE_NOTEBOOK_CONTROLS.includes(control) && !unfixed.some((entry) => entry.control === control),
+  );
+  if (immutableFixable.length === 0) missing.push(...unfixed.map((entry) => entry.missing));
   if (missing.length > 0) return { kind: 'needs-configuration', missing };
 
   const settings: NotebookSettings = {
@@ -147,7 +159,13 @@ export function planRecreation(
     .map(([field, from, to]) => ({ field, from: shown(from), to: shown(to) }));
   const fixes: NotebookControl[] = ['SageMaker.1', 'SageMaker.2', 'SageMaker.3', 'SageMaker.8'];
   if (settings.KmsKeyId && target?.kmsKeyId) fixes.push('SageMaker.21');
-  return { kind: 'recreate', fixes: fixes.filter((control) => failing.includes(control)), changes, settings };
+  return {
+    kind: 'recreate',
+    fixes: fixes.filter((control) => failing.includes(control)),
+    changes,
+    settings,
+    unfixed,
+  };
 }
 
 /** The settings a recreation keeps as they were, for the approval message. */
@@ -258,5 +276,8 @@ export function describePlan(notebookName: string, plan: RecreatePlan): string {
     return `Notebook instance ${notebookName} can only be fixed by recreating it, and this deployment lacks ${plan.missing.join('; ')}. Nothing was changed.`;
   }
   const changes = plan.changes.map((change) => `${change.field} ${change.from} -> ${change.to}`).join('; ');
-  return `Recreate notebook instance ${notebookName} to fix ${plan.fixes.join(', ')}: ${changes}. Kept: ${PRESERVED_SETTINGS.join(', ')}.`;
+  const left = plan.unfixed
+    .map((entry) => ` ${entry.control} stays failing: it needs ${entry.missing}.`)
+    .join('');
+  return `Recreate notebook instance ${notebookName} to fix ${plan.fixes.join(', ')}: ${changes}. Kept: ${PRESERVED_SETTINGS.join(', ')}.${left}`;
 }

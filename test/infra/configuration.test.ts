@@ -150,7 +150,7 @@ describe('configuration validation', () => {
     // Then one error names every problem
     expect(message.split('\n')).toEqual([
       'Invalid remediation configuration:',
-      "- modes.SageMaker.1: 'auto' is not allowed; SageMaker.1 supports notify, approval, off",
+      "- modes.SageMaker.1: 'auto' is not allowed; SageMaker.1 supports approval, notify, off",
       "- modes.SageMaker.3: 'approval' is not allowed; SageMaker.3 supports auto, notify, off",
       '- modes.SageMaker.99: unknown control; the catalogue has SageMaker.1 to SageMaker.25',
       "- modes.SageMaker.4: 'sometimes' is not a mode; modes are auto, approval, notify, off",

@@ -7,9 +7,19 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTROL_IDS } from '../../handlers/shared/controls-catalogue.js';
 import {
+  CUSTOM_ACTION_SETTINGS_VARIABLE,
+  parseCustomActionSettings,
+} from '../../handlers/shared/custom-action-settings.js';
+import {
   runtimeSettingsSchema,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from '../../handlers/shared/runtime-settings.js';
+import {
+  backupOnStartScript,
+  restoreOnCreateScript,
+  toLifecycleContent,
+} from '../../lifecycle/lifecycle-scripts.js';
+import { buildCustomActionEventPattern } from '../../stacks/custom-action-event-pattern.js';
 import { BUNDLE_FILE_NAME, LAMBDA_HANDLERS, toEsbuildOptions } from '../../stacks/lambda-bundling.js';
 import {
   assertSubstitutionsMatch,
@@ -20,7 +30,9 @@ import { placeholdersIn } from '../../statemachines/amazon-states-language.js';
 import {
   buildRemediationDefinition,
   EXECUTION_TIMEOUT_SECONDS,
+  executionTimeoutSeconds,
   PLACEHOLDERS,
+  RECREATE_PLACEHOLDERS,
 } from '../../statemachines/remediation-definition.js';
 import {
   appWithoutBundling,
@@ -51,6 +63,20 @@ beforeAll(() => {
     report: logicalId(stack, stack.reportFailureFunction),
     reportLogs: logicalId(stack, stack.reportFailureLogGroup),
     reportRole: logicalId(stack, stack.reportFailureFunction.role ?? stack),
+    snapshot: logicalId(stack, stack.snapshotNotebookFunction),
+    snapshotLogs: logicalId(stack, stack.snapshotNotebookLogGroup),
+    snapshotRole: logicalId(stack, stack.snapshotNotebookFunction.role ?? stack),
+    verify: logicalId(stack, stack.verifyRecreationFunction),
+    verifyLogs: logicalId(stack, stack.verifyRecreationLogGroup),
+    verifyRole: logicalId(stack, stack.verifyRecreationFunction.role ?? stack),
+    customAction: logicalId(stack, stack.customActionFunction),
+    customActionLogs: logicalId(stack, stack.customActionLogGroup),
+    customActionRole: logicalId(stack, stack.customActionFunction.role ?? stack),
+    customActionRule: logicalId(stack, stack.customActionRule),
+    approvalTable: logicalId(stack, stack.approvalTable.table),
+    bucket: logicalId(stack, stack.notebookBackups.bucket),
+    backupConfig: logicalId(stack, stack.backupLifecycleConfig),
+    restoreConfig: logicalId(stack, stack.restoreLifecycleConfig),
     stateMachine: logicalId(stack, stack.stateMachine),
     stateMachineRole: logicalId(stack, stack.stateMachineRole),
     stateMachineLogs: logicalId(stack, stack.stateMachineLogGroup),
@@ -61,6 +87,7 @@ beforeAll(() => {
 });
 
 const NOTEBOOKS = `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:notebook-instance/*`;
+const DEFINITION_OPTIONS = { recreate: { approvalTimeoutSeconds: 7 * 24 * 60 * 60 } };
 const XRAY_FOR_LAMBDA = {
   Effect: 'Allow',
   Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
@@ -69,35 +96,49 @@ const XRAY_FOR_LAMBDA = {
 
 describe('IAM: state machine role', () => {
   it('has exactly the derived Task permissions, each on its scoped resources', () => {
-    // When the role's inline policy is read
+    // When the role's inline policies are read
     const policies = inlinePolicies(template, ids.stateMachineRole as string);
 
-    // Then it is exactly one statement per service plus the key, nothing else
-    expect(Object.keys(policies)).toEqual(['RemediationTasks']);
+    // Then the derived one is exactly one statement per service plus the key, nothing else
+    expect(Object.keys(policies)).toEqual(['RemediationTasks', 'RecreationDependencies']);
     expect(policies.RemediationTasks).toEqual([
       {
         Sid: 'DynamodbTasks',
         Effect: 'Allow',
-        Action: ['dynamodb:DeleteItem'],
-        Resource: [`${ids.table}.Arn`],
+        // DeleteItem: lock release; GetItem: the plan's findings on the lock item; PutItem: the approval wait
+        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: [`${ids.table}.Arn`, `${ids.approvalTable}.Arn`],
       },
       {
         Sid: 'LambdaTasks',
         Effect: 'Allow',
         Action: ['lambda:InvokeFunction'],
-        Resource: [`${ids.plan}.Arn`, `${ids.report}.Arn`],
+        Resource: [`${ids.plan}.Arn`, `${ids.report}.Arn`, `${ids.snapshot}.Arn`, `${ids.verify}.Arn`],
+      },
+      {
+        Sid: 'S3Tasks',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [`${ids.bucket}.Arn/roles/*`],
       },
       {
         Sid: 'SagemakerTasks',
         Effect: 'Allow',
         Action: [
+          'sagemaker:CreateNotebookInstance',
+          'sagemaker:DeleteNotebookInstance',
           'sagemaker:DescribeNotebookInstance',
           'sagemaker:StartNotebookInstance',
           'sagemaker:StopNotebookInstance',
           'sagemaker:UpdateNotebookInstance',
         ],
         Resource: [NOTEBOOKS],
-        Condition: { StringEqualsIfExists: { 'sagemaker:RootAccess': 'Disabled' } },
+        Condition: {
+          StringEqualsIfExists: {
+            'sagemaker:RootAccess': 'Disabled',
+            'sagemaker:DirectInternetAccess': 'Disabled',
+          },
+        },
       },
       {
         Sid: 'SecurityhubTasks',
@@ -116,17 +157,126 @@ describe('IAM: state machine role', () => {
         Resource: [`${ids.key}.Arn`],
         Condition: {
           StringEquals: {
-            'kms:ViaService': [`dynamodb.${TEST_REGION}.amazonaws.com`, `sns.${TEST_REGION}.amazonaws.com`],
+            'kms:ViaService': [
+              `dynamodb.${TEST_REGION}.amazonaws.com`,
+              `s3.${TEST_REGION}.amazonaws.com`,
+              `sns.${TEST_REGION}.amazonaws.com`,
+            ],
           },
         },
       },
     ]);
   });
 
+  it('has exactly the statements its SageMaker calls need besides their own actions', () => {
+    const ec2 = (resource: string) => `arn:aws:ec2:${TEST_REGION}:${TEST_ACCOUNT}:${resource}/*`;
+    expect(inlinePolicies(template, ids.stateMachineRole as string).RecreationDependencies).toEqual([
+      {
+        // CreateNotebookInstance passes the notebook's own role (RoleArn)
+        Sid: 'PassNotebookRoles',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: [`arn:aws:iam::${TEST_ACCOUNT}:role/*`],
+        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      },
+      {
+        // CreateNotebookInstance with Tags: tag on create only, never retagging an existing notebook
+        Sid: 'TagNotebooksOnCreate',
+        Effect: 'Allow',
+        Action: ['sagemaker:AddTags'],
+        Resource: [NOTEBOOKS],
+        Condition: { StringEquals: { 'sagemaker:TaggingAction': 'CreateNotebookInstance' } },
+      },
+      {
+        // A request that omits DirectInternetAccess gets Enabled: the negated operator denies that too
+        Sid: 'DenyInternetAccessOnCreate',
+        Effect: 'Deny',
+        Action: ['sagemaker:CreateNotebookInstance'],
+        Resource: ['*'],
+        Condition: { StringNotEquals: { 'sagemaker:DirectInternetAccess': 'Disabled' } },
+      },
+      {
+        Sid: 'DenyRootAccessOnCreate',
+        Effect: 'Deny',
+        Action: ['sagemaker:CreateNotebookInstance'],
+        Resource: ['*'],
+        Condition: { StringNotEquals: { 'sagemaker:RootAccess': 'Disabled' } },
+      },
+      {
+        // Without it S3 answers AccessDenied, not NoSuchKey, for a manifest not written yet
+        Sid: 'ManifestNotFoundIsNoSuchKey',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [`${ids.bucket}.Arn`],
+      },
+      {
+        Sid: 'CreateNotebookNetworkInterfaces',
+        Effect: 'Allow',
+        Action: ['ec2:CreateNetworkInterface'],
+        Resource: [ec2('network-interface'), ec2('subnet'), ec2('security-group')],
+      },
+      {
+        Sid: 'DeleteNotebookNetworkInterfaces',
+        Effect: 'Allow',
+        Action: ['ec2:DeleteNetworkInterface'],
+        Resource: [ec2('network-interface')],
+      },
+      {
+        Sid: 'DescribeNotebookNetwork',
+        Effect: 'Allow',
+        Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
+        Resource: ['*'],
+      },
+    ]);
+  });
+
+  it('may let SageMaker use the configured volume keys of this account and region, and no other key', () => {
+    // Given a key id for this account and region, and a key ARN for another account
+    const keyId = '1234abcd-12ab-34cd-56ef-1234567890ab';
+    const foreignKey = 'arn:aws:kms:eu-west-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321';
+    const configured = buildStack(
+      {
+        recreate: {
+          targets: [
+            {
+              account: TEST_ACCOUNT,
+              region: TEST_REGION,
+              subnetId: 'subnet-0123456789abcdef0',
+              securityGroupIds: ['sg-0123456789abcdef0'],
+              kmsKeyId: keyId,
+            },
+            { account: '111122223333', region: TEST_REGION, kmsKeyId: foreignKey },
+          ],
+        },
+      },
+      appWithoutBundling(),
+    );
+    const statements = inlinePolicies(
+      Template.fromStack(configured),
+      logicalId(configured, configured.stateMachineRole),
+    ).RecreationDependencies;
+
+    // Then the own key, completed to an ARN, may be granted to SageMaker (for AWS resources only) and described
+    const ownKey = `arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/${keyId}`;
+    expect(statements?.slice(-2)).toEqual([
+      {
+        Sid: 'GrantNotebookVolumeKeys',
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant'],
+        Resource: [ownKey],
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      },
+      { Sid: 'DescribeNotebookVolumeKeys', Effect: 'Allow', Action: ['kms:DescribeKey'], Resource: [ownKey] },
+    ]);
+    expect(JSON.stringify(statements)).not.toContain('111122223333');
+  });
+
   it('allows BatchUpdateFindings for every workflow status the definition writes literally', () => {
     // Given each literal Workflow.Status in the definition (the others come from Annotation['workflowStatus'])
     const literal = [
-      ...JSON.stringify(buildRemediationDefinition()).matchAll(/"Workflow":\{"Status":"([A-Z]+)"\}/g),
+      ...JSON.stringify(buildRemediationDefinition(DEFINITION_OPTIONS)).matchAll(
+        /"Workflow":\{"Status":"([A-Z]+)"\}/g,
+      ),
     ].map((match) => match[1]);
 
     // Then the condition's list covers them
@@ -224,6 +374,159 @@ describe('IAM: Lambda roles', () => {
     expect(attachedPolicyStatements(template, ids.reportRole as string)).toEqual([XRAY_FOR_LAMBDA]);
   });
 
+  it('snapshot-notebook may describe notebooks, their lifecycle configs, repositories and roles, and write snapshots', () => {
+    expect(inlinePolicies(template, ids.snapshotRole as string)).toEqual({
+      SnapshotNotebookPermissions: [
+        {
+          Sid: 'WriteOwnLogGroup',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: [`${ids.snapshotLogs}.Arn`],
+        },
+        {
+          Sid: 'DescribeNotebooks',
+          Effect: 'Allow',
+          Action: ['sagemaker:DescribeNotebookInstance', 'sagemaker:ListTags'],
+          Resource: [NOTEBOOKS],
+        },
+        {
+          Sid: 'ReadLifecycleConfigs',
+          Effect: 'Allow',
+          Action: ['sagemaker:DescribeNotebookInstanceLifecycleConfig'],
+          Resource: [`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:notebook-instance-lifecycle-config/*`],
+        },
+        {
+          Sid: 'ReadCodeRepositories',
+          Effect: 'Allow',
+          Action: ['sagemaker:DescribeCodeRepository'],
+          Resource: [`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:code-repository/*`],
+        },
+        {
+          Sid: 'ReadNotebookRoleIds',
+          Effect: 'Allow',
+          Action: ['iam:GetRole'],
+          Resource: [`arn:aws:iam::${TEST_ACCOUNT}:role/*`],
+        },
+      ],
+    });
+    // And, from NotebookBackupBucket.grantWorkflowAccess, the snapshot objects and the key through S3
+    const bucketName = template.toJSON().Resources[ids.bucket as string].Properties.BucketName as string;
+    expect(attachedPolicyStatements(template, ids.snapshotRole as string)).toEqual([
+      XRAY_FOR_LAMBDA,
+      {
+        Sid: 'NotebookSnapshotObjects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: [`${ids.bucket}.Arn/roles/*`],
+      },
+      {
+        Sid: 'NotebookSnapshotListing',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [`${ids.bucket}.Arn`],
+        Condition: { StringLike: { 's3:prefix': ['roles/*'] } },
+      },
+      {
+        Sid: 'NotebookSnapshotKey',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: [`${ids.key}.Arn`],
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': `s3.${TEST_REGION}.amazonaws.com`,
+            'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${bucketName}`,
+          },
+        },
+      },
+    ]);
+  });
+
+  it('verify-recreation may describe notebooks and read (never write) snapshots', () => {
+    expect(inlinePolicies(template, ids.verifyRole as string)).toEqual({
+      VerifyRecreationPermissions: [
+        {
+          Sid: 'WriteOwnLogGroup',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: [`${ids.verifyLogs}.Arn`],
+        },
+        {
+          Sid: 'DescribeNotebooks',
+          Effect: 'Allow',
+          Action: ['sagemaker:DescribeNotebookInstance'],
+          Resource: [NOTEBOOKS],
+        },
+        {
+          Sid: 'ReadSnapshots',
+          Effect: 'Allow',
+          Action: ['s3:GetObject'],
+          Resource: [`${ids.bucket}.Arn/roles/*`],
+        },
+        {
+          Sid: 'ListSnapshots',
+          Effect: 'Allow',
+          Action: ['s3:ListBucket'],
+          Resource: [`${ids.bucket}.Arn`],
+          Condition: { StringLike: { 's3:prefix': ['roles/*'] } },
+        },
+        {
+          Sid: 'SnapshotKey',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt'],
+          Resource: [`${ids.key}.Arn`],
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': `s3.${TEST_REGION}.amazonaws.com`,
+              'kms:EncryptionContext:aws:s3:arn': `${ids.bucket}.Arn`,
+            },
+          },
+        },
+      ],
+    });
+    expect(attachedPolicyStatements(template, ids.verifyRole as string)).toEqual([XRAY_FOR_LAMBDA]);
+  });
+
+  it('custom-action may decide approvals, answer or start executions, and write notes without changing a workflow status', () => {
+    expect(inlinePolicies(template, ids.customActionRole as string)).toEqual({
+      CustomActionPermissions: [
+        {
+          Sid: 'WriteOwnLogGroup',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: [`${ids.customActionLogs}.Arn`],
+        },
+        {
+          Sid: 'ApprovalRecords',
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          Resource: [`${ids.approvalTable}.Arn`],
+        },
+        {
+          Sid: 'ApprovalTableKey',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: [`${ids.key}.Arn`],
+          Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${TEST_REGION}.amazonaws.com` } },
+        },
+        {
+          Sid: 'AnswerAndStartExecutions',
+          Effect: 'Allow',
+          Action: ['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'],
+          Resource: [`ref:${ids.stateMachine}`],
+        },
+        {
+          Sid: 'NoteFindings',
+          Effect: 'Allow',
+          Action: ['securityhub:BatchUpdateFindings'],
+          Resource: [`arn:aws:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:hub/default`],
+          // Workflow.Status absent from the request: the key is null
+          Condition: { Null: { 'securityhub:ASFFSyntaxPath/Workflow.Status': 'true' } },
+        },
+      ],
+    });
+    expect(attachedPolicyStatements(template, ids.customActionRole as string)).toEqual([XRAY_FOR_LAMBDA]);
+  });
+
   it('no role uses an AWS managed policy', () => {
     for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -241,9 +544,9 @@ describe('IAM: finding rule role', () => {
 });
 
 describe('state machine', () => {
-  it('deploys the definition unchanged, with every placeholder substituted', () => {
+  it('deploys the definition with the recreate branch unchanged, with every placeholder substituted', () => {
     const resource = template.toJSON().Resources[ids.stateMachine as string].Properties;
-    const definition = buildRemediationDefinition();
+    const definition = buildRemediationDefinition(DEFINITION_OPTIONS);
 
     expect(JSON.parse(resource.DefinitionString)).toEqual(definition);
     expect(Object.keys(resource.DefinitionSubstitutions).sort()).toEqual(placeholdersIn(definition));
@@ -252,8 +555,24 @@ describe('state machine', () => {
       [PLACEHOLDERS.reportFailureFunctionArn]: `${ids.report}.Arn`,
       [PLACEHOLDERS.alertTopicArn]: `ref:${ids.topic}`,
       [PLACEHOLDERS.lockTableName]: `ref:${ids.table}`,
+      [RECREATE_PLACEHOLDERS.snapshotFunctionArn]: `${ids.snapshot}.Arn`,
+      [RECREATE_PLACEHOLDERS.verifyFunctionArn]: `${ids.verify}.Arn`,
+      [RECREATE_PLACEHOLDERS.approvalTableName]: `ref:${ids.approvalTable}`,
+      [RECREATE_PLACEHOLDERS.backupBucketName]: `ref:${ids.bucket}`,
+      [RECREATE_PLACEHOLDERS.backupLifecycleConfigName]: `${ids.backupConfig}.NotebookInstanceLifecycleConfigName`,
     });
-    expect(definition.TimeoutSeconds).toBe(EXECUTION_TIMEOUT_SECONDS);
+    // Six hours of work plus the 7-day approval window (the default approvalTimeoutDays)
+    expect(definition.TimeoutSeconds).toBe(EXECUTION_TIMEOUT_SECONDS + 7 * 24 * 60 * 60);
+    expect(definition.TimeoutSeconds).toBe(executionTimeoutSeconds(DEFINITION_OPTIONS));
+  });
+
+  it('waits for approval as long as approvalTimeoutDays says, and its timeout grows with it', () => {
+    const custom = buildStack({ recreate: { approvalTimeoutDays: 2 } }, appWithoutBundling());
+    const resource =
+      Template.fromStack(custom).toJSON().Resources[logicalId(custom, custom.stateMachine)].Properties;
+    const definition = JSON.parse(resource.DefinitionString);
+    expect(definition.States.WaitForApproval.TimeoutSeconds).toBe(2 * 24 * 60 * 60);
+    expect(definition.TimeoutSeconds).toBe(EXECUTION_TIMEOUT_SECONDS + 2 * 24 * 60 * 60);
   });
 
   it('is a Standard workflow logging ALL events with execution data to an encrypted log group, traced', () => {
@@ -282,6 +601,9 @@ describe('Lambda functions', () => {
     const expectations = [
       { id: ids.plan, logs: ids.planLogs, timeout: 60 },
       { id: ids.report, logs: ids.reportLogs, timeout: 10 },
+      { id: ids.snapshot, logs: ids.snapshotLogs, timeout: 120 },
+      { id: ids.verify, logs: ids.verifyLogs, timeout: 120 },
+      { id: ids.customAction, logs: ids.customActionLogs, timeout: 60 },
     ];
     for (const { id, logs, timeout } of expectations) {
       const fn = template.toJSON().Resources[id as string].Properties;
@@ -295,14 +617,27 @@ describe('Lambda functions', () => {
         LoggingConfig: { LogGroup: { Ref: logs } },
       });
     }
-    expect(LAMBDA_HANDLERS.map((source) => source.name)).toEqual(['plan-remediation', 'report-failure']);
+    expect(LAMBDA_HANDLERS.map((source) => source.name)).toEqual([
+      'plan-remediation',
+      'report-failure',
+      'snapshot-notebook',
+      'verify-recreation',
+      'custom-action',
+    ]);
   });
 
   it('are bundled byte for byte as a direct esbuild call with toEsbuildOptions (what the benchmark runs)', async () => {
     // Given the bundles NodejsFunction put in the cloud assembly
     const assembly = (stack.node.root as App).synth();
+    const functionIds: Record<(typeof LAMBDA_HANDLERS)[number]['name'], string | undefined> = {
+      'plan-remediation': ids.plan,
+      'report-failure': ids.report,
+      'snapshot-notebook': ids.snapshot,
+      'verify-recreation': ids.verify,
+      'custom-action': ids.customAction,
+    };
     for (const source of LAMBDA_HANDLERS) {
-      const fnId = source.name === 'plan-remediation' ? ids.plan : ids.report;
+      const fnId = functionIds[source.name];
       const s3Key = template.toJSON().Resources[fnId as string].Properties.Code.S3Key as string;
       const deployed = readFileSync(
         join(assembly.directory, `asset.${s3Key.replace(/\.zip$/, '')}`, BUNDLE_FILE_NAME),
@@ -317,25 +652,98 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('plan-remediation gets REMEDIATION_SETTINGS that pass the runtime schema once deployed', () => {
+  it('plan-remediation gets REMEDIATION_SETTINGS with the recreate facts that pass the runtime schema once deployed', () => {
     // Given the environment variable as CloudFormation will resolve it
     const fn = template.toJSON().Resources[ids.plan as string].Properties;
-    const text = readable(fn.Environment.Variables[SETTINGS_ENVIRONMENT_VARIABLE]) as string;
+    const text = deployedText(fn.Environment.Variables[SETTINGS_ENVIRONMENT_VARIABLE]);
 
     // When the Lambda parses it
-    const settings = runtimeSettingsSchema.parse(JSON.parse(text.replace(`ref:${ids.table}`, 'LockTable-1')));
+    const settings = runtimeSettingsSchema.parse(JSON.parse(text));
 
-    // Then it names this account, region, table and every control
+    // Then it names this account, region, tables, bucket, lifecycle configurations and every control
     expect(settings).toMatchObject({
       accountId: TEST_ACCOUNT,
       region: TEST_REGION,
       lockTableName: 'LockTable-1',
-      lockSeconds: EXECUTION_TIMEOUT_SECONDS,
+      lockSeconds: EXECUTION_TIMEOUT_SECONDS + 7 * 24 * 60 * 60,
       dryRun: false,
+      recreate: {
+        targets: [],
+        backupBucket: 'snapshot-bucket-1',
+        approvalTableName: 'ApprovalTable-1',
+        backupLifecycleConfigName: 'SageMakerRemediation-backup-on-start',
+        restoreLifecycleConfigName: 'SageMakerRemediation-restore-on-create',
+        approvalTimeoutSeconds: 7 * 24 * 60 * 60,
+        acceptDataLoss: [],
+      },
+    });
+    expect(settings.lockSeconds).toBe(executionTimeoutSeconds(DEFINITION_OPTIONS));
+    expect(Object.keys(settings.modes).sort()).toEqual([...CONTROL_IDS].sort());
+  });
+
+  it('snapshot-notebook and verify-recreation get the very same REMEDIATION_SETTINGS', () => {
+    const settingsOf = (id: string | undefined) =>
+      template.toJSON().Resources[id as string].Properties.Environment.Variables;
+    const planSettings = settingsOf(ids.plan);
+    expect(settingsOf(ids.snapshot)).toEqual(planSettings);
+    expect(settingsOf(ids.verify)).toEqual(planSettings);
+  });
+
+  it('custom-action gets CUSTOM_ACTION_SETTINGS its own parser accepts once deployed', () => {
+    // Given the environment variable as CloudFormation will resolve it
+    const fn = template.toJSON().Resources[ids.customAction as string].Properties;
+    expect(Object.keys(fn.Environment.Variables)).toEqual([CUSTOM_ACTION_SETTINGS_VARIABLE]);
+    const text = deployedText(fn.Environment.Variables[CUSTOM_ACTION_SETTINGS_VARIABLE]);
+
+    // When the handler parses it (with the cross-field checks: every ARN in this account and region)
+    const settings = parseCustomActionSettings(text);
+
+    // Then it names the three actions, the approval table, the state machine and every control's mode
+    expect(settings).toEqual({
+      accountId: TEST_ACCOUNT,
+      region: TEST_REGION,
+      actionArns: {
+        approve: `arn:aws:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:action/custom/ApprovePlan`,
+        reject: `arn:aws:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:action/custom/RejectPlan`,
+        'remediate-now': `arn:aws:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:action/custom/RemediateNow`,
+      },
+      approvalTableName: 'ApprovalTable-1',
+      stateMachineArn: `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:stateMachine:Remediation-1`,
+      modes: expect.any(Object),
     });
     expect(Object.keys(settings.modes).sort()).toEqual([...CONTROL_IDS].sort());
   });
 });
+
+/**
+ * An environment variable as CloudFormation resolves it: each Ref and GetAtt replaced by the value
+ * it has once deployed (ARNs of the custom actions and the state machine, table and bucket names).
+ */
+function deployedText(value: Parameters<typeof readable>[0]): string {
+  const actionIds = Object.fromEntries(
+    [
+      stack.customActions.approveAction,
+      stack.customActions.rejectAction,
+      stack.customActions.remediateNowAction,
+    ].map((action) => [logicalId(stack, action), action.id]),
+  );
+  let text = readable(value) as string;
+  const replacements: Array<[string, string]> = [
+    [`ref:${ids.table}`, 'LockTable-1'],
+    [`ref:${ids.approvalTable}`, 'ApprovalTable-1'],
+    [`ref:${ids.bucket}`, 'snapshot-bucket-1'],
+    [`${ids.backupConfig}.NotebookInstanceLifecycleConfigName`, 'SageMakerRemediation-backup-on-start'],
+    [`${ids.restoreConfig}.NotebookInstanceLifecycleConfigName`, 'SageMakerRemediation-restore-on-create'],
+    [`ref:${ids.stateMachine}`, `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:stateMachine:Remediation-1`],
+    ...Object.entries(actionIds).map(([logical, id]): [string, string] => [
+      `ref:${logical}`,
+      `arn:aws:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:action/custom/${id}`,
+    ]),
+  ];
+  for (const [from, to] of replacements) text = text.replaceAll(`"${from}"`, JSON.stringify(to));
+  expect(text).not.toMatch(/"ref:|\.Arn"|NotebookInstanceLifecycleConfigName"/);
+  return text;
+}
 
 describe('security settings', () => {
   it('the customer managed key rotates and is retained with the log groups it protects', () => {
@@ -345,15 +753,17 @@ describe('security settings', () => {
     });
   });
 
-  it('the key policy lets CloudWatch Logs, alarm actions and EventBridge dead letters use the key', () => {
+  it('the key policy lets CloudWatch Logs, alarm actions, EventBridge dead letters and notebook roles (S3) use the key', () => {
     const key = readable(template.toJSON().Resources[ids.key as string].Properties.KeyPolicy) as {
-      Statement: Array<{ Sid?: string; Principal: Record<string, string> }>;
+      Statement: Array<{ Sid?: string; Principal: Record<string, string> | string }>;
     };
     expect(key.Statement.map((statement) => [statement.Sid, statement.Principal])).toEqual([
       [undefined, { AWS: `arn:aws:iam::${TEST_ACCOUNT}:root` }],
       ['AllowCloudWatchLogsLogGroups', { Service: `logs.${TEST_REGION}.amazonaws.com` }],
       ['AllowCloudWatchAlarmsToPublish', { Service: 'cloudwatch.amazonaws.com' }],
       ['AllowEventBridgeDeadLetters', { Service: 'events.amazonaws.com' }],
+      // NotebookBackupBucket's statement: every role of the account, through S3 on the snapshot bucket only
+      [expect.stringMatching(/^NotebookRolesViaS3/), { AWS: '*' }],
     ]);
   });
 
@@ -402,7 +812,14 @@ describe('security settings', () => {
   it('every log group is encrypted with the key, keeps logs 365 days by default, and is retained', () => {
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     expect(Object.keys(logGroups).sort()).toEqual(
-      [ids.planLogs, ids.reportLogs, ids.stateMachineLogs].sort(),
+      [
+        ids.planLogs,
+        ids.reportLogs,
+        ids.snapshotLogs,
+        ids.verifyLogs,
+        ids.customActionLogs,
+        ids.stateMachineLogs,
+      ].sort(),
     );
     for (const logGroup of Object.values(logGroups)) {
       expect(logGroup).toMatchObject({
@@ -443,6 +860,51 @@ describe('security settings', () => {
         Principal: { Service: 'events.amazonaws.com' },
         Resource: `${ids.queue}.Arn`,
         Sid: expect.any(String),
+      },
+      {
+        Action: 'sqs:SendMessage',
+        Condition: { ArnEquals: { 'aws:SourceArn': `${ids.customActionRule}.Arn` } },
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Resource: `${ids.queue}.Arn`,
+        Sid: expect.any(String),
+      },
+    ]);
+  });
+
+  it("the custom-action rule matches exactly this deployment's three actions and invokes the Lambda, with retries and the DLQ", () => {
+    const rule = template.toJSON().Resources[ids.customActionRule as string].Properties;
+    const actionRefs = [
+      stack.customActions.approveAction,
+      stack.customActions.rejectAction,
+      stack.customActions.remediateNowAction,
+    ].map((action) => ({ Ref: logicalId(stack, action) }));
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.securityhub'],
+      'detail-type': ['Security Hub Findings - Custom Action'],
+      resources: actionRefs,
+    });
+    expect(rule.EventPattern).toEqual(
+      stack.resolve(buildCustomActionEventPattern(Object.values(stack.customActions.actionArns))),
+    );
+    expect(rule.Targets).toEqual([
+      {
+        Arn: { 'Fn::GetAtt': [ids.customAction, 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 86400 },
+        Id: expect.any(String),
+      },
+    ]);
+    // EventBridge may invoke the function for this rule only
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((permission) =>
+      readable(permission.Properties),
+    );
+    expect(permissions).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: `${ids.customAction}.Arn`,
+        Principal: 'events.amazonaws.com',
+        SourceArn: `${ids.customActionRule}.Arn`,
       },
     ]);
   });
@@ -486,35 +948,122 @@ describe('security settings', () => {
         threshold: gte1,
         actions: toTopic,
       },
-      { metric: 'AWS/Lambda/Errors', statistic: 'Sum', period: 300, threshold: gte1, actions: toTopic },
-      { metric: 'AWS/Lambda/Errors', statistic: 'Sum', period: 300, threshold: gte1, actions: toTopic },
+      // plan-remediation, report-failure, snapshot-notebook, verify-recreation, custom-action
+      ...Array.from({ length: 5 }, () => ({
+        metric: 'AWS/Lambda/Errors',
+        statistic: 'Sum',
+        period: 300,
+        threshold: gte1,
+        actions: toTopic,
+      })),
     ]);
+    const functionsAlarmedOn = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter((alarm) => alarm.Properties.MetricName === 'Errors')
+      .map((alarm) => (alarm.Properties.Dimensions as Array<{ Value: { Ref: string } }>)[0]?.Value.Ref);
+    expect(functionsAlarmedOn).toEqual([ids.plan, ids.report, ids.snapshot, ids.verify, ids.customAction]);
   });
 
-  it('outputs the state machine ARN, the topic ARN and the lock table name', () => {
+  it('outputs the state machine ARN, the topic ARN, the lock and approval tables and the snapshot bucket', () => {
     expect(template.toJSON().Outputs).toMatchObject({
       StateMachineArn: { Value: { Ref: ids.stateMachine } },
       AlertTopicArn: { Value: { Ref: ids.topic } },
       LockTableName: { Value: { Ref: ids.table } },
+      ApprovalTableName: { Value: { Ref: ids.approvalTable } },
+      NotebookBackupBucketName: { Value: { Ref: ids.bucket } },
     });
+  });
+});
+
+describe('recreation resources (always deployed)', () => {
+  it('deploys the snapshot bucket and the approval table with the stack key, and the three custom actions', () => {
+    const resources = template.toJSON().Resources;
+    expect(resources[ids.bucket as string].Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: { 'Fn::GetAtt': [ids.key, 'Arn'] },
+          },
+        },
+      ],
+    });
+    expect(resources[ids.approvalTable as string].Properties.SSESpecification).toEqual({
+      SSEEnabled: true,
+      SSEType: 'KMS',
+      KMSMasterKeyId: { 'Fn::GetAtt': [ids.key, 'Arn'] },
+    });
+    expect(
+      Object.values(template.findResources('AWS::SecurityHub::ActionTarget')).map(
+        (action) => action.Properties.Id,
+      ),
+    ).toEqual(['ApprovePlan', 'RejectPlan', 'RemediateNow']);
+  });
+
+  it('names the lifecycle configurations after the stack, within the SageMaker name rules', () => {
+    const names = [ids.backupConfig, ids.restoreConfig].map(
+      (id) => template.toJSON().Resources[id as string].Properties.NotebookInstanceLifecycleConfigName,
+    );
+    expect(names).toEqual(['SageMakerRemediation-backup-on-start', 'SageMakerRemediation-restore-on-create']);
+    for (const name of names) {
+      expect(name.length).toBeLessThanOrEqual(63);
+      expect(name).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/);
+    }
+  });
+
+  it("deploys the backup script as OnStart and the restore script as OnCreate, each with the bucket's name as a deploy-time value", () => {
+    const resources = template.toJSON().Resources;
+    const cases = [
+      { id: ids.backupConfig, hook: 'OnStart', absent: 'OnCreate', script: backupOnStartScript },
+      { id: ids.restoreConfig, hook: 'OnCreate', absent: 'OnStart', script: restoreOnCreateScript },
+    ];
+    for (const { id, hook, absent, script } of cases) {
+      const properties = resources[id as string].Properties;
+      expect(properties[absent], `${id} ${absent}`).toBeUndefined();
+      const hooks = properties[hook] as Array<{ Content: unknown }>;
+      expect(hooks).toHaveLength(1);
+
+      // Base64 is applied by CloudFormation to a join of the script around the bucket's Ref: encoding
+      // the token's placeholder text at synthesis would bake that text into the notebook instead
+      const content = hooks[0]?.Content as { 'Fn::Base64': { 'Fn::Join': [string, unknown[]] } };
+      expect(Object.keys(content)).toEqual(['Fn::Base64']);
+      const [separator, parts] = content['Fn::Base64']['Fn::Join'];
+      expect(separator).toBe('');
+      const bucketRefs = parts.filter((part) => typeof part !== 'string');
+      expect(bucketRefs.length).toBeGreaterThan(0);
+      for (const ref of bucketRefs) expect(ref).toEqual({ Ref: ids.bucket });
+
+      // Once deployed, the content decodes to the script with the bucket's name
+      const deployedName = 'sagemakerremediation-notebookbackups-123456789012-eu-west-1';
+      const resolved = parts.map((part) => (typeof part === 'string' ? part : deployedName)).join('');
+      expect(resolved).toBe(script(deployedName));
+      expect(Buffer.from(toLifecycleContent(resolved), 'base64').toString('utf8')).toBe(resolved);
+    }
   });
 });
 
 describe('configuration reaches the stack', () => {
   it('a control switched off leaves the rule, a retention override reaches every log group', () => {
     // Given SageMaker.1 off and 30-day retention
-    const custom = Template.fromStack(
-      buildStack({ modes: { 'SageMaker.1': 'off' }, logRetentionDays: 30 }, appWithoutBundling()),
+    const customStack = buildStack(
+      { modes: { 'SageMaker.1': 'off' }, logRetentionDays: 30 },
+      appWithoutBundling(),
     );
+    const custom = Template.fromStack(customStack);
 
     // Then
-    const rule = Object.values(custom.findResources('AWS::Events::Rule'))[0];
+    const rule = custom.toJSON().Resources[logicalId(customStack, customStack.findingRule)];
     expect(rule?.Properties.EventPattern.detail.findings.Compliance.SecurityControlId).toEqual(
       CONTROL_IDS.filter((id) => id !== 'SageMaker.1'),
     );
     for (const logGroup of Object.values(custom.findResources('AWS::Logs::LogGroup'))) {
       expect(logGroup.Properties.RetentionInDays).toBe(30);
     }
+    // And the custom-action Lambda judges Remediate now clicks by the same modes
+    const customAction = custom.toJSON().Resources[logicalId(customStack, customStack.customActionFunction)];
+    expect(
+      readable(customAction.Properties.Environment.Variables[CUSTOM_ACTION_SETTINGS_VARIABLE]),
+    ).toContain('"SageMaker.1":"off"');
   });
 
   it('an invalid configuration handed to the stack directly fails synthesis with every error', () => {

@@ -10,7 +10,11 @@ import {
   sdkIntegration,
   taskStates,
 } from '../../statemachines/amazon-states-language.js';
-import { buildRemediationDefinition, PLACEHOLDERS } from '../../statemachines/remediation-definition.js';
+import {
+  buildRemediationDefinition,
+  PLACEHOLDERS,
+  RECREATE_PLACEHOLDERS,
+} from '../../statemachines/remediation-definition.js';
 
 const NOTEBOOKS = 'arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/*';
 const HUB = 'arn:aws:securityhub:eu-west-1:123456789012:hub/default';
@@ -40,6 +44,24 @@ const scopes: StateMachineScopes = {
 };
 
 const definition = buildRemediationDefinition();
+const recreateDefinition = buildRemediationDefinition({ recreate: { approvalTimeoutSeconds: 86400 } });
+const BUCKET_OBJECTS = 'arn:aws:s3:::snapshots/roles/*';
+const APPROVALS = 'arn:aws:dynamodb:eu-west-1:123456789012:table/approvals';
+const SNAPSHOT = 'arn:aws:lambda:eu-west-1:123456789012:function:snapshot';
+const VERIFY = 'arn:aws:lambda:eu-west-1:123456789012:function:verify';
+const recreateScopes: StateMachineScopes = {
+  ...scopes,
+  services: {
+    ...scopes.services,
+    dynamodb: { resources: [TABLE, APPROVALS], kmsKeyArn: KEY },
+    s3: { resources: [BUCKET_OBJECTS], kmsKeyArn: KEY },
+  },
+  lambdaFunctions: {
+    ...scopes.lambdaFunctions,
+    [RECREATE_PLACEHOLDERS.snapshotFunctionArn]: SNAPSHOT,
+    [RECREATE_PLACEHOLDERS.verifyFunctionArn]: VERIFY,
+  },
+};
 
 /** Independent of the implementation: the IAM action each Task needs, read straight off the definition. */
 function actionsTheDefinitionNeeds(stateMachine: StateMachineDefinition): string[] {
@@ -48,10 +70,12 @@ function actionsTheDefinitionNeeds(stateMachine: StateMachineDefinition): string
     securityhub: 'securityhub',
     sns: 'sns',
     dynamodb: 'dynamodb',
+    s3: 's3',
   };
   const actions = taskStates(stateMachine).map(([, task]) => {
     if (task.Resource === LAMBDA_INVOKE) return 'lambda:InvokeFunction';
-    const integration = parseSdkIntegration(task.Resource);
+    // The callback pattern needs the same action as the plain call
+    const integration = parseSdkIntegration(task.Resource.replace(/\.waitForTaskToken$/, ''));
     if (!integration) throw new Error(`unexpected resource ${task.Resource}`);
     return `${prefixes[integration.service]}:${integration.action[0]?.toUpperCase()}${integration.action.slice(1)}`;
   });
@@ -187,5 +211,60 @@ describe('state machine permissions derived from the definition', () => {
       'sagemaker:StopNotebookInstance',
       'sagemaker:UpdateNotebookInstance',
     ]);
+  });
+});
+
+describe('state machine permissions of the recreate branch', () => {
+  it('grant every action its Tasks call, the callback (.waitForTaskToken) included, and no other', () => {
+    const granted = deriveStateMachineStatements(recreateDefinition, recreateScopes)
+      .flatMap((statement) => statement.Action)
+      .filter((action) => !action.startsWith('kms:'))
+      .sort();
+    expect(granted).toEqual(actionsTheDefinitionNeeds(recreateDefinition));
+    expect(granted).toContain('dynamodb:PutItem');
+    expect(
+      taskStates(recreateDefinition).some(([, task]) => task.Resource.endsWith('putItem.waitForTaskToken')),
+    ).toBe(true);
+  });
+
+  it('read the manifests from the bucket scope, with the key through S3 as well', () => {
+    const statements = deriveStateMachineStatements(recreateDefinition, recreateScopes);
+    expect(statements.find((statement) => statement.Sid === 'S3Tasks')).toEqual({
+      Sid: 'S3Tasks',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [BUCKET_OBJECTS],
+    });
+    expect(statements.find((statement) => statement.Sid === 'KmsForEncryptedResources')?.Condition).toEqual({
+      StringEquals: {
+        'kms:ViaService': [
+          'dynamodb.eu-west-1.amazonaws.com',
+          's3.eu-west-1.amazonaws.com',
+          'sns.eu-west-1.amazonaws.com',
+        ],
+      },
+    });
+  });
+
+  it('invoke the four functions, and fail when the snapshot or verify function is not scoped', () => {
+    const lambda = deriveStateMachineStatements(recreateDefinition, recreateScopes).find(
+      (statement) => statement.Sid === 'LambdaTasks',
+    );
+    expect(lambda?.Resource).toEqual([PLAN, REPORT, SNAPSHOT, VERIFY]);
+    expect(() => deriveStateMachineStatements(recreateDefinition, scopes)).toThrow(
+      `no function ARN is scoped for placeholder \${${RECREATE_PLACEHOLDERS.snapshotFunctionArn}}`,
+    );
+  });
+
+  it('still refuse a callback on an unknown service or an optimised integration', () => {
+    expect(() =>
+      deriveStateMachineStatements(
+        withTask(`${sdkIntegration('ec2', 'stopInstances')}.waitForTaskToken`),
+        scopes,
+      ),
+    ).toThrow("- Only: no IAM prefix is known for SDK service 'ec2'");
+    expect(() =>
+      deriveStateMachineStatements(withTask('arn:aws:states:::sqs:sendMessage.waitForTaskToken'), scopes),
+    ).toThrow('- Only: unsupported Task resource arn:aws:states:::sqs:sendMessage.waitForTaskToken');
   });
 });

@@ -64,7 +64,7 @@ describe('controls catalogue', () => {
   it('resolveModes applies overrides on top of defaults; off controls leave the scope', () => {
     const modes = resolveModes({ 'SageMaker.3': 'notify', 'SageMaker.16': 'off' });
     expect(modes['SageMaker.3']).toBe('notify');
-    expect(modes['SageMaker.1']).toBe('notify');
+    expect(modes['SageMaker.1']).toBe('approval');
     expect(controlsInScope(modes)).not.toContain('SageMaker.16');
     expect(controlsInScope(modes)).toHaveLength(24);
   });

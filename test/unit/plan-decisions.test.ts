@@ -223,7 +223,11 @@ describe('limits', () => {
       notebookName: longName,
       resourceArn: `arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/${longName}`,
     });
-    const decision = decideByMode(long, settings(), execution);
+    const decision = decideByMode(
+      long,
+      settings({ modes: resolveModes({ 'SageMaker.1': 'notify' }) }),
+      execution,
+    );
     expect(decision.kind === 'annotate' && decision.annotation.note.length).toBeLessThanOrEqual(512);
     expect(toSubject(`x\n${'é'.repeat(200)}`)).toMatch(/^[\x20-\x7e…]{1,100}$/);
     expect(toSubject('a'.repeat(300))).toHaveLength(100);

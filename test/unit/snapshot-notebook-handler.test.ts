@@ -373,8 +373,7 @@ describe('SnapshotNotebook handler', () => {
     expect(error.message).toBe(
       'Notebook instance Research-Notebook can only be fixed by recreating it, and this deployment lacks ' +
         'a private subnet (recreate target subnetId) for this account and region; ' +
-        'security groups (recreate target securityGroupIds) for this account and region; ' +
-        'a customer-managed KMS key (recreate target kmsKeyId) for this account and region. Nothing was changed.',
+        'security groups (recreate target securityGroupIds) for this account and region. Nothing was changed.',
     );
     expect(account.callsTo('S3')).toEqual([]);
     expect(account.s3.keys(BUCKET)).toEqual([]);

@@ -139,8 +139,11 @@ describe('finding intake', () => {
     expect(outcomeOf(alerts(deployment)[0])).toBe('DRY_RUN');
   });
 
-  it('SageMaker.1 in its default notify mode: annotated NOTIFIED with guidance and alerted, nothing changes', async () => {
-    const deployment = givenNotebook({ directInternetAccess: 'Enabled' });
+  it('SageMaker.1 in notify mode: annotated NOTIFIED with guidance and alerted, nothing changes', async () => {
+    const deployment = givenNotebook(
+      { directInternetAccess: 'Enabled' },
+      { configuration: { modes: { 'SageMaker.1': 'notify' } } },
+    );
     const finding = notebookControlFinding({ controlId: 'SageMaker.1', notebookName: NOTEBOOK });
     const execution = onlyExecution(await whenImported(deployment, finding));
     expect(execution.lambdaInvocations).toBe(1);
@@ -239,5 +242,28 @@ describe('bad input gets a clear error and changes nothing', () => {
     expect(execution.error).toBe('InvalidFindingEvent');
     expect(execution.cause).toContain('S3.1 is not a SageMaker control');
     expect(deployment.account.calls).toEqual([]);
+  });
+});
+
+describe('recreate controls by default', () => {
+  it('SageMaker.1 in its default approval mode, no recreate target: the finding says exactly what to configure', async () => {
+    const deployment = givenNotebook({ directInternetAccess: 'Enabled' });
+    const finding = notebookControlFinding({ controlId: 'SageMaker.1', notebookName: NOTEBOOK });
+    onlyExecution(await whenImported(deployment, finding));
+    expect(changesMade(deployment)).toEqual([]);
+    expect(findingNow(deployment, finding).Note?.Text).toContain(
+      'this deployment lacks a private subnet (recreate target subnetId) for this account and region',
+    );
+    expect(alerts(deployment)[0]?.MessageAttributes?.outcome?.StringValue).toBe('NEEDS_CONFIGURATION');
+  });
+
+  it('SageMaker.3 on an exposed notebook with no recreate target: root access is still fixed at once, in place', async () => {
+    const deployment = givenNotebook({ directInternetAccess: 'Enabled' });
+    onlyExecution(await whenImported(deployment));
+    expect(changesMade(deployment)).toEqual([
+      'StopNotebookInstance',
+      'UpdateNotebookInstance',
+      'StartNotebookInstance',
+    ]);
   });
 });
