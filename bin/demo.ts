@@ -1,21 +1,45 @@
 /**
  * `npm run demo`: the stack "deployed" into the local simulated account (no AWS account, no network),
- * then sample Security Hub findings imported, and what happened printed as a timeline in simulated
- * time. Everything that runs is the real thing: the EventBridge pattern, the state machine
- * definition (in aws-local-stepfunctions), the handler code, the configuration loader.
+ * sample Security Hub findings imported, a security engineer's approval clicked, and what happened
+ * printed as a timeline in simulated time. Everything that runs is the real thing: the EventBridge
+ * patterns, the state machine definition (in aws-local-stepfunctions), the handler code, the
+ * lifecycle scripts (run with bash), the configuration loader.
  */
 import '../test/local-workflow/node20-compatibility.js';
 import { readFileSync } from 'node:fs';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { CONFIGURATION_CONTEXT_KEY } from '../stacks/configuration.js';
-import { LocalDeployment } from '../test/local-workflow/local-deployment.js';
+import { CUSTOM_ACTION_IDS, LocalDeployment } from '../test/local-workflow/local-deployment.js';
 import type { ExecutionRecord } from '../test/local-workflow/local-state-machine.js';
-import { notebookControlFinding } from '../test/simulated-account/sample-findings.js';
+import { customActionEvent, notebookControlFinding } from '../test/simulated-account/sample-findings.js';
 
-// The same configuration `npx cdk deploy` would use.
+const ACCOUNT = '111122223333';
+const REGION = 'eu-west-1';
+const PRIVATE_SUBNET = 'subnet-0a1b2c3d4e5f60718';
+const NOTEBOOK_SECURITY_GROUP = 'sg-0a1b2c3d4e5f60718';
+
+// The same configuration `npx cdk deploy` would use, plus where recreated notebooks go in this account.
 const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
-  context?: Record<string, unknown>;
+  context: Record<string, Record<string, unknown>>;
 };
-const deployment = new LocalDeployment({ configuration: cdkJson.context?.[CONFIGURATION_CONTEXT_KEY] });
+const configuration = {
+  ...cdkJson.context[CONFIGURATION_CONTEXT_KEY],
+  recreate: {
+    ...(cdkJson.context[CONFIGURATION_CONTEXT_KEY]?.recreate as object),
+    targets: [
+      {
+        account: ACCOUNT,
+        region: REGION,
+        subnetId: PRIVATE_SUBNET,
+        securityGroupIds: [NOTEBOOK_SECURITY_GROUP],
+      },
+    ],
+  },
+};
+const deployment = new LocalDeployment({
+  configuration,
+  accountOptions: { accountId: ACCOUNT, region: REGION },
+});
 const { account } = deployment;
 const start = account.clock.nowMs();
 
@@ -25,91 +49,135 @@ const offset = (at: Date): string => {
 };
 const heading = (text: string) => console.log(`\n${text}\n${'-'.repeat(text.length)}`);
 
-// The account before: three notebooks, one of them exempt.
-account.sagemaker.seedNotebook({ name: 'research-notebook', status: 'InService', rootAccess: 'Enabled' });
+// The account before. research-notebook is in a VPC without internet access: only root access is wrong.
+account.sagemaker.seedNotebook({
+  name: 'research-notebook',
+  status: 'InService',
+  rootAccess: 'Enabled',
+  directInternetAccess: 'Disabled',
+  subnetId: 'subnet-0team0000000000001',
+  securityGroupIds: ['sg-0team0000000000001'],
+});
 account.sagemaker.seedNotebook({
   name: 'shared-gpu-notebook',
   status: 'InService',
   rootAccess: 'Enabled',
   tags: [{ Key: 'securityhub-remediation', Value: 'skip' }],
 });
+// exposed-notebook: internet access, no VPC, root access; its own lifecycle config, tags and data.
+account.sagemaker.seedLifecycleConfig({
+  name: 'install-packages',
+  onStart: '#!/bin/bash\necho "installing packages"\n',
+});
+const exposedFiles = {
+  'churn-model.ipynb': '{"cells": [], "nbformat": 4}\n',
+  'data/customers.csv': 'id,tenure,churned\n1,12,0\n2,3,1\n',
+  'results/metrics.json': '{"auc": 0.91}\n',
+};
 account.sagemaker.seedNotebook({
-  name: 'legacy-notebook',
-  status: 'Stopped',
+  name: 'exposed-notebook',
+  status: 'InService',
+  rootAccess: 'Enabled',
   directInternetAccess: 'Enabled',
+  lifecycleConfigName: 'install-packages',
+  tags: [
+    { Key: 'team', Value: 'data-science' },
+    { Key: 'cost-centre', Value: 'cc-1234' },
+  ],
+  files: exposedFiles,
 });
 
-const findings = [
-  {
-    why: 'root access on a running notebook',
-    finding: notebookControlFinding({ controlId: 'SageMaker.3', notebookName: 'research-notebook' }),
-  },
+const finding = (
+  controlId: string,
+  notebookName: string,
+  style: 'consolidated' | 'legacy' = 'consolidated',
+) => notebookControlFinding({ controlId, notebookName, style, account: ACCOUNT, region: REGION });
+const findings: Array<{ why: string; finding: AwsSecurityFinding }> = [
+  { why: 'root access on a running notebook', finding: finding('SageMaker.3', 'research-notebook') },
   {
     why: 'the same problem, reported again by the legacy per-standard finding',
-    finding: notebookControlFinding({
-      controlId: 'SageMaker.3',
-      notebookName: 'research-notebook',
-      style: 'legacy',
-    }),
+    finding: finding('SageMaker.3', 'research-notebook', 'legacy'),
   },
   {
     why: 'root access on a notebook tagged securityhub-remediation=skip',
-    finding: notebookControlFinding({ controlId: 'SageMaker.3', notebookName: 'shared-gpu-notebook' }),
+    finding: finding('SageMaker.3', 'shared-gpu-notebook'),
   },
   {
-    why: 'direct internet access (no automatic fix: needs a recreate)',
-    finding: notebookControlFinding({ controlId: 'SageMaker.1', notebookName: 'legacy-notebook' }),
+    why: 'direct internet access (only a recreate fixes it)',
+    finding: finding('SageMaker.1', 'exposed-notebook'),
   },
+  { why: 'not in a VPC (only a recreate fixes it)', finding: finding('SageMaker.2', 'exposed-notebook') },
+  { why: 'root access on the same notebook', finding: finding('SageMaker.3', 'exposed-notebook') },
 ];
 
 console.log('SageMaker Security Hub remediation: demo in the local simulated AWS account');
+console.log(`Account ${ACCOUNT}, region ${REGION}; configuration: the "remediation" context of cdk.json,`);
 console.log(
-  `Account ${account.accountId}, region ${account.region}; configuration: the "remediation" context of cdk.json.`,
+  `with recreated notebooks going to ${PRIVATE_SUBNET} / ${NOTEBOOK_SECURITY_GROUP} in this account.`,
 );
-heading('Findings imported by Security Hub');
-for (const { why, finding } of findings) {
-  deployment.importFinding(finding);
-  console.log(
-    `${finding.Compliance?.SecurityControlId} ${finding.Resources?.[0]?.Id?.split('/').pop()}: ${why}`,
-  );
+heading('Findings imported by Security Hub (T+00:00)');
+for (const { why, finding: each } of findings) {
+  deployment.importFinding(each);
+  console.log(`${each.Compliance?.SecurityControlId} ${each.Resources?.[0]?.Id?.split('/').pop()}: ${why}`);
 }
+
+// A security engineer approves the recreation plan in the Security Hub console 20 minutes later.
+const approvedFinding = findings[3]?.finding as AwsSecurityFinding;
+void account.clock.sleep(20 * 60_000).then(() => {
+  const current = account.securityHub.getFinding(approvedFinding.Id ?? '') ?? approvedFinding;
+  console.log(
+    `\n${offset(account.clock.now())}  A security engineer picks "Approve remediation" on a finding of exposed-notebook`,
+  );
+  account.bus.putEvent(
+    customActionEvent([current], { actionId: CUSTOM_ACTION_IDS.approve, id: 'demo-approval' }),
+  );
+});
 
 const executions = await deployment.settle();
 
-function findingFor(execution: ExecutionRecord) {
+function findingOf(execution: ExecutionRecord) {
   const detail = (execution.input as { detail: { findings: Array<{ Id: string }> } }).detail;
-  const id = detail.findings[0]?.Id ?? '';
-  return account.securityHub.getFinding(id);
+  return account.securityHub.getFinding(detail.findings[0]?.Id ?? '');
 }
 
 heading('Executions of the state machine');
 for (const execution of executions) {
-  const finding = findingFor(execution);
-  const control = finding?.Compliance?.SecurityControlId;
-  const resource = finding?.Resources?.[0]?.Id?.split('/').pop();
+  const current = findingOf(execution);
   console.log(
-    `\n${execution.name}  ${control} on ${resource}: ${execution.status}` +
-      `  (${execution.transitions.length + execution.retries} state transitions, ${execution.lambdaInvocations} Lambda invocation)`,
+    `\n${execution.name}  ${current?.Compliance?.SecurityControlId} on ${current?.Resources?.[0]?.Id?.split('/').pop()}: ${execution.status}` +
+      `  (${execution.transitions.length + execution.retries} state transitions, ${execution.lambdaInvocations} Lambda invocations)`,
   );
-  for (const transition of execution.transitions) {
-    if (transition.type === 'Choice' || transition.type === 'Pass') continue;
-    console.log(`  ${offset(transition.at)}  ${transition.state}`);
-  }
+  // Tasks and waits tell the story; choices, passes and the polling plumbing do not.
+  const shown = execution.transitions.filter(
+    (transition) =>
+      (transition.type === 'Task' || transition.type === 'Wait') &&
+      !/(Check|Read|Count|Backoff)$/.test(transition.state) &&
+      !transition.state.startsWith('Await'),
+  );
+  for (const transition of shown) console.log(`  ${offset(transition.at)}  ${transition.state}`);
   console.log(`  ${offset(execution.stoppedAt ?? execution.startedAt)}  (end)`);
 }
 
 heading('Notebooks now');
-for (const name of ['research-notebook', 'shared-gpu-notebook', 'legacy-notebook']) {
+for (const name of ['research-notebook', 'shared-gpu-notebook', 'exposed-notebook']) {
   const notebook = account.sagemaker.describeNotebookInstance({ NotebookInstanceName: name });
   console.log(
-    `${name.padEnd(20)} ${notebook.NotebookInstanceStatus.padEnd(10)} RootAccess ${notebook.RootAccess.padEnd(9)} DirectInternetAccess ${notebook.DirectInternetAccess}`,
+    `${name.padEnd(20)} ${notebook.NotebookInstanceStatus.padEnd(10)} RootAccess ${notebook.RootAccess.padEnd(9)} ` +
+      `DirectInternetAccess ${notebook.DirectInternetAccess.padEnd(9)} Subnet ${notebook.SubnetId ?? '(none)'}  ` +
+      `Lifecycle ${notebook.NotebookInstanceLifecycleConfigName ?? '(none)'}`,
   );
 }
+const restored = account.sagemaker.volumeFiles('exposed-notebook');
+const keptTags = account.sagemaker
+  .listTags({ ResourceArn: account.sagemaker.notebookArn('exposed-notebook') })
+  .Tags.map((tag) => `${tag.Key}=${tag.Value}`);
+console.log(`exposed-notebook data: ${Object.keys(restored).sort().join(', ')}`);
+console.log(`exposed-notebook tags: ${keptTags.join(', ')}`);
 
 heading('Findings now (workflow status and note)');
-for (const { finding } of findings) {
-  const current = account.securityHub.getFinding(finding.Id ?? '');
-  const style = finding.GeneratorId?.startsWith('security-control/') ? 'consolidated' : 'legacy';
+for (const { finding: each } of findings) {
+  const current = account.securityHub.getFinding(each.Id ?? '');
+  const style = each.GeneratorId?.startsWith('security-control/') ? 'consolidated' : 'legacy';
   console.log(
     `${current?.Compliance?.SecurityControlId} ${current?.Resources?.[0]?.Id?.split('/').pop()} (${style}): ${current?.Workflow?.Status}`,
   );
@@ -124,16 +192,34 @@ for (const message of account.sns.messages(deployment.alertTopicArn)) {
 }
 
 const research = account.sagemaker.describeNotebookInstance({ NotebookInstanceName: 'research-notebook' });
-const resolved = account.securityHub.getFinding(findings[0]?.finding.Id ?? '');
-const ok =
+const exposed = account.sagemaker.describeNotebookInstance({ NotebookInstanceName: 'exposed-notebook' });
+const statusOf = (index: number) =>
+  account.securityHub.getFinding(findings[index]?.finding.Id ?? '')?.Workflow?.Status;
+const inPlaceOk =
   research.NotebookInstanceStatus === 'InService' &&
   research.RootAccess === 'Disabled' &&
-  resolved?.Workflow?.Status === 'RESOLVED' &&
-  account.callsTo('SageMaker', 'StopNotebookInstance').length === 1;
+  statusOf(0) === 'RESOLVED' &&
+  account
+    .callsTo('SageMaker', 'StopNotebookInstance')
+    .filter((call) => JSON.stringify(call.input).includes('research')).length === 1;
+const recreatedOk =
+  exposed.NotebookInstanceStatus === 'InService' &&
+  exposed.DirectInternetAccess === 'Disabled' &&
+  exposed.SubnetId === PRIVATE_SUBNET &&
+  exposed.RootAccess === 'Disabled' &&
+  exposed.NotebookInstanceLifecycleConfigName === 'install-packages' &&
+  JSON.stringify(restored) === JSON.stringify(exposedFiles) &&
+  [3, 4, 5].every((index) => statusOf(index) === 'RESOLVED');
 heading('Result');
 console.log(
-  ok
-    ? 'research-notebook is InService again with RootAccess Disabled, its finding is RESOLVED, and the duplicate finding caused no second stop/start cycle.'
+  inPlaceOk
+    ? 'research-notebook: InService again with RootAccess Disabled, its finding RESOLVED; the duplicate finding caused no second stop/start cycle.'
     : 'UNEXPECTED: the SageMaker.3 remediation did not end as it should; see the timeline above.',
 );
-process.exitCode = ok ? 0 : 1;
+console.log(
+  recreatedOk
+    ? 'exposed-notebook: one plan for SageMaker.1, .2 and .3, approved, snapshotted, recreated in the private subnet with its data, tags and lifecycle configuration, InService again; all three findings RESOLVED.'
+    : 'UNEXPECTED: the recreation of exposed-notebook did not end as it should; see the timeline above.',
+);
+account.dispose();
+process.exitCode = inPlaceOk && recreatedOk ? 0 : 1;

@@ -245,13 +245,18 @@ function snapshotPrefixProblem(prefix: string): string | undefined {
 
 /** A refusal or failure the operator can act on: the message says what and why; no stack trace. */
 class Refusal extends Error {
-  override readonly name = 'Refusal';
+  override readonly name: string = 'Refusal';
   readonly exitCode: number;
 
   constructor(message: string, exitCode: number = EXIT_FAILED) {
     super(message);
     this.exitCode = exitCode;
   }
+}
+
+/** The notebook went Failed while --wait watched it. */
+class NotebookFailed extends Refusal {
+  override readonly name = 'NotebookFailed';
 }
 
 const nonNegativeInt = z.int().check(z.gte(0));
@@ -546,6 +551,15 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
       } catch (error) {
         printError(`error: ${error instanceof Refusal ? error.message : describeError(error)}`);
         printError('');
+        if (index === 0 && error instanceof NotebookFailed) {
+          // OnCreate runs only at creation: starting the Failed notebook again would not restore anything.
+          printError(
+            `Notebook instance ${notebookName} is Failed and ${fullPlan.data ? 'has none of its data' : 'was never ready'}; the snapshot is untouched. Fix the cause above, delete it, and run this again:`,
+          );
+          for (const command of deleteCommands(notebookName, 'Failed', region)) printError(command);
+          printError(`      ${rerunCommand(options)}`);
+          return EXIT_FAILED;
+        }
         printError(
           `Notebook instance ${notebookName} exists; the snapshot is untouched. What is left to do:`,
         );
@@ -777,7 +791,7 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
     ].filter((repository): repository is string => repository !== undefined);
     line(
       'Afterwards',
-      `lifecycle configuration ${settings.NotebookInstanceLifecycleConfigName ?? '(none)'}; code repositories ${repositories.join(', ') || '(none)'}; ${plan.wasRunning ? 'InService' : 'Stopped'} (it was ${snapshot.status})`,
+      `lifecycle configuration ${settings.NotebookInstanceLifecycleConfigName ?? '(none)'}; code repositories ${repositories.join(', ') || '(none)'}; ${plan.wasRunning ? 'running' : 'stopped'}, as when the snapshot was taken (${snapshot.status})`,
     );
     if (plan.earlierRestoreManifest) {
       line(
@@ -816,7 +830,7 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
         const status = described.NotebookInstanceStatus ?? 'Unknown';
         if (status === reached) return described;
         if (status === 'Failed') {
-          throw new Refusal(
+          throw new NotebookFailed(
             `notebook instance ${notebookName} is Failed after ${after}: ${described.FailureReason ?? 'no reason given'}`,
           );
         }
@@ -999,32 +1013,46 @@ function existingNotebookMessage(
   region: string | undefined,
 ): string {
   const status = existing.NotebookInstanceStatus ?? 'Unknown';
-  const regionFlag = region ? ` --region ${region}` : '';
-  const aws = (command: string) =>
-    `      aws sagemaker ${command} --notebook-instance-name ${name}${regionFlag}`;
   if (status === 'Deleting') {
-    return `refused: notebook instance ${name} is being deleted: wait until it is gone, then run this again:\n${aws('wait notebook-instance-deleted')}`;
+    return `refused: notebook instance ${name} is being deleted: wait until it is gone, then run this again:\n${awsCommand('wait notebook-instance-deleted', name, region)}`;
   }
   return [
     `refused: notebook instance ${name} already exists (${status}, ${existing.NotebookInstanceArn ?? 'no ARN'}). This tool never overwrites a notebook. Either:`,
     `  - delete it, if it is an incomplete recreation nobody needs (deleting destroys its volume: check nothing on it is needed), then run this again:`,
-    ...stopFirst(status, aws),
-    aws('delete-notebook-instance'),
-    aws('wait notebook-instance-deleted'),
+    ...deleteCommands(name, status, region),
     hasData
       ? `  - (--name <new name> restores beside it only for a snapshot without data: the restore script only restores a snapshot into a notebook of the same name.)`
       : `  - or restore beside it under another name: add --name <new name>.`,
   ].join('\n');
 }
 
-/** Only a Stopped or Failed notebook can be deleted: how to get there from `status`. */
-function stopFirst(status: string, aws: (command: string) => string): string[] {
-  if (status === 'Stopped' || status === 'Failed') return [];
-  if (status === 'InService') return [aws('stop-notebook-instance'), aws('wait notebook-instance-stopped')];
-  // Pending, Updating, Stopping, InMaintenance: it must settle before it can be stopped or deleted.
-  return [
-    `      (it is ${status} now: let it settle; stop it if it becomes InService)`,
-    aws('stop-notebook-instance'),
-    aws('wait notebook-instance-stopped'),
-  ];
+/** An indented AWS CLI command about one notebook, ready to paste. */
+function awsCommand(command: string, name: string, region: string | undefined): string {
+  return `      aws sagemaker ${command} --notebook-instance-name ${shellWord(name)}${region ? ` --region ${shellWord(region)}` : ''}`;
+}
+
+/** Deleting a notebook that is `status` now: only a Stopped or Failed one can be deleted. */
+function deleteCommands(name: string, status: string, region: string | undefined): string[] {
+  const aws = (command: string) => awsCommand(command, name, region);
+  const stop = [aws('stop-notebook-instance'), aws('wait notebook-instance-stopped')];
+  let settle: string[] = [];
+  if (status === 'InService') settle = stop;
+  else if (status !== 'Stopped' && status !== 'Failed') {
+    // Pending, Updating, Stopping, InMaintenance: it must settle before it can be stopped or deleted.
+    settle = [`      (it is ${status} now: let it settle; stop it if it becomes InService)`, ...stop];
+  }
+  return [...settle, aws('delete-notebook-instance'), aws('wait notebook-instance-deleted')];
+}
+
+/** This tool's command line for the same restore, to run again once the cause of a failure is fixed. */
+function rerunCommand(options: RestoreOptions): string {
+  const parts = ['--bucket', options.bucket, '--snapshot', options.snapshotPrefix];
+  if (options.settings !== 'original') parts.push('--settings', options.settings);
+  if (options.restoreLifecycleConfig)
+    parts.push('--restore-lifecycle-config', options.restoreLifecycleConfig);
+  if (options.name) parts.push('--name', options.name);
+  if (options.region) parts.push('--region', options.region);
+  if (options.wait) parts.push('--wait');
+  if (options.waitMinutes !== DEFAULT_WAIT_MINUTES) parts.push('--wait-minutes', String(options.waitMinutes));
+  return `npx tsx bin/restore-notebook.ts ${parts.map(shellWord).join(' ')}`;
 }

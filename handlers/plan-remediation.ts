@@ -287,7 +287,14 @@ export function createPlanHandler(
     observed: NotebookObservation,
   ): RemediationName | undefined {
     if (ownRecreation(finding)) return 'recreate-notebook';
-    if (recreationPossible() && recreatableFailures(observed).length > 0) return 'recreate-notebook';
+    // Root access joins a recreation only if one can really happen for this notebook.
+    if (
+      recreationPossible() &&
+      recreatableFailures(observed).length > 0 &&
+      recreationPlan(observed)?.kind === 'recreate'
+    ) {
+      return 'recreate-notebook';
+    }
     const own = finding.control.remediation;
     const mode = settings.modes[finding.control.id as keyof RuntimeSettings['modes']];
     return own?.name === 'disable-root-access' && mode === 'auto' ? own.name : undefined;

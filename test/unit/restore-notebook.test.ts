@@ -320,19 +320,25 @@ describe('restore-notebook: after a failed recreation', () => {
     );
   });
 
-  it('Given the restore script fails on one file, When restored with --wait, Then it stops with exit 1, says what failed and what is left, and the snapshot is untouched', async () => {
+  it('Given the restore script fails on one file, When restored with --wait, Then it stops with exit 1, says to delete the Failed notebook and run again, and the snapshot is untouched', async () => {
     const { account, snapshotPrefix } = await givenDeletedNotebook();
-    const snapshotKeys = account.s3.keys(BUCKET, `${snapshotPrefix}/`);
+    const snapshotObjects = account.s3.keys(BUCKET, `${snapshotPrefix}/`);
+    // The stand-in aws CLI fails this one download, as an AccessDenied would.
     account.notebookHost.extraEnv.FAKE_AWS_FAIL_ON = 'data/data/train.csv';
 
     const result = await whenRestoreRuns(account, restoreArgs(snapshotPrefix, '--wait'));
 
     expect(result.exitCode).toBe(EXIT_FAILED);
     expect(result.err).toContain(`notebook instance ${NOTEBOOK} is Failed after its creation`);
-    expect(result.err).toContain('What is left to do:');
-    expect(result.err).toContain('aws sagemaker stop-notebook-instance');
+    expect(result.err).toContain('is Failed and has none of its data');
+    expect(result.err).toContain(
+      `aws sagemaker delete-notebook-instance --notebook-instance-name ${NOTEBOOK}`,
+    );
+    expect(result.err).toContain(
+      `npx tsx bin/restore-notebook.ts --bucket ${BUCKET} --snapshot ${snapshotPrefix} --restore-lifecycle-config ${RESTORE_LIFECYCLE_CONFIG_NAME} --wait`,
+    );
     expect(result.changes).toEqual(['S3 PutObject', 'SageMaker CreateNotebookInstance']);
-    expect(account.s3.keys(BUCKET, `${snapshotPrefix}/`)).toEqual(snapshotKeys);
+    expect(account.s3.keys(BUCKET, `${snapshotPrefix}/`)).toEqual(snapshotObjects);
   });
 });
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 describe('npm run demo (the README’s first command)', () => {
-  it('remediates the sample SageMaker.3 finding and says so, exit code 0', () => {
+  it('remediates SageMaker.3 in place and recreates the exposed notebook after approval, exit code 0', () => {
     // When the demo script runs as `npm run demo` runs it
     const output = execFileSync(process.execPath, ['--import', 'tsx', 'bin/demo.ts'], { encoding: 'utf8' });
     // Then the timeline and the final state are printed
@@ -13,5 +13,11 @@ describe('npm run demo (the README’s first command)', () => {
     expect(output).toContain('SageMaker.3 research-notebook (consolidated): RESOLVED');
     expect(output).toContain('[SKIPPED_EXEMPT] SageMaker.3 skipped (exempt): shared-gpu-notebook');
     expect(output).toContain('the duplicate finding caused no second stop/start cycle');
+    // And the recreation: one plan, approved, recreated with data, tags and lifecycle config
+    expect(output).toContain('A security engineer picks "Approve remediation"');
+    expect(output).toMatch(/exposed-notebook\s+InService\s+RootAccess Disabled\s+DirectInternetAccess Disabled\s+Subnet subnet-0a1b2c3d4e5f60718\s+Lifecycle install-packages/);
+    expect(output).toContain('exposed-notebook data: churn-model.ipynb, data/customers.csv, results/metrics.json');
+    expect(output).toContain('all three findings RESOLVED.');
+    expect(output).not.toContain('UNEXPECTED');
   });
 });

@@ -359,3 +359,28 @@ describe('remediate now (custom action)', () => {
     expect(changesMade(deployment).filter((call) => call === 'StopNotebookInstance')).toHaveLength(1);
   });
 });
+
+describe('root access beside an immutable control that cannot be fixed', () => {
+  it('only SageMaker.21 fails besides .3 and no KMS key is configured: root access is fixed in place at once', async () => {
+    // Given a notebook in a VPC, no internet access, root access on, no customer-managed key
+    deployment = givenNotebook(
+      {
+        directInternetAccess: 'Disabled',
+        subnetId: 'subnet-0team0000000000001',
+        securityGroupIds: ['sg-0team0000000000001'],
+      },
+      { configuration: { recreate: { targets: [TARGET] } } },
+    );
+    const finding = findingsFor(['SageMaker.3'])[0] as AwsSecurityFinding;
+    // When its SageMaker.3 finding arrives
+    deployment.importFinding(finding);
+    await deployment.settle();
+    // Then no recreation was planned: the in-place fix ran
+    expect(changesMade(deployment)).toEqual([
+      'StopNotebookInstance',
+      'UpdateNotebookInstance',
+      'StartNotebookInstance',
+    ]);
+    expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
+  });
+});
