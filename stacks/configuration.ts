@@ -24,6 +24,7 @@ import {
   type RuntimeSettingsInput,
 } from '../handlers/shared/runtime-settings.js';
 import { EXECUTION_TIMEOUT_SECONDS } from '../statemachines/remediation-definition.js';
+import { kmsKeyIdProblem } from './recreation-resources.js';
 
 /** The CDK context key the configuration is read from. */
 export const CONFIGURATION_CONTEXT_KEY = 'remediation';
@@ -159,7 +160,14 @@ const recreateTargetSchema = z.strictObject({
     .min(1)
     .max(5)
     .optional(),
-  kmsKeyId: z.string().min(1).max(2048).optional(),
+  kmsKeyId: z
+    .string()
+    .max(2048)
+    .superRefine((kmsKeyId, context) => {
+      const problem = kmsKeyIdProblem(kmsKeyId);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 
 const recreateSchema = z

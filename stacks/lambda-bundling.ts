@@ -12,7 +12,12 @@ export const LAMBDA_NODE_MAJOR_VERSION = 24;
 
 export interface LambdaHandlerSource {
   /** Short name, used for construct ids and bundle directories. */
-  readonly name: 'plan-remediation' | 'report-failure';
+  readonly name:
+    | 'plan-remediation'
+    | 'report-failure'
+    | 'snapshot-notebook'
+    | 'verify-recreation'
+    | 'custom-action';
   /** Absolute path of the TypeScript entry point. */
   readonly entry: string;
   /** Exported function Lambda calls. */
@@ -24,6 +29,9 @@ const handlerPath = (file: string): string => fileURLToPath(new URL(`../handlers
 export const LAMBDA_HANDLERS: readonly LambdaHandlerSource[] = [
   { name: 'plan-remediation', entry: handlerPath('plan-remediation.ts'), handler: 'handler' },
   { name: 'report-failure', entry: handlerPath('report-failure.ts'), handler: 'handler' },
+  { name: 'snapshot-notebook', entry: handlerPath('snapshot-notebook.ts'), handler: 'handler' },
+  { name: 'verify-recreation', entry: handlerPath('verify-recreation.ts'), handler: 'handler' },
+  { name: 'custom-action', entry: handlerPath('custom-action.ts'), handler: 'handler' },
 ];
 
 export function lambdaHandler(name: LambdaHandlerSource['name']): LambdaHandlerSource {

@@ -19,7 +19,19 @@ export const SDK_SERVICE_IAM_PREFIXES: Readonly<Record<string, string>> = {
   securityhub: 'securityhub',
   sns: 'sns',
   dynamodb: 'dynamodb',
+  s3: 's3',
 };
+
+/**
+ * The callback pattern an AWS SDK integration may use (`...:putItem.waitForTaskToken`). It needs the
+ * same IAM action as the plain call: the token only changes when Step Functions moves on.
+ */
+const CALLBACK_SUFFIX = '.waitForTaskToken';
+
+/** The resource without its callback suffix, so that parseSdkIntegration recognises it. */
+function withoutCallbackSuffix(resource: string): string {
+  return resource.endsWith(CALLBACK_SUFFIX) ? resource.slice(0, -CALLBACK_SUFFIX.length) : resource;
+}
 
 export type IamConditions = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 
@@ -104,7 +116,7 @@ export function deriveStateMachineStatements(
       }
       continue;
     }
-    const integration = parseSdkIntegration(task.Resource);
+    const integration = parseSdkIntegration(withoutCallbackSuffix(task.Resource));
     if (!integration) {
       problems.push(
         `${stateName}: unsupported Task resource ${task.Resource} (only aws-sdk and lambda:invoke)`,
