@@ -4,6 +4,7 @@
  * a committed doc no longer matches what would be generated.
  */
 import { allowedModes, CONTROLS, defaultMode } from '../handlers/shared/controls-catalogue.js';
+import { DEFAULT_APPROVAL_TIMEOUT_DAYS } from '../stacks/configuration.js';
 import { buildRemediationDefinition } from '../statemachines/remediation-definition.js';
 import { renderStateDiagram } from '../statemachines/state-machine-diagram.js';
 import { measureWorkflows, renderWorkflowTable } from './benchmark.js';
@@ -65,8 +66,14 @@ export function replaceBlock(
   return `${document.slice(0, start)}${startMarker}\n${content}\n${document.slice(end)}`;
 }
 
+/** The definition as the stack deploys it by default (the recreation included, 7-day approval window). */
+const deployedDefinition = () =>
+  buildRemediationDefinition({
+    recreate: { approvalTimeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_DAYS * 24 * 60 * 60 },
+  });
+
 export function withDiagram(document: string): string {
-  const diagram = ['```mermaid', renderStateDiagram(buildRemediationDefinition()), '```'].join('\n');
+  const diagram = ['```mermaid', renderStateDiagram(deployedDefinition()), '```'].join('\n');
   return replaceBlock(document, DIAGRAM_START, DIAGRAM_END, diagram);
 }
 
