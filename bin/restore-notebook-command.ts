@@ -132,6 +132,12 @@ const CODE_REPOSITORY_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const JSON_CONTENT_TYPE = 'application/json';
+/**
+ * Statuses at snapshot time that mean "running": the workflow lets a transitional status settle
+ * before it records the run state, and Pending and InMaintenance settle to InService (Stopping and
+ * Updating to Stopped).
+ */
+const RUNNING_STATUSES: readonly string[] = ['InService', 'Pending', 'InMaintenance'];
 
 /** Parses the command line. Pure: the bin needs --region before it can build the SDK clients. */
 export function parseRestoreArguments(args: readonly string[]): ParsedArguments {
@@ -740,7 +746,7 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
       createRequest,
       ...(data ? { data } : {}),
       ...(finalUpdate ? { finalUpdate } : {}),
-      wasRunning: snapshot.status === 'InService',
+      wasRunning: RUNNING_STATUSES.includes(snapshot.status),
     };
   }
 
@@ -838,7 +844,7 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
         last = status;
       }
       throw new Refusal(
-        `notebook instance ${notebookName} is still ${last} ${limitMinutes} minutes after ${after} (--wait-minutes)`,
+        `notebook instance ${notebookName} is still ${last} ${plural(limitMinutes, 'minute')} after ${after} (--wait-minutes)`,
       );
     }
 
@@ -948,7 +954,7 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
         if (poll === 0) print('    waiting for restore-manifest.json');
       }
       throw new Refusal(
-        `no restore-manifest.json after ${limitMinutes} minutes (--wait-minutes): the restore is still copying (about a second a file) or failed. Its log is /var/log/notebook-restore.log on the instance, and CloudWatch /aws/sagemaker/NotebookInstances ${notebookName}/LifecycleConfigOnCreate`,
+        `no restore-manifest.json after ${plural(limitMinutes, 'minute')} (--wait-minutes): the restore is still copying (about a second a file) or failed. Its log is /var/log/notebook-restore.log on the instance, and CloudWatch /aws/sagemaker/NotebookInstances ${notebookName}/LifecycleConfigOnCreate`,
       );
     }
   }

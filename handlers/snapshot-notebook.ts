@@ -419,7 +419,10 @@ export function createSnapshotHandler(
       configurationDigest,
       createRequest,
       originalLifecycleConfigName: notebook.NotebookInstanceLifecycleConfigName ?? '',
-      restoreCommand: `npx tsx bin/restore-notebook.ts --bucket ${bucket} --snapshot ${prefix}`,
+      // Exactly what the operator runs if the recreation fails after the delete (docs/restore.md).
+      restoreCommand: `npx tsx bin/restore-notebook.ts --bucket ${bucket} --snapshot ${prefix}${
+        keepData ? ` --restore-lifecycle-config ${recreate.restoreLifecycleConfigName}` : ''
+      } --wait`,
       keepData,
       codeRepositoriesToRestore,
       lifecycleRestoreRequest: lifecycleRequest(

@@ -45,8 +45,8 @@ export const ALERT_TOPIC_NAME = 'SageMakerRemediationAlerts';
 export const RULE_NAME = 'SageMakerFindingsImported';
 export const CUSTOM_ACTION_RULE_NAME = 'SageMakerRemediationCustomActions';
 export const APPROVAL_TABLE_NAME = 'SageMakerRemediationApprovals';
-export const BACKUP_LIFECYCLE_CONFIG_NAME = 'SageMakerRemediation-backup';
-export const RESTORE_LIFECYCLE_CONFIG_NAME = 'SageMakerRemediation-restore';
+export const BACKUP_LIFECYCLE_CONFIG_NAME = 'SageMakerRemediation-backup-on-start';
+export const RESTORE_LIFECYCLE_CONFIG_NAME = 'SageMakerRemediation-restore-on-create';
 /** The custom action ids the stack deploys (stacks/security-hub-custom-actions.ts). */
 export const CUSTOM_ACTION_IDS: Readonly<Record<CustomAction, string>> = {
   approve: 'ApprovePlan',

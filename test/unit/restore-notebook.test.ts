@@ -340,6 +340,39 @@ describe('restore-notebook: after a failed recreation', () => {
     expect(result.changes).toEqual(['S3 PutObject', 'SageMaker CreateNotebookInstance']);
     expect(account.s3.keys(BUCKET, `${snapshotPrefix}/`)).toEqual(snapshotObjects);
   });
+
+  it('Given a restore-manifest.json from an earlier attempt and a restore that never finishes, When restored with --wait, Then the old manifest does not count: the wait times out with exit 1 and what is left', async () => {
+    const { account, snapshotPrefix } = await givenDeletedNotebook();
+    // An earlier restore's manifest, identical to the backup's: only its age tells it apart.
+    const backup = account.s3.objectText(BUCKET, `${snapshotPrefix}/data-manifest.json`) ?? '';
+    account.s3.putObject({ Bucket: BUCKET, Key: `${snapshotPrefix}/restore-manifest.json`, Body: backup });
+    account.clock.advance(60_000);
+    // A restore configuration that passes the checks but copies nothing, as a restore still copying would.
+    account.sagemaker.seedLifecycleConfig({
+      name: 'stalled-restore',
+      onCreate: `#!/bin/bash\n# reads restore-request.json from BUCKET="\${BACKUP_BUCKET:-${BUCKET}}" later\nexit 0\n`,
+    });
+
+    const result = await whenRestoreRuns(account, [
+      '--bucket',
+      BUCKET,
+      '--snapshot',
+      snapshotPrefix,
+      '--restore-lifecycle-config',
+      'stalled-restore',
+      '--wait',
+      // Long enough for the start (3 simulated minutes), not for a restore that never ends.
+      '--wait-minutes',
+      '5',
+    ]);
+
+    expect(result.out).toContain('a restore-manifest.json of 2026-11-23T09:');
+    expect(result.exitCode).toBe(EXIT_FAILED);
+    expect(result.err).toContain('no restore-manifest.json after 5 minutes (--wait-minutes)');
+    expect(result.err).toContain('What is left to do:');
+    expect(result.changes).toEqual(['S3 PutObject', 'SageMaker CreateNotebookInstance']);
+    expect(notebookNow(account).NotebookInstanceLifecycleConfigName).toBe('stalled-restore');
+  });
 });
 
 describe('restore-notebook: a snapshot without data (the recreation accepted data loss)', () => {

@@ -311,7 +311,7 @@ describe('SnapshotNotebook handler', () => {
         ],
       },
       originalLifecycleConfigName: 'install-packages',
-      restoreCommand: `npx tsx bin/restore-notebook.ts --bucket ${BUCKET} --snapshot ${SNAPSHOT_PREFIX}`,
+      restoreCommand: `npx tsx bin/restore-notebook.ts --bucket ${BUCKET} --snapshot ${SNAPSHOT_PREFIX} --restore-lifecycle-config remediation-restore --wait`,
       keepData: true,
       codeRepositoriesToRestore: {
         DefaultCodeRepository: 'shared-utils',
