@@ -65,16 +65,23 @@ export function describeRecovery(input: FailureReportInput): { sentence: string;
   const { notebook, runState, recovery } = input;
   if (input.recreation?.deleted) {
     const back = notebook.status === 'InService' || notebook.status === 'Stopped';
-    if (!back || recovery.error) {
-      // The workflow deleted it to recreate it: the snapshot is the way back, and it is kept.
-      const command = input.snapshot?.restoreCommand;
+    const command = input.snapshot?.restoreCommand;
+    if (back && !recovery.error) {
+      // A new notebook exists, but the recreation did not finish: its snapshot has everything.
       return {
-        sentence: command
-          ? `It was deleted to be recreated and is not back: restore it with: ${command}`
-          : 'It was deleted to be recreated and is not back: restore it from its snapshot.',
+        sentence: `It was recreated and is ${notebook.status}, but the recreation did not finish; its snapshot is kept${
+          command ? `: if data or settings are missing, delete it and restore with: ${command}` : '.'
+        }`,
         restored: false,
       };
     }
+    // The workflow deleted it to recreate it: the snapshot is the way back, and it is kept.
+    return {
+      sentence: command
+        ? `It was deleted to be recreated and is not back: restore it with: ${command}`
+        : 'It was deleted to be recreated and is not back: restore it from its snapshot.',
+      restored: false,
+    };
   }
   const gone = recovery.error && /RecordNotFound/i.test(recovery.error.Cause ?? '');
   if (gone || notebook.status === 'Deleting') {

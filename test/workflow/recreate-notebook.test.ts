@@ -384,3 +384,130 @@ describe('root access beside an immutable control that cannot be fixed', () => {
     expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
   });
 });
+
+/** The calls that change the notebook during a recreation with data, in the order they happen. */
+const RECREATION_CHANGES = [
+  'StopNotebookInstance',
+  'UpdateNotebookInstance',
+  'StartNotebookInstance',
+  'StopNotebookInstance',
+  'UpdateNotebookInstance',
+  'DeleteNotebookInstance',
+  'CreateNotebookInstance',
+  'StopNotebookInstance',
+  'UpdateNotebookInstance',
+  'StartNotebookInstance',
+] as const;
+
+describe('a failure at every step of the recreation', () => {
+  it.each(RECREATION_CHANGES.map((operation, index) => [index + 1, operation] as const))(
+    'change %i (%s) fails for good: no delete without a verified snapshot, no snapshot lost, never left stopped unrecoverably',
+    async (step) => {
+      // Given the approved recreation of a running notebook with data
+      const target = givenExposedNotebook();
+      const findings = findingsFor(['SageMaker.1']);
+      // And the step-th change (and its retries) failing
+      let changes = 0;
+      const check = target.account.faults.check.bind(target.account.faults);
+      target.account.faults.check = (service, operation, input) => {
+        if (service === 'SageMaker' && (RECREATION_CHANGES as readonly string[]).includes(operation)) {
+          changes += 1;
+          if (changes === step) {
+            target.account.faults.failNext({ service, operation, code: 'InternalFailure', times: 6 });
+          }
+        }
+        return check(service, operation, input);
+      };
+
+      // When it runs
+      const [plan] = await whenImportedAndClicked(target, findings, [
+        { action: 'ApprovePlan', afterMinutes: 5 },
+      ]);
+
+      // Then it failed, and said so on the finding and in an alert
+      expect(plan?.status).toBe('FAILED');
+      expect(findingNow(target, findings[0] as AwsSecurityFinding).Workflow?.Status).toBe('NOTIFIED');
+      expect(outcomes(target)).toContain('FAILED');
+      const calls = target.account.calls;
+      const deleted = calls.find(
+        (call) => call.operation === 'DeleteNotebookInstance' && call.outcome === 'ok',
+      );
+      if (deleted) {
+        // No delete before the configuration snapshot verified and the data manifest appeared
+        const manifestSeen = calls.find(
+          (call) =>
+            call.operation === 'GetObject' &&
+            call.outcome === 'ok' &&
+            JSON.stringify(call.input).includes('data-manifest'),
+        );
+        expect(manifestSeen && manifestSeen.at <= deleted.at).toBe(true);
+        // No snapshot lost
+        const keys = target.account.s3.keys(target.backupBucket);
+        expect(keys.filter((key) => key.endsWith('/configuration.json'))).toHaveLength(1);
+        expect(keys.filter((key) => key.includes('/data/'))).toHaveLength(Object.keys(FILES).length);
+        // And either the notebook is running again, or the finding gives the restore command
+        const note = findingNow(target, findings[0] as AwsSecurityFinding).Note?.Text ?? '';
+        const running = target.account.sagemaker.statusOf(NOTEBOOK) === 'InService';
+        expect(running || note.includes('npx tsx bin/restore-notebook.ts --bucket')).toBe(true);
+        if (!running) expect(note).toContain('restore');
+      } else {
+        // Nothing deleted: the notebook is as it was, running, with its own settings and data
+        expect(notebookNow(target)).toMatchObject({
+          NotebookInstanceStatus: 'InService',
+          DirectInternetAccess: 'Enabled',
+        });
+        expect(notebookNow(target).NotebookInstanceLifecycleConfigName).toBeUndefined();
+        expect(target.account.sagemaker.volumeFiles(NOTEBOOK)).toEqual(FILES);
+      }
+      expect(lockItems(target)).toEqual([]);
+    },
+  );
+});
+
+describe('failures outside the notebook calls', () => {
+  it('the snapshot cannot be written (S3 refuses): nothing is changed at all', async () => {
+    const target = givenExposedNotebook();
+    target.account.faults.failNext({
+      service: 'S3',
+      operation: 'PutObject',
+      code: 'AccessDenied',
+      times: 100,
+    });
+    const findings = findingsFor(['SageMaker.1']);
+    const [plan] = await whenImportedAndClicked(target, findings, [
+      { action: 'ApprovePlan', afterMinutes: 5 },
+    ]);
+    expect(plan?.status).toBe('FAILED');
+    expect(changesMade(target)).toEqual([]);
+    expect(notebookNow(target)).toMatchObject({
+      NotebookInstanceStatus: 'InService',
+      DirectInternetAccess: 'Enabled',
+    });
+    expect(findingNow(target, findings[0] as AwsSecurityFinding).Note?.Text).toContain('AccessDenied');
+  });
+
+  it('the restored data never verifies: the new notebook stays, the snapshot is kept, the finding says how to restore', async () => {
+    const target = givenExposedNotebook();
+    target.account.faults.failNext({
+      service: 'S3',
+      operation: 'GetObject',
+      code: 'NoSuchKey',
+      times: 1000,
+      resourceName: 'restore-manifest.json',
+    });
+    const findings = findingsFor(['SageMaker.1']);
+    const [plan] = await whenImportedAndClicked(target, findings, [
+      { action: 'ApprovePlan', afterMinutes: 5 },
+    ]);
+    expect(plan?.error).toBe('DataRestoreTimeout');
+    expect(target.account.sagemaker.statusOf(NOTEBOOK)).toBe('InService');
+    const note = findingNow(target, findings[0] as AwsSecurityFinding).Note?.Text ?? '';
+    expect(note).toContain(
+      'It was recreated and is InService, but the recreation did not finish; its snapshot is kept',
+    );
+    expect(target.account.s3.keys(target.backupBucket).filter((key) => key.includes('/data/'))).toHaveLength(
+      3,
+    );
+    expect(alerts(target).at(-1)?.Subject).toContain('ACTION NEEDED');
+  });
+});
