@@ -41,7 +41,9 @@ import {
   failingNotebookControls,
   type NotebookSettings,
   RECREATED_BY_TAG,
+  settingsFromDescribe,
   verifyRecreation,
+  withoutUndefined,
 } from '../handlers/shared/notebook-recreation.js';
 import { describeIssues } from '../handlers/shared/validation.js';
 
@@ -291,36 +293,6 @@ function parseManifest(text: string, what: string): DataManifest {
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) throw new Refusal(`${what} is invalid: ${describeIssues(parsed.error).join('; ')}`);
   return parsed.data;
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-}
-
-/** The settings verifyRecreation compares, from a DescribeNotebookInstance response. */
-function describedSettings(described: DescribeNotebookInstanceCommandOutput, name: string): NotebookSettings {
-  const imdsVersion = described.InstanceMetadataServiceConfiguration?.MinimumInstanceMetadataServiceVersion;
-  return withoutUndefined<NotebookSettings>({
-    NotebookInstanceName: described.NotebookInstanceName ?? name,
-    NotebookInstanceArn: described.NotebookInstanceArn,
-    NotebookInstanceStatus: described.NotebookInstanceStatus,
-    InstanceType: described.InstanceType ?? '',
-    RoleArn: described.RoleArn ?? '',
-    SubnetId: described.SubnetId,
-    SecurityGroups: described.SecurityGroups,
-    IpAddressType: described.IpAddressType,
-    KmsKeyId: described.KmsKeyId,
-    NotebookInstanceLifecycleConfigName: described.NotebookInstanceLifecycleConfigName,
-    DirectInternetAccess: described.DirectInternetAccess,
-    VolumeSizeInGB: described.VolumeSizeInGB,
-    DefaultCodeRepository: described.DefaultCodeRepository,
-    AdditionalCodeRepositories: described.AdditionalCodeRepositories,
-    RootAccess: described.RootAccess,
-    PlatformIdentifier: described.PlatformIdentifier,
-    InstanceMetadataServiceConfiguration: imdsVersion
-      ? { MinimumInstanceMetadataServiceVersion: imdsVersion }
-      : undefined,
-  });
 }
 
 function errorName(error: unknown): string {
@@ -861,7 +833,7 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
               : settings;
           const problems = verifyRecreation(
             compared(plan.createSettings),
-            compared(describedSettings(described, notebookName)),
+            compared(settingsFromDescribe(described, notebookName)),
           );
           if (problems.length > 0)
             throw new Refusal(`the notebook is not as requested: ${problems.join('; ')}`);

@@ -48,6 +48,8 @@ import {
   IMMUTABLE_NOTEBOOK_CONTROLS,
   type NotebookSettings,
   planRecreation,
+  settingsFromDescribe,
+  withoutUndefined,
 } from './shared/notebook-recreation.js';
 import type { SnapshotResult } from './shared/remediation-plan.js';
 import {
@@ -66,6 +68,14 @@ export interface SnapshotDependencies {
   readonly settings: RuntimeSettings;
   readonly now: () => Date;
   readonly logger: Logger;
+}
+
+/** Describe's settings, refusing a response without the fields a recreation cannot do without. */
+function notebookSettings(described: DescribeNotebookInstanceCommandOutput): NotebookSettings {
+  if (!described.NotebookInstanceName || !described.InstanceType || !described.RoleArn) {
+    throw new Error('DescribeNotebookInstance returned no NotebookInstanceName, InstanceType or RoleArn');
+  }
+  return settingsFromDescribe(described, described.NotebookInstanceName);
 }
 
 /** Code repositories left out of the CreateNotebookInstance request, for UpdateNotebookInstance after the restore. */
@@ -142,42 +152,6 @@ const CODE_REPOSITORY_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 const ROLE_ID = /^AROA[A-Z0-9]{1,124}$/;
 
 const JSON_CONTENT_TYPE = 'application/json';
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-}
-
-/** The recreation-relevant settings of a DescribeNotebookInstance response. */
-function notebookSettings(described: DescribeNotebookInstanceCommandOutput): NotebookSettings {
-  const { NotebookInstanceName, InstanceType, RoleArn } = described;
-  if (!NotebookInstanceName || !InstanceType || !RoleArn) {
-    throw new Error('DescribeNotebookInstance returned no NotebookInstanceName, InstanceType or RoleArn');
-  }
-  const imdsVersion = described.InstanceMetadataServiceConfiguration?.MinimumInstanceMetadataServiceVersion;
-  return withoutUndefined<NotebookSettings>({
-    NotebookInstanceName,
-    NotebookInstanceArn: described.NotebookInstanceArn,
-    NotebookInstanceStatus: described.NotebookInstanceStatus,
-    InstanceType,
-    RoleArn,
-    SubnetId: described.SubnetId,
-    SecurityGroups: described.SecurityGroups?.length ? [...described.SecurityGroups] : undefined,
-    IpAddressType: described.IpAddressType,
-    KmsKeyId: described.KmsKeyId,
-    NotebookInstanceLifecycleConfigName: described.NotebookInstanceLifecycleConfigName,
-    DirectInternetAccess: described.DirectInternetAccess,
-    VolumeSizeInGB: described.VolumeSizeInGB,
-    DefaultCodeRepository: described.DefaultCodeRepository,
-    AdditionalCodeRepositories: described.AdditionalCodeRepositories?.length
-      ? [...described.AdditionalCodeRepositories]
-      : undefined,
-    RootAccess: described.RootAccess,
-    PlatformIdentifier: described.PlatformIdentifier,
-    InstanceMetadataServiceConfiguration: imdsVersion
-      ? { MinimumInstanceMetadataServiceVersion: imdsVersion }
-      : undefined,
-  });
-}
 
 /** `2026-11-23T09:00:00.000Z` -> `20261123T090000Z`. */
 function compactUtc(date: Date): string {

@@ -12,7 +12,6 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeNotebookInstanceCommand,
-  type DescribeNotebookInstanceCommandOutput,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
@@ -27,7 +26,11 @@ import {
   compareManifests,
   type DataManifest,
 } from './shared/notebook-backup-layout.js';
-import { type NotebookSettings, verifyRecreation } from './shared/notebook-recreation.js';
+import {
+  type NotebookSettings,
+  settingsFromDescribe,
+  verifyRecreation,
+} from './shared/notebook-recreation.js';
 import type { VerificationResult } from './shared/remediation-plan.js';
 import {
   parseRuntimeSettings,
@@ -99,36 +102,6 @@ const manifestSchema = z.object({
     }),
   ),
 });
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-}
-
-/** The settings verifyRecreation compares, from a DescribeNotebookInstance response. */
-function describedSettings(described: DescribeNotebookInstanceCommandOutput, name: string): NotebookSettings {
-  const imdsVersion = described.InstanceMetadataServiceConfiguration?.MinimumInstanceMetadataServiceVersion;
-  return withoutUndefined<NotebookSettings>({
-    NotebookInstanceName: described.NotebookInstanceName ?? name,
-    NotebookInstanceArn: described.NotebookInstanceArn,
-    NotebookInstanceStatus: described.NotebookInstanceStatus,
-    InstanceType: described.InstanceType ?? '',
-    RoleArn: described.RoleArn ?? '',
-    SubnetId: described.SubnetId,
-    SecurityGroups: described.SecurityGroups,
-    IpAddressType: described.IpAddressType,
-    KmsKeyId: described.KmsKeyId,
-    NotebookInstanceLifecycleConfigName: described.NotebookInstanceLifecycleConfigName,
-    DirectInternetAccess: described.DirectInternetAccess,
-    VolumeSizeInGB: described.VolumeSizeInGB,
-    DefaultCodeRepository: described.DefaultCodeRepository,
-    AdditionalCodeRepositories: described.AdditionalCodeRepositories,
-    RootAccess: described.RootAccess,
-    PlatformIdentifier: described.PlatformIdentifier,
-    InstanceMetadataServiceConfiguration: imdsVersion
-      ? { MinimumInstanceMetadataServiceVersion: imdsVersion }
-      : undefined,
-  });
-}
 
 /** Code repositories come back after the restore (UpdateNotebookInstance): not part of the check. */
 function withoutCodeRepositories(settings: NotebookSettings): NotebookSettings {
@@ -211,7 +184,7 @@ export function createVerifyHandler(
       const described = await sagemaker.send(
         new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }),
       );
-      return { value: describedSettings(described, name) };
+      return { value: settingsFromDescribe(described, name) };
     } catch (error) {
       if (isNotFound(error)) return { problem: `notebook instance ${name} does not exist` };
       throw error;

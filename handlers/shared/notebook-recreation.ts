@@ -7,6 +7,8 @@
  * notes), except the ones the plan fixes; tags come from ListTags (never the `aws:` ones).
  */
 
+import type { DescribeNotebookInstanceCommandOutput } from '@aws-sdk/client-sagemaker';
+
 /** The platform the SageMaker.8 control accepts. */
 export const SUPPORTED_PLATFORM = 'notebook-al2023-v1';
 
@@ -280,4 +282,43 @@ export function describePlan(notebookName: string, plan: RecreatePlan): string {
     .map((entry) => ` ${entry.control} stays failing: it needs ${entry.missing}.`)
     .join('');
   return `Recreate notebook instance ${notebookName} to fix ${plan.fixes.join(', ')}: ${changes}. Kept: ${PRESERVED_SETTINGS.join(', ')}.${left}`;
+}
+
+/** The object without its undefined fields (API requests must not carry nulls). */
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
+
+/**
+ * The settings recreation works with, from a DescribeNotebookInstance response. Absent fields stay
+ * absent (an API request must not carry nulls); empty lists count as absent.
+ */
+export function settingsFromDescribe(
+  described: DescribeNotebookInstanceCommandOutput,
+  fallbackName: string,
+): NotebookSettings {
+  const imdsVersion = described.InstanceMetadataServiceConfiguration?.MinimumInstanceMetadataServiceVersion;
+  return withoutUndefined<NotebookSettings>({
+    NotebookInstanceName: described.NotebookInstanceName ?? fallbackName,
+    NotebookInstanceArn: described.NotebookInstanceArn,
+    NotebookInstanceStatus: described.NotebookInstanceStatus,
+    InstanceType: described.InstanceType ?? '',
+    RoleArn: described.RoleArn ?? '',
+    SubnetId: described.SubnetId,
+    SecurityGroups: described.SecurityGroups?.length ? [...described.SecurityGroups] : undefined,
+    IpAddressType: described.IpAddressType,
+    KmsKeyId: described.KmsKeyId,
+    NotebookInstanceLifecycleConfigName: described.NotebookInstanceLifecycleConfigName,
+    DirectInternetAccess: described.DirectInternetAccess,
+    VolumeSizeInGB: described.VolumeSizeInGB,
+    DefaultCodeRepository: described.DefaultCodeRepository,
+    AdditionalCodeRepositories: described.AdditionalCodeRepositories?.length
+      ? [...described.AdditionalCodeRepositories]
+      : undefined,
+    RootAccess: described.RootAccess,
+    PlatformIdentifier: described.PlatformIdentifier,
+    InstanceMetadataServiceConfiguration: imdsVersion
+      ? { MinimumInstanceMetadataServiceVersion: imdsVersion }
+      : undefined,
+  });
 }
