@@ -10,10 +10,7 @@
  * Throws RecreationNotVerified (the state machine catches it; the snapshot stays where it is).
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  DescribeNotebookInstanceCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import { DescribeNotebookInstanceCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
 import {
   type ConfigurationSnapshot,
