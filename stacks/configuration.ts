@@ -178,6 +178,11 @@ const recreateSchema = z
     approvalTimeoutDays: z.number().int().min(1).max(365).default(DEFAULT_APPROVAL_TIMEOUT_DAYS),
     /** Controls whose recreation may delete the notebook's data without copying it first. */
     acceptDataLoss: z.array(z.enum(RECREATE_CONTROL_IDS)).default([]),
+    /**
+     * Deploy a private subnet, security group and VPC endpoints for recreated notebooks, and use them
+     * as the target of the stack's own account and region (for users without a private network).
+     */
+    createPrivateNetwork: z.boolean().default(false),
   })
   .superRefine((recreate, context) => {
     const seen = new Set<string>();
@@ -247,6 +252,7 @@ export interface RemediationConfiguration {
     }[];
     readonly approvalTimeoutDays: number;
     readonly acceptDataLoss: readonly string[];
+    readonly createPrivateNetwork: boolean;
   };
 }
 
@@ -295,6 +301,8 @@ export interface DeploymentFacts {
     readonly approvalTableName: string;
     readonly backupLifecycleConfigName: string;
     readonly restoreLifecycleConfigName: string;
+    /** The network the stack deployed for recreated notebooks: this account and region's target. */
+    readonly privateNetwork?: { readonly subnetId: string; readonly securityGroupIds: readonly string[] };
   };
 }
 
@@ -321,11 +329,27 @@ export function toRuntimeSettings(
     ...(facts.recreate
       ? {
           recreate: {
-            ...facts.recreate,
-            targets: configuration.recreate.targets.map(({ securityGroupIds, ...target }) => ({
-              ...target,
-              ...(securityGroupIds ? { securityGroupIds: [...securityGroupIds] } : {}),
-            })),
+            backupBucket: facts.recreate.backupBucket,
+            approvalTableName: facts.recreate.approvalTableName,
+            backupLifecycleConfigName: facts.recreate.backupLifecycleConfigName,
+            restoreLifecycleConfigName: facts.recreate.restoreLifecycleConfigName,
+            // The deployed network comes first: the Lambdas take the first target of their account and region.
+            targets: [
+              ...(facts.recreate.privateNetwork
+                ? [
+                    {
+                      account: facts.accountId,
+                      region: facts.region,
+                      subnetId: facts.recreate.privateNetwork.subnetId,
+                      securityGroupIds: [...facts.recreate.privateNetwork.securityGroupIds],
+                    },
+                  ]
+                : []),
+              ...configuration.recreate.targets.map(({ securityGroupIds, ...target }) => ({
+                ...target,
+                ...(securityGroupIds ? { securityGroupIds: [...securityGroupIds] } : {}),
+              })),
+            ],
             approvalTimeoutSeconds: configuration.recreate.approvalTimeoutDays * 24 * 60 * 60,
             acceptDataLoss: [...configuration.recreate.acceptDataLoss],
           },

@@ -15,7 +15,7 @@ import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnNotebookInstanceLifecycleConfig } from 'aws-cdk-lib/aws-sagemaker';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -55,6 +55,7 @@ import {
 } from './lambda-bundling.js';
 import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
 import { ALL_NOTEBOOK_ROLES_PREFIX, NotebookBackupBucket } from './notebook-backup-bucket.js';
+import { PrivateNotebookNetwork } from './private-notebook-network.js';
 import { LIFECYCLE_CONFIG_PURPOSES, lifecycleConfigName, volumeKeyArns } from './recreation-resources.js';
 import { SecurityHubCustomActions } from './security-hub-custom-actions.js';
 import { deriveStateMachineStatements, type StateMachineScopes } from './state-machine-permissions.js';
@@ -101,6 +102,8 @@ export class SageMakerRemediationStack extends Stack {
   public readonly restoreLifecycleConfig: CfnNotebookInstanceLifecycleConfig;
   /** Approve, reject and remediate now, in the Security Hub console. */
   public readonly customActions: SecurityHubCustomActions;
+  /** The private network for recreated notebooks, when `recreate.createPrivateNetwork` is set. */
+  public readonly privateNetwork: PrivateNotebookNetwork | undefined;
   public readonly planRemediationFunction: NodejsFunction;
   public readonly planRemediationLogGroup: LogGroup;
   public readonly reportFailureFunction: NodejsFunction;
@@ -210,6 +213,15 @@ export class SageMakerRemediationStack extends Stack {
     const s3ViaService = `s3.${this.region}.${this.urlSuffix}`;
     const dynamodbViaService = `dynamodb.${this.region}.${this.urlSuffix}`;
 
+    // For users without a private network: one for recreated notebooks, with the endpoints they need.
+    const privateNetwork = configuration.recreate.createPrivateNetwork
+      ? new PrivateNotebookNetwork(this, 'PrivateNotebookNetwork', {
+          flowLogRetention: retention as RetentionDays,
+          flowLogKey: this.encryptionKey,
+        })
+      : undefined;
+    this.privateNetwork = privateNetwork;
+
     // One settings document for every Lambda that reads REMEDIATION_SETTINGS. The lifecycle names
     // are the resources' own attributes, so nothing can use them before the configurations exist.
     const remediationSettings = this.toJsonString(
@@ -223,6 +235,14 @@ export class SageMakerRemediationStack extends Stack {
           approvalTableName: approvalTable.tableName,
           backupLifecycleConfigName: this.backupLifecycleConfig.attrNotebookInstanceLifecycleConfigName,
           restoreLifecycleConfigName: this.restoreLifecycleConfig.attrNotebookInstanceLifecycleConfigName,
+          ...(privateNetwork
+            ? {
+                privateNetwork: {
+                  subnetId: privateNetwork.subnetIds[0] as string,
+                  securityGroupIds: [privateNetwork.securityGroupId],
+                },
+              }
+            : {}),
         },
       }),
     );
