@@ -45,7 +45,7 @@ describe('configuration defaults', () => {
         pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],
       },
       logRetentionDays: 365,
-      recreate: { targets: [], approvalTimeoutDays: 7, acceptDataLoss: [] },
+      recreate: { targets: [], approvalTimeoutDays: 7, acceptDataLoss: [], createPrivateNetwork: false },
     });
   });
 
