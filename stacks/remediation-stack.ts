@@ -490,6 +490,11 @@ export class SageMakerRemediationStack extends Stack {
       wildcardResourceFinding(this, accountRolesArn),
       "CreateNotebookInstance passes the recreated notebook's own role, which may be any role of the account; PassRole is limited by iam:PassedToService to SageMaker.",
     );
+    acknowledge(
+      this.stateMachineRole,
+      wildcardResourceFinding(this, this.existingNotebookKeysArn()),
+      'A notebook recreated without a configured key keeps its own customer-managed key, which no configuration names; CreateGrant and DescribeKey are limited to requests SageMaker makes (kms:ViaService), and grants to AWS resources.',
+    );
     for (const [resource, what] of [
       [
         'network-interface',
@@ -730,6 +735,26 @@ export class SageMakerRemediationStack extends Stack {
         resources: ['*'],
       }),
     ];
+    // A notebook recreated without a configured key keeps its own: SageMaker then needs a grant on
+    // that key, which no configuration names. Only through SageMaker, and only for AWS resources.
+    const sageMakerViaService = `sagemaker.${this.region}.${this.urlSuffix}`;
+    statements.push(
+      new PolicyStatement({
+        sid: 'GrantExistingNotebookVolumeKeys',
+        actions: ['kms:CreateGrant'],
+        resources: [this.existingNotebookKeysArn()],
+        conditions: {
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+          StringEquals: { 'kms:ViaService': sageMakerViaService },
+        },
+      }),
+      new PolicyStatement({
+        sid: 'DescribeExistingNotebookVolumeKeys',
+        actions: ['kms:DescribeKey'],
+        resources: [this.existingNotebookKeysArn()],
+        conditions: { StringEquals: { 'kms:ViaService': sageMakerViaService } },
+      }),
+    );
     const keyArns = volumeKeyArns(this.configuration.recreate.targets, {
       partition: this.partition,
       ...(Token.isUnresolved(this.account) ? {} : { account: this.account }),
@@ -751,6 +776,11 @@ export class SageMakerRemediationStack extends Stack {
       );
     }
     return statements;
+  }
+
+  /** Every KMS key of this account and region: the keys notebooks already use are not known in advance. */
+  private existingNotebookKeysArn(): string {
+    return this.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
   }
 
   private ec2Arn(resource: 'network-interface' | 'subnet' | 'security-group'): string {

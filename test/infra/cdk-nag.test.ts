@@ -146,6 +146,7 @@ describe('cdk-nag AWS Solutions checks', () => {
         `SageMakerRemediation/StateMachineRole ${ec2('network-interface')}`,
         `SageMakerRemediation/StateMachineRole ${ec2('subnet')}`,
         `SageMakerRemediation/StateMachineRole ${ec2('security-group')}`,
+        'SageMakerRemediation/StateMachineRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:eu-west-1:123456789012:key/*]',
         `SageMakerRemediation/StateMachineRole ${xray}`,
         'SageMakerRemediation/FindingRuleDeadLetterQueue AwsSolutions-SQS3',
         'SageMakerRemediation/NotebookBackups/AccessLogs AwsSolutions-S1',

@@ -227,6 +227,24 @@ describe('IAM: state machine role', () => {
         Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
         Resource: ['*'],
       },
+      // A notebook that keeps its own key: grants only through SageMaker, only for AWS resources.
+      {
+        Sid: 'GrantExistingNotebookVolumeKeys',
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant'],
+        Resource: [`arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/*`],
+        Condition: {
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+          StringEquals: { 'kms:ViaService': `sagemaker.${TEST_REGION}.amazonaws.com` },
+        },
+      },
+      {
+        Sid: 'DescribeExistingNotebookVolumeKeys',
+        Effect: 'Allow',
+        Action: ['kms:DescribeKey'],
+        Resource: [`arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/*`],
+        Condition: { StringEquals: { 'kms:ViaService': `sagemaker.${TEST_REGION}.amazonaws.com` } },
+      },
     ]);
   });
 
