@@ -428,6 +428,23 @@ export function createPlanHandler(
       const annotation = unavailable ?? cannotRemediateAnnotation(finding, stillFailing, execution);
       return plan({ kind: 'annotate', annotation }, 'nothing this deployment may do');
     }
+    // A recreation that cannot happen is answered without the lock: holding it only to say so would
+    // turn away a root-access finding of the same notebook arriving at the same moment.
+    if (remediation === 'recreate-notebook') {
+      const unavailable = notebookUnavailable(finding, before, execution);
+      if (unavailable) return plan({ kind: 'annotate', annotation: unavailable }, 'unavailable');
+      const preview = recreationPlan(before);
+      const lacking =
+        preview?.kind === 'needs-configuration'
+          ? describePlan(notebookName, preview)
+          : preview && unfixedOwnControl(finding, preview);
+      if (lacking) {
+        return plan(
+          { kind: 'annotate', annotation: needsConfigurationAnnotation(finding, lacking, execution) },
+          'needs configuration',
+        );
+      }
+    }
     if (settings.dryRun) {
       const observed =
         before.exists && before.status === 'Unknown' ? await observeNotebook(notebookName) : before;

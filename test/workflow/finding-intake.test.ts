@@ -267,3 +267,27 @@ describe('recreate controls by default', () => {
     ]);
   });
 });
+
+describe('several controls of one notebook at once, no recreate target configured', () => {
+  it('SageMaker.1, .2 and .3 together: root access is still fixed in place; .1 and .2 say what to configure', async () => {
+    const deployment = givenNotebook({ directInternetAccess: 'Enabled' });
+    const findings = ['SageMaker.1', 'SageMaker.2', 'SageMaker.3'].map((controlId) =>
+      notebookControlFinding({ controlId, notebookName: NOTEBOOK }),
+    );
+    for (const finding of findings) deployment.importFinding(finding);
+    await deployment.settle();
+    expect(changesMade(deployment)).toEqual([
+      'StopNotebookInstance',
+      'UpdateNotebookInstance',
+      'StartNotebookInstance',
+    ]);
+    expect(findings.map((finding) => findingNow(deployment, finding).Workflow?.Status)).toEqual([
+      'NOTIFIED',
+      'NOTIFIED',
+      'RESOLVED',
+    ]);
+    expect(findingNow(deployment, findings[0] as AwsSecurityFinding).Note?.Text).toContain(
+      'lacks a private subnet (recreate target subnetId)',
+    );
+  });
+});
