@@ -1,13 +1,20 @@
 /**
  * The lifecycle scripts that keep a notebook's volume across a recreate, as the stack deploys them:
- * the bucket name baked in, base64-encoded for `AWS::SageMaker::NotebookInstanceLifecycleConfig`.
- * What the scripts do, and how the workflow drives them, is in lifecycle/README.md.
+ * each one assembled from the common part and its own part, the bucket name baked in, base64-encoded for
+ * `AWS::SageMaker::NotebookInstanceLifecycleConfig`. What the scripts do, and how the workflow drives
+ * them, is in lifecycle/README.md.
  */
 import { readFileSync } from 'node:fs';
 import { Fn, Token } from 'aws-cdk-lib';
 
 /** What the .sh files carry where the bucket name goes. */
 export const BUCKET_PLACEHOLDER = '__BACKUP_BUCKET__';
+
+/** The part both scripts begin with (settings, logging, S3, discovery, request, manifest, exit handling). */
+export const COMMON_PART_FILE = 'common.sh';
+
+/** The own part of each script, in lifecycle/: what follows the common part. */
+export type LifecycleScriptFile = 'backup-on-start.sh' | 'restore-on-create.sh';
 
 /** `Content` of one OnStart/OnCreate script: base64, at most this many characters. */
 export const MAX_LIFECYCLE_CONTENT_LENGTH = 16_384;
@@ -20,12 +27,21 @@ const LONGEST_BUCKET_NAME = 'x'.repeat(63);
 
 /** The OnStart script of the backup lifecycle configuration, for `bucketName` (a name or a CDK token). */
 export function backupOnStartScript(bucketName: string): string {
-  return withBucket(readFileSync(new URL('./backup-on-start.sh', import.meta.url), 'utf8'), bucketName);
+  return withBucket(assembleScript('backup-on-start.sh'), bucketName);
 }
 
 /** The OnCreate script of the restore lifecycle configuration, for `bucketName` (a name or a CDK token). */
 export function restoreOnCreateScript(bucketName: string): string {
-  return withBucket(readFileSync(new URL('./restore-on-create.sh', import.meta.url), 'utf8'), bucketName);
+  return withBucket(assembleScript('restore-on-create.sh'), bucketName);
+}
+
+/**
+ * One self-contained script, as a lifecycle configuration needs it: `#!/bin/bash`, the common part, then
+ * the script's own part (`file`). The bucket placeholder is still in place, so the script only runs with
+ * `BACKUP_BUCKET` set (the tests run it so); the stack deploys it through the functions above.
+ */
+export function assembleScript(file: LifecycleScriptFile): string {
+  return ['#!/bin/bash\n', readPart(COMMON_PART_FILE), '\n', readPart(file)].join('');
 }
 
 /**
@@ -68,6 +84,14 @@ function withBucket(script: string, bucketName: string): string {
   }
   if (!script.includes(BUCKET_PLACEHOLDER)) throw new Error(`lifecycle script lacks ${BUCKET_PLACEHOLDER}`);
   return script.replaceAll(BUCKET_PLACEHOLDER, bucketName);
+}
+
+function readPart(file: string): string {
+  const part = readFileSync(new URL(`./${file}`, import.meta.url), 'utf8');
+  // The loader writes the one shebang; a part with its own would look runnable alone, which it is not.
+  if (part.startsWith('#!')) throw new Error(`lifecycle/${file} must not start with a shebang`);
+  if (!part.endsWith('\n')) throw new Error(`lifecycle/${file} must end with a newline`);
+  return part;
 }
 
 function base64(text: string): string {

@@ -27,8 +27,11 @@ import {
   snapshotPrefix,
 } from '../../handlers/shared/notebook-backup-layout.js';
 import {
+  assembleScript,
   BUCKET_PLACEHOLDER,
   backupOnStartScript,
+  COMMON_PART_FILE,
+  type LifecycleScriptFile,
   MAX_LIFECYCLE_CONTENT_LENGTH,
   restoreOnCreateScript,
   toLifecycleContent,
@@ -36,8 +39,6 @@ import {
 
 const LIFECYCLE_DIR = fileURLToPath(new URL('../../lifecycle/', import.meta.url));
 const FAKE_AWS_DIR = fileURLToPath(new URL('./fake-aws/', import.meta.url));
-const BACKUP_SCRIPT = join(LIFECYCLE_DIR, 'backup-on-start.sh');
-const RESTORE_SCRIPT = join(LIFECYCLE_DIR, 'restore-on-create.sh');
 
 const BUCKET = 'notebook-backups-111122223333';
 const ROLE_ID = 'AROAEXAMPLEROLEID12345';
@@ -86,6 +87,21 @@ const roots: string[] = [];
 afterAll(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
+
+/**
+ * The script as the loader assembles it (shebang, common part, own part) with the bucket placeholder
+ * still in place, written to a file: it runs with BACKUP_BUCKET set, as every test run does.
+ */
+function assembledScriptFile(file: LifecycleScriptFile): string {
+  const directory = mkdtempSync(join(tmpdir(), 'lifecycle-scripts-'));
+  roots.push(directory);
+  const path = join(directory, file);
+  writeFileSync(path, assembleScript(file));
+  return path;
+}
+
+const BACKUP_SCRIPT = assembledScriptFile('backup-on-start.sh');
+const RESTORE_SCRIPT = assembledScriptFile('restore-on-create.sh');
 
 function createWorld(): World {
   const root = mkdtempSync(join(tmpdir(), 'lifecycle-'));
@@ -382,7 +398,7 @@ describe('backup-on-start.sh', () => {
     expect(readJson<DataManifest>(objectPath(world, KEYS.dataManifest)).fileCount).toBe(1);
   });
 
-  it('Given the raw script with its placeholder, When it runs without BACKUP_BUCKET, Then it refuses before any AWS call', () => {
+  it('Given the assembled script with its placeholder (not through the loader), When it runs without BACKUP_BUCKET, Then it refuses before any AWS call', () => {
     const world = createWorld();
 
     const result = run(BACKUP_SCRIPT, world, world.volume, { BACKUP_BUCKET: '' });
@@ -505,14 +521,22 @@ describe('restore-on-create.sh', () => {
 });
 
 describe('the two scripts', () => {
-  it('Given both scripts, When their shared part is compared, Then it is identical (discovery, layout and manifest code cannot drift apart)', () => {
-    const sharedPart = (path: string) => {
-      const text = readFileSync(path, 'utf8');
-      const start = text.indexOf('\n', text.indexOf('# ---- shared with '));
-      return text.slice(start, text.indexOf('# ---- end of the shared part ----'));
-    };
-    expect(sharedPart(BACKUP_SCRIPT).length).toBeGreaterThan(1_000);
-    expect(sharedPart(RESTORE_SCRIPT)).toBe(sharedPart(BACKUP_SCRIPT));
+  it('Given both scripts as deployed, When their common part is looked for, Then each holds it exactly once, right after the shebang, and defines no function twice', () => {
+    const common = readFileSync(join(LIFECYCLE_DIR, COMMON_PART_FILE), 'utf8').replaceAll(
+      BUCKET_PLACEHOLDER,
+      BUCKET,
+    );
+    expect(common.length).toBeGreaterThan(1_000);
+    for (const script of [backupOnStartScript(BUCKET), restoreOnCreateScript(BUCKET)]) {
+      expect(script.split(common)).toHaveLength(2);
+      expect(script.startsWith(`#!/bin/bash\n${common}`)).toBe(true);
+      // An own part that redefined a common function would silently replace it.
+      const functions = [...script.matchAll(/^(\w+)\(\) \{/gm)].map((match) => match[1]);
+      expect(functions).toEqual([...new Set(functions)]);
+      expect(functions).toEqual(
+        expect.arrayContaining(['discover_notebook', 'read_request', 'run_copy', 'main']),
+      );
+    }
   });
 });
 
