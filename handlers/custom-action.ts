@@ -16,6 +16,7 @@
  * would retry an event that can never become valid. Its identifiers are not trusted, so nothing is
  * written anywhere. The task token is never logged or written to a finding.
  */
+
 import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
@@ -53,13 +54,19 @@ import {
   type ParsedCustomAction,
   type PendingApproval,
   parseCustomActionEvent,
+  REJECTION_ERROR,
 } from './shared/custom-action-event.js';
 import {
   CUSTOM_ACTION_SETTINGS_VARIABLE,
   type CustomActionSettings,
   parseCustomActionSettings,
 } from './shared/custom-action-settings.js';
-import { InvalidFindingEvent, type ValidatedFinding } from './shared/finding-event.js';
+import {
+  InvalidFindingEvent,
+  REMEDIATE_NOW_DETAIL_TYPE,
+  REMEDIATE_NOW_SOURCE,
+  type ValidatedFinding,
+} from './shared/finding-event.js';
 import { jsonLogger, type Logger } from './shared/logger.js';
 import { NOTE_LIMIT, truncate } from './shared/plan-decisions.js';
 import { describeIssues } from './shared/validation.js';
@@ -113,13 +120,6 @@ const MAX_FINDINGS_PER_UPDATE = 100;
 
 /** The waiting task no longer exists: the execution timed out, was stopped, or finished. */
 const TASK_GONE_ERRORS: ReadonlySet<string> = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
-
-/** The `error` of SendTaskFailure on a rejection; the state machine's Catch routes on it. */
-export const REJECTION_ERROR = 'RemediationRejected';
-
-/** The `source` and `detail-type` of the execution input a Remediate now click starts. */
-export const REMEDIATE_NOW_SOURCE = 'sagemaker-remediation';
-export const REMEDIATE_NOW_DETAIL_TYPE = 'Remediate Now';
 
 const stringAttribute = z.object({ S: z.string() });
 const approvalItem = z.looseObject({

@@ -19,7 +19,13 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
-import { LOCK_EXPIRY_ATTRIBUTE, LOCK_OWNER_ATTRIBUTE, LOCK_TABLE_KEY } from '../statemachines/lock-table.js';
+import {
+  LOCK_EXPIRY_ATTRIBUTE,
+  LOCK_FINDINGS_ATTRIBUTE,
+  LOCK_OWNER_ATTRIBUTE,
+  LOCK_REMEDIATION_ATTRIBUTE,
+  LOCK_TABLE_KEY,
+} from '../statemachines/lock-table.js';
 import type { RemediationName } from './shared/controls-catalogue.js';
 import {
   InvalidFindingEvent,
@@ -173,9 +179,9 @@ export function createPlanHandler(
             [LOCK_OWNER_ATTRIBUTE]: { S: execution.id },
             findingId: { S: finding.id },
             controlId: { S: finding.control.id },
-            remediation: { S: remediation },
+            [LOCK_REMEDIATION_ATTRIBUTE]: { S: remediation },
             // Every finding the holder resolves at the end; sibling findings are appended as they join.
-            findings: { L: [findingIdentifierItem(finding)] },
+            [LOCK_FINDINGS_ATTRIBUTE]: { L: [findingIdentifierItem(finding)] },
             acquiredAt: { S: now().toISOString() },
             [LOCK_EXPIRY_ATTRIBUTE]: { N: String(nowSeconds + settings.lockSeconds) },
           },
@@ -199,8 +205,8 @@ export function createPlanHandler(
         holder: {
           executionArn: item[LOCK_OWNER_ATTRIBUTE]?.S ?? 'another execution',
           findingId: item.findingId?.S ?? 'unknown',
-          remediation: item.remediation?.S ?? '',
-          findingIds: (item.findings?.L ?? []).map((entry) => entry.M?.Id?.S ?? ''),
+          remediation: item[LOCK_REMEDIATION_ATTRIBUTE]?.S ?? '',
+          findingIds: (item[LOCK_FINDINGS_ATTRIBUTE]?.L ?? []).map((entry) => entry.M?.Id?.S ?? ''),
         },
       };
     }
@@ -215,7 +221,7 @@ export function createPlanHandler(
           Key: { [LOCK_TABLE_KEY]: { S: lockKeyFor(finding) } },
           UpdateExpression: 'SET #findings = list_append(#findings, :finding)',
           ConditionExpression: '#owner = :holder',
-          ExpressionAttributeNames: { '#findings': 'findings', '#owner': LOCK_OWNER_ATTRIBUTE },
+          ExpressionAttributeNames: { '#findings': LOCK_FINDINGS_ATTRIBUTE, '#owner': LOCK_OWNER_ATTRIBUTE },
           ExpressionAttributeValues: {
             ':finding': { L: [findingIdentifierItem(finding)] },
             ':holder': { S: holder.executionArn },

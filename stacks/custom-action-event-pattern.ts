@@ -5,8 +5,43 @@
  * Pure on purpose (no CDK imports): the stack deploys the pattern and the local harness matches
  * events against the very same object, as with finding-event-pattern.ts.
  */
-import { CUSTOM_ACTION_DETAIL_TYPE } from '../handlers/shared/custom-action-event.js';
-import { FINDING_EVENT_SOURCE } from './finding-event-pattern.js';
+import { CUSTOM_ACTION_DETAIL_TYPE, type CustomAction } from '../handlers/shared/custom-action-event.js';
+import { SECURITY_HUB_SOURCE } from '../handlers/shared/finding-event.js';
+
+interface ActionDefinition {
+  readonly constructId: string;
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+}
+
+/**
+ * Ids (before the prefix), names and descriptions. Ids are short so that a prefix of up to 8
+ * characters still fits the 20-character limit. Names stay under 20 characters (console rule).
+ */
+export const CUSTOM_ACTION_DEFINITIONS: Readonly<Record<CustomAction, ActionDefinition>> = {
+  approve: {
+    constructId: 'ApproveAction',
+    id: 'ApprovePlan',
+    name: 'Approve remediation',
+    description:
+      "Approves the pending remediation plan of the finding's SageMaker notebook: snapshot its configuration and data to S3, then delete and recreate it compliant. Only acts if the notebook has a pending plan; otherwise a note says so and nothing changes.",
+  },
+  reject: {
+    constructId: 'RejectAction',
+    id: 'RejectPlan',
+    name: 'Reject remediation',
+    description:
+      "Rejects the pending remediation plan of the finding's SageMaker notebook and ends its workflow; the notebook is left as it is. Only acts if the notebook has a pending plan; otherwise a note says so and nothing changes.",
+  },
+  'remediate-now': {
+    constructId: 'RemediateNowAction',
+    id: 'RemediateNow',
+    name: 'Remediate now',
+    description:
+      'Starts the SageMaker remediation workflow now for the selected findings whose control is in approval or notify mode. Fixes that recreate a notebook still wait for Approve remediation.',
+  },
+};
 
 /** CreateActionTarget: "Can contain up to 20 alphanumeric characters". */
 export const MAX_CUSTOM_ACTION_ID_LENGTH = 20;
@@ -26,7 +61,7 @@ export function buildCustomActionEventPattern(actionArns: readonly string[]): Re
     throw new Error('No custom action ARNs: the custom-action rule would match no event.');
   }
   return {
-    source: [FINDING_EVENT_SOURCE],
+    source: [SECURITY_HUB_SOURCE],
     'detail-type': [CUSTOM_ACTION_DETAIL_TYPE],
     resources: [...actionArns],
   };

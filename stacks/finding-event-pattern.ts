@@ -5,9 +5,7 @@
  * against the very same object, so what is tested is what is deployed.
  */
 import { type ControlModes, controlsInScope } from '../handlers/shared/controls-catalogue.js';
-
-export const FINDING_EVENT_SOURCE = 'aws.securityhub';
-export const FINDING_IMPORTED_DETAIL_TYPE = 'Security Hub Findings - Imported';
+import { IMPORTED_DETAIL_TYPE, SECURITY_HUB_SOURCE } from '../handlers/shared/finding-event.js';
 
 /**
  * Matches failed, active, untriaged findings of every control that is not switched off.
@@ -25,8 +23,8 @@ export function buildFindingEventPattern(modes: ControlModes): Record<string, un
     throw new Error('Every control is off: the remediation rule would match no finding.');
   }
   return {
-    source: [FINDING_EVENT_SOURCE],
-    'detail-type': [FINDING_IMPORTED_DETAIL_TYPE],
+    source: [SECURITY_HUB_SOURCE],
+    'detail-type': [IMPORTED_DETAIL_TYPE],
     detail: {
       findings: {
         Compliance: {

@@ -17,45 +17,13 @@ import { CfnActionTarget } from 'aws-cdk-lib/aws-securityhub';
 import { Construct } from 'constructs';
 import type { CustomAction } from '../handlers/shared/custom-action-event.js';
 import {
+  CUSTOM_ACTION_DEFINITIONS,
   customActionArn,
   customActionIdProblems,
   customActionNameProblems,
 } from './custom-action-event-pattern.js';
 
-interface ActionDefinition {
-  readonly constructId: string;
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-}
-
-/**
- * Ids (before the prefix), names and descriptions. Ids are short so that a prefix of up to 8
- * characters still fits the 20-character limit. Names stay under 20 characters (console rule).
- */
-export const CUSTOM_ACTION_DEFINITIONS: Readonly<Record<CustomAction, ActionDefinition>> = {
-  approve: {
-    constructId: 'ApproveAction',
-    id: 'ApprovePlan',
-    name: 'Approve remediation',
-    description:
-      "Approves the pending remediation plan of the finding's SageMaker notebook: snapshot its configuration and data to S3, then delete and recreate it compliant. Only acts if the notebook has a pending plan; otherwise a note says so and nothing changes.",
-  },
-  reject: {
-    constructId: 'RejectAction',
-    id: 'RejectPlan',
-    name: 'Reject remediation',
-    description:
-      "Rejects the pending remediation plan of the finding's SageMaker notebook and ends its workflow; the notebook is left as it is. Only acts if the notebook has a pending plan; otherwise a note says so and nothing changes.",
-  },
-  'remediate-now': {
-    constructId: 'RemediateNowAction',
-    id: 'RemediateNow',
-    name: 'Remediate now',
-    description:
-      'Starts the SageMaker remediation workflow now for the selected findings whose control is in approval or notify mode. Fixes that recreate a notebook still wait for Approve remediation.',
-  },
-};
+export { CUSTOM_ACTION_DEFINITIONS } from './custom-action-event-pattern.js';
 
 export interface SecurityHubCustomActionsProps {
   /**

@@ -20,7 +20,17 @@
  * handling, which puts the original lifecycle configuration back, restarts a notebook that was
  * running, and, once the notebook was deleted, gives the restore command.
  */
+import { REJECTION_ERROR } from '../handlers/shared/custom-action-event.js';
 import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
+import {
+  APPROVAL_EXECUTION_ARN_ATTRIBUTE,
+  APPROVAL_EXPIRY_ATTRIBUTE,
+  APPROVAL_FINDING_IDS_ATTRIBUTE,
+  APPROVAL_PLAN_SUMMARY_ATTRIBUTE,
+  APPROVAL_STATUS_ATTRIBUTE,
+  APPROVAL_TABLE_KEY,
+  APPROVAL_TOKEN_ATTRIBUTE,
+} from '../stacks/approval-table-schema.js';
 import {
   type ChoiceCondition,
   type ChoiceRule,
@@ -28,7 +38,7 @@ import {
   type State,
   sdkIntegration,
 } from './amazon-states-language.js';
-import { LOCK_TABLE_KEY } from './lock-table.js';
+import { LOCK_FINDINGS_ATTRIBUTE, LOCK_TABLE_KEY } from './lock-table.js';
 import {
   catchAll,
   describeNotebook,
@@ -48,9 +58,6 @@ export interface RecreateOptions {
   /** How long a plan waits for approval before it expires (the task's TimeoutSeconds). */
   readonly approvalTimeoutSeconds: number;
 }
-
-/** The error the custom-action Lambda fails the approval task with on Reject. */
-export const REJECTION_ERROR = 'RemediationRejected';
 
 const toFailure = catchAll('CheckNotebookAfterFailure', '$.failure');
 const keepData: ChoiceCondition = { Variable: '$.snapshot.Payload.keepData', BooleanEquals: true };
@@ -197,7 +204,7 @@ function closingStates(): Record<string, State> {
         Key: { [LOCK_TABLE_KEY]: { 'S.$': '$.plan.lock.key' } },
         ConsistentRead: true,
       },
-      ResultSelector: { 'findings.$': '$.Item.findings.L' },
+      ResultSelector: { 'findings.$': `$.Item.${LOCK_FINDINGS_ATTRIBUTE}.L` },
       ResultPath: '$.planFindings',
       TimeoutSeconds: 60,
       Retry: retryTransient('dynamodb'),
@@ -300,14 +307,15 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
       Resource: `${sdkIntegration('dynamodb', 'putItem')}.waitForTaskToken`,
       Parameters: {
         TableName: placeholder(RECREATE_PLACEHOLDERS.approvalTableName),
+        // The layout the custom-action Lambda reads (stacks/approval-table-schema.ts).
         Item: {
-          approvalKey: { 'S.$': '$.plan.recreate.approvalKey' },
-          taskToken: { 'S.$': '$$.Task.Token' },
-          status: { S: 'PENDING' },
-          executionArn: { 'S.$': '$$.Execution.Id' },
-          findingIds: { L: [{ 'S.$': '$.plan.finding.id' }] },
-          planSummary: { 'S.$': '$.plan.recreate.summary' },
-          expiresAt: { 'N.$': "States.Format('{}', $.plan.recreate.approvalExpiresAt)" },
+          [APPROVAL_TABLE_KEY]: { 'S.$': '$.plan.recreate.approvalKey' },
+          [APPROVAL_TOKEN_ATTRIBUTE]: { 'S.$': '$$.Task.Token' },
+          [APPROVAL_STATUS_ATTRIBUTE]: { S: 'PENDING' },
+          [APPROVAL_EXECUTION_ARN_ATTRIBUTE]: { 'S.$': '$$.Execution.Id' },
+          [APPROVAL_FINDING_IDS_ATTRIBUTE]: { L: [{ 'S.$': '$.plan.finding.id' }] },
+          [APPROVAL_PLAN_SUMMARY_ATTRIBUTE]: { 'S.$': '$.plan.recreate.summary' },
+          [APPROVAL_EXPIRY_ATTRIBUTE]: { 'N.$': "States.Format('{}', $.plan.recreate.approvalExpiresAt)" },
         },
       },
       TimeoutSeconds: options.approvalTimeoutSeconds,

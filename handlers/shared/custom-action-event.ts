@@ -19,6 +19,9 @@ export const CUSTOM_ACTION_DETAIL_TYPE = 'Security Hub Findings - Custom Action'
 
 export type CustomAction = 'approve' | 'reject' | 'remediate-now';
 
+/** The `error` of SendTaskFailure on a rejection; the state machine's approval wait catches it by name. */
+export const REJECTION_ERROR = 'RemediationRejected';
+
 /** Security Hub sends at most 100 selected findings in one custom action event. */
 export const MAX_FINDINGS_PER_ACTION = 100;
 

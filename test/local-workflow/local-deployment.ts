@@ -27,7 +27,11 @@ import {
   type RemediationConfiguration,
   toRuntimeSettings,
 } from '../../stacks/configuration.js';
-import { buildCustomActionEventPattern, customActionArn } from '../../stacks/custom-action-event-pattern.js';
+import {
+  buildCustomActionEventPattern,
+  CUSTOM_ACTION_DEFINITIONS,
+  customActionArn,
+} from '../../stacks/custom-action-event-pattern.js';
 import { buildFindingEventPattern } from '../../stacks/finding-event-pattern.js';
 import { LOCK_EXPIRY_ATTRIBUTE, LOCK_TABLE_KEY } from '../../statemachines/lock-table.js';
 import {
@@ -47,12 +51,10 @@ export const CUSTOM_ACTION_RULE_NAME = 'SageMakerRemediationCustomActions';
 export const APPROVAL_TABLE_NAME = 'SageMakerRemediationApprovals';
 export const BACKUP_LIFECYCLE_CONFIG_NAME = 'SageMakerRemediation-backup-on-start';
 export const RESTORE_LIFECYCLE_CONFIG_NAME = 'SageMakerRemediation-restore-on-create';
-/** The custom action ids the stack deploys (stacks/security-hub-custom-actions.ts). */
-export const CUSTOM_ACTION_IDS: Readonly<Record<CustomAction, string>> = {
-  approve: 'ApprovePlan',
-  reject: 'RejectPlan',
-  'remediate-now': 'RemediateNow',
-};
+/** The custom action ids the stack deploys (no prefix), from the same definitions. */
+export const CUSTOM_ACTION_IDS = Object.fromEntries(
+  Object.entries(CUSTOM_ACTION_DEFINITIONS).map(([action, definition]) => [action, definition.id]),
+) as Readonly<Record<CustomAction, string>>;
 
 /** Typical duration of one warm Lambda invocation (simulated). */
 export const DEFAULT_LAMBDA_LATENCY_MS = 120;
