@@ -25,6 +25,7 @@ import {
   type UpdateNotebookInstanceCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
+import { errorName, isNoSuchKey, isSageMakerNotFound } from '../handlers/shared/aws-errors.js';
 import { type ConfigurationSnapshot, parseSnapshot } from '../handlers/shared/configuration-snapshot.js';
 import {
   BACKUP_FORMAT_VERSION,
@@ -293,22 +294,6 @@ function parseManifest(text: string, what: string): DataManifest {
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) throw new Refusal(`${what} is invalid: ${describeIssues(parsed.error).join('; ')}`);
   return parsed.data;
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : '';
-}
-
-function isNoSuchKey(error: unknown): boolean {
-  return errorName(error) === 'NoSuchKey' || errorName(error) === 'NotFound';
-}
-
-/** SageMaker reports a missing notebook, lifecycle configuration or repository as a ValidationException. */
-function isSageMakerNotFound(error: unknown): boolean {
-  return (
-    errorName(error) === 'ValidationException' &&
-    /RecordNotFound|not found|cannot find|does not exist/i.test((error as Error).message)
-  );
 }
 
 function describeError(error: unknown): string {

@@ -46,6 +46,7 @@ import {
   approvalKeyFor,
 } from '../stacks/approval-table-schema.js';
 import { NOTE_AUTHOR } from '../statemachines/remediation-definition.js';
+import { errorName } from './shared/aws-errors.js';
 import type { ControlId } from './shared/controls-catalogue.js';
 import {
   type CustomAction,
@@ -153,10 +154,6 @@ interface ResourceGroup {
   readonly name: string;
   readonly isNotebook: boolean;
   readonly findings: readonly ValidatedFinding[];
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'UnknownError';
 }
 
 function shortHash(text: string): string {

@@ -26,6 +26,7 @@ import {
   LOCK_REMEDIATION_ATTRIBUTE,
   LOCK_TABLE_KEY,
 } from '../statemachines/lock-table.js';
+import { errorName, isSageMakerNotFound } from './shared/aws-errors.js';
 import type { RemediationName } from './shared/controls-catalogue.js';
 import {
   InvalidFindingEvent,
@@ -101,17 +102,6 @@ function findingIdentifierItem(finding: ValidatedFinding): AttributeValue {
   return { M: { Id: { S: finding.id }, ProductArn: { S: finding.productArn } } };
 }
 
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'UnknownError';
-}
-
-/** SageMaker reports a missing resource as a ValidationException ("RecordNotFound", "... not found"). */
-function isNotFound(error: unknown): boolean {
-  return (
-    errorName(error) === 'ValidationException' && /RecordNotFound|not found/i.test((error as Error).message)
-  );
-}
-
 export function createPlanHandler(
   dependencies: PlanDependencies,
   /** Set when planning a "Remediate now" request with its requested settings already applied. */
@@ -130,7 +120,7 @@ export function createPlanHandler(
           new ListTagsCommand({ ResourceArn: resourceArn, MaxResults: 50, NextToken: nextToken }),
         );
       } catch (error) {
-        if (isNotFound(error)) return undefined;
+        if (isSageMakerNotFound(error)) return undefined;
         throw error;
       }
       tags.push(...(response.Tags ?? []));
@@ -158,7 +148,7 @@ export function createPlanHandler(
         },
       };
     } catch (error) {
-      if (isNotFound(error)) return { exists: false };
+      if (isSageMakerNotFound(error)) return { exists: false };
       throw error;
     }
   }

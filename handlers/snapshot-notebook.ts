@@ -23,6 +23,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
+import { isNoSuchKey } from './shared/aws-errors.js';
 import {
   type CodeRepositorySnapshot,
   type ConfigurationSnapshot,
@@ -159,10 +160,6 @@ function compactUtc(date: Date): string {
     .toISOString()
     .replace(/\.\d{3}Z$/, 'Z')
     .replace(/[-:]/g, '');
-}
-
-function isNoSuchKey(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound');
 }
 
 export function createSnapshotHandler(

@@ -12,6 +12,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeNotebookInstanceCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
+import { isNoSuchKey, isSageMakerNotFound } from './shared/aws-errors.js';
 import {
   type ConfigurationSnapshot,
   parseSnapshot,
@@ -105,19 +106,6 @@ function withoutCodeRepositories(settings: NotebookSettings): NotebookSettings {
   return { ...settings, DefaultCodeRepository: undefined, AdditionalCodeRepositories: undefined };
 }
 
-function isNoSuchKey(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound');
-}
-
-/** SageMaker reports a missing notebook as a ValidationException ("RecordNotFound"). */
-function isNotFound(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.name === 'ValidationException' &&
-    /RecordNotFound|not found/i.test(error.message)
-  );
-}
-
 type Read<T> = { readonly value: T } | { readonly problem: string };
 
 export function createVerifyHandler(
@@ -183,7 +171,7 @@ export function createVerifyHandler(
       );
       return { value: settingsFromDescribe(described, name) };
     } catch (error) {
-      if (isNotFound(error)) return { problem: `notebook instance ${name} does not exist` };
+      if (isSageMakerNotFound(error)) return { problem: `notebook instance ${name} does not exist` };
       throw error;
     }
   }
