@@ -41,6 +41,8 @@ import {
 import { LOCK_FINDINGS_ATTRIBUTE, LOCK_TABLE_KEY } from './lock-table.js';
 import {
   catchAll,
+  checksExhausted,
+  countStatusCheck,
   describeNotebook,
   NOTE_AUTHOR,
   notebookName,
@@ -104,25 +106,14 @@ function awaitStatus(
       Choices: [
         { ...statusIsOneOf(options.reached), Next: options.next },
         {
-          And: [
-            statusIsOneOf(TRANSITIONAL_STATUSES),
-            { Variable: '$.poll.attempt', NumericGreaterThanEqualsPath: '$.plan.timing.maxPolls' },
-          ],
+          And: [statusIsOneOf(TRANSITIONAL_STATUSES), checksExhausted('$.poll')],
           Next: 'RecordNotebookNotSettling',
         },
         { ...statusIsOneOf(TRANSITIONAL_STATUSES), Next: `${name}Count` },
       ],
       Default: 'RecordUnexpectedStatus',
     },
-    [`${name}Count`]: {
-      Type: 'Pass',
-      Parameters: {
-        'attempt.$': 'States.MathAdd($.poll.attempt, 1)',
-        'delaySeconds.$': 'States.ArrayGetItem($.plan.timing.pollDelaysSeconds, $.poll.attempt)',
-      },
-      ResultPath: '$.poll',
-      Next: `${name}Backoff`,
-    },
+    [`${name}Count`]: countStatusCheck('$.poll', `${name}Backoff`),
     [`${name}Backoff`]: { Type: 'Wait', SecondsPath: '$.poll.delaySeconds', Next: `${name}Check` },
   };
 }
@@ -161,24 +152,10 @@ function awaitManifest(
     },
     [`${name}Decide`]: {
       Type: 'Choice',
-      Choices: [
-        {
-          Variable: '$.poll.attempt',
-          NumericGreaterThanEqualsPath: '$.plan.timing.maxPolls',
-          Next: `${name}TimedOut`,
-        },
-      ],
+      Choices: [{ ...checksExhausted('$.poll'), Next: `${name}TimedOut` }],
       Default: `${name}Count`,
     },
-    [`${name}Count`]: {
-      Type: 'Pass',
-      Parameters: {
-        'attempt.$': 'States.MathAdd($.poll.attempt, 1)',
-        'delaySeconds.$': 'States.ArrayGetItem($.plan.timing.pollDelaysSeconds, $.poll.attempt)',
-      },
-      ResultPath: '$.poll',
-      Next: `${name}Backoff`,
-    },
+    [`${name}Count`]: countStatusCheck('$.poll', `${name}Backoff`),
     [`${name}Backoff`]: { Type: 'Wait', SecondsPath: '$.poll.delaySeconds', Next: `${name}Read` },
     [`${name}TimedOut`]: {
       Type: 'Pass',
@@ -463,25 +440,14 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
       Type: 'Choice',
       Choices: [
         {
-          And: [
-            statusIs('Deleting'),
-            { Variable: '$.poll.attempt', NumericGreaterThanEqualsPath: '$.plan.timing.maxPolls' },
-          ],
+          And: [statusIs('Deleting'), checksExhausted('$.poll')],
           Next: 'RecordNotebookNotSettling',
         },
         { ...statusIs('Deleting'), Next: 'CountDeletionCheck' },
       ],
       Default: 'RecordUnexpectedStatus',
     },
-    CountDeletionCheck: {
-      Type: 'Pass',
-      Parameters: {
-        'attempt.$': 'States.MathAdd($.poll.attempt, 1)',
-        'delaySeconds.$': 'States.ArrayGetItem($.plan.timing.pollDelaysSeconds, $.poll.attempt)',
-      },
-      ResultPath: '$.poll',
-      Next: 'WaitBeforeCheckingDeletion',
-    },
+    CountDeletionCheck: countStatusCheck('$.poll', 'WaitBeforeCheckingDeletion'),
     WaitBeforeCheckingDeletion: {
       Type: 'Wait',
       SecondsPath: '$.poll.delaySeconds',

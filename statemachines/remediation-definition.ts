@@ -34,6 +34,8 @@ import {
   actionIs,
   alertAttributes,
   catchAll,
+  checksExhausted,
+  countStatusCheck,
   describeNotebook,
   notebookName,
   PLACEHOLDERS,
@@ -200,16 +202,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
       'Sized to how long a start usually takes.',
     ),
     DescribeNotebook: describeNotebook('DecideNextStep', toFailureHandling),
-    CountStatusCheck: {
-      Type: 'Pass',
-      Comment: 'Still settling: count the check and take the next delay of the backoff schedule.',
-      Parameters: {
-        'attempt.$': 'States.MathAdd($.poll.attempt, 1)',
-        'delaySeconds.$': 'States.ArrayGetItem($.plan.timing.pollDelaysSeconds, $.poll.attempt)',
-      },
-      ResultPath: '$.poll',
-      Next: 'WaitBeforeCheckingAgain',
-    },
+    CountStatusCheck: countStatusCheck('$.poll', 'WaitBeforeCheckingAgain'),
     WaitBeforeCheckingAgain: waitSeconds(
       '$.poll.delaySeconds',
       'DescribeNotebook',
@@ -383,13 +376,7 @@ function disableRootAccessRules(): ChoiceRule[] {
     when([rootAccessDisabled, statusIs('Stopped')], 'ResolveFinding'),
     when([statusIs('InService')], 'StopNotebook'),
     when([statusIs('Stopped')], 'DisableRootAccess'),
-    when(
-      [
-        statusIsOneOf(TRANSITIONAL_STATUSES),
-        { Variable: '$.poll.attempt', NumericGreaterThanEqualsPath: '$.plan.timing.maxPolls' },
-      ],
-      'RecordNotebookNotSettling',
-    ),
+    when([statusIsOneOf(TRANSITIONAL_STATUSES), checksExhausted('$.poll')], 'RecordNotebookNotSettling'),
     when([statusIsOneOf(TRANSITIONAL_STATUSES)], 'CountStatusCheck'),
   ];
 }
@@ -414,10 +401,7 @@ function failureHandlingStates(firstRecoveryRules: readonly ChoiceRule[]): Recor
           Next: 'RestartNotebook',
         },
         {
-          And: [
-            statusIsOneOf(TRANSITIONAL_STATUSES),
-            { Variable: '$.recovery.attempt', NumericGreaterThanEqualsPath: '$.plan.timing.maxPolls' },
-          ],
+          And: [statusIsOneOf(TRANSITIONAL_STATUSES), checksExhausted('$.recovery')],
           Next: 'ReportFailure',
         },
         { ...statusIsOneOf(TRANSITIONAL_STATUSES), Next: 'CountRecoveryCheck' },
@@ -441,16 +425,9 @@ function failureHandlingStates(firstRecoveryRules: readonly ChoiceRule[]): Recor
       'CheckNotebookAfterFailure',
       'Sized to how long a start usually takes.',
     ),
-    CountRecoveryCheck: {
-      Type: 'Pass',
-      Parameters: {
-        'attempt.$': 'States.MathAdd($.recovery.attempt, 1)',
-        'delaySeconds.$': 'States.ArrayGetItem($.plan.timing.pollDelaysSeconds, $.recovery.attempt)',
-        'restarted.$': '$.recovery.restarted',
-      },
-      ResultPath: '$.recovery',
-      Next: 'WaitBeforeRecoveryCheck',
-    },
+    CountRecoveryCheck: countStatusCheck('$.recovery', 'WaitBeforeRecoveryCheck', {
+      'restarted.$': '$.recovery.restarted',
+    }),
     WaitBeforeRecoveryCheck: waitSeconds(
       '$.recovery.delaySeconds',
       'CheckNotebookAfterFailure',

@@ -156,3 +156,27 @@ export function releaseLock(next: string | undefined, onError: Catcher[]): TaskS
     ...(next ? { Next: next } : { End: true }),
   };
 }
+
+/** Whether the status checks counted at `counterPath` (`$.poll` or `$.recovery`) have run out. */
+export const checksExhausted = (counterPath: string): ChoiceCondition => ({
+  Variable: `${counterPath}.attempt`,
+  NumericGreaterThanEqualsPath: '$.plan.timing.maxPolls',
+});
+
+/**
+ * Counts one more status check at `counterPath` and takes the next delay of the backoff schedule
+ * (`extra` carries the counter's other fields over: a Pass replaces the whole object).
+ */
+export function countStatusCheck(counterPath: string, next: string, extra: JsonObject = {}): State {
+  return {
+    Type: 'Pass',
+    Comment: 'Still settling: count the check and take the next delay of the backoff schedule.',
+    Parameters: {
+      'attempt.$': `States.MathAdd(${counterPath}.attempt, 1)`,
+      'delaySeconds.$': `States.ArrayGetItem($.plan.timing.pollDelaysSeconds, ${counterPath}.attempt)`,
+      ...extra,
+    },
+    ResultPath: counterPath,
+    Next: next,
+  };
+}
