@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  alertOutcomes,
   alerts,
   changesMade,
   findingNow,
@@ -147,9 +148,7 @@ describe('SageMaker.3 remediation from each starting status', () => {
     const finding = findingNow(deployment, sageMaker3Finding());
     expect(finding.Workflow?.Status).toBe('NOTIFIED');
     expect(finding.Note?.Text).toContain('is Failed (Lifecycle configuration script failed)');
-    expect(alerts(deployment).map((alert) => alert.MessageAttributes?.outcome?.StringValue)).toEqual([
-      'NEEDS_ATTENTION',
-    ]);
+    expect(alertOutcomes(deployment)).toEqual(['NEEDS_ATTENTION']);
     expect(lockItems(deployment)).toEqual([]);
   });
 
@@ -159,7 +158,7 @@ describe('SageMaker.3 remediation from each starting status', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(changesMade(deployment)).toEqual([]);
     expect(findingNow(deployment, sageMaker3Finding()).Workflow?.Status).toBe('RESOLVED');
-    expect(alerts(deployment)[0]?.MessageAttributes?.outcome?.StringValue).toBe('ALREADY_COMPLIANT');
+    expect(alertOutcomes(deployment)[0]).toBe('ALREADY_COMPLIANT');
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  alertOutcomes,
   alerts,
   changesMade,
   findingNow,
@@ -12,10 +13,6 @@ import {
   statesOf,
   whenImported,
 } from './workflow-fixtures.js';
-
-function outcomes(deployment: ReturnType<typeof givenNotebook>): (string | undefined)[] {
-  return alerts(deployment).map((alert) => alert.MessageAttributes?.outcome?.StringValue);
-}
 
 describe('failure handling: the notebook back in its prior run state, the finding annotated, an alert', () => {
   it('update rejected: retried, then the notebook is restarted, the finding says why, the lock is released', async () => {
@@ -44,7 +41,7 @@ describe('failure handling: the notebook back in its prior run state, the findin
       /^Remediation of SageMaker\.3 on notebook instance Research-Notebook failed\. It was running before; the workflow restarted it and it is InService again\. RootAccess is Enabled\. Execution execution-0001\. Error: ValidationException: Instance type not supported in this zone/,
     );
     // And one alert, the lock released, and the execution failed with the original error
-    expect(outcomes(deployment)).toEqual(['FAILED']);
+    expect(alertOutcomes(deployment)).toEqual(['FAILED']);
     expect(alerts(deployment)[0]?.Subject).toBe('SageMaker.3 remediation failed: Research-Notebook');
     expect(lockItems(deployment)).toEqual([]);
     expect(execution.status).toBe('FAILED');
@@ -171,7 +168,7 @@ describe('failure handling: the notebook back in its prior run state, the findin
     const execution = onlyExecution(await whenImported(deployment));
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('FindingNotUpdated');
-    expect(outcomes(deployment)).toEqual(['FAILED']);
+    expect(alertOutcomes(deployment)).toEqual(['FAILED']);
     expect(notebookNow(deployment)).toMatchObject({
       NotebookInstanceStatus: 'InService',
       RootAccess: 'Disabled',
@@ -193,7 +190,7 @@ describe('failure handling: the notebook back in its prior run state, the findin
       expect(execution.status, operation).toBe('FAILED');
       expect(notebookNow(deployment).NotebookInstanceStatus, operation).toBe('InService');
       expect(findingNow(deployment, sageMaker3Finding()).Workflow?.Status, operation).toBe('NOTIFIED');
-      expect(outcomes(deployment), operation).toEqual(['FAILED']);
+      expect(alertOutcomes(deployment), operation).toEqual(['FAILED']);
     }
   });
 });

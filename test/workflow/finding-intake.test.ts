@@ -2,6 +2,7 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
 import { importedEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
 import {
+  alertOutcomes,
   alerts,
   changesMade,
   findingNow,
@@ -14,9 +15,6 @@ import {
   statesOf,
   whenImported,
 } from './workflow-fixtures.js';
-
-const outcomeOf = (alert: { MessageAttributes?: Record<string, { StringValue?: string }> } | undefined) =>
-  alert?.MessageAttributes?.outcome?.StringValue;
 
 describe('finding intake', () => {
   it('consolidated and legacy findings for the same notebook arrive together: one stop/start cycle only', async () => {
@@ -110,7 +108,7 @@ describe('finding intake', () => {
     const finding = findingNow(deployment, sageMaker3Finding());
     expect(finding.Workflow?.Status).toBe('NOTIFIED');
     expect(finding.Note?.Text).toContain('has the exemption tag securityhub-remediation=skip');
-    expect(outcomeOf(alerts(deployment)[0])).toBe('SKIPPED_EXEMPT');
+    expect(alertOutcomes(deployment)[0]).toBe('SKIPPED_EXEMPT');
   });
 
   it('exemption tag key configured differently: the default tag no longer exempts', async () => {
@@ -136,7 +134,7 @@ describe('finding intake', () => {
     expect(finding.Note?.Text).toMatch(
       /^Dry run: would remediate SageMaker\.3 on notebook instance Research-Notebook \(status InService\): stop it/,
     );
-    expect(outcomeOf(alerts(deployment)[0])).toBe('DRY_RUN');
+    expect(alertOutcomes(deployment)[0]).toBe('DRY_RUN');
   });
 
   it('SageMaker.1 in notify mode: annotated NOTIFIED with guidance and alerted, nothing changes', async () => {
@@ -254,7 +252,7 @@ describe('recreate controls by default', () => {
     expect(findingNow(deployment, finding).Note?.Text).toContain(
       'this deployment lacks a private subnet (recreate target subnetId) for this account and region',
     );
-    expect(alerts(deployment)[0]?.MessageAttributes?.outcome?.StringValue).toBe('NEEDS_CONFIGURATION');
+    expect(alertOutcomes(deployment)[0]).toBe('NEEDS_CONFIGURATION');
   });
 
   it('SageMaker.3 on an exposed notebook with no recreate target: root access is still fixed at once, in place', async () => {

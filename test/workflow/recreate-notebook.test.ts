@@ -4,6 +4,7 @@ import type { LocalDeployment } from '../local-workflow/local-deployment.js';
 import type { ExecutionRecord } from '../local-workflow/local-state-machine.js';
 import { customActionEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
 import {
+  alertOutcomes,
   alerts,
   changesMade,
   findingNow,
@@ -71,9 +72,6 @@ async function whenImportedAndClicked(
   return target.settle();
 }
 
-const outcomes = (target: LocalDeployment) =>
-  alerts(target).map((alert) => alert.MessageAttributes?.outcome?.StringValue);
-
 describe('approval-gated recreation', () => {
   it('SageMaker.1, .2 and .3 at once: one plan, approved, snapshotted, recreated with its data, all RESOLVED', async () => {
     // Given a running notebook failing .1, .2 and .3, with tags and files
@@ -122,7 +120,7 @@ describe('approval-gated recreation', () => {
     );
     // And all three findings are RESOLVED, with one approval request and one success alert
     for (const finding of findings) expect(findingNow(target, finding).Workflow?.Status).toBe('RESOLVED');
-    expect(outcomes(target).filter((outcome) => outcome !== 'JOINED_PLAN')).toEqual([
+    expect(alertOutcomes(target).filter((outcome) => outcome !== 'JOINED_PLAN')).toEqual([
       'AWAITING_APPROVAL',
       'RESOLVED',
     ]);
@@ -143,7 +141,7 @@ describe('approval-gated recreation', () => {
         /^The recreation of notebook instance Research-Notebook was rejected/,
       );
     }
-    expect(outcomes(target)).toContain('REJECTED');
+    expect(alertOutcomes(target)).toContain('REJECTED');
     expect(lockItems(target)).toEqual([]);
   });
 
@@ -205,7 +203,7 @@ describe('approval-gated recreation', () => {
     expect(findingNow(target, findings[0] as AwsSecurityFinding).Note?.Text).toContain(
       'this deployment lacks a private subnet (recreate target subnetId) for this account and region',
     );
-    expect(outcomes(target)).toEqual(['NEEDS_CONFIGURATION']);
+    expect(alertOutcomes(target)).toEqual(['NEEDS_CONFIGURATION']);
   });
 
   it('data loss accepted explicitly for every fix: no backup, recreated empty, still resolved', async () => {
@@ -427,7 +425,7 @@ describe('a failure at every step of the recreation', () => {
       // Then it failed, and said so on the finding and in an alert
       expect(plan?.status).toBe('FAILED');
       expect(findingNow(target, findings[0] as AwsSecurityFinding).Workflow?.Status).toBe('NOTIFIED');
-      expect(outcomes(target)).toContain('FAILED');
+      expect(alertOutcomes(target)).toContain('FAILED');
       const calls = target.account.calls;
       const deleted = calls.find(
         (call) => call.operation === 'DeleteNotebookInstance' && call.outcome === 'ok',

@@ -85,6 +85,11 @@ export function alerts(deployment: LocalDeployment) {
   return deployment.account.sns.messages(deployment.alertTopicArn);
 }
 
+/** The `outcome` message attribute of each alert, in the order they were published. */
+export function alertOutcomes(deployment: LocalDeployment): (string | undefined)[] {
+  return alerts(deployment).map((alert) => alert.MessageAttributes?.outcome?.StringValue);
+}
+
 export function lockItems(deployment: LocalDeployment) {
   return deployment.account.dynamodb.scanTable(deployment.settings.lockTableName);
 }
