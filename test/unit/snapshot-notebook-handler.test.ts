@@ -17,6 +17,7 @@ import {
 } from '../../handlers/snapshot-notebook.js';
 import { SimulatedAccount, type SimulatedSdkClient } from '../simulated-account/account.js';
 import { roleIdFor } from '../simulated-account/iam.js';
+import { rejectionOf } from './caught-errors.js';
 import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
@@ -136,16 +137,6 @@ function changingCalls(account: SimulatedAccount): string[] {
   return account.calls
     .filter((call) => !/^(Describe|List|Get)/.test(call.operation))
     .map((call) => `${call.service} ${call.operation}`);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('failingNotebookControls', () => {
@@ -365,7 +356,7 @@ describe('SnapshotNotebook handler', () => {
     const handler = snapshotHandler(account, { settings: settings({ targets: [] }) });
 
     // When
-    const error = await rejection(handler(REQUEST));
+    const error = await rejectionOf(handler(REQUEST));
 
     // Then
     expect(error).toBeInstanceOf(RecreationNotConfigured);
@@ -395,7 +386,7 @@ describe('SnapshotNotebook handler', () => {
     };
 
     // When
-    const error = await rejection(snapshotHandler(account, { s3: tampering })(REQUEST));
+    const error = await rejectionOf(snapshotHandler(account, { s3: tampering })(REQUEST));
 
     // Then
     expect(error).toBeInstanceOf(SnapshotNotVerified);
@@ -478,7 +469,7 @@ describe('SnapshotNotebook handler', () => {
     });
 
     // When
-    const error = await rejection(snapshotHandler(account)(REQUEST));
+    const error = await rejectionOf(snapshotHandler(account)(REQUEST));
 
     // Then
     expect(error).toBeInstanceOf(RecreationNotNeeded);
@@ -499,7 +490,7 @@ describe('SnapshotNotebook handler', () => {
     // Given
     const account = exposedNotebookAccount();
     // When
-    const error = await rejection(snapshotHandler(account)({ plan: PLAN }));
+    const error = await rejectionOf(snapshotHandler(account)({ plan: PLAN }));
     // Then
     expect(error.message).toContain('request.execution');
     expect(account.calls).toEqual([]);

@@ -20,6 +20,7 @@ import {
   RecreationNotVerified,
 } from '../../handlers/verify-recreation.js';
 import { SimulatedAccount } from '../simulated-account/account.js';
+import { rejectionOf } from './caught-errors.js';
 import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
@@ -179,16 +180,6 @@ function verify(account: SimulatedAccount, acceptDataLoss: string[] = []) {
   });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<RecreationNotVerified> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RecreationNotVerified) return error;
-    throw error;
-  }
-  throw new Error('expected the verification to fail');
-}
-
 describe('VerifyRecreation handler', () => {
   it('recreated as planned with every file restored: verified, with the restored file count and bytes', async () => {
     // Given a snapshot, a notebook recreated with its create request, and matching manifests
@@ -223,7 +214,10 @@ describe('VerifyRecreation handler', () => {
     );
 
     // When
-    const error = await rejection(verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }));
+    const error = await rejectionOf(
+      verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
+      RecreationNotVerified,
+    );
 
     // Then
     expect(error.name).toBe('RecreationNotVerified');
@@ -248,7 +242,10 @@ describe('VerifyRecreation handler', () => {
     });
 
     // When
-    const error = await rejection(verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }));
+    const error = await rejectionOf(
+      verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
+      RecreationNotVerified,
+    );
 
     // Then
     expect(error.problems).toEqual([
@@ -270,7 +267,10 @@ describe('VerifyRecreation handler', () => {
     });
 
     // When
-    const error = await rejection(verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }));
+    const error = await rejectionOf(
+      verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
+      RecreationNotVerified,
+    );
 
     // Then
     expect(error.problems).toEqual([
@@ -289,7 +289,10 @@ describe('VerifyRecreation handler', () => {
     writeManifests(account, result, manifest(many), manifest({}));
 
     // When
-    const error = await rejection(verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }));
+    const error = await rejectionOf(
+      verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
+      RecreationNotVerified,
+    );
 
     // Then
     expect(error.problems).toHaveLength(500);
@@ -332,8 +335,9 @@ describe('VerifyRecreation handler', () => {
     await recreate(account, withoutRepository);
 
     // When
-    const error = await rejection(
+    const error = await rejectionOf(
       verify(account, ALL_NOTEBOOK_FIXES)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
+      RecreationNotVerified,
     );
 
     // Then
@@ -351,7 +355,10 @@ describe('VerifyRecreation handler', () => {
     account.clock.advance(60 * SECOND);
 
     // When
-    const error = await rejection(verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }));
+    const error = await rejectionOf(
+      verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
+      RecreationNotVerified,
+    );
 
     // Then
     expect(error.problems).toEqual([

@@ -9,18 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedAccount } from '../../simulated-account/account.js';
 import { AwsServiceError, stepFunctionsErrorName } from '../../simulated-account/errors.js';
 import { notebookControlFinding, securityHubProductArn } from '../../simulated-account/sample-findings.js';
+import { rejectionOf } from '../caught-errors.js';
 
 const START = Date.parse('2026-11-23T09:00:00.000Z');
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('SimulatedAccount SDK clients', () => {
   it('send(DescribeNotebookInstanceCommand) answers like the SDK, after the virtual latency', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../simulated-account/clock.js';
 import { SimulatedDynamoDb } from '../../simulated-account/dynamodb.js';
 import { AwsServiceError } from '../../simulated-account/errors.js';
+import { errorOf } from '../caught-errors.js';
 
 const TABLE = 'remediation-locks';
 
@@ -11,16 +12,6 @@ function setup() {
   const dynamodb = new SimulatedDynamoDb(clock);
   dynamodb.createTable({ TableName: TABLE, partitionKey: 'pk', timeToLiveAttribute: 'expiresAt' });
   return { clock, dynamodb };
-}
-
-function errorOf(call: () => unknown): AwsServiceError {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof AwsServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** The lock acquisition a remediation would do: only if free or expired. */

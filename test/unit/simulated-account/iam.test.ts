@@ -2,19 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedAccount } from '../../simulated-account/account.js';
 import { AwsServiceError } from '../../simulated-account/errors.js';
 import { roleIdFor } from '../../simulated-account/iam.js';
+import { rejectionOf } from '../caught-errors.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
 const ROLE_NAME = 'AmazonSageMaker-ExecutionRole-20261101T000000';
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('SimulatedIam', () => {
   it('roleIdFor derives a stable AROA id from the role ARN', () => {

@@ -5,9 +5,9 @@ import type { CreateNotebookInstanceInput } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { notebookPrefix, requestKeys } from '../../../handlers/shared/notebook-backup-layout.js';
 import { SimulatedAccount, type SimulatedAccountOptions } from '../../simulated-account/account.js';
-import { AwsServiceError } from '../../simulated-account/errors.js';
 import { roleIdFor } from '../../simulated-account/iam.js';
 import { DEFAULT_FAKE_AWS_DIR } from '../../simulated-account/notebook-host.js';
+import { errorOf } from '../caught-errors.js';
 
 const SECOND = 1_000;
 const START_MS = Date.parse('2026-11-23T09:00:00.000Z');
@@ -31,16 +31,6 @@ function setup(options: SimulatedAccountOptions = {}) {
 
 function b64(script: string): string {
   return Buffer.from(script, 'utf8').toString('base64');
-}
-
-function errorOf(call: () => unknown): AwsServiceError {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof AwsServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 function createRequest(

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSyn
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedAccount } from '../../simulated-account/account.js';
-import { AwsServiceError } from '../../simulated-account/errors.js';
+import { errorOf, rejectionOf } from '../caught-errors.js';
 
 const START_MS = Date.parse('2026-11-23T09:00:00.000Z');
 const BUCKET = 'remediation-backups-111122223333';
@@ -29,26 +29,6 @@ function writeThroughDirectory(root: string, bucket: string, key: string, conten
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content);
   return path;
-}
-
-function errorOf(call: () => unknown): AwsServiceError {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof AwsServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('SimulatedS3: the directory is the bucket', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../simulated-account/clock.js';
-import { AwsServiceError } from '../../simulated-account/errors.js';
 import { FaultInjector } from '../../simulated-account/faults.js';
 import {
   type NotebookInstanceStatus,
   SimulatedSageMaker,
   type Tag,
 } from '../../simulated-account/sagemaker.js';
+import { errorOf } from '../caught-errors.js';
 
 const SECOND = 1_000;
 
@@ -22,17 +22,6 @@ function statusOf(sagemaker: SimulatedSageMaker, name: string): NotebookInstance
 }
 
 /** Runs the call and returns the AwsServiceError it throws. */
-function errorOf(call: () => unknown): AwsServiceError {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof AwsServiceError) {
-      return error;
-    }
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const ROLE = 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../simulated-account/clock.js';
-import { AwsServiceError } from '../../simulated-account/errors.js';
 import { type EventBridgeEvent, SimulatedEventBus } from '../../simulated-account/event-bus.js';
 import {
   customActionEvent,
@@ -9,6 +8,7 @@ import {
   securityHubProductArn,
 } from '../../simulated-account/sample-findings.js';
 import { SimulatedSecurityHub } from '../../simulated-account/security-hub.js';
+import { errorOf } from '../caught-errors.js';
 
 const PRODUCT_ARN = securityHubProductArn('eu-west-1');
 
@@ -21,16 +21,6 @@ function setup() {
   });
   const securityHub = new SimulatedSecurityHub(clock, bus);
   return { clock, bus, received, securityHub };
-}
-
-function errorOf(call: () => unknown): AwsServiceError {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof AwsServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('sample findings', () => {

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../simulated-account/clock.js';
-import { AwsServiceError } from '../../simulated-account/errors.js';
 import { SimulatedSns } from '../../simulated-account/sns.js';
+import { errorOf } from '../caught-errors.js';
 
 function setup() {
   const sns = new SimulatedSns(new SimulatedClock());
   const topicArn = sns.createTopic('remediation-approvals');
   return { sns, topicArn };
-}
-
-function errorOf(call: () => unknown): AwsServiceError {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof AwsServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('SimulatedSns', () => {
