@@ -46,6 +46,7 @@ import {
   verifyRecreation,
   withoutUndefined,
 } from '../handlers/shared/notebook-recreation.js';
+import { isRunningStatus } from '../handlers/shared/remediation-plan.js';
 import { describeIssues } from '../handlers/shared/validation.js';
 
 /** Written into restore-request.json and the recreated-by tag, so the audit trail names this tool. */
@@ -135,12 +136,6 @@ const CODE_REPOSITORY_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const JSON_CONTENT_TYPE = 'application/json';
-/**
- * Statuses at snapshot time that mean "running": the workflow lets a transitional status settle
- * before it records the run state, and Pending and InMaintenance settle to InService (Stopping and
- * Updating to Stopped).
- */
-const RUNNING_STATUSES: readonly string[] = ['InService', 'Pending', 'InMaintenance'];
 
 /** Parses the command line. Pure: the bin needs --region before it can build the SDK clients. */
 export function parseRestoreArguments(args: readonly string[]): ParsedArguments {
@@ -703,7 +698,7 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
       createRequest,
       ...(data ? { data } : {}),
       ...(finalUpdate ? { finalUpdate } : {}),
-      wasRunning: RUNNING_STATUSES.includes(snapshot.status),
+      wasRunning: isRunningStatus(snapshot.status),
     };
   }
 

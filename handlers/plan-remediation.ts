@@ -65,7 +65,7 @@ import {
   settingsForRemediateNow,
   type Tag,
 } from './shared/plan-decisions.js';
-import { type PlanResult, RUNNING_STATUSES } from './shared/remediation-plan.js';
+import { isRunningStatus, type PlanResult } from './shared/remediation-plan.js';
 import {
   controlsToFix,
   parseRuntimeSettings,
@@ -354,7 +354,7 @@ export function createPlanHandler(
     return {
       kind: 'remediate',
       notebook: { status: observed.status, rootAccess: observed.rootAccess },
-      wasRunning: (RUNNING_STATUSES as readonly string[]).includes(observed.status),
+      wasRunning: isRunningStatus(observed.status),
       recreate: recreateDetails(finding, recreation, summary, expiresAt, execution),
     };
   }

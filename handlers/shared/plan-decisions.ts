@@ -13,7 +13,7 @@ import type {
   RecreatePlanDetails,
   WorkflowTiming,
 } from './remediation-plan.js';
-import { RUNNING_STATUSES } from './remediation-plan.js';
+import { isRunningStatus } from './remediation-plan.js';
 import type { RuntimeSettings } from './runtime-settings.js';
 
 /** Security Hub limits Note.Text to 512 characters. */
@@ -193,7 +193,7 @@ export function decideFromNotebook(
   return {
     kind: 'remediate',
     notebook: { status: observed.status, rootAccess: observed.rootAccess },
-    wasRunning: (RUNNING_STATUSES as readonly string[]).includes(observed.status),
+    wasRunning: isRunningStatus(observed.status),
   };
 }
 
@@ -243,7 +243,7 @@ export function dryRunAnnotation(
 ): Annotation {
   const name = resourceName(finding);
   const status = observed.exists ? observed.status : 'missing';
-  const running = observed.exists && (RUNNING_STATUSES as readonly string[]).includes(observed.status);
+  const running = observed.exists && isRunningStatus(observed.status);
   const steps = running
     ? 'stop it, set RootAccess=Disabled, wait for the update, start it again, verify'
     : 'set RootAccess=Disabled (once it is Stopped), verify, leave it stopped';

@@ -114,7 +114,12 @@ export const TRANSITIONAL_STATUSES = [
 ] as const;
 
 /** Statuses that count as running when the workflow first sees them (it restarts them at the end). */
-export const RUNNING_STATUSES = ['InService', 'Pending', 'PendingMaintenance', 'InMaintenance'] as const;
+const RUNNING_STATUSES = ['InService', 'Pending', 'PendingMaintenance', 'InMaintenance'] as const;
+
+/** Whether a notebook seen in this status counts as running (and is restarted at the end). */
+export function isRunningStatus(status: string | undefined): boolean {
+  return (RUNNING_STATUSES as readonly (string | undefined)[]).includes(status);
+}
 
 /** What the snapshot step returns: where the snapshot is and how to recreate the notebook. */
 export interface SnapshotResult {

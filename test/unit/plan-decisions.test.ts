@@ -12,6 +12,7 @@ import {
   lockKeyFor,
   toSubject,
 } from '../../handlers/shared/plan-decisions.js';
+import { isRunningStatus } from '../../handlers/shared/remediation-plan.js';
 import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
 
 const execution = EXECUTION;
@@ -268,5 +269,29 @@ describe('buildPlanResult', () => {
     expect(result.runState).toEqual({ wasRunning: false });
     expect(result.plan.remediation).toBe('none');
     expect(result.notebook).toEqual({ status: 'Unknown', rootAccess: 'Unknown' });
+  });
+});
+
+describe('isRunningStatus: what counts as running, for the workflow and the restore tool alike', () => {
+  it('InService, Pending, PendingMaintenance and InMaintenance are running; the rest and no status are not', () => {
+    // Given every notebook status SageMaker reports, and no status at all
+    const statuses = [
+      'InService',
+      'Pending',
+      'PendingMaintenance',
+      'InMaintenance',
+      'Stopping',
+      'Stopped',
+      'Updating',
+      'Deleting',
+      'Failed',
+      undefined,
+    ];
+
+    // When each is classified
+    const running = statuses.filter((status) => isRunningStatus(status));
+
+    // Then exactly the four running statuses count
+    expect(running).toEqual(['InService', 'Pending', 'PendingMaintenance', 'InMaintenance']);
   });
 });
