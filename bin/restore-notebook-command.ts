@@ -24,7 +24,6 @@ import {
   UpdateNotebookInstanceCommand,
   type UpdateNotebookInstanceCommandInput,
 } from '@aws-sdk/client-sagemaker';
-import * as z from 'zod/mini';
 import { errorName, isNoSuchKey, isSageMakerNotFound } from '../handlers/shared/aws-errors.js';
 import { type ConfigurationSnapshot, parseSnapshot } from '../handlers/shared/configuration-snapshot.js';
 import {
@@ -34,6 +33,7 @@ import {
   type DataManifest,
   NOTEBOOK_ROLE_SESSION_NAME,
   notebookPrefix,
+  parseDataManifest,
   requestKeys,
   snapshotKeys,
 } from '../handlers/shared/notebook-backup-layout.js';
@@ -47,7 +47,6 @@ import {
   withoutUndefined,
 } from '../handlers/shared/notebook-recreation.js';
 import { isRunningStatus } from '../handlers/shared/remediation-plan.js';
-import { describeIssues } from '../handlers/shared/validation.js';
 
 /** Written into restore-request.json and the recreated-by tag, so the audit trail names this tool. */
 export const RESTORE_REQUESTED_BY = 'restore-notebook';
@@ -263,32 +262,12 @@ class NotebookFailed extends Refusal {
   override readonly name = 'NotebookFailed';
 }
 
-const nonNegativeInt = z.int().check(z.gte(0));
-const manifestSchema = z.object({
-  version: z.literal(BACKUP_FORMAT_VERSION),
-  notebookName: z.string().check(z.minLength(1)),
-  completedAt: z.string(),
-  fileCount: nonNegativeInt,
-  totalBytes: nonNegativeInt,
-  files: z.array(
-    z.object({
-      path: z.string().check(z.minLength(1)),
-      bytes: nonNegativeInt,
-      sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256')),
-    }),
-  ),
-});
-
 function parseManifest(text: string, what: string): DataManifest {
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return parseDataManifest(text, what);
   } catch (error) {
-    throw new Refusal(`${what} is not JSON: ${(error as Error).message}`);
+    throw new Refusal((error as Error).message);
   }
-  const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) throw new Refusal(`${what} is invalid: ${describeIssues(parsed.error).join('; ')}`);
-  return parsed.data;
 }
 
 function describeError(error: unknown): string {
@@ -830,9 +809,6 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
         run: async () => {
           const restored = await waitForRestoreManifest();
           const problems = compareManifests(data.manifest, restored);
-          if (restored.fileCount !== restored.files.length) {
-            problems.push('restore manifest fileCount does not match its files');
-          }
           if (restored.notebookName !== notebookName) {
             problems.push(
               `restore-manifest.json is of notebook ${restored.notebookName}, not ${notebookName}`,

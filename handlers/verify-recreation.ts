@@ -19,11 +19,7 @@ import {
   snapshotDigest,
 } from './shared/configuration-snapshot.js';
 import { jsonLogger, type Logger } from './shared/logger.js';
-import {
-  BACKUP_FORMAT_VERSION,
-  compareManifests,
-  type DataManifest,
-} from './shared/notebook-backup-layout.js';
+import { compareManifests, type DataManifest, parseDataManifest } from './shared/notebook-backup-layout.js';
 import {
   type NotebookSettings,
   settingsFromDescribe,
@@ -85,22 +81,6 @@ const verifyRequest = z.object({
   execution: z.object({ id: z.string().check(z.minLength(1)), name: z.string().check(z.minLength(1)) }),
 });
 
-const nonNegativeInt = z.int().check(z.gte(0));
-const manifestSchema = z.object({
-  version: z.literal(BACKUP_FORMAT_VERSION),
-  notebookName: z.string().check(z.minLength(1)),
-  completedAt: z.string(),
-  fileCount: nonNegativeInt,
-  totalBytes: nonNegativeInt,
-  files: z.array(
-    z.object({
-      path: z.string().check(z.minLength(1)),
-      bytes: nonNegativeInt,
-      sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256')),
-    }),
-  ),
-});
-
 /** Code repositories come back after the restore (UpdateNotebookInstance): not part of the check. */
 function withoutCodeRepositories(settings: NotebookSettings): NotebookSettings {
   return { ...settings, DefaultCodeRepository: undefined, AdditionalCodeRepositories: undefined };
@@ -149,18 +129,16 @@ export function createVerifyHandler(
   async function readManifest(key: string, what: string, notebookName: string): Promise<Read<DataManifest>> {
     const text = await readText(key, what);
     if ('problem' in text) return text;
-    let json: unknown;
+    let manifest: DataManifest;
     try {
-      json = JSON.parse(text.value);
+      manifest = parseDataManifest(text.value, what);
     } catch (error) {
-      return { problem: `${what} is not JSON: ${(error as Error).message}` };
+      return { problem: (error as Error).message };
     }
-    const parsed = manifestSchema.safeParse(json);
-    if (!parsed.success) return { problem: `${what} is invalid: ${describeIssues(parsed.error).join('; ')}` };
-    if (parsed.data.notebookName !== notebookName) {
-      return { problem: `${what} is for notebook ${parsed.data.notebookName}, not ${notebookName}` };
+    if (manifest.notebookName !== notebookName) {
+      return { problem: `${what} is for notebook ${manifest.notebookName}, not ${notebookName}` };
     }
-    return { value: parsed.data };
+    return { value: manifest };
   }
 
   /** The recreated notebook's settings, or a problem when it does not exist. */
@@ -215,9 +193,6 @@ export function createVerifyHandler(
       if ('problem' in restore) problems.push(restore.problem);
       if ('value' in backup && 'value' in restore) {
         problems.push(...compareManifests(backup.value, restore.value));
-        if (restore.value.fileCount !== restore.value.files.length) {
-          problems.push('restore manifest fileCount does not match its files');
-        }
         restored = restore.value;
       }
     }

@@ -15,6 +15,9 @@
  *   roles/<role id>:SageMaker/<notebook>/<snapshot id>/restore-manifest.json written last by the restore
  */
 
+import * as z from 'zod/mini';
+import { describeIssues } from './validation.js';
+
 /** The session name SageMaker uses when a notebook instance assumes its role. */
 export const NOTEBOOK_ROLE_SESSION_NAME = 'SageMaker';
 
@@ -69,7 +72,39 @@ export interface DataManifest {
   readonly files: readonly ManifestFile[];
 }
 
-/** Whether a restore reproduced the backup exactly: same paths, sizes and checksums. */
+const nonNegativeInt = z.int().check(z.gte(0));
+const dataManifestSchema = z.object({
+  version: z.literal(BACKUP_FORMAT_VERSION),
+  notebookName: z.string().check(z.minLength(1)),
+  completedAt: z.string(),
+  fileCount: nonNegativeInt,
+  totalBytes: nonNegativeInt,
+  files: z.array(
+    z.object({
+      path: z.string().check(z.minLength(1)),
+      bytes: nonNegativeInt,
+      sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256')),
+    }),
+  ),
+});
+
+/** Parses a data or restore manifest; `what` names it in the error (e.g. "restore-manifest.json"). */
+export function parseDataManifest(text: string, what: string): DataManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${what} is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = dataManifestSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`${what} is invalid: ${describeIssues(parsed.error).join('; ')}`);
+  return parsed.data;
+}
+
+/**
+ * Whether a restore reproduced the backup exactly: same paths, sizes and checksums, and each
+ * manifest's fileCount matching its files.
+ */
 export function compareManifests(backup: DataManifest, restore: DataManifest): string[] {
   const problems: string[] = [];
   const restored = new Map(restore.files.map((file) => [file.path, file]));
@@ -82,5 +117,7 @@ export function compareManifests(backup: DataManifest, restore: DataManifest): s
   for (const extra of restored.keys()) problems.push(`${extra} was not in the backup`);
   if (backup.fileCount !== backup.files.length)
     problems.push('backup manifest fileCount does not match its files');
+  if (restore.fileCount !== restore.files.length)
+    problems.push('restore manifest fileCount does not match its files');
   return problems;
 }
