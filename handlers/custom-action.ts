@@ -45,7 +45,7 @@ import {
   APPROVAL_TOKEN_ATTRIBUTE,
   approvalKeyFor,
 } from '../stacks/approval-table-schema.js';
-import { NOTE_AUTHOR } from '../statemachines/remediation-definition.js';
+import { NOTE_AUTHOR } from '../statemachines/state-builders.js';
 import { errorName } from './shared/aws-errors.js';
 import type { ControlId } from './shared/controls-catalogue.js';
 import {

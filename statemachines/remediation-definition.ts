@@ -51,7 +51,7 @@ import {
   wasRunning,
 } from './state-builders.js';
 
-export { NOTE_AUTHOR, PLACEHOLDERS, RECREATE_PLACEHOLDERS } from './state-builders.js';
+export { PLACEHOLDERS, RECREATE_PLACEHOLDERS } from './state-builders.js';
 
 /** Step Functions caps a Standard execution at a year; a remediation that is not done in 6 hours is stuck. */
 export const EXECUTION_TIMEOUT_SECONDS = 6 * 60 * 60;

@@ -3,6 +3,8 @@
  * workflow do and what should the finding and the alert say. No I/O here, so every branch is
  * unit-tested directly.
  */
+
+import { approvalKeyFor } from '../../stacks/approval-table-schema.js';
 import type { ValidatedFinding } from './finding-event.js';
 import type { NotebookSettings } from './notebook-recreation.js';
 import type {
@@ -355,7 +357,7 @@ export function recreateDetails(
     NOTE_LIMIT,
   );
   return {
-    approvalKey: lockKeyFor(finding),
+    approvalKey: approvalKeyFor(finding.resourceArn),
     approvalExpiresAt: Math.floor(expiresAt.getTime() / 1000),
     summary,
     approvalNote: note,
