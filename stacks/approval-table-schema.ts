@@ -20,7 +20,7 @@ export const APPROVAL_STATUS_ATTRIBUTE = 'status';
 /** ARN of the execution that waits, for the notes and the audit trail. */
 export const APPROVAL_EXECUTION_ARN_ATTRIBUTE = 'executionArn';
 
-/** Ids of every finding that joined the plan (sibling findings of the same notebook). */
+/** Ids of the findings the plan was made for (its own; siblings that join later are kept on the lock item). */
 export const APPROVAL_FINDING_IDS_ATTRIBUTE = 'findingIds';
 
 /** What the plan will change and preserve, as shown in the note and the alert. */

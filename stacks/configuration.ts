@@ -91,7 +91,11 @@ const exemptionTagSchema = z.strictObject({
 
 const seconds = z.number().int().min(1).max(3600);
 
-/** The longest a run can spend waiting: the first wait of each action, then every status check of each phase. */
+/**
+ * The longest a root-access run (SageMaker.3) can spend waiting: the first wait of each action, then
+ * every status check of each phase. A recreation has more phases; its budget is the same 6 hours
+ * after the approval (see the note in docs/configuration.md).
+ */
 export function worstCaseWaitSeconds(timing: {
   readonly stopSeconds: number;
   readonly updateSeconds: number;
@@ -306,7 +310,7 @@ export interface DeploymentFacts {
   };
 }
 
-/** The object the planning Lambda receives as JSON in REMEDIATION_SETTINGS (see runtimeSettingsSchema). */
+/** The object the plan, snapshot and verify Lambdas receive as JSON in REMEDIATION_SETTINGS (see runtimeSettingsSchema). */
 export function toRuntimeSettings(
   configuration: RemediationConfiguration,
   facts: DeploymentFacts,

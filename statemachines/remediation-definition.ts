@@ -4,7 +4,7 @@
  * The same definition is deployed by the stack and executed locally by aws-local-stepfunctions in the
  * tests, the demo and the benchmark. Shape of the run:
  *
- *   PlanRemediation (the only Lambda) validates the finding, applies the catalogue, the exemption tag
+ *   PlanRemediation (the only Lambda of this path) validates the finding, applies the catalogue, the exemption tag
  *   and dry-run, takes the per-notebook lock and observes the notebook. DecideNextStep then works as a
  *   reconcile loop: from the latest observed status it picks the one action that moves the notebook
  *   toward "RootAccess Disabled, back in its prior run state" (stop, update, start, wait, or resolve),
