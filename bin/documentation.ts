@@ -4,7 +4,7 @@
  * a committed doc no longer matches what would be generated.
  */
 import { allowedModes, CONTROLS, defaultMode } from '../handlers/shared/controls-catalogue.js';
-import { DEFAULT_APPROVAL_TIMEOUT_DAYS } from '../stacks/configuration.js';
+import { definitionOptionsFor, loadConfiguration } from '../stacks/configuration.js';
 import { buildRemediationDefinition } from '../statemachines/remediation-definition.js';
 import { renderStateDiagram } from '../statemachines/state-machine-diagram.js';
 import { measureWorkflows, renderWorkflowTable } from './benchmark.js';
@@ -67,10 +67,7 @@ export function replaceBlock(
 }
 
 /** The definition as the stack deploys it by default (the recreation included, 7-day approval window). */
-const deployedDefinition = () =>
-  buildRemediationDefinition({
-    recreate: { approvalTimeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_DAYS * 24 * 60 * 60 },
-  });
+const deployedDefinition = () => buildRemediationDefinition(definitionOptionsFor(loadConfiguration({})));
 
 export function withDiagram(document: string): string {
   const diagram = ['```mermaid', renderStateDiagram(deployedDefinition()), '```'].join('\n');

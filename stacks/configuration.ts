@@ -23,7 +23,10 @@ import {
   expandBackoff,
   type RuntimeSettingsInput,
 } from '../handlers/shared/runtime-settings.js';
-import { EXECUTION_TIMEOUT_SECONDS } from '../statemachines/remediation-definition.js';
+import {
+  type DefinitionOptions,
+  EXECUTION_TIMEOUT_SECONDS,
+} from '../statemachines/remediation-definition.js';
 import { kmsKeyIdProblem } from './recreation-resources.js';
 
 /** The CDK context key the configuration is read from. */
@@ -271,6 +274,18 @@ function describePath(path: readonly PropertyKey[]): string {
  *   (`-c remediation='{...}'`), or undefined for all defaults
  * @throws one Error listing every problem found, one per line
  */
+const SECONDS_PER_DAY = 24 * 60 * 60;
+
+/** The approval window in seconds: the wait's timeout, the approval item's expiry and part of the lock lifetime. */
+export function approvalTimeoutSeconds(configuration: RemediationConfiguration): number {
+  return configuration.recreate.approvalTimeoutDays * SECONDS_PER_DAY;
+}
+
+/** How this configuration shapes the state machine definition. */
+export function definitionOptionsFor(configuration: RemediationConfiguration): DefinitionOptions {
+  return { recreate: { approvalTimeoutSeconds: approvalTimeoutSeconds(configuration) } };
+}
+
 export function loadConfiguration(raw: unknown): RemediationConfiguration {
   let value: unknown = raw ?? {};
   if (typeof value === 'string') {
@@ -354,7 +369,7 @@ export function toRuntimeSettings(
                 ...(securityGroupIds ? { securityGroupIds: [...securityGroupIds] } : {}),
               })),
             ],
-            approvalTimeoutSeconds: configuration.recreate.approvalTimeoutDays * 24 * 60 * 60,
+            approvalTimeoutSeconds: approvalTimeoutSeconds(configuration),
             acceptDataLoss: [...configuration.recreate.acceptDataLoss],
           },
         }

@@ -38,13 +38,17 @@ import { placeholdersIn } from '../statemachines/amazon-states-language.js';
 import { LOCK_EXPIRY_ATTRIBUTE, LOCK_TABLE_KEY } from '../statemachines/lock-table.js';
 import {
   buildRemediationDefinition,
-  type DefinitionOptions,
   executionTimeoutSeconds,
   PLACEHOLDERS,
   RECREATE_PLACEHOLDERS,
 } from '../statemachines/remediation-definition.js';
 import { ApprovalTable } from './approval-table.js';
-import { loadConfiguration, type RemediationConfiguration, toRuntimeSettings } from './configuration.js';
+import {
+  definitionOptionsFor,
+  loadConfiguration,
+  type RemediationConfiguration,
+  toRuntimeSettings,
+} from './configuration.js';
 import { buildCustomActionEventPattern } from './custom-action-event-pattern.js';
 import { buildFindingEventPattern } from './finding-event-pattern.js';
 import {
@@ -69,8 +73,6 @@ export const WORKFLOW_STATUSES_WRITTEN = [
   'NOTIFIED',
   'RESOLVED',
 ] as const satisfies readonly Annotation['workflowStatus'][];
-
-const SECONDS_PER_DAY = 24 * 60 * 60;
 
 export interface SageMakerRemediationStackProps extends StackProps {
   /**
@@ -198,9 +200,7 @@ export class SageMakerRemediationStack extends Stack {
     this.customActions = new SecurityHubCustomActions(this, 'CustomActions');
 
     // The execution timeout, and so the lock lifetime, includes the approval window.
-    const definitionOptions: DefinitionOptions = {
-      recreate: { approvalTimeoutSeconds: configuration.recreate.approvalTimeoutDays * SECONDS_PER_DAY },
-    };
+    const definitionOptions = definitionOptionsFor(configuration);
     const timeoutSeconds = executionTimeoutSeconds(definitionOptions);
 
     const notebookInstanceArn = this.formatArn({

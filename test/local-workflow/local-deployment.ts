@@ -23,6 +23,7 @@ import { createVerifyHandler } from '../../handlers/verify-recreation.js';
 import { backupOnStartScript, restoreOnCreateScript } from '../../lifecycle/lifecycle-scripts.js';
 import { APPROVAL_EXPIRY_ATTRIBUTE, APPROVAL_TABLE_KEY } from '../../stacks/approval-table-schema.js';
 import {
+  definitionOptionsFor,
   loadConfiguration,
   type RemediationConfiguration,
   toRuntimeSettings,
@@ -106,9 +107,7 @@ export class LocalDeployment {
       onCreate: restoreOnCreateScript(this.backupBucket),
     });
 
-    const definitionOptions = {
-      recreate: { approvalTimeoutSeconds: this.configuration.recreate.approvalTimeoutDays * 24 * 60 * 60 },
-    };
+    const definitionOptions = definitionOptionsFor(this.configuration);
     this.settings = runtimeSettingsSchema.parse(
       toRuntimeSettings(this.configuration, {
         accountId: account.accountId,
