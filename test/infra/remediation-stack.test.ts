@@ -546,7 +546,9 @@ describe('IAM: Lambda roles', () => {
   });
 
   it('no role uses an AWS managed policy', () => {
-    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
   });
@@ -1074,7 +1076,9 @@ describe('configuration reaches the stack', () => {
     expect(rule?.Properties.EventPattern.detail.findings.Compliance.SecurityControlId).toEqual(
       CONTROL_IDS.filter((id) => id !== 'SageMaker.1'),
     );
-    for (const logGroup of Object.values(custom.findResources('AWS::Logs::LogGroup'))) {
+    const logGroups = Object.values(custom.findResources('AWS::Logs::LogGroup'));
+    expect(logGroups).toHaveLength(6);
+    for (const logGroup of logGroups) {
       expect(logGroup.Properties.RetentionInDays).toBe(30);
     }
     // And the custom-action Lambda judges Remediate now clicks by the same modes

@@ -221,6 +221,21 @@ describe('state machine permissions of the recreate branch', () => {
       .filter((action) => !action.startsWith('kms:'))
       .sort();
     expect(granted).toEqual(actionsTheDefinitionNeeds(recreateDefinition));
+    expect(granted).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'lambda:InvokeFunction',
+      's3:GetObject',
+      'sagemaker:CreateNotebookInstance',
+      'sagemaker:DeleteNotebookInstance',
+      'sagemaker:DescribeNotebookInstance',
+      'sagemaker:StartNotebookInstance',
+      'sagemaker:StopNotebookInstance',
+      'sagemaker:UpdateNotebookInstance',
+      'securityhub:BatchUpdateFindings',
+      'sns:Publish',
+    ]);
     expect(granted).toContain('dynamodb:PutItem');
     expect(
       taskStates(recreateDefinition).some(([, task]) => task.Resource.endsWith('putItem.waitForTaskToken')),

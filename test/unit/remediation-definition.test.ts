@@ -68,6 +68,7 @@ describe('remediation definition', () => {
   });
 
   it('every AWS SDK task retries the service’s transient errors with backoff and full jitter', () => {
+    expect(taskStates(definition).length).toBeGreaterThan(0);
     for (const [name, state] of taskStates(definition)) {
       const retrier = state.Retry?.[0];
       expect(retrier, `${name} retries`).toBeDefined();
@@ -78,8 +79,11 @@ describe('remediation definition', () => {
   });
 
   it('SageMaker tasks retry the generic SageMakerException, the name AWS uses for throttling and 5xx', () => {
-    for (const [name, state] of taskStates(definition)) {
-      if (parseSdkIntegration(state.Resource)?.service !== 'sagemaker') continue;
+    const sageMakerTasks = taskStates(definition).filter(
+      ([, state]) => parseSdkIntegration(state.Resource)?.service === 'sagemaker',
+    );
+    expect(sageMakerTasks.length).toBeGreaterThan(0);
+    for (const [name, state] of sageMakerTasks) {
       expect(state.Retry?.[0]?.ErrorEquals, name).toEqual(['SageMaker.SageMakerException']);
     }
   });
@@ -126,8 +130,10 @@ describe('remediation definition', () => {
 
   it('every remediation in the catalogue has routes in DecideNextStep', () => {
     const decide = JSON.stringify(withRecreation.States.DecideNextStep);
-    for (const control of CONTROLS) {
-      if ('remediation' in control) expect(decide).toContain(`"StringEquals":"${control.remediation.name}"`);
+    const remediated = CONTROLS.flatMap((control) => ('remediation' in control ? [control.remediation] : []));
+    expect(remediated.length).toBeGreaterThan(0);
+    for (const remediation of remediated) {
+      expect(decide).toContain(`"StringEquals":"${remediation.name}"`);
     }
   });
 

@@ -430,6 +430,9 @@ describe('a failure at every step of the recreation', () => {
       const deleted = calls.find(
         (call) => call.operation === 'DeleteNotebookInstance' && call.outcome === 'ok',
       );
+      // The notebook was deleted exactly when the failing change came after the delete
+      const deleteStep = RECREATION_CHANGES.indexOf('DeleteNotebookInstance') + 1;
+      expect(deleted !== undefined).toBe(step > deleteStep);
       if (deleted) {
         // No delete before the configuration snapshot verified and the data manifest appeared
         const manifestSeen = calls.find(

@@ -6,14 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { notebookPrefix, requestKeys } from '../../../handlers/shared/notebook-backup-layout.js';
 import { SimulatedAccount, type SimulatedAccountOptions } from '../../simulated-account/account.js';
 import { roleIdFor } from '../../simulated-account/iam.js';
-import { DEFAULT_FAKE_AWS_DIR } from '../../simulated-account/notebook-host.js';
 import { errorOf } from '../caught-errors.js';
 
 const SECOND = 1_000;
 const START_MS = Date.parse('2026-11-23T09:00:00.000Z');
 const ROLE = 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
 const BUCKET = 'remediation-backups-111122223333';
-const STAND_IN_PRESENT = existsSync(join(DEFAULT_FAKE_AWS_DIR, 'aws'));
 
 const cleanups: (() => void)[] = [];
 
@@ -613,31 +611,28 @@ describe('Notebook storage volumes and lifecycle scripts', () => {
     expect(run?.output).toContain('stand-in CLI is not installed');
   });
 
-  it.skipIf(!STAND_IN_PRESENT)(
-    'with the stand-in aws CLI, `aws s3 cp` from the volume lands in the simulated bucket',
-    async () => {
-      // Given
-      const { account, sagemaker, clock } = setup();
-      account.s3.seedBucket(BUCKET);
-      sagemaker.seedLifecycleConfig({
-        name: 'copy',
-        onStart: `aws s3 cp "$SAGEMAKER_VOLUME/notes.txt" "s3://${BUCKET}/copied/notes.txt"`,
-      });
-      sagemaker.seedNotebook({
-        name: 'research',
-        status: 'Stopped',
-        lifecycleConfigName: 'copy',
-        files: { 'notes.txt': 'my notes' },
-      });
+  it('with the stand-in aws CLI, `aws s3 cp` from the volume lands in the simulated bucket', async () => {
+    // Given
+    const { account, sagemaker, clock } = setup();
+    account.s3.seedBucket(BUCKET);
+    sagemaker.seedLifecycleConfig({
+      name: 'copy',
+      onStart: `aws s3 cp "$SAGEMAKER_VOLUME/notes.txt" "s3://${BUCKET}/copied/notes.txt"`,
+    });
+    sagemaker.seedNotebook({
+      name: 'research',
+      status: 'Stopped',
+      lifecycleConfigName: 'copy',
+      files: { 'notes.txt': 'my notes' },
+    });
 
-      // When
-      sagemaker.startNotebookInstance({ NotebookInstanceName: 'research' });
-      clock.advance(180 * SECOND);
+    // When
+    sagemaker.startNotebookInstance({ NotebookInstanceName: 'research' });
+    clock.advance(180 * SECOND);
 
-      // Then
-      expect(sagemaker.lifecycleRuns('research')).toEqual([expect.objectContaining({ exitCode: 0 })]);
-      const object = account.s3.getObject({ Bucket: BUCKET, Key: 'copied/notes.txt' });
-      expect(await object.Body.transformToString()).toBe('my notes');
-    },
-  );
+    // Then
+    expect(sagemaker.lifecycleRuns('research')).toEqual([expect.objectContaining({ exitCode: 0 })]);
+    const object = account.s3.getObject({ Bucket: BUCKET, Key: 'copied/notes.txt' });
+    expect(await object.Body.transformToString()).toBe('my notes');
+  });
 });
