@@ -40,6 +40,7 @@ import {
 } from './amazon-states-language.js';
 import { LOCK_FINDINGS_ATTRIBUTE, LOCK_TABLE_KEY } from './lock-table.js';
 import {
+  alertAttributes,
   catchAll,
   checksExhausted,
   countStatusCheck,
@@ -134,16 +135,7 @@ function awaitManifest(
       ResultSelector: { found: true },
       ResultPath: null,
       TimeoutSeconds: 60,
-      Retry: [
-        {
-          ErrorEquals: ['S3.S3Exception', 'S3.InternalErrorException', 'S3.SlowDownException'],
-          IntervalSeconds: 2,
-          MaxAttempts: 5,
-          BackoffRate: 2,
-          MaxDelaySeconds: 30,
-          JitterStrategy: 'FULL',
-        },
-      ],
+      Retry: retryTransient('s3'),
       Catch: [
         { ErrorEquals: ['S3.NoSuchKeyException'], Next: `${name}Decide`, ResultPath: null },
         ...toFailure,
@@ -231,10 +223,7 @@ function closingStates(): Record<string, State> {
         TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
         'Subject.$': '$.closing.subject',
         'Message.$': '$.closing.message',
-        MessageAttributes: {
-          outcome: { DataType: 'String', 'StringValue.$': '$.closing.outcome' },
-          control: { DataType: 'String', 'StringValue.$': '$.plan.controlId' },
-        },
+        MessageAttributes: alertAttributes({ 'StringValue.$': '$.closing.outcome' }),
       },
       ResultPath: null,
       TimeoutSeconds: 60,
@@ -267,10 +256,7 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
         TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
         'Subject.$': '$.plan.recreate.approvalSubject',
         'Message.$': '$.plan.recreate.approvalMessage',
-        MessageAttributes: {
-          outcome: { DataType: 'String', StringValue: 'AWAITING_APPROVAL' },
-          control: { DataType: 'String', 'StringValue.$': '$.plan.controlId' },
-        },
+        MessageAttributes: alertAttributes({ StringValue: 'AWAITING_APPROVAL' }),
       },
       ResultPath: null,
       TimeoutSeconds: 60,

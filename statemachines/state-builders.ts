@@ -58,6 +58,7 @@ const transientErrors = {
     'DynamoDb.RequestLimitExceededException',
     'DynamoDb.InternalServerErrorException',
   ],
+  s3: ['S3.S3Exception', 'S3.InternalErrorException', 'S3.SlowDownException'],
   lambda: [
     'Lambda.ServiceException',
     'Lambda.AWSLambdaException',
