@@ -12,6 +12,7 @@ import {
   type ControlId,
   controlsInScope,
   findControl,
+  RECREATE_CONTROL_IDS,
   REMEDIATION_MODES,
   type RemediationMode,
   resolveModes,
@@ -149,9 +150,6 @@ const timingSchema = z
       });
     }
   });
-
-/** Controls a recreation fixes (the ones whose data loss may be accepted explicitly). */
-const RECREATE_CONTROL_IDS = ['SageMaker.1', 'SageMaker.2', 'SageMaker.8', 'SageMaker.21'] as const;
 
 export const DEFAULT_APPROVAL_TIMEOUT_DAYS = 7;
 

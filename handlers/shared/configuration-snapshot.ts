@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import { NOTEBOOK_CONTROL_IDS } from './controls-catalogue.js';
 import { BACKUP_FORMAT_VERSION } from './notebook-backup-layout.js';
 import type { NotebookControl, NotebookSettings, Tag } from './notebook-recreation.js';
 import { describeIssues } from './validation.js';
@@ -76,7 +77,7 @@ const snapshotSchema = z.object({
       secretArn: optionalString,
     }),
   ),
-  fixes: z.array(z.enum(['SageMaker.1', 'SageMaker.2', 'SageMaker.3', 'SageMaker.8', 'SageMaker.21'])),
+  fixes: z.array(z.enum(NOTEBOOK_CONTROL_IDS)),
   plannedSettings: settingsSchema,
 });
 

@@ -332,6 +332,25 @@ export type ControlId = (typeof CONTROLS)[number]['id'];
 
 export const CONTROL_IDS: readonly ControlId[] = CONTROLS.map((control) => control.id);
 
+type RemediatedControl = Extract<(typeof CONTROLS)[number], { readonly remediation: object }>;
+
+/** The notebook controls this project remediates (recreation or in place). */
+export type NotebookControl = RemediatedControl['id'];
+
+/** The controls only a recreation can fix: their fields cannot be updated on a notebook instance. */
+export type RecreateControlId = Extract<
+  RemediatedControl,
+  { readonly remediation: { readonly name: 'recreate-notebook' } }
+>['id'];
+
+export const NOTEBOOK_CONTROL_IDS = CONTROLS.flatMap((control) =>
+  'remediation' in control ? [control.id] : [],
+) as readonly NotebookControl[] as readonly [NotebookControl, ...NotebookControl[]];
+
+export const RECREATE_CONTROL_IDS = CONTROLS.flatMap((control) =>
+  'remediation' in control && control.remediation.name === 'recreate-notebook' ? [control.id] : [],
+) as readonly RecreateControlId[] as readonly [RecreateControlId, ...RecreateControlId[]];
+
 const controlsById: ReadonlyMap<string, ControlDefinition> = new Map(
   CONTROLS.map((control) => [control.id, control]),
 );

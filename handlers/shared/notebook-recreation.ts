@@ -8,6 +8,7 @@
  */
 
 import type { DescribeNotebookInstanceCommandOutput } from '@aws-sdk/client-sagemaker';
+import { type NotebookControl, RECREATE_CONTROL_IDS } from './controls-catalogue.js';
 
 /** The platform the SageMaker.8 control accepts. */
 export const SUPPORTED_PLATFORM = 'notebook-al2023-v1';
@@ -54,7 +55,7 @@ export interface RecreateTarget {
   readonly kmsKeyId?: string;
 }
 
-export type NotebookControl = 'SageMaker.1' | 'SageMaker.2' | 'SageMaker.3' | 'SageMaker.8' | 'SageMaker.21';
+export type { NotebookControl };
 
 export interface SettingChange {
   readonly field: string;
@@ -93,12 +94,7 @@ export function failingNotebookControls(notebook: NotebookSettings): NotebookCon
 }
 
 /** Controls only a recreation can fix. */
-export const IMMUTABLE_NOTEBOOK_CONTROLS: readonly NotebookControl[] = [
-  'SageMaker.1',
-  'SageMaker.2',
-  'SageMaker.8',
-  'SageMaker.21',
-];
+export const IMMUTABLE_NOTEBOOK_CONTROLS: readonly NotebookControl[] = RECREATE_CONTROL_IDS;
 
 /**
  * One plan for every failing notebook control: the recreated notebook is in a VPC subnet with no

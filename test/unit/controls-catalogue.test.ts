@@ -7,6 +7,8 @@ import {
   controlsInScope,
   defaultMode,
   findControl,
+  NOTEBOOK_CONTROL_IDS,
+  RECREATE_CONTROL_IDS,
   resolveModes,
 } from '../../handlers/shared/controls-catalogue.js';
 
@@ -67,5 +69,20 @@ describe('controls catalogue', () => {
     expect(modes['SageMaker.1']).toBe('approval');
     expect(controlsInScope(modes)).not.toContain('SageMaker.16');
     expect(controlsInScope(modes)).toHaveLength(24);
+  });
+});
+
+describe('controls derived from the catalogue', () => {
+  it('the remediated notebook controls are .1, .2, .3, .8 and .21; all but .3 need a recreation', () => {
+    // Given the catalogue, When the remediated and the recreate-only controls are read off it
+    // Then they are exactly these, in catalogue order
+    expect(NOTEBOOK_CONTROL_IDS).toEqual([
+      'SageMaker.1',
+      'SageMaker.2',
+      'SageMaker.3',
+      'SageMaker.8',
+      'SageMaker.21',
+    ]);
+    expect(RECREATE_CONTROL_IDS).toEqual(['SageMaker.1', 'SageMaker.2', 'SageMaker.8', 'SageMaker.21']);
   });
 });
