@@ -12,12 +12,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeNotebookInstanceCommand,
-  ListTagsCommand,
-  type ListTagsCommandOutput,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import { DescribeNotebookInstanceCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
 import {
   LOCK_EXPIRY_ATTRIBUTE,
@@ -73,6 +68,7 @@ import {
   recreateTarget,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from './shared/runtime-settings.js';
+import { listAllTags } from './shared/sagemaker-tags.js';
 import { describeIssues } from './shared/validation.js';
 
 export interface PlanDependencies {
@@ -87,9 +83,6 @@ const planRequest = z.object({
   event: z.unknown(),
   execution: z.object({ id: z.string().check(z.minLength(1)), name: z.string().check(z.minLength(1)) }),
 });
-
-/** SageMaker allows 50 tags a resource; the page cap only guards against a misbehaving NextToken. */
-const MAX_TAG_PAGES = 20;
 
 /** The attribute shapes of the lock item this handler reads back. */
 interface LockAttribute {
@@ -110,24 +103,13 @@ export function createPlanHandler(
   const { sagemaker, dynamodb, settings, now, logger } = dependencies;
 
   /** The resource's tags, or undefined when the resource no longer exists. */
-  async function listAllTags(resourceArn: string): Promise<Tag[] | undefined> {
-    const tags: Tag[] = [];
-    let nextToken: string | undefined;
-    for (let page = 0; page < MAX_TAG_PAGES; page++) {
-      let response: ListTagsCommandOutput;
-      try {
-        response = await sagemaker.send(
-          new ListTagsCommand({ ResourceArn: resourceArn, MaxResults: 50, NextToken: nextToken }),
-        );
-      } catch (error) {
-        if (isSageMakerNotFound(error)) return undefined;
-        throw error;
-      }
-      tags.push(...(response.Tags ?? []));
-      nextToken = response.NextToken;
-      if (!nextToken) return tags;
+  async function tagsIfExists(resourceArn: string): Promise<Tag[] | undefined> {
+    try {
+      return await listAllTags(sagemaker, resourceArn);
+    } catch (error) {
+      if (isSageMakerNotFound(error)) return undefined;
+      throw error;
     }
-    throw new Error(`ListTags for ${resourceArn} returned more than ${MAX_TAG_PAGES} pages`);
   }
 
   async function observeNotebook(name: string): Promise<NotebookObservation> {
@@ -401,7 +383,7 @@ export function createPlanHandler(
     const notebookName = finding.notebookName;
     if (!notebookName) throw new Error(`${finding.control.id} remediation needs a notebook instance`);
 
-    const tags = await listAllTags(finding.resourceArn);
+    const tags = await tagsIfExists(finding.resourceArn);
     if (!tags) return plan(decideFromNotebook(finding, { exists: false }, execution), 'resource gone');
     if (isExempt(tags, settings.exemptionTag)) {
       return plan({ kind: 'annotate', annotation: exemptAnnotation(finding, settings, execution) }, 'exempt');

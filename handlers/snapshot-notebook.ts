@@ -19,7 +19,6 @@ import {
   DescribeNotebookInstanceCommand,
   type DescribeNotebookInstanceCommandOutput,
   DescribeNotebookInstanceLifecycleConfigCommand,
-  ListTagsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
@@ -60,6 +59,7 @@ import {
   recreateTarget,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from './shared/runtime-settings.js';
+import { listAllTags } from './shared/sagemaker-tags.js';
 import { describeIssues } from './shared/validation.js';
 
 export interface SnapshotDependencies {
@@ -143,9 +143,6 @@ const snapshotRequest = z.object({
   }),
 });
 
-/** SageMaker allows 50 tags a resource; the page cap only guards against a misbehaving NextToken. */
-const MAX_TAG_PAGES = 20;
-
 /** A code repository reference that is a name (a repository of the account), not a Git URL. */
 const CODE_REPOSITORY_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 
@@ -173,20 +170,6 @@ export function createSnapshotHandler(
     );
   }
   const bucket = recreate.backupBucket;
-
-  async function listAllTags(resourceArn: string): Promise<{ Key?: string; Value?: string }[]> {
-    const tags: { Key?: string; Value?: string }[] = [];
-    let nextToken: string | undefined;
-    for (let page = 0; page < MAX_TAG_PAGES; page++) {
-      const response = await sagemaker.send(
-        new ListTagsCommand({ ResourceArn: resourceArn, MaxResults: 50, NextToken: nextToken }),
-      );
-      tags.push(...(response.Tags ?? []));
-      nextToken = response.NextToken;
-      if (!nextToken) return tags;
-    }
-    throw new Error(`ListTags for ${resourceArn} returned more than ${MAX_TAG_PAGES} pages`);
-  }
 
   async function lifecycleConfig(name: string | undefined): Promise<LifecycleConfigSnapshot | undefined> {
     if (!name) return undefined;
@@ -304,7 +287,9 @@ export function createSnapshotHandler(
       throw new RecreationNotConfigured(describePlan(notebook.NotebookInstanceName, plan));
     }
     // What Describe does not say: tags, scripts, repositories, and the role id that prefixes the snapshot.
-    const tags = userTags(await listAllTags(notebook.NotebookInstanceArn ?? remediation.notebook.arn));
+    const tags = userTags(
+      await listAllTags(sagemaker, notebook.NotebookInstanceArn ?? remediation.notebook.arn),
+    );
     const originalLifecycle = await lifecycleConfig(notebook.NotebookInstanceLifecycleConfigName);
     const repositories = await codeRepositories(notebook);
     const roleId = await roleIdOf(notebook.RoleArn);
