@@ -37,6 +37,7 @@ import {
   IMMUTABLE_NOTEBOOK_CONTROLS,
   type NotebookControl,
   planRecreation,
+  settingsFromDescribe,
 } from './shared/notebook-recreation.js';
 import {
   buildPlanResult,
@@ -122,12 +123,7 @@ export function createPlanHandler(
         status: notebook.NotebookInstanceStatus ?? 'Unknown',
         rootAccess: notebook.RootAccess ?? 'Enabled',
         failureReason: notebook.FailureReason,
-        settings: {
-          ...notebook,
-          NotebookInstanceName: notebook.NotebookInstanceName ?? name,
-          InstanceType: notebook.InstanceType ?? '',
-          RoleArn: notebook.RoleArn ?? '',
-        },
+        settings: settingsFromDescribe(notebook, name),
       };
     } catch (error) {
       if (isSageMakerNotFound(error)) return { exists: false };
