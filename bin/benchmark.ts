@@ -16,7 +16,7 @@ import { DEFAULT_TRANSITION_DURATIONS } from '../test/simulated-account/sagemake
 import { customActionEvent, notebookControlFinding } from '../test/simulated-account/sample-findings.js';
 
 /** Standard workflows: USD 0.025 per 1,000 state transitions (retries count). */
-export const USD_PER_TRANSITION = 0.025 / 1000;
+const USD_PER_TRANSITION = 0.025 / 1000;
 
 /** The issue's targets for one SageMaker.3 remediation from InService. */
 export const TARGETS = { maxStateTransitions: 20, maxLambdaInvocations: 1, maxOverheadRatio: 1.1 } as const;
@@ -119,7 +119,7 @@ const APPROVAL_AFTER_SECONDS = 1;
  * One approved recreation (SageMaker.1 and .2 of a running notebook with a small data volume):
  * approval one second into the wait, snapshot, backup, delete, recreate, restore, verify.
  */
-export async function measureRecreation(): Promise<WorkflowFigures> {
+async function measureRecreation(): Promise<WorkflowFigures> {
   const deployment = new LocalDeployment({
     configuration: {
       recreate: {

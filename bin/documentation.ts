@@ -9,11 +9,11 @@ import { buildRemediationDefinition } from '../statemachines/remediation-definit
 import { renderStateDiagram } from '../statemachines/state-machine-diagram.js';
 import { measureWorkflows, renderWorkflowTable } from './benchmark.js';
 
-export const FIGURES_START = '<!-- generated:workflow-figures:start (npm run docs) -->';
-export const FIGURES_END = '<!-- generated:workflow-figures:end -->';
+const FIGURES_START = '<!-- generated:workflow-figures:start (npm run docs) -->';
+const FIGURES_END = '<!-- generated:workflow-figures:end -->';
 
-export const DIAGRAM_START = '<!-- generated:state-machine-diagram:start (npm run docs) -->';
-export const DIAGRAM_END = '<!-- generated:state-machine-diagram:end -->';
+const DIAGRAM_START = '<!-- generated:state-machine-diagram:start (npm run docs) -->';
+const DIAGRAM_END = '<!-- generated:state-machine-diagram:end -->';
 
 const FIX_WORDS = {
   'in-place': 'in place',
@@ -53,12 +53,7 @@ export function renderControlsDocument(): string {
 }
 
 /** Replaces the block between two markers of a document, or fails if the markers are missing. */
-export function replaceBlock(
-  document: string,
-  startMarker: string,
-  endMarker: string,
-  content: string,
-): string {
+function replaceBlock(document: string, startMarker: string, endMarker: string, content: string): string {
   const start = document.indexOf(startMarker);
   const end = document.indexOf(endMarker);
   if (start < 0 || end < start)

@@ -52,9 +52,9 @@ import { isRunningStatus } from '../handlers/shared/remediation-plan.js';
 export const RESTORE_REQUESTED_BY = 'restore-notebook';
 
 /** Between two status or manifest checks with --wait. */
-export const POLL_INTERVAL_MS = 15_000;
+const POLL_INTERVAL_MS = 15_000;
 /** Default bound of each wait with --wait (creation, restore, stop, update, start). */
-export const DEFAULT_WAIT_MINUTES = 20;
+const DEFAULT_WAIT_MINUTES = 20;
 /** A day: beyond that the operator should be watching, not this tool. */
 const MAX_WAIT_MINUTES = 24 * 60;
 
@@ -62,7 +62,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-export const USAGE = `Usage: npx tsx bin/restore-notebook.ts --bucket <bucket> --snapshot <snapshot prefix> [options]
+const USAGE = `Usage: npx tsx bin/restore-notebook.ts --bucket <bucket> --snapshot <snapshot prefix> [options]
 
 Recreates a SageMaker notebook instance that the remediation workflow deleted and could not recreate,
 from its snapshot: configuration.json, and the files of data-manifest.json when the snapshot has data.

@@ -117,12 +117,6 @@ export class SnapshotNotVerified extends Error {
   }
 }
 
-/**
- * The notebook controls the notebook fails, judged from what DescribeNotebookInstance reports now
- * (not from which findings arrived: Security Hub may not have evaluated every control yet).
- */
-export { failingNotebookControls };
-
 /** Execution names become part of an S3 key: the characters Step Functions recommends, nothing else. */
 const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
 

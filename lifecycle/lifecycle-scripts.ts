@@ -61,7 +61,7 @@ export function toLifecycleContent(script: string): string {
 }
 
 /** Why `name` is not a valid general purpose S3 bucket name, or undefined if it is. */
-export function bucketNameProblem(name: string): string | undefined {
+function bucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters long';
   if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
     return 'must use only lowercase letters, digits, dots and hyphens, and begin and end with a letter or digit';

@@ -14,7 +14,7 @@ function lastSegment(path: string): string {
 }
 
 /** A short, Mermaid-safe label for a Choice rule. */
-export function describeCondition(condition: ChoiceCondition): string {
+function describeCondition(condition: ChoiceCondition): string {
   if ('And' in condition) return condition.And.map(describeCondition).join(' and ');
   if ('Or' in condition) return condition.Or.map(describeCondition).join(' or ');
   if ('Not' in condition) return `not ${describeCondition(condition.Not)}`;

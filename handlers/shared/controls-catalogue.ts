@@ -359,10 +359,6 @@ export function findControl(id: string): ControlDefinition | undefined {
   return controlsById.get(id);
 }
 
-export function isControlId(id: string): id is ControlId {
-  return controlsById.has(id);
-}
-
 /** The modes a user may choose for a control: the remediation's, or only notify/off without one. */
 export function allowedModes(control: ControlDefinition): readonly RemediationMode[] {
   return control.remediation?.modes ?? ['notify', 'off'];

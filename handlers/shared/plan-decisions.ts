@@ -90,7 +90,7 @@ export function decideByMode(
   const mode = settings.modes[finding.control.id as keyof RuntimeSettings['modes']];
   if (mode === 'off') return { kind: 'ignore', reason: `${finding.control.id} is switched off` };
   const remediation = finding.control.remediation;
-  if (mode === 'notify' || !remediation || (mode !== 'auto' && mode !== 'approval')) {
+  if (mode === 'notify' || !remediation) {
     const why = remediation
       ? `Not remediated automatically: ${finding.control.id} is in notify mode.`
       : `${finding.control.id} has no automatic remediation.`;

@@ -98,12 +98,6 @@ export interface PlanResult {
   readonly runState: { readonly wasRunning: boolean };
 }
 
-/** Payload the state machine sends to PlanRemediation. */
-export interface PlanRequest {
-  readonly event: unknown;
-  readonly execution: { readonly id: string; readonly name: string };
-}
-
 /** Statuses from which a notebook will settle by itself: wait, then look again. */
 export const TRANSITIONAL_STATUSES = [
   'Pending',

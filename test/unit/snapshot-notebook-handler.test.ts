@@ -5,12 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigurationSnapshot } from '../../handlers/shared/configuration-snapshot.js';
 import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import { silentLogger } from '../../handlers/shared/logger.js';
-import type { NotebookSettings } from '../../handlers/shared/notebook-recreation.js';
+import { failingNotebookControls, type NotebookSettings } from '../../handlers/shared/notebook-recreation.js';
 import type { RemediationPlan } from '../../handlers/shared/remediation-plan.js';
 import type { RuntimeSettings } from '../../handlers/shared/runtime-settings.js';
 import {
   createSnapshotHandler,
-  failingNotebookControls,
   RecreationNotConfigured,
   RecreationNotNeeded,
   SnapshotNotVerified,
