@@ -14,7 +14,7 @@ import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets'
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnNotebookInstanceLifecycleConfig } from 'aws-cdk-lib/aws-sagemaker';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -885,14 +885,8 @@ export class SageMakerRemediationStack extends Stack {
       logGroup,
       tracing: Tracing.ACTIVE,
       environment: options.environment,
-      bundling: {
-        minify: LAMBDA_BUNDLING.minify,
-        keepNames: LAMBDA_BUNDLING.keepNames,
-        sourceMap: LAMBDA_BUNDLING.sourceMap,
-        target: LAMBDA_BUNDLING.target,
-        format: OutputFormat.CJS,
-        bundleAwsSDK: LAMBDA_BUNDLING.bundleAwsSDK,
-      },
+      // The enum's values are esbuild's format strings; the benchmark bundles with the same object.
+      bundling: { ...LAMBDA_BUNDLING, format: LAMBDA_BUNDLING.format as OutputFormat },
     });
     return { fn, logGroup, role };
   }
