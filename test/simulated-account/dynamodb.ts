@@ -21,7 +21,7 @@ import {
   project,
   typeOf,
 } from './dynamodb-expressions.js';
-import { AwsServiceError, validationError } from './errors.js';
+import { AwsServiceError, serializationError, validationError } from './errors.js';
 import { InputReader, isRecord } from './input-reader.js';
 
 export type { AttributeValue, Item } from './dynamodb-expressions.js';
@@ -274,8 +274,7 @@ export class SimulatedDynamoDb {
     return InputReader.of(
       input,
       (message) => this.invalid(operation, message),
-      (message) =>
-        new AwsServiceError({ service: 'DynamoDB', operation, code: 'SerializationException', message }),
+      (message) => serializationError({ service: 'DynamoDB', operation }, message),
     );
   }
 
@@ -425,12 +424,10 @@ export class SimulatedDynamoDb {
 
   private readAttributeValue(value: unknown, operation: string, where: string): AttributeValue {
     if (!isRecord(value)) {
-      throw new AwsServiceError({
-        service: 'DynamoDB',
-        operation,
-        code: 'SerializationException',
-        message: `Unexpected value at ${where}: expected an AttributeValue structure`,
-      });
+      throw serializationError(
+        { service: 'DynamoDB', operation },
+        `Unexpected value at ${where}: expected an AttributeValue structure`,
+      );
     }
     const attribute = value as AttributeValue;
     let type: ReturnType<typeof typeOf>;

@@ -69,6 +69,11 @@ export function validationError(context: ErrorContext, message: string): AwsServ
   return new AwsServiceError({ ...context, code: 'ValidationException', message });
 }
 
+/** The error a JSON-protocol service returns when a member has the wrong JSON type. */
+export function serializationError(context: ErrorContext, message: string): AwsServiceError {
+  return new AwsServiceError({ ...context, code: 'SerializationException', message });
+}
+
 /** The throttling error each service actually returns (codes and statuses differ between services). */
 export function throttlingError(context: ErrorContext, message?: string): AwsServiceError {
   const byService: Record<SimulatedService, { code: string; status: number; message: string }> = {

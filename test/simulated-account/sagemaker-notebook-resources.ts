@@ -9,8 +9,8 @@
  */
 
 import type { SimulatedClock } from './clock.js';
-import { AwsServiceError, validationError } from './errors.js';
-import { constraintMessage, InputReader, isRecord } from './input-reader.js';
+import { type AwsServiceError, serializationError, validationError } from './errors.js';
+import { constraintMessage, InputReader, isRecord, memberPath } from './input-reader.js';
 
 export interface LifecycleConfig {
   readonly name: string;
@@ -417,7 +417,7 @@ export class NotebookResources {
       return undefined;
     }
     const fail = (message: string) => validationError({ service: 'SageMaker', operation }, message);
-    const path = member.charAt(0).toLowerCase() + member.slice(1);
+    const path = memberPath(member);
     if (list.length > 1) {
       throw fail(
         constraintMessage(
@@ -451,12 +451,7 @@ export class NotebookResources {
   }
 
   private reader(input: unknown, operation: string): InputReader {
-    const context = { service: 'SageMaker' as const, operation };
-    return InputReader.of(
-      input,
-      (message) => validationError(context, message),
-      (message) => new AwsServiceError({ ...context, code: 'SerializationException', message }),
-    );
+    return sageMakerInputReader(input, operation);
   }
 
   private encodeToken(offset: number): string {
@@ -474,4 +469,14 @@ export class NotebookResources {
     }
     throw validationError({ service: 'SageMaker', operation }, 'Invalid pagination token');
   }
+}
+
+/** SageMaker's request reader: ValidationException for a bad value, SerializationException for a bad type. */
+export function sageMakerInputReader(input: unknown, operation: string): InputReader {
+  const context = { service: 'SageMaker' as const, operation };
+  return InputReader.of(
+    input,
+    (message) => validationError(context, message),
+    (message) => serializationError(context, message),
+  );
 }

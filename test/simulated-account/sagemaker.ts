@@ -27,7 +27,11 @@ import {
   NotebookHost,
   type VolumeFiles,
 } from './notebook-host.js';
-import { CODE_REPOSITORY_NAME_OR_URL, NotebookResources } from './sagemaker-notebook-resources.js';
+import {
+  CODE_REPOSITORY_NAME_OR_URL,
+  NotebookResources,
+  sageMakerInputReader,
+} from './sagemaker-notebook-resources.js';
 import { SimulatedStorage } from './storage.js';
 
 export type NotebookInstanceStatus =
@@ -665,12 +669,7 @@ export class SimulatedSageMaker {
   }
 
   private reader(input: unknown, operation: string): InputReader {
-    const context = { service: 'SageMaker' as const, operation };
-    return InputReader.of(
-      input,
-      (message) => validationError(context, message),
-      (message) => new AwsServiceError({ ...context, code: 'SerializationException', message }),
-    );
+    return sageMakerInputReader(input, operation);
   }
 
   /** The notebook for the test helpers: settled, and an Error (not an AWS error) if it does not exist. */
