@@ -29,6 +29,7 @@ import { type ConfigurationSnapshot, parseSnapshot } from '../handlers/shared/co
 import {
   BACKUP_FORMAT_VERSION,
   type BackupRequest,
+  bucketNameProblem,
   compareManifests,
   type DataManifest,
   NOTEBOOK_ROLE_SESSION_NAME,
@@ -42,6 +43,7 @@ import {
   failingNotebookControls,
   type NotebookSettings,
   RECREATED_BY_TAG,
+  SAGEMAKER_NAME_PATTERN,
   settingsFromDescribe,
   verifyRecreation,
   withoutUndefined,
@@ -128,11 +130,6 @@ export interface RestoreCommand {
 
 /** `roles/<role id>:SageMaker/<notebook>/<snapshot id>`, the layout of notebook-backup-layout.ts. */
 const SNAPSHOT_PREFIX = new RegExp(`^roles/([A-Za-z0-9]+):${NOTEBOOK_ROLE_SESSION_NAME}/([^/]+)/([^/]+)$`);
-/** NotebookInstanceName and NotebookInstanceLifecycleConfigName: the API's pattern, at most 63 characters. */
-const RESOURCE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
-/** A code repository given by name (a resource of the account), not a Git URL. */
-const CODE_REPOSITORY_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const JSON_CONTENT_TYPE = 'application/json';
 
@@ -157,8 +154,9 @@ export function parseRestoreArguments(args: readonly string[]): ParsedArguments 
   const problems: string[] = [];
   const { bucket, snapshot, settings = 'original', name, region } = values;
   const restoreLifecycleConfig = values['restore-lifecycle-config'];
+  const bucketProblem = bucket === undefined ? undefined : bucketNameProblem(bucket);
   if (bucket === undefined) problems.push('--bucket <name> is required');
-  else if (!BUCKET_NAME.test(bucket)) problems.push(`--bucket ${bucket} is not an S3 bucket name`);
+  else if (bucketProblem) problems.push(`--bucket ${bucket} is not an S3 bucket name: it ${bucketProblem}`);
   let snapshotPrefix: string | undefined;
   if (snapshot === undefined) problems.push('--snapshot <prefix> is required');
   else {
@@ -231,7 +229,7 @@ function parseOptions(args: readonly string[]) {
 }
 
 function isResourceName(value: string): boolean {
-  return value.length <= 63 && RESOURCE_NAME.test(value);
+  return value.length <= 63 && SAGEMAKER_NAME_PATTERN.test(value);
 }
 
 function snapshotPrefixProblem(prefix: string): string | undefined {
@@ -616,7 +614,8 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
     }
     const repositories = [settings.DefaultCodeRepository, ...(settings.AdditionalCodeRepositories ?? [])];
     for (const repository of repositories) {
-      if (repository === undefined || !CODE_REPOSITORY_NAME.test(repository)) continue;
+      // A name is a repository of the account; a Git URL needs nothing created.
+      if (repository === undefined || !SAGEMAKER_NAME_PATTERN.test(repository)) continue;
       try {
         await sagemaker.send(new DescribeCodeRepositoryCommand({ CodeRepositoryName: repository }));
       } catch (error) {

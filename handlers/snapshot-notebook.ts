@@ -48,6 +48,7 @@ import {
   IMMUTABLE_NOTEBOOK_CONTROLS,
   type NotebookSettings,
   planRecreation,
+  SAGEMAKER_NAME_PATTERN,
   settingsFromDescribe,
   withoutUndefined,
 } from './shared/notebook-recreation.js';
@@ -137,9 +138,6 @@ const snapshotRequest = z.object({
   }),
 });
 
-/** A code repository reference that is a name (a repository of the account), not a Git URL. */
-const CODE_REPOSITORY_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
-
 /** Unique role ids: `AROA` and upper-case alphanumerics; they become part of an S3 key. */
 const ROLE_ID = /^AROA[A-Z0-9]{1,124}$/;
 
@@ -181,7 +179,7 @@ export function createSnapshotHandler(
     const referenced = [notebook.DefaultCodeRepository, ...(notebook.AdditionalCodeRepositories ?? [])];
     const names = [
       ...new Set(
-        referenced.filter((name): name is string => name !== undefined && CODE_REPOSITORY_NAME.test(name)),
+        referenced.filter((name): name is string => name !== undefined && SAGEMAKER_NAME_PATTERN.test(name)),
       ),
     ];
     const repositories: CodeRepositorySnapshot[] = [];

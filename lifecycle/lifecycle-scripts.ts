@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Fn, Token } from 'aws-cdk-lib';
+import { bucketNameProblem } from '../handlers/shared/notebook-backup-layout.js';
 
 /** What the .sh files carry where the bucket name goes. */
 export const BUCKET_PLACEHOLDER = '__BACKUP_BUCKET__';
@@ -58,22 +59,6 @@ export function toLifecycleContent(script: string): string {
     );
   }
   return Token.isUnresolved(script) ? Fn.base64(script) : base64(script);
-}
-
-/** Why `name` is not a valid general purpose S3 bucket name, or undefined if it is. */
-function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters long';
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
-    return 'must use only lowercase letters, digits, dots and hyphens, and begin and end with a letter or digit';
-  if (name.includes('..')) return 'must not contain two adjacent dots';
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'must not look like an IP address';
-  const prefix = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((reserved) => name.startsWith(reserved));
-  if (prefix) return `must not begin with the reserved prefix ${prefix}`;
-  const suffix = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((reserved) =>
-    name.endsWith(reserved),
-  );
-  if (suffix) return `must not end with the reserved suffix ${suffix}`;
-  return undefined;
 }
 
 function withBucket(script: string, bucketName: string): string {

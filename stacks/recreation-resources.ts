@@ -6,9 +6,10 @@
  * Pure (no CDK imports), so the rules can be tested without synthesising.
  */
 import { createHash } from 'node:crypto';
+import { SAGEMAKER_NAME_PATTERN } from '../handlers/shared/notebook-recreation.js';
 
 /** NotebookInstanceLifecycleConfigName: at most 63 characters of this pattern (CreateNotebookInstanceLifecycleConfig). */
-export const LIFECYCLE_CONFIG_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+export const LIFECYCLE_CONFIG_NAME_PATTERN = SAGEMAKER_NAME_PATTERN;
 export const MAX_LIFECYCLE_CONFIG_NAME_LENGTH = 63;
 
 /** The two lifecycle configurations the recreation attaches, by purpose (the name's suffix). */

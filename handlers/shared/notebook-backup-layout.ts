@@ -121,3 +121,19 @@ export function compareManifests(backup: DataManifest, restore: DataManifest): s
     problems.push('restore manifest fileCount does not match its files');
   return problems;
 }
+
+/** Why `name` is not a valid general purpose S3 bucket name, or undefined if it is. */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters long';
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
+    return 'must use only lowercase letters, digits, dots and hyphens, and begin and end with a letter or digit';
+  if (name.includes('..')) return 'must not contain two adjacent dots';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'must not look like an IP address';
+  const prefix = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((reserved) => name.startsWith(reserved));
+  if (prefix) return `must not begin with the reserved prefix ${prefix}`;
+  const suffix = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((reserved) =>
+    name.endsWith(reserved),
+  );
+  if (suffix) return `must not end with the reserved suffix ${suffix}`;
+  return undefined;
+}

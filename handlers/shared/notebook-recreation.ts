@@ -10,6 +10,12 @@
 import type { DescribeNotebookInstanceCommandOutput } from '@aws-sdk/client-sagemaker';
 import { type NotebookControl, RECREATE_CONTROL_IDS } from './controls-catalogue.js';
 
+/**
+ * The API's pattern for the names of notebook instances, lifecycle configurations and code
+ * repositories (each also at most 63 characters).
+ */
+export const SAGEMAKER_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+
 /** The platform the SageMaker.8 control accepts. */
 export const SUPPORTED_PLATFORM = 'notebook-al2023-v1';
 

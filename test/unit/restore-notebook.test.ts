@@ -571,6 +571,11 @@ describe('restore-notebook: usage', () => {
       '--bucket is given twice',
     ],
     [
+      'a bucket name with adjacent dots',
+      ['--bucket', 'backups..example', '--snapshot', SNAPSHOT],
+      'is not an S3 bucket name: it must not contain two adjacent dots',
+    ],
+    [
       'a bad --name',
       ['--bucket', BUCKET, '--snapshot', SNAPSHOT, '--name', 'has_underscore'],
       'not a notebook instance name',
