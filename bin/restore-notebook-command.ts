@@ -44,6 +44,7 @@ import {
   type NotebookSettings,
   RECREATED_BY_TAG,
   SAGEMAKER_NAME_PATTERN,
+  settingChanges,
   settingsFromDescribe,
   verifyRecreation,
   withoutUndefined,
@@ -693,7 +694,9 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
     );
     line('Snapshot', `${location} (taken ${snapshot.takenAt} by ${snapshot.executionArn})`);
     if (options.settings === 'planned') {
-      const changes = settingChanges(snapshot.notebook, snapshot.plannedSettings);
+      const changes = settingChanges(snapshot.notebook, snapshot.plannedSettings).map(
+        (change) => `${change.field} ${change.from} -> ${change.to}`,
+      );
       line(
         'Settings',
         `planned: with the fixes for ${snapshot.fixes.join(', ') || 'nothing'}${changes.length > 0 ? ` (${changes.join('; ')})` : ''}`,
@@ -906,22 +909,6 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
 }
 
 /** The settings a recreation changes, `field from -> to`, for the planned settings' report. */
-function settingChanges(original: NotebookSettings, planned: NotebookSettings): string[] {
-  const fields = [
-    'SubnetId',
-    'SecurityGroups',
-    'KmsKeyId',
-    'DirectInternetAccess',
-    'RootAccess',
-    'PlatformIdentifier',
-  ] as const;
-  const shown = (value: unknown) =>
-    value === undefined ? '(none)' : Array.isArray(value) ? value.join(',') || '(none)' : String(value);
-  return fields
-    .filter((field) => shown(original[field]) !== shown(planned[field]))
-    .map((field) => `${field} ${shown(original[field])} -> ${shown(planned[field])}`);
-}
-
 /** The AWS CLI form of the final UpdateNotebookInstance. */
 function updateCommand(base: string, update: UpdateNotebookInstanceCommandInput): string {
   const parts = [base];

@@ -150,17 +150,7 @@ export function planRecreation(
     RootAccess: 'Disabled',
     PlatformIdentifier: SUPPORTED_PLATFORM,
   };
-  const compared: Array<[string, string | undefined, string | undefined]> = [
-    ['SubnetId', notebook.SubnetId, settings.SubnetId],
-    ['SecurityGroups', notebook.SecurityGroups?.join(', '), settings.SecurityGroups?.join(', ')],
-    ['KmsKeyId', notebook.KmsKeyId, settings.KmsKeyId],
-    ['DirectInternetAccess', notebook.DirectInternetAccess ?? 'Enabled', 'Disabled'],
-    ['RootAccess', notebook.RootAccess ?? 'Enabled', 'Disabled'],
-    ['PlatformIdentifier', notebook.PlatformIdentifier, SUPPORTED_PLATFORM],
-  ];
-  const changes = compared
-    .filter(([, from, to]) => (from ?? '') !== (to ?? ''))
-    .map(([field, from, to]) => ({ field, from: shown(from), to: shown(to) }));
+  const changes = settingChanges(notebook, settings);
   const fixes: NotebookControl[] = ['SageMaker.1', 'SageMaker.2', 'SageMaker.3', 'SageMaker.8'];
   if (settings.KmsKeyId && target?.kmsKeyId) fixes.push('SageMaker.21');
   return {
@@ -170,6 +160,26 @@ export function planRecreation(
     settings,
     unfixed,
   };
+}
+
+/** The settings a recreation may change, as shown to people (SageMaker's defaults filled in). */
+function changeableSettings(settings: NotebookSettings): Array<[string, string | undefined]> {
+  return [
+    ['SubnetId', settings.SubnetId],
+    ['SecurityGroups', settings.SecurityGroups?.join(', ')],
+    ['KmsKeyId', settings.KmsKeyId],
+    ['DirectInternetAccess', settings.DirectInternetAccess ?? 'Enabled'],
+    ['RootAccess', settings.RootAccess ?? 'Enabled'],
+    ['PlatformIdentifier', settings.PlatformIdentifier],
+  ];
+}
+
+/** What a recreation from `original` to `planned` changes, field by field. */
+export function settingChanges(original: NotebookSettings, planned: NotebookSettings): SettingChange[] {
+  const after = new Map(changeableSettings(planned));
+  return changeableSettings(original)
+    .filter(([field, from]) => (from ?? '') !== (after.get(field) ?? ''))
+    .map(([field, from]) => ({ field, from: shown(from), to: shown(after.get(field)) }));
 }
 
 /** The settings a recreation keeps as they were, for the approval message. */
