@@ -2,6 +2,7 @@
  * `npm run bench`: one SageMaker.3 remediation (and a few variants) in the simulated account, plus the
  * Lambda bundles; a table for people, or `npm run bench -- --json` for one JSON object.
  */
+import { DEFAULT_TIMING } from '../handlers/shared/runtime-settings.js';
 import { measureBundles, measureWorkflows, meetsTargets, renderWorkflowTable, TARGETS } from './benchmark.js';
 
 const json = process.argv.includes('--json');
@@ -18,7 +19,10 @@ if (json) {
     ),
   );
 } else {
-  console.log('Workflow (simulated account, default timing: stop 60 s, update 60 s, start 180 s)\n');
+  const { stopSeconds, updateSeconds, startSeconds } = DEFAULT_TIMING;
+  console.log(
+    `Workflow (simulated account, default timing: stop ${stopSeconds} s, update ${updateSeconds} s, start ${startSeconds} s)\n`,
+  );
   console.log(renderWorkflowTable(workflows));
   console.log('\nLambda bundles (minified, SDK bundled; init = cold require of the bundle, median of 7)\n');
   console.log('| Handler | Bytes | Init |');
