@@ -30,6 +30,7 @@ import {
 } from '../../handlers/shared/custom-action-settings.js';
 import type { Logger } from '../../handlers/shared/logger.js';
 import { customActionEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
+import { recordingLogger } from './recording-logger.js';
 
 const dynamodb = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
@@ -69,16 +70,6 @@ const platformFinding = notebookControlFinding({
   controlId: 'SageMaker.8',
   notebookName: 'Research-Notebook',
 });
-
-type LoggedLine = { level: string; message: string; fields?: Record<string, unknown> };
-
-function recordingLogger(): Logger & { lines: LoggedLine[] } {
-  const lines: LoggedLine[] = [];
-  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    lines.push({ level, message, ...(fields ? { fields } : {}) });
-  };
-  return { lines, info: record('info'), warn: record('warn'), error: record('error') };
-}
 
 function customAction(logger: Logger = recordingLogger()) {
   return createCustomActionHandler({

@@ -6,6 +6,7 @@ import { createPlanHandler } from '../../handlers/plan-remediation.js';
 import { InvalidFindingEvent } from '../../handlers/shared/finding-event.js';
 import type { Logger } from '../../handlers/shared/logger.js';
 import { importedEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
+import { recordingLogger } from './recording-logger.js';
 import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
 
 const sagemaker = mockClient(SageMakerClient);
@@ -18,14 +19,6 @@ const execution = EXECUTION;
 const now = new Date('2026-11-23T09:00:00.000Z');
 const finding = notebookControlFinding({ controlId: 'SageMaker.3', notebookName: 'Research-Notebook' });
 const request = { event: importedEvent(finding), execution };
-
-function recordingLogger(): Logger & { lines: Array<{ level: string; message: string; fields?: unknown }> } {
-  const lines: Array<{ level: string; message: string; fields?: unknown }> = [];
-  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    lines.push({ level, message, fields });
-  };
-  return { lines, info: record('info'), warn: record('warn'), error: record('error') };
-}
 
 function plan(logger: Logger = recordingLogger()) {
   return createPlanHandler({
