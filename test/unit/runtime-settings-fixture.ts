@@ -1,4 +1,4 @@
-/** Runtime settings as a default deployment hands them to the planning Lambda, for unit tests. */
+/** Runtime settings as a deployment hands them to the Lambdas, for unit tests. */
 import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import { DEFAULT_TIMING, type RuntimeSettings } from '../../handlers/shared/runtime-settings.js';
 
@@ -23,4 +23,42 @@ export function runtimeSettings(overrides: Partial<RuntimeSettings> = {}): Runti
     lockSeconds: 21600,
     ...overrides,
   };
+}
+
+export const BACKUP_BUCKET = 'remediation-backups-111122223333';
+export const TARGET_KMS_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+type RecreateSettings = NonNullable<RuntimeSettings['recreate']>;
+
+/**
+ * Settings of a deployment that recreates notebooks: the recreate controls in approval mode and a
+ * target for the account and region with a private subnet, security group and KMS key.
+ */
+export function recreationSettings(recreate: Partial<RecreateSettings> = {}): RuntimeSettings {
+  return runtimeSettings({
+    modes: resolveModes({
+      'SageMaker.1': 'approval',
+      'SageMaker.2': 'approval',
+      'SageMaker.8': 'approval',
+      'SageMaker.21': 'approval',
+    }),
+    recreate: {
+      targets: [
+        {
+          account: '111122223333',
+          region: 'eu-west-1',
+          subnetId: 'subnet-0private',
+          securityGroupIds: ['sg-0notebooks'],
+          kmsKeyId: TARGET_KMS_KEY,
+        },
+      ],
+      backupBucket: BACKUP_BUCKET,
+      approvalTableName: 'remediation-approvals',
+      backupLifecycleConfigName: 'remediation-backup',
+      restoreLifecycleConfigName: 'remediation-restore',
+      approvalTimeoutSeconds: 604800,
+      acceptDataLoss: [],
+      ...recreate,
+    },
+  });
 }

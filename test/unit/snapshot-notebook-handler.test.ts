@@ -3,7 +3,6 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigurationSnapshot } from '../../handlers/shared/configuration-snapshot.js';
-import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import { silentLogger } from '../../handlers/shared/logger.js';
 import { failingNotebookControls, type NotebookSettings } from '../../handlers/shared/notebook-recreation.js';
 import type { RemediationPlan } from '../../handlers/shared/remediation-plan.js';
@@ -17,15 +16,20 @@ import {
 import { SimulatedAccount, type SimulatedSdkClient } from '../simulated-account/account.js';
 import { roleIdFor } from '../simulated-account/iam.js';
 import { rejectionOf } from './caught-errors.js';
-import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
+import {
+  BACKUP_BUCKET,
+  EXECUTION,
+  recreationSettings,
+  runtimeSettings,
+  TARGET_KMS_KEY,
+} from './runtime-settings-fixture.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
 const ROLE_ID = roleIdFor(ROLE);
-const BUCKET = 'remediation-backups-111122223333';
+const BUCKET = BACKUP_BUCKET;
 const NOTEBOOK = 'Research-Notebook';
 const NOTEBOOK_ARN = 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook';
-const KMS_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const TARGET = { subnetId: 'subnet-0private', securityGroupIds: ['sg-0notebooks'], kmsKeyId: KMS_KEY };
+const KMS_KEY = TARGET_KMS_KEY;
 const ON_START = '#!/bin/bash\necho "installing packages"\n';
 const ON_CREATE = '#!/bin/bash\necho "first start"\n';
 const PUBLIC_REPOSITORY = 'https://github.com/example/public-data.git';
@@ -43,29 +47,7 @@ const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook'> = {
 };
 const REQUEST = { plan: PLAN, execution: EXECUTION };
 
-type Recreate = NonNullable<RuntimeSettings['recreate']>;
-
-function settings(recreate: Partial<Recreate> = {}): RuntimeSettings {
-  return runtimeSettings({
-    // The recreate controls in approval mode: what a deployment that recreates notebooks sets.
-    modes: resolveModes({
-      'SageMaker.1': 'approval',
-      'SageMaker.2': 'approval',
-      'SageMaker.8': 'approval',
-      'SageMaker.21': 'approval',
-    }),
-    recreate: {
-      targets: [{ account: '111122223333', region: 'eu-west-1', ...TARGET }],
-      backupBucket: BUCKET,
-      approvalTableName: 'remediation-approvals',
-      backupLifecycleConfigName: 'remediation-backup',
-      restoreLifecycleConfigName: 'remediation-restore',
-      approvalTimeoutSeconds: 604800,
-      acceptDataLoss: [],
-      ...recreate,
-    },
-  });
-}
+const settings = recreationSettings;
 
 const accounts: SimulatedAccount[] = [];
 

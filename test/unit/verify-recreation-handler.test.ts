@@ -8,7 +8,6 @@ import {
   StopNotebookInstanceCommand,
 } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import { silentLogger } from '../../handlers/shared/logger.js';
 import type { DataManifest } from '../../handlers/shared/notebook-backup-layout.js';
 import type { RemediationPlan } from '../../handlers/shared/remediation-plan.js';
@@ -21,13 +20,13 @@ import {
 } from '../../handlers/verify-recreation.js';
 import { SimulatedAccount } from '../simulated-account/account.js';
 import { rejectionOf } from './caught-errors.js';
-import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
+import { BACKUP_BUCKET, EXECUTION, recreationSettings, TARGET_KMS_KEY } from './runtime-settings-fixture.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
-const BUCKET = 'remediation-backups-111122223333';
+const BUCKET = BACKUP_BUCKET;
 const NOTEBOOK = 'Research-Notebook';
 const NOTEBOOK_ARN = 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook';
-const KMS_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const _KMS_KEY = TARGET_KMS_KEY;
 const ALL_NOTEBOOK_FIXES = ['SageMaker.1', 'SageMaker.2', 'SageMaker.3', 'SageMaker.8', 'SageMaker.21'];
 const FILES: Readonly<Record<string, string>> = {
   'analysis.ipynb': '{"cells": []}\n',
@@ -46,32 +45,7 @@ const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook'> = {
 };
 
 function settings(acceptDataLoss: string[] = []): RuntimeSettings {
-  return runtimeSettings({
-    // The recreate controls in approval mode: what a deployment that recreates notebooks sets.
-    modes: resolveModes({
-      'SageMaker.1': 'approval',
-      'SageMaker.2': 'approval',
-      'SageMaker.8': 'approval',
-      'SageMaker.21': 'approval',
-    }),
-    recreate: {
-      targets: [
-        {
-          account: '111122223333',
-          region: 'eu-west-1',
-          subnetId: 'subnet-0private',
-          securityGroupIds: ['sg-0notebooks'],
-          kmsKeyId: KMS_KEY,
-        },
-      ],
-      backupBucket: BUCKET,
-      approvalTableName: 'remediation-approvals',
-      backupLifecycleConfigName: 'remediation-backup',
-      restoreLifecycleConfigName: 'remediation-restore',
-      approvalTimeoutSeconds: 604800,
-      acceptDataLoss,
-    },
-  });
+  return recreationSettings({ acceptDataLoss });
 }
 
 const accounts: SimulatedAccount[] = [];
