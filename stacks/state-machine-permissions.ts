@@ -22,17 +22,6 @@ export const SDK_SERVICE_IAM_PREFIXES: Readonly<Record<string, string>> = {
   s3: 's3',
 };
 
-/**
- * The callback pattern an AWS SDK integration may use (`...:putItem.waitForTaskToken`). It needs the
- * same IAM action as the plain call: the token only changes when Step Functions moves on.
- */
-const CALLBACK_SUFFIX = '.waitForTaskToken';
-
-/** The resource without its callback suffix, so that parseSdkIntegration recognises it. */
-function withoutCallbackSuffix(resource: string): string {
-  return resource.endsWith(CALLBACK_SUFFIX) ? resource.slice(0, -CALLBACK_SUFFIX.length) : resource;
-}
-
 export type IamConditions = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 
 /** What one service's Tasks may act on. */
@@ -116,7 +105,8 @@ export function deriveStateMachineStatements(
       }
       continue;
     }
-    const integration = parseSdkIntegration(withoutCallbackSuffix(task.Resource));
+    // A callback task (`.waitForTaskToken`) needs the same action as the plain call.
+    const integration = parseSdkIntegration(task.Resource);
     if (!integration) {
       problems.push(
         `${stateName}: unsupported Task resource ${task.Resource} (only aws-sdk and lambda:invoke)`,

@@ -108,22 +108,32 @@ export interface StateMachineDefinition {
   readonly States: Readonly<Record<string, State>>;
 }
 
-/** A Task state's AWS SDK integration, parsed from `arn:aws:states:::aws-sdk:<service>:<action>`. */
+/**
+ * A Task state's AWS SDK integration, parsed from `arn:aws:states:::aws-sdk:<service>:<action>`,
+ * optionally with the callback suffix `.waitForTaskToken` (same call, same IAM action; the task then
+ * waits for SendTaskSuccess or SendTaskFailure).
+ */
 export interface SdkIntegration {
   readonly service: string;
   readonly action: string;
+  readonly waitForTaskToken: boolean;
 }
 
-const SDK_INTEGRATION = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)$/;
+const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
+const SDK_INTEGRATION = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)(\.waitForTaskToken)?$/;
 
 export function parseSdkIntegration(resource: string): SdkIntegration | undefined {
   const match = SDK_INTEGRATION.exec(resource);
   if (!match?.[1] || !match[2]) return undefined;
-  return { service: match[1], action: match[2] };
+  return { service: match[1], action: match[2], waitForTaskToken: match[3] !== undefined };
 }
 
-export function sdkIntegration(service: string, action: string): string {
-  return `arn:aws:states:::aws-sdk:${service}:${action}`;
+export function sdkIntegration(
+  service: string,
+  action: string,
+  options: { readonly waitForTaskToken?: boolean } = {},
+): string {
+  return `arn:aws:states:::aws-sdk:${service}:${action}${options.waitForTaskToken ? WAIT_FOR_TASK_TOKEN : ''}`;
 }
 
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';

@@ -267,7 +267,7 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
     WaitForApproval: {
       Type: 'Task',
       Comment: 'The task token is kept server side, in the approval table; the wait is bounded.',
-      Resource: `${sdkIntegration('dynamodb', 'putItem')}.waitForTaskToken`,
+      Resource: sdkIntegration('dynamodb', 'putItem', { waitForTaskToken: true }),
       Parameters: {
         TableName: placeholder(RECREATE_PLACEHOLDERS.approvalTableName),
         // The layout the custom-action Lambda reads (stacks/approval-table-schema.ts).

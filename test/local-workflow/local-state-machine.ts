@@ -22,6 +22,7 @@ import {
   type Retrier,
   type State,
   type StateMachineDefinition,
+  sdkIntegration,
   substitutePlaceholders,
   type TaskState,
   type WaitState,
@@ -79,7 +80,6 @@ export interface ExecutionRecord {
 }
 
 const LOCAL_WAIT = 'arn:aws:states:::local:wait';
-const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
 
 /** An error as Step Functions names it (Catch and Retry match on the name). */
 function namedError(name: string, message: string): Error {
@@ -296,7 +296,11 @@ export class LocalStateMachine {
   }
 
   private async callTask(record: ExecutionRecord, state: TaskState, input: JsonValue): Promise<JsonValue> {
-    if (state.Resource.endsWith(WAIT_FOR_TASK_TOKEN)) return this.callAndWaitForToken(record, state, input);
+    const integration = parseSdkIntegration(state.Resource);
+    if (integration?.waitForTaskToken) {
+      const call = sdkIntegration(integration.service, integration.action);
+      return this.callAndWaitForToken(record, state, call, input);
+    }
     return this.callResource(record, state.Resource, input);
   }
 
@@ -320,6 +324,7 @@ export class LocalStateMachine {
   private async callAndWaitForToken(
     record: ExecutionRecord,
     state: TaskState,
+    call: string,
     input: JsonValue,
   ): Promise<JsonValue> {
     const taskContext = this.taskContexts.get(record.executionArn);
@@ -329,7 +334,7 @@ export class LocalStateMachine {
       this.waitingTasks.set(token, { executionArn: record.executionArn, resolve, reject });
     });
     try {
-      await this.callResource(record, state.Resource.slice(0, -WAIT_FOR_TASK_TOKEN.length), input);
+      await this.callResource(record, call, input);
     } catch (error) {
       this.waitingTasks.delete(token);
       throw error;

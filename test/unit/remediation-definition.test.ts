@@ -3,6 +3,7 @@ import { CONTROLS } from '../../handlers/shared/controls-catalogue.js';
 import {
   parseSdkIntegration,
   placeholdersIn,
+  sdkIntegration,
   successorsOf,
   taskStates,
 } from '../../statemachines/amazon-states-language.js';
@@ -145,5 +146,29 @@ describe('remediation definition', () => {
       '{"Variable":"$.recovery.attempt","NumericGreaterThanEqualsPath":"$.plan.timing.maxPolls"}',
     );
     expect(definition.TimeoutSeconds).toBe(6 * 60 * 60);
+  });
+});
+
+describe('AWS SDK integration resources', () => {
+  it('a plain and a callback (.waitForTaskToken) resource round-trip; anything else is not an SDK integration', () => {
+    // Given a plain call and the callback form of another
+    const plain = sdkIntegration('sagemaker', 'stopNotebookInstance');
+    const callback = sdkIntegration('dynamodb', 'putItem', { waitForTaskToken: true });
+
+    // Then each reads back as what was built, and other resources are not SDK integrations
+    expect(plain).toBe('arn:aws:states:::aws-sdk:sagemaker:stopNotebookInstance');
+    expect(callback).toBe('arn:aws:states:::aws-sdk:dynamodb:putItem.waitForTaskToken');
+    expect(parseSdkIntegration(plain)).toEqual({
+      service: 'sagemaker',
+      action: 'stopNotebookInstance',
+      waitForTaskToken: false,
+    });
+    expect(parseSdkIntegration(callback)).toEqual({
+      service: 'dynamodb',
+      action: 'putItem',
+      waitForTaskToken: true,
+    });
+    expect(parseSdkIntegration('arn:aws:states:::lambda:invoke')).toBeUndefined();
+    expect(parseSdkIntegration(`${plain}.sync`)).toBeUndefined();
   });
 });
