@@ -3,32 +3,11 @@ import { join } from 'node:path';
 import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../stacks/configuration.js';
 import { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
+import { allAcknowledgementsIn } from './construct-harness.js';
 import { appWithoutBundling, buildStack, TEST_ACCOUNT, TEST_REGION } from './synthesis.js';
-
-interface Acknowledgement {
-  readonly path: string;
-  readonly id: string;
-  readonly reason: string;
-}
-
-/** Every acknowledgement recorded in the construct tree, as Validations.acknowledge stores them. */
-function acknowledgementsIn(root: IConstruct): Acknowledgement[] {
-  return root.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-          path: construct.node.path,
-          id: id.replace(/^annotation::/i, ''),
-          reason,
-        })),
-      ),
-  );
-}
 
 let app: App;
 let stack: SageMakerRemediationStack;
@@ -113,7 +92,7 @@ describe('cdk-nag AWS Solutions checks', () => {
   });
 
   it('acknowledges only the findings that cannot be fixed, each on the construct concerned, with a real reason', () => {
-    const acknowledgements = acknowledgementsIn(stack);
+    const acknowledgements = allAcknowledgementsIn(stack);
     const wildcard = (arn: string) => `AwsSolutions-IAM5[Resource::${arn}]`;
     const sagemaker = (resource: string) =>
       wildcard(`arn:<AWS::Partition>:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${resource}/*`);

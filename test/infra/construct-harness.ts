@@ -83,7 +83,8 @@ export function nagAcknowledgementsIn(root: IConstruct): Acknowledgement[] {
   return allAcknowledgementsIn(root).filter(({ id }) => id.startsWith('AwsSolutions-'));
 }
 
-function allAcknowledgementsIn(root: IConstruct): Acknowledgement[] {
+/** Every acknowledgement recorded below `root`, CDK's own included. */
+export function allAcknowledgementsIn(root: IConstruct): Acknowledgement[] {
   return root.node.findAll().flatMap((construct) =>
     construct.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
