@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 import type { RemediationMode } from './controls-catalogue.js';
 import {
   type Expectations,
+  foreignEventProblems,
   InvalidFindingEvent,
   type ValidatedFinding,
   validateFinding,
@@ -62,13 +63,7 @@ export function parseCustomActionEvent(
   const parsed = customActionEvent.safeParse(event);
   if (!parsed.success) throw new InvalidFindingEvent(describeIssues(parsed.error));
   const data = parsed.data;
-  const problems: string[] = [];
-  if (data.account !== expected.accountId) {
-    problems.push(`event account ${data.account} is not this deployment's account ${expected.accountId}`);
-  }
-  if (data.region !== expected.region) {
-    problems.push(`event region ${data.region} is not this deployment's region ${expected.region}`);
-  }
+  const problems = foreignEventProblems(data, expected);
   const actionArn = data.resources[0] ?? '';
   const action = (Object.keys(actions) as CustomAction[]).find((name) => actions[name] === actionArn);
   if (!action) problems.push(`action ${actionArn} is not one of this deployment's custom actions`);

@@ -141,19 +141,28 @@ const NOTEBOOK_ARN =
  * listing every problem found. A finding from another account or region is foreign: this deployment
  * only has permissions (and a mandate) for its own.
  */
+/** Why an event does not come from this deployment's account and region (empty when it does). */
+export function foreignEventProblems(
+  event: { readonly account: string; readonly region: string },
+  expected: Expectations,
+): string[] {
+  const problems: string[] = [];
+  if (event.account !== expected.accountId) {
+    problems.push(`event account ${event.account} is not this deployment's account ${expected.accountId}`);
+  }
+  if (event.region !== expected.region) {
+    problems.push(`event region ${event.region} is not this deployment's region ${expected.region}`);
+  }
+  return problems;
+}
+
 export function parseImportedEvent(event: unknown, expected: Expectations): ValidatedFinding {
   const parsed = importedEvent.safeParse(event);
   if (!parsed.success) {
     throw new InvalidFindingEvent(describeIssues(parsed.error));
   }
   const data = parsed.data;
-  const problems: string[] = [];
-  if (data.account !== expected.accountId) {
-    problems.push(`event account ${data.account} is not this deployment's account ${expected.accountId}`);
-  }
-  if (data.region !== expected.region) {
-    problems.push(`event region ${data.region} is not this deployment's region ${expected.region}`);
-  }
+  const problems = foreignEventProblems(data, expected);
   const checked = checkFinding(data.detail.findings[0] as Finding, data.region, expected);
   problems.push(...checked.problems);
   if (problems.length > 0 || !checked.finding) throw new InvalidFindingEvent(problems);
