@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    setupFiles: ['test/local-workflow/node20-compatibility.ts'],
+    setupFiles: ['simulation/runner/node20-compatibility.ts'],
     // Synthesis and bundling tests are CPU-bound; two workers fit the 2-core CI machine.
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -3,17 +3,17 @@
  * simulated account, so they are exact and repeatable; bundle figures come from bundling each
  * handler exactly as the stack does and loading it in fresh Node.js processes.
  */
-import '../test/local-workflow/node20-compatibility.js';
+import '../simulation/runner/node20-compatibility.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { DEFAULT_TRANSITION_DURATIONS } from '../simulation/account/sagemaker.js';
+import { customActionEvent, notebookControlFinding } from '../simulation/account/sample-findings.js';
+import { CUSTOM_ACTION_IDS, LocalDeployment } from '../simulation/runner/local-deployment.js';
+import type { ExecutionRecord } from '../simulation/runner/local-state-machine.js';
 import { LAMBDA_HANDLERS, toEsbuildOptions } from '../stacks/lambda-bundling.js';
-import { CUSTOM_ACTION_IDS, LocalDeployment } from '../test/local-workflow/local-deployment.js';
-import type { ExecutionRecord } from '../test/local-workflow/local-state-machine.js';
-import { DEFAULT_TRANSITION_DURATIONS } from '../test/simulated-account/sagemaker.js';
-import { customActionEvent, notebookControlFinding } from '../test/simulated-account/sample-findings.js';
 
 /** Standard workflows: USD 0.025 per 1,000 state transitions (retries count). */
 const USD_PER_TRANSITION = 0.025 / 1000;

@@ -5,13 +5,13 @@
  * patterns, the state machine definition (in aws-local-stepfunctions), the handler code, the
  * lifecycle scripts (run with bash), the configuration loader.
  */
-import '../test/local-workflow/node20-compatibility.js';
+import '../simulation/runner/node20-compatibility.js';
 import { readFileSync } from 'node:fs';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { customActionEvent, notebookControlFinding } from '../simulation/account/sample-findings.js';
+import { CUSTOM_ACTION_IDS, LocalDeployment } from '../simulation/runner/local-deployment.js';
+import type { ExecutionRecord } from '../simulation/runner/local-state-machine.js';
 import { CONFIGURATION_CONTEXT_KEY } from '../stacks/configuration.js';
-import { CUSTOM_ACTION_IDS, LocalDeployment } from '../test/local-workflow/local-deployment.js';
-import type { ExecutionRecord } from '../test/local-workflow/local-state-machine.js';
-import { customActionEvent, notebookControlFinding } from '../test/simulated-account/sample-findings.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';

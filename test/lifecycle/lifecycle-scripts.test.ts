@@ -38,7 +38,7 @@ import {
 } from '../../lifecycle/lifecycle-scripts.js';
 
 const LIFECYCLE_DIR = fileURLToPath(new URL('../../lifecycle/', import.meta.url));
-const FAKE_AWS_DIR = fileURLToPath(new URL('./fake-aws/', import.meta.url));
+const FAKE_AWS_DIR = fileURLToPath(new URL('../../simulation/fake-aws/', import.meta.url));
 
 const BUCKET = 'notebook-backups-111122223333';
 const ROLE_ID = 'AROAEXAMPLEROLEID12345';

@@ -1,5 +1,5 @@
 /** What a call that must fail threw, for tests that assert on the error's name and message. */
-import { AwsServiceError } from '../simulated-account/errors.js';
+import { AwsServiceError } from '../../simulation/account/errors.js';
 
 /** The AwsServiceError a synchronous simulated-account call throws; anything else is rethrown. */
 export function errorOf(call: () => unknown): AwsServiceError {

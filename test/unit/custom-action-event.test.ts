@@ -6,7 +6,7 @@ import {
   parseCustomActionEvent,
 } from '../../handlers/shared/custom-action-event.js';
 import { InvalidFindingEvent } from '../../handlers/shared/finding-event.js';
-import { customActionEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
+import { customActionEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
 
 const expected = { accountId: '111122223333', region: 'eu-west-1' };
 const actionArn = (id: string) => `arn:aws:securityhub:eu-west-1:111122223333:action/custom/${id}`;

@@ -29,7 +29,7 @@ import {
   parseCustomActionSettings,
 } from '../../handlers/shared/custom-action-settings.js';
 import type { Logger } from '../../handlers/shared/logger.js';
-import { customActionEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
+import { customActionEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
 import { recordingLogger } from './recording-logger.js';
 
 const dynamodb = mockClient(DynamoDBClient);

@@ -5,7 +5,7 @@ import {
   isActionable,
   parseImportedEvent,
 } from '../../handlers/shared/finding-event.js';
-import { importedEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
+import { importedEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
 
 const expected = { accountId: '111122223333', region: 'eu-west-1' };
 

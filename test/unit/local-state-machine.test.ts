@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SimulatedAccount } from '../../simulation/account/account.js';
+import { LocalStateMachine } from '../../simulation/runner/local-state-machine.js';
 import type { StateMachineDefinition } from '../../statemachines/amazon-states-language.js';
-import { LocalStateMachine } from '../local-workflow/local-state-machine.js';
-import { SimulatedAccount } from '../simulated-account/account.js';
 
 /** Stores its task token in DynamoDB and waits, as the approval gate does. */
 const approvalDefinition: StateMachineDefinition = {

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createPlanHandler } from '../../handlers/plan-remediation.js';
 import { InvalidFindingEvent } from '../../handlers/shared/finding-event.js';
 import type { Logger } from '../../handlers/shared/logger.js';
-import { importedEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
+import { importedEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
 import { recordingLogger } from './recording-logger.js';
 import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
 

@@ -20,11 +20,11 @@ import { silentLogger } from '../../handlers/shared/logger.js';
 import { RECREATED_BY_TAG } from '../../handlers/shared/notebook-recreation.js';
 import { createSnapshotHandler } from '../../handlers/snapshot-notebook.js';
 import { backupOnStartScript, restoreOnCreateScript } from '../../lifecycle/lifecycle-scripts.js';
+import { SimulatedAccount } from '../../simulation/account/account.js';
 import {
   BACKUP_LIFECYCLE_CONFIG_NAME,
   RESTORE_LIFECYCLE_CONFIG_NAME,
-} from '../local-workflow/local-deployment.js';
-import { SimulatedAccount } from '../simulated-account/account.js';
+} from '../../simulation/runner/local-deployment.js';
 import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
 
 const ACCOUNT_ID = '111122223333';

@@ -13,8 +13,8 @@ import {
   RecreationNotNeeded,
   SnapshotNotVerified,
 } from '../../handlers/snapshot-notebook.js';
-import { SimulatedAccount, type SimulatedSdkClient } from '../simulated-account/account.js';
-import { roleIdFor } from '../simulated-account/iam.js';
+import { SimulatedAccount, type SimulatedSdkClient } from '../../simulation/account/account.js';
+import { roleIdFor } from '../../simulation/account/iam.js';
 import { rejectionOf } from './caught-errors.js';
 import {
   BACKUP_BUCKET,

@@ -18,7 +18,7 @@ import {
   MAX_PROBLEMS_MESSAGE_LENGTH,
   RecreationNotVerified,
 } from '../../handlers/verify-recreation.js';
-import { SimulatedAccount } from '../simulated-account/account.js';
+import { SimulatedAccount } from '../../simulation/account/account.js';
 import { rejectionOf } from './caught-errors.js';
 import { BACKUP_BUCKET, EXECUTION, recreationSettings, TARGET_KMS_KEY } from './runtime-settings-fixture.js';
 

@@ -1,6 +1,6 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
-import { importedEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
+import { importedEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
 import {
   alertOutcomes,
   alerts,

@@ -1,8 +1,8 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LocalDeployment } from '../local-workflow/local-deployment.js';
-import type { ExecutionRecord } from '../local-workflow/local-state-machine.js';
-import { customActionEvent, notebookControlFinding } from '../simulated-account/sample-findings.js';
+import { customActionEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
+import type { LocalDeployment } from '../../simulation/runner/local-deployment.js';
+import type { ExecutionRecord } from '../../simulation/runner/local-state-machine.js';
 import {
   alertOutcomes,
   alerts,

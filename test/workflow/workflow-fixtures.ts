@@ -1,12 +1,12 @@
 /** Shared Given/When helpers of the workflow tests: a deployment with one notebook, and readers. */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import { LocalDeployment, type LocalDeploymentOptions } from '../local-workflow/local-deployment.js';
-import type { ExecutionRecord } from '../local-workflow/local-state-machine.js';
-import type { SeedNotebookOptions } from '../simulated-account/sagemaker.js';
+import type { SeedNotebookOptions } from '../../simulation/account/sagemaker.js';
 import {
   type NotebookControlFindingOptions,
   notebookControlFinding,
-} from '../simulated-account/sample-findings.js';
+} from '../../simulation/account/sample-findings.js';
+import { LocalDeployment, type LocalDeploymentOptions } from '../../simulation/runner/local-deployment.js';
+import type { ExecutionRecord } from '../../simulation/runner/local-state-machine.js';
 
 export const NOTEBOOK = 'Research-Notebook';
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock } from '../../simulated-account/clock.js';
-import { type EventBridgeEvent, SimulatedEventBus } from '../../simulated-account/event-bus.js';
+import { SimulatedClock } from '../../simulation/account/clock.js';
+import { type EventBridgeEvent, SimulatedEventBus } from '../../simulation/account/event-bus.js';
 import {
   customActionEvent,
   importedEvent,
   notebookControlFinding,
   securityHubProductArn,
-} from '../../simulated-account/sample-findings.js';
-import { SimulatedSecurityHub } from '../../simulated-account/security-hub.js';
-import { errorOf } from '../caught-errors.js';
+} from '../../simulation/account/sample-findings.js';
+import { SimulatedSecurityHub } from '../../simulation/account/security-hub.js';
+import { errorOf } from '../unit/caught-errors.js';
 
 const PRODUCT_ARN = securityHubProductArn('eu-west-1');
 

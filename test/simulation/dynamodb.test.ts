@@ -1,9 +1,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock } from '../../simulated-account/clock.js';
-import { SimulatedDynamoDb } from '../../simulated-account/dynamodb.js';
-import { AwsServiceError } from '../../simulated-account/errors.js';
-import { errorOf } from '../caught-errors.js';
+import { SimulatedClock } from '../../simulation/account/clock.js';
+import { SimulatedDynamoDb } from '../../simulation/account/dynamodb.js';
+import { AwsServiceError } from '../../simulation/account/errors.js';
+import { errorOf } from '../unit/caught-errors.js';
 
 const TABLE = 'remediation-locks';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock } from '../../simulated-account/clock.js';
+import { SimulatedClock } from '../../simulation/account/clock.js';
 
 describe('SimulatedClock', () => {
   it('starts at 2026-11-23T09:00:00Z unless told otherwise', () => {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimulatedAccount } from '../../simulated-account/account.js';
-import { errorOf, rejectionOf } from '../caught-errors.js';
+import { SimulatedAccount } from '../../simulation/account/account.js';
+import { errorOf, rejectionOf } from '../unit/caught-errors.js';
 
 const START_MS = Date.parse('2026-11-23T09:00:00.000Z');
 const BUCKET = 'remediation-backups-111122223333';

@@ -41,7 +41,7 @@ import {
   PLACEHOLDERS,
   RECREATE_PLACEHOLDERS,
 } from '../../statemachines/remediation-definition.js';
-import { SimulatedAccount, type SimulatedAccountOptions } from '../simulated-account/account.js';
+import { SimulatedAccount, type SimulatedAccountOptions } from '../account/account.js';
 import { type ExecutionRecord, LocalStateMachine } from './local-state-machine.js';
 
 export const STATE_MACHINE_NAME = 'SageMakerRemediation';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock } from '../../simulated-account/clock.js';
-import { SimulatedSns } from '../../simulated-account/sns.js';
-import { errorOf } from '../caught-errors.js';
+import { SimulatedClock } from '../../simulation/account/clock.js';
+import { SimulatedSns } from '../../simulation/account/sns.js';
+import { errorOf } from '../unit/caught-errors.js';
 
 function setup() {
   const sns = new SimulatedSns(new SimulatedClock());

@@ -1,6 +1,6 @@
 /**
  * S3 backed by a real directory: object `s3://<bucket>/<key>` is the file `<root>/<bucket>/<key>`, the
- * layout the stand-in `aws` CLI (test/lifecycle/fake-aws/aws, given the root as FAKE_S3_ROOT) shares.
+ * layout the stand-in `aws` CLI (simulation/fake-aws/aws, given the root as FAKE_S3_ROOT) shares.
  * Everything is read from the filesystem on every call, so objects a lifecycle script writes directly
  * are visible to the API and the other way round. LastModified is the file's mtime: writes through the
  * API (and the files a lifecycle script wrote) are stamped with the simulated clock.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedAccount } from '../../simulated-account/account.js';
-import { AwsServiceError } from '../../simulated-account/errors.js';
-import { roleIdFor } from '../../simulated-account/iam.js';
-import { rejectionOf } from '../caught-errors.js';
+import { SimulatedAccount } from '../../simulation/account/account.js';
+import { AwsServiceError } from '../../simulation/account/errors.js';
+import { roleIdFor } from '../../simulation/account/iam.js';
+import { rejectionOf } from '../unit/caught-errors.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
 const ROLE_NAME = 'AmazonSageMaker-ExecutionRole-20261101T000000';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock } from '../../simulated-account/clock.js';
-import { FaultInjector } from '../../simulated-account/faults.js';
+import { SimulatedClock } from '../../simulation/account/clock.js';
+import { FaultInjector } from '../../simulation/account/faults.js';
 import {
   type NotebookInstanceStatus,
   SimulatedSageMaker,
   type Tag,
-} from '../../simulated-account/sagemaker.js';
-import { errorOf } from '../caught-errors.js';
+} from '../../simulation/account/sagemaker.js';
+import { errorOf } from '../unit/caught-errors.js';
 
 const SECOND = 1_000;
 

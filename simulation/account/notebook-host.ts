@@ -14,7 +14,7 @@
  *   BACKUP_FOREGROUND   `1`: do the copy before exiting instead of in the background, so that it
  *                       finishes inside the simulated call
  *   AWS_REGION, AWS_DEFAULT_REGION   the account's region
- *   PATH                the stand-in aws CLI's directory (test/lifecycle/fake-aws), then the test
+ *   PATH                the stand-in aws CLI's directory (simulation/fake-aws), then the test
  *                       process's PATH. If the stand-in is missing, a guard `aws` that fails comes
  *                       first instead, so a script can never reach the real AWS CLI.
  *   HOME, TMPDIR        fresh directories for each run
@@ -80,7 +80,7 @@ export interface ScriptRequest {
 export interface NotebookHostOptions {
   readonly storage: SimulatedStorage;
   readonly region?: string;
-  /** Directory holding the stand-in `aws` (default test/lifecycle/fake-aws of this checkout). */
+  /** Directory holding the stand-in `aws` (default simulation/fake-aws of this checkout). */
   readonly fakeAwsDir?: string;
   /** Real-time limit of one script run, standing for AWS's 5 minutes (default 30 000 ms). */
   readonly scriptTimeoutMs?: number;
@@ -88,7 +88,7 @@ export interface NotebookHostOptions {
   readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
-export const DEFAULT_FAKE_AWS_DIR = fileURLToPath(new URL('../lifecycle/fake-aws/', import.meta.url));
+export const DEFAULT_FAKE_AWS_DIR = fileURLToPath(new URL('../fake-aws/', import.meta.url));
 
 export type VolumeFiles = Readonly<Record<string, string | Uint8Array>>;
 

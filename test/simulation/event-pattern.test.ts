@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidEventPatternError, matchesEventPattern } from '../../simulated-account/event-pattern.js';
-import { importedEvent, notebookControlFinding } from '../../simulated-account/sample-findings.js';
+import { InvalidEventPatternError, matchesEventPattern } from '../../simulation/account/event-pattern.js';
+import { importedEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
 
 const ec2Event = {
   version: '0',

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateNotebookInstanceInput } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { notebookPrefix, requestKeys } from '../../../handlers/shared/notebook-backup-layout.js';
-import { SimulatedAccount, type SimulatedAccountOptions } from '../../simulated-account/account.js';
-import { roleIdFor } from '../../simulated-account/iam.js';
-import { errorOf } from '../caught-errors.js';
+import { notebookPrefix, requestKeys } from '../../handlers/shared/notebook-backup-layout.js';
+import { SimulatedAccount, type SimulatedAccountOptions } from '../../simulation/account/account.js';
+import { roleIdFor } from '../../simulation/account/iam.js';
+import { errorOf } from '../unit/caught-errors.js';
 
 const SECOND = 1_000;
 const START_MS = Date.parse('2026-11-23T09:00:00.000Z');

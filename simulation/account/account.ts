@@ -48,7 +48,7 @@ export interface SimulatedAccountOptions {
   readonly storageRoot?: string;
   /** Real-time limit of one lifecycle script run, standing for AWS's 5 minutes (default 30 000 ms). */
   readonly lifecycleScriptTimeoutMs?: number;
-  /** Directory of the stand-in `aws` CLI scripts find first on PATH (default test/lifecycle/fake-aws). */
+  /** Directory of the stand-in `aws` CLI scripts find first on PATH (default simulation/fake-aws). */
   readonly fakeAwsDir?: string;
   /** Extra variables for every lifecycle script (also settable later on `notebookHost.extraEnv`). */
   readonly lifecycleScriptEnv?: Readonly<Record<string, string>>;

@@ -6,10 +6,10 @@ import {
   StopNotebookInstanceCommand,
 } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
-import { SimulatedAccount } from '../../simulated-account/account.js';
-import { AwsServiceError, stepFunctionsErrorName } from '../../simulated-account/errors.js';
-import { notebookControlFinding, securityHubProductArn } from '../../simulated-account/sample-findings.js';
-import { rejectionOf } from '../caught-errors.js';
+import { SimulatedAccount } from '../../simulation/account/account.js';
+import { AwsServiceError, stepFunctionsErrorName } from '../../simulation/account/errors.js';
+import { notebookControlFinding, securityHubProductArn } from '../../simulation/account/sample-findings.js';
+import { rejectionOf } from '../unit/caught-errors.js';
 
 const START = Date.parse('2026-11-23T09:00:00.000Z');
 
