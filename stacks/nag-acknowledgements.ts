@@ -1,6 +1,7 @@
 /**
  * Helpers for cdk-nag 3 acknowledgements (CDK's Validations.acknowledge). The acknowledgements
- * themselves are made next to the construct they concern, in remediation-stack.ts.
+ * themselves are made next to the construct they concern, in the construct that defines it
+ * (remediation-functions.ts, remediation-workflow.ts, finding-intake.ts, notebook-backup-bucket.ts).
  */
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';

@@ -21,11 +21,8 @@ import {
 } from '../../lifecycle/lifecycle-scripts.js';
 import { buildCustomActionEventPattern } from '../../stacks/custom-action-event-pattern.js';
 import { BUNDLE_FILE_NAME, LAMBDA_HANDLERS, toEsbuildOptions } from '../../stacks/lambda-bundling.js';
-import {
-  assertSubstitutionsMatch,
-  type SageMakerRemediationStack,
-  WORKFLOW_STATUSES_WRITTEN,
-} from '../../stacks/remediation-stack.js';
+import type { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
+import { assertSubstitutionsMatch, WORKFLOW_STATUSES_WRITTEN } from '../../stacks/remediation-workflow.js';
 import { placeholdersIn } from '../../statemachines/amazon-states-language.js';
 import {
   buildRemediationDefinition,

@@ -24,9 +24,10 @@ export function appWithoutBundling(): App {
   return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 }
 
+/** The logical ID a construct's resource has in the template (an overridden one included). */
 export function logicalId(stack: Stack, construct: IConstruct): string {
   const element = (construct.node.defaultChild ?? construct) as CfnElement;
-  return stack.getLogicalId(element);
+  return stack.resolve(element.logicalId) as string;
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };

@@ -1,0 +1,144 @@
+/**
+ * The operational alarms of the remediation, each publishing to the alert topic: failed, timed-out
+ * and aborted executions, undelivered events, and errors of each Lambda function. Also the topic
+ * policy statement that lets CloudWatch alarm actions publish (the key policy statement they need
+ * is EncryptionKey's).
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { durationProblems } from './construct-validation.js';
+
+/** The functions alarmed on, one alarm each. */
+export interface AlarmedFunctions {
+  readonly planRemediation: IFunction;
+  readonly reportFailure: IFunction;
+  readonly snapshotNotebook: IFunction;
+  readonly verifyRecreation: IFunction;
+  readonly customAction: IFunction;
+}
+
+export interface RemediationAlarmsProps {
+  /**
+   * Where every alarm publishes. Its resource policy gets a statement for CloudWatch alarm actions,
+   * so it must be a topic defined in this app.
+   */
+  readonly alertTopic: ITopic;
+  /** Alarmed on failed, timed-out and aborted executions. */
+  readonly stateMachine: IStateMachine;
+  /** Alarmed on any message: an event EventBridge could not deliver. */
+  readonly deadLetterQueue: IQueue;
+  /** Alarmed on any error of each. */
+  readonly functions: AlarmedFunctions;
+  /**
+   * The period each alarm evaluates (one period, any occurrence alarms). Whole minutes, at most a day.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly period?: Duration;
+}
+
+/** One alarm per failure signal, each on any occurrence in one period, each publishing to the topic. */
+export class RemediationAlarms extends Construct {
+  /** Every alarm, in the order above. */
+  public readonly alarms: readonly Alarm[];
+  private readonly alertTopic: ITopic;
+
+  constructor(scope: Construct, id: string, props: RemediationAlarmsProps) {
+    super(scope, id);
+    const period = props.period ?? Duration.minutes(5);
+    const problems = [
+      ...durationProblems('period', period, 60, 24 * 60 * 60),
+      ...(period.toSeconds({ integral: false }) % 60 === 0
+        ? []
+        : ['period must be a whole number of minutes']),
+      // An imported topic has no CloudFormation resource of its own in the app, and no policy to add to.
+      ...(props.alertTopic.node.defaultChild === undefined
+        ? ['alertTopic is an imported topic: its policy cannot be given the CloudWatch alarms statement']
+        : []),
+    ];
+    if (problems.length > 0) {
+      throw new Error(`Invalid RemediationAlarms '${id}':\n${problems.join('\n')}`);
+    }
+    this.alertTopic = props.alertTopic;
+
+    // Alarm actions publish as the CloudWatch service, which the topic policy must name.
+    props.alertTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [props.alertTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+
+    const { stateMachine, deadLetterQueue, functions } = props;
+    this.alarms = [
+      this.alarmOnAnyOccurrence(
+        'ExecutionsFailedAlarm',
+        stateMachine.metricFailed({ period, statistic: 'Sum' }),
+        'A remediation execution failed: check the finding note and the execution history.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'ExecutionsTimedOutAlarm',
+        stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+        'A remediation execution hit the execution timeout: its notebook may be left stopped.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'ExecutionsAbortedAlarm',
+        stateMachine.metricAborted({ period, statistic: 'Sum' }),
+        'A remediation execution was stopped by hand: its notebook may be left stopped and its lock held.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'UndeliveredFindingsAlarm',
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        'EventBridge could not deliver a finding to the state machine, or a custom-action click to its Lambda: see the dead-letter queue.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'PlanRemediationErrorsAlarm',
+        functions.planRemediation.metricErrors({ period, statistic: 'Sum' }),
+        'The planning Lambda failed: findings were alerted on but not remediated.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'ReportFailureErrorsAlarm',
+        functions.reportFailure.metricErrors({ period, statistic: 'Sum' }),
+        'The failure-report Lambda failed: failures were reported with the fallback text.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'SnapshotNotebookErrorsAlarm',
+        functions.snapshotNotebook.metricErrors({ period, statistic: 'Sum' }),
+        'The snapshot Lambda failed: an approved recreation stopped before anything was deleted.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'VerifyRecreationErrorsAlarm',
+        functions.verifyRecreation.metricErrors({ period, statistic: 'Sum' }),
+        'The verification Lambda failed: a recreated notebook could not be verified; the alert gives the restore command.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'CustomActionErrorsAlarm',
+        functions.customAction.metricErrors({ period, statistic: 'Sum' }),
+        'The custom-action Lambda failed: an approve, reject or remediate-now click may not have taken effect.',
+      ),
+    ];
+  }
+
+  private alarmOnAnyOccurrence(id: string, metric: IMetric, description: string): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric,
+      alarmDescription: description,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.alertTopic));
+    return alarm;
+  }
+}
