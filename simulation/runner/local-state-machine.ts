@@ -8,18 +8,21 @@
  *   SecondsPath, with the same InputPath, OutputPath and transition;
  * - a retried Task sleeps its retrier's backoff (interval, rate, cap, full jitter from a seeded
  *   generator) on the simulated clock before calling again, instead of the library's real-time sleep.
+ *
+ * Step Functions' limits hold as in AWS (step-functions-limits.ts, running-execution.ts): a payload
+ * over 256 KiB fails the execution with States.DataLimitExceeded and a history past 25,000 events
+ * with States.Runtime (no Retry or Catch sees either), a Task past its TimeoutSeconds fails with
+ * States.Timeout, a function past its own timeout with Sandbox.Timedout, and an execution past its
+ * TimeoutSeconds (a year at most) ends TIMED_OUT. The library has no hooks for them: the runner reads
+ * state inputs and outputs from its event log and, before a Task or Wait acts, lets that log catch
+ * up, so that nothing reaches the simulated account once a limit has ended the execution.
  */
 import './node20-compatibility.js';
-import {
-  ExecutionError,
-  type StateMachineDefinition as LibraryDefinition,
-  StateMachine,
-} from 'aws-local-stepfunctions';
+import { type StateMachineDefinition as LibraryDefinition, StateMachine } from 'aws-local-stepfunctions';
 import {
   type JsonValue,
   LAMBDA_INVOKE,
   parseSdkIntegration,
-  type Retrier,
   type State,
   type StateMachineDefinition,
   sdkIntegration,
@@ -27,6 +30,23 @@ import {
   type TaskState,
   type WaitState,
 } from '../../statemachines/amazon-states-language.js';
+import {
+  type ExecutionRecord,
+  namedError,
+  RunningExecution,
+  terminalError,
+  timeoutError,
+} from './running-execution.js';
+import {
+  definitionLimitProblems,
+  executionInputRejection,
+  lambdaRequestId,
+  lambdaTimeoutFailure,
+  MAX_EXECUTION_SECONDS,
+  payloadBytes,
+} from './step-functions-limits.js';
+
+export type { ExecutionRecord, ExecutionStatus, TransitionRecord } from './running-execution.js';
 
 /** What the runner needs of the simulated account. */
 export interface LocalBackend {
@@ -39,13 +59,19 @@ export interface LocalBackend {
 /** A Lambda handler run in-process: the real handler code, wired to the simulated account. */
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
 
+/** A handler with its function's timeout (the function's Timeout setting, 1-900 seconds). */
+export interface TimedLocalFunction {
+  readonly handler: LocalFunction;
+  readonly timeoutSeconds: number;
+}
+
 export interface LocalStateMachineOptions {
   readonly name: string;
   /** The definition with its `${Placeholder}`s, as deployed. */
   readonly definition: StateMachineDefinition;
   readonly backend: LocalBackend;
-  /** Lambda handlers, by the placeholder that names their ARN in the definition. */
-  readonly functions: Readonly<Record<string, LocalFunction>>;
+  /** Lambda handlers, by the placeholder that names their ARN in the definition; a timeout is enforced. */
+  readonly functions: Readonly<Record<string, LocalFunction | TimedLocalFunction>>;
   /** Values of the other placeholders (topic ARN, table name...). */
   readonly resources: Readonly<Record<string, string>>;
   /** Simulated duration of one Lambda invocation (the call, not the handler's own API calls). */
@@ -54,36 +80,19 @@ export interface LocalStateMachineOptions {
   readonly seed?: number;
 }
 
-export interface TransitionRecord {
-  readonly state: string;
-  /** The state's type in the real definition (Wait states run as local Tasks). */
-  readonly type: State['Type'];
-  readonly at: Date;
-}
-
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
-
-export interface ExecutionRecord {
-  readonly executionArn: string;
-  readonly name: string;
-  readonly input: unknown;
-  status: ExecutionStatus;
-  readonly startedAt: Date;
-  stoppedAt?: Date;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-  readonly transitions: TransitionRecord[];
-  /** Retries count as state transitions in Step Functions billing. */
-  retries: number;
-  lambdaInvocations: number;
-}
-
 const LOCAL_WAIT = 'arn:aws:states:::local:wait';
 
-/** An error as Step Functions names it (Catch and Retry match on the name). */
-function namedError(name: string, message: string): Error {
-  return Object.assign(new Error(message), { name });
+/**
+ * The library races every Task against a real-time timer of its TimeoutSeconds. Timeouts are
+ * simulated here, so the library gets the longest timer Node allows (about 24.8 days; a longer one
+ * would overflow and fire at once).
+ */
+const LIBRARY_TIMER_SECONDS = 2_147_483;
+
+/** As Step Functions reports a function error: Error is the errorType, Cause the JSON error. */
+function functionError(error: unknown): Error {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  return namedError(failure.name, JSON.stringify({ errorType: failure.name, errorMessage: failure.message }));
 }
 
 interface WaitingTask {
@@ -114,41 +123,41 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-function matchingRetrier(retriers: readonly Retrier[], errorName: string): number {
-  return retriers.findIndex((retrier) =>
-    retrier.ErrorEquals.some(
-      (name) => name === errorName || name === 'States.ALL' || name === 'States.TaskFailed',
-    ),
-  );
-}
-
 export class LocalStateMachine {
   readonly stateMachineArn: string;
   readonly executions: ExecutionRecord[] = [];
   private readonly definition: StateMachineDefinition;
   private readonly runnable: StateMachine;
-  private readonly functionsByArn = new Map<string, LocalFunction>();
+  private readonly functionsByArn = new Map<string, { handler: LocalFunction; timeoutSeconds?: number }>();
   private readonly random: () => number;
   private readonly running = new Set<Promise<ExecutionRecord>>();
+  /** The executions running right now, by ARN. */
+  private readonly runs = new Map<string, RunningExecution>();
   private executionCounter = 0;
   /** Tasks waiting for SendTaskSuccess/SendTaskFailure, by token. */
   private readonly waitingTasks = new Map<string, WaitingTask>();
-  /** `$$.Task.Token` of each execution: one object per execution, renewed after every wait. */
-  private readonly taskContexts = new Map<string, { Token: string; issued: number }>();
 
   constructor(private readonly options: LocalStateMachineOptions) {
     const { backend } = options;
     this.stateMachineArn = `arn:aws:states:${backend.region}:${backend.accountId}:stateMachine:${options.name}`;
     const values: Record<string, string> = { ...options.resources };
-    for (const [placeholderName, handler] of Object.entries(options.functions)) {
+    const functionTimeouts = new Map<string, number>();
+    for (const [placeholderName, local] of Object.entries(options.functions)) {
       const arn = `arn:aws:lambda:${backend.region}:${backend.accountId}:function:${placeholderName}`;
       values[placeholderName] = arn;
-      this.functionsByArn.set(arn, handler);
+      this.functionsByArn.set(arn, typeof local === 'function' ? { handler: local } : local);
+      if (typeof local !== 'function') functionTimeouts.set(arn, local.timeoutSeconds);
     }
     this.definition = substitutePlaceholders(options.definition, values);
     // Validate the real definition (paths, ARNs, structure) before running the rewritten one.
     new StateMachine(this.definition as unknown as LibraryDefinition);
-    this.runnable = new StateMachine(this.rewriteWaits(this.definition) as unknown as LibraryDefinition, {
+    const problems = definitionLimitProblems(this.definition, functionTimeouts);
+    if (problems.length > 0) {
+      throw new Error(
+        `State machine ${options.name} breaks Step Functions limits:\n- ${problems.join('\n- ')}`,
+      );
+    }
+    this.runnable = new StateMachine(this.runnableDefinition() as unknown as LibraryDefinition, {
       validationOptions: { noValidate: true },
     });
     this.random = seededRandom(options.seed ?? 20261123);
@@ -161,6 +170,10 @@ export class LocalStateMachine {
 
   /** Starts an execution; returns its record (updated as it runs) and a promise of its end. */
   start(input: unknown, name?: string): { record: ExecutionRecord; done: Promise<ExecutionRecord> } {
+    // As StartExecution: an input over 256 KiB is refused before anything else, and nothing starts.
+    const inputBytes = payloadBytes(input);
+    const rejection = executionInputRejection(inputBytes);
+    if (rejection) throw namedError(rejection.error, rejection.cause);
     this.executionCounter += 1;
     const executionName = name ?? `execution-${String(this.executionCounter).padStart(4, '0')}`;
     if (this.executions.some((execution) => execution.name === executionName)) {
@@ -176,12 +189,29 @@ export class LocalStateMachine {
       transitions: [],
       retries: 0,
       lambdaInvocations: 0,
+      historyEvents: 0,
+      maxPayloadBytes: inputBytes,
     };
     this.executions.push(record);
-    const done = this.run(record);
+    const run = new RunningExecution(record, this.options.backend.clock, () =>
+      this.forgetTokens(record.executionArn),
+    );
+    this.runs.set(record.executionArn, run);
+    const done = this.run(run);
     this.running.add(done);
     void done.finally(() => this.running.delete(done));
     return { record, done };
+  }
+
+  /**
+   * What StopExecution does: a running execution ends ABORTED with the error and cause given, and
+   * its task tokens stop being valid; a closed one stays as it is.
+   */
+  stop(executionArn: string, error?: string, cause?: string): { stopDate: Date } {
+    const record = this.executions.find((execution) => execution.executionArn === executionArn);
+    if (!record) throw namedError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    this.runs.get(executionArn)?.halt({ status: 'ABORTED', error, cause });
+    return { stopDate: record.stoppedAt ?? this.options.backend.clock.now() };
   }
 
   /** Resolves once no execution is running (including ones started while waiting). */
@@ -212,14 +242,17 @@ export class LocalStateMachine {
     return waiting;
   }
 
-  private async run(record: ExecutionRecord): Promise<ExecutionRecord> {
-    const { clock } = this.options.backend;
-    const taskContext = { Token: '', issued: 0 };
-    this.renewToken(record, taskContext);
-    this.taskContexts.set(record.executionArn, taskContext);
+  private forgetTokens(executionArn: string): void {
+    for (const [token, waiting] of this.waitingTasks) {
+      if (waiting.executionArn === executionArn) this.waitingTasks.delete(token);
+    }
+  }
+
+  private async run(run: RunningExecution): Promise<ExecutionRecord> {
+    const { record } = run;
     const execution = this.runnable.run(record.input as JsonValue as never, {
       overrides: {
-        taskResourceLocalHandlers: this.taskHandlers(record),
+        taskResourceLocalHandlers: this.taskHandlers(run),
         retryIntervalOverrides: Object.fromEntries(
           Object.entries(this.definition.States)
             .filter(([, state]) => state.Type === 'Task' && state.Retry)
@@ -230,53 +263,39 @@ export class LocalStateMachine {
         Execution: { Id: record.executionArn, Name: record.name },
         StateMachine: { Id: this.stateMachineArn, Name: this.options.name },
         // The same object throughout the run, so a renewed token is what the next wait reads.
-        Task: taskContext,
+        Task: run.taskContext,
       },
     });
-    const logging = (async () => {
-      for await (const event of execution.eventLogs) {
-        if (event.type === 'StateEntered') {
-          const state = this.definition.States[event.state.name];
-          record.transitions.push({ state: event.state.name, type: state?.Type ?? 'Task', at: clock.now() });
-        } else if (event.type === 'StateRetried') {
-          record.retries += 1;
-        }
-      }
-    })();
+    run.abortLibrary = execution.abort;
+    const logging = run.follow(execution.eventLogs, (stateName) => this.definition.States[stateName]?.Type);
+    run.startTimer(this.definition.TimeoutSeconds ?? MAX_EXECUTION_SECONDS);
+    let outcome: { output: unknown } | { failure: unknown };
     try {
-      record.output = await execution.result;
-      record.status = 'SUCCEEDED';
-    } catch (error) {
-      record.status = 'FAILED';
-      const cause = error instanceof ExecutionError ? error.cause : error;
-      record.error = cause instanceof Error ? cause.name : 'Unknown';
-      record.cause = cause instanceof Error ? cause.message : String(cause);
+      outcome = { output: await execution.result };
+    } catch (failure) {
+      outcome = { failure };
     }
+    // The log may still hold the last state's output, whose size decides how the execution ends.
     await logging;
-    record.stoppedAt = clock.now();
-    this.taskContexts.delete(record.executionArn);
-    for (const [token, waiting] of this.waitingTasks) {
-      if (waiting.executionArn === record.executionArn) this.waitingTasks.delete(token);
-    }
+    run.finish(outcome);
+    this.runs.delete(record.executionArn);
+    this.forgetTokens(record.executionArn);
     return record;
   }
 
-  private renewToken(record: ExecutionRecord, taskContext: { Token: string; issued: number }): void {
-    taskContext.issued += 1;
-    taskContext.Token = Buffer.from(`${record.executionArn}#${taskContext.issued}`).toString('base64');
-  }
-
-  private taskHandlers(record: ExecutionRecord): Record<string, (input: JsonValue) => Promise<JsonValue>> {
+  private taskHandlers(run: RunningExecution): Record<string, (input: JsonValue) => Promise<JsonValue>> {
     const handlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
     for (const [stateName, state] of Object.entries(this.definition.States)) {
       if (state.Type === 'Wait') {
-        handlers[stateName] = async (input) => {
-          await this.options.backend.clock.sleep(this.waitSeconds(state, input) * 1000);
+        handlers[stateName] = run.guard(async (input) => {
+          await run.sleep(this.waitSeconds(state, input) * 1000);
           return input;
-        };
+        });
       } else if (state.Type === 'Task') {
-        handlers[stateName] = this.withSimulatedRetryDelay(state, (input) =>
-          this.callTask(record, state, input),
+        handlers[stateName] = run.guard(
+          run.withRetryBackoff(state.Retry ?? [], this.random, (input) =>
+            this.callTask(run, stateName, state, input),
+          ),
         );
       }
     }
@@ -287,29 +306,51 @@ export class LocalStateMachine {
     if (state.Seconds !== undefined) return state.Seconds;
     const seconds = state.SecondsPath ? readPath(state.SecondsPath, input) : undefined;
     if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
-      // Step Functions fails the execution the same way on a bad SecondsPath.
-      throw Object.assign(new Error(`SecondsPath ${state.SecondsPath} is not a non-negative integer`), {
-        name: 'States.Runtime',
-      });
+      // Step Functions fails the execution the same way on a bad SecondsPath: no Retry or Catch sees it.
+      throw terminalError('States.Runtime', `SecondsPath ${state.SecondsPath} is not a non-negative integer`);
     }
     return seconds;
   }
 
-  private async callTask(record: ExecutionRecord, state: TaskState, input: JsonValue): Promise<JsonValue> {
-    const integration = parseSdkIntegration(state.Resource);
-    if (integration?.waitForTaskToken) {
-      const call = sdkIntegration(integration.service, integration.action);
-      return this.callAndWaitForToken(record, state, call, input);
-    }
-    return this.callResource(record, state.Resource, input);
-  }
-
-  private async callResource(
-    record: ExecutionRecord,
-    resource: string,
+  /**
+   * One attempt of a Task, within TimeoutSeconds of simulated time: its history events recorded, its
+   * effective input and raw result (before ResultSelector) measured.
+   */
+  private async callTask(
+    run: RunningExecution,
+    stateName: string,
+    state: TaskState,
     input: JsonValue,
   ): Promise<JsonValue> {
-    if (resource === LAMBDA_INVOKE) return this.invokeFunction(record, input);
+    run.measure('task input', stateName, input);
+    run.count({ kind: 'TaskStarted' });
+    run.throwIfOver();
+    const integration = parseSdkIntegration(state.Resource);
+    const token = integration?.waitForTaskToken ? run.taskContext.Token : undefined;
+    const call = integration?.waitForTaskToken
+      ? this.callAndWaitForToken(run, sdkIntegration(integration.service, integration.action), input)
+      : this.callResource(run, state.Resource, input);
+    let result: JsonValue;
+    try {
+      result = await run.withTimeout(state.TimeoutSeconds, call, () =>
+        // A token answered at the last moment is no timeout.
+        token === undefined || this.waitingTasks.delete(token)
+          ? timeoutError(`No task response within ${state.TimeoutSeconds} seconds`)
+          : undefined,
+      );
+    } catch (error) {
+      run.count({ kind: 'TaskEnded' });
+      run.throwIfOver();
+      throw error;
+    }
+    run.count({ kind: 'TaskEnded' });
+    run.measure('task result', stateName, result);
+    run.throwIfOver();
+    return result;
+  }
+
+  private async callResource(run: RunningExecution, resource: string, input: JsonValue): Promise<JsonValue> {
+    if (resource === LAMBDA_INVOKE) return this.invokeFunction(run, input);
     if (parseSdkIntegration(resource)) {
       return (await this.options.backend.callStepFunctionsIntegration(resource, input)) as JsonValue;
     }
@@ -318,115 +359,69 @@ export class LocalStateMachine {
 
   /**
    * `.waitForTaskToken`: the call is made (its Parameters carry `$$.Task.Token`), then the task waits
-   * for SendTaskSuccess/SendTaskFailure with that token, or fails with States.Timeout once its
-   * TimeoutSeconds have passed in simulated time.
+   * for SendTaskSuccess/SendTaskFailure with that token.
    */
   private async callAndWaitForToken(
-    record: ExecutionRecord,
-    state: TaskState,
+    run: RunningExecution,
     call: string,
     input: JsonValue,
   ): Promise<JsonValue> {
-    const taskContext = this.taskContexts.get(record.executionArn);
-    if (!taskContext) throw new Error(`no task context for ${record.executionArn}`);
-    const token = taskContext.Token;
+    const token = run.taskContext.Token;
     const outcome = new Promise<JsonValue>((resolve, reject) => {
-      this.waitingTasks.set(token, { executionArn: record.executionArn, resolve, reject });
+      this.waitingTasks.set(token, { executionArn: run.record.executionArn, resolve, reject });
     });
     try {
-      await this.callResource(record, call, input);
+      await this.callResource(run, call, input);
     } catch (error) {
       this.waitingTasks.delete(token);
       throw error;
     } finally {
-      this.renewToken(record, taskContext);
+      run.renewToken();
     }
-    if (state.TimeoutSeconds === undefined) return outcome;
-    const answered = new AbortController();
-    const timeoutSeconds = state.TimeoutSeconds;
-    const timeout = this.options.backend.clock.sleep(timeoutSeconds * 1000, answered.signal).then(() => {
-      if (answered.signal.aborted || !this.waitingTasks.delete(token)) return outcome;
-      throw namedError('States.Timeout', `No task response within ${timeoutSeconds} seconds`);
-    });
-    try {
-      return await Promise.race([outcome, timeout]);
-    } finally {
-      // Answered (or timed out): the timer must not stay on the clock and move time later.
-      answered.abort();
-    }
+    // TaskSubmitted, unless the task timed out (its token gone) while the call was made.
+    if (this.waitingTasks.has(token)) run.count({ kind: 'TaskSubmitted' });
+    run.throwIfOver();
+    return outcome;
   }
 
-  private async invokeFunction(record: ExecutionRecord, input: JsonValue): Promise<JsonValue> {
+  /** A function past its own timeout fails the Task as Lambda reports it; the handler is not stopped. */
+  private async invokeFunction(run: RunningExecution, input: JsonValue): Promise<JsonValue> {
     const request = input as { FunctionName?: string; Payload?: unknown };
-    const handler = request.FunctionName ? this.functionsByArn.get(request.FunctionName) : undefined;
-    if (!handler) {
-      throw Object.assign(new Error(`Function not found: ${request.FunctionName}`), {
-        name: 'Lambda.ResourceNotFoundException',
-      });
+    const local = request.FunctionName ? this.functionsByArn.get(request.FunctionName) : undefined;
+    if (!local) {
+      throw namedError('Lambda.ResourceNotFoundException', `Function not found: ${request.FunctionName}`);
     }
-    record.lambdaInvocations += 1;
-    await this.options.backend.clock.sleep(this.options.lambdaLatencyMs ?? 0);
-    try {
-      const payload = await handler(structuredClone(request.Payload));
-      return {
+    run.record.lambdaInvocations += 1;
+    const requestId = lambdaRequestId(run.record.executionArn, run.record.lambdaInvocations);
+    await run.sleep(this.options.lambdaLatencyMs ?? 0);
+    const invocation = (async () => local.handler(structuredClone(request.Payload)))().then(
+      (payload): JsonValue => ({
         StatusCode: 200,
         ExecutedVersion: '$LATEST',
-        Payload: JSON.parse(JSON.stringify(payload ?? null)),
-      };
-    } catch (error) {
-      // As Step Functions reports a function error: Error is the errorType, Cause the JSON error.
-      const failure = error instanceof Error ? error : new Error(String(error));
-      throw Object.assign(
-        new Error(JSON.stringify({ errorType: failure.name, errorMessage: failure.message })),
-        {
-          name: failure.name,
-        },
-      );
-    }
+        Payload: JSON.parse(JSON.stringify(payload ?? null)) as JsonValue,
+      }),
+      (error: unknown) => {
+        throw functionError(error);
+      },
+    );
+    return run.withTimeout(local.timeoutSeconds, invocation, () => {
+      const { error, cause } = lambdaTimeoutFailure(requestId, local.timeoutSeconds ?? 0);
+      return namedError(error, cause);
+    });
   }
 
-  private withSimulatedRetryDelay(
-    state: TaskState,
-    call: (input: JsonValue) => Promise<JsonValue>,
-  ): (input: JsonValue) => Promise<JsonValue> {
-    const retriers = state.Retry ?? [];
-    const attempts = retriers.map(() => 0);
-    let pendingDelayMs = 0;
-    return async (input) => {
-      if (pendingDelayMs > 0) await this.options.backend.clock.sleep(pendingDelayMs);
-      pendingDelayMs = 0;
-      try {
-        const result = await call(input);
-        attempts.fill(0);
-        return result;
-      } catch (error) {
-        const index = matchingRetrier(retriers, error instanceof Error ? error.name : '');
-        const retrier = retriers[index];
-        if (retrier && (attempts[index] ?? 0) < (retrier.MaxAttempts ?? 3)) {
-          const attempt = attempts[index] ?? 0;
-          attempts[index] = attempt + 1;
-          const interval = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt;
-          const capped = Math.min(interval, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
-          const jittered = retrier.JitterStrategy === 'FULL' ? capped * this.random() : capped;
-          pendingDelayMs = Math.round(jittered * 1000);
-        } else {
-          attempts.fill(0);
-        }
-        throw error;
-      }
-    };
-  }
-
-  private rewriteWaits(definition: StateMachineDefinition): StateMachineDefinition {
+  /** What the library runs: Waits as Tasks, and no real-time timeouts (they are simulated here). */
+  private runnableDefinition(): StateMachineDefinition {
     const states: Record<string, State> = {};
-    for (const [name, state] of Object.entries(definition.States)) {
-      if (state.Type !== 'Wait') {
-        states[name] = state;
-        continue;
+    for (const [name, state] of Object.entries(this.definition.States)) {
+      if (state.Type === 'Wait') {
+        const { Seconds: _seconds, SecondsPath: _secondsPath, Type: _type, ...rest } = state;
+        states[name] = { ...rest, Type: 'Task', Resource: LOCAL_WAIT, TimeoutSeconds: LIBRARY_TIMER_SECONDS };
+      } else {
+        states[name] = state.Type === 'Task' ? { ...state, TimeoutSeconds: LIBRARY_TIMER_SECONDS } : state;
       }
-      const { Seconds: _seconds, SecondsPath: _secondsPath, Type: _type, ...rest } = state;
-      states[name] = { ...rest, Type: 'Task', Resource: LOCAL_WAIT };
     }
+    const { TimeoutSeconds: _timeoutSeconds, ...definition } = this.definition;
     return { ...definition, States: states };
   }
 }
