@@ -1,6 +1,6 @@
 /**
- * One simulated AWS account and region: SageMaker, Security Hub, DynamoDB, SNS, S3, IAM and the default
- * event bus on a shared virtual clock, reachable the two ways the project calls AWS: SDK v3 clients
+ * One simulated AWS account and region: SageMaker, Security Hub, DynamoDB, SNS, S3, IAM, EC2, KMS, SQS,
+ * Secrets Manager and the default event bus on a shared virtual clock, reachable the two ways the project calls AWS: SDK v3 clients
  * (Lambda handlers) and Step Functions Task integrations (the state machine).
  *
  * S3 buckets and notebook storage volumes are real directories under one temporary root, created on
@@ -13,10 +13,12 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SimulatedClock } from './clock.js';
 import { IdSequence } from './deterministic-ids.js';
 import { SimulatedDynamoDb } from './dynamodb.js';
+import { SimulatedEc2 } from './ec2.js';
 import { AwsServiceError, type SimulatedService, toStepFunctionsError } from './errors.js';
 import { SimulatedEventBus } from './event-bus.js';
 import { FaultInjector } from './faults.js';
 import { isRoleArn, SimulatedIam } from './iam.js';
+import { SimulatedKms } from './kms.js';
 import { NotebookHost } from './notebook-host.js';
 import {
   SimulatedS3,
@@ -26,8 +28,10 @@ import {
   s3StepFunctionsOutput,
 } from './s3.js';
 import { SimulatedSageMaker, type TransitionDurations } from './sagemaker.js';
+import { SimulatedSecretsManager } from './secrets-manager.js';
 import { SimulatedSecurityHub } from './security-hub.js';
 import { SimulatedSns } from './sns.js';
+import { SimulatedSqs } from './sqs.js';
 import { SimulatedStorage } from './storage.js';
 
 export interface SimulatedAccountOptions {
@@ -52,6 +56,11 @@ export interface SimulatedAccountOptions {
   readonly fakeAwsDir?: string;
   /** Extra variables for every lifecycle script (also settable later on `notebookHost.extraEnv`). */
   readonly lifecycleScriptEnv?: Readonly<Record<string, string>>;
+  /**
+   * Check the subnets, security groups, KMS keys and secrets notebooks name from the start (default:
+   * once the test seeds something in EC2, KMS or Secrets Manager; until then they are taken as given).
+   */
+  readonly strictReferences?: boolean;
 }
 
 export type CallChannel = 'sdk' | 'step-functions';
@@ -87,6 +96,11 @@ export interface SimulatedSdkClients {
   readonly s3: SimulatedSdkClient;
   /** Minimal shape as well (`GetRoleCommand`). */
   readonly iam: SimulatedSdkClient;
+  /** No EC2, KMS, SQS or Secrets Manager client is installed: minimal shape too. */
+  readonly ec2: SimulatedSdkClient;
+  readonly kms: SimulatedSdkClient;
+  readonly sqs: SimulatedSdkClient;
+  readonly secretsManager: SimulatedSdkClient;
 }
 
 type RoutableClient = SageMakerClient | SecurityHubClient | DynamoDBClient;
@@ -98,6 +112,10 @@ const STEP_FUNCTIONS_SERVICES: Readonly<Record<string, SimulatedService>> = {
   sns: 'SNS',
   s3: 'S3',
   iam: 'IAM',
+  ec2: 'EC2',
+  kms: 'KMS',
+  sqs: 'SQS',
+  secretsmanager: 'SecretsManager',
 };
 
 const SDK_CLIENT_SERVICES: Readonly<Record<string, SimulatedService>> = {
@@ -107,12 +125,17 @@ const SDK_CLIENT_SERVICES: Readonly<Record<string, SimulatedService>> = {
   SNSClient: 'SNS',
   S3Client: 'S3',
   IAMClient: 'IAM',
+  EC2Client: 'EC2',
+  KMSClient: 'KMS',
+  SQSClient: 'SQS',
+  SecretsManagerClient: 'SecretsManager',
 };
 
 /** Optimized (non aws-sdk) integrations the project might use, and their actions. */
 const OPTIMIZED_INTEGRATIONS: Readonly<Record<string, readonly string[]>> = {
   dynamodb: ['getItem', 'putItem', 'updateItem', 'deleteItem'],
   sns: ['publish'],
+  sqs: ['sendMessage'],
 };
 
 export class SimulatedAccount {
@@ -128,6 +151,10 @@ export class SimulatedAccount {
   readonly sns: SimulatedSns;
   readonly s3: SimulatedS3;
   readonly iam: SimulatedIam;
+  readonly ec2: SimulatedEc2;
+  readonly kms: SimulatedKms;
+  readonly sqs: SimulatedSqs;
+  readonly secretsManager: SimulatedSecretsManager;
   /** The directories behind S3 and the notebook volumes. */
   readonly storage: SimulatedStorage;
   /** Notebook storage volumes and lifecycle script runs. */
@@ -165,6 +192,15 @@ export class SimulatedAccount {
       ...(options.lifecycleScriptEnv === undefined ? {} : { extraEnv: options.lifecycleScriptEnv }),
     });
     this.iam = new SimulatedIam(this.clock, this.accountId);
+    // Notebook deletions due by now release their interface and grant before anyone looks.
+    const settleNotebooks = () => this.sagemaker.settleAll();
+    this.ec2 = new SimulatedEc2(this.accountId, this.region, settleNotebooks);
+    this.kms = new SimulatedKms(this.clock, this.accountId, this.region, settleNotebooks);
+    this.secretsManager = new SimulatedSecretsManager(this.clock, this.accountId, this.region);
+    this.sqs = new SimulatedSqs(this.clock, this.kms, this.accountId, this.region);
+    if (options.strictReferences === true) {
+      for (const service of [this.ec2, this.kms, this.secretsManager]) service.checkReferencesStrictly();
+    }
     this.sagemaker = new SimulatedSageMaker(this.clock, {
       accountId: this.accountId,
       region: this.region,
@@ -173,6 +209,7 @@ export class SimulatedAccount {
       onRoleUsed: (roleArn) => {
         if (isRoleArn(roleArn)) this.iam.ensureRole(roleArn);
       },
+      references: { ec2: this.ec2, kms: this.kms, secretsManager: this.secretsManager },
       ...(options.durations === undefined ? {} : { durations: options.durations }),
     });
     this.s3 = new SimulatedS3(this.clock, {
@@ -196,6 +233,10 @@ export class SimulatedAccount {
       SNS: this.sns.operations(),
       S3: this.s3.operations(),
       IAM: this.iam.operations(),
+      EC2: this.ec2.operations(),
+      KMS: this.kms.operations(),
+      SQS: this.sqs.operations(),
+      SecretsManager: this.secretsManager.operations(),
     };
   }
 
@@ -292,6 +333,10 @@ export class SimulatedAccount {
       sns: clientFor('SNS'),
       s3: clientFor('S3'),
       iam: clientFor('IAM'),
+      ec2: clientFor('EC2'),
+      kms: clientFor('KMS'),
+      sqs: clientFor('SQS'),
+      secretsManager: clientFor('SecretsManager'),
     };
   }
 
@@ -320,7 +365,7 @@ export class SimulatedAccount {
 
   /**
    * What a Step Functions Task state does for `arn:aws:states:::aws-sdk:<service>:<action>` (and the
-   * optimized `dynamodb:*Item` and `sns:publish` integrations): PascalCase JSON parameters in, the
+   * optimized `dynamodb:*Item`, `sns:publish` and `sqs:sendMessage` integrations): PascalCase JSON parameters in, the
    * JSON result out (Dates become ISO strings, S3 GetObject's Body is text), errors named as Retry and
    * Catch see them (`S3.NoSuchKeyException` also for a HeadObject miss, as the SDK for Java translates it).
    * With `.waitForTaskToken` the call is made and its result returned; waiting for the token is the
@@ -340,8 +385,9 @@ export class SimulatedAccount {
     ) {
       throw new Error(
         `The simulated account does not simulate the Task resource ${resource}: it simulates ` +
-          'arn:aws:states:::aws-sdk:{sagemaker,securityhub,dynamodb,sns,s3,iam}:<action>, ' +
-          'arn:aws:states:::dynamodb:{getItem,putItem,updateItem,deleteItem} and arn:aws:states:::sns:publish',
+          'arn:aws:states:::aws-sdk:{sagemaker,securityhub,dynamodb,sns,s3,iam,ec2,kms,sqs,secretsmanager}:' +
+          '<action>, arn:aws:states:::dynamodb:{getItem,putItem,updateItem,deleteItem}, ' +
+          'arn:aws:states:::sns:publish and arn:aws:states:::sqs:sendMessage',
       );
     }
     const operation = action.charAt(0).toUpperCase() + action.slice(1);

@@ -3,7 +3,17 @@
  * Step Functions Task state sees (the names Retry and Catch match on).
  */
 
-export type SimulatedService = 'SageMaker' | 'SecurityHub' | 'DynamoDB' | 'SNS' | 'S3' | 'IAM';
+export type SimulatedService =
+  | 'SageMaker'
+  | 'SecurityHub'
+  | 'DynamoDB'
+  | 'SNS'
+  | 'S3'
+  | 'IAM'
+  | 'EC2'
+  | 'KMS'
+  | 'SQS'
+  | 'SecretsManager';
 
 export type ErrorFault = 'client' | 'server';
 
@@ -89,6 +99,15 @@ export function throttlingError(context: ErrorContext, message?: string): AwsSer
     SNS: { code: 'ThrottledException', status: 429, message: 'Rate exceeded' },
     S3: { code: 'SlowDown', status: 503, message: 'Please reduce your request rate.' },
     IAM: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
+    // EC2's common server errors: RequestLimitExceeded (503). KMS words its own throttling message.
+    EC2: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' },
+    KMS: {
+      code: 'ThrottlingException',
+      status: 400,
+      message: 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.',
+    },
+    SQS: { code: 'RequestThrottled', status: 400, message: 'Rate exceeded' },
+    SecretsManager: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   };
   const shape = byService[context.service];
   return new AwsServiceError({
@@ -108,6 +127,10 @@ export function internalError(context: ErrorContext, message?: string): AwsServi
     SNS: 'InternalErrorException',
     S3: 'InternalError',
     IAM: 'ServiceFailure',
+    EC2: 'InternalError',
+    KMS: 'KMSInternalException',
+    SQS: 'InternalFailure',
+    SecretsManager: 'InternalServiceError',
   };
   return new AwsServiceError({
     ...context,
@@ -151,6 +174,10 @@ export function defaultStatusFor(code: string): number {
     NotFoundException: 404,
     AccessDeniedException: 403,
     AuthorizationErrorException: 403,
+    KMSInternalException: 500,
+    InternalServiceError: 500,
+    RequestLimitExceeded: 503,
+    Unavailable: 503,
   };
   return statuses[code] ?? 400;
 }
@@ -174,7 +201,8 @@ const S3_MODELED_ERRORS: readonly string[] = [
 
 /**
  * The errors each operation's API model declares, as the SDK names them (from the
- * `@throws` lists of the installed SDK v3 clients, and the SNS, S3 and IAM API references). Step
+ * `@throws` lists of the installed SDK v3 clients, and the SNS, S3, IAM, EC2, KMS, SQS and Secrets Manager
+ * API references). Step
  * Functions gives these their own error names; anything else arrives as the service's generic exception.
  */
 export const DECLARED_ERRORS: Readonly<
@@ -239,6 +267,81 @@ export const DECLARED_ERRORS: Readonly<
       'ThrottlingException',
     ],
   },
+  // The EC2 model declares no errors (every EC2 error reaches Step Functions as Ec2.Ec2Exception).
+  EC2: Object.fromEntries(
+    [
+      'DescribeSubnets',
+      'DescribeSecurityGroups',
+      'DescribeVpcs',
+      'DescribeNetworkInterfaces',
+      'CreateNetworkInterface',
+      'DeleteNetworkInterface',
+    ].map((operation) => [operation, []]),
+  ),
+  // From the KMS, SQS and Secrets Manager API references (their SDK v3 clients are not installed).
+  KMS: {
+    DescribeKey: [
+      'DependencyTimeoutException',
+      'InvalidArnException',
+      'KMSInternalException',
+      'NotFoundException',
+    ],
+    CreateGrant: [
+      'DependencyTimeoutException',
+      'DisabledException',
+      'DryRunOperationException',
+      'InvalidArnException',
+      'InvalidGrantTokenException',
+      'KMSInternalException',
+      'KMSInvalidStateException',
+      'LimitExceededException',
+      'NotFoundException',
+    ],
+    ListGrants: [
+      'DependencyTimeoutException',
+      'InvalidArnException',
+      'InvalidGrantIdException',
+      'InvalidMarkerException',
+      'KMSInternalException',
+      'KMSInvalidStateException',
+      'NotFoundException',
+    ],
+  },
+  SQS: {
+    SendMessage: [
+      'InvalidAddress',
+      'InvalidMessageContents',
+      'InvalidSecurity',
+      'KmsAccessDenied',
+      'KmsDisabled',
+      'KmsInvalidKeyUsage',
+      'KmsInvalidState',
+      'KmsNotFound',
+      'KmsOptInRequired',
+      'KmsThrottled',
+      'QueueDoesNotExist',
+      'RequestThrottled',
+      'UnsupportedOperation',
+    ],
+    GetQueueAttributes: [
+      'InvalidAddress',
+      'InvalidAttributeName',
+      'InvalidSecurity',
+      'QueueDoesNotExist',
+      'RequestThrottled',
+      'UnsupportedOperation',
+    ],
+  },
+  SecretsManager: {
+    GetSecretValue: [
+      'DecryptionFailure',
+      'InternalServiceError',
+      'InvalidParameterException',
+      'InvalidRequestException',
+      'ResourceNotFoundException',
+    ],
+    DescribeSecret: ['InternalServiceError', 'InvalidParameterException', 'ResourceNotFoundException'],
+  },
   SNS: {
     Publish: [
       'AuthorizationErrorException',
@@ -290,20 +393,28 @@ const AWS_SDK_SERVICE_NAMES: Record<SimulatedService, string> = {
   SNS: 'Sns',
   S3: 'S3',
   IAM: 'Iam',
+  EC2: 'Ec2',
+  KMS: 'Kms',
+  SQS: 'Sqs',
+  SecretsManager: 'SecretsManager',
 };
 
 /**
  * Names used by the older optimized integrations (`arn:aws:states:::dynamodb:putItem`,
- * `arn:aws:states:::sns:publish`), whose generic error is the SDK for Java v1 class name.
+ * `arn:aws:states:::sns:publish`, `arn:aws:states:::sqs:sendMessage`), whose generic error is the SDK for Java v1 class name.
  */
 const OPTIMIZED_SERVICE_NAMES: Record<SimulatedService, { prefix: string; generic: string }> = {
   SageMaker: { prefix: 'SageMaker', generic: 'AmazonSageMakerException' },
   SecurityHub: { prefix: 'SecurityHub', generic: 'AWSSecurityHubException' },
   DynamoDB: { prefix: 'DynamoDB', generic: 'AmazonDynamoDBException' },
   SNS: { prefix: 'SNS', generic: 'AmazonSNSException' },
-  // No optimized integrations exist for these two; listed for completeness.
+  SQS: { prefix: 'SQS', generic: 'AmazonSQSException' },
+  // No optimized integrations exist for S3, IAM, EC2, KMS and Secrets Manager; listed for completeness.
   S3: { prefix: 'S3', generic: 'AmazonS3Exception' },
   IAM: { prefix: 'IAM', generic: 'AmazonIdentityManagementException' },
+  EC2: { prefix: 'EC2', generic: 'AmazonEC2Exception' },
+  KMS: { prefix: 'KMS', generic: 'AWSKMSException' },
+  SecretsManager: { prefix: 'SecretsManager', generic: 'AWSSecretsManagerException' },
 };
 
 /** `InternalServerError` -> `InternalServerErrorException`, `KMSOptInRequired` -> `KmsOptInRequiredException`. */

@@ -18,9 +18,11 @@ import type {
 } from '@aws-sdk/client-sagemaker';
 import type { SimulatedClock } from './clock.js';
 import { deterministicHex } from './deterministic-ids.js';
+import type { SimulatedEc2 } from './ec2.js';
 import { AwsServiceError, validationError } from './errors.js';
 import { FaultInjector, type NotebookFaults, type NotebookOperation } from './faults.js';
 import { constraintMessage, InputReader, isRecord } from './input-reader.js';
+import type { SimulatedKms } from './kms.js';
 import {
   type LifecycleHook,
   type LifecycleScriptRun,
@@ -32,6 +34,7 @@ import {
   NotebookResources,
   sageMakerInputReader,
 } from './sagemaker-notebook-resources.js';
+import type { SimulatedSecretsManager } from './secrets-manager.js';
 import { SimulatedStorage } from './storage.js';
 
 export type NotebookInstanceStatus =
@@ -93,6 +96,15 @@ export interface SimulatedSageMakerOptions {
   readonly host?: NotebookHost;
   /** Told of every role a notebook is given (the account makes sure IAM knows it). */
   readonly onRoleUsed?: (roleArn: string) => void;
+  /** The account's EC2, KMS and Secrets Manager: Create and Start check a notebook's references there. */
+  readonly references?: NotebookReferences;
+}
+
+/** Where a notebook's subnet and security groups, KMS key and repository secrets live. */
+export interface NotebookReferences {
+  readonly ec2: SimulatedEc2;
+  readonly kms: SimulatedKms;
+  readonly secretsManager: SimulatedSecretsManager;
 }
 
 /** What a test may put directly into the account. */
@@ -187,7 +199,10 @@ interface NotebookRecord {
   externalDeletionDone: boolean;
   readonly creationMs: number;
   lastModifiedMs: number;
-  readonly networkInterfaceId: string | undefined;
+  /** Re-created by a start when it has gone (with `references`). */
+  networkInterfaceId: string | undefined;
+  /** The grant SageMaker made on the notebook's KMS key (with `references`). */
+  readonly keyGrant: { readonly keyId: string; readonly grantId: string } | undefined;
   tags: Tag[];
   readonly durations: TransitionDurations;
   /** The storage volume: a fresh one for every notebook created, gone when it is deleted. */
@@ -264,6 +279,7 @@ export class SimulatedSageMaker {
   private readonly notebooks = new Map<string, NotebookRecord>();
   private hostInstance: NotebookHost | undefined;
   private readonly onRoleUsed: (roleArn: string) => void;
+  private readonly references: NotebookReferences | undefined;
   private volumeCounter = 0;
 
   constructor(
@@ -279,6 +295,7 @@ export class SimulatedSageMaker {
     this.maxTagsPerResource = options.maxTagsPerResource ?? 50;
     this.hostInstance = options.host;
     this.onRoleUsed = options.onRoleUsed ?? (() => undefined);
+    this.references = options.references;
     this.resources = new NotebookResources(clock, this.accountId, this.region, (reader, operation) =>
       this.readTags(reader, operation, 'Tags'),
     );
@@ -309,27 +326,29 @@ export class SimulatedSageMaker {
     const nowMs = this.clock.nowMs();
     const durations = { ...this.durations, ...options.durations };
     const subnetId = options.subnetId;
+    const config: NotebookConfig = {
+      instanceType: options.instanceType ?? 'ml.t3.medium',
+      ipAddressType: options.ipAddressType ?? 'ipv4',
+      subnetId,
+      securityGroupIds: [
+        ...(options.securityGroupIds ?? (subnetId === undefined ? [] : ['sg-0a1b2c3d4e5f60718'])),
+      ],
+      roleArn: options.roleArn ?? this.defaultRoleArn(),
+      kmsKeyId: options.kmsKeyId,
+      lifecycleConfigName: options.lifecycleConfigName,
+      directInternetAccess: options.directInternetAccess ?? 'Enabled',
+      volumeSizeInGB: options.volumeSizeInGB ?? 5,
+      defaultCodeRepository: options.defaultCodeRepository,
+      additionalCodeRepositories: [...(options.additionalCodeRepositories ?? [])],
+      rootAccess: options.rootAccess ?? 'Enabled',
+      platformIdentifier: options.platformIdentifier ?? this.defaultPlatform,
+      minimumInstanceMetadataServiceVersion: options.minimumInstanceMetadataServiceVersion ?? '2',
+    };
+    const arn = this.notebookArn(options.name);
     const record: NotebookRecord = {
       name: options.name,
-      arn: this.notebookArn(options.name),
-      config: {
-        instanceType: options.instanceType ?? 'ml.t3.medium',
-        ipAddressType: options.ipAddressType ?? 'ipv4',
-        subnetId,
-        securityGroupIds: [
-          ...(options.securityGroupIds ?? (subnetId === undefined ? [] : ['sg-0a1b2c3d4e5f60718'])),
-        ],
-        roleArn: options.roleArn ?? this.defaultRoleArn(),
-        kmsKeyId: options.kmsKeyId,
-        lifecycleConfigName: options.lifecycleConfigName,
-        directInternetAccess: options.directInternetAccess ?? 'Enabled',
-        volumeSizeInGB: options.volumeSizeInGB ?? 5,
-        defaultCodeRepository: options.defaultCodeRepository,
-        additionalCodeRepositories: [...(options.additionalCodeRepositories ?? [])],
-        rootAccess: options.rootAccess ?? 'Enabled',
-        platformIdentifier: options.platformIdentifier ?? this.defaultPlatform,
-        minimumInstanceMetadataServiceVersion: options.minimumInstanceMetadataServiceVersion ?? '2',
-      },
+      arn,
+      config,
       status: options.status ?? 'InService',
       failureReason: options.status === 'Failed' ? (options.failureReason ?? 'Seeded failure') : undefined,
       transition: undefined,
@@ -337,7 +356,7 @@ export class SimulatedSageMaker {
       externalDeletionDone: false,
       creationMs: options.createdAt?.getTime() ?? nowMs,
       lastModifiedMs: nowMs,
-      networkInterfaceId: this.networkInterfaceFor(options.name, subnetId),
+      ...this.bindReferences(options.name, arn, config, undefined),
       tags: [...(options.tags ?? [])],
       durations,
       volumeId: this.nextVolumeId(options.name),
@@ -493,25 +512,29 @@ export class SimulatedSageMaker {
       }
     }
     const nowMs = this.clock.nowMs();
+    const config: NotebookConfig = {
+      instanceType,
+      ipAddressType,
+      subnetId,
+      securityGroupIds,
+      roleArn,
+      kmsKeyId,
+      lifecycleConfigName,
+      directInternetAccess,
+      volumeSizeInGB,
+      defaultCodeRepository,
+      additionalCodeRepositories,
+      rootAccess,
+      platformIdentifier,
+      minimumInstanceMetadataServiceVersion: metadataServiceVersion,
+    };
+    const arn = this.notebookArn(name);
+    // Checked last, so that a refused call leaves no interface or grant behind.
+    const references = this.bindReferences(name, arn, config, operation);
     const record: NotebookRecord = {
       name,
-      arn: this.notebookArn(name),
-      config: {
-        instanceType,
-        ipAddressType,
-        subnetId,
-        securityGroupIds,
-        roleArn,
-        kmsKeyId,
-        lifecycleConfigName,
-        directInternetAccess,
-        volumeSizeInGB,
-        defaultCodeRepository,
-        additionalCodeRepositories,
-        rootAccess,
-        platformIdentifier,
-        minimumInstanceMetadataServiceVersion: metadataServiceVersion,
-      },
+      arn,
+      config,
       status: 'Pending',
       failureReason: undefined,
       transition: { kind: 'start', dueMs: nowMs + this.durations.startSeconds * 1000, creating: true },
@@ -519,7 +542,7 @@ export class SimulatedSageMaker {
       externalDeletionDone: false,
       creationMs: nowMs,
       lastModifiedMs: nowMs,
-      networkInterfaceId: this.networkInterfaceFor(name, subnetId),
+      ...references,
       tags: [...tags],
       durations: { ...this.durations },
       volumeId: this.nextVolumeId(name),
@@ -551,6 +574,7 @@ export class SimulatedSageMaker {
     const operation = 'StartNotebookInstance';
     const record = this.requireNotebook(input, operation);
     this.requireStatus(record, ['Stopped', 'Failed'], 'Pending', operation);
+    this.rebindOnStart(record, operation);
     record.failureReason = undefined;
     this.beginTransition(record, 'Pending', 'start', record.durations.startSeconds);
     this.afterOperation(record, operation);
@@ -868,6 +892,7 @@ export class SimulatedSageMaker {
         return true;
       case 'delete':
         this.notebooks.delete(record.name.toLowerCase());
+        this.releaseReferences(record);
         // The ML storage volume goes with the instance: whatever was not copied out is lost.
         if (this.hostInstance !== undefined) {
           this.host.destroyVolume(record.volumeId);
@@ -1148,6 +1173,120 @@ export class SimulatedSageMaker {
 
   private defaultRoleArn(): string {
     return `arn:aws:iam::${this.accountId}:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000`;
+  }
+
+  /**
+   * Checks what a notebook refers to in EC2, KMS and Secrets Manager as AWS does (SageMaker's
+   * ValidationException relays the other service's message; wording not confirmed), then creates its
+   * network interface and key grant. Seeding (`operation` undefined) creates a missing subnet, group
+   * or key instead, and so does an API call while that service is unmodelled (nothing seeded in it):
+   * what exists is checked, what was never modelled is taken as given (simulation/README.md).
+   */
+  private bindReferences(
+    name: string,
+    arn: string,
+    config: NotebookConfig,
+    operation: string | undefined,
+  ): Pick<NotebookRecord, 'networkInterfaceId' | 'keyGrant'> {
+    const references = this.references;
+    if (references === undefined) {
+      return { networkInterfaceId: this.networkInterfaceFor(name, config.subnetId), keyGrant: undefined };
+    }
+    const { kms } = references;
+    const keyId = config.kmsKeyId;
+    if (operation !== undefined) this.checkRepositorySecrets(config, operation);
+    if (keyId !== undefined && (operation === undefined || !kms.modelled)) kms.materialiseKey(keyId);
+    // Unmodelled: a key that cannot be created here (another account's) is taken as given.
+    if (keyId !== undefined && operation !== undefined && (kms.modelled || kms.keyArn(keyId) !== undefined)) {
+      // A notebook volume needs an enabled symmetric encryption key.
+      this.relay(() => kms.useKey(keyId, 'GenerateDataKeyWithoutPlaintext'), operation);
+    }
+    this.checkNetwork(config, operation);
+    const networkInterfaceId =
+      config.subnetId === undefined
+        ? undefined
+        : references.ec2.attachInterface({
+            subnetId: config.subnetId,
+            groupIds: config.securityGroupIds,
+            // Wording not confirmed.
+            description: `[DO NOT DELETE] ENI managed by SageMaker for Notebook Instance ${name}`,
+          });
+    let keyGrant: NotebookRecord['keyGrant'];
+    if (keyId !== undefined && kms.keyArn(keyId) !== undefined) {
+      try {
+        // The grantee stands for SageMaker acting for the notebook (the real grantee is not documented).
+        keyGrant = { keyId, grantId: kms.grantForService(keyId, config.roleArn, arn) };
+      } catch (error) {
+        // A seeded notebook may keep a key that is no longer enabled: no grant then.
+        if (!(error instanceof AwsServiceError)) throw error;
+      }
+    }
+    return { networkInterfaceId, keyGrant };
+  }
+
+  /** A start re-checks repository secrets, and re-creates the network interface if it has gone. */
+  private rebindOnStart(record: NotebookRecord, operation: string): void {
+    const references = this.references;
+    if (references === undefined) return;
+    this.checkRepositorySecrets(record.config, operation);
+    const { subnetId, securityGroupIds } = record.config;
+    const current = record.networkInterfaceId;
+    if (subnetId === undefined || (current !== undefined && references.ec2.hasNetworkInterface(current)))
+      return;
+    this.checkNetwork(record.config, operation);
+    record.networkInterfaceId = references.ec2.attachInterface({
+      subnetId,
+      groupIds: securityGroupIds,
+      description: `[DO NOT DELETE] ENI managed by SageMaker for Notebook Instance ${record.name}`,
+    });
+  }
+
+  /** Deleting a notebook deletes its network interface and retires its key grant. */
+  private releaseReferences(record: NotebookRecord): void {
+    if (this.references === undefined) return;
+    if (record.networkInterfaceId !== undefined)
+      this.references.ec2.removeNetworkInterface(record.networkInterfaceId);
+    if (record.keyGrant !== undefined)
+      this.references.kms.retireGrant(record.keyGrant.keyId, record.keyGrant.grantId);
+  }
+
+  private checkNetwork(config: NotebookConfig, operation: string | undefined): void {
+    const ec2 = this.references?.ec2;
+    if (ec2 === undefined || config.subnetId === undefined) return;
+    if (operation === undefined || !ec2.modelled)
+      ec2.materialiseNetwork(config.subnetId, config.securityGroupIds);
+    const problem = ec2.networkProblem(config.subnetId, config.securityGroupIds);
+    if (problem === undefined) return;
+    throw operation === undefined
+      ? new Error(`seedNotebook: ${problem}`)
+      : validationError({ service: 'SageMaker', operation }, problem);
+  }
+
+  /** A code repository's secret must exist (once Secrets Manager is modelled). */
+  private checkRepositorySecrets(config: NotebookConfig, operation: string): void {
+    const secrets = this.references?.secretsManager;
+    if (secrets === undefined || !secrets.modelled) return;
+    for (const repository of [config.defaultCodeRepository, ...config.additionalCodeRepositories]) {
+      const secretArn =
+        repository === undefined ? undefined : this.resources.codeRepository(repository)?.gitConfig.SecretArn;
+      if (secretArn !== undefined && !secrets.hasSecret(secretArn)) {
+        throw validationError(
+          { service: 'SageMaker', operation },
+          "Secrets Manager can't find the specified secret.",
+        );
+      }
+    }
+  }
+
+  /** Runs another service's check; its error becomes SageMaker's ValidationException with its message. */
+  private relay(check: () => unknown, operation: string): void {
+    try {
+      check();
+    } catch (error) {
+      if (error instanceof AwsServiceError)
+        throw validationError({ service: 'SageMaker', operation }, error.message);
+      throw error;
+    }
   }
 
   private networkInterfaceFor(name: string, subnetId: string | undefined): string | undefined {

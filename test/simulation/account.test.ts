@@ -355,13 +355,26 @@ describe('SimulatedAccount Step Functions integrations', () => {
 
     // When
     const error = await rejectionOf(
-      account.callStepFunctionsIntegration('arn:aws:states:::aws-sdk:ec2:describeInstances', {}),
+      account.callStepFunctionsIntegration('arn:aws:states:::aws-sdk:rds:describeDBInstances', {}),
     );
 
     // Then
     expect(error.message).toContain(
-      'does not simulate the Task resource arn:aws:states:::aws-sdk:ec2:describeInstances',
+      'does not simulate the Task resource arn:aws:states:::aws-sdk:rds:describeDBInstances',
     );
+  });
+
+  it('an unsimulated operation of a simulated service is refused, naming it', async () => {
+    // Given
+    const account = new SimulatedAccount();
+
+    // When
+    const error = await rejectionOf(
+      account.callStepFunctionsIntegration('arn:aws:states:::aws-sdk:ec2:describeInstances', {}),
+    );
+
+    // Then
+    expect(error.message).toBe('The simulated account does not simulate EC2 DescribeInstances');
   });
 });
 
