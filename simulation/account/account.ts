@@ -10,14 +10,32 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { StandInIamContext } from '../fake-aws/authorize.js';
+import {
+  type AuthorizationLookups,
+  listBucketForMissingObject,
+  requiredAuthorizations,
+} from './authorization-rules.js';
+import {
+  type AuthorizationResult,
+  authorize,
+  authorizeService,
+  type Caller,
+  type NamedPolicy,
+  type PolicyDocument,
+  type PolicySource,
+  type RequiredAuthorization,
+  type ServiceCaller,
+} from './authorizer.js';
 import { SimulatedClock } from './clock.js';
+import { type CopyThroughput, DEFAULT_COPY_THROUGHPUT } from './copy-throughput.js';
 import { IdSequence } from './deterministic-ids.js';
 import { SimulatedDynamoDb } from './dynamodb.js';
 import { SimulatedEc2 } from './ec2.js';
-import { AwsServiceError, type SimulatedService, toStepFunctionsError } from './errors.js';
+import { AwsServiceError, accessDeniedError, type SimulatedService, toStepFunctionsError } from './errors.js';
 import { SimulatedEventBus } from './event-bus.js';
 import { FaultInjector } from './faults.js';
-import { isRoleArn, SimulatedIam } from './iam.js';
+import { isRoleArn, roleIdFor, SimulatedIam } from './iam.js';
 import { SimulatedKms } from './kms.js';
 import { NotebookHost } from './notebook-host.js';
 import {
@@ -56,6 +74,8 @@ export interface SimulatedAccountOptions {
   readonly fakeAwsDir?: string;
   /** Extra variables for every lifecycle script (also settable later on `notebookHost.extraEnv`). */
   readonly lifecycleScriptEnv?: Readonly<Record<string, string>>;
+  /** The rates of a lifecycle script's copy, in simulated time (default DEFAULT_COPY_THROUGHPUT). */
+  readonly copyThroughput?: CopyThroughput;
   /**
    * Check the subnets, security groups, KMS keys and secrets notebooks name from the start (default:
    * once the test seeds something in EC2, KMS or Secrets Manager; until then they are taken as given).
@@ -64,6 +84,45 @@ export interface SimulatedAccountOptions {
 }
 
 export type CallChannel = 'sdk' | 'step-functions';
+
+/** One authorization the account evaluated: who, what, and what decided it. */
+export interface AuthorizationRecord {
+  readonly at: Date;
+  readonly caller: Caller;
+  readonly service: SimulatedService | 'Lambda' | 'StepFunctions' | 'EventBridge';
+  readonly operation: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly decision: AuthorizationResult['decision'];
+  /** The identity statements that allowed it (`<policy>#<Sid or index>`). */
+  readonly allowedBy: readonly string[];
+}
+
+/** The session name SageMaker gives a notebook instance's role. */
+const NOTEBOOK_SESSION_NAME = 'SageMaker';
+
+/** The role every call without a caller of its own is made as: it may do anything (tests, seeding). */
+export const ADMINISTRATOR_ROLE_NAME = 'SimulationAdministrator';
+
+/**
+ * What a notebook role may do in S3 unless a test says otherwise: the object statement of the AWS
+ * managed policy AmazonSageMakerFullAccess, which most notebook roles carry. Any bucket whose name
+ * contains "sagemaker" is open to it, which is why the snapshot bucket's own policy must fence each
+ * notebook into its prefix.
+ */
+export const TYPICAL_NOTEBOOK_ROLE_POLICY: NamedPolicy = {
+  name: 'AmazonSageMakerFullAccess-S3Objects',
+  document: {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Resource: ['arn:aws:s3:::*SageMaker*', 'arn:aws:s3:::*Sagemaker*', 'arn:aws:s3:::*sagemaker*'],
+      },
+    ],
+  },
+};
 
 export interface ApiCall {
   /** When the service handled the call (half the latency after it was sent). */
@@ -161,6 +220,10 @@ export class SimulatedAccount {
   readonly notebookHost: NotebookHost;
   /** Every API call made against the account, in the order the services handled them. */
   readonly calls: ApiCall[] = [];
+  /** Every authorization evaluated (allowed or denied), in order. */
+  readonly authorizations: AuthorizationRecord[] = [];
+  /** Who calls made without a caller of their own are made as. */
+  readonly administrator: Caller;
   private readonly requestIds = new IdSequence('request');
   private readonly handlers: Readonly<
     Record<SimulatedService, Readonly<Record<string, (input: unknown) => unknown>>>
@@ -185,6 +248,16 @@ export class SimulatedAccount {
     this.notebookHost = new NotebookHost({
       storage: this.storage,
       region: this.region,
+      throughput: options.copyThroughput ?? DEFAULT_COPY_THROUGHPUT,
+      iam: {
+        contextFor: (roleArn, at) => this.standInContext(roleArn, at),
+        record: (roleArn, at, decisions) => {
+          const caller = this.callerFor(roleArn, NOTEBOOK_SESSION_NAME);
+          for (const decision of decisions) {
+            this.authorizations.push({ at, caller, service: 'S3', ...decision });
+          }
+        },
+      },
       ...(options.fakeAwsDir === undefined ? {} : { fakeAwsDir: options.fakeAwsDir }),
       ...(options.lifecycleScriptTimeoutMs === undefined
         ? {}
@@ -207,7 +280,7 @@ export class SimulatedAccount {
       faults: this.faults,
       host: this.notebookHost,
       onRoleUsed: (roleArn) => {
-        if (isRoleArn(roleArn)) this.iam.ensureRole(roleArn);
+        if (isRoleArn(roleArn)) this.iam.ensureRole(roleArn, [TYPICAL_NOTEBOOK_ROLE_POLICY]);
       },
       references: { ec2: this.ec2, kms: this.kms, secretsManager: this.secretsManager },
       ...(options.durations === undefined ? {} : { durations: options.durations }),
@@ -217,7 +290,10 @@ export class SimulatedAccount {
       accountId: this.accountId,
       region: this.region,
       // Lifecycle scripts due by now have run before anyone looks at the bucket.
-      beforeAccess: () => this.sagemaker.settleAll(),
+      beforeAccess: () => {
+        this.sagemaker.settleAll();
+        this.notebookHost.landDue(this.clock.nowMs());
+      },
     });
     this.securityHub = new SimulatedSecurityHub(this.clock, this.bus, {
       accountId: this.accountId,
@@ -238,6 +314,174 @@ export class SimulatedAccount {
       SQS: this.sqs.operations(),
       SecretsManager: this.secretsManager.operations(),
     };
+    const administratorArn = this.iam.createRole({
+      roleName: ADMINISTRATOR_ROLE_NAME,
+      inlinePolicies: [
+        {
+          name: 'AdministratorAccess',
+          document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+        },
+      ],
+    });
+    this.administrator = this.callerFor(administratorArn, 'simulation');
+  }
+
+  /**
+   * What Step Functions does before a `lambda:invoke` Task: the state machine's role must be allowed
+   * lambda:InvokeFunction on the function. A denial reaches the Task as Lambda.AWSLambdaException.
+   */
+  async authorizeInvoke(caller: Caller, functionArn: string): Promise<void> {
+    try {
+      await this.authorize(caller, 'Lambda', 'Invoke', [
+        { action: 'lambda:InvokeFunction', resource: functionArn, resourcePolicyArn: functionArn },
+      ]);
+    } catch (error) {
+      throw Object.assign(
+        new Error(
+          `${(error as Error).message} (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException)`,
+        ),
+        { name: 'Lambda.AWSLambdaException' },
+      );
+    }
+  }
+
+  /**
+   * An AWS service acting for a resource of the account (EventBridge for a rule invoking a function):
+   * only the resource's policy can allow it. Throws AccessDeniedException otherwise.
+   */
+  async authorizeServicePrincipal(
+    caller: ServiceCaller,
+    service: AuthorizationRecord['service'],
+    operation: string,
+    required: RequiredAuthorization,
+  ): Promise<void> {
+    const result = await this.clock.hold(() =>
+      authorizeService(caller, required, this.policies, {
+        accountId: this.accountId,
+        region: this.region,
+        now: this.clock.now(),
+      }),
+    );
+    this.authorizations.push({
+      at: this.clock.now(),
+      caller: { roleArn: caller.service, sessionName: caller.sourceArn, roleId: caller.service },
+      service,
+      operation,
+      action: required.action,
+      resource: required.resource,
+      decision: result.decision,
+      allowedBy: result.allowedBy,
+    });
+    if (result.decision !== 'Allowed') {
+      throw accessDeniedError(service, operation, required, result.message ?? 'Access denied');
+    }
+  }
+
+  /**
+   * What the stand-in CLI on a notebook needs to authorize its calls as the notebook's role: the
+   * role's policies, and the policies of every bucket and of the keys that encrypt them.
+   */
+  private standInContext(roleArn: string, at: Date): StandInIamContext {
+    const buckets = Object.fromEntries(
+      this.s3
+        .encryptedBuckets()
+        .map(({ bucket, keyArn, bucketKeyEnabled }) => [bucket, { keyArn, bucketKey: bucketKeyEnabled }]),
+    );
+    const resourcePolicies: Record<string, PolicyDocument> = {};
+    for (const bucket of this.s3.bucketNames()) {
+      const arn = `arn:aws:s3:::${bucket}`;
+      const policy = this.policies.resourcePolicyOf(arn);
+      if (policy) resourcePolicies[arn] = policy;
+    }
+    for (const { keyArn } of Object.values(buckets)) {
+      const policy = this.policies.resourcePolicyOf(keyArn);
+      if (policy) resourcePolicies[keyArn] = policy;
+    }
+    return {
+      accountId: this.accountId,
+      region: this.region,
+      at: at.toISOString(),
+      caller: this.callerFor(roleArn, NOTEBOOK_SESSION_NAME),
+      identityPolicies: this.iam.identityPoliciesOf(roleArn) ?? [],
+      resourcePolicies,
+      buckets,
+    };
+  }
+
+  /** A session of a role of this account (the role's id comes from IAM). */
+  callerFor(roleArn: string, sessionName: string): Caller {
+    return { roleArn, sessionName, roleId: roleIdFor(roleArn) };
+  }
+
+  /** The policies the authorizer evaluates: identity policies from IAM, resource policies from their owners. */
+  get policies(): PolicySource {
+    return {
+      identityPoliciesOf: (roleArn) => this.iam.identityPoliciesOf(roleArn),
+      resourcePolicyOf: (arn) => {
+        if (arn.includes(':kms:')) return parsePolicy(this.kms.keyPolicy(arn));
+        if (arn.includes(':sqs:')) {
+          const queueName = arn.slice(arn.lastIndexOf(':') + 1);
+          const url = `https://sqs.${this.region}.amazonaws.com/${this.accountId}/${queueName}`;
+          return parsePolicy(this.sqs.queue(url)?.policy) ?? this.iam.resourcePolicyOf(arn);
+        }
+        return this.iam.resourcePolicyOf(arn);
+      },
+    };
+  }
+
+  /** What the IAM rules need to know of the account's resources. */
+  get authorizationLookups(): AuthorizationLookups {
+    return {
+      accountId: this.accountId,
+      region: this.region,
+      partition: 'aws',
+      notebook: (name) => this.sagemaker.authorizationFacts(name),
+      codeRepositorySecretArn: (name) => this.sagemaker.codeRepositorySecretArn(name),
+      secretArn: (secretId) => this.secretsManager.secretArn(secretId),
+      keyArn: (keyId) => this.kms.keyArn(keyId),
+      bucketEncryption: (bucket) => {
+        const encryption = this.s3.bucketEncryption(bucket);
+        return encryption && { keyArn: encryption.keyArn, bucketKey: encryption.bucketKeyEnabled };
+      },
+      objectKeyArn: (bucket, key) => this.s3.objectKmsKeyArn(bucket, key),
+      tableKeyArn: (table) => this.dynamodb.tableKmsKeyArn(table),
+      topicKeyArn: (topic) => this.sns.topicKmsKeyArn(topic),
+      queue: (queueUrl) => this.sqs.queue(queueUrl),
+    };
+  }
+
+  /**
+   * Evaluates the permissions a request needs, in order, for `caller`; throws the service's
+   * access-denied error for the first one missing. Every evaluation is recorded.
+   */
+  async authorize(
+    caller: Caller,
+    service: AuthorizationRecord['service'],
+    operation: string,
+    required: readonly RequiredAuthorization[],
+  ): Promise<void> {
+    for (const requirement of required) {
+      const result = await this.clock.hold(() =>
+        authorize(caller, requirement, this.policies, {
+          accountId: this.accountId,
+          region: this.region,
+          now: this.clock.now(),
+        }),
+      );
+      this.authorizations.push({
+        at: this.clock.now(),
+        caller,
+        service,
+        operation,
+        action: requirement.action,
+        resource: requirement.resource,
+        decision: result.decision,
+        allowedBy: result.allowedBy,
+      });
+      if (result.decision !== 'Allowed') {
+        throw accessDeniedError(service, operation, requirement, result.message ?? 'Access denied');
+      }
+    }
   }
 
   /** Removes the account's temporary directories (S3 objects, notebook volumes). Idempotent. */
@@ -261,8 +505,9 @@ export class SimulatedAccount {
     operation: string,
     input: unknown,
     via: CallChannel,
+    caller: Caller = this.administrator,
   ): Promise<unknown> {
-    return (await this.perform(service, operation, input, via)).value;
+    return (await this.perform(service, operation, input, via, caller)).value;
   }
 
   private async perform(
@@ -270,6 +515,7 @@ export class SimulatedAccount {
     operation: string,
     input: unknown,
     via: CallChannel,
+    caller: Caller,
   ): Promise<{ value: unknown; requestId: string }> {
     const handler = this.handlers[service][operation];
     if (handler === undefined) {
@@ -282,13 +528,32 @@ export class SimulatedAccount {
     const at = this.clock.now();
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
     try {
+      // AWS authorizes a request before the service acts on it (or throttles it).
+      await this.authorize(
+        caller,
+        service,
+        operation,
+        requiredAuthorizations(service, operation, ownInput, this.authorizationLookups),
+      );
       const fault = this.faults.check(service, operation, ownInput);
       if (fault !== undefined) {
         throw fault;
       }
       // The caller gets its own copy, as it would get a deserialised response.
       outcome = { ok: true, value: structuredClone(handler(ownInput)) };
-    } catch (error) {
+    } catch (thrown) {
+      let error = thrown;
+      if (isMissingObject(service, operation, error)) {
+        // S3 says NoSuchKey only to callers that may list the bucket; to others, AccessDenied.
+        const bucket = String((ownInput as { Bucket?: unknown }).Bucket ?? '');
+        try {
+          await this.authorize(caller, service, operation, [
+            listBucketForMissingObject(bucket, this.authorizationLookups),
+          ]);
+        } catch (denied) {
+          error = denied;
+        }
+      }
       if (error instanceof AwsServiceError && error.$metadata.requestId === '') {
         error.$metadata.requestId = requestId;
       }
@@ -321,10 +586,12 @@ export class SimulatedAccount {
    * The clients are typed as the real ones (only `send`), so handler code written against
    * `Pick<SageMakerClient, 'send'>` takes them without a cast. That type is a promise about the
    * runtime shape, which `send` keeps: it reads only `command.input` and the command class name.
+   *
+   * Every call is authorized for `caller` (default: the administrator, for seeding and tests).
    */
-  sdkClients(): SimulatedSdkClients {
+  sdkClients(caller: Caller = this.administrator): SimulatedSdkClients {
     const clientFor = (service: SimulatedService): SimulatedSdkClient => ({
-      send: (command) => this.sendCommand(service, command),
+      send: (command) => this.sendCommand(service, command, caller),
     });
     return {
       sagemaker: clientFor('SageMaker') as unknown as Pick<SageMakerClient, 'send'>,
@@ -345,7 +612,7 @@ export class SimulatedAccount {
    * before serialisation. Paginators (which insist on a real client) then work too. The SDK's own
    * retries never run: the middleware sits before the retry step, as if `maxAttempts` were 1.
    */
-  routeSdkClient<T extends RoutableClient>(client: T): T {
+  routeSdkClient<T extends RoutableClient>(client: T, caller: Caller = this.administrator): T {
     const stack = client.middlewareStack as SageMakerClient['middlewareStack'];
     stack.add(
       (_next, context) => async (args) => {
@@ -354,7 +621,7 @@ export class SimulatedAccount {
         if (service === undefined) {
           throw new Error(`The simulated account cannot route ${context.clientName ?? 'an unnamed client'}`);
         }
-        const output = await this.sendCommand(service, { operation, input: args.input });
+        const output = await this.sendCommand(service, { operation, input: args.input }, caller);
         // The SDK's output type is per command; the simulated response has that command's shape.
         return { output: output as never, response: {} };
       },
@@ -369,9 +636,13 @@ export class SimulatedAccount {
    * JSON result out (Dates become ISO strings, S3 GetObject's Body is text), errors named as Retry and
    * Catch see them (`S3.NoSuchKeyException` also for a HeadObject miss, as the SDK for Java translates it).
    * With `.waitForTaskToken` the call is made and its result returned; waiting for the token is the
-   * caller's business.
+   * caller's business. The call is authorized for `caller`, the state machine's role.
    */
-  async callStepFunctionsIntegration(resource: string, parameters: unknown): Promise<unknown> {
+  async callStepFunctionsIntegration(
+    resource: string,
+    parameters: unknown,
+    caller: Caller = this.administrator,
+  ): Promise<unknown> {
     const match = /^arn:aws:states:::(aws-sdk:)?([a-z0-9]+):([A-Za-z0-9]+)(\.waitForTaskToken)?$/.exec(
       resource,
     );
@@ -394,7 +665,7 @@ export class SimulatedAccount {
     const parsed: unknown = parameters === undefined ? {} : JSON.parse(JSON.stringify(parameters));
     const input = service === 'S3' ? s3StepFunctionsInput(operation, parsed) : parsed;
     try {
-      const { value, requestId } = await this.perform(service, operation, input, 'step-functions');
+      const { value, requestId } = await this.perform(service, operation, input, 'step-functions', caller);
       const output = service === 'S3' ? s3StepFunctionsOutput(operation, value) : value;
       const json: unknown = JSON.parse(JSON.stringify(output ?? {}));
       if (!optimized) {
@@ -422,15 +693,40 @@ export class SimulatedAccount {
   private async sendCommand(
     service: SimulatedService,
     command: { readonly input?: unknown; readonly operation?: string },
+    caller: Caller,
   ): Promise<unknown> {
     const operation = command.operation ?? commandOperation(command);
-    const { value: raw, requestId } = await this.perform(service, operation, command.input ?? {}, 'sdk');
+    const { value: raw, requestId } = await this.perform(
+      service,
+      operation,
+      command.input ?? {},
+      'sdk',
+      caller,
+    );
     const value = service === 'S3' ? s3SdkOutput(operation, raw) : raw;
     return {
       ...(typeof value === 'object' && value !== null ? value : {}),
       $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 },
     };
   }
+}
+
+/** A resource policy as IAM JSON, from the text or document a service keeps. */
+function parsePolicy(
+  policy: string | Readonly<Record<string, unknown>> | undefined,
+): PolicyDocument | undefined {
+  if (policy === undefined) return undefined;
+  return (typeof policy === 'string' ? JSON.parse(policy) : policy) as PolicyDocument;
+}
+
+/** A GetObject or HeadObject that found no object (NoSuchKey, or the bodyless NotFound of a HEAD). */
+function isMissingObject(service: SimulatedService, operation: string, error: unknown): boolean {
+  return (
+    service === 'S3' &&
+    (operation === 'GetObject' || operation === 'HeadObject') &&
+    error instanceof AwsServiceError &&
+    (error.name === 'NoSuchKey' || error.name === 'NotFound')
+  );
 }
 
 /** `DescribeNotebookInstanceCommand` -> `DescribeNotebookInstance`. */

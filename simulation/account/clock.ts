@@ -25,6 +25,8 @@ export class SimulatedClock {
   private readonly timers: PendingTimer[] = [];
   private nextSequence = 0;
   private drainScheduled = false;
+  /** Work in progress that waits on real I/O (see `hold`): time does not move meanwhile. */
+  private holds = 0;
 
   constructor(options: SimulatedClockOptions = {}) {
     const start = options.start ?? DEFAULT_START_TIME;
@@ -88,6 +90,20 @@ export class SimulatedClock {
     });
   }
 
+  /**
+   * Runs work that may wait on real I/O (a file read, say) without letting virtual time move until it
+   * is done: otherwise the process would look idle and a later timer could fire first.
+   */
+  async hold<T>(work: () => Promise<T>): Promise<T> {
+    this.holds += 1;
+    try {
+      return await work();
+    } finally {
+      this.holds -= 1;
+      if (this.timers.length > 0) this.scheduleDrain();
+    }
+  }
+
   private insert(timer: PendingTimer): void {
     // Sorted insert from the back: most new timers are the latest, and ties keep registration order.
     let index = this.timers.length;
@@ -110,6 +126,11 @@ export class SimulatedClock {
     // timers before time moves; resolving one timer per drain lets its continuation do the same.
     setImmediate(() => {
       this.drainScheduled = false;
+      if (this.holds > 0) {
+        // Real I/O is still pending: look again once it has had a chance to complete.
+        setTimeout(() => this.scheduleDrain(), 1);
+        return;
+      }
       this.drainOne();
     });
   }

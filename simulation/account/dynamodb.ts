@@ -38,12 +38,15 @@ export interface CreateTableOptions {
   readonly sortKey?: string | KeyAttribute;
   /** The attribute TTL reads (epoch seconds), if TTL is enabled. */
   readonly timeToLiveAttribute?: string;
+  /** The customer managed key of the table's encryption at rest (SSESpecification), if any. */
+  readonly kmsKeyArn?: string;
 }
 
 interface Table {
   readonly name: string;
   readonly keys: readonly KeyAttribute[];
   readonly timeToLiveAttribute: string | undefined;
+  readonly kmsKeyArn: string | undefined;
   readonly items: Map<string, Item>;
 }
 
@@ -72,9 +75,15 @@ export class SimulatedDynamoDb {
       name: options.TableName,
       keys,
       timeToLiveAttribute: options.timeToLiveAttribute,
+      kmsKeyArn: options.kmsKeyArn,
       items: new Map(),
     });
     return `arn:aws:dynamodb:${this.region}:${this.accountId}:table/${options.TableName}`;
+  }
+
+  /** The table's customer managed key, if it has one (undefined too for a table that does not exist). */
+  tableKmsKeyArn(tableName: string): string | undefined {
+    return this.tables.get(tableName)?.kmsKeyArn;
   }
 
   /** Every item of a table (copies), for assertions. */

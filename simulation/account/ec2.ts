@@ -222,6 +222,34 @@ export class SimulatedEc2 {
     return this.addGroup(options.vpcId, undefined, options.groupName, options.description);
   }
 
+  /**
+   * Deletes a subnet, as its owner might while a plan waits. Like EC2's DeleteSubnet, refused while a
+   * network interface is in it (DependencyViolation).
+   */
+  removeSubnet(subnetId: string): void {
+    this.beforeAccess();
+    if (!this.subnets.has(subnetId)) throw new Error(`removeSubnet: no subnet ${subnetId}`);
+    if ([...this.interfaces.values()].some((eni) => eni.SubnetId === subnetId)) {
+      throw new Error(
+        `removeSubnet: ${subnetId} has dependencies and cannot be deleted (DependencyViolation)`,
+      );
+    }
+    this.subnets.delete(subnetId);
+  }
+
+  /** Deletes a security group (not a VPC's default); refused while an interface uses it, as in EC2. */
+  removeSecurityGroup(groupId: string): void {
+    this.beforeAccess();
+    const group = this.groups.get(groupId);
+    if (!group) throw new Error(`removeSecurityGroup: no security group ${groupId}`);
+    if (group.GroupName === 'default')
+      throw new Error(`removeSecurityGroup: ${groupId} is a VPC's default group`);
+    if ([...this.interfaces.values()].some((eni) => eni.Groups.some((g) => g.GroupId === groupId))) {
+      throw new Error(`removeSecurityGroup: ${groupId} has a dependent object (DependencyViolation)`);
+    }
+    this.groups.delete(groupId);
+  }
+
   /** Network interfaces, for assertions (DescribeNetworkInterfaces without the API call). */
   networkInterfaces(): NetworkInterface[] {
     this.beforeAccess();

@@ -454,3 +454,46 @@ export function toStepFunctionsError(
   converted.name = `${serviceName}.${declared ? stepFunctionsErrorName(error.name) : genericName}`;
   return converted;
 }
+
+/** The code, status and message shape each service answers a denied request with (as the SDK names it). */
+const ACCESS_DENIED: Readonly<Record<SimulatedService, { readonly code: string; readonly status: number }>> =
+  {
+    SageMaker: { code: 'AccessDeniedException', status: 400 },
+    SecurityHub: { code: 'AccessDeniedException', status: 403 },
+    DynamoDB: { code: 'AccessDeniedException', status: 400 },
+    SNS: { code: 'AuthorizationErrorException', status: 403 },
+    S3: { code: 'AccessDenied', status: 403 },
+    IAM: { code: 'AccessDenied', status: 403 },
+    EC2: { code: 'UnauthorizedOperation', status: 403 },
+    KMS: { code: 'AccessDeniedException', status: 400 },
+    // Wording not confirmed: SQS's JSON protocol answer to a denied request.
+    SQS: { code: 'AccessDeniedException', status: 400 },
+    SecretsManager: { code: 'AccessDeniedException', status: 400 },
+  };
+
+/** When the key a service uses on the caller's behalf is denied, some services say so in their own terms. */
+const KMS_DENIED_THROUGH: Readonly<Partial<Record<SimulatedService, string>>> = {
+  SNS: 'KMSAccessDeniedException',
+  SQS: 'KmsAccessDenied',
+};
+
+/**
+ * The error a denied request gets: the service's access-denied code, with IAM's message ("User: ...
+ * is not authorized to perform: ... on resource: ... because ..."). A denial outside the simulated
+ * services (Lambda, Step Functions, EventBridge) is an Error named AccessDeniedException.
+ */
+export function accessDeniedError(
+  service: SimulatedService | 'Lambda' | 'StepFunctions' | 'EventBridge',
+  operation: string,
+  required: { readonly action: string },
+  message: string,
+): Error {
+  if (service === 'Lambda' || service === 'StepFunctions' || service === 'EventBridge') {
+    return Object.assign(new Error(message), { name: 'AccessDeniedException' });
+  }
+  const throughKms = required.action.startsWith('kms:') && service !== 'KMS';
+  const shape = ACCESS_DENIED[service];
+  const code = (throughKms ? KMS_DENIED_THROUGH[service] : undefined) ?? shape.code;
+  const text = service === 'EC2' ? `You are not authorized to perform this operation. ${message}` : message;
+  return new AwsServiceError({ service, operation, code, message: text, httpStatusCode: shape.status });
+}

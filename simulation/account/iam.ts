@@ -1,6 +1,8 @@
 /**
- * IAM, only as far as the project needs it: GetRole, to learn a role's unique id (the `AROA...` part of
- * `${aws:userid}`, which prefixes what a notebook may write in the backup bucket).
+ * IAM, as far as the project needs it: roles with their inline and managed policies, managed policies,
+ * the resource-based policies of other services' resources (bucket, key, topic, queue, function), all
+ * of which the authorizer evaluates for every call; and GetRole, to learn a role's unique id (the
+ * `AROA...` part of `${aws:userid}`, which prefixes what a notebook may write in the backup bucket).
  *
  * Role ids are derived from the role ARN (`roleIdFor`), so tests, the lifecycle scripts' environment and
  * GetRole agree without sharing state. Real role ids are random and change when a role is recreated
@@ -8,6 +10,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import type { NamedPolicy, PolicyDocument, PolicySource } from './authorizer.js';
 import type { SimulatedClock } from './clock.js';
 import { AwsServiceError } from './errors.js';
 import { InputReader } from './input-reader.js';
@@ -44,9 +47,18 @@ const SAGEMAKER_TRUST_POLICY = encodeURIComponent(
   }),
 );
 
-export class SimulatedIam {
+/** A role as the authorizer sees it: its inline policies and the ARNs of its managed policies. */
+interface RolePolicies {
+  readonly inline: Map<string, PolicyDocument>;
+  readonly attached: Set<string>;
+}
+
+export class SimulatedIam implements PolicySource {
   /** Keyed by role name: names are unique in an account, case-insensitively. */
   private readonly roles = new Map<string, SimulatedRole>();
+  private readonly rolePolicies = new Map<string, RolePolicies>();
+  private readonly managedPolicies = new Map<string, PolicyDocument>();
+  private readonly resourcePolicies = new Map<string, PolicyDocument>();
 
   constructor(
     private readonly clock: SimulatedClock,
@@ -57,7 +69,7 @@ export class SimulatedIam {
    * Makes sure the role of this ARN exists (the simulated SageMaker calls it for every role a notebook
    * uses, as AWS would refuse a notebook whose role does not exist). Returns the role.
    */
-  ensureRole(roleArn: string): SimulatedRole {
+  ensureRole(roleArn: string, defaultPolicies: readonly NamedPolicy[] = []): SimulatedRole {
     const match = ROLE_ARN.exec(roleArn);
     if (match === null) {
       throw new Error(`SimulatedIam: not a role ARN: ${roleArn}`);
@@ -77,7 +89,77 @@ export class SimulatedIam {
       MaxSessionDuration: 3600,
     };
     this.roles.set(roleName.toLowerCase(), role);
+    this.rolePolicies.set(roleName.toLowerCase(), {
+      inline: new Map(defaultPolicies.map((policy) => [policy.name, policy.document])),
+      attached: new Set(),
+    });
     return role;
+  }
+
+  /** Creates a role with its policies (what CloudFormation does for AWS::IAM::Role). Returns its ARN. */
+  createRole(options: {
+    readonly roleName: string;
+    readonly path?: string;
+    readonly inlinePolicies?: readonly NamedPolicy[];
+    readonly managedPolicyArns?: readonly string[];
+  }): string {
+    const path = options.path ?? '/';
+    const arn = `arn:aws:iam::${this.accountId}:role${path}${options.roleName}`;
+    if (this.roles.has(options.roleName.toLowerCase())) {
+      throw new Error(`SimulatedIam: role ${options.roleName} already exists`);
+    }
+    this.ensureRole(arn, options.inlinePolicies ?? []);
+    for (const managed of options.managedPolicyArns ?? []) this.attachRolePolicy(options.roleName, managed);
+    return arn;
+  }
+
+  putRolePolicy(roleName: string, policy: NamedPolicy): void {
+    this.policiesOfRole(roleName).inline.set(policy.name, policy.document);
+  }
+
+  /** Creates a customer managed policy; returns its ARN. */
+  createPolicy(name: string, document: PolicyDocument, path = '/'): string {
+    const arn = `arn:aws:iam::${this.accountId}:policy${path}${name}`;
+    this.managedPolicies.set(arn, document);
+    return arn;
+  }
+
+  attachRolePolicy(roleName: string, policyArn: string): void {
+    if (!this.managedPolicies.has(policyArn) && !policyArn.includes(':aws:policy/')) {
+      throw new Error(`SimulatedIam: no managed policy ${policyArn}`);
+    }
+    this.policiesOfRole(roleName).attached.add(policyArn);
+  }
+
+  /** Sets the resource-based policy of a resource of another service (bucket, key, topic, queue...). */
+  setResourcePolicy(resourceArn: string, document: PolicyDocument): void {
+    this.resourcePolicies.set(resourceArn, document);
+  }
+
+  resourcePolicyOf(arn: string): PolicyDocument | undefined {
+    return this.resourcePolicies.get(arn);
+  }
+
+  /**
+   * The role's inline and customer managed policies. AWS managed policies are not simulated: a role
+   * relying on one gets no permission from it (none of the project's principals does).
+   */
+  identityPoliciesOf(roleArn: string): readonly NamedPolicy[] | undefined {
+    const match = ROLE_ARN.exec(roleArn);
+    const policies = match ? this.rolePolicies.get((match[3] ?? '').toLowerCase()) : undefined;
+    if (!policies) return undefined;
+    return [
+      ...[...policies.inline].map(([name, document]) => ({ name, document })),
+      ...[...policies.attached]
+        .filter((arn) => this.managedPolicies.has(arn))
+        .map((arn) => ({ name: arn, document: this.managedPolicies.get(arn) as PolicyDocument })),
+    ];
+  }
+
+  private policiesOfRole(roleName: string): RolePolicies {
+    const policies = this.rolePolicies.get(roleName.toLowerCase());
+    if (!policies) throw new Error(`SimulatedIam: no role ${roleName}`);
+    return policies;
   }
 
   /** Creates a role by name and path (default `/`), returning its ARN. */

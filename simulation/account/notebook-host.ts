@@ -21,9 +21,20 @@
  *   BACKUP_LOG          a file in the run's directory: the project's scripts log there instead of
  *                       /var/log (not part of the contract; it keeps test runs off the host)
  *
+ * and, when the host is given the account's IAM (`iam`), the stand-in's IAM check: FAKE_AWS_AUTHORIZER and
+ * FAKE_AWS_NODE (the built check and the node to run it), FAKE_AWS_IAM_CONTEXT (the notebook role's
+ * policies, the bucket and key policies, at the run's simulated time) and FAKE_AWS_AUTHORIZATIONS (where
+ * the decisions go; the host hands them to the account after the run). Without it the check is `none`.
+ *
  * plus `extraEnv` (fault injection for the stand-in, e.g. FAKE_AWS_FAIL_ON), which wins over the above.
  *
- * Scripts run with a real-time timeout (default 30 s), which counts as AWS's 5-minute limit. Processes a
+ * A script runs in a moment of simulated time, but what it writes to S3 appears only when a copy of the
+ * volume would have finished on the instance (copy-throughput.ts), given the host's clock: the objects wait
+ * in a scratch directory until then. A volume may stand for more bytes than it holds (`setModelledBytes`:
+ * the 50 GB of a large notebook), which its backup's largest object carries on to the restore.
+ *
+ * Scripts run with a real-time timeout (default 300 s), AWS's 5-minute limit; the copy, in the foreground
+ * here, counts against it (on an instance it runs in the background). Processes a
  * script leaves behind when it exits are given 100 ms (a `tee` flushing its last lines), then killed:
  * their effects would race the test.
  */
@@ -35,16 +46,20 @@ import {
   existsSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { StandInAuthorization, StandInIamContext } from '../fake-aws/authorize.js';
+import { standInAuthorizer } from '../fake-aws/cli-build.js';
+import { type CopySize, type CopyThroughput, copySeconds } from './copy-throughput.js';
 import { roleIdFor } from './iam.js';
-import { changeTimes, listFiles, type SimulatedStorage } from './storage.js';
+import { killGroup } from './process-group.js';
+import { changeTimes, fileSize, listFiles, measureTree, type SimulatedStorage } from './storage.js';
 
 export type LifecycleHook = 'OnCreate' | 'OnStart';
 
@@ -82,10 +97,29 @@ export interface NotebookHostOptions {
   readonly region?: string;
   /** Directory holding the stand-in `aws` (default simulation/fake-aws of this checkout). */
   readonly fakeAwsDir?: string;
-  /** Real-time limit of one script run, standing for AWS's 5 minutes (default 30 000 ms). */
+  /**
+   * Real-time limit of one script run: AWS's 5 minutes (default 300 000 ms). The simulation runs the copy in
+   * the foreground (BACKUP_FOREGROUND=1), so it counts here, where on an instance it runs in the background.
+   */
   readonly scriptTimeoutMs?: number;
   /** Variables added to every script's environment (they win over the contract's). */
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /** The account's IAM, for the stand-in CLI's checks (simulation/fake-aws/authorize.ts). */
+  readonly iam?: NotebookHostIam;
+  /**
+   * The rates of a script's copy: its S3 writes then appear when a copy that size would have finished,
+   * once `landDue` is called at or after that time (the account calls it before any S3 access).
+   * Default: they appear at once, at the run's time.
+   */
+  readonly throughput?: CopyThroughput;
+}
+
+/** What the host needs of the account to let the stand-in authorize a script's calls. */
+export interface NotebookHostIam {
+  /** The notebook role session's policies, the bucket and key policies, at the run's time. */
+  contextFor(roleArn: string, at: Date): StandInIamContext;
+  /** The decisions the stand-in took during one run. */
+  record(roleArn: string, at: Date, decisions: readonly StandInAuthorization[]): void;
 }
 
 export const DEFAULT_FAKE_AWS_DIR = fileURLToPath(new URL('../fake-aws/', import.meta.url));
@@ -98,6 +132,18 @@ export class NotebookHost {
   readonly scriptTimeoutMs: number;
   /** Variables added to every script's environment, e.g. `FAKE_AWS_FAIL_ON` to make a copy fail. */
   readonly extraEnv: Record<string, string>;
+  private readonly iam: NotebookHostIam | undefined;
+  private readonly throughput: CopyThroughput | undefined;
+  /** Script writes still being copied: out of the bucket until `dueMs`. */
+  private readonly inFlight: {
+    readonly dueMs: number;
+    readonly dir: string;
+    readonly paths: readonly string[];
+  }[] = [];
+  /** Bytes a volume stands for beyond its real files, by volume id. */
+  private readonly modelledVolumeBytes = new Map<string, number>();
+  /** Bytes an S3 object stands for beyond its real content, by its path under the S3 root. */
+  private readonly modelledObjectBytes = new Map<string, number>();
   private readonly storage: SimulatedStorage;
   private readonly scriptRuns: LifecycleScriptRun[] = [];
   private guardDir: string | undefined;
@@ -106,8 +152,23 @@ export class NotebookHost {
     this.storage = options.storage;
     this.region = options.region ?? 'eu-west-1';
     this.fakeAwsDir = options.fakeAwsDir ?? DEFAULT_FAKE_AWS_DIR;
-    this.scriptTimeoutMs = options.scriptTimeoutMs ?? 30_000;
+    this.scriptTimeoutMs = options.scriptTimeoutMs ?? 300_000;
     this.extraEnv = { ...options.extraEnv };
+    this.iam = options.iam;
+    this.throughput = options.throughput;
+  }
+
+  /** Lets a volume stand for `bytes` more than its real files (a large notebook, modelled). */
+  setModelledBytes(volumeId: string, bytes: number): void {
+    if (!Number.isSafeInteger(bytes) || bytes < 0)
+      throw new Error(`modelled bytes must be a whole number >= 0: ${bytes}`);
+    this.modelledVolumeBytes.set(volumeId, bytes);
+  }
+
+  /** The volume's size as a copy sees it: its entries, and its bytes real and modelled. */
+  volumeSize(volumeId: string): CopySize {
+    const real = this.hasVolume(volumeId) ? measureTree(this.volumePath(volumeId)) : { files: 0, bytes: 0 };
+    return { files: real.files, bytes: real.bytes + (this.modelledVolumeBytes.get(volumeId) ?? 0) };
   }
 
   /** Whether the stand-in aws CLI is there (another part of the project provides it). */
@@ -189,7 +250,10 @@ export class NotebookHost {
     const s3Root = this.storage.s3Root();
     const volume = this.volumePath(request.volumeId);
     const logPath = join(runDir, 'output.log');
+    // A script sees what earlier copies have finished writing, and nothing more.
+    this.landDue(request.atMs);
     const before = changeTimes(s3Root);
+    const sizeBefore = this.volumeSize(request.volumeId);
     const log = openSync(logPath, 'w');
     const started = Date.now();
     // `detached` (undocumented for spawnSync, but honoured) puts the script in its own process group,
@@ -208,6 +272,7 @@ export class NotebookHost {
         AWS_REGION: this.region,
         AWS_DEFAULT_REGION: this.region,
         BACKUP_LOG: join(runDir, 'script.log'),
+        ...this.iamEnvironment(runDir, request),
         ...this.extraEnv,
       },
       stdio: ['ignore', log, log],
@@ -228,7 +293,9 @@ export class NotebookHost {
     if (result.error !== undefined && !timedOut) {
       throw new Error(`Could not run the lifecycle script with bash: ${result.error.message}`);
     }
-    this.stampWrites(s3Root, before, request.atMs);
+    const decisions = this.collectDecisions(runDir, request);
+    const written = this.writesSince(s3Root, before);
+    this.settleCopy(request, written, decisions, sizeBefore);
     const run: LifecycleScriptRun = {
       notebookName: request.notebookName,
       lifecycleConfigName: request.lifecycleConfigName,
@@ -242,6 +309,108 @@ export class NotebookHost {
     };
     this.scriptRuns.push(run);
     return run;
+  }
+
+  /** The stand-in's IAM check for this run (or none, for a host without the account's IAM). */
+  private iamEnvironment(runDir: string, request: ScriptRequest): Record<string, string> {
+    if (!this.iam) return { FAKE_AWS_AUTHORIZER: 'none' };
+    const contextFile = join(runDir, 'iam-context.json');
+    writeFileSync(contextFile, JSON.stringify(this.iam.contextFor(request.roleArn, new Date(request.atMs))));
+    return {
+      FAKE_AWS_AUTHORIZER: standInAuthorizer(),
+      FAKE_AWS_NODE: process.execPath,
+      FAKE_AWS_IAM_CONTEXT: contextFile,
+      FAKE_AWS_AUTHORIZATIONS: join(runDir, 'authorizations.jsonl'),
+    };
+  }
+
+  private collectDecisions(runDir: string, request: ScriptRequest): StandInAuthorization[] {
+    const file = join(runDir, 'authorizations.jsonl');
+    if (!this.iam || !existsSync(file)) return [];
+    const decisions = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as StandInAuthorization);
+    this.iam.record(request.roleArn, new Date(request.atMs), decisions);
+    return decisions;
+  }
+
+  /**
+   * Carries the modelled bytes along (a backup's onto its largest object, a restore's onto the volume)
+   * and holds the run's S3 writes back until its copy would have finished.
+   */
+  private settleCopy(
+    request: ScriptRequest,
+    written: readonly string[],
+    decisions: readonly StandInAuthorization[],
+    sizeBefore: CopySize,
+  ): void {
+    const downloaded = decisions
+      .filter((entry) => entry.action === 's3:GetObject' && entry.decision === 'Allowed')
+      .map((entry) => entry.resource.replace(/^arn:aws[a-z-]*:s3:::/, ''));
+    const restoredBytes = downloaded.reduce(
+      (total, path) => total + (this.modelledObjectBytes.get(path) ?? 0),
+      0,
+    );
+    if (restoredBytes > 0) {
+      this.modelledVolumeBytes.set(
+        request.volumeId,
+        (this.modelledVolumeBytes.get(request.volumeId) ?? 0) + restoredBytes,
+      );
+    }
+    const s3Root = this.storage.s3Root();
+    const largest = [...written].sort((a, b) => fileSize(join(s3Root, b)) - fileSize(join(s3Root, a)))[0];
+    const carried = this.modelledVolumeBytes.get(request.volumeId) ?? 0;
+    if (largest !== undefined && carried > 0 && request.hook === 'OnStart') {
+      this.modelledObjectBytes.set(largest, carried);
+    }
+    const sizeAfter = this.volumeSize(request.volumeId);
+    const size = {
+      files: Math.max(sizeBefore.files, sizeAfter.files),
+      bytes: Math.max(sizeBefore.bytes, sizeAfter.bytes),
+    };
+    const direction = request.hook === 'OnStart' ? 'backup' : 'restore';
+    const dueMs =
+      this.throughput === undefined
+        ? request.atMs
+        : request.atMs + Math.ceil(copySeconds(size, direction, this.throughput) * 1000);
+    if (written.length === 0 || dueMs === request.atMs) {
+      this.stamp(written, request.atMs);
+      return;
+    }
+    // In flight: out of the bucket until the copy is done, then in with that time (landDue).
+    const dir = this.storage.newScratchDir('in-flight');
+    for (const path of written) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      renameSync(join(s3Root, path), join(dir, path));
+    }
+    this.inFlight.push({ dueMs, dir, paths: written });
+  }
+
+  /** Puts the script writes whose copy is done by `nowMs` into the bucket, stamped with that time. */
+  landDue(nowMs: number): void {
+    const due = this.inFlight.filter((batch) => batch.dueMs <= nowMs).sort((a, b) => a.dueMs - b.dueMs);
+    if (due.length === 0) return;
+    const s3Root = this.storage.s3Root();
+    for (const batch of due) {
+      this.inFlight.splice(this.inFlight.indexOf(batch), 1);
+      for (const path of batch.paths) {
+        mkdirSync(dirname(join(s3Root, path)), { recursive: true });
+        renameSync(join(batch.dir, path), join(s3Root, path));
+      }
+      this.stamp(batch.paths, batch.dueMs);
+    }
+  }
+
+  private writesSince(s3Root: string, before: ReadonlyMap<string, bigint>): string[] {
+    return [...changeTimes(s3Root)]
+      .filter(([file, changed]) => before.get(file) !== changed)
+      .map(([file]) => file);
+  }
+
+  private stamp(paths: readonly string[], atMs: number): void {
+    const seconds = Math.floor(atMs / 1000);
+    for (const path of paths) utimesSync(join(this.storage.s3Root(), path), seconds, seconds);
   }
 
   /** The stand-in's directory, or a guard whose `aws` fails while the stand-in is missing. */
@@ -262,72 +431,4 @@ export class NotebookHost {
     }
     return this.guardDir;
   }
-
-  private stampWrites(s3Root: string, before: ReadonlyMap<string, bigint>, atMs: number): void {
-    const seconds = Math.floor(atMs / 1000);
-    for (const [file, changed] of changeTimes(s3Root)) {
-      if (before.get(file) !== changed) {
-        utimesSync(join(s3Root, file), seconds, seconds);
-      }
-    }
-  }
-}
-
-const LEFTOVER_GRACE_MS = 100;
-
-/**
- * Whether a process group has members that still run. Zombies do not count: a `tee` the script started
- * has exited but waits for init to reap it, which can take a second. Without /proc, any member counts.
- */
-function groupHasLiveMembers(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch {
-    return false;
-  }
-  if (!existsSync('/proc/self/stat')) {
-    return true;
-  }
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) {
-      continue;
-    }
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(group) === pgid && state !== 'Z' && state !== 'X') {
-      return true;
-    }
-  }
-  return false;
-}
-
-/** Kills what is left of a script's process group after a short grace. Returns whether anything was left. */
-function killGroup(pid: number | undefined): boolean {
-  if (pid === undefined || pid <= 0) {
-    return false;
-  }
-  const alive = () => groupHasLiveMembers(pid);
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  const deadline = Date.now() + LEFTOVER_GRACE_MS;
-  while (alive()) {
-    if (Date.now() >= deadline) {
-      break;
-    }
-    Atomics.wait(pause, 0, 0, 5);
-  }
-  if (!alive()) {
-    return false;
-  }
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Gone meanwhile.
-  }
-  return true;
 }

@@ -18,6 +18,7 @@ import {
   closeSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmdirSync,
   statSync,
@@ -38,8 +39,14 @@ export interface SdkStreamBody {
   transformToByteArray(): Promise<Uint8Array>;
 }
 
-/** A Body that can be read once, like the SDK's (`The stream has already been transformed.`). */
-export function sdkStreamBody(bytes: Uint8Array): SdkStreamBody {
+/** Chunk size of a streamed Body (what a socket read typically hands over). */
+const STREAM_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * A Body that can be read once, like the SDK's (`The stream has already been transformed.`): whole, or
+ * as a stream of chunks (in Node.js the SDK's Body is an async-iterable stream).
+ */
+export function sdkStreamBody(bytes: Uint8Array): SdkStreamBody & AsyncIterable<Uint8Array> {
   let transformed = false;
   const take = (): Uint8Array => {
     if (transformed) {
@@ -51,6 +58,12 @@ export function sdkStreamBody(bytes: Uint8Array): SdkStreamBody {
   return {
     transformToString: async (encoding: BufferEncoding = 'utf8') => Buffer.from(take()).toString(encoding),
     transformToByteArray: async () => new Uint8Array(take()),
+    async *[Symbol.asyncIterator]() {
+      const all = take();
+      for (let start = 0; start < all.byteLength; start += STREAM_CHUNK_BYTES) {
+        yield all.slice(start, start + STREAM_CHUNK_BYTES);
+      }
+    },
   };
 }
 
@@ -190,6 +203,8 @@ export class SimulatedS3 {
   private readonly infos = new Map<string, ObjectInfo>();
   private readonly versioning = new Map<string, VersioningStatus>();
   private readonly versions = new Map<string, ObjectVersion[]>();
+  /** Default encryption per bucket (BucketEncryption in the template): SSE-KMS with this key. */
+  private readonly defaultEncryption = new Map<string, { keyArn: string; bucketKeyEnabled: boolean }>();
   private versionCounter = 0;
 
   constructor(
@@ -226,6 +241,41 @@ export class SimulatedS3 {
     mkdirSync(join(this.root, name), { recursive: true });
   }
 
+  /**
+   * Default encryption of a bucket (what PutBucketEncryption sets): objects written without encryption
+   * headers, through the API or by a lifecycle script, are SSE-KMS with this key.
+   */
+  setBucketEncryption(bucket: string, encryption: { keyArn: string; bucketKeyEnabled: boolean }): void {
+    this.defaultEncryption.set(bucket, { ...encryption });
+  }
+
+  /** Every bucket with a default SSE-KMS key. */
+  encryptedBuckets(): Array<{ bucket: string; keyArn: string; bucketKeyEnabled: boolean }> {
+    return [...this.defaultEncryption].map(([bucket, encryption]) => ({ bucket, ...encryption }));
+  }
+
+  /** Every bucket (a directory under the root). */
+  bucketNames(): string[] {
+    return readdirSync(this.root, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  }
+
+  /** The bucket's default SSE-KMS key, if it has one. */
+  bucketEncryption(
+    bucket: string,
+  ): { readonly keyArn: string; readonly bucketKeyEnabled: boolean } | undefined {
+    return this.defaultEncryption.get(bucket);
+  }
+
+  /** The KMS key an existing object is encrypted with, or undefined (SSE-S3, or no such object). */
+  objectKmsKeyArn(bucket: string, key: string): string | undefined {
+    const bytes = keySegments(key) === undefined ? undefined : this.readKey(bucket, key);
+    if (bytes === undefined) return undefined;
+    const info = this.currentInfo(bucket, key, bytes);
+    return info ? info.kmsKeyId : this.defaultEncryption.get(bucket)?.keyArn;
+  }
+
   /** The object's content as UTF-8 text, or undefined; for assertions (not an API call). */
   objectText(bucket: string, key: string): string | undefined {
     const segments = keySegments(key);
@@ -235,8 +285,12 @@ export class SimulatedS3 {
     return readBytes(join(this.root, bucket, ...segments))?.toString('utf8');
   }
 
-  /** Every key of a bucket, sorted as S3 sorts them (for assertions; not an API call). */
+  /**
+   * Every key of a bucket, sorted as S3 sorts them (for assertions; not an API call). Like a call, it
+   * first lets what is due by now happen (scripts that ran, copies that finished).
+   */
   keys(bucket: string, prefix = ''): string[] {
+    this.beforeAccess();
     return this.sortedKeys(bucket, prefix);
   }
 
@@ -368,7 +422,7 @@ export class SimulatedS3 {
     const bytes = body === undefined ? new Uint8Array() : typeof body === 'string' ? Buffer.from(body) : body;
     const contentType = reader.optionalString('ContentType') ?? DEFAULT_CONTENT_TYPE;
     const metadata = this.readMetadata(reader.optionalRecord('Metadata'), operation);
-    const encryption = this.readEncryption(reader, operation);
+    const encryption = this.readEncryption(reader, operation, bucket);
     reader.optionalBoolean('BucketKeyEnabled');
     this.requireBucket(bucket, operation);
     const versionId = this.versioning.get(bucket) === 'Enabled' ? this.nextVersionId() : undefined;
@@ -406,11 +460,40 @@ export class SimulatedS3 {
   }
 
   /** GetObject with Body as bytes (what the account's adapters convert for their callers). */
-  getObjectRaw(input: ObjectAddress): GetObjectRawOutput {
+  getObjectRaw(input: ObjectAddress & { Range?: string }): GetObjectRawOutput {
     const operation = 'GetObject';
     this.beforeAccess();
-    const { bucket, key, versionId } = this.readAddress(input, operation);
-    return this.readObject(bucket, key, versionId, operation);
+    const range = typeof input?.Range === 'string' ? input.Range : undefined;
+    const { Range: _range, ...address } = (input ?? {}) as ObjectAddress & { Range?: string };
+    const { bucket, key, versionId } = this.readAddress(address, operation);
+    const whole = this.readObject(bucket, key, versionId, operation);
+    return range === undefined ? whole : this.byteRange(whole, range, operation);
+  }
+
+  /**
+   * A `bytes=<first>-<last>` range (or `bytes=<first>-`), as S3 serves it: the bytes that exist
+   * (206 with ContentRange); a first byte past the end is InvalidRange (416). Suffix ranges and
+   * multiple ranges are not simulated.
+   */
+  private byteRange(whole: GetObjectRawOutput, range: string, operation: string): GetObjectRawOutput {
+    const match = /^bytes=(\d+)-(\d*)$/.exec(range);
+    if (!match) throw new Error(`SimulatedS3 ${operation}: only Range bytes=<first>-[<last>] is simulated`);
+    const size = whole.Body.byteLength;
+    const first = Number(match[1]);
+    const last = Math.min(match[2] === '' ? size - 1 : Number(match[2]), size - 1);
+    if (first >= size) {
+      throw this.error(operation, 'InvalidRange', 'The requested range is not satisfiable', 416, {
+        RangeRequested: range,
+        ActualObjectSize: String(size),
+      });
+    }
+    const body = whole.Body.subarray(first, last + 1);
+    return {
+      ...whole,
+      Body: body,
+      ContentLength: body.byteLength,
+      ContentRange: `bytes ${first}-${last}/${size}`,
+    } as GetObjectRawOutput;
   }
 
   headObject(input: ObjectAddress): ObjectHead {
@@ -651,9 +734,10 @@ export class SimulatedS3 {
       ETag: `"${md5Hex(bytes)}"`,
       LastModified: new Date(Math.floor(statSync(path).mtimeMs / 1000) * 1000),
       Metadata: { ...(info?.metadata ?? {}) },
-      ServerSideEncryption: info?.serverSideEncryption ?? 'AES256',
+      ServerSideEncryption: info?.serverSideEncryption ?? this.defaultAlgorithm(bucket),
     };
-    if (info?.kmsKeyId !== undefined) head.SSEKMSKeyId = info.kmsKeyId;
+    const kmsKeyId = info ? info.kmsKeyId : this.defaultEncryption.get(bucket)?.keyArn;
+    if (kmsKeyId !== undefined) head.SSEKMSKeyId = kmsKeyId;
     if (info?.versionId !== undefined) {
       head.VersionId = info.versionId;
     } else if (this.versioning.has(bucket)) {
@@ -899,13 +983,22 @@ export class SimulatedS3 {
     return metadata;
   }
 
+  private defaultAlgorithm(bucket: string): ServerSideEncryption {
+    return this.defaultEncryption.has(bucket) ? 'aws:kms' : 'AES256';
+  }
+
   private readEncryption(
     reader: InputReader,
     operation: string,
+    bucket: string,
   ): { serverSideEncryption: ServerSideEncryption; kmsKeyId: string | undefined } {
     const requested = reader.optionalString('ServerSideEncryption');
     if (requested !== undefined && !SSE_VALUES.includes(requested as ServerSideEncryption)) {
       throw this.error(operation, 'InvalidArgument', 'The encryption method specified is not supported');
+    }
+    const bucketDefault = this.defaultEncryption.get(bucket);
+    if (requested === undefined && reader.optionalString('SSEKMSKeyId') === undefined && bucketDefault) {
+      return { serverSideEncryption: 'aws:kms', kmsKeyId: bucketDefault.keyArn };
     }
     const serverSideEncryption = (requested ?? 'AES256') as ServerSideEncryption;
     const keyId = reader.optionalString('SSEKMSKeyId');

@@ -133,6 +133,11 @@ export interface SeedNotebookOptions {
   readonly faults?: NotebookFaults;
   /** Files on the notebook's storage volume (/home/ec2-user/SageMaker), by relative path. */
   readonly files?: VolumeFiles;
+  /**
+   * Bytes the volume stands for beyond `files` (a 50 GB notebook without writing 50 GB): its copies take
+   * the time the throughput model gives them (copy-throughput.ts). Must fit VolumeSizeInGB with the files.
+   */
+  readonly modelledVolumeBytes?: number;
 }
 
 export interface DescribeNotebookInstanceResult {
@@ -337,7 +342,7 @@ export class SimulatedSageMaker {
       kmsKeyId: options.kmsKeyId,
       lifecycleConfigName: options.lifecycleConfigName,
       directInternetAccess: options.directInternetAccess ?? 'Enabled',
-      volumeSizeInGB: options.volumeSizeInGB ?? 5,
+      volumeSizeInGB: seededVolumeSize(options),
       defaultCodeRepository: options.defaultCodeRepository,
       additionalCodeRepositories: [...(options.additionalCodeRepositories ?? [])],
       rootAccess: options.rootAccess ?? 'Enabled',
@@ -367,6 +372,13 @@ export class SimulatedSageMaker {
     if (options.files !== undefined) {
       this.host.writeFiles(record.volumeId, options.files);
     }
+    if (options.modelledVolumeBytes !== undefined) {
+      this.host.setModelledBytes(record.volumeId, options.modelledVolumeBytes);
+      const { bytes } = this.host.volumeSize(record.volumeId);
+      if (bytes > config.volumeSizeInGB * 2 ** 30) {
+        throw new Error(`${options.name}: ${bytes} bytes do not fit its ${config.volumeSizeInGB} GiB volume`);
+      }
+    }
     return record.arn;
   }
 
@@ -387,6 +399,45 @@ export class SimulatedSageMaker {
     readonly secretArn?: string;
   }): string {
     return this.resources.seedCodeRepository(options);
+  }
+
+  /**
+   * What IAM checks of a caller depend on for this notebook (its role, network, key, repositories),
+   * or undefined when there is no such notebook. Not an API call.
+   */
+  authorizationFacts(name: string):
+    | {
+        readonly roleArn: string;
+        readonly subnetId?: string;
+        readonly securityGroupIds: readonly string[];
+        readonly kmsKeyId?: string;
+        readonly networkInterfaceId?: string;
+        readonly codeRepositoryNames: readonly string[];
+      }
+    | undefined {
+    const record = this.notebooks.get(name.toLowerCase());
+    if (record === undefined) return undefined;
+    const { config } = record;
+    return {
+      roleArn: config.roleArn,
+      ...(config.subnetId === undefined ? {} : { subnetId: config.subnetId }),
+      securityGroupIds: [...config.securityGroupIds],
+      ...(config.kmsKeyId === undefined ? {} : { kmsKeyId: config.kmsKeyId }),
+      ...(record.networkInterfaceId === undefined ? {} : { networkInterfaceId: record.networkInterfaceId }),
+      codeRepositoryNames: [config.defaultCodeRepository, ...config.additionalCodeRepositories].filter(
+        (repository): repository is string => repository !== undefined,
+      ),
+    };
+  }
+
+  /** The secret of an account code repository, if it names one. Not an API call. */
+  codeRepositorySecretArn(name: string): string | undefined {
+    return this.resources.codeRepository(name)?.gitConfig.SecretArn;
+  }
+
+  /** The id of the notebook's ML storage volume (a new one for each instance of that name). */
+  volumeIdOf(name: string): string {
+    return this.requireSeen(name).volumeId;
   }
 
   /** The directory standing for the notebook's /home/ec2-user/SageMaker (created on demand). */
@@ -1292,4 +1343,15 @@ export class SimulatedSageMaker {
   private networkInterfaceFor(name: string, subnetId: string | undefined): string | undefined {
     return subnetId === undefined ? undefined : `eni-${deterministicHex(`eni/${name.toLowerCase()}`, 17)}`;
   }
+}
+
+/** A seeded notebook's volume size, within what CreateNotebookInstance accepts (5 to 16384 GB). */
+function seededVolumeSize(options: SeedNotebookOptions): number {
+  const size = options.volumeSizeInGB ?? 5;
+  if (!Number.isInteger(size) || size < 5 || size > 16_384) {
+    throw new Error(
+      `seedNotebook: ${options.name}: VolumeSizeInGB must be a whole number from 5 to 16384, got ${size}`,
+    );
+  }
+  return size;
 }

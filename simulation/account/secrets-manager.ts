@@ -81,6 +81,11 @@ export class SimulatedSecretsManager {
     return arn;
   }
 
+  /** The full ARN of the secret a secret id (name, ARN or partial ARN) names, or undefined. */
+  secretArn(secretId: string): string | undefined {
+    return this.find(secretId)?.arn;
+  }
+
   /** Whether a secret id (name, ARN or partial ARN) names a secret. */
   hasSecret(secretId: string): boolean {
     return this.find(secretId) !== undefined;

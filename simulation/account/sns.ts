@@ -41,6 +41,8 @@ export interface PublishedMessage {
 
 export class SimulatedSns {
   private readonly topics = new Set<string>();
+  /** KmsMasterKeyId of each encrypted topic, as an ARN. */
+  private readonly topicKeys = new Map<string, string>();
   private readonly published: PublishedMessage[] = [];
   private readonly messageIds = new IdSequence('sns-message');
 
@@ -50,7 +52,7 @@ export class SimulatedSns {
     readonly region = 'eu-west-1',
   ) {}
 
-  createTopic(name: string): string {
+  createTopic(name: string, options: { readonly kmsKeyArn?: string } = {}): string {
     const fifo = name.endsWith('.fifo');
     const base = fifo ? name.slice(0, -'.fifo'.length) : name;
     if (!/^[A-Za-z0-9_-]{1,256}$/.test(base) || name.length > 256) {
@@ -63,7 +65,13 @@ export class SimulatedSns {
     }
     const arn = `arn:aws:sns:${this.region}:${this.accountId}:${name}`;
     this.topics.add(arn);
+    if (options.kmsKeyArn !== undefined) this.topicKeys.set(arn, options.kmsKeyArn);
     return arn;
+  }
+
+  /** The customer managed key a topic encrypts messages with, if any. */
+  topicKmsKeyArn(topicArn: string): string | undefined {
+    return this.topicKeys.get(topicArn);
   }
 
   /** Messages published (to one topic, or all), oldest first. */

@@ -8,9 +8,10 @@
  *   <root>/scratch/<run>/           script files, HOME and TMPDIR of one lifecycle script run
  */
 
-import { type Dirent, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { type Dirent, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import type { CopySize } from './copy-throughput.js';
 
 export interface SimulatedStorageOptions {
   /** Use this directory instead of a fresh temporary one. `dispose()` then leaves it in place. */
@@ -145,4 +146,29 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+export function fileSize(path: string): number {
+  try {
+    return lstatSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Entries (files, directories, symlinks) under `root`, and the bytes of its files, without following links. */
+export function measureTree(root: string): CopySize {
+  let files = 0;
+  let bytes = 0;
+  // Names as bytes: a volume may hold names that are not UTF-8.
+  const visit = (dir: Buffer): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true, encoding: 'buffer' })) {
+      files += 1;
+      const path = Buffer.concat([dir, Buffer.from('/'), entry.name]);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.isFile()) bytes += lstatSync(path).size;
+    }
+  };
+  visit(Buffer.from(root));
+  return { files, bytes };
 }

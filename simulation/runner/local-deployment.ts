@@ -1,69 +1,58 @@
 import './node20-compatibility.js';
 
 /**
- * The stack, deployed into the simulated account: the same configuration loader, the same EventBridge
- * pattern, the same state machine definition and the same handler code as the CDK app, with the
- * simulated account's SDK clients in place of real ones. The demo, the benchmark and the workflow
- * tests all start from here, so they exercise what would be deployed.
+ * The stack, deployed into the simulated account: the template `cdk synth` writes for the
+ * configuration is deployed as CloudFormation would (simulation/deploy), so the roles and their
+ * policies, the key and bucket policies, the resource names, the functions' settings, the state
+ * machine definition and the EventBridge patterns are exactly what AWS would get. The handlers run
+ * in-process with SDK clients bound to their function's role, the state machine's tasks run as its
+ * role, and every call is authorized by the simulated account. The demo, the benchmark and the
+ * workflow tests all start from here.
  */
 
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCustomActionHandler } from '../../handlers/custom-action.js';
 import { createPlanHandler } from '../../handlers/plan-remediation.js';
 import { handler as reportFailure } from '../../handlers/report-failure.js';
-import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import type { CustomAction } from '../../handlers/shared/custom-action-event.js';
+import {
+  CUSTOM_ACTION_SETTINGS_VARIABLE,
+  type CustomActionSettings,
+  parseCustomActionSettings,
+} from '../../handlers/shared/custom-action-settings.js';
 import { silentLogger } from '../../handlers/shared/logger.js';
-import { type RuntimeSettings, runtimeSettingsSchema } from '../../handlers/shared/runtime-settings.js';
+import {
+  parseRuntimeSettings,
+  type RuntimeSettings,
+  SETTINGS_ENVIRONMENT_VARIABLE,
+} from '../../handlers/shared/runtime-settings.js';
 import { createSnapshotHandler } from '../../handlers/snapshot-notebook.js';
 import { createVerifyHandler } from '../../handlers/verify-recreation.js';
-import { backupOnStartScript, restoreOnCreateScript } from '../../lifecycle/lifecycle-scripts.js';
-import { APPROVAL_EXPIRY_ATTRIBUTE, APPROVAL_TABLE_KEY } from '../../stacks/approval-table-schema.js';
-import {
-  definitionOptionsFor,
-  loadConfiguration,
-  type RemediationConfiguration,
-  toRuntimeSettings,
-} from '../../stacks/configuration.js';
-import {
-  buildCustomActionEventPattern,
-  CUSTOM_ACTION_DEFINITIONS,
-  customActionArn,
-} from '../../stacks/custom-action-event-pattern.js';
-import { buildFindingEventPattern } from '../../stacks/finding-event-pattern.js';
-import { LOCK_EXPIRY_ATTRIBUTE, LOCK_TABLE_KEY } from '../../statemachines/lock-table.js';
-import {
-  buildRemediationDefinition,
-  executionTimeoutSeconds,
-  PLACEHOLDERS,
-  RECREATE_PLACEHOLDERS,
-} from '../../statemachines/remediation-definition.js';
+import { loadConfiguration, type RemediationConfiguration } from '../../stacks/configuration.js';
+import type { StateMachineDefinition } from '../../statemachines/amazon-states-language.js';
 import { SimulatedAccount, type SimulatedAccountOptions } from '../account/account.js';
-import { type ExecutionRecord, LocalStateMachine } from './local-state-machine.js';
-
-export const STATE_MACHINE_NAME = 'SageMakerRemediation';
-export const LOCK_TABLE_NAME = 'SageMakerRemediationLocks';
-export const ALERT_TOPIC_NAME = 'SageMakerRemediationAlerts';
-export const RULE_NAME = 'SageMakerFindingsImported';
-export const CUSTOM_ACTION_RULE_NAME = 'SageMakerRemediationCustomActions';
-export const APPROVAL_TABLE_NAME = 'SageMakerRemediationApprovals';
-export const BACKUP_LIFECYCLE_CONFIG_NAME = 'SageMakerRemediation-backup-on-start';
-export const RESTORE_LIFECYCLE_CONFIG_NAME = 'SageMakerRemediation-restore-on-create';
-/** The custom action ids the stack deploys (no prefix), from the same definitions. */
-export const CUSTOM_ACTION_IDS = Object.fromEntries(
-  Object.entries(CUSTOM_ACTION_DEFINITIONS).map(([action, definition]) => [action, definition.id]),
-) as Readonly<Record<CustomAction, string>>;
+import type { Caller } from '../account/authorizer.js';
+import { simulatedDynamoDbClient } from '../account/dynamodb-wire.js';
+import type { CloudFormationTemplate } from '../deploy/cloudformation.js';
+import { type DeployedFunction, type DeployedStack, deployTemplate } from '../deploy/deploy-template.js';
+import { STACK_NAME, synthesizeTemplate } from '../deploy/synthesize.js';
+import { type AsyncInvocation, invokeAsynchronously } from './async-invocation.js';
+import { type ExecutionRecord, LocalStateMachine, type TimedLocalFunction } from './local-state-machine.js';
 
 /** Typical duration of one warm Lambda invocation (simulated). */
 export const DEFAULT_LAMBDA_LATENCY_MS = 120;
 
+/** The role session name Step Functions' tasks appear under (AWS uses an opaque one). */
+const STATE_MACHINE_SESSION = 'StepFunctionsExecution';
+
 export interface LocalDeploymentOptions {
   /** The `remediation` context, exactly as in cdk.json. */
   readonly configuration?: unknown;
-  /** The account to deploy into; a fresh one by default. */
+  /** The account to deploy into; a fresh one (checking every reference strictly) by default. */
   readonly account?: SimulatedAccount;
   readonly accountOptions?: SimulatedAccountOptions;
   readonly lambdaLatencyMs?: number;
@@ -72,155 +61,223 @@ export interface LocalDeploymentOptions {
 export class LocalDeployment {
   readonly account: SimulatedAccount;
   readonly configuration: RemediationConfiguration;
+  /** The synthesized template, as deployed. */
+  readonly template: CloudFormationTemplate;
+  /** What the deployment created: names, ARNs, functions, rules. */
+  readonly stack: DeployedStack;
+  /** The settings the planning function was deployed with (REMEDIATION_SETTINGS). */
   readonly settings: RuntimeSettings;
+  /** The custom-action function's settings (CUSTOM_ACTION_SETTINGS). */
+  readonly customActionSettings: CustomActionSettings;
+  /** The finding rule's pattern, as deployed. */
   readonly eventPattern: Record<string, unknown>;
   readonly stateMachine: LocalStateMachine;
   readonly alertTopicArn: string;
   readonly backupBucket: string;
   readonly customActionArns: Readonly<Record<CustomAction, string>>;
+  /** The custom action ids (what a click carries in its ARN), by action. */
+  readonly customActionIds: Readonly<Record<CustomAction, string>>;
+  /** The role session the state machine's tasks call AWS as. */
+  readonly stateMachineCaller: Caller;
+  /** Every asynchronous invocation of the custom-action function, and what became of it. */
+  readonly asyncInvocations: AsyncInvocation[] = [];
 
   constructor(options: LocalDeploymentOptions = {}) {
-    this.account = options.account ?? new SimulatedAccount(options.accountOptions);
+    this.account =
+      options.account ?? new SimulatedAccount({ strictReferences: true, ...options.accountOptions });
     const { account } = this;
     this.configuration = loadConfiguration(options.configuration);
+    this.template = synthesizeTemplate({
+      configuration: options.configuration,
+      accountId: account.accountId,
+      region: account.region,
+    });
+    this.stack = deployTemplate(account, this.template, STACK_NAME);
+    const { stack } = this;
 
-    this.alertTopicArn = account.sns.createTopic(ALERT_TOPIC_NAME);
-    account.dynamodb.createTable({
-      TableName: LOCK_TABLE_NAME,
-      partitionKey: LOCK_TABLE_KEY,
-      timeToLiveAttribute: LOCK_EXPIRY_ATTRIBUTE,
-    });
-    account.dynamodb.createTable({
-      TableName: APPROVAL_TABLE_NAME,
-      partitionKey: APPROVAL_TABLE_KEY,
-      timeToLiveAttribute: APPROVAL_EXPIRY_ATTRIBUTE,
-    });
-    // The recreation's resources, as the stack deploys them: the bucket and the real lifecycle scripts.
-    this.backupBucket = `sagemaker-remediation-backups-${account.accountId}-${account.region}`;
-    account.s3.seedBucket(this.backupBucket);
-    account.sagemaker.seedLifecycleConfig({
-      name: BACKUP_LIFECYCLE_CONFIG_NAME,
-      onStart: backupOnStartScript(this.backupBucket),
-    });
-    account.sagemaker.seedLifecycleConfig({
-      name: RESTORE_LIFECYCLE_CONFIG_NAME,
-      onCreate: restoreOnCreateScript(this.backupBucket),
-    });
+    const planFunction = this.deployedFunction('PlanRemediation');
+    this.settings = parseRuntimeSettings(planFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]);
+    const customActionFunction = this.deployedFunction('CustomAction');
+    this.customActionSettings = parseCustomActionSettings(
+      customActionFunction.environment[CUSTOM_ACTION_SETTINGS_VARIABLE],
+    );
+    this.customActionArns = this.customActionSettings.actionArns;
+    this.customActionIds = Object.fromEntries(
+      Object.entries(this.customActionArns).map(([action, arn]) => [
+        action,
+        arn.slice(arn.lastIndexOf('/') + 1),
+      ]),
+    ) as Record<CustomAction, string>;
+    this.alertTopicArn = this.output('AlertTopicArn');
+    this.backupBucket = this.output('NotebookBackupBucketName');
 
-    const definitionOptions = definitionOptionsFor(this.configuration);
-    this.settings = runtimeSettingsSchema.parse(
-      toRuntimeSettings(this.configuration, {
-        accountId: account.accountId,
-        region: account.region,
-        lockTableName: LOCK_TABLE_NAME,
-        lockSeconds: executionTimeoutSeconds(definitionOptions),
-        recreate: {
-          backupBucket: this.backupBucket,
-          approvalTableName: APPROVAL_TABLE_NAME,
-          backupLifecycleConfigName: BACKUP_LIFECYCLE_CONFIG_NAME,
-          restoreLifecycleConfigName: RESTORE_LIFECYCLE_CONFIG_NAME,
-        },
-      }),
-    ) as RuntimeSettings;
-
-    const clients = account.sdkClients();
     const now = () => account.clock.now();
-    const planRemediation = createPlanHandler({
-      sagemaker: clients.sagemaker,
-      dynamodb: clients.dynamodb,
-      settings: this.settings,
-      now,
-      logger: silentLogger,
-    });
-    // The simulated clients have the minimal `send` shape the handlers use.
-    const s3 = clients.s3 as unknown as Pick<S3Client, 'send'>;
-    const iam = clients.iam as unknown as Pick<IAMClient, 'send'>;
-    const snapshotNotebook = createSnapshotHandler({
-      sagemaker: clients.sagemaker,
-      s3,
-      iam,
-      settings: this.settings,
-      now,
-      logger: silentLogger,
-    });
-    const verifyRecreation = createVerifyHandler({
-      sagemaker: clients.sagemaker,
-      s3,
-      settings: this.settings,
-      logger: silentLogger,
-    });
+    const clientsOf = (fn: DeployedFunction) => account.sdkClients(this.functionCaller(fn));
+    const documentClientOf = (fn: DeployedFunction) =>
+      DynamoDBDocumentClient.from(simulatedDynamoDbClient(account, this.functionCaller(fn)));
+    const snapshotFunction = this.deployedFunction('SnapshotNotebook');
+    const verifyFunction = this.deployedFunction('VerifyRecreation');
+    const planClients = clientsOf(planFunction);
+    const snapshotClients = clientsOf(snapshotFunction);
+    const verifyClients = clientsOf(verifyFunction);
+    const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {
+      PlanRemediation: createPlanHandler({
+        sagemaker: planClients.sagemaker,
+        dynamodb: documentClientOf(planFunction),
+        settings: this.settings,
+        now,
+        logger: silentLogger,
+      }),
+      ReportFailure: reportFailure,
+      SnapshotNotebook: createSnapshotHandler({
+        sagemaker: snapshotClients.sagemaker,
+        dynamodb: documentClientOf(snapshotFunction),
+        // The simulated clients have the minimal `send` shape the handlers use.
+        s3: snapshotClients.s3 as unknown as Pick<S3Client, 'send'>,
+        iam: snapshotClients.iam as unknown as Pick<IAMClient, 'send'>,
+        settings: parseRuntimeSettings(snapshotFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
+        now,
+        logger: silentLogger,
+      }),
+      VerifyRecreation: createVerifyHandler({
+        sagemaker: verifyClients.sagemaker,
+        s3: verifyClients.s3 as unknown as Pick<S3Client, 'send'>,
+        settings: parseRuntimeSettings(verifyFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
+        logger: silentLogger,
+      }),
+    };
 
+    const [machine, ...others] = stack.stateMachines;
+    if (!machine || others.length > 0) throw new Error('the stack must deploy exactly one state machine');
+    this.stateMachineCaller = account.callerFor(machine.roleArn, STATE_MACHINE_SESSION);
+    const functionsByArn = new Map(stack.functions.map((fn) => [fn.arn, fn]));
+    const functions: Record<string, TimedLocalFunction> = {};
+    const resources: Record<string, string> = {};
+    for (const [placeholder, value] of Object.entries(machine.substitutions)) {
+      const fn = functionsByArn.get(value);
+      const handler = fn ? handlers[fn.constructId] : undefined;
+      if (fn && !handler) throw new Error(`no local handler for function ${fn.constructId}`);
+      if (fn && handler) functions[placeholder] = { handler, timeoutSeconds: fn.timeoutSeconds, arn: fn.arn };
+      else resources[placeholder] = value;
+    }
     this.stateMachine = new LocalStateMachine({
-      name: STATE_MACHINE_NAME,
-      definition: buildRemediationDefinition(definitionOptions),
+      name: machine.name,
+      stateMachineArn: machine.arn,
+      definition: machine.definition as unknown as StateMachineDefinition,
       backend: account,
-      functions: {
-        [PLACEHOLDERS.planFunctionArn]: planRemediation,
-        [PLACEHOLDERS.reportFailureFunctionArn]: reportFailure,
-        [RECREATE_PLACEHOLDERS.snapshotFunctionArn]: snapshotNotebook,
-        [RECREATE_PLACEHOLDERS.verifyFunctionArn]: verifyRecreation,
-      },
-      resources: {
-        [PLACEHOLDERS.alertTopicArn]: this.alertTopicArn,
-        [PLACEHOLDERS.lockTableName]: LOCK_TABLE_NAME,
-        [RECREATE_PLACEHOLDERS.approvalTableName]: APPROVAL_TABLE_NAME,
-        [RECREATE_PLACEHOLDERS.backupBucketName]: this.backupBucket,
-        [RECREATE_PLACEHOLDERS.backupLifecycleConfigName]: BACKUP_LIFECYCLE_CONFIG_NAME,
-      },
+      functions,
+      resources,
+      caller: this.stateMachineCaller,
       lambdaLatencyMs: options.lambdaLatencyMs ?? DEFAULT_LAMBDA_LATENCY_MS,
     });
 
-    this.eventPattern = buildFindingEventPattern(resolveModes(this.configuration.modes));
-    account.bus.addRule(RULE_NAME, this.eventPattern, (event) => {
-      this.stateMachine.start(event);
-    });
-
-    this.customActionArns = Object.fromEntries(
-      Object.entries(CUSTOM_ACTION_IDS).map(([action, id]) => [
-        action,
-        customActionArn({ partition: 'aws', region: account.region, account: account.accountId, id }),
-      ]),
-    ) as Record<CustomAction, string>;
+    const customActionClients = clientsOf(customActionFunction);
     const customAction = createCustomActionHandler({
-      dynamodb: clients.dynamodb,
-      sfn: this.stepFunctionsClient() as unknown as Pick<SFNClient, 'send'>,
-      securityhub: clients.securityHub,
-      settings: {
-        accountId: account.accountId,
-        region: account.region,
-        actionArns: this.customActionArns,
-        approvalTableName: APPROVAL_TABLE_NAME,
-        stateMachineArn: this.stateMachine.stateMachineArn,
-        modes: resolveModes(this.configuration.modes),
-      },
+      dynamodb: documentClientOf(customActionFunction),
+      sfn: this.stepFunctionsClient(this.functionCaller(customActionFunction)) as unknown as Pick<
+        SFNClient,
+        'send'
+      >,
+      securityhub: customActionClients.securityHub,
+      settings: this.customActionSettings,
       now,
       logger: silentLogger,
     });
-    account.bus.addRule(
-      CUSTOM_ACTION_RULE_NAME,
-      buildCustomActionEventPattern(Object.values(this.customActionArns)),
-      async (event) => {
-        await customAction(event);
-      },
-    );
+
+    const findingRule = this.ruleTargeting(machine.arn);
+    this.eventPattern = findingRule.pattern;
+    for (const rule of stack.rules) {
+      for (const target of rule.targets) {
+        if (target.arn === machine.arn) {
+          const ruleCaller = account.callerFor(target.roleArn ?? '', 'EventBridgeRuleTarget');
+          account.bus.addRule(rule.name, rule.pattern, async (event) => {
+            // EventBridge starts the execution as the target's role.
+            await account.authorize(ruleCaller, 'StepFunctions', 'StartExecution', [
+              { action: 'states:StartExecution', resource: machine.arn },
+            ]);
+            this.stateMachine.start(event);
+          });
+        } else if (target.arn === customActionFunction.arn) {
+          account.bus.addRule(rule.name, rule.pattern, async (event) => {
+            await account.authorizeServicePrincipal(
+              { service: 'events.amazonaws.com', sourceArn: rule.arn, sourceAccount: account.accountId },
+              'Lambda',
+              'Invoke',
+              {
+                action: 'lambda:InvokeFunction',
+                resource: customActionFunction.arn,
+                resourcePolicyArn: customActionFunction.arn,
+              },
+            );
+            // EventBridge invokes asynchronously: Lambda retries, then the on-failure destination.
+            this.asyncInvocations.push(
+              await invokeAsynchronously({
+                account,
+                fn: customActionFunction,
+                caller: this.functionCaller(customActionFunction),
+                handler: customAction,
+                event,
+                requestId: `async-${this.asyncInvocations.length + 1}`,
+              }),
+            );
+          });
+        } else {
+          throw new Error(
+            `rule ${rule.logicalId} targets ${target.arn}, which the local deployment does not run`,
+          );
+        }
+      }
+    }
   }
 
-  /** What the custom-action Lambda's SFN client reaches: this state machine, as the API would. */
-  private stepFunctionsClient(): {
+  /** The role session a function's handler calls AWS as (Lambda names the session after the function). */
+  functionCaller(fn: DeployedFunction): Caller {
+    return this.account.callerFor(fn.roleArn, fn.functionName);
+  }
+
+  /** A deployed function by the construct id it was created with (`PlanRemediation`...). */
+  deployedFunction(constructId: string): DeployedFunction {
+    const found = this.stack.functions.find((fn) => fn.constructId === constructId);
+    if (!found) throw new Error(`the stack deploys no function ${constructId}`);
+    return found;
+  }
+
+  private output(name: string): string {
+    const value = this.stack.outputs[name];
+    if (value === undefined) throw new Error(`the stack has no output ${name}`);
+    return value;
+  }
+
+  private ruleTargeting(arn: string) {
+    const rule = this.stack.rules.find((candidate) => candidate.targets.some((target) => target.arn === arn));
+    if (!rule) throw new Error(`no rule targets ${arn}`);
+    return rule;
+  }
+
+  /**
+   * What a function's SFN client reaches: this state machine, as the API would, authorized for the
+   * function's role (SendTaskSuccess and SendTaskFailure have no resource type: `*`).
+   */
+  private stepFunctionsClient(caller: Caller): {
     send(command: { constructor: { name: string }; input: unknown }): Promise<unknown>;
   } {
     return {
       send: async (command) => {
         const input = command.input as Record<string, string>;
         await this.account.clock.sleep(this.account.latencyMs);
-        switch (command.constructor.name) {
-          case 'SendTaskSuccessCommand':
+        const operation = command.constructor.name.replace(/Command$/, '');
+        const resource = operation === 'StartExecution' ? this.stateMachine.stateMachineArn : '*';
+        await this.account.authorize(caller, 'StepFunctions', operation, [
+          { action: `states:${operation}`, resource },
+        ]);
+        switch (operation) {
+          case 'SendTaskSuccess':
             this.stateMachine.sendTaskSuccess(input.taskToken ?? '', JSON.parse(input.output ?? '{}'));
             return {};
-          case 'SendTaskFailureCommand':
+          case 'SendTaskFailure':
             this.stateMachine.sendTaskFailure(input.taskToken ?? '', input.error ?? '', input.cause ?? '');
             return {};
-          case 'StartExecutionCommand': {
+          case 'StartExecution': {
             const { record } = this.stateMachine.start(JSON.parse(input.input ?? '{}'), input.name);
             return { executionArn: record.executionArn, startDate: record.startedAt };
           }

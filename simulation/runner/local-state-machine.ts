@@ -30,6 +30,7 @@ import {
   type TaskState,
   type WaitState,
 } from '../../statemachines/amazon-states-language.js';
+import type { Caller } from '../account/authorizer.js';
 import {
   type ExecutionRecord,
   namedError,
@@ -48,12 +49,20 @@ import {
 
 export type { ExecutionRecord, ExecutionStatus, TransitionRecord } from './running-execution.js';
 
+/** Who the state machine's tasks call AWS as: its role (see simulation/account/authorizer.ts). */
+export type TaskCaller = Caller;
+
 /** What the runner needs of the simulated account. */
 export interface LocalBackend {
   readonly accountId: string;
   readonly region: string;
   readonly clock: { now(): Date; sleep(ms: number, signal?: AbortSignal): Promise<void> };
-  callStepFunctionsIntegration(resource: string, parameters: unknown): Promise<unknown>;
+  callStepFunctionsIntegration(resource: string, parameters: unknown, caller?: TaskCaller): Promise<unknown>;
+  /**
+   * Checks that the state machine's role may invoke a function (lambda:InvokeFunction), throwing the
+   * access-denied error Lambda would. Optional: a backend without IAM lets every invocation through.
+   */
+  authorizeInvoke?(caller: TaskCaller, functionArn: string): Promise<void>;
 }
 
 /** A Lambda handler run in-process: the real handler code, wired to the simulated account. */
@@ -63,6 +72,8 @@ export type LocalFunction = (payload: unknown) => Promise<unknown>;
 export interface TimedLocalFunction {
   readonly handler: LocalFunction;
   readonly timeoutSeconds: number;
+  /** The deployed function's ARN (default: one made up from the placeholder name). */
+  readonly arn?: string;
 }
 
 export interface LocalStateMachineOptions {
@@ -78,6 +89,10 @@ export interface LocalStateMachineOptions {
   readonly lambdaLatencyMs?: number;
   /** Seed of the retry jitter, so runs repeat exactly. */
   readonly seed?: number;
+  /** The state machine's ARN as deployed (default: made up from `name`). */
+  readonly stateMachineArn?: string;
+  /** The state machine's role session: every Task's call is authorized for it. */
+  readonly caller?: TaskCaller;
 }
 
 const LOCAL_WAIT = 'arn:aws:states:::local:wait';
@@ -139,11 +154,15 @@ export class LocalStateMachine {
 
   constructor(private readonly options: LocalStateMachineOptions) {
     const { backend } = options;
-    this.stateMachineArn = `arn:aws:states:${backend.region}:${backend.accountId}:stateMachine:${options.name}`;
+    this.stateMachineArn =
+      options.stateMachineArn ??
+      `arn:aws:states:${backend.region}:${backend.accountId}:stateMachine:${options.name}`;
     const values: Record<string, string> = { ...options.resources };
     const functionTimeouts = new Map<string, number>();
     for (const [placeholderName, local] of Object.entries(options.functions)) {
-      const arn = `arn:aws:lambda:${backend.region}:${backend.accountId}:function:${placeholderName}`;
+      const arn =
+        (typeof local === 'function' ? undefined : local.arn) ??
+        `arn:aws:lambda:${backend.region}:${backend.accountId}:function:${placeholderName}`;
       values[placeholderName] = arn;
       this.functionsByArn.set(arn, typeof local === 'function' ? { handler: local } : local);
       if (typeof local !== 'function') functionTimeouts.set(arn, local.timeoutSeconds);
@@ -352,7 +371,11 @@ export class LocalStateMachine {
   private async callResource(run: RunningExecution, resource: string, input: JsonValue): Promise<JsonValue> {
     if (resource === LAMBDA_INVOKE) return this.invokeFunction(run, input);
     if (parseSdkIntegration(resource)) {
-      return (await this.options.backend.callStepFunctionsIntegration(resource, input)) as JsonValue;
+      return (await this.options.backend.callStepFunctionsIntegration(
+        resource,
+        input,
+        this.options.caller,
+      )) as JsonValue;
     }
     throw new Error(`Resource ${resource} is not simulated`);
   }
@@ -390,6 +413,10 @@ export class LocalStateMachine {
     const local = request.FunctionName ? this.functionsByArn.get(request.FunctionName) : undefined;
     if (!local) {
       throw namedError('Lambda.ResourceNotFoundException', `Function not found: ${request.FunctionName}`);
+    }
+    const caller = this.options.caller;
+    if (caller && this.options.backend.authorizeInvoke) {
+      await this.options.backend.authorizeInvoke(caller, request.FunctionName as string);
     }
     run.record.lambdaInvocations += 1;
     const requestId = lambdaRequestId(run.record.executionArn, run.record.lambdaInvocations);

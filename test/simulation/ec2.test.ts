@@ -348,3 +348,40 @@ describe('EC2 through the account', () => {
     expect(result.Subnets.map((subnet) => subnet.SubnetId)).toEqual([subnetId]);
   });
 });
+
+describe('someone deleting the network a plan relies on', () => {
+  it('Given an unused subnet and group, When their owner deletes them, Then DescribeSubnets and DescribeSecurityGroups no longer find them', () => {
+    // Given
+    const { ec2, subnetB, groupId } = setup();
+
+    // When
+    ec2.removeSubnet(subnetB);
+    ec2.removeSecurityGroup(groupId);
+
+    // Then
+    expect(errorOf(() => ec2.describeSubnets({ SubnetIds: [subnetB] })).name).toBe(
+      'InvalidSubnetID.NotFound',
+    );
+    expect(errorOf(() => ec2.describeSecurityGroups({ GroupIds: [groupId] })).name).toBe(
+      'InvalidGroup.NotFound',
+    );
+  });
+
+  it('Given a subnet and group a network interface uses, When their owner tries to delete them, Then EC2 refuses (DependencyViolation) and both stay', () => {
+    // Given
+    const { ec2, subnetA, groupId } = setup();
+    ec2.attachInterface({ subnetId: subnetA, groupIds: [groupId], description: 'notebook' });
+
+    // When / Then
+    expect(() => ec2.removeSubnet(subnetA)).toThrow(/DependencyViolation/);
+    expect(() => ec2.removeSecurityGroup(groupId)).toThrow(/DependencyViolation/);
+    expect(ec2.describeSubnets({ SubnetIds: [subnetA] }).Subnets).toHaveLength(1);
+  });
+
+  it("Given a VPC's default group, When someone tries to delete it, Then that is refused, as in EC2", () => {
+    const { ec2, vpcId } = setup();
+    const defaultGroup = ec2.defaultSecurityGroupOf(vpcId) ?? '';
+
+    expect(() => ec2.removeSecurityGroup(defaultGroup)).toThrow(/default group/);
+  });
+});

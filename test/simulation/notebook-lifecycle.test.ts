@@ -27,6 +27,23 @@ function setup(options: SimulatedAccountOptions = {}) {
   return { account, sagemaker: account.sagemaker, clock: account.clock };
 }
 
+/** A stopped notebook whose OnStart copies notes.txt from its volume to `bucket` with the stand-in CLI. */
+function givenNotebookCopyingTo(bucket: string) {
+  const world = setup();
+  world.account.s3.seedBucket(bucket);
+  world.sagemaker.seedLifecycleConfig({
+    name: 'copy',
+    onStart: `aws s3 cp "$SAGEMAKER_VOLUME/notes.txt" "s3://${bucket}/copied/notes.txt"`,
+  });
+  world.sagemaker.seedNotebook({
+    name: 'research',
+    status: 'Stopped',
+    lifecycleConfigName: 'copy',
+    files: { 'notes.txt': 'my notes' },
+  });
+  return world;
+}
+
 function b64(script: string): string {
   return Buffer.from(script, 'utf8').toString('base64');
 }
@@ -496,7 +513,7 @@ describe('Notebook storage volumes and lifecycle scripts', () => {
     expect(sagemaker.volumeFiles('research')).toEqual({ env: 'data/ later\n' });
   });
 
-  it('what a script copies into FAKE_S3_ROOT is read through the S3 API, stamped with the simulated time', async () => {
+  it('Given a script that copies the volume into FAKE_S3_ROOT, When the notebook starts, Then the objects appear through the S3 API once the modelled copy is done, stamped with that time', async () => {
     // Given: a backup request put through the API, at the notebook's prefix of the backup layout
     const { account, sagemaker, clock } = setup();
     account.s3.seedBucket(BUCKET);
@@ -523,12 +540,17 @@ describe('Notebook storage volumes and lifecycle scripts', () => {
     // When
     sagemaker.startNotebookInstance({ NotebookInstanceName: 'research' });
     clock.advance(180 * SECOND);
+    // The listing itself lets the due start (and its script) happen first; the copy is then in flight.
+    const inFlight = account.s3.listObjectsV2({ Bucket: BUCKET, Prefix: `${prefix}/snap-1/` });
+    // 10 s fixed, 4 entries at 0.5 ms, 15 bytes at 32 MB/s: the objects land in the 10th second.
+    clock.advance(11 * SECOND);
     const listed = account.s3.listObjectsV2({ Bucket: BUCKET, Prefix: `${prefix}/snap-1/` });
 
-    // Then: the listing itself lets the due start (and its script) happen first
+    // Then
+    expect(inFlight.KeyCount).toBe(0);
     expect(listed.Contents?.map((object) => [object.Key, object.Size, object.LastModified])).toEqual([
-      [`${prefix}/snap-1/data/data/raw.bin`, 3, new Date(START_MS + 180 * SECOND)],
-      [`${prefix}/snap-1/data/notebooks/analysis.ipynb`, 12, new Date(START_MS + 180 * SECOND)],
+      [`${prefix}/snap-1/data/data/raw.bin`, 3, new Date(START_MS + 190 * SECOND)],
+      [`${prefix}/snap-1/data/notebooks/analysis.ipynb`, 12, new Date(START_MS + 190 * SECOND)],
     ]);
     const notebook = account.s3.getObject({
       Bucket: BUCKET,
@@ -611,28 +633,41 @@ describe('Notebook storage volumes and lifecycle scripts', () => {
     expect(run?.output).toContain('stand-in CLI is not installed');
   });
 
-  it('with the stand-in aws CLI, `aws s3 cp` from the volume lands in the simulated bucket', async () => {
+  it('Given a bucket named for SageMaker, which the typical notebook role may write, When `aws s3 cp` copies from the volume, Then the object lands in the simulated bucket as the role session', async () => {
     // Given
-    const { account, sagemaker, clock } = setup();
-    account.s3.seedBucket(BUCKET);
-    sagemaker.seedLifecycleConfig({
-      name: 'copy',
-      onStart: `aws s3 cp "$SAGEMAKER_VOLUME/notes.txt" "s3://${BUCKET}/copied/notes.txt"`,
-    });
-    sagemaker.seedNotebook({
-      name: 'research',
-      status: 'Stopped',
-      lifecycleConfigName: 'copy',
-      files: { 'notes.txt': 'my notes' },
-    });
+    const bucket = 'sagemaker-notes-111122223333';
+    const { account, sagemaker, clock } = givenNotebookCopyingTo(bucket);
+
+    // When
+    sagemaker.startNotebookInstance({ NotebookInstanceName: 'research' });
+    clock.advance(180 * SECOND);
+    sagemaker.statusOf('research');
+    clock.advance(11 * SECOND);
+
+    // Then
+    expect(sagemaker.lifecycleRuns('research')).toEqual([expect.objectContaining({ exitCode: 0 })]);
+    const object = account.s3.getObject({ Bucket: bucket, Key: 'copied/notes.txt' });
+    expect(await object.Body.transformToString()).toBe('my notes');
+    expect(account.authorizations.filter((entry) => entry.caller.sessionName === 'SageMaker')).toEqual([
+      expect.objectContaining({ action: 's3:PutObject', decision: 'Allowed' }),
+    ]);
+  });
+
+  it('Given a bucket the notebook role has no grant on, When `aws s3 cp` copies into it, Then the script fails with the AccessDenied AWS gives and nothing lands', () => {
+    // Given
+    const { account, sagemaker, clock } = givenNotebookCopyingTo(BUCKET);
 
     // When
     sagemaker.startNotebookInstance({ NotebookInstanceName: 'research' });
     clock.advance(180 * SECOND);
 
     // Then
-    expect(sagemaker.lifecycleRuns('research')).toEqual([expect.objectContaining({ exitCode: 0 })]);
-    const object = account.s3.getObject({ Bucket: BUCKET, Key: 'copied/notes.txt' });
-    expect(await object.Body.transformToString()).toBe('my notes');
+    const [run] = sagemaker.lifecycleRuns('research');
+    expect(run?.exitCode).not.toBe(0);
+    expect(run?.output).toContain(
+      `An error occurred (AccessDenied) when calling the PutObject operation: User: arn:aws:sts::111122223333:assumed-role/AmazonSageMaker-ExecutionRole-20261101T000000/SageMaker is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::${BUCKET}/copied/notes.txt because no identity-based policy allows the s3:PutObject action`,
+    );
+    expect(account.s3.listObjectsV2({ Bucket: BUCKET }).KeyCount).toBe(0);
+    expect(sagemaker.statusOf('research')).toBe('Failed');
   });
 });

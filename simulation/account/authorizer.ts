@@ -1,0 +1,298 @@
+/**
+ * IAM as AWS evaluates it, for the simulated account: every request is checked against the caller's
+ * identity policies and the resource's policy (bucket, key, topic, queue, function) with
+ * @cloud-copilot/iam-simulate, which implements AWS's policy evaluation logic (explicit deny, same
+ * account and cross-account rules, KMS key-policy trust) over the Service Authorization Reference.
+ *
+ * iam-simulate is AGPL-3.0: it is a devDependency of the simulation and never part of a Lambda bundle.
+ *
+ * Pure over its inputs: the simulated account and the stand-in `aws` CLI (a separate process) both
+ * use it, each with the policies it knows.
+ */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+
+export type ContextValue = string | string[];
+
+export interface PolicyDocument {
+  readonly Version?: string;
+  readonly Statement: unknown;
+}
+
+export interface NamedPolicy {
+  /** The inline policy name, or the managed policy ARN. */
+  readonly name: string;
+  readonly document: PolicyDocument;
+}
+
+/** Who signs a request: a session of an IAM role (every principal of this project is one). */
+export interface Caller {
+  readonly roleArn: string;
+  /** The role session name (`SageMaker` on a notebook, the function name in a Lambda...). */
+  readonly sessionName: string;
+  /** The role's unique id (`AROA...`), the first half of `aws:userid`. */
+  readonly roleId: string;
+}
+
+/** One permission a request needs: its own action, or one AWS checks on the caller's behalf. */
+export interface RequiredAuthorization {
+  readonly action: string;
+  /** The resource ARN, or `*` for actions without resource types. */
+  readonly resource: string;
+  /** Service-specific condition keys AWS sets on this request (sagemaker:RootAccess, s3:prefix...). */
+  readonly context?: Readonly<Record<string, ContextValue>>;
+  /** The ARN whose resource-based policy takes part (a bucket for its objects, a key, a topic...). */
+  readonly resourcePolicyArn?: string;
+}
+
+export interface PolicySource {
+  /** The caller role's identity policies (inline and managed); undefined when the role does not exist. */
+  identityPoliciesOf(roleArn: string): readonly NamedPolicy[] | undefined;
+  resourcePolicyOf(arn: string): PolicyDocument | undefined;
+}
+
+export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+export interface AuthorizationResult {
+  readonly decision: Decision;
+  /** The identity statements that allowed it, as `<policy name>#<Sid or index>`. */
+  readonly allowedBy: readonly string[];
+  /** Which policy kind decided a denial, for AWS's message. */
+  readonly deniedIn?: 'identity-based' | 'resource-based';
+  /** AWS's message for a denial: "User: ... is not authorized to perform: ... because ...". */
+  readonly message?: string;
+}
+
+export interface RequestFacts {
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition?: string;
+  readonly now: Date;
+}
+
+/** The ARN a role session signs with: `arn:aws:sts::<account>:assumed-role/<name>/<session>`. */
+export function sessionArn(caller: Caller): string {
+  const match = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(caller.roleArn);
+  if (!match) throw new Error(`not a role ARN: ${caller.roleArn}`);
+  return `arn:${match[1]}:sts::${match[2]}:assumed-role/${match[3]}/${caller.sessionName}`;
+}
+
+function accountOf(arn: string, fallback: string): string {
+  const account = arn.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : fallback;
+}
+
+/** The global condition keys AWS sets on every signed request of a role session. */
+export function globalContext(caller: Caller, facts: RequestFacts): Record<string, ContextValue> {
+  return {
+    'aws:PrincipalArn': caller.roleArn,
+    'aws:PrincipalAccount': accountOf(caller.roleArn, facts.accountId),
+    'aws:PrincipalType': 'AssumedRole',
+    'aws:userid': `${caller.roleId}:${caller.sessionName}`,
+    // The SDKs and the CLI always use HTTPS.
+    'aws:SecureTransport': 'true',
+    'aws:RequestedRegion': facts.region,
+    'aws:CurrentTime': facts.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    'aws:EpochTime': String(Math.floor(facts.now.getTime() / 1000)),
+    'aws:ViaAWSService': 'false',
+  };
+}
+
+interface AnalysedStatement {
+  readonly policyId?: string;
+  readonly statement: { sid(): string | undefined; index(): number };
+}
+
+function statementName(analysed: AnalysedStatement): string {
+  return `${analysed.policyId ?? 'policy'}#${analysed.statement.sid() ?? analysed.statement.index()}`;
+}
+
+/** `kms:EncryptionContext:<key>`: iam-simulate only knows variable keys written `<prefix>/<name>`. */
+const ENCRYPTION_CONTEXT_KEY = /^kms:encryptioncontext:(.+)$/i;
+/** A condition no request meets: what a statement becomes when its encryption context does not match. */
+const NEVER = { StringEquals: { 'aws:RequestedRegion': 'simulation-never-matches' } };
+
+function matchesOperator(operator: string, expected: unknown, actual: string | undefined): boolean {
+  const values = (Array.isArray(expected) ? expected : [expected]).map(String);
+  const base = operator.replace(/IfExists$/, '');
+  if (actual === undefined) return operator.endsWith('IfExists') || base.startsWith('StringNot');
+  const wildcard = (pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
+  switch (base) {
+    case 'StringEquals':
+      return values.includes(actual);
+    case 'StringNotEquals':
+      return !values.includes(actual);
+    case 'StringLike':
+      return values.some((value) => wildcard(value).test(actual));
+    case 'StringNotLike':
+      return !values.some((value) => wildcard(value).test(actual));
+    default:
+      throw new Error(`The simulation cannot evaluate ${operator} on kms:EncryptionContext keys`);
+  }
+}
+
+/**
+ * Evaluates the statement conditions on `kms:EncryptionContext:<key>` against the request (the
+ * evaluator ignores such keys), leaving iam-simulate the rest: a statement whose encryption context
+ * matches loses those conditions, one that does not can no longer match at all.
+ */
+export function withEncryptionContextResolved(
+  document: PolicyDocument,
+  context: Readonly<Record<string, ContextValue>>,
+): PolicyDocument {
+  const actual = new Map(
+    Object.entries(context)
+      .filter(([key]) => ENCRYPTION_CONTEXT_KEY.test(key))
+      .map(([key, value]) => [key.toLowerCase(), Array.isArray(value) ? value[0] : value]),
+  );
+  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+  const resolved = statements.map((statement) => {
+    const conditions = (statement as { Condition?: Record<string, Record<string, unknown>> }).Condition;
+    if (!conditions) return statement;
+    let matches = true;
+    const remaining: Record<string, Record<string, unknown>> = {};
+    for (const [operator, keys] of Object.entries(conditions)) {
+      for (const [key, expected] of Object.entries(keys)) {
+        if (ENCRYPTION_CONTEXT_KEY.test(key)) {
+          matches &&= matchesOperator(operator, expected, actual.get(key.toLowerCase()));
+        } else {
+          remaining[operator] = { ...remaining[operator], [key]: expected };
+        }
+      }
+    }
+    const { Condition: _condition, ...rest } = statement as Record<string, unknown>;
+    if (!matches) return { ...rest, Condition: NEVER };
+    return Object.keys(remaining).length > 0 ? { ...rest, Condition: remaining } : rest;
+  });
+  return { ...document, Statement: resolved };
+}
+
+/** Evaluates one required authorization for a caller. */
+export async function authorize(
+  caller: Caller,
+  required: RequiredAuthorization,
+  policies: PolicySource,
+  facts: RequestFacts,
+): Promise<AuthorizationResult> {
+  const context = { ...globalContext(caller, facts), ...required.context };
+  const resolve = (document: PolicyDocument) => withEncryptionContextResolved(document, context);
+  const identity = (policies.identityPoliciesOf(caller.roleArn) ?? []).map((policy) => ({
+    ...policy,
+    document: resolve(policy.document),
+  }));
+  const ownPolicy = required.resourcePolicyArn
+    ? policies.resourcePolicyOf(required.resourcePolicyArn)
+    : undefined;
+  const resourcePolicy = ownPolicy ? resolve(ownPolicy) : undefined;
+  const response = await runSimulation(
+    {
+      request: {
+        principal: sessionArn(caller),
+        action: required.action,
+        resource: { resource: required.resource, accountId: accountOf(required.resource, facts.accountId) },
+        contextVariables: context,
+      },
+      identityPolicies: identity.map((policy) => ({ name: policy.name, policy: policy.document })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+    },
+    {},
+  );
+  if (response.resultType === 'error') {
+    // A malformed policy or request is a defect of the project or of the simulation, not a denial.
+    throw new Error(
+      `IAM simulation of ${required.action} on ${required.resource} failed: ${JSON.stringify(response.errors)}`,
+    );
+  }
+  // A resource not created yet (`network-interface/*`) is evaluated as a pattern: AWS checks the new
+  // resource's ARN, which any statement matching the pattern would allow.
+  const analysis =
+    response.resultType === 'single' ? response.result.analysis : response.results[0]?.analysis;
+  const decision = response.overallResult as Decision;
+  const identityAllows = (analysis?.identityAnalysis?.allowStatements ?? []) as AnalysedStatement[];
+  const allowedBy = identityAllows.map(statementName);
+  if (decision === 'Allowed') return { decision, allowedBy };
+  const identityDenies = (analysis?.identityAnalysis?.denyStatements ?? []) as AnalysedStatement[];
+  const deniedIn: 'identity-based' | 'resource-based' =
+    decision === 'ExplicitlyDenied'
+      ? identityDenies.length > 0
+        ? 'identity-based'
+        : 'resource-based'
+      : identityAllows.length > 0 || !resourcePolicy
+        ? // Allowed by the identity, yet denied: the resource policy (a key policy) does not trust it.
+          identityAllows.length > 0
+          ? 'resource-based'
+          : 'identity-based'
+        : 'identity-based';
+  const because =
+    decision === 'ExplicitlyDenied'
+      ? `with an explicit deny in a ${deniedIn} policy`
+      : `because no ${deniedIn} policy allows the ${required.action} action`;
+  return {
+    decision,
+    allowedBy,
+    deniedIn,
+    message: `User: ${sessionArn(caller)} is not authorized to perform: ${required.action} on resource: ${required.resource} ${because}`,
+  };
+}
+
+/** An AWS service acting on its own behalf (EventBridge invoking a function): only resource policies count. */
+export interface ServiceCaller {
+  /** The service principal, e.g. `events.amazonaws.com`. */
+  readonly service: string;
+  /** The resource on whose behalf it acts (aws:SourceArn), e.g. the rule. */
+  readonly sourceArn: string;
+  readonly sourceAccount: string;
+}
+
+export async function authorizeService(
+  caller: ServiceCaller,
+  required: RequiredAuthorization,
+  policies: PolicySource,
+  facts: RequestFacts,
+): Promise<AuthorizationResult> {
+  const resourcePolicy = required.resourcePolicyArn
+    ? policies.resourcePolicyOf(required.resourcePolicyArn)
+    : undefined;
+  const response = await runSimulation(
+    {
+      request: {
+        principal: caller.service,
+        action: required.action,
+        resource: { resource: required.resource, accountId: accountOf(required.resource, facts.accountId) },
+        contextVariables: {
+          'aws:SourceArn': caller.sourceArn,
+          'aws:SourceAccount': caller.sourceAccount,
+          'aws:SecureTransport': 'true',
+          'aws:CurrentTime': facts.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          ...required.context,
+        },
+      },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+    },
+    {},
+  );
+  if (response.resultType !== 'single') {
+    throw new Error(
+      `IAM simulation of ${required.action} by ${caller.service} failed: ${JSON.stringify(response)}`,
+    );
+  }
+  const decision = response.overallResult as Decision;
+  return decision === 'Allowed'
+    ? { decision, allowedBy: [] }
+    : {
+        decision,
+        allowedBy: [],
+        deniedIn: 'resource-based',
+        message: `The service ${caller.service} is not authorized to perform: ${required.action} on resource: ${required.resource} because no resource-based policy allows the ${required.action} action`,
+      };
+}
