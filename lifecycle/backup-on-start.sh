@@ -1,55 +1,53 @@
-# OnStart script of the BACKUP lifecycle configuration (see lifecycle/README.md). Copies every file of
-# the notebook's volume to the backup bucket, then uploads data-manifest.json LAST: the workflow only
-# deletes the notebook once that manifest exists, so any failure here leaves the notebook (and its data)
-# in place. Not runnable alone: lifecycle-scripts.ts deploys it after common.sh, which defines what it uses.
+# OnStart script of the BACKUP lifecycle configuration: see lifecycle/README.md.
 
 LOG_FILE="${BACKUP_LOG:-/var/log/notebook-backup.log}"
 
+# An upper bound of the archive's size: the CLI needs --expected-size for streams over 50 GB.
+IFS= read -r -d '' PY_BOUND <<'PY' || true
+t = 20480
+for d, ds, fs in os.walk(os.fsencode(sys.argv[1])):
+	for n in ds + fs:
+		p = os.path.join(d, n)
+		t += 2560 + len(p) + os.lstat(p).st_size
+print(t + t // 8)
+PY
+
+# The archive on stdout; manifest.jsonl and summary in $2. Exact mtimes go in pax headers.
+IFS= read -r -d '' PY_ARCHIVE <<'PY' || true
+import tarfile
+o = H(sys.stdout.buffer)
+t = tarfile.open(fileobj=o, mode="w|", format=tarfile.PAX_FORMAT, encoding="utf-8", errors=E)
+T = {"file": tarfile.REGTYPE, "directory": tarfile.DIRTYPE, "symlink": tarfile.SYMTYPE}
+def put(e, st, h):
+	i = tarfile.TarInfo(e["path"])
+	i.type, i.mode, i.linkname, i.size = T[e["type"]], e["mode"], e.get("target", ""), h and st.st_size or 0
+	i.mtime = st.st_mtime_ns // 10 ** 9
+	i.pax_headers = {"mtime": "%d.%09d" % divmod(st.st_mtime_ns, 10 ** 9)}
+	t.addfile(i, h)
+es, skipped = scan(sys.argv[1], put)
+t.close()
+sys.stdout.buffer.flush()
+done(es, skipped, o.n, o.h.hexdigest(), sys.argv[2])
+PY
+
+archive() {
+  python3 -c "$PY_WALK$PY_BOUND" "$1" >"$WORK_DIR/size" &&
+    python3 -c "$PY_WALK$PY_ARCHIVE" "$1" "$WORK_DIR" |
+    aws s3 cp - "s3://$BUCKET/$SNAPSHOT_PREFIX/data/archive.tar" --expected-size "$(cat "$WORK_DIR/size")" --only-show-errors
+}
+
 backup_volume() {
-  local volume_root path relative source target before count=0 total=0
-  volume_root="$(realpath -e -- "$VOLUME")"
-  find "$volume_root" -mindepth 1 ! -type d -print0 >"$WORK_DIR/found"
-  : >"$WORK_DIR/files"
-  while IFS= read -r -d '' path; do
-    relative="${path#"$volume_root"/}"
-    source="$path"
-    if [[ -L "$path" ]]; then
-      # The manifest has no link type: a link to a file in the volume comes back as a copy of that file.
-      target="$(realpath -e -- "$path")" || {
-        log "skipped $relative: broken symlink"
-        continue
-      }
-      if [[ "$target" != "$volume_root"/* ]]; then
-        log "skipped $relative: symlink to $target, outside the volume"
-        continue
-      elif [[ ! -f "$target" ]]; then
-        log "skipped $relative: symlink to $target, not a regular file (a directory's files are copied under their own paths)"
-        continue
-      fi
-      source="$target"
-    elif [[ ! -f "$path" ]]; then
-      log "skipped $relative: not a regular file"
-      continue
-    fi
-    before="$(stat -c '%s %y %z' -- "$source")"
-    measure "$source"
-    s3_put "$source" "$SNAPSHOT_PREFIX/data/$relative" || fail "cannot upload $relative"
-    # The notebook is in service meanwhile: a file written during the copy would not match its checksum.
-    [[ "$(stat -c '%s %y %z' -- "$source")" == "$before" ]] || fail "$relative changed while it was copied"
-    printf '%s\0%s\0%s\0' "$relative" "$SIZE" "$DIGEST" >>"$WORK_DIR/files"
-    count=$((count + 1)) total=$((total + SIZE))
-  done <"$WORK_DIR/found"
-  write_manifest "$WORK_DIR/files" "$WORK_DIR/data-manifest.json"
-  s3_put "$WORK_DIR/data-manifest.json" "$SNAPSHOT_PREFIX/data-manifest.json" || fail "cannot upload data-manifest.json"
-  log "backup complete: $count files, $total bytes in s3://$BUCKET/$SNAPSHOT_PREFIX/"
+  local root
+  root="$(realpath -e -- "$VOLUME")"
+  try "cannot back up the volume" archive "$root"
+  complete "$SNAPSHOT_PREFIX/data/manifest.jsonl"
 }
 
 main() {
   WORK_DIR="$(mktemp -d)"
-  # The log file gets this part too, so that one file on the instance tells the whole story.
   exec 2> >(tee -a "$LOG_FILE" >&2)
   discover_notebook
-  read_request backup-request.json
+  read_request backup
   log "backing up notebook $NOTEBOOK ($VOLUME) to s3://$BUCKET/$SNAPSHOT_PREFIX/"
   run_copy backup_volume
 }

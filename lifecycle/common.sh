@@ -1,109 +1,183 @@
-# Common part of the notebook lifecycle scripts (see lifecycle/README.md): lifecycle-scripts.ts deploys
-# each as "#!/bin/bash", this part, then the script's own part (backup-on-start.sh, restore-on-create.sh).
-# Written for bash 4.2 and python 3.7 too: Amazon Linux 2 notebooks are the ones being replaced.
+# Common part of the lifecycle scripts: see lifecycle/README.md. bash 4.2, python 3.7 (Amazon Linux 2).
 set -euo pipefail
 
-# S3 bucket names have no underscore, so the placeholder is easy to tell from a substituted name.
+# Bucket names have no underscore: the placeholder is easy to spot.
 BUCKET="${BACKUP_BUCKET:-__BACKUP_BUCKET__}"
 METADATA_FILE="${RESOURCE_METADATA:-/opt/ml/metadata/resource-metadata.json}"
 VOLUME="${SAGEMAKER_VOLUME:-/home/ec2-user/SageMaker}"
 FOREGROUND="${BACKUP_FOREGROUND:-0}"
-WORK_DIR=""
-HANDED_OFF=0
-# LOG_FILE, the log on the instance, is set by each script's own part.
+WORK_DIR="" HANDED_OFF=0 MARKER="" REASON=""
 
 log() { printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 fail() {
+  REASON="$*"
   log "ERROR: $*"
   exit 1
 }
 
-# The only two AWS CLI calls besides sts: the test stand-in implements exactly these.
 s3_get() { aws s3 cp "s3://$BUCKET/$1" "$2" --only-show-errors; }
 s3_put() { aws s3 cp "$1" "s3://$BUCKET/$2" --only-show-errors; }
 
-# Sets SIZE and DIGEST (lowercase hex SHA-256) as the manifest records them. Reading stdin keeps
-# sha256sum from escaping unusual file names in its output.
-measure() {
-  SIZE="$(stat -c %s -- "$1")"
-  DIGEST="$(sha256sum <"$1")"
-  DIGEST="${DIGEST%% *}"
-}
-
-# Sets NOTEBOOK and NOTEBOOK_PREFIX, the contract's roles/<role id>:SageMaker/<notebook>.
+# Sets NOTEBOOK and NOTEBOOK_PREFIX (roles/<role id>:SageMaker/<notebook>).
 discover_notebook() {
   local metadata caller
   [[ "$BUCKET" != *_* ]] || fail "bucket placeholder not substituted: deploy through lifecycle-scripts.ts"
-  metadata="$(python3 -c '
+  metadata="$(python3 - "$METADATA_FILE" <<'PY'
 import json, sys
-metadata = json.load(open(sys.argv[1], encoding="utf-8"))
-arn = metadata.get("ResourceArn", "").split(":")
-print(metadata["ResourceName"] + "\t" + (arn[3] if len(arn) > 5 else ""))
-' "$METADATA_FILE")" || fail "cannot read the notebook name from $METADATA_FILE"
+m = json.load(open(sys.argv[1]))
+print(m["ResourceName"] + "\t" + (m.get("ResourceArn", "") + ":::").split(":")[3])
+PY
+  )" || fail "cannot read the notebook name from $METADATA_FILE"
   NOTEBOOK="${metadata%%$'\t'*}"
-  # A notebook in a private subnet reaches STS only through its regional endpoint, so the CLI needs a region.
+  [[ "$NOTEBOOK" =~ ^[A-Za-z0-9-]+$ ]] || fail "unexpected notebook name $NOTEBOOK"
+  # In a private subnet STS is reachable only at its regional endpoint.
   if [[ -z "${AWS_REGION:-}${AWS_DEFAULT_REGION:-}" && -n "${metadata#*$'\t'}" ]]; then
     export AWS_DEFAULT_REGION="${metadata#*$'\t'}"
   fi
   caller="$(aws sts get-caller-identity --query UserId --output text)" || fail "cannot get the role id from STS"
-  # The bucket policy lets the role write only under its aws:userid, "<role id>:SageMaker".
-  [[ "$caller" =~ ^[A-Za-z0-9]+:SageMaker$ ]] || fail "caller $caller is not a role session named SageMaker"
+  # The bucket policy lets the role write only under its aws:userid.
+  [[ "$caller" =~ ^[A-Za-z0-9]+:SageMaker$ ]] || fail "caller $caller is not a SageMaker role session"
   NOTEBOOK_PREFIX="roles/$caller/$NOTEBOOK"
 }
 
-# Downloads the workflow's request ($1) and sets SNAPSHOT_PREFIX, which must be one snapshot of this notebook.
+# Reads $1-request.json: sets SNAPSHOT_PREFIX, ATTEMPT (a restore's own id) and MARKER (the status prefix).
 read_request() {
-  s3_get "$NOTEBOOK_PREFIX/$1" "$WORK_DIR/$1" || fail "cannot download s3://$BUCKET/$NOTEBOOK_PREFIX/$1"
-  SNAPSHOT_PREFIX="$(python3 - "$WORK_DIR/$1" "$NOTEBOOK_PREFIX" <<'PY'
-import json, sys
-request, parent = json.load(open(sys.argv[1], encoding="utf-8")), sys.argv[2] + "/"
-prefix = request.get("snapshotPrefix") if isinstance(request, dict) else None
-snapshot = prefix[len(parent):] if isinstance(prefix, str) and prefix.startswith(parent) else ""
-if request.get("version") != 1 or snapshot in ("", ".", "..") or "/" in snapshot:
-    sys.exit('expected {"version": 1, "snapshotPrefix": "%s<snapshot id>"}' % parent)
-print(prefix)
+  local request="$1-request.json" parsed found
+  s3_get "$NOTEBOOK_PREFIX/$request" "$WORK_DIR/request" || fail "cannot download s3://$BUCKET/$NOTEBOOK_PREFIX/$request"
+  parsed="$(python3 - "$WORK_DIR/request" "$NOTEBOOK_PREFIX/" "$1" <<'PY'
+import json, re, sys
+r, n = json.load(open(sys.argv[1])), sys.argv[2]
+p = r.get("snapshotPrefix") if isinstance(r, dict) else None
+s = p[len(n):] if isinstance(p, str) and p.startswith(n) else ""
+a = r.get("attempt", "") if sys.argv[3] == "restore" else "-"
+if r.get("version") != 2 or s in ("", ".", "..") or "/" in s or not (isinstance(a, str) and re.fullmatch("[A-Za-z0-9_-]{1,80}", a)):
+	sys.exit('expected {"version": 2, "snapshotPrefix": "%s<snapshot id>"%s}' % (n, ', "attempt": "<id>"' * (a != "-")))
+print(a + "\t" + p)
 PY
-  )" || fail "$1 is not a valid request"
+  )" || fail "$request is not a valid request"
+  # The attempt is [A-Za-z0-9_-], so the first tab ends it.
+  ATTEMPT="${parsed%%$'\t'*}" SNAPSHOT_PREFIX="${parsed#*$'\t'}"
+  # A restore may be retried (each attempt has its own status); a backup is done once per snapshot.
+  local marker="$SNAPSHOT_PREFIX/backup-status"
+  [[ "$1" != restore ]] || marker="$SNAPSHOT_PREFIX/restores/$ATTEMPT/status"
+  # Scripts cannot delete: a second status, or an archive replaced under a complete one, would mislead.
+  # Listed, not read: the role may list its own prefix, and reading a missing key would be refused (403).
+  # MARKER stays unset until then, so a refusal writes no status of its own.
+  found="$(aws s3api list-objects-v2 --bucket "$BUCKET" --prefix "$marker/" --query 'Contents[].Key' --output text)" ||
+    fail "cannot list s3://$BUCKET/$marker/"
+  [[ "$found" == None ]] || fail "${marker#"$SNAPSHOT_PREFIX/"}/${found##*/} already exists"
+  MARKER="$marker"
 }
 
-# Writes the manifest ($2) from a list ($1) of NUL-terminated path, bytes, sha256 triples.
-write_manifest() {
-  python3 - "$1" "$NOTEBOOK" "$2" <<'PY'
-import datetime, json, sys
-fields = open(sys.argv[1], "rb").read().split(b"\0")[:-1]
-files = [{"path": fields[i].decode("utf-8"), "bytes": int(fields[i + 1]), "sha256": fields[i + 2].decode()}
-         for i in range(0, len(fields), 3)]
-files.sort(key=lambda file: file["path"])  # code point order, the order S3 lists keys in
-now = datetime.datetime.now(datetime.timezone.utc)
-manifest = {"version": 1, "notebookName": sys.argv[2],
-            "completedAt": now.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (now.microsecond // 1000),
-            "fileCount": len(files), "totalBytes": sum(file["bytes"] for file in files), "files": files}
-json.dump(manifest, open(sys.argv[3], "w", encoding="utf-8"), ensure_ascii=False, indent=2)
+# H hashes and counts what passes through. scan walks the volume: put(entry, stat, H over a file or None)
+# must read a file to its end. done writes manifest.jsonl and summary.
+IFS= read -r -d '' PY_WALK <<'PY' || true
+import hashlib, json, os, stat, sys
+E = "surrogateescape"
+sys.setrecursionlimit(10000)
+class H:
+	def __init__(s, f):
+		s.f, s.h, s.n = f, hashlib.sha256(), 0
+	def read(s, k=-1):
+		b = s.f.read(k)
+		s.write(b, 0)
+		return b
+	def write(s, b, w=1):
+		s.h.update(b)
+		s.n += len(b)
+		w and s.f.write(b)
+def scan(root, put):
+	es, skipped = [], []
+	def go(d, r):
+		for n in sorted(os.listdir(d)):
+			p, q = d + b"/" + n, r + n
+			if q == b"lost+found":
+				continue
+			st = os.lstat(p)
+			e = {"path": q.decode("utf-8", E), "mode": st.st_mode & 0o1777, "bytes": 0}
+			if stat.S_ISDIR(st.st_mode):
+				e["type"] = "directory"
+			elif stat.S_ISLNK(st.st_mode):
+				e["type"], e["target"] = "symlink", os.readlink(p).decode("utf-8", E)
+			elif stat.S_ISREG(st.st_mode):
+				e["type"] = "file"
+				with open(os.open(p, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as f:
+					a, h = os.fstat(f.fileno()), H(f)
+					put(e, a, h)
+					b = os.fstat(f.fileno())
+				# The notebook is in service: a file changing while read would be torn.
+				if (a.st_ino, a.st_size, a.st_mtime_ns, h.n) != (st.st_ino, b.st_size, b.st_mtime_ns, b.st_size):
+					sys.exit("%r changed while read" % e["path"])
+				e["bytes"], e["sha256"] = h.n, h.h.hexdigest()
+			else:
+				skipped.append(e["path"])
+				print("skipped %r: not a file, directory or symlink" % e["path"], file=sys.stderr)
+				continue
+			if e["type"] != "file":
+				put(e, st, None)
+			es.append(e)
+			if e["type"] == "directory":
+				go(p, q + b"/")
+	go(os.fsencode(root), b"")
+	return es, len(skipped)
+def done(es, skipped, n, sha, out):
+	es.sort(key=lambda e: e["path"])
+	m = "".join(json.dumps(e, ensure_ascii=True, sort_keys=True, separators=(",", ":")) + "\n" for e in es).encode()
+	open(out + "/manifest.jsonl", "wb").write(m)
+	c = lambda t: sum(1 for e in es if e["type"] == t)
+	s = {"entries": len(es), "files": c("file"), "directories": c("directory"), "symlinks": c("symlink"),
+         "skipped": skipped, "totalBytes": sum(e["bytes"] for e in es), "archiveBytes": n,
+         "archiveSha256": sha, "manifestSha256": hashlib.sha256(m).hexdigest()}
+	open(out + "/summary", "w").write(json.dumps(s, separators=(",", ":"))[1:-1])
 PY
+
+# Runs "${@:2}"; if it fails, its first error lines end the reason $1.
+try() {
+  local rc=0
+  "${@:2}" 2>"$WORK_DIR/err" || rc=$?
+  cat "$WORK_DIR/err" >&2
+  ((rc == 0)) || fail "$1: $(grep -v -e '^ ' -e '^Traceback' -e '^skipped ' "$WORK_DIR/err" | head -n 2 | tr '\n' ' ')"
+}
+
+# Uploads the manifest ($1), then the complete status LAST.
+complete() {
+  try "cannot upload $1" s3_put "$WORK_DIR/manifest.jsonl" "$1"
+  printf '{"version":2,"notebookName":"%s","completedAt":"%s",%s}' "$NOTEBOOK" \
+    "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$(cat "$WORK_DIR/summary")" >"$WORK_DIR/complete"
+  try "cannot upload $MARKER/complete" s3_put "$WORK_DIR/complete" "$MARKER/complete"
+  log "complete: $(cat "$WORK_DIR/summary")"
 }
 
 # Runs on every exit, of the launcher and of the background copy.
 finish() {
-  local status=$?
-  if ((status != 0)); then log "FAILED (exit $status): nothing more will be uploaded, so the workflow sees no manifest"; fi
+  local status=$? text
+  if ((status != 0)); then
+    log "FAILED (exit $status)"
+    if [[ -n "$MARKER" ]]; then
+      # ASCII (so UTF-8), at most 1024 bytes.
+      text="$(printf %s "${REASON:-exit $status}" | LC_ALL=C tr -c '\40-\176' ' ')"
+      printf '%s\n' "${text:0:1023}" >"$WORK_DIR/failed"
+      s3_put "$WORK_DIR/failed" "$MARKER/failed" || log "cannot upload $MARKER/failed"
+    fi
+  fi
   if [[ "$HANDED_OFF" != 1 && -n "$WORK_DIR" ]]; then rm -rf -- "$WORK_DIR"; fi
-  # A failing lifecycle script leaves the notebook Failed, where the workflow cannot re-attach its
-  # original configuration; the missing manifest already tells the workflow to keep the notebook.
-  if [[ "$FOREGROUND" != 1 ]]; then exit 0; fi
+  # A failing lifecycle script leaves the notebook Failed, where its configuration cannot be changed.
+  # So only a foreground run asked for the copy's status (tests, manual runs) exits with it.
+  if [[ "$FOREGROUND" != 1 || "${BACKUP_EXIT_STATUS:-}" != copy ]]; then exit 0; fi
 }
 
-# Runs the copy ($1) here, or detached: setsid and nohup let it outlive the 5-minute lifecycle limit, and
-# its own log file keeps it from holding this script's output (which SageMaker reads to the end) open.
+# Runs the copy ($1), detached unless FOREGROUND: it outlives the 5-minute limit, and logs to a file so as
+# not to hold open this script's output, which SageMaker reads to the end.
 run_copy() {
   if [[ "$FOREGROUND" == 1 ]]; then
     "$1"
     return
   fi
   HANDED_OFF=1
-  export BUCKET VOLUME NOTEBOOK SNAPSHOT_PREFIX WORK_DIR FOREGROUND
+  export BUCKET VOLUME NOTEBOOK SNAPSHOT_PREFIX ATTEMPT WORK_DIR FOREGROUND MARKER LOG_FILE "${!PY_@}"
   HANDED_OFF=0 setsid nohup bash -euo pipefail -c "$(declare -f); trap finish EXIT; $1" \
     </dev/null >>"$LOG_FILE" 2>&1 &
   log "copy running in the background (pid $!), log: $LOG_FILE"
 }
 
-# ---- end of the common part: the script's own part follows ----
+# ---- end of the common part ----

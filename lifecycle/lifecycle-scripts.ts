@@ -11,7 +11,7 @@ import { bucketNameProblem } from '../handlers/shared/notebook-backup-layout.js'
 /** What the .sh files carry where the bucket name goes. */
 export const BUCKET_PLACEHOLDER = '__BACKUP_BUCKET__';
 
-/** The part both scripts begin with (settings, logging, S3, discovery, request, manifest, exit handling). */
+/** The part both scripts begin with (settings, logging, S3, discovery, request, volume walk, statuses, exit). */
 export const COMMON_PART_FILE = 'common.sh';
 
 /** The own part of each script, in lifecycle/: what follows the common part. */
@@ -42,7 +42,21 @@ export function restoreOnCreateScript(bucketName: string): string {
  * `BACKUP_BUCKET` set (the tests run it so); the stack deploys it through the functions above.
  */
 export function assembleScript(file: LifecycleScriptFile): string {
-  return ['#!/bin/bash\n', readPart(COMMON_PART_FILE), '\n', readPart(file)].join('');
+  return ['#!/bin/bash\n', deployedPart(COMMON_PART_FILE), '\n', deployedPart(file)].join('');
+}
+
+/** One part as it is deployed: read from lifecycle/, without its comment lines. */
+export function deployedPart(file: string): string {
+  return withoutCommentLines(readPart(file));
+}
+
+/**
+ * A part without its whole-line comments (bash and the embedded Python alike), except its first line, which
+ * names it: the comments explain the source, and the deployed script must fit the Content limit.
+ */
+function withoutCommentLines(part: string): string {
+  const [first = '', ...rest] = part.split('\n');
+  return [first, ...rest.filter((line) => !/^\s*#/.test(line))].join('\n');
 }
 
 /**

@@ -1,93 +1,111 @@
-# OnCreate script of the RESTORE lifecycle configuration (see lifecycle/README.md). Downloads every file of
-# a snapshot's data-manifest.json into the new notebook's empty volume, verifies each one's size and
-# SHA-256, then uploads restore-manifest.json LAST, only if every file verified: the workflow compares the
-# two manifests before it reports the notebook restored. Not runnable alone: lifecycle-scripts.ts deploys
-# it after common.sh, which defines what it uses.
+# OnCreate script of the RESTORE lifecycle configuration: see lifecycle/README.md.
 
 LOG_FILE="${BACKUP_LOG:-/var/log/notebook-restore.log}"
 
-# Checks the backup's manifest ($1) and writes its files as NUL-terminated path, bytes, sha256 triples
-# ($2). The script runs as root: a path must stay inside the volume whatever the manifest says.
-read_manifest() {
-  python3 - "$1" "$2" <<'PY'
-import json, re, sys
-manifest = json.load(open(sys.argv[1], encoding="utf-8"))
-files, seen, out = manifest["files"], set(), open(sys.argv[2], "wb")
-if manifest.get("version") != 1 or manifest.get("fileCount") != len(files):
-    sys.exit("unsupported manifest version, or fileCount does not match its files")
-for file in files:
-    path, size, digest = file.get("path"), file.get("bytes"), file.get("sha256")
-    if (not isinstance(path, str) or path in seen or "\0" in path
-            or any(part in ("", ".", "..") for part in path.split("/"))):
-        sys.exit("unsafe or repeated path in the manifest: %r" % (path,))
-    if type(size) is not int or size < 0 or not isinstance(digest, str) or not re.fullmatch("[0-9a-f]{64}", digest):
-        sys.exit("bad bytes or sha256 for %r" % (path,))
-    seen.add(path)
-    out.write(b"%s\0%d\0%s\0" % (path.encode("utf-8"), size, digest.encode()))
+# Extracts stdin into $1. The old notebook's users could write the archive: refuse all that is not a file,
+# directory or symlink at a safe path, never write through a symlink nor over an entry, drop setuid/setgid.
+IFS= read -r -d '' PY_EXTRACT <<'PY' || true
+import shutil, tarfile
+from decimal import Decimal
+root, out = os.fsencode(sys.argv[1]), sys.argv[2]
+s, m = json.load(open(out + "/backup")), open(out + "/backup.jsonl", "rb").read()
+if s.get("version") != 2 or s.get("manifestSha256") != hashlib.sha256(m).hexdigest() or s.get("entries") != m.count(b"\n"):
+	sys.exit("backup-status/complete does not describe data/manifest.jsonl")
+D = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+def opendir(ps):
+	fd = os.open(root, D)
+	for x in ps:
+		try:
+			n = os.open(x, D, dir_fd=fd)
+		finally:
+			os.close(fd)
+		fd = n
+	return fd
+src, dirs, k, pd, fd = H(sys.stdin.buffer), [], 0, [], os.open(root, D)
+t = tarfile.open(fileobj=src, mode="r|", encoding="utf-8", errors=E)
+for i in t:
+	k += 1
+	ps = i.name.encode("utf-8", E).split(b"/")
+	try:
+		if "\0" in i.name or any(x in (b"", b".", b"..") for x in ps) or ps[0] == b"lost+found":
+			raise ValueError("unsafe path")
+		if i.sparse is not None or i.type not in (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE):
+			raise ValueError("not a file, directory or symlink")
+		if ps[:-1] != pd:
+			os.close(fd)
+			pd, fd = ps[:-1], opendir(ps[:-1])
+		mode, ns, n = i.mode & 0o1777, int(Decimal(i.pax_headers.get("mtime", i.mtime)).scaleb(9)), ps[-1]
+		if i.isdir():
+			try:
+				os.mkdir(n, 0o700, dir_fd=fd)
+			except FileExistsError:
+				if not stat.S_ISDIR(os.stat(n, dir_fd=fd, follow_symlinks=False).st_mode):
+					raise
+			dirs.append((ps, mode, ns))
+		elif i.issym():
+			os.symlink(i.linkname.encode("utf-8", E), n, dir_fd=fd)
+			os.utime(n, ns=(ns, ns), dir_fd=fd, follow_symlinks=False)
+		else:
+			tmp = b".notebook-restore.%d.%d" % (os.getpid(), k)
+			w = open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=fd), "wb")
+			try:
+				with w:
+					shutil.copyfileobj(t.extractfile(i), w)
+					w.flush()
+					os.fchmod(w.fileno(), mode)
+					os.utime(w.fileno(), ns=(ns, ns))
+				# Unlike rename, link never replaces an existing entry.
+				os.link(tmp, n, src_dir_fd=fd, dst_dir_fd=fd)
+			finally:
+				os.unlink(tmp, dir_fd=fd)
+	except (OSError, ValueError) as x:
+		sys.exit("refused %r: %s" % (i.name, x))
+	if src.n > s["archiveBytes"]:
+		sys.exit("archive.tar is longer than archiveBytes")
+while src.read(1 << 20):
+	pass
+if (src.n, src.h.hexdigest(), k) != (s["archiveBytes"], s["archiveSha256"], s["entries"]):
+	sys.exit("archive.tar does not match backup-status/complete")
+for ps, mode, ns in reversed(dirs):
+	fd = opendir(ps)
+	os.fchmod(fd, mode)
+	os.utime(fd, ns=(ns, ns))
+	os.close(fd)
+open(out + "/archive", "w").write("%d %s" % (src.n, src.h.hexdigest()))
 PY
-}
 
-restore_file() {
-  local volume_root="$1" relative="$2" bytes="$3" sha="$4" target parent existing temp
-  target="$volume_root/$relative"
-  parent="${target%/*}"
-  # A directory already there (a cloned repository, say) may be a symlink: check before creating anything.
-  existing="$parent"
-  while [[ ! -e "$existing" && ! -L "$existing" ]]; do existing="${existing%/*}"; done
-  existing="$(realpath -e -- "$existing")" || fail "$relative: a directory on its path is a broken symlink"
-  [[ "$existing" == "$volume_root" || "$existing" == "$volume_root"/* ]] ||
-    fail "$relative would be written outside the volume, through $existing"
-  mkdir -p -- "$parent"
-  if [[ -e "$target" || -L "$target" ]]; then
-    # The new volume is empty but for what SageMaker put there: never overwrite anything silently.
-    [[ -f "$target" && ! -L "$target" ]] || fail "$relative already exists and is not a regular file"
-    measure "$target"
-    [[ "$SIZE $DIGEST" == "$bytes $sha" ]] || fail "$relative already exists with different content: not overwriting it"
-    log "$relative was already there with the same content"
-  else
-    # A temporary name first, so a file that fails verification never appears under its real name.
-    temp="$(mktemp -- "$parent/.notebook-restore.XXXXXX")"
-    s3_get "$SNAPSHOT_PREFIX/data/$relative" "$temp" || {
-      rm -f -- "$temp"
-      fail "cannot download $relative"
-    }
-    measure "$temp"
-    if [[ "$SIZE $DIGEST" != "$bytes $sha" ]]; then
-      rm -f -- "$temp"
-      fail "$relative does not match the manifest: expected $bytes bytes $sha, got $SIZE bytes $DIGEST"
-    fi
-    # The manifest has no modes: files come back as a plain download would create them.
-    chmod 644 -- "$temp"
-    mv -T -- "$temp" "$target"
-  fi
-  printf '%s\0%s\0%s\0' "$relative" "$SIZE" "$DIGEST" >>"$WORK_DIR/restored"
+# The restored volume's manifest, by the backup's own walk.
+IFS= read -r -d '' PY_RESTORED <<'PY' || true
+def drain(e, st, h):
+	while h and h.read(1 << 20):
+		pass
+n, sha = open(sys.argv[2] + "/archive").read().split()
+es, skipped = scan(sys.argv[1], drain)
+done(es, skipped, int(n), sha, sys.argv[2])
+PY
+
+extract() {
+  aws s3 cp "s3://$BUCKET/$SNAPSHOT_PREFIX/data/archive.tar" - --only-show-errors |
+    python3 -c "$PY_WALK$PY_EXTRACT" "$1" "$WORK_DIR"
 }
 
 restore_volume() {
-  local volume_root relative bytes sha count=0 total=0
-  volume_root="$(realpath -e -- "$VOLUME")"
-  : >"$WORK_DIR/restored"
-  while IFS= read -r -d '' relative && IFS= read -r -d '' bytes && IFS= read -r -d '' sha; do
-    restore_file "$volume_root" "$relative" "$bytes" "$sha"
-    count=$((count + 1)) total=$((total + bytes))
-  done <"$WORK_DIR/files"
+  local root
+  root="$(realpath -e -- "$VOLUME")"
+  try "cannot restore the archive" extract "$root"
   # Jupyter runs as ec2-user, which owns the volume on a notebook instance.
-  if id ec2-user >/dev/null 2>&1; then chown -R ec2-user:ec2-user -- "$volume_root"; fi
-  write_manifest "$WORK_DIR/restored" "$WORK_DIR/restore-manifest.json"
-  s3_put "$WORK_DIR/restore-manifest.json" "$SNAPSHOT_PREFIX/restore-manifest.json" ||
-    fail "cannot upload restore-manifest.json"
-  log "restore complete: $count files, $total bytes from s3://$BUCKET/$SNAPSHOT_PREFIX/"
+  if id ec2-user >/dev/null 2>&1; then chown -R ec2-user:ec2-user -- "$root"; fi
+  try "cannot read the restored volume" python3 -c "$PY_WALK$PY_RESTORED" "$root" "$WORK_DIR"
+  complete "$SNAPSHOT_PREFIX/restores/$ATTEMPT/manifest.jsonl"
 }
 
 main() {
   WORK_DIR="$(mktemp -d)"
-  # The log file gets this part too, so that one file on the instance tells the whole story.
   exec 2> >(tee -a "$LOG_FILE" >&2)
   discover_notebook
-  read_request restore-request.json
-  s3_get "$SNAPSHOT_PREFIX/data-manifest.json" "$WORK_DIR/data-manifest.json" ||
-    fail "no data-manifest.json in s3://$BUCKET/$SNAPSHOT_PREFIX/: that backup never completed"
-  read_manifest "$WORK_DIR/data-manifest.json" "$WORK_DIR/files" || fail "data-manifest.json is not valid"
+  read_request restore
+  s3_get "$SNAPSHOT_PREFIX/backup-status/complete" "$WORK_DIR/backup" || fail "no backup-status/complete: the backup never completed"
+  s3_get "$SNAPSHOT_PREFIX/data/manifest.jsonl" "$WORK_DIR/backup.jsonl" || fail "cannot download data/manifest.jsonl"
   log "restoring notebook $NOTEBOOK ($VOLUME) from s3://$BUCKET/$SNAPSHOT_PREFIX/"
   run_copy restore_volume
 }
