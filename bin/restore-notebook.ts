@@ -1,13 +1,15 @@
 /**
- * `npx tsx bin/restore-notebook.ts --bucket <bucket> --snapshot <snapshot prefix> [options]`: brings back
- * a notebook instance the remediation workflow deleted and could not recreate (the finding note and the
- * ACTION NEEDED alert give this exact command). See docs/restore.md; the logic is in
- * restore-notebook-command.ts, which the tests run against the simulated account.
+ * `npx tsx bin/restore-notebook.ts --snapshot s3://<bucket>/<snapshot prefix> [--wait] [options]`: brings
+ * back a notebook instance the remediation workflow deleted and could not recreate (the finding note and
+ * the ACTION NEEDED alert give this exact command). See docs/restore.md; the logic is in
+ * restore-notebook/, which the tests run against the simulated account.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { createRestoreCommand, parseRestoreArguments } from './restore-notebook-command.js';
+import { parseRestoreArguments } from './restore-notebook/arguments.js';
+import { createRestoreCommand } from './restore-notebook/command.js';
 
 const args = process.argv.slice(2);
 const parsed = parseRestoreArguments(args);
@@ -17,10 +19,13 @@ const region = parsed.kind === 'options' ? parsed.options.region : undefined;
 const clientOptions = { maxAttempts: 5, ...(region ? { region } : {}) };
 const sagemaker = new SageMakerClient(clientOptions);
 const s3 = new S3Client(clientOptions);
+// IAM is global; its endpoint resolves from any region.
+const iam = new IAMClient(clientOptions);
 
 const command = createRestoreCommand({
   sagemaker,
   s3,
+  iam,
   sleep: async (ms) => {
     await delay(ms);
   },

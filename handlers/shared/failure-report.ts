@@ -69,9 +69,9 @@ export function describeRecovery(input: FailureReportInput): { sentence: string;
     if (back && !recovery.error) {
       // A new notebook exists, but the recreation did not finish: its snapshot has everything.
       return {
-        sentence: `It was recreated and is ${notebook.status}, but the recreation did not finish; its snapshot is kept${
-          command ? `: if data or settings are missing, delete it and restore with: ${command}` : '.'
-        }`,
+        sentence: command
+          ? `It was recreated and is ${notebook.status}, but the recreation did not finish: if anything is missing, delete it and restore with: ${command}`
+          : `It was recreated and is ${notebook.status}, but the recreation did not finish; its snapshot is kept.`,
         restored: false,
       };
     }
@@ -119,10 +119,6 @@ export function buildFailureReport(input: FailureReportInput): FailureReport {
   const { plan, failure, notebook, execution } = input;
   const error = summariseError(failure.Error, failure.Cause);
   const recovery = describeRecovery(input);
-  const suffix = ` RootAccess is ${notebook.rootAccess}. Execution ${execution.name}.`;
-  const head = `Remediation of ${plan.controlId} on notebook instance ${plan.notebook.name} failed. ${recovery.sentence}${suffix} Error: `;
-  // The error text is the part that may be long; the rest must always fit.
-  const note = truncate(`${head}${error}`, NOTE_LIMIT);
   const subject = toSubject(
     `${plan.controlId} remediation failed${recovery.restored ? '' : ' - ACTION NEEDED'}: ${plan.notebook.name}`,
   );
@@ -138,5 +134,31 @@ export function buildFailureReport(input: FailureReportInput): FailureReport {
     `Finding: ${plan.finding.id} (workflow status set to NOTIFIED)`,
     `Execution: ${execution.id}`,
   ].join('\n');
-  return { note, subject, message };
+  return { note: failureNote(input, recovery.sentence, error), subject, message };
+}
+
+/** Room the error keeps at least; with less, the note leaves the error to the alert. */
+const MIN_ERROR_ROOM = 16;
+
+/**
+ * The note, at most NOTE_LIMIT characters. Everything but the error text is fixed, and only the error
+ * is shortened. With a restore command (the notebook was deleted), the note is only the control, the
+ * recovery sentence holding the whole command, and the error: the command names the notebook and the
+ * execution (its snapshot id ends with the execution name), so they are not repeated, and a deleted
+ * notebook has no RootAccess to report. With the longest names AWS allows (63-character bucket and
+ * notebook, 21-character role id, 80-character execution) the command is 318 characters and the
+ * fixed part under 480 (test/unit/failure-report.test.ts).
+ */
+function failureNote(input: FailureReportInput, recoverySentence: string, error: string): string {
+  const { plan, notebook, execution } = input;
+  const command = input.recreation?.deleted ? input.snapshot?.restoreCommand : undefined;
+  const fixed = command
+    ? `Remediation of ${plan.controlId} failed. ${recoverySentence}`
+    : `Remediation of ${plan.controlId} on notebook instance ${plan.notebook.name} failed. ${recoverySentence} RootAccess is ${notebook.rootAccess}. Execution ${execution.name}.`;
+  const label = ' Error: ';
+  const room = NOTE_LIMIT - fixed.length - label.length;
+  if (room >= Math.min(error.length, MIN_ERROR_ROOM)) return `${fixed}${label}${truncate(error, room)}`;
+  if (fixed.length <= NOTE_LIMIT) return fixed;
+  // Only past AWS's own name limits: the command still goes whole, and the rest gives way.
+  return command && recoverySentence.length <= NOTE_LIMIT ? recoverySentence : truncate(fixed, NOTE_LIMIT);
 }

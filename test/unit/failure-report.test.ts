@@ -4,6 +4,8 @@ import {
   type FailureReportInput,
   summariseError,
 } from '../../handlers/shared/failure-report.js';
+import { snapshotPrefix } from '../../handlers/shared/notebook-backup-layout.js';
+import { restoreCommandFor } from '../../handlers/shared/restore-command.js';
 
 const baseInput: FailureReportInput = {
   plan: {
@@ -136,23 +138,100 @@ describe('buildFailureReport', () => {
 });
 
 describe('buildFailureReport after a recreation deleted the notebook', () => {
-  it('the notebook is gone: the note gives the restore command first, and action is needed', () => {
-    const restoreCommand =
-      'npx tsx bin/restore-notebook.ts --bucket backups --snapshot roles/AROAEXAMPLE:SageMaker/research-notebook/20261123T090000Z-run-1';
-    const report = buildFailureReport({
-      ...baseInput,
-      notebook: { status: 'Unknown', rootAccess: 'Unknown' },
-      recovery: {
-        restarted: false,
-        error: { Error: 'SageMaker.SageMakerException', Cause: 'RecordNotFound' },
-      },
-      recreation: { deleted: true },
-      snapshot: { restoreCommand },
-    });
-    expect(report.note).toContain(
-      `It was deleted to be recreated and is not back: restore it with: ${restoreCommand}`,
+  const restoreCommand = restoreCommandFor(
+    'backups',
+    'roles/AROAEXAMPLE:SageMaker/research-notebook/20261123T090000Z-run-1',
+  );
+  const deleted = {
+    ...baseInput,
+    notebook: { status: 'Unknown', rootAccess: 'Unknown' },
+    recovery: {
+      restarted: false,
+      error: { Error: 'SageMaker.SageMakerException', Cause: 'RecordNotFound' },
+    },
+    recreation: { deleted: true },
+    snapshot: { restoreCommand },
+  } satisfies FailureReportInput;
+
+  it('Given the notebook is gone, When the report is built, Then the note gives the restore command and the error, and action is needed', () => {
+    const report = buildFailureReport(deleted);
+
+    expect(report.note).toBe(
+      `Remediation of SageMaker.3 failed. It was deleted to be recreated and is not back: restore it with: ${restoreCommand} Error: ThrottlingException: Rate exceeded`,
     );
-    expect(report.note.length).toBeLessThanOrEqual(512);
     expect(report.subject).toContain('ACTION NEEDED');
+    expect(report.message).toContain(`restore it with: ${restoreCommand}`);
+  });
+
+  /** The longest names AWS allows in each part of the command and of the note. */
+  const LONGEST = {
+    bucket: `b${'0123456789'.repeat(6)}xy`,
+    roleId: `AROA${'A'.repeat(17)}`,
+    notebook: `N${'0123456789'.repeat(6)}xy`,
+    execution: `e${'0123456789'.repeat(7)}abcdefghi`,
+    controlId: 'SageMaker.25',
+  };
+  const longestCommand = restoreCommandFor(
+    LONGEST.bucket,
+    snapshotPrefix(LONGEST.roleId, LONGEST.notebook, `20261123T090000Z-${LONGEST.execution}`),
+  );
+  const longestInput = (status: string): FailureReportInput => ({
+    ...deleted,
+    plan: {
+      controlId: LONGEST.controlId,
+      notebook: {
+        name: LONGEST.notebook,
+        arn: `arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/${LONGEST.notebook.toLowerCase()}`,
+      },
+      finding: { id: 'finding-1' },
+    },
+    failure: {
+      Error: 'SageMaker.SageMakerException',
+      Cause: `${'x'.repeat(3000)} (Service: SageMaker, Status Code: 500, Error Code: InternalFailure, Request ID: 1)`,
+    },
+    notebook: { status, rootAccess: 'Disabled' },
+    recovery: { restarted: false },
+    execution: {
+      id: `arn:aws:states:eu-west-1:111122223333:execution:remediation:${LONGEST.execution}`,
+      name: LONGEST.execution,
+    },
+    snapshot: { restoreCommand: longestCommand },
+  });
+
+  it('Given the longest names AWS allows, When the command is built, Then it is 318 characters', () => {
+    expect(LONGEST.bucket).toHaveLength(63);
+    expect(LONGEST.roleId).toHaveLength(21);
+    expect(LONGEST.notebook).toHaveLength(63);
+    expect(LONGEST.execution).toHaveLength(80);
+    expect(longestCommand).toHaveLength(318);
+  });
+
+  it.each([
+    ['deleted and not back', 'Unknown', 'It was deleted to be recreated and is not back: restore it with: '],
+    [
+      'recreated but not finished',
+      'InService',
+      'It was recreated and is InService, but the recreation did not finish: if anything is missing, delete it and restore with: ',
+    ],
+  ])(
+    'Given the longest names and a 3,000-character error, When the notebook is %s, Then the note fits 512 characters with the whole command, and only the error is cut',
+    (_case, status, sentence) => {
+      const report = buildFailureReport(longestInput(status));
+
+      expect(report.note.length).toBeLessThanOrEqual(512);
+      expect(report.note).toContain(`${sentence}${longestCommand} Error: InternalFailure: xxx`);
+      expect(report.note.endsWith('x…')).toBe(true);
+      // And the alert keeps everything
+      expect(report.message).toContain('x'.repeat(3000));
+    },
+  );
+
+  it('Given the longest names and a short error, When the report is built, Then the note holds the whole error', () => {
+    const report = buildFailureReport({
+      ...longestInput('Unknown'),
+      failure: { Error: 'States.Timeout' },
+    });
+
+    expect(report.note.endsWith(`${longestCommand} Error: States.Timeout`)).toBe(true);
   });
 });

@@ -1,0 +1,155 @@
+/**
+ * The restore tool's command line: the usage text and the parser. Pure, so the bin can read --region
+ * before it builds the SDK clients, and the tests can check every refusal without an account.
+ */
+import { parseArgs } from 'node:util';
+import { SAGEMAKER_NAME_PATTERN } from '../../handlers/shared/notebook-recreation.js';
+import {
+  parseSnapshotUri,
+  RESTORE_TOOL,
+  type SnapshotLocation,
+} from '../../handlers/shared/restore-command.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Default bound of each wait for the notebook's status with --wait (the restore's is sized from the volume). */
+export const DEFAULT_WAIT_MINUTES = 20;
+/** A day: beyond that the operator should be watching, not this tool. */
+const MAX_WAIT_MINUTES = 24 * 60;
+
+export const USAGE = `Usage: ${RESTORE_TOOL} --snapshot s3://<bucket>/<snapshot prefix> [options]
+
+Recreates a SageMaker notebook instance that the remediation workflow deleted and could not recreate,
+from its snapshot: configuration.json, and the volume's archive when the data was kept (configuration.json
+then names the restore lifecycle configuration). Never overwrites a notebook, never deletes anything.
+
+Required:
+  --snapshot s3://<bucket>/<prefix>  the snapshot, exactly as the finding note gives it:
+                                     s3://<bucket>/roles/<role id>:SageMaker/<notebook>/<snapshot id>
+
+Options:
+  --wait                 wait until the notebook runs and its data is back and verified, then put its own
+                         lifecycle configuration, code repositories and run state back, as the workflow would
+  --settings original|planned
+                         original (default): the notebook exactly as it was before the workflow;
+                         planned: with the fixes the workflow meant to make
+  --name <new name>      create it under another name (only for a snapshot without data)
+  --region <region>      the notebook's region (default: the AWS SDK's, which must be the snapshot's)
+  --wait-minutes <n>     bound of each wait with --wait (default ${DEFAULT_WAIT_MINUTES}; the restore's is sized from
+                         the volume: 10 minutes plus 25 MB a second)
+  --dry-run              print the plan, the CreateNotebookInstance request and the restore request; change nothing
+  --help                 this text
+
+Exit status: 0 done, 1 failed or refused, 2 bad arguments or no snapshot at that URI (nothing changed).
+See docs/restore.md.`;
+
+export type SettingsChoice = 'original' | 'planned';
+
+export interface RestoreOptions {
+  readonly snapshot: SnapshotLocation;
+  readonly settings: SettingsChoice;
+  readonly name?: string;
+  readonly region?: string;
+  readonly wait: boolean;
+  /** Given with --wait-minutes: bounds every wait. Absent: the defaults. */
+  readonly waitMinutes?: number;
+  readonly dryRun: boolean;
+}
+
+export type ParsedArguments =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'usage-error'; readonly message: string }
+  | { readonly kind: 'options'; readonly options: RestoreOptions };
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Options of the version 1 tool, which older notes and alerts still name: what replaced them. */
+const RETIRED_OPTIONS: Readonly<Record<string, string>> = {
+  '--bucket': '--bucket is gone: the bucket is part of the URI, --snapshot s3://<bucket>/<snapshot prefix>',
+  '--restore-lifecycle-config':
+    '--restore-lifecycle-config is gone: configuration.json names the restore lifecycle configuration',
+};
+
+export function parseRestoreArguments(args: readonly string[]): ParsedArguments {
+  const retired = args.flatMap((arg) => RETIRED_OPTIONS[arg.split('=')[0] ?? ''] ?? []);
+  if (retired.length > 0) return { kind: 'usage-error', message: [...new Set(retired)].join('\n') };
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(args);
+  } catch (error) {
+    // node:util reports unknown options, missing values and stray arguments in its own words.
+    return { kind: 'usage-error', message: (error as Error).message };
+  }
+  const { values, tokens } = parsed;
+  if (values.help) return { kind: 'help' };
+  // parseArgs keeps the last of a repeated option silently; two --snapshot values are a mistake.
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (seen.has(token.name)) return { kind: 'usage-error', message: `--${token.name} is given twice` };
+    seen.add(token.name);
+  }
+  const problems: string[] = [];
+  const { settings = 'original', name, region } = values;
+  let snapshot: SnapshotLocation | undefined;
+  if (values.snapshot === undefined) problems.push('--snapshot s3://<bucket>/<snapshot prefix> is required');
+  else {
+    const location = parseSnapshotUri(values.snapshot);
+    if ('problem' in location) problems.push(`--snapshot ${values.snapshot} ${location.problem}`);
+    else snapshot = location;
+  }
+  if (settings !== 'original' && settings !== 'planned') {
+    problems.push(`--settings must be original or planned, not ${settings}`);
+  }
+  if (name !== undefined && !(name.length <= 63 && SAGEMAKER_NAME_PATTERN.test(name))) {
+    problems.push(
+      `--name ${name} is not a notebook instance name (1-63 letters, digits and hyphens, not at either end)`,
+    );
+  }
+  if (region !== undefined && !REGION.test(region)) problems.push(`--region ${region} is not a region`);
+  const waitMinutesText = values['wait-minutes'];
+  const waitMinutes = waitMinutesText === undefined ? undefined : Number(waitMinutesText);
+  if (waitMinutes !== undefined) {
+    if (!Number.isInteger(waitMinutes) || waitMinutes < 1 || waitMinutes > MAX_WAIT_MINUTES) {
+      problems.push(`--wait-minutes must be a whole number of minutes from 1 to ${MAX_WAIT_MINUTES}`);
+    } else if (!values.wait) problems.push('--wait-minutes only applies with --wait');
+  }
+  if (values.wait && values['dry-run'])
+    problems.push('--dry-run changes nothing, so there is nothing to --wait for');
+  if (problems.length > 0 || snapshot === undefined) {
+    return { kind: 'usage-error', message: problems.join('\n') };
+  }
+  return {
+    kind: 'options',
+    options: {
+      snapshot,
+      settings: settings as SettingsChoice,
+      ...(name === undefined ? {} : { name }),
+      ...(region === undefined ? {} : { region }),
+      wait: values.wait ?? false,
+      ...(waitMinutes === undefined ? {} : { waitMinutes }),
+      dryRun: values['dry-run'] ?? false,
+    },
+  };
+}
+
+function parseOptions(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    strict: true,
+    allowPositionals: false,
+    tokens: true,
+    options: {
+      snapshot: { type: 'string' },
+      settings: { type: 'string' },
+      name: { type: 'string' },
+      region: { type: 'string' },
+      wait: { type: 'boolean' },
+      'wait-minutes': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * The command an operator runs to bring back a notebook that the workflow deleted and could not recreate
+ * (docs/restore.md), and the snapshot URI it takes. The failure note carries the command, so it is as
+ * short as it can be: the snapshot's S3 URI says everything else (configuration.json records the restore
+ * lifecycle configuration). The restore tool parses the URI with {@link parseSnapshotUri}: writer and
+ * reader of the note's one argument live here together.
+ */
+import { bucketNameProblem, NOTEBOOK_ROLE_SESSION_NAME } from './notebook-backup-layout.js';
+import { SAGEMAKER_NAME_PATTERN } from './notebook-recreation.js';
+
+/** How the command starts, from the repository root. */
+export const RESTORE_TOOL = 'npx tsx bin/restore-notebook.ts';
+
+/** `s3://<bucket>/<snapshot prefix>`. */
+export function snapshotUri(bucket: string, snapshotPrefix: string): string {
+  return `s3://${bucket}/${snapshotPrefix}`;
+}
+
+/** `npx tsx bin/restore-notebook.ts --snapshot s3://<bucket>/<snapshot prefix> --wait`. */
+export function restoreCommandFor(bucket: string, snapshotPrefix: string): string {
+  return `${RESTORE_TOOL} --snapshot ${snapshotUri(bucket, snapshotPrefix)} --wait`;
+}
+
+/** A snapshot's place in the backup bucket, taken apart. */
+export interface SnapshotLocation {
+  readonly bucket: string;
+  /** `roles/<role id>:SageMaker/<notebook>/<snapshot id>`, without a trailing slash. */
+  readonly snapshotPrefix: string;
+  /** The notebook role's unique id (`AROA...`): the restore script finds its request under it. */
+  readonly roleId: string;
+  readonly notebookName: string;
+  /** `<compact UTC time>-<execution name>`, as the snapshot handler names it. */
+  readonly snapshotId: string;
+}
+
+/**
+ * The snapshot prefix the snapshot handler writes: the role id as IAM gives it, the notebook name, and
+ * `20261123T090000Z-<execution name>` (execution names are restore attempt ids too: 1-80 of
+ * `[A-Za-z0-9_-]`).
+ */
+const SNAPSHOT_PREFIX = new RegExp(
+  `^roles/(AROA[A-Z0-9]{1,124}):${NOTEBOOK_ROLE_SESSION_NAME}/([^/]+)/(\\d{8}T\\d{6}Z-[A-Za-z0-9_-]{1,80})$`,
+);
+
+/**
+ * Reads `s3://<bucket>/<snapshot prefix>` (a trailing `/`, as the console copies a prefix, is accepted).
+ * Returns the location, or why the text is not one (a sentence to follow the text in an error).
+ */
+export function parseSnapshotUri(text: string): SnapshotLocation | { readonly problem: string } {
+  const expected = `expected s3://<bucket>/roles/<role id>:${NOTEBOOK_ROLE_SESSION_NAME}/<notebook>/<snapshot id>, as the finding note gives it`;
+  if (!text.startsWith('s3://')) return { problem: `is not an s3:// URI: ${expected}` };
+  const rest = text.slice('s3://'.length).replace(/\/$/, '');
+  const slash = rest.indexOf('/');
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  const bucketProblem = bucketNameProblem(bucket);
+  if (bucketProblem)
+    return { problem: `names bucket '${bucket}', which is not an S3 bucket name: it ${bucketProblem}` };
+  const snapshotPrefix = slash < 0 ? '' : rest.slice(slash + 1);
+  const match = SNAPSHOT_PREFIX.exec(snapshotPrefix);
+  if (!match) return { problem: `does not name a snapshot: ${expected}` };
+  const [, roleId = '', notebookName = '', snapshotId = ''] = match;
+  if (notebookName.length > 63 || !SAGEMAKER_NAME_PATTERN.test(notebookName)) {
+    return { problem: `names notebook '${notebookName}', which is not a notebook instance name` };
+  }
+  return { bucket, snapshotPrefix, roleId, notebookName, snapshotId };
+}

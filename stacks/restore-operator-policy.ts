@@ -1,0 +1,202 @@
+/**
+ * The customer managed policy for the people who run bin/restore-notebook.ts (docs/restore.md): exactly
+ * the calls the tool makes, and what AWS checks of the caller on their behalf. Attach it to the
+ * operators' role; the stack output RestoreOperatorPolicyArn names it.
+ *
+ * What the tool calls (bin/restore-notebook/):
+ * - S3 on the snapshot bucket: GetObject of configuration.json, backup-status/complete, the manifests
+ *   and restores/<attempt>/status/*; ListObjectsV2 of a restore's status prefix; PutObject of the
+ *   notebook's restore-request.json; with SSE-KMS through S3 on the stack key.
+ * - SageMaker: DescribeNotebookInstance, CreateNotebookInstance (with tags), Stop, Start, Update;
+ *   DescribeNotebookInstanceLifecycleConfig and DescribeCodeRepository for its checks.
+ * - IAM: GetRole (the role id the restore script's prefix depends on).
+ * And what SageMaker checks of the caller on Create, Start and Update (SageMaker API permissions
+ * reference): iam:PassRole; ec2:CreateNetworkInterface and the Describe calls for a notebook in a VPC;
+ * kms:DescribeKey and kms:CreateGrant for a volume key; secretsmanager:GetSecretValue for a repository
+ * backed by a secret.
+ */
+import { Stack } from 'aws-cdk-lib';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
+import type { NotebookBackupBucket } from './notebook-backup-bucket.js';
+import {
+  accountRolesArn,
+  ec2Arn,
+  existingNotebookKeysArn,
+  notebookLaunchStatements,
+  notebookRepositorySecretsArns,
+} from './notebook-launch-permissions.js';
+
+export interface RestoreOperatorPolicyProps {
+  /** The snapshot bucket and its key. */
+  readonly notebookBackups: NotebookBackupBucket;
+}
+
+/** One customer managed policy with what the restore tool needs. */
+export class RestoreOperatorPolicy extends Construct {
+  public readonly policy: ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: RestoreOperatorPolicyProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { bucket, encryptionKey } = props.notebookBackups;
+    const arns = {
+      snapshotReads: [
+        'roles/*/configuration.json',
+        'roles/*/backup-status/complete',
+        'roles/*/data/manifest.jsonl',
+        'roles/*/restores/*',
+      ].map((pattern) => bucket.arnForObjects(pattern)),
+      restoreRequests: bucket.arnForObjects('roles/*/restore-request.json'),
+      notebooks: sageMakerArn(stack, 'notebook-instance'),
+      lifecycleConfigs: sageMakerArn(stack, 'notebook-instance-lifecycle-config'),
+      codeRepositories: sageMakerArn(stack, 'code-repository'),
+      roles: accountRolesArn(stack),
+      networkInterfaces: ec2Arn(stack, 'network-interface'),
+      subnets: ec2Arn(stack, 'subnet'),
+      securityGroups: ec2Arn(stack, 'security-group'),
+      keys: existingNotebookKeysArn(stack),
+      secrets: notebookRepositorySecretsArns(stack),
+    };
+
+    this.policy = new ManagedPolicy(this, 'Policy', {
+      description:
+        'Runs bin/restore-notebook.ts: recreates a notebook the SageMaker remediation deleted, from its snapshot (docs/restore.md).',
+      statements: [
+        new PolicyStatement({
+          sid: 'ReadSnapshots',
+          actions: ['s3:GetObject'],
+          resources: arns.snapshotReads,
+        }),
+        new PolicyStatement({
+          sid: 'WriteRestoreRequests',
+          actions: ['s3:PutObject'],
+          resources: [arns.restoreRequests],
+        }),
+        new PolicyStatement({
+          sid: 'ListSnapshots',
+          // Restore statuses are listed; and S3 answers a missing key with 404 only to a caller allowed
+          // s3:ListBucket on the bucket, whatever its s3:prefix (GetObject API reference).
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+        }),
+        new PolicyStatement({
+          sid: 'SnapshotKeyThroughS3',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [encryptionKey.keyArn],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}`,
+              // With an S3 Bucket Key the encryption context is the bucket ARN.
+              'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
+            },
+          },
+        }),
+        new PolicyStatement({
+          sid: 'RestoreNotebooks',
+          actions: [
+            'sagemaker:DescribeNotebookInstance',
+            'sagemaker:CreateNotebookInstance',
+            'sagemaker:StopNotebookInstance',
+            'sagemaker:StartNotebookInstance',
+            'sagemaker:UpdateNotebookInstance',
+          ],
+          resources: [arns.notebooks],
+        }),
+        new PolicyStatement({
+          sid: 'DescribeLifecycleConfigs',
+          actions: ['sagemaker:DescribeNotebookInstanceLifecycleConfig'],
+          resources: [arns.lifecycleConfigs],
+        }),
+        new PolicyStatement({
+          sid: 'DescribeCodeRepositories',
+          actions: ['sagemaker:DescribeCodeRepository'],
+          resources: [arns.codeRepositories],
+        }),
+        new PolicyStatement({
+          sid: 'ReadNotebookRoles',
+          actions: ['iam:GetRole'],
+          resources: [arns.roles],
+        }),
+        ...notebookLaunchStatements(stack, arns.notebooks),
+      ],
+    });
+    this.acknowledgeWildcards(arns);
+  }
+
+  private acknowledgeWildcards(arns: {
+    readonly snapshotReads: readonly string[];
+    readonly restoreRequests: string;
+    readonly notebooks: string;
+    readonly lifecycleConfigs: string;
+    readonly codeRepositories: string;
+    readonly roles: string;
+    readonly networkInterfaces: string;
+    readonly subnets: string;
+    readonly securityGroups: string;
+    readonly keys: string;
+    readonly secrets: readonly string[];
+  }): void {
+    const reasons: ReadonlyArray<readonly [string, string]> = [
+      ...arns.snapshotReads.map(
+        (arn) =>
+          [
+            arn,
+            'A snapshot lies under the prefix of its notebook role id, known only when the operator names the snapshot; read-only, limited to the snapshot files the tool reads.',
+          ] as const,
+      ),
+      [
+        arns.restoreRequests,
+        "The restore request goes under the notebook role id's prefix, known only at run time; PutObject of restore-request.json only.",
+      ],
+      [
+        arns.notebooks,
+        'The notebook to restore is named by the snapshot, known only at run time; limited to notebook instances of this account and region, and AddTags to tagging on create.',
+      ],
+      [
+        arns.lifecycleConfigs,
+        "The tool checks the restore lifecycle configuration and the notebook's own one, named by the snapshot; read-only.",
+      ],
+      [
+        arns.codeRepositories,
+        "The tool checks the notebook's code repositories, named by the snapshot; read-only.",
+      ],
+      [
+        arns.roles,
+        'The restored notebook keeps its own role, which may be any role of the account: GetRole reads its id, and PassRole is limited by iam:PassedToService to SageMaker.',
+      ],
+      ...[
+        [arns.networkInterfaces, 'the network interface SageMaker creates (its id does not exist yet)'],
+        [arns.subnets, "the notebook's subnet, named by the snapshot"],
+        [arns.securityGroups, "the notebook's security groups, named by the snapshot"],
+      ].map(
+        ([arn, what]) =>
+          [
+            arn as string,
+            `The SageMaker API permissions reference requires the caller of CreateNotebookInstance with a VPC to be allowed ec2:CreateNetworkInterface; the wildcard covers ${what}, in this account and region.`,
+          ] as const,
+      ),
+      [
+        '*',
+        'ec2:DescribeNetworkInterfaces, DescribeSecurityGroups, DescribeSubnets and DescribeVpcs, which CreateNotebookInstance and StartNotebookInstance in a VPC need of the caller, support no resource-level permissions.',
+      ],
+      [
+        arns.keys,
+        "The notebook's volume key is named by the snapshot; CreateGrant and DescribeKey are limited to requests SageMaker makes (kms:ViaService), and grants to AWS resources.",
+      ],
+      ...arns.secrets.map(
+        (arn) =>
+          [
+            arn,
+            "The SageMaker API permissions reference requires the caller of CreateNotebookInstance and StartNotebookInstance to be allowed secretsmanager:GetSecretValue on the secret of the notebook's private Git repository, named by the snapshot; SageMaker requires such secrets to have 'sagemaker' in their name, so the wildcard is limited to those, in this account and region.",
+          ] as const,
+      ),
+    ];
+    for (const [arn, reason] of reasons) acknowledge(this.policy, wildcardResourceFinding(this, arn), reason);
+  }
+}
+
+function sageMakerArn(stack: Stack, resource: string): string {
+  return stack.formatArn({ service: 'sagemaker', resource, resourceName: '*' });
+}
