@@ -1,28 +1,19 @@
 /**
  * PlanRemediation: the state machine's first step and, on the happy path, its only Lambda.
  *
- * Validates the Security Hub event, applies the catalogue mode, the exemption tag and dry-run, takes
- * the per-notebook lock (one remediation at a time per resource) and observes the notebook. All the
- * decisions are pure functions in shared/plan-decisions.ts; this file only does the I/O in order.
+ * Validates the Security Hub event, applies the catalogue mode, the exemption tag and dry-run, then
+ * either records the notebook's recreation plan in the approval table (or joins the sibling finding to
+ * the plan already there: one plan per notebook, no lock while it waits), or takes the per-notebook
+ * lock for the in-place fix of root access and observes the notebook. The decisions are pure functions
+ * in shared/plan-decisions.ts and shared/recreation-decisions.ts; this file only does the I/O in order.
  */
-import {
-  type AttributeValue,
-  DeleteItemCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeNotebookInstanceCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import {
-  LOCK_EXPIRY_ATTRIBUTE,
-  LOCK_FINDINGS_ATTRIBUTE,
-  LOCK_OWNER_ATTRIBUTE,
-  LOCK_REMEDIATION_ATTRIBUTE,
-  LOCK_TABLE_KEY,
-} from '../statemachines/lock-table.js';
-import { errorName, isSageMakerNotFound } from './shared/aws-errors.js';
-import type { RemediationName } from './shared/controls-catalogue.js';
+import { approvalKeyFor } from '../stacks/approval-table-schema.js';
+import { isSageMakerNotFound } from './shared/aws-errors.js';
 import {
   InvalidFindingEvent,
   isActionable,
@@ -30,13 +21,19 @@ import {
   type Trigger,
   type ValidatedFinding,
 } from './shared/finding-event.js';
-import { jsonLogger, type Logger } from './shared/logger.js';
+import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
 import {
-  describePlan,
+  acquireLock,
+  createPlan,
+  type DocumentClient,
+  type FindingIdentifier,
+  joinPlan,
+  type PlanHolder,
+  releaseLock,
+} from './shared/notebook-locks.js';
+import {
   failingNotebookControls,
-  IMMUTABLE_NOTEBOOK_CONTROLS,
   type NotebookControl,
-  planRecreation,
   settingsFromDescribe,
 } from './shared/notebook-recreation.js';
 import {
@@ -47,34 +44,35 @@ import {
   decideFromNotebook,
   decideWhenLocked,
   dryRunAnnotation,
-  dryRunRecreateAnnotation,
   type ExecutionIdentity,
   exemptAnnotation,
   isExempt,
-  joinedPlanAnnotation,
-  type LockHolder,
   lockKeyFor,
   type NotebookObservation,
-  needsConfigurationAnnotation,
   notebookUnavailable,
-  recreateDetails,
   settingsForRemediateNow,
   type Tag,
 } from './shared/plan-decisions.js';
-import { isRunningStatus, type PlanResult } from './shared/remediation-plan.js';
 import {
-  controlsToFix,
+  decideRecreation,
+  dryRunRecreateAnnotation,
+  joinedPlanAnnotation,
+  remediationFor,
+} from './shared/recreation-decisions.js';
+import type { PlanResult } from './shared/remediation-plan.js';
+import {
   parseRuntimeSettings,
   type RuntimeSettings,
-  recreateTarget,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from './shared/runtime-settings.js';
 import { listAllTags } from './shared/sagemaker-tags.js';
 import { describeIssues } from './shared/validation.js';
+import { WORK_BUDGET_SECONDS } from './shared/work-budget.js';
 
 export interface PlanDependencies {
   readonly sagemaker: Pick<SageMakerClient, 'send'>;
-  readonly dynamodb: Pick<DynamoDBClient, 'send'>;
+  /** A document client (@aws-sdk/lib-dynamodb): locks and plans are plain objects. */
+  readonly dynamodb: DocumentClient;
   readonly settings: RuntimeSettings;
   readonly now: () => Date;
   readonly logger: Logger;
@@ -85,15 +83,11 @@ const planRequest = z.object({
   execution: z.object({ id: z.string().check(z.minLength(1)), name: z.string().check(z.minLength(1)) }),
 });
 
-/** The attribute shapes of the lock item this handler reads back. */
-interface LockAttribute {
-  readonly S?: string;
-  readonly L?: ReadonlyArray<{ readonly M?: { readonly Id?: { readonly S?: string } } }>;
-}
+/** Plans a finding may join: not closed yet (an approved plan being carried out still fixes it). */
+const JOINABLE_PLAN_STATUSES = ['PLANNED', 'PENDING', 'APPROVED'] as const;
 
-/** A finding identifier in DynamoDB's JSON, as the state machine reads it back to resolve every finding. */
-function findingIdentifierItem(finding: ValidatedFinding): AttributeValue {
-  return { M: { Id: { S: finding.id }, ProductArn: { S: finding.productArn } } };
+function identifierOf(finding: ValidatedFinding): FindingIdentifier {
+  return { Id: finding.id, ProductArn: finding.productArn };
 }
 
 export function createPlanHandler(
@@ -131,210 +125,130 @@ export function createPlanHandler(
     }
   }
 
-  /** Takes the lock, or reports who holds it. Re-entrant for the same execution (a retried invoke). */
-  async function acquireLock(
-    finding: ValidatedFinding,
-    execution: ExecutionIdentity,
-    remediation: RemediationName,
-  ): Promise<{ acquired: true } | { acquired: false; holder: LockHolder }> {
-    const nowSeconds = Math.floor(now().getTime() / 1000);
+  async function release(finding: ValidatedFinding, execution: ExecutionIdentity): Promise<void> {
     try {
-      await dynamodb.send(
-        new PutItemCommand({
-          TableName: settings.lockTableName,
-          Item: {
-            [LOCK_TABLE_KEY]: { S: lockKeyFor(finding) },
-            [LOCK_OWNER_ATTRIBUTE]: { S: execution.id },
-            findingId: { S: finding.id },
-            controlId: { S: finding.control.id },
-            [LOCK_REMEDIATION_ATTRIBUTE]: { S: remediation },
-            // Every finding the holder resolves at the end; sibling findings are appended as they join.
-            [LOCK_FINDINGS_ATTRIBUTE]: { L: [findingIdentifierItem(finding)] },
-            acquiredAt: { S: now().toISOString() },
-            [LOCK_EXPIRY_ATTRIBUTE]: { N: String(nowSeconds + settings.lockSeconds) },
-          },
-          // Expired locks still exist until DynamoDB's TTL sweep removes them, so expiry is checked here.
-          ConditionExpression: 'attribute_not_exists(#key) OR #expiresAt < :now OR #owner = :me',
-          ExpressionAttributeNames: {
-            '#key': LOCK_TABLE_KEY,
-            '#expiresAt': LOCK_EXPIRY_ATTRIBUTE,
-            '#owner': LOCK_OWNER_ATTRIBUTE,
-          },
-          ExpressionAttributeValues: { ':now': { N: String(nowSeconds) }, ':me': { S: execution.id } },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { acquired: true };
+      await releaseLock(dynamodb, {
+        table: settings.lockTableName,
+        key: lockKeyFor(finding),
+        owner: execution.id,
+      });
     } catch (error) {
-      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
-      const item = (error as { Item?: Record<string, LockAttribute> }).Item ?? {};
-      return {
-        acquired: false,
-        holder: {
-          executionArn: item[LOCK_OWNER_ATTRIBUTE]?.S ?? 'another execution',
-          findingId: item.findingId?.S ?? 'unknown',
-          remediation: item[LOCK_REMEDIATION_ATTRIBUTE]?.S ?? '',
-          findingIds: (item[LOCK_FINDINGS_ATTRIBUTE]?.L ?? []).map((entry) => entry.M?.Id?.S ?? ''),
-        },
-      };
+      // The lock expires on its own; the finding's outcome is what matters here.
+      logger.warn('lock not released', { error: (error as Error).name, lockKey: lockKeyFor(finding) });
     }
   }
 
-  /** Adds a sibling finding to the holder's plan; false when the holder released the lock meanwhile. */
-  async function joinPlan(finding: ValidatedFinding, holder: LockHolder): Promise<boolean> {
-    try {
-      await dynamodb.send(
-        new UpdateItemCommand({
-          TableName: settings.lockTableName,
-          Key: { [LOCK_TABLE_KEY]: { S: lockKeyFor(finding) } },
-          UpdateExpression: 'SET #findings = list_append(#findings, :finding)',
-          ConditionExpression: '#owner = :holder',
-          ExpressionAttributeNames: { '#findings': LOCK_FINDINGS_ATTRIBUTE, '#owner': LOCK_OWNER_ATTRIBUTE },
-          ExpressionAttributeValues: {
-            ':finding': { L: [findingIdentifierItem(finding)] },
-            ':holder': { S: holder.executionArn },
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
-  }
-
-  async function releaseLock(finding: ValidatedFinding, execution: ExecutionIdentity): Promise<void> {
-    try {
-      await dynamodb.send(
-        new DeleteItemCommand({
-          TableName: settings.lockTableName,
-          Key: { [LOCK_TABLE_KEY]: { S: lockKeyFor(finding) } },
-          ConditionExpression: '#owner = :me',
-          ExpressionAttributeNames: { '#owner': LOCK_OWNER_ATTRIBUTE },
-          ExpressionAttributeValues: { ':me': { S: execution.id } },
-        }),
-      );
-    } catch (error) {
-      // Not ours any more: nothing to release. Anything else: the lock expires on its own.
-      logger.warn('lock not released', { error: errorName(error), lockKey: lockKeyFor(finding) });
-    }
-  }
-
-  /** Whether a recreation can happen here at all: deployed, a target for this account and region, a control in approval. */
-  function recreationPossible(): boolean {
-    return (
-      settings.recreate !== undefined &&
-      recreateTarget(settings) !== undefined &&
-      IMMUTABLE_NOTEBOOK_CONTROLS.some(
-        (control) => settings.modes[control as keyof RuntimeSettings['modes']] === 'approval',
-      )
-    );
-  }
-
-  /** The finding's own control is one a recreation fixes, in approval mode, in a deployment that recreates. */
-  function ownRecreation(finding: ValidatedFinding): boolean {
-    const mode = settings.modes[finding.control.id as keyof RuntimeSettings['modes']];
-    return (
-      settings.recreate !== undefined &&
-      finding.control.remediation?.name === 'recreate-notebook' &&
-      mode === 'approval'
-    );
-  }
-
-  /** Immutable controls the notebook fails whose mode is approval, if recreation is deployed. */
-  function recreatableFailures(observed: NotebookObservation): NotebookControl[] {
-    if (!observed.exists || !observed.settings || !settings.recreate) return [];
-    return failingNotebookControls(observed.settings).filter(
-      (control) =>
-        IMMUTABLE_NOTEBOOK_CONTROLS.includes(control) &&
-        settings.modes[control as keyof RuntimeSettings['modes']] === 'approval',
-    );
+  /** When the approval window of a plan made now closes. */
+  function approvalDeadline(): Date {
+    return new Date(now().getTime() + (settings.recreate?.approvalTimeoutSeconds ?? 0) * 1000);
   }
 
   /**
-   * One plan per notebook: a finding of an immutable control plans the recreation (which says what
-   * to configure when it cannot happen); a root-access finding joins a recreation that can happen,
-   * and is otherwise fixed in place at once.
+   * Records the recreation plan, or joins the notebook's live one (a sibling finding: one plan per
+   * notebook). A plan closed between the two is made anew, once.
    */
-  function remediationFor(
+  async function recordPlan(
     finding: ValidatedFinding,
-    observed: NotebookObservation,
-  ): RemediationName | undefined {
-    if (ownRecreation(finding)) return 'recreate-notebook';
-    // Root access joins a recreation only if one can really happen for this notebook.
-    if (
-      recreationPossible() &&
-      recreatableFailures(observed).length > 0 &&
-      recreationPlan(observed)?.kind === 'recreate'
-    ) {
-      return 'recreate-notebook';
+    decision: Extract<Decision, { kind: 'remediate' }>,
+    execution: ExecutionIdentity,
+  ): Promise<Decision> {
+    const recreate = decision.recreate;
+    if (!recreate || !settings.recreate) return decision;
+    const table = settings.recreate.approvalTableName;
+    const key = approvalKeyFor(finding.resourceArn);
+    const identifier = identifierOf(finding);
+    // The deadline the approval request states is the one the plan's item enforces.
+    const deadline = new Date(recreate.approvalExpiresAt * 1000);
+    let holder: PlanHolder | undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const plan = await createPlan(dynamodb, {
+        table,
+        key,
+        owner: execution.id,
+        finding: identifier,
+        summary: recreate.summary,
+        now: now(),
+        approvalDeadline: deadline,
+        // The plan lives through the approval window and the work after it, no longer.
+        expiresAt: new Date(deadline.getTime() + WORK_BUDGET_SECONDS * 1000),
+      });
+      if (plan.created) return decision;
+      holder = plan.holder;
+      if (plan.holder.findingIds.includes(finding.id)) {
+        return { kind: 'ignore', reason: `finding is already in the plan of ${plan.holder.executionArn}` };
+      }
+      const joined = await joinPlan(dynamodb, {
+        table,
+        key,
+        holder: plan.holder.executionArn,
+        finding: identifier,
+        statuses: JOINABLE_PLAN_STATUSES,
+      });
+      if (joined) {
+        return {
+          kind: 'annotate',
+          annotation: joinedPlanAnnotation(finding, plan.holder.executionArn, execution),
+        };
+      }
     }
-    const own = finding.control.remediation;
-    const mode = settings.modes[finding.control.id as keyof RuntimeSettings['modes']];
-    return own?.name === 'disable-root-access' && mode === 'auto' ? own.name : undefined;
-  }
-
-  function recreationPlan(observed: NotebookObservation) {
-    if (!observed.exists || !observed.settings) return undefined;
-    return planRecreation(
-      observed.settings,
-      controlsToFix(failingNotebookControls(observed.settings), settings),
-      recreateTarget(settings),
+    // Full, or being closed (rejected, expired, done): that plan's execution handles the notebook now.
+    return decideWhenLocked(
+      finding,
+      {
+        executionArn: holder?.executionArn ?? 'another execution',
+        findingId: holder?.findingIds[0] ?? 'unknown',
+        remediation: 'recreate-notebook',
+      },
+      execution,
     );
   }
 
-  /** When the recreation cannot fix this finding's own control: what it lacks, in words. */
-  function unfixedOwnControl(
-    finding: ValidatedFinding,
-    recreation: ReturnType<typeof planRecreation>,
-  ): string | undefined {
-    if (recreation.kind !== 'recreate') return undefined;
-    const entry = recreation.unfixed.find((candidate) => candidate.control === finding.control.id);
-    return entry
-      ? `Notebook instance ${finding.notebookName} can only pass ${entry.control} if it is recreated with ${entry.missing}, which this deployment lacks. Nothing was changed for ${entry.control}.`
-      : undefined;
-  }
-
-  function recreationSummary(finding: ValidatedFinding, observed: NotebookObservation): string {
-    const recreation = recreationPlan(observed);
-    return recreation ? describePlan(finding.notebookName ?? '', recreation) : 'the notebook is gone';
-  }
-
-  function decideWithLock(
-    finding: ValidatedFinding,
-    observed: NotebookObservation,
-    remediation: RemediationName,
-    execution: ExecutionIdentity,
-  ): Decision {
-    if (remediation === 'disable-root-access') return decideFromNotebook(finding, observed, execution);
-    // Gone, Deleting or Failed: the same answer as for an in-place fix (a Failed notebook cannot be backed up).
-    const unavailable = notebookUnavailable(finding, observed, execution);
-    if (unavailable || !observed.exists) {
-      return {
-        kind: 'annotate',
-        annotation: unavailable ?? cannotRemediateAnnotation(finding, true, execution),
-      };
+  /** The in-place fix: under the notebook's lock, from the notebook as it is now. */
+  async function fixInPlace(finding: ValidatedFinding, execution: ExecutionIdentity): Promise<Decision> {
+    const lock = await acquireLock(dynamodb, {
+      table: settings.lockTableName,
+      key: lockKeyFor(finding),
+      owner: execution.id,
+      remediation: 'disable-root-access',
+      findingId: finding.id,
+      controlId: finding.control.id,
+      now: now(),
+      seconds: settings.lockSeconds,
+    });
+    if (!lock.acquired) {
+      const { holder } = lock;
+      // An approved recreation is changing the notebook: it disables root access too, so this finding
+      // gets its outcome.
+      if (holder.remediation === 'recreate-notebook' && settings.recreate) {
+        const joined = await joinPlan(dynamodb, {
+          table: settings.recreate.approvalTableName,
+          key: approvalKeyFor(finding.resourceArn),
+          holder: holder.executionArn,
+          finding: identifierOf(finding),
+          statuses: ['APPROVED'],
+        });
+        if (joined) {
+          return {
+            kind: 'annotate',
+            annotation: joinedPlanAnnotation(finding, holder.executionArn, execution),
+          };
+        }
+      }
+      return decideWhenLocked(finding, holder, execution);
     }
-    const recreation = recreationPlan(observed);
-    if (!recreation || (recreatableFailures(observed).length === 0 && !ownRecreation(finding))) {
-      // Fixed meanwhile (by someone else): what is left, if anything, is this finding's own fix.
-      return decideFromNotebook(finding, observed, execution);
+    try {
+      const decision = decideFromNotebook(
+        finding,
+        await observeNotebook(finding.notebookName ?? ''),
+        execution,
+      );
+      // Nothing to change: the lock is not needed any more.
+      if (decision.kind !== 'remediate') await release(finding, execution);
+      return decision;
+    } catch (error) {
+      await release(finding, execution);
+      throw error;
     }
-    const summary = describePlan(finding.notebookName ?? '', recreation);
-    if (recreation.kind === 'needs-configuration') {
-      return { kind: 'annotate', annotation: needsConfigurationAnnotation(finding, summary, execution) };
-    }
-    const unfixed = unfixedOwnControl(finding, recreation);
-    if (unfixed)
-      return { kind: 'annotate', annotation: needsConfigurationAnnotation(finding, unfixed, execution) };
-    const approvalSeconds = settings.recreate?.approvalTimeoutSeconds ?? 0;
-    const expiresAt = new Date(now().getTime() + approvalSeconds * 1000);
-    return {
-      kind: 'remediate',
-      notebook: { status: observed.status, rootAccess: observed.rootAccess },
-      wasRunning: isRunningStatus(observed.status),
-      recreate: recreateDetails(finding, recreation, summary, expiresAt, execution),
-    };
   }
 
   return async function planRemediation(request: unknown): Promise<PlanResult> {
@@ -385,15 +299,9 @@ export function createPlanHandler(
       return plan({ kind: 'annotate', annotation: exemptAnnotation(finding, settings, execution) }, 'exempt');
     }
 
-    // One plan per notebook, from its current settings: a recreation when an immutable control in
-    // approval mode fails (it fixes every failing control at once), else the finding's own fix.
-    // Only look before locking when a recreation is possible at all: the lock is taken first otherwise.
-    const before: NotebookObservation =
-      recreationPossible() || ownRecreation(finding)
-        ? await observeNotebook(notebookName)
-        : { exists: true, status: 'Unknown', rootAccess: 'Unknown' };
-    const remediation = remediationFor(finding, before);
+    const remediation = remediationFor(finding, settings);
     if (!remediation) {
+      const before = await observeNotebook(notebookName);
       const unavailable = notebookUnavailable(finding, before, execution);
       const stillFailing =
         before.exists && before.settings
@@ -402,78 +310,45 @@ export function createPlanHandler(
       const annotation = unavailable ?? cannotRemediateAnnotation(finding, stillFailing, execution);
       return plan({ kind: 'annotate', annotation }, 'nothing this deployment may do');
     }
-    // A recreation that cannot happen is answered without the lock: holding it only to say so would
-    // turn away a root-access finding of the same notebook arriving at the same moment.
     if (remediation === 'recreate-notebook') {
-      const unavailable = notebookUnavailable(finding, before, execution);
-      if (unavailable) return plan({ kind: 'annotate', annotation: unavailable }, 'unavailable');
-      const preview = recreationPlan(before);
-      const lacking =
-        preview?.kind === 'needs-configuration'
-          ? describePlan(notebookName, preview)
-          : preview && unfixedOwnControl(finding, preview);
-      if (lacking) {
+      // A plan, not a change: the notebook is only locked once the plan is approved.
+      const observed = await observeNotebook(notebookName);
+      const decision = decideRecreation(finding, observed, settings, approvalDeadline(), execution);
+      if (decision.kind !== 'remediate') return plan(decision, 'no recreation');
+      if (settings.dryRun) {
         return plan(
-          { kind: 'annotate', annotation: needsConfigurationAnnotation(finding, lacking, execution) },
-          'needs configuration',
+          {
+            kind: 'annotate',
+            annotation: dryRunRecreateAnnotation(finding, decision.recreate?.summary ?? '', execution),
+          },
+          'dry run',
         );
       }
+      return plan(await recordPlan(finding, decision, execution), 'recreation planned');
     }
     if (settings.dryRun) {
-      const observed =
-        before.exists && before.status === 'Unknown' ? await observeNotebook(notebookName) : before;
-      const annotation =
-        remediation === 'recreate-notebook'
-          ? dryRunRecreateAnnotation(finding, recreationSummary(finding, observed), execution)
-          : dryRunAnnotation(finding, observed, execution);
+      const annotation = dryRunAnnotation(finding, await observeNotebook(notebookName), execution);
       return plan({ kind: 'annotate', annotation }, 'dry run');
     }
-
-    const lock = await acquireLock(finding, execution, remediation);
-    if (!lock.acquired) {
-      const { holder } = lock;
-      if (holder.remediation === 'recreate-notebook' && !holder.findingIds.includes(finding.id)) {
-        const recreation = recreationPlan(before);
-        const unfixed = recreation ? unfixedOwnControl(finding, recreation) : undefined;
-        if (unfixed) {
-          return plan(
-            { kind: 'annotate', annotation: needsConfigurationAnnotation(finding, unfixed, execution) },
-            'not in the plan',
-          );
-        }
-        if (await joinPlan(finding, holder)) {
-          return plan(
-            { kind: 'annotate', annotation: joinedPlanAnnotation(finding, holder, execution) },
-            'joined',
-          );
-        }
-      }
-      return plan(decideWhenLocked(finding, holder, execution), `locked by ${holder.executionArn}`);
-    }
-    try {
-      const decision = decideWithLock(finding, await observeNotebook(notebookName), remediation, execution);
-      // Nothing to change: the lock is not needed any more.
-      if (decision.kind !== 'remediate') await releaseLock(finding, execution);
-      return plan(decision, 'notebook observed');
-    } catch (error) {
-      await releaseLock(finding, execution);
-      throw error;
-    }
+    return plan(await fixInPlace(finding, execution), 'in-place fix');
   };
 }
 
 // Created once per container and reused across invocations.
 const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
-const dynamodbClient = new DynamoDBClient({ maxAttempts: 5 });
+const dynamodbClient = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }));
 let deployedHandler: ((request: unknown) => Promise<PlanResult>) | undefined;
 
-export async function handler(request: unknown): Promise<PlanResult> {
+const logger = lambdaLogger('plan-remediation');
+
+export async function handler(request: unknown, context?: LambdaContext): Promise<PlanResult> {
+  logger.addContext(context);
   deployedHandler ??= createPlanHandler({
     sagemaker: sagemakerClient,
     dynamodb: dynamodbClient,
     settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
     now: () => new Date(),
-    logger: jsonLogger('plan-remediation'),
+    logger,
   });
   return deployedHandler(request);
 }

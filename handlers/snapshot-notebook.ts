@@ -1,17 +1,26 @@
 /**
- * SnapshotNotebook: the first step after a recreation is approved, before anything changes.
+ * SnapshotNotebook (the state machine's PrepareRecreation): the first step after a recreation is
+ * approved, before anything changes.
  *
- * Reads everything needed to recreate the notebook as it was (Describe, every page of tags, the
- * lifecycle configuration's scripts, the named code repositories, the role id that prefixes its
- * place in the backup bucket), plans the recreation from what Describe reports now, writes
- * configuration.json, reads it back and verifies it, then writes the backup and restore requests the
- * lifecycle scripts follow. Returns the exact CreateNotebookInstance request for the state machine.
+ * Takes the notebook's lock (an in-place fix holding it makes this step fail with NotebookBusy, which
+ * the state machine retries), reads everything needed to recreate the notebook as it was (Describe,
+ * every page of tags, the lifecycle configuration's scripts, the named code repositories, the role id
+ * that prefixes its place in the backup bucket), plans the recreation from what Describe reports now,
+ * writes configuration.json, reads it back and verifies it, then writes the backup and restore
+ * requests the lifecycle scripts follow. Returns the exact CreateNotebookInstance request, what the
+ * pre-flight must check, and how long to wait for the data, for the state machine.
  *
- * Errors the state machine catches (nothing has changed when any of them is thrown):
- * - RecreationNotConfigured: the deployment lacks a subnet, security groups or KMS key.
- * - RecreationNotNeeded: the notebook no longer fails any control only a recreation can fix.
- * - SnapshotNotVerified: configuration.json did not read back exactly as written.
+ * Errors the state machine catches by name; nothing has changed when any of them is thrown:
+ * - NotebookBusy: an in-place fix holds the lock; the step is retried later.
+ * - "nothing changed" (the lock is released first, and the plan's findings say why):
+ *   RecreationNotConfigured (the deployment lacks a subnet, security groups or KMS key),
+ *   RecreationNotNeeded (the notebook is gone, or no longer fails a control only a recreation fixes),
+ *   RecreationTargetUnusable (the data cannot be copied within the time a recreation may take).
+ * - SnapshotNotVerified: configuration.json did not read back exactly as written: a failure, whose
+ *   handling checks the notebook and releases the lock.
  */
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -21,8 +30,9 @@ import {
   DescribeNotebookInstanceLifecycleConfigCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { isNoSuchKey } from './shared/aws-errors.js';
+import { errorName, isNoSuchKey, isSageMakerNotFound } from './shared/aws-errors.js';
 import {
   type CodeRepositorySnapshot,
   type ConfigurationSnapshot,
@@ -32,17 +42,18 @@ import {
   userTags,
   verifySnapshotReadBack,
 } from './shared/configuration-snapshot.js';
-import { jsonLogger, type Logger } from './shared/logger.js';
+import { copyTimeProblem, dataWaitFor } from './shared/data-wait.js';
+import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
 import {
   BACKUP_FORMAT_VERSION,
   type BackupRequest,
   notebookPrefix,
   requestKeys,
-  snapshotKeys,
+  snapshotLayout,
   snapshotPrefix,
 } from './shared/notebook-backup-layout.js';
+import { acquireLock, type DocumentClient, releaseLock } from './shared/notebook-locks.js';
 import {
-  buildCreateNotebookRequest,
   describePlan,
   failingNotebookControls,
   IMMUTABLE_NOTEBOOK_CONTROLS,
@@ -52,7 +63,16 @@ import {
   settingsFromDescribe,
   withoutUndefined,
 } from './shared/notebook-recreation.js';
-import type { SnapshotResult } from './shared/remediation-plan.js';
+import {
+  compactUtc,
+  NotebookBusy,
+  RecreationNotConfigured,
+  RecreationNotNeeded,
+  RecreationTargetUnusable,
+  recreationRequests,
+  type SnapshotNotebookResult,
+  SnapshotNotVerified,
+} from './shared/recreation-requests.js';
 import {
   controlsToFix,
   parseRuntimeSettings,
@@ -62,9 +82,12 @@ import {
 } from './shared/runtime-settings.js';
 import { listAllTags } from './shared/sagemaker-tags.js';
 import { describeIssues } from './shared/validation.js';
+import { nonCopyWorkSeconds, recreationLockSeconds, secondsLeftForWork } from './shared/work-budget.js';
 
 export interface SnapshotDependencies {
   readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  /** The lock table, through the document client. */
+  readonly dynamodb: DocumentClient;
   readonly s3: Pick<S3Client, 'send'>;
   readonly iam: Pick<IAMClient, 'send'>;
   readonly settings: RuntimeSettings;
@@ -80,43 +103,14 @@ function notebookSettings(described: DescribeNotebookInstanceCommandOutput): Not
   return settingsFromDescribe(described, described.NotebookInstanceName);
 }
 
-/** Code repositories left out of the CreateNotebookInstance request, for UpdateNotebookInstance after the restore. */
-export interface CodeRepositoriesToRestore {
-  readonly DefaultCodeRepository?: string;
-  readonly AdditionalCodeRepositories?: readonly string[];
-}
-
-export type SnapshotNotebookResult = SnapshotResult & {
-  /** Whether the data on the volume is copied and restored (false: every immutable fix is in acceptDataLoss). */
-  readonly keepData: boolean;
-  /** Empty when the create request already has them (data not kept, or no repositories). */
-  readonly codeRepositoriesToRestore: CodeRepositoriesToRestore;
-  /** UpdateNotebookInstance that puts the original lifecycle configuration back (or none). */
-  readonly lifecycleRestoreRequest: Readonly<Record<string, unknown>>;
-  /** UpdateNotebookInstance for the recreated notebook once its data is back: lifecycle and repositories. */
-  readonly finalUpdateRequest: Readonly<Record<string, unknown>>;
-};
-
-/** The deployment lacks what the recreation needs; the message says what to configure. */
-export class RecreationNotConfigured extends Error {
-  override readonly name = 'RecreationNotConfigured';
-}
-
-/** The notebook no longer fails any control that only a recreation fixes: nothing to do. */
-export class RecreationNotNeeded extends Error {
-  override readonly name = 'RecreationNotNeeded';
-}
-
-/** configuration.json did not read back as written: nothing may be deleted. */
-export class SnapshotNotVerified extends Error {
-  override readonly name = 'SnapshotNotVerified';
-  readonly problems: readonly string[];
-
-  constructor(location: string, problems: readonly string[]) {
-    super(`Snapshot ${location} not verified: ${problems.join('; ')}`);
-    this.problems = problems;
-  }
-}
+export type { CodeRepositoriesToRestore, SnapshotNotebookResult } from './shared/recreation-requests.js';
+export {
+  NotebookBusy,
+  RecreationNotConfigured,
+  RecreationNotNeeded,
+  RecreationTargetUnusable,
+  SnapshotNotVerified,
+} from './shared/recreation-requests.js';
 
 /** Execution names become part of an S3 key: the characters Step Functions recommends, nothing else. */
 const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
@@ -124,6 +118,7 @@ const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
 const snapshotRequest = z.object({
   plan: z.object({
     controlId: z.string().check(z.minLength(1)),
+    lock: z.object({ key: z.string().check(z.minLength(1)) }),
     finding: z.object({ id: z.string().check(z.minLength(1)), productArn: z.string() }),
     notebook: z.object({
       name: z.string().check(z.minLength(1), z.maxLength(63)),
@@ -135,6 +130,8 @@ const snapshotRequest = z.object({
   execution: z.object({
     id: z.string().check(z.minLength(1)),
     name: z.string().check(z.regex(EXECUTION_NAME, 'must be 1-80 characters of 0-9A-Za-z-_')),
+    /** $$.Execution.StartTime: with the approval window, it dates the execution's timeout. */
+    startTime: z.iso.datetime({ offset: true }),
   }),
 });
 
@@ -143,24 +140,17 @@ const ROLE_ID = /^AROA[A-Z0-9]{1,124}$/;
 
 const JSON_CONTENT_TYPE = 'application/json';
 
-/** `2026-11-23T09:00:00.000Z` -> `20261123T090000Z`. */
-function compactUtc(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
-}
-
 export function createSnapshotHandler(
   dependencies: SnapshotDependencies,
 ): (request: unknown) => Promise<SnapshotNotebookResult> {
-  const { sagemaker, s3, iam, settings, now, logger } = dependencies;
-  const recreate = settings.recreate;
-  if (!recreate) {
+  const { sagemaker, dynamodb, s3, iam, settings, now, logger } = dependencies;
+  const configured = settings.recreate;
+  if (!configured) {
     throw new Error(
       `${SETTINGS_ENVIRONMENT_VARIABLE} has no recreate block: the approval-gated recreation of notebooks is not deployed`,
     );
   }
+  const recreate = configured;
   const bucket = recreate.backupBucket;
 
   async function lifecycleConfig(name: string | undefined): Promise<LifecycleConfigSnapshot | undefined> {
@@ -247,10 +237,63 @@ export function createSnapshotHandler(
       notebook: remediation.notebook.name,
     };
 
-    // 1. The notebook as it is now.
-    const described = await sagemaker.send(
-      new DescribeNotebookInstanceCommand({ NotebookInstanceName: remediation.notebook.name }),
+    // 0. The lock: nothing else changes the notebook from here on (an in-place fix finishes first). It
+    // lapses when the execution must have ended (at most a work budget on), so a dead one frees it.
+    const workSeconds = recreationLockSeconds(
+      secondsLeftForWork(new Date(execution.startTime), recreate.approvalTimeoutSeconds, now()),
     );
+    const lock = { table: settings.lockTableName, key: remediation.lock.key, owner: execution.id };
+    const taken = await acquireLock(dynamodb, {
+      ...lock,
+      remediation: 'recreate-notebook',
+      findingId: remediation.finding.id,
+      controlId: remediation.controlId,
+      now: now(),
+      seconds: workSeconds,
+    });
+    if (!taken.acquired) {
+      logger.info('notebook busy', { ...context, holder: taken.holder.executionArn });
+      throw new NotebookBusy(
+        `Notebook instance ${remediation.notebook.name} is being changed by execution ${taken.holder.executionArn} (${taken.holder.remediation || 'a remediation'}): the recreation waits for it.`,
+      );
+    }
+    try {
+      return await prepare(remediation, execution, context, workSeconds);
+    } catch (error) {
+      // Nothing has changed yet: the lock is not needed if the recreation does not happen.
+      if (
+        error instanceof RecreationNotNeeded ||
+        error instanceof RecreationNotConfigured ||
+        error instanceof RecreationTargetUnusable
+      ) {
+        // Not released (a throttle, say): it expires on its own, and the closing releases it too.
+        await releaseLock(dynamodb, lock).catch((releaseError: unknown) =>
+          logger.warn('lock not released', { ...context, error: errorName(releaseError) }),
+        );
+      }
+      throw error;
+    }
+  };
+
+  async function prepare(
+    remediation: z.infer<typeof snapshotRequest>['plan'],
+    execution: z.infer<typeof snapshotRequest>['execution'],
+    context: Record<string, string>,
+    workSeconds: number,
+  ): Promise<SnapshotNotebookResult> {
+    // 1. The notebook as it is now (deleted by someone while the plan waited: nothing to recreate).
+    let described: DescribeNotebookInstanceCommandOutput;
+    try {
+      described = await sagemaker.send(
+        new DescribeNotebookInstanceCommand({ NotebookInstanceName: remediation.notebook.name }),
+      );
+    } catch (error) {
+      if (!isSageMakerNotFound(error)) throw error;
+      logger.info('notebook gone', context);
+      throw new RecreationNotNeeded(
+        `Notebook instance ${remediation.notebook.name} no longer exists: there is nothing to recreate. Nothing was changed.`,
+      );
+    }
     const notebook = notebookSettings(described);
     if (
       notebook.NotebookInstanceArn &&
@@ -278,6 +321,25 @@ export function createSnapshotHandler(
       logger.warn('recreation not configured', { ...context, missing: plan.missing });
       throw new RecreationNotConfigured(describePlan(notebook.NotebookInstanceName, plan));
     }
+    // The data is lost because of the immutable controls; SageMaker.3 only rides along.
+    const keepData = !plan.fixes
+      .filter((control) => IMMUTABLE_NOTEBOOK_CONTROLS.includes(control))
+      .every((control) => recreate.acceptDataLoss.includes(control));
+    // SageMaker's default volume when Describe leaves the size out.
+    const volumeSizeInGB = notebook.VolumeSizeInGB ?? 5;
+    // Backup and restore, each within its budget, and the rest of the work: all inside the lock.
+    const tooLong = keepData
+      ? copyTimeProblem(
+          notebook.NotebookInstanceName,
+          volumeSizeInGB,
+          workSeconds,
+          nonCopyWorkSeconds(settings.timing),
+        )
+      : undefined;
+    if (tooLong) {
+      logger.warn('volume too large to copy in time', { ...context, volumeSizeInGB });
+      throw new RecreationTargetUnusable(tooLong);
+    }
     // What Describe does not say: tags, scripts, repositories, and the role id that prefixes the snapshot.
     const tags = userTags(
       await listAllTags(sagemaker, notebook.NotebookInstanceArn ?? remediation.notebook.arn),
@@ -290,7 +352,7 @@ export function createSnapshotHandler(
     const takenAt = now();
     const snapshotId = `${compactUtc(takenAt)}-${execution.name}`;
     const prefix = snapshotPrefix(roleId, notebook.NotebookInstanceName, snapshotId);
-    const keys = snapshotKeys(prefix);
+    const keys = snapshotLayout(prefix);
     const snapshot: ConfigurationSnapshot = {
       version: BACKUP_FORMAT_VERSION,
       takenAt: takenAt.toISOString(),
@@ -302,6 +364,8 @@ export function createSnapshotHandler(
       codeRepositories: repositories,
       fixes: plan.fixes,
       plannedSettings: plan.settings,
+      // The restore tool recreates the notebook with it, so the failure note need not name it.
+      ...(keepData ? { restoreLifecycleConfigName: recreate.restoreLifecycleConfigName } : {}),
     };
     const written = serialiseSnapshot(snapshot);
     await putJson(keys.configuration, written);
@@ -319,38 +383,11 @@ export function createSnapshotHandler(
       snapshotPrefix: prefix,
       requestedBy: execution.id,
     };
-    const requestText = `${JSON.stringify(backupRequest, null, 2)}\n`;
+    // The execution's name is its restore's attempt id: unique, and the restore tool uses others.
+    const restoreRequest: BackupRequest = { ...backupRequest, attempt: execution.name };
     const requests = requestKeys(notebookPrefix(roleId, notebook.NotebookInstanceName));
-    await putJson(requests.backup, requestText);
-    await putJson(requests.restore, requestText);
-
-    // 5. The replacement. Keeping the data: the restore lifecycle configuration, and no code
-    // repositories (a clone at creation would collide with the restored files; they are put back after).
-    // The data is lost because of the immutable controls; SageMaker.3 only rides along.
-    const keepData = !plan.fixes
-      .filter((control) => IMMUTABLE_NOTEBOOK_CONTROLS.includes(control))
-      .every((control) => recreate.acceptDataLoss.includes(control));
-    const createSettings: NotebookSettings = {
-      ...plan.settings,
-      NotebookInstanceLifecycleConfigName: undefined,
-      ...(keepData ? { DefaultCodeRepository: undefined, AdditionalCodeRepositories: undefined } : {}),
-    };
-    const createRequest = buildCreateNotebookRequest(createSettings, {
-      lifecycleConfigName: keepData
-        ? recreate.restoreLifecycleConfigName
-        : notebook.NotebookInstanceLifecycleConfigName,
-      tags,
-      recreatedBy: execution.name,
-    });
-    const codeRepositoriesToRestore: CodeRepositoriesToRestore = keepData
-      ? withoutUndefined<CodeRepositoriesToRestore>({
-          DefaultCodeRepository: plan.settings.DefaultCodeRepository,
-          AdditionalCodeRepositories: plan.settings.AdditionalCodeRepositories?.length
-            ? [...plan.settings.AdditionalCodeRepositories]
-            : undefined,
-        })
-      : {};
-
+    await putJson(requests.backup, `${JSON.stringify(backupRequest, null, 2)}\n`);
+    await putJson(requests.restore, `${JSON.stringify(restoreRequest, null, 2)}\n`);
     const configurationDigest = snapshotDigest(written);
     logger.info('snapshot verified', {
       ...context,
@@ -359,56 +396,40 @@ export function createSnapshotHandler(
       fixes: plan.fixes,
       keepData,
     });
-    return {
-      snapshotPrefix: prefix,
-      configurationKey: keys.configuration,
-      dataManifestKey: keys.dataManifest,
-      restoreManifestKey: keys.restoreManifest,
-      configurationDigest,
-      createRequest,
-      originalLifecycleConfigName: notebook.NotebookInstanceLifecycleConfigName ?? '',
-      // Exactly what the operator runs if the recreation fails after the delete (docs/restore.md).
-      restoreCommand: `npx tsx bin/restore-notebook.ts --bucket ${bucket} --snapshot ${prefix}${
-        keepData ? ` --restore-lifecycle-config ${recreate.restoreLifecycleConfigName}` : ''
-      } --wait`,
+    return recreationRequests({
+      notebook,
+      planned: plan.settings,
       keepData,
-      codeRepositoriesToRestore,
-      lifecycleRestoreRequest: lifecycleRequest(
-        plan.settings.NotebookInstanceName,
-        notebook.NotebookInstanceLifecycleConfigName,
-      ),
-      finalUpdateRequest: {
-        ...lifecycleRequest(plan.settings.NotebookInstanceName, notebook.NotebookInstanceLifecycleConfigName),
-        ...codeRepositoriesToRestore,
-      },
-    };
-  };
-}
-
-/** UpdateNotebookInstance putting a lifecycle configuration back, or removing any when there was none. */
-function lifecycleRequest(
-  notebookName: string,
-  lifecycleConfigName: string | undefined,
-): Record<string, unknown> {
-  return lifecycleConfigName
-    ? { NotebookInstanceName: notebookName, LifecycleConfigName: lifecycleConfigName }
-    : { NotebookInstanceName: notebookName, DisassociateLifecycleConfig: true };
+      tags,
+      bucket,
+      snapshotPrefix: prefix,
+      restoreAttempt: execution.name,
+      restoreLifecycleConfigName: recreate.restoreLifecycleConfigName,
+      dataWait: dataWaitFor(volumeSizeInGB),
+      configurationDigest,
+    });
+  }
 }
 
 // Created once per container and reused across invocations.
 const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
+const dynamodbClient = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }));
 const s3Client = new S3Client({ maxAttempts: 5 });
 const iamClient = new IAMClient({ maxAttempts: 5 });
 let deployedHandler: ((request: unknown) => Promise<SnapshotNotebookResult>) | undefined;
 
-export async function handler(request: unknown): Promise<SnapshotNotebookResult> {
+const logger = lambdaLogger('snapshot-notebook');
+
+export async function handler(request: unknown, context?: LambdaContext): Promise<SnapshotNotebookResult> {
+  logger.addContext(context);
   deployedHandler ??= createSnapshotHandler({
     sagemaker: sagemakerClient,
+    dynamodb: dynamodbClient,
     s3: s3Client,
     iam: iamClient,
     settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
     now: () => new Date(),
-    logger: jsonLogger('snapshot-notebook'),
+    logger,
   });
   return deployedHandler(request);
 }

@@ -1,7 +1,12 @@
 /**
  * VerifyRecreation: runs once the recreated notebook is InService (and, when the data is kept, once
- * its restore manifest exists). Checks the notebook against the settings configuration.json planned
- * and the restored files against the backup, and lists every difference at once.
+ * its restore wrote its `complete` marker). Checks the notebook against the settings configuration.json
+ * planned and the restored volume against the backup, and lists every difference at once.
+ *
+ * The data is compared through the two scripts' summaries (backup-status/complete and
+ * restores/<attempt>/status/complete): counts, bytes, the archive's digest and the manifest's digest.
+ * Only when the manifest digests differ are both manifests streamed, side by side, to name the paths
+ * that differ; nothing of them goes into the state (a volume may hold hundreds of thousands of files).
  *
  * The lifecycle configuration and, when the data is kept, the code repositories are not checked: the
  * notebook is created with the restore lifecycle configuration and without code repositories, and
@@ -18,14 +23,22 @@ import {
   parseSnapshot,
   snapshotDigest,
 } from './shared/configuration-snapshot.js';
-import { jsonLogger, type Logger } from './shared/logger.js';
-import { compareManifests, type DataManifest, parseDataManifest } from './shared/notebook-backup-layout.js';
+import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
+import {
+  manifestLines,
+  parseStatusSummary,
+  RESTORE_ATTEMPT_PATTERN,
+  restoreLayout,
+  type StatusSummary,
+  snapshotLayout,
+} from './shared/notebook-backup-layout.js';
 import {
   type NotebookSettings,
   settingsFromDescribe,
   verifyRecreation,
 } from './shared/notebook-recreation.js';
 import type { VerificationResult } from './shared/remediation-plan.js';
+import { manifestDifferences, summaryDifferences } from './shared/restore-differences.js';
 import {
   parseRuntimeSettings,
   type RuntimeSettings,
@@ -73,8 +86,7 @@ const verifyRequest = z.object({
   snapshot: z.object({
     snapshotPrefix: z.string().check(z.regex(/^roles\/[^/]+\/[^/]+\/[^/]+$/, 'must be a snapshot prefix')),
     configurationKey: z.string().check(z.minLength(1)),
-    dataManifestKey: z.string().check(z.minLength(1)),
-    restoreManifestKey: z.string().check(z.minLength(1)),
+    restoreAttempt: z.string().check(z.regex(RESTORE_ATTEMPT_PATTERN, 'must be a restore attempt id')),
     configurationDigest: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256')),
     keepData: z.boolean(),
   }),
@@ -87,6 +99,9 @@ function withoutCodeRepositories(settings: NotebookSettings): NotebookSettings {
 }
 
 type Read<T> = { readonly value: T } | { readonly problem: string };
+
+/** An object without a body: an empty manifest. */
+async function* emptyLines(): AsyncGenerator<string> {}
 
 export function createVerifyHandler(
   dependencies: VerifyDependencies,
@@ -126,19 +141,73 @@ export function createVerifyHandler(
     }
   }
 
-  async function readManifest(key: string, what: string, notebookName: string): Promise<Read<DataManifest>> {
+  async function readSummary(key: string, what: string, notebookName: string): Promise<Read<StatusSummary>> {
     const text = await readText(key, what);
     if ('problem' in text) return text;
-    let manifest: DataManifest;
+    let summary: StatusSummary;
     try {
-      manifest = parseDataManifest(text.value, what);
+      summary = parseStatusSummary(text.value, what);
     } catch (error) {
       return { problem: (error as Error).message };
     }
-    if (manifest.notebookName !== notebookName) {
-      return { problem: `${what} is for notebook ${manifest.notebookName}, not ${notebookName}` };
+    if (summary.notebookName !== notebookName) {
+      return { problem: `${what} is for notebook ${summary.notebookName}, not ${notebookName}` };
     }
-    return { value: manifest };
+    return { value: summary };
+  }
+
+  /**
+   * A manifest's lines, streamed from S3 (a volume may list hundreds of thousands of entries), or a
+   * problem when it does not exist.
+   */
+  async function openManifest(key: string, what: string): Promise<Read<AsyncIterable<string>>> {
+    try {
+      const response = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: settings.accountId }),
+      );
+      // In Node.js the SDK's Body is a readable stream: async-iterable, read one chunk at a time.
+      const body = response.Body as unknown as AsyncIterable<Uint8Array> | undefined;
+      return { value: body ? manifestLines(body) : emptyLines() };
+    } catch (error) {
+      if (isNoSuchKey(error)) return { problem: `${what} not found at s3://${bucket}/${key}` };
+      throw error;
+    }
+  }
+
+  /** What differs between the backup and the restore, from their summaries, then their manifests. */
+  async function dataProblems(
+    prefix: string,
+    attempt: string,
+    notebookName: string,
+  ): Promise<{ problems: string[]; restored?: StatusSummary }> {
+    const layout = snapshotLayout(prefix);
+    const restoreKeys = restoreLayout(prefix, attempt);
+    const backup = await readSummary(layout.backupStatus.complete, 'backup-status/complete', notebookName);
+    const restore = await readSummary(
+      restoreKeys.status.complete,
+      `restores/${attempt}/status/complete`,
+      notebookName,
+    );
+    const problems = [
+      ...('problem' in backup ? [backup.problem] : []),
+      ...('problem' in restore ? [restore.problem] : []),
+    ];
+    if ('problem' in backup || 'problem' in restore) return { problems };
+    const after = restore.value;
+    const summaries = summaryDifferences(backup.value, after);
+    problems.push(...summaries.problems);
+    if (summaries.manifestsDiffer) {
+      // The digests differ: say exactly what, in one pass over both manifests.
+      const backupManifest = await openManifest(layout.manifest, 'the backup manifest');
+      const restoreManifest = await openManifest(restoreKeys.manifest, 'the restore manifest');
+      if ('problem' in backupManifest || 'problem' in restoreManifest) {
+        for (const read of [backupManifest, restoreManifest])
+          if ('problem' in read) problems.push(read.problem);
+        return { problems, restored: after };
+      }
+      problems.push(...(await manifestDifferences(backupManifest.value, restoreManifest.value)));
+    }
+    return { problems, restored: after };
   }
 
   /** The recreated notebook's settings, or a problem when it does not exist. */
@@ -185,16 +254,11 @@ export function createVerifyHandler(
       }
     }
 
-    let restored: DataManifest | undefined;
+    let restored: StatusSummary | undefined;
     if (snapshot.keepData) {
-      const backup = await readManifest(snapshot.dataManifestKey, 'data-manifest.json', name);
-      const restore = await readManifest(snapshot.restoreManifestKey, 'restore-manifest.json', name);
-      if ('problem' in backup) problems.push(backup.problem);
-      if ('problem' in restore) problems.push(restore.problem);
-      if ('value' in backup && 'value' in restore) {
-        problems.push(...compareManifests(backup.value, restore.value));
-        restored = restore.value;
-      }
+      const data = await dataProblems(snapshot.snapshotPrefix, snapshot.restoreAttempt, name);
+      problems.push(...data.problems);
+      restored = data.restored;
     }
 
     const context = { execution: execution.id, notebook: name, snapshotPrefix: snapshot.snapshotPrefix };
@@ -204,7 +268,8 @@ export function createVerifyHandler(
     }
     const result: VerificationResult = {
       verified: true,
-      fileCount: restored?.fileCount ?? 0,
+      fileCount: restored?.files ?? 0,
+      entries: restored?.entries ?? 0,
       totalBytes: restored?.totalBytes ?? 0,
     };
     logger.info('recreation verified', { ...context, ...result, keepData: snapshot.keepData });
@@ -217,12 +282,15 @@ const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
 const s3Client = new S3Client({ maxAttempts: 5 });
 let deployedHandler: ((request: unknown) => Promise<VerificationResult>) | undefined;
 
-export async function handler(request: unknown): Promise<VerificationResult> {
+const logger = lambdaLogger('verify-recreation');
+
+export async function handler(request: unknown, context?: LambdaContext): Promise<VerificationResult> {
+  logger.addContext(context);
   deployedHandler ??= createVerifyHandler({
     sagemaker: sagemakerClient,
     s3: s3Client,
     settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
-    logger: jsonLogger('verify-recreation'),
+    logger,
   });
   return deployedHandler(request);
 }

@@ -1,5 +1,8 @@
 /**
- * The item layout of the approval table: one item per notebook whose recreation waits for a human.
+ * The item layout of the approval table: one item per notebook with a recreation plan, from the
+ * moment it is planned (PLANNED), through the wait for a human (PENDING, with the task token), to the
+ * decision (APPROVED or REJECTED), until the plan is closed (the item is deleted). Every finding of
+ * the notebook that the plan fixes is listed on it, so that each gets the plan's outcome.
  *
  * No CDK imports: the Lambda handlers and the simulated account import these names, and the table
  * construct (approval-table.ts) declares its key and TTL attribute from the very same constants.
@@ -14,14 +17,33 @@ export const APPROVAL_TABLE_KEY = 'approvalKey';
 /** The `.waitForTaskToken` token of the waiting execution (up to 2048 characters). */
 export const APPROVAL_TOKEN_ATTRIBUTE = 'taskToken';
 
-/** Where the approval stands (the values are the workflow's to define). */
+/** Where the plan stands: one of APPROVAL_STATUSES. */
 export const APPROVAL_STATUS_ATTRIBUTE = 'status';
+
+/**
+ * PLANNED: planned, not yet waiting (no token yet); PENDING: waiting for a human, token stored;
+ * APPROVED / REJECTED: decided by a custom action (once).
+ */
+export const APPROVAL_STATUSES = ['PLANNED', 'PENDING', 'APPROVED', 'REJECTED'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 /** ARN of the execution that waits, for the notes and the audit trail. */
 export const APPROVAL_EXECUTION_ARN_ATTRIBUTE = 'executionArn';
 
-/** Ids of the findings the plan was made for (its own; siblings that join later are kept on the lock item). */
-export const APPROVAL_FINDING_IDS_ATTRIBUTE = 'findingIds';
+/**
+ * Every finding of the plan (list of maps {Id, ProductArn}): the one it was planned for and the
+ * findings of the same notebook that joined it. The workflow closes all of them the same way.
+ */
+export const APPROVAL_FINDINGS_ATTRIBUTE = 'findings';
+
+/** At most this many findings per plan: one BatchUpdateFindings call closes them all. */
+export const MAX_PLAN_FINDINGS = 100;
+
+/**
+ * When the approval window closes (epoch seconds): a decision after it is refused. The item itself
+ * lives longer (APPROVAL_EXPIRY_ATTRIBUTE), through the work that follows an approval.
+ */
+export const APPROVAL_DEADLINE_ATTRIBUTE = 'approvalDeadline';
 
 /** What the plan will change and preserve, as shown in the note and the alert. */
 export const APPROVAL_PLAN_SUMMARY_ATTRIBUTE = 'planSummary';

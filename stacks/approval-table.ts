@@ -1,6 +1,7 @@
 /**
- * The table of pending approvals: a recreation plan waits here, with its Step Functions task token,
- * until a human approves or rejects it with a Security Hub custom action, or the wait expires.
+ * The table of recreation plans: a plan is recorded here when it is made (with every finding of the
+ * notebook that joins it), waits here with its Step Functions task token until a human approves or
+ * rejects it with a Security Hub custom action or the wait expires, and is deleted when it is closed.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
@@ -17,7 +18,7 @@ export interface ApprovalTableProps {
   readonly encryptionKey: IKey;
 }
 
-/** DynamoDB table of pending approvals; attribute names in approval-table-schema.ts. */
+/** DynamoDB table of recreation plans; attribute names in approval-table-schema.ts. */
 export class ApprovalTable extends Construct {
   /** On demand, TTL on `expiresAt`, point-in-time recovery, encrypted with the given key. */
   public readonly table: Table;
@@ -32,7 +33,7 @@ export class ApprovalTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.encryptionKey,
-      // Pending approvals mean nothing once the stack is gone: the executions waiting on them are
+      // Plans mean nothing once the stack is gone: the executions waiting on them are
       // deleted with the state machine, and the outcome of every approval is already recorded in the
       // finding notes and the execution history. A retained table would only be an orphan holding
       // task tokens of executions that no longer exist.

@@ -24,10 +24,13 @@ import {
   expandBackoff,
   type RuntimeSettingsInput,
 } from '../handlers/shared/runtime-settings.js';
+import { IN_PLACE_LOCK_SECONDS } from '../handlers/shared/work-budget.js';
 import {
   type DefinitionOptions,
   EXECUTION_TIMEOUT_SECONDS,
+  MAX_STANDARD_EXECUTION_SECONDS,
 } from '../statemachines/remediation-definition.js';
+import { customActionIdPrefixProblems } from './custom-action-event-pattern.js';
 import { kmsKeyIdProblem } from './recreation-resources.js';
 
 /** The CDK context key the configuration is read from. */
@@ -97,8 +100,8 @@ const seconds = z.number().int().min(1).max(3600);
 
 /**
  * The longest a root-access run (SageMaker.3) can spend waiting: the first wait of each action, then
- * every status check of each phase. A recreation has more phases; its budget is the same 6 hours
- * after the approval (see the note in docs/configuration.md).
+ * every status check of each phase. It must stay under the in-place lock; a recreation has more phases
+ * and the work budget (handlers/shared/work-budget.ts, docs/configuration.md).
  */
 export function worstCaseWaitSeconds(timing: {
   readonly stopSeconds: number;
@@ -141,17 +144,41 @@ const timingSchema = z
       ),
   }))
   .superRefine((timing, context) => {
-    // The lock lives as long as the execution timeout; a run that could outlive it could lose its lock.
+    // An in-place fix's lock lapses after IN_PLACE_LOCK_SECONDS: a run that could outlive it could lose it.
     const worstCase = worstCaseWaitSeconds(timing);
-    if (worstCase >= EXECUTION_TIMEOUT_SECONDS) {
+    if (worstCase >= IN_PLACE_LOCK_SECONDS) {
       context.addIssue({
         code: 'custom',
-        message: `these timings allow ${worstCase} s of waiting in one run, more than the ${EXECUTION_TIMEOUT_SECONDS} s execution timeout`,
+        message: `these timings allow ${worstCase} s of waiting in one run, not less than the ${IN_PLACE_LOCK_SECONDS} s an in-place fix holds its notebook's lock`,
       });
     }
   });
 
 export const DEFAULT_APPROVAL_TIMEOUT_DAYS = 7;
+
+const SECONDS_PER_DAY = 24 * 60 * 60;
+
+/**
+ * The longest approval window: the execution timeout is the work budget plus the window, and a
+ * Standard execution runs at most a year. Derived, so a change of either constant moves it.
+ */
+export const MAX_APPROVAL_TIMEOUT_DAYS = Math.floor(
+  (MAX_STANDARD_EXECUTION_SECONDS - EXECUTION_TIMEOUT_SECONDS) / SECONDS_PER_DAY,
+);
+
+const approvalTimeoutDaysSchema = z
+  .number()
+  .int()
+  .min(1)
+  .superRefine((days, context) => {
+    const timeout = EXECUTION_TIMEOUT_SECONDS + days * SECONDS_PER_DAY;
+    if (timeout > MAX_STANDARD_EXECUTION_SECONDS) {
+      context.addIssue({
+        code: 'custom',
+        message: `${days} days plus the ${EXECUTION_TIMEOUT_SECONDS} s work budget make a ${timeout} s execution timeout, more than the ${MAX_STANDARD_EXECUTION_SECONDS} s (one year) a Standard execution may run; at most ${MAX_APPROVAL_TIMEOUT_DAYS} days`,
+      });
+    }
+  });
 
 const recreateTargetSchema = z.strictObject({
   account: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
@@ -180,7 +207,7 @@ const recreateSchema = z
     /** Where recreated notebooks go, per account and region. */
     targets: z.array(recreateTargetSchema).default([]),
     /** How long a recreation plan waits for approval. */
-    approvalTimeoutDays: z.number().int().min(1).max(365).default(DEFAULT_APPROVAL_TIMEOUT_DAYS),
+    approvalTimeoutDays: approvalTimeoutDaysSchema.default(DEFAULT_APPROVAL_TIMEOUT_DAYS),
     /** Controls whose recreation may delete the notebook's data without copying it first. */
     acceptDataLoss: z.array(z.enum(RECREATE_CONTROL_IDS)).default([]),
     /**
@@ -207,6 +234,20 @@ const recreateSchema = z
     });
   });
 
+const customActionsSchema = z.strictObject({
+  /**
+   * Prepended to the three action ids, so that a second deployment in the account and region gets
+   * actions of its own (ids are unique per account and region). '' keeps the built-in ids.
+   */
+  idPrefix: z
+    .string()
+    .superRefine((prefix, context) => {
+      for (const message of customActionIdPrefixProblems(prefix))
+        context.addIssue({ code: 'custom', message });
+    })
+    .default(''),
+});
+
 const configurationSchema = z.strictObject({
   modes: modesSchema.default({}),
   exemptionTag: exemptionTagSchema.default({ ...DEFAULT_EXEMPTION_TAG }),
@@ -219,6 +260,7 @@ const configurationSchema = z.strictObject({
     .default([]),
   timing: timingSchema.prefault({}),
   recreate: recreateSchema.prefault({}),
+  customActions: customActionsSchema.prefault({}),
   logRetentionDays: z
     .number()
     .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
@@ -259,20 +301,16 @@ export interface RemediationConfiguration {
     readonly acceptDataLoss: readonly string[];
     readonly createPrivateNetwork: boolean;
   };
+  /** The Security Hub custom actions. */
+  readonly customActions: {
+    /** Prepended to each action id ('' for none): alphanumeric, at most 8 characters. */
+    readonly idPrefix: string;
+  };
 }
 
 function describePath(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(root)' : path.map(String).join('.');
 }
-
-/**
- * Validates the raw context value and applies the defaults.
- *
- * @param raw the value of the `remediation` context key: an object (cdk.json), a JSON string
- *   (`-c remediation='{...}'`), or undefined for all defaults
- * @throws one Error listing every problem found, one per line
- */
-const SECONDS_PER_DAY = 24 * 60 * 60;
 
 /** The approval window in seconds: the wait's timeout, the approval item's expiry and part of the lock lifetime. */
 export function approvalTimeoutSeconds(configuration: RemediationConfiguration): number {
@@ -284,6 +322,13 @@ export function definitionOptionsFor(configuration: RemediationConfiguration): D
   return { recreate: { approvalTimeoutSeconds: approvalTimeoutSeconds(configuration) } };
 }
 
+/**
+ * Validates the raw context value and applies the defaults.
+ *
+ * @param raw the value of the `remediation` context key: an object (cdk.json), a JSON string
+ *   (`-c remediation='{...}'`), or undefined for all defaults
+ * @throws one Error listing every problem found, one per line
+ */
 export function loadConfiguration(raw: unknown): RemediationConfiguration {
   let value: unknown = raw ?? {};
   if (typeof value === 'string') {

@@ -48,6 +48,33 @@ export const MAX_CUSTOM_ACTION_ID_LENGTH = 20;
 /** The Security Hub console requires a name of fewer than 20 characters (the API allows 20). */
 export const MAX_CUSTOM_ACTION_NAME_LENGTH = 19;
 
+/** The longest built-in id: the one a prefix must still fit with. */
+export const LONGEST_CUSTOM_ACTION_ID = Object.values(CUSTOM_ACTION_DEFINITIONS)
+  .map((definition) => definition.id)
+  .reduce((longest, id) => (id.length > longest.length ? id : longest));
+
+/** The longest id prefix every action id still fits with (8 with `RemediateNow`). */
+export const MAX_CUSTOM_ACTION_ID_PREFIX_LENGTH =
+  MAX_CUSTOM_ACTION_ID_LENGTH - LONGEST_CUSTOM_ACTION_ID.length;
+
+/**
+ * Every rule an id prefix breaks (empty when it is valid), said of the prefix the operator wrote
+ * rather than of each prefixed id. The empty prefix is valid: it means the built-in ids.
+ */
+export function customActionIdPrefixProblems(prefix: string): string[] {
+  const problems: string[] = [];
+  if (!/^[A-Za-z0-9]*$/.test(prefix)) {
+    problems.push(`'${prefix}' must be alphanumeric (A-Z, a-z, 0-9): custom action ids allow nothing else`);
+  }
+  if (prefix.length > MAX_CUSTOM_ACTION_ID_PREFIX_LENGTH) {
+    const longest = LONGEST_CUSTOM_ACTION_ID;
+    problems.push(
+      `'${prefix}' has ${prefix.length} characters: with the longest action id, ${longest} (${longest.length}), the id would have ${prefix.length + longest.length}, more than the ${MAX_CUSTOM_ACTION_ID_LENGTH} CreateActionTarget allows; use at most ${MAX_CUSTOM_ACTION_ID_PREFIX_LENGTH}`,
+    );
+  }
+  return problems;
+}
+
 /**
  * Matches the custom-action events of exactly the given actions. EventBridge matches `resources`
  * exactly, so another deployment's (or another tool's) custom actions in the same account never

@@ -22,22 +22,51 @@ export interface LambdaHandlerSource {
   readonly entry: string;
   /** Exported function Lambda calls. */
   readonly handler: string;
+  /**
+   * The function's timeout. A Task that invokes it must wait longer (see lambdaTaskTimeoutSeconds),
+   * or Step Functions would give up while the function still runs and writes.
+   */
+  readonly timeoutSeconds: number;
 }
+
+/** How much longer than its function a `lambda:invoke` Task waits: the invocation's own overhead. */
+export const LAMBDA_TASK_TIMEOUT_MARGIN_SECONDS = 30;
 
 const handlerPath = (file: string): string => fileURLToPath(new URL(`../handlers/${file}`, import.meta.url));
 
 export const LAMBDA_HANDLERS: readonly LambdaHandlerSource[] = [
-  { name: 'plan-remediation', entry: handlerPath('plan-remediation.ts'), handler: 'handler' },
-  { name: 'report-failure', entry: handlerPath('report-failure.ts'), handler: 'handler' },
-  { name: 'snapshot-notebook', entry: handlerPath('snapshot-notebook.ts'), handler: 'handler' },
-  { name: 'verify-recreation', entry: handlerPath('verify-recreation.ts'), handler: 'handler' },
-  { name: 'custom-action', entry: handlerPath('custom-action.ts'), handler: 'handler' },
+  {
+    name: 'plan-remediation',
+    entry: handlerPath('plan-remediation.ts'),
+    handler: 'handler',
+    timeoutSeconds: 60,
+  },
+  { name: 'report-failure', entry: handlerPath('report-failure.ts'), handler: 'handler', timeoutSeconds: 10 },
+  {
+    name: 'snapshot-notebook',
+    entry: handlerPath('snapshot-notebook.ts'),
+    handler: 'handler',
+    timeoutSeconds: 120,
+  },
+  // Streams two manifests of up to hundreds of thousands of entries each.
+  {
+    name: 'verify-recreation',
+    entry: handlerPath('verify-recreation.ts'),
+    handler: 'handler',
+    timeoutSeconds: 300,
+  },
+  { name: 'custom-action', entry: handlerPath('custom-action.ts'), handler: 'handler', timeoutSeconds: 60 },
 ];
 
 export function lambdaHandler(name: LambdaHandlerSource['name']): LambdaHandlerSource {
   const found = LAMBDA_HANDLERS.find((source) => source.name === name);
   if (!found) throw new Error(`No Lambda handler named ${name}`);
   return found;
+}
+
+/** TimeoutSeconds of a Task invoking the function: longer than the function may run. */
+export function lambdaTaskTimeoutSeconds(name: LambdaHandlerSource['name']): number {
+  return lambdaHandler(name).timeoutSeconds + LAMBDA_TASK_TIMEOUT_MARGIN_SECONDS;
 }
 
 /**

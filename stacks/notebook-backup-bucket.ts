@@ -13,6 +13,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { NOTEBOOK_ROLE_SESSION_NAME } from '../handlers/shared/notebook-backup-layout.js';
 import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
 
 /**
@@ -164,14 +165,16 @@ export class NotebookBackupBucket extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.allowNotebookRolesOwnPrefix();
+    this.denyNotebooksOtherPrefixes();
     this.denyOtherEncryption();
     this.grantNotebookRolesKeyUse();
   }
 
   /**
-   * Lets the workflow's role write configuration.json and the backup/restore requests and read the
-   * manifests of every notebook (all of `roles/*`), list that prefix, and use the key through S3 on
-   * this bucket. Acknowledges the resulting AwsSolutions-IAM5 finding on the role.
+   * Lets the workflow's role write configuration.json and the backup/restore requests and read them
+   * back for every notebook (all of `roles/*`), list the bucket (without which a missing key reads as
+   * AccessDenied, not NoSuchKey), and use the key through S3 on this bucket. Acknowledges the
+   * resulting AwsSolutions-IAM5 finding on the role.
    */
   grantWorkflowAccess(role: IRole): void {
     const objects = this.bucket.arnForObjects(ALL_NOTEBOOK_ROLES_PREFIX);
@@ -185,9 +188,10 @@ export class NotebookBackupBucket extends Construct {
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'NotebookSnapshotListing',
+        // S3 answers a read of a missing key with 404 only to a caller allowed s3:ListBucket on the
+        // bucket; a condition on s3:prefix does not apply to that check (GetObject API reference).
         actions: ['s3:ListBucket'],
         resources: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [ALL_NOTEBOOK_ROLES_PREFIX] } },
       }),
     );
     role.addToPrincipalPolicy(
@@ -205,6 +209,49 @@ export class NotebookBackupBucket extends Construct {
     );
   }
 
+  /**
+   * (b) A notebook's role often may read and write every bucket whose name contains "sagemaker" (the
+   * AWS managed policy AmazonSageMakerFullAccess), and this bucket's name may: without this, any
+   * notebook could read every other notebook's snapshot. So a notebook session (session name
+   * `SageMaker`, its `aws:userid` `<role id>:SageMaker`) is denied everything here but its own prefix.
+   */
+  private denyNotebooksOtherPrefixes(): void {
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'NotebooksOnlyTheirOwnPrefix',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:*'],
+        notResources: [this.bucket.arnForObjects(NOTEBOOK_ROLE_OWN_PREFIX), this.bucket.bucketArn],
+        conditions: { StringLike: { 'aws:userid': `*:${NOTEBOOK_ROLE_SESSION_NAME}` } },
+      }),
+    );
+    // On the bucket itself, a notebook may only list, and only its own prefix (no s3:prefix is denied too).
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'NotebooksNoOtherBucketActions',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        notActions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 'aws:userid': `*:${NOTEBOOK_ROLE_SESSION_NAME}` } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'NotebooksListNothingElse',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: {
+          StringLike: { 'aws:userid': `*:${NOTEBOOK_ROLE_SESSION_NAME}` },
+          StringNotLike: { 's3:prefix': NOTEBOOK_ROLE_OWN_PREFIX },
+        },
+      }),
+    );
+  }
+
   /** (a) Every role of this account may read and write its own prefix, and nothing else. */
   private allowNotebookRolesOwnPrefix(): void {
     this.bucket.addToResourcePolicy(
@@ -217,6 +264,22 @@ export class NotebookBackupBucket extends Construct {
         conditions: {
           StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account },
           ArnLike: { 'aws:PrincipalArn': this.accountRoles() },
+        },
+      }),
+    );
+    // Listing its own prefix lets a script see which statuses exist without reading missing keys
+    // (refused with 403 without s3:ListBucket on the whole bucket, which would show every notebook's).
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'NotebookRolesListOwnPrefix',
+        effect: Effect.ALLOW,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: {
+          StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account },
+          ArnLike: { 'aws:PrincipalArn': this.accountRoles() },
+          StringLike: { 's3:prefix': NOTEBOOK_ROLE_OWN_PREFIX },
         },
       }),
     );

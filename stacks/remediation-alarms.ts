@@ -1,6 +1,7 @@
 /**
  * The operational alarms of the remediation, each publishing to the alert topic: failed, timed-out
- * and aborted executions, undelivered events, and errors of each Lambda function. Also the topic
+ * and aborted executions, undelivered events, failed custom-action clicks, and errors of each Lambda
+ * function. Also the topic
  * policy statement that lets CloudWatch alarm actions publish (the key policy statement they need
  * is EncryptionKey's).
  */
@@ -34,6 +35,11 @@ export interface RemediationAlarmsProps {
   readonly stateMachine: IStateMachine;
   /** Alarmed on any message: an event EventBridge could not deliver. */
   readonly deadLetterQueue: IQueue;
+  /**
+   * Alarmed on any message: a custom-action click whose invocation still failed after Lambda's
+   * retries (the on-failure destination of `functions.customAction`).
+   */
+  readonly customActionFailureQueue: IQueue;
   /** Alarmed on any error of each. */
   readonly functions: AlarmedFunctions;
   /**
@@ -79,7 +85,7 @@ export class RemediationAlarms extends Construct {
       }),
     );
 
-    const { stateMachine, deadLetterQueue, functions } = props;
+    const { stateMachine, deadLetterQueue, customActionFailureQueue, functions } = props;
     this.alarms = [
       this.alarmOnAnyOccurrence(
         'ExecutionsFailedAlarm',
@@ -100,6 +106,14 @@ export class RemediationAlarms extends Construct {
         'UndeliveredFindingsAlarm',
         deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
         'EventBridge could not deliver a finding to the state machine, or a custom-action click to its Lambda: see the dead-letter queue.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'CustomActionFailuresAlarm',
+        customActionFailureQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        customActionFailureDescription(
+          customActionFailureQueue.queueUrl,
+          functions.customAction.functionName,
+        ),
       ),
       this.alarmOnAnyOccurrence(
         'PlanRemediationErrorsAlarm',
@@ -129,6 +143,7 @@ export class RemediationAlarms extends Construct {
     ];
   }
 
+  /** A description may hold deploy-time values (it becomes an Fn::Join); CloudWatch allows 1024 characters. */
   private alarmOnAnyOccurrence(id: string, metric: IMetric, description: string): Alarm {
     const alarm = new Alarm(this, id, {
       metric,
@@ -141,4 +156,20 @@ export class RemediationAlarms extends Construct {
     alarm.addAlarmAction(new SnsAction(this.alertTopic));
     return alarm;
   }
+}
+
+/**
+ * What to do about a failed click, with the queue URL and function name filled in at deployment.
+ * Replaying the very event comes first: it also finishes an approval recorded but not yet sent to
+ * the waiting execution, which a new click would only call "already approved".
+ */
+export function customActionFailureDescription(queueUrl: string, functionName: string): string {
+  return [
+    'A custom-action click (Approve remediation, Reject remediation or Remediate now) failed after the Lambda retries and may not have taken effect.',
+    `Read it: aws sqs receive-message --queue-url ${queueUrl} --attribute-names All.`,
+    "In the message, requestPayload is the click's event (detail.actionName, detail.findings) and responsePayload the error; the custom-action log group has the details.",
+    `Once the cause is fixed, save requestPayload as event.json and replay it: aws lambda invoke --function-name ${functionName} --cli-binary-format raw-in-base64-out --payload file://event.json out.json (one event never decides or starts twice).`,
+    'Or choose the action again on those findings in the Security Hub console.',
+    'Then delete the message: the alarm lasts while it is there.',
+  ].join(' ');
 }

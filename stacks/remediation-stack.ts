@@ -11,8 +11,11 @@
  * - EncryptionKey (encryption-key.ts): the customer managed key and its service key policy;
  * - NotebookBackupBucket, ApprovalTable, SecurityHubCustomActions, PrivateNotebookNetwork: what the
  *   recreation needs;
- * - RemediationFunctions (remediation-functions.ts): the five Lambda functions, logs and roles;
- * - RemediationWorkflow (remediation-workflow.ts): the state machine, its role and log group;
+ * - RemediationFunctions (remediation-functions.ts): the five Lambda functions, logs and roles
+ *   (remediation-function.ts), and the custom-action function's on-failure queue
+ *   (custom-action-function.ts);
+ * - RemediationWorkflow (remediation-workflow.ts): the state machine, its role (state-machine-role.ts)
+ *   and log group;
  * - FindingIntake (finding-intake.ts): the EventBridge rules and their dead-letter queue;
  * - RemediationAlarms (remediation-alarms.ts): the alarms on the alert topic.
  */
@@ -31,13 +34,13 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct, IConstruct } from 'constructs';
 import { resolveModes } from '../handlers/shared/controls-catalogue.js';
+import { IN_PLACE_LOCK_SECONDS } from '../handlers/shared/work-budget.js';
 import {
   backupOnStartScript,
   restoreOnCreateScript,
   toLifecycleContent,
 } from '../lifecycle/lifecycle-scripts.js';
 import { LOCK_EXPIRY_ATTRIBUTE, LOCK_TABLE_KEY } from '../statemachines/lock-table.js';
-import { executionTimeoutSeconds } from '../statemachines/remediation-definition.js';
 import { ApprovalTable } from './approval-table.js';
 import {
   definitionOptionsFor,
@@ -53,6 +56,7 @@ import { LIFECYCLE_CONFIG_PURPOSES, lifecycleConfigName } from './recreation-res
 import { RemediationAlarms } from './remediation-alarms.js';
 import { RemediationFunctions } from './remediation-functions.js';
 import { RemediationWorkflow } from './remediation-workflow.js';
+import { RestoreOperatorPolicy } from './restore-operator-policy.js';
 import { SecurityHubCustomActions } from './security-hub-custom-actions.js';
 
 export interface SageMakerRemediationStackProps extends StackProps {
@@ -77,7 +81,7 @@ export class SageMakerRemediationStack extends Stack {
   public readonly lockTable: Table;
   /** Snapshots (configuration and data) of notebooks before they are deleted and recreated. */
   public readonly notebookBackups: NotebookBackupBucket;
-  /** Pending approvals of recreation plans, with the task token of the waiting execution. */
+  /** Recreation plans: their findings, and while one waits, the task token of the waiting execution. */
   public readonly approvalTable: ApprovalTable;
   /** Attached while a notebook's volume is copied to the snapshot bucket (OnStart). */
   public readonly backupLifecycleConfig: CfnNotebookInstanceLifecycleConfig;
@@ -113,6 +117,8 @@ export class SageMakerRemediationStack extends Stack {
   public readonly customActionRule: Rule;
   /** Events EventBridge could not deliver (findings to the state machine, clicks to the Lambda) after its retries. */
   public readonly deadLetterQueue: Queue;
+  /** Custom-action clicks that reached the Lambda but still failed after its retries, each with its event. */
+  public readonly customActionFailureQueue: Queue;
   /** Every alarm, each publishing to the alert topic. */
   public readonly alarms: readonly Alarm[];
 
@@ -169,7 +175,9 @@ export class SageMakerRemediationStack extends Stack {
       ),
       onCreate: [{ content: toLifecycleContent(restoreOnCreateScript(backupBucket.bucketName)) }],
     });
-    this.customActions = new SecurityHubCustomActions(this, 'CustomActions');
+    // '' means the built-in ids; the construct wants the prop left out then.
+    const idPrefix = configuration.customActions.idPrefix;
+    this.customActions = new SecurityHubCustomActions(this, 'CustomActions', idPrefix ? { idPrefix } : {});
 
     // For users without a private network: one for recreated notebooks, with the endpoints they need.
     const privateNetwork = configuration.recreate.createPrivateNetwork
@@ -180,7 +188,7 @@ export class SageMakerRemediationStack extends Stack {
       : undefined;
     this.privateNetwork = privateNetwork;
 
-    // The execution timeout, and so the lock lifetime, includes the approval window.
+    // The execution timeout includes the approval window (the lock lifetime does not).
     const definitionOptions = definitionOptionsFor(configuration);
 
     // One settings document for every Lambda that reads REMEDIATION_SETTINGS. The lifecycle names
@@ -189,7 +197,8 @@ export class SageMakerRemediationStack extends Stack {
       accountId: this.account,
       region: this.region,
       lockTableName: this.lockTable.tableName,
-      lockSeconds: executionTimeoutSeconds(definitionOptions),
+      // An in-place fix's lock; a recreation's lapses with its execution (work-budget.ts).
+      lockSeconds: IN_PLACE_LOCK_SECONDS,
       recreate: {
         backupBucket: backupBucket.bucketName,
         approvalTableName: approvalTable.tableName,
@@ -211,6 +220,7 @@ export class SageMakerRemediationStack extends Stack {
       logRetention,
       settings,
       lockTable: this.lockTable,
+      approvalTable,
       notebookBackups: this.notebookBackups,
     });
     const functions = this.functions;
@@ -237,7 +247,6 @@ export class SageMakerRemediationStack extends Stack {
     // After the state machine, whose ARN it is given (the state machine does not reference it).
     const customAction = functions.addCustomActionFunction({
       stateMachine,
-      approvalTable,
       actionArns: this.customActions.actionArns,
       modes,
     });
@@ -254,6 +263,7 @@ export class SageMakerRemediationStack extends Stack {
       alertTopic: this.alertTopic,
       stateMachine,
       deadLetterQueue: this.intake.deadLetterQueue,
+      customActionFailureQueue: customAction.failureQueue,
       functions: {
         planRemediation: functions.planRemediation.fn,
         reportFailure: functions.reportFailure.fn,
@@ -280,6 +290,7 @@ export class SageMakerRemediationStack extends Stack {
     this.findingRuleRole = this.intake.findingRuleRole;
     this.customActionRule = this.intake.customActionRule;
     this.deadLetterQueue = this.intake.deadLetterQueue;
+    this.customActionFailureQueue = customAction.failureQueue;
     this.alarms = alarms.alarms;
 
     keepLogicalIds([
@@ -306,6 +317,19 @@ export class SageMakerRemediationStack extends Stack {
     new CfnOutput(this, 'LockTableName', { value: this.lockTable.tableName });
     new CfnOutput(this, 'NotebookBackupBucketName', { value: backupBucket.bucketName });
     new CfnOutput(this, 'ApprovalTableName', { value: approvalTable.tableName });
+    new CfnOutput(this, 'CustomActionFailureQueueUrl', {
+      description: 'Failed custom-action clicks, each message with its event: see CustomActionFailuresAlarm.',
+      value: this.customActionFailureQueue.queueUrl,
+    });
+
+    // For the operators who run bin/restore-notebook.ts: exactly what it calls (docs/restore.md).
+    const restoreOperator = new RestoreOperatorPolicy(this, 'RestoreOperator', {
+      notebookBackups: this.notebookBackups,
+    });
+    new CfnOutput(this, 'RestoreOperatorPolicyArn', {
+      description: 'Attach to the role that runs bin/restore-notebook.ts (docs/restore.md).',
+      value: restoreOperator.policy.managedPolicyArn,
+    });
   }
 
   /** The stack name, which the names of account-wide resources derive from. */

@@ -3,9 +3,9 @@
  * with the deployed resources, its role (the Task permissions derived from the definition, and what
  * its SageMaker calls need besides), and its encrypted log group.
  */
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -14,18 +14,21 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import type { Annotation } from '../handlers/shared/remediation-plan.js';
 import { placeholdersIn } from '../statemachines/amazon-states-language.js';
+import { messageLimitProblems } from '../statemachines/message-limits.js';
 import {
   buildRemediationDefinition,
   type DefinitionOptions,
   EXECUTION_TIMEOUT_SECONDS,
+  MAX_STANDARD_EXECUTION_SECONDS,
   PLACEHOLDERS,
   RECREATE_PLACEHOLDERS,
 } from '../statemachines/remediation-definition.js';
 import { logRetentionProblems, sameKeyProblems, wholeNumberProblems } from './construct-validation.js';
-import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
 import { ALL_NOTEBOOK_ROLES_PREFIX, type NotebookBackupBucket } from './notebook-backup-bucket.js';
-import { type KeyTarget, kmsKeyIdProblem, volumeKeyArns } from './recreation-resources.js';
-import { deriveStateMachineStatements, type StateMachineScopes } from './state-machine-permissions.js';
+import { existingNotebookKeysArn } from './notebook-launch-permissions.js';
+import { type KeyTarget, kmsKeyIdProblem } from './recreation-resources.js';
+import type { StateMachineScopes } from './state-machine-permissions.js';
+import { createStateMachineRole } from './state-machine-role.js';
 
 /**
  * Finding workflow statuses the state machine writes (RESOLVED on success; NOTIFIED for annotations and
@@ -36,9 +39,6 @@ export const WORKFLOW_STATUSES_WRITTEN = [
   'NOTIFIED',
   'RESOLVED',
 ] as const satisfies readonly Annotation['workflowStatus'][];
-
-/** Step Functions' limit on the duration of a Standard execution: one year. */
-const MAX_STANDARD_EXECUTION_SECONDS = 365 * 24 * 60 * 60;
 
 /** The functions the definition invokes. */
 export interface WorkflowFunctions {
@@ -58,17 +58,23 @@ export interface RemediationWorkflowProps {
   readonly functions: WorkflowFunctions;
   /** Where outcome and failure alerts are published. */
   readonly alertTopic: ITopic;
-  /** Per-notebook locks, released (DeleteItem) and read (GetItem) by the workflow. */
+  /** Per-notebook locks: the workflow releases them (DeleteItem), and does nothing else with them. */
   readonly lockTable: ITable;
-  /** Pending approvals: the workflow waits on a task token it puts there (PutItem). */
+  /**
+   * Recreation plans: the workflow waits on a task token it stores on the plan (UpdateItem
+   * .waitForTaskToken), reads the plan's findings (GetItem) and closes the plan (DeleteItem).
+   */
   readonly approvalTable: ITable;
-  /** Notebook snapshots: the workflow waits for the data and restore manifests there. */
+  /**
+   * Notebook snapshots: the workflow lists the status markers the lifecycle scripts write there, and
+   * reads the first KiB of a failure marker.
+   */
   readonly notebookBackups: NotebookBackupBucket;
   /** Name of the lifecycle configuration attached while a notebook's volume is copied to the bucket. */
   readonly backupLifecycleConfigName: string;
   /**
    * Customer managed key of the topic, the tables and the bucket (the role may use it only through
-   * SNS, DynamoDB and S3), and of the state machine's log group.
+   * SNS, DynamoDB and S3, each for what its Tasks call there), and of the state machine's log group.
    */
   readonly encryptionKey: IKey;
   /**
@@ -131,9 +137,13 @@ export class RemediationWorkflow extends Construct {
       resourceName: '*',
     });
     const snapshotObjectsArn = backupBucket.arnForObjects(ALL_NOTEBOOK_ROLES_PREFIX);
-    const accountRolesArn = accountRoles(stack);
 
     const definition = buildRemediationDefinition(props.definitionOptions);
+    // A note over 512 characters (or a subject over 100) would be refused at run time.
+    const messageProblems = messageLimitProblems(definition);
+    if (messageProblems.length > 0) {
+      throw new Error(`Invalid RemediationWorkflow '${id}':\n${messageProblems.join('\n')}`);
+    }
     const lambdaFunctions: Record<string, string> = {
       [PLACEHOLDERS.planFunctionArn]: props.functions.planRemediation.functionArn,
       [PLACEHOLDERS.reportFailureFunctionArn]: props.functions.reportFailure.functionArn,
@@ -173,38 +183,49 @@ export class RemediationWorkflow extends Construct {
         },
         sns: { resources: [props.alertTopic.topicArn], kmsKeyArn: props.encryptionKey.keyArn },
         dynamodb: {
-          resources: [props.lockTable.tableArn, props.approvalTable.tableArn],
+          resources: [],
+          // Each table only what the Tasks do with it.
+          resourceParameter: {
+            name: 'TableName',
+            byPlaceholder: {
+              [PLACEHOLDERS.lockTableName]: { sidSuffix: 'LockTable', resources: [props.lockTable.tableArn] },
+              [RECREATE_PLACEHOLDERS.approvalTableName]: {
+                sidSuffix: 'ApprovalTable',
+                resources: [props.approvalTable.tableArn],
+              },
+            },
+          },
           kmsKeyArn: props.encryptionKey.keyArn,
         },
-        // The data and restore manifests the lifecycle scripts write last.
-        s3: { resources: [snapshotObjectsArn], kmsKeyArn: props.encryptionKey.keyArn },
+        s3: {
+          // The failure marker a lifecycle script leaves (its first KiB).
+          resources: [snapshotObjectsArn],
+          actions: {
+            // The status markers the lifecycle scripts write last, listed under the notebooks' prefixes.
+            ListObjectsV2: {
+              sidSuffix: 'StatusListing',
+              resources: [backupBucket.bucketArn],
+              conditions: { StringLike: { 's3:prefix': [ALL_NOTEBOOK_ROLES_PREFIX] } },
+            },
+          },
+          kmsKeyArn: props.encryptionKey.keyArn,
+        },
+        // The pre-flight: the subnet and security groups of the recreated notebook (no resource types).
+        ec2: { resources: ['*'] },
+        // The pre-flight: the key of the recreated notebook, a configured one or the one it keeps.
+        kms: { resources: [existingNotebookKeysArn(stack)] },
       },
       lambdaFunctions,
       kmsViaService: { region: stack.region, urlSuffix: stack.urlSuffix },
     };
 
-    this.role = new Role(this, 'StateMachineRole', {
-      description:
-        'Remediation state machine: the Task permissions derived from its definition, and what those calls need besides.',
-      assumedBy: new ServicePrincipal('states.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': stack.account },
-      }),
-      inlinePolicies: {
-        RemediationTasks: new PolicyDocument({
-          statements: deriveStateMachineStatements(definition, scopes).map((statement) =>
-            PolicyStatement.fromJson(statement),
-          ),
-        }),
-        RecreationDependencies: new PolicyDocument({
-          statements: recreationDependencies(stack, {
-            notebookInstanceArn,
-            backupBucketArn: backupBucket.bucketArn,
-            recreateTargets: props.recreateTargets ?? [],
-          }),
-        }),
-      },
+    this.role = createStateMachineRole(this, {
+      definition,
+      scopes,
+      notebookInstanceArn,
+      snapshotObjectsArn,
+      recreateTargets: props.recreateTargets ?? [],
     });
-    this.acknowledgeRoleFindings({ notebookInstanceArn, snapshotObjectsArn, accountRolesArn });
 
     this.logGroup = new LogGroup(this, 'StateMachineLogs', {
       retention: logRetention,
@@ -215,7 +236,8 @@ export class RemediationWorkflow extends Construct {
     this.stateMachine = new StateMachine(this, 'RemediationStateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       comment: definition.Comment,
-      // The definition carries its own TimeoutSeconds (executionTimeoutSeconds), also the lock lifetime.
+      // The definition carries its own TimeoutSeconds (executionTimeoutSeconds): the work budget plus
+      // the approval window. The lock lives the work budget only: it is taken after any approval.
       definitionBody: DefinitionBody.fromString(JSON.stringify(definition)),
       definitionSubstitutions,
       role: this.role,
@@ -223,174 +245,6 @@ export class RemediationWorkflow extends Construct {
       tracingEnabled: true,
     });
   }
-
-  private acknowledgeRoleFindings(arns: {
-    readonly notebookInstanceArn: string;
-    readonly snapshotObjectsArn: string;
-    readonly accountRolesArn: string;
-  }): void {
-    const stack = Stack.of(this);
-    acknowledge(
-      this.role,
-      wildcardResourceFinding(this, arns.notebookInstanceArn),
-      'The notebook a finding names is only known at run time; the wildcard is limited to notebook instances of this account and region, Update and Create to RootAccess and DirectInternetAccess Disabled by condition, and AddTags to tagging on create.',
-    );
-    acknowledge(
-      this.role,
-      wildcardResourceFinding(this, arns.snapshotObjectsArn),
-      "The manifests the workflow waits for are under the notebook role's prefix, only known at run time; read-only GetObject, limited to the roles/ prefix of the snapshot bucket.",
-    );
-    acknowledge(
-      this.role,
-      wildcardResourceFinding(this, arns.accountRolesArn),
-      "CreateNotebookInstance passes the recreated notebook's own role, which may be any role of the account; PassRole is limited by iam:PassedToService to SageMaker.",
-    );
-    acknowledge(
-      this.role,
-      wildcardResourceFinding(this, existingNotebookKeysArn(stack)),
-      'A notebook recreated without a configured key keeps its own customer-managed key, which no configuration names; CreateGrant and DescribeKey are limited to requests SageMaker makes (kms:ViaService), and grants to AWS resources.',
-    );
-    for (const [resource, what] of [
-      [
-        'network-interface',
-        'the network interface SageMaker creates for the notebook (its id does not exist yet) and deletes with the old one',
-      ],
-      ['subnet', "the notebook's subnet (the configured one, or the one it keeps)"],
-      ['security-group', "the notebook's security groups (the configured ones, or the ones it keeps)"],
-    ] as const) {
-      acknowledge(
-        this.role,
-        wildcardResourceFinding(this, ec2Arn(stack, resource)),
-        `The SageMaker API permissions reference requires the caller of CreateNotebookInstance with a VPC to be allowed ec2:CreateNetworkInterface (and DeleteNotebookInstance ec2:DeleteNetworkInterface); the wildcard covers ${what}, in this account and region.`,
-      );
-    }
-    acknowledge(
-      this.role,
-      'AwsSolutions-IAM5[Resource::*]',
-      'Added by CDK for X-Ray tracing (xray:PutTraceSegments and related) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and related), and ec2:DescribeSecurityGroups, DescribeSubnets and DescribeVpcs (which CreateNotebookInstance in a VPC needs), none of which support resource-level permissions.',
-    );
-  }
-}
-
-/**
- * What the state machine's SageMaker calls need besides their own actions, which the derivation
- * from the definition cannot know (see docs/configuration.md for the sources).
- */
-function recreationDependencies(
-  stack: Stack,
-  scope: {
-    readonly notebookInstanceArn: string;
-    readonly backupBucketArn: string;
-    readonly recreateTargets: readonly KeyTarget[];
-  },
-): PolicyStatement[] {
-  const statements = [
-    new PolicyStatement({
-      sid: 'PassNotebookRoles',
-      actions: ['iam:PassRole'],
-      resources: [accountRoles(stack)],
-      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-    }),
-    new PolicyStatement({
-      sid: 'TagNotebooksOnCreate',
-      actions: ['sagemaker:AddTags'],
-      resources: [scope.notebookInstanceArn],
-      conditions: { StringEquals: { 'sagemaker:TaggingAction': 'CreateNotebookInstance' } },
-    }),
-    new PolicyStatement({
-      sid: 'DenyInternetAccessOnCreate',
-      effect: Effect.DENY,
-      actions: ['sagemaker:CreateNotebookInstance'],
-      resources: ['*'],
-      conditions: { StringNotEquals: { 'sagemaker:DirectInternetAccess': 'Disabled' } },
-    }),
-    new PolicyStatement({
-      sid: 'DenyRootAccessOnCreate',
-      effect: Effect.DENY,
-      actions: ['sagemaker:CreateNotebookInstance'],
-      resources: ['*'],
-      conditions: { StringNotEquals: { 'sagemaker:RootAccess': 'Disabled' } },
-    }),
-    new PolicyStatement({
-      sid: 'ManifestNotFoundIsNoSuchKey',
-      actions: ['s3:ListBucket'],
-      resources: [scope.backupBucketArn],
-    }),
-    new PolicyStatement({
-      sid: 'CreateNotebookNetworkInterfaces',
-      actions: ['ec2:CreateNetworkInterface'],
-      resources: [
-        ec2Arn(stack, 'network-interface'),
-        ec2Arn(stack, 'subnet'),
-        ec2Arn(stack, 'security-group'),
-      ],
-    }),
-    new PolicyStatement({
-      sid: 'DeleteNotebookNetworkInterfaces',
-      actions: ['ec2:DeleteNetworkInterface'],
-      resources: [ec2Arn(stack, 'network-interface')],
-    }),
-    new PolicyStatement({
-      sid: 'DescribeNotebookNetwork',
-      actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
-      resources: ['*'],
-    }),
-  ];
-  // A notebook recreated without a configured key keeps its own: SageMaker then needs a grant on
-  // that key, which no configuration names. Only through SageMaker, and only for AWS resources.
-  const sageMakerViaService = `sagemaker.${stack.region}.${stack.urlSuffix}`;
-  statements.push(
-    new PolicyStatement({
-      sid: 'GrantExistingNotebookVolumeKeys',
-      actions: ['kms:CreateGrant'],
-      resources: [existingNotebookKeysArn(stack)],
-      conditions: {
-        Bool: { 'kms:GrantIsForAWSResource': 'true' },
-        StringEquals: { 'kms:ViaService': sageMakerViaService },
-      },
-    }),
-    new PolicyStatement({
-      sid: 'DescribeExistingNotebookVolumeKeys',
-      actions: ['kms:DescribeKey'],
-      resources: [existingNotebookKeysArn(stack)],
-      conditions: { StringEquals: { 'kms:ViaService': sageMakerViaService } },
-    }),
-  );
-  const keyArns = volumeKeyArns(scope.recreateTargets, {
-    partition: stack.partition,
-    ...(Token.isUnresolved(stack.account) ? {} : { account: stack.account }),
-    ...(Token.isUnresolved(stack.region) ? {} : { region: stack.region }),
-  });
-  if (keyArns.length > 0) {
-    statements.push(
-      new PolicyStatement({
-        sid: 'GrantNotebookVolumeKeys',
-        actions: ['kms:CreateGrant'],
-        resources: keyArns,
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }),
-      new PolicyStatement({
-        sid: 'DescribeNotebookVolumeKeys',
-        actions: ['kms:DescribeKey'],
-        resources: keyArns,
-      }),
-    );
-  }
-  return statements;
-}
-
-/** Every role of the account: a notebook's role may be any of them. */
-function accountRoles(stack: Stack): string {
-  return stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' });
-}
-
-/** Every KMS key of this account and region: the keys notebooks already use are not known in advance. */
-function existingNotebookKeysArn(stack: Stack): string {
-  return stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
-}
-
-function ec2Arn(stack: Stack, resource: 'network-interface' | 'subnet' | 'security-group'): string {
-  return stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
 }
 
 /** Throws, listing each difference, unless the definition's placeholders and the substitutions are the same set. */

@@ -29,7 +29,7 @@ export interface SecurityHubCustomActionsProps {
   /**
    * Prepended to each action id, so that two deployments (say `Prod` and `Test`) can share an account
    * and region: custom action ids are unique per account. Alphanumeric; the longest id is 12
-   * characters, so the prefix may have at most 8.
+   * characters, so the prefix may have at most 8. The stack sets it from `customActions.idPrefix`.
    *
    * @default - no prefix: ids `ApprovePlan`, `RejectPlan`, `RemediateNow`
    */

@@ -1,7 +1,15 @@
 /**
  * The state machine's IAM permissions, derived from its definition so that the two cannot drift: a
- * Task added to the definition gets exactly its action, on the resources the stack scopes for its
- * service, and a Task calling a service the stack has not scoped fails synthesis.
+ * Task added to the definition gets exactly its action, on the resources its own parameters name,
+ * and a Task calling a service or resource the stack has not scoped fails synthesis.
+ *
+ * - A service's Tasks act on the resources the stack scopes for the service, or, when the scope says
+ *   which parameter names the resource (DynamoDB's TableName), on the resource that parameter's
+ *   placeholder stands for: the lock table is granted only what the Tasks do with the lock table.
+ * - An action may have its own resources and conditions (S3's ListBucket on the bucket, under a prefix).
+ * - For resources encrypted with a customer managed key, the KMS actions the service uses on the
+ *   caller's behalf for those calls (DynamoDB: Decrypt; SNS: GenerateDataKey and Decrypt; S3 GetObject:
+ *   Decrypt, PutObject: GenerateDataKey), only through that service (kms:ViaService).
  *
  * Pure (no CDK imports): statements are plain IAM JSON, so tests can compare them exactly and the
  * stack turns them into PolicyStatements with PolicyStatement.fromJson.
@@ -20,22 +28,60 @@ export const SDK_SERVICE_IAM_PREFIXES: Readonly<Record<string, string>> = {
   sns: 'sns',
   dynamodb: 'dynamodb',
   s3: 's3',
+  ec2: 'ec2',
+  kms: 'kms',
+};
+
+/**
+ * The KMS actions a service calls with the caller's permissions when it reads or writes a resource
+ * encrypted with a customer managed key (DynamoDB "Encryption at rest: how it works"; SNS and S3
+ * "Key management" / "Using SSE-KMS"). An empty list: the call reads no encrypted data. A Task on an
+ * encrypted service whose action is not listed fails the derivation rather than go without its key.
+ */
+export const KMS_ACTIONS_ON_BEHALF: Readonly<Record<string, readonly string[]>> = {
+  'dynamodb:GetItem': ['kms:Decrypt'],
+  'dynamodb:PutItem': ['kms:Decrypt'],
+  'dynamodb:UpdateItem': ['kms:Decrypt'],
+  'dynamodb:DeleteItem': ['kms:Decrypt'],
+  'sns:Publish': ['kms:Decrypt', 'kms:GenerateDataKey'],
+  's3:GetObject': ['kms:Decrypt'],
+  's3:PutObject': ['kms:GenerateDataKey'],
+  // ListObjectsV2 returns keys and sizes, never object data.
+  's3:ListBucket': [],
 };
 
 export type IamConditions = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 
-/** What one service's Tasks may act on. */
-export interface ServiceScope {
-  /** ARNs the service's actions are allowed on. */
+/** Resources (and conditions) of a group of actions, and the Sid their statement gets. */
+export interface ResourceScope {
+  /** Appended to `<Service>Tasks` to name the statement (unique per service). */
+  readonly sidSuffix?: string;
   readonly resources: readonly string[];
+  readonly conditions?: IamConditions;
+}
+
+/** What one service's Tasks may act on. */
+export interface ServiceScope extends ResourceScope {
   /**
-   * Conditions added to the service's statement.
+   * The parameter that names each Task's resource (e.g. TableName) and, per placeholder it may hold,
+   * the scope of that resource. A Task whose parameter holds anything else fails the derivation.
+   *
+   * @default - every Task of the service acts on `resources`
+   */
+  readonly resourceParameter?: {
+    readonly name: string;
+    readonly byPlaceholder: Readonly<Record<string, ResourceScope>>;
+  };
+  /**
+   * Actions (e.g. `ListObjectsV2`, as in the integration ARN) with resources of their own.
+   *
    * @default - none
    */
-  readonly conditions?: IamConditions;
+  readonly actions?: Readonly<Record<string, ResourceScope>>;
   /**
-   * KMS key protecting those resources: the role gets kms:Decrypt and kms:GenerateDataKey on it, only
-   * through this service (kms:ViaService).
+   * KMS key protecting the service's resources: the KMS actions the service uses on the caller's
+   * behalf are granted on it, only through this service (kms:ViaService).
+   *
    * @default - the resources are not encrypted with a customer managed key
    */
   readonly kmsKeyArn?: string;
@@ -62,7 +108,6 @@ export interface PolicyStatementJson {
 const PLACEHOLDER_ONLY = /^\$\{([A-Za-z0-9]+)\}$/;
 
 const pascalCase = (action: string): string => action.charAt(0).toUpperCase() + action.slice(1);
-const sidFor = (prefix: string): string => `${pascalCase(prefix)}Tasks`;
 const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 
 function copyConditions(conditions: IamConditions): Record<string, Record<string, string | string[]>> {
@@ -76,20 +121,34 @@ function copyConditions(conditions: IamConditions): Record<string, Record<string
   );
 }
 
+interface Grant {
+  readonly prefix: string;
+  readonly scope: ResourceScope;
+  readonly actions: Set<string>;
+}
+
 /**
- * One Allow statement per service the definition's Tasks call (actions sorted, services in alphabetical
- * order of IAM prefix), then one KMS statement per key those services' resources are encrypted with.
+ * One Allow statement per service and resource scope its Tasks use (statements in alphabetical order of
+ * IAM prefix, then Sid; actions sorted), then the KMS statements of the encrypted resources.
  *
- * @throws one Error listing every Task whose permission cannot be derived (unscoped service, unknown
- *   integration, FunctionName that is not a scoped placeholder)
+ * @throws one Error listing every Task whose permission cannot be derived (unscoped service or
+ *   resource, unknown integration, FunctionName that is not a scoped placeholder)
  */
 export function deriveStateMachineStatements(
   definition: StateMachineDefinition,
   scopes: StateMachineScopes,
 ): PolicyStatementJson[] {
   const problems: string[] = [];
-  const actionsByService = new Map<string, Set<string>>();
+  // One statement per scope object: two scopes never merge, even if they were given the same Sid.
+  const grants = new Map<ResourceScope, Grant>();
   const functionPlaceholders = new Set<string>();
+  const kmsUse = new Map<string, { keyArn: string; actions: Set<string> }>();
+
+  const grant = (prefix: string, scope: ResourceScope, action: string): void => {
+    const entry = grants.get(scope) ?? { prefix, scope, actions: new Set<string>() };
+    entry.actions.add(action);
+    grants.set(scope, entry);
+  };
 
   for (const [stateName, task] of taskStates(definition)) {
     if (task.Resource === LAMBDA_INVOKE) {
@@ -114,15 +173,47 @@ export function deriveStateMachineStatements(
       continue;
     }
     const { service, action } = integration;
-    if (SDK_SERVICE_IAM_PREFIXES[service] === undefined) {
+    const prefix = SDK_SERVICE_IAM_PREFIXES[service];
+    const scope = scopes.services[service];
+    if (prefix === undefined) {
       problems.push(`${stateName}: no IAM prefix is known for SDK service '${service}'`);
-    } else if (scopes.services[service] === undefined) {
-      problems.push(`${stateName}: service '${service}' (${service}:${action}) has no resource scope`);
-    } else {
-      const actions = actionsByService.get(service) ?? new Set<string>();
-      actions.add(pascalCase(action));
-      actionsByService.set(service, actions);
+      continue;
     }
+    if (scope === undefined) {
+      problems.push(`${stateName}: service '${service}' (${service}:${action}) has no resource scope`);
+      continue;
+    }
+    const iamAction = `${prefix}:${pascalCase(iamActionName(service, action))}`;
+    let resourceScope: ResourceScope | undefined = scope.actions?.[pascalCase(action)] ?? scope;
+    if (!scope.actions?.[pascalCase(action)] && scope.resourceParameter) {
+      const value = task.Parameters?.[scope.resourceParameter.name];
+      const placeholder = typeof value === 'string' ? PLACEHOLDER_ONLY.exec(value)?.[1] : undefined;
+      resourceScope = placeholder ? scope.resourceParameter.byPlaceholder[placeholder] : undefined;
+      if (!resourceScope) {
+        problems.push(
+          `${stateName}: ${scope.resourceParameter.name} must be a single scoped \${Placeholder} (got ${JSON.stringify(value)})`,
+        );
+        continue;
+      }
+    }
+    if (scope.kmsKeyArn) {
+      const onBehalf = KMS_ACTIONS_ON_BEHALF[iamAction];
+      if (onBehalf === undefined) {
+        problems.push(
+          `${stateName}: which KMS actions ${iamAction} needs on resources encrypted with a customer managed key is not known`,
+        );
+        continue;
+      }
+      const use = kmsUse.get(prefix) ?? { keyArn: scope.kmsKeyArn, actions: new Set<string>() };
+      for (const kmsAction of onBehalf) use.actions.add(kmsAction);
+      kmsUse.set(prefix, use);
+    }
+    grant(prefix, resourceScope, iamAction);
+  }
+
+  const sids = [...grants.values()].map(({ prefix, scope }) => sidOf(prefix, scope));
+  for (const sid of unique(sids.filter((sid, index) => sids.indexOf(sid) !== index))) {
+    problems.push(`two resource scopes would both be statement ${sid}: give them distinct sidSuffix values`);
   }
 
   if (problems.length > 0) {
@@ -131,32 +222,23 @@ export function deriveStateMachineStatements(
     );
   }
 
-  const byPrefix: Array<[string, PolicyStatementJson]> = [];
-  const viaServiceByKey = new Map<string, Set<string>>();
-  for (const [service, actions] of actionsByService) {
-    const prefix = SDK_SERVICE_IAM_PREFIXES[service] as string;
-    const scope = scopes.services[service] as ServiceScope;
-    byPrefix.push([
+  const byPrefix: Array<[string, PolicyStatementJson]> = [...grants.values()].map(
+    ({ prefix, scope, actions }) => [
       prefix,
       {
-        Sid: sidFor(prefix),
+        Sid: sidOf(prefix, scope),
         Effect: 'Allow',
-        Action: [...actions].map((action) => `${prefix}:${action}`).sort(),
+        Action: [...actions].sort(),
         Resource: [...scope.resources],
         ...(scope.conditions ? { Condition: copyConditions(scope.conditions) } : {}),
       },
-    ]);
-    if (scope.kmsKeyArn) {
-      const via = viaServiceByKey.get(scope.kmsKeyArn) ?? new Set<string>();
-      via.add(`${prefix}.${scopes.kmsViaService.region}.${scopes.kmsViaService.urlSuffix}`);
-      viaServiceByKey.set(scope.kmsKeyArn, via);
-    }
-  }
+    ],
+  );
   if (functionPlaceholders.size > 0) {
     byPrefix.push([
       'lambda',
       {
-        Sid: sidFor('lambda'),
+        Sid: 'LambdaTasks',
         Effect: 'Allow',
         Action: ['lambda:InvokeFunction'],
         Resource: unique(
@@ -167,19 +249,35 @@ export function deriveStateMachineStatements(
       },
     ]);
   }
-  const statements = byPrefix.sort(([a], [b]) => a.localeCompare(b)).map(([, statement]) => statement);
+  const statements = byPrefix
+    .sort(([a, first], [b, second]) => a.localeCompare(b) || first.Sid.localeCompare(second.Sid))
+    .map(([, statement]) => statement);
 
-  let keyIndex = 0;
-  for (const [keyArn, viaServices] of viaServiceByKey) {
-    keyIndex += 1;
+  for (const [prefix, { keyArn, actions }] of [...kmsUse].sort(([a], [b]) => a.localeCompare(b))) {
+    if (actions.size === 0) continue;
     statements.push({
-      Sid: viaServiceByKey.size === 1 ? 'KmsForEncryptedResources' : `KmsForEncryptedResources${keyIndex}`,
+      Sid: `KmsThrough${pascalCase(prefix)}`,
       Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Action: [...actions].sort(),
       Resource: [keyArn],
-      // The role may use the key only through the services whose encrypted resources it calls.
-      Condition: { StringEquals: { 'kms:ViaService': [...viaServices].sort() } },
+      // The key only through the service whose encrypted resources these Tasks use.
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': `${prefix}.${scopes.kmsViaService.region}.${scopes.kmsViaService.urlSuffix}`,
+        },
+      },
     });
   }
   return statements;
+}
+
+function sidOf(prefix: string, scope: ResourceScope): string {
+  return `${pascalCase(prefix)}Tasks${scope.sidSuffix ?? ''}`;
+}
+
+/** The IAM action an SDK integration's API action needs, where the two are named differently. */
+function iamActionName(service: string, action: string): string {
+  // ListObjectsV2 is authorized as s3:ListBucket (S3 API reference, "Permissions").
+  if (service === 's3' && action === 'listObjectsV2') return 'listBucket';
+  return action;
 }

@@ -61,8 +61,12 @@ export interface WaitState extends CommonFields, Transition {
 
 export type ChoiceCondition =
   | { readonly Variable: string; readonly StringEquals: string }
+  | { readonly Variable: string; readonly StringEqualsPath: string }
   | { readonly Variable: string; readonly StringMatches: string }
   | { readonly Variable: string; readonly BooleanEquals: boolean }
+  | { readonly Variable: string; readonly NumericEquals: number }
+  | { readonly Variable: string; readonly NumericEqualsPath: string }
+  | { readonly Variable: string; readonly NumericGreaterThanEquals: number }
   | { readonly Variable: string; readonly NumericGreaterThanEqualsPath: string }
   | { readonly Variable: string; readonly IsPresent: boolean }
   | { readonly And: readonly ChoiceCondition[] }

@@ -1,36 +1,26 @@
 /**
  * The approval-gated recreation of a notebook instance (SageMaker.1, .2, .8, .21; .3 along the way).
  *
- *   RequestApproval: the finding says what will change and how to approve; an alert says the same.
- *   WaitForApproval: the task token goes to the approval table (never onto the finding) and the
- *     execution waits, at most the approval window, for the custom-action Lambda to answer.
- *   SnapshotNotebook: configuration.json written to S3, read back and compared; requests for the
- *     lifecycle scripts written.
+ *   Approval and preparation (recreate-plan-states.ts): the plan asks for approval, waits without
+ *     locking the notebook, then takes the lock, plans again, snapshots the configuration and checks
+ *     the target subnet, security groups and key.
  *   Backup (unless data loss was accepted): stop, attach the backup lifecycle configuration, start
- *     (its OnStart copies the volume to S3 in the background), wait for data-manifest.json, stop,
- *     put the original lifecycle configuration back.
+ *     (its OnStart archives the volume to S3 in the background), wait for its status
+ *     (recreate-data-states.ts), stop, put the original lifecycle configuration back.
  *   DeleteNotebook, wait until the name is free, CreateNotebook from the snapshot with the fixed
- *     settings (and the restore lifecycle configuration, whose OnCreate copies the data back), wait
- *     for restore-manifest.json, VerifyRecreation, put the original lifecycle configuration and code
- *     repositories back, restore the prior run state.
- *   Closing: every finding of the plan (its own and the ones that joined) is resolved, or annotated
- *     when the plan was rejected or expired; an alert; the lock released.
+ *     settings (and the restore lifecycle configuration, whose OnCreate unpacks the data), wait for
+ *     its status, VerifyRecreation, put the original lifecycle configuration and code repositories
+ *     back, restore the prior run state.
+ *   Closing (recreate-plan-states.ts): every finding of the plan gets its outcome, an alert, the plan
+ *     is closed and the lock released.
  *
  * Nothing is deleted before an approval and a verified snapshot. Failures go to the shared failure
  * handling, which puts the original lifecycle configuration back, restarts a notebook that was
- * running, and, once the notebook was deleted, gives the restore command.
+ * running, annotates every finding of the plan, and, once the notebook was deleted, gives the restore
+ * command.
  */
-import { REJECTION_ERROR } from '../handlers/shared/custom-action-event.js';
 import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
-import {
-  APPROVAL_EXECUTION_ARN_ATTRIBUTE,
-  APPROVAL_EXPIRY_ATTRIBUTE,
-  APPROVAL_FINDING_IDS_ATTRIBUTE,
-  APPROVAL_PLAN_SUMMARY_ATTRIBUTE,
-  APPROVAL_STATUS_ATTRIBUTE,
-  APPROVAL_TABLE_KEY,
-  APPROVAL_TOKEN_ATTRIBUTE,
-} from '../stacks/approval-table-schema.js';
+import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
 import {
   type ChoiceCondition,
   type ChoiceRule,
@@ -38,29 +28,23 @@ import {
   type State,
   sdkIntegration,
 } from './amazon-states-language.js';
-import { LOCK_FINDINGS_ATTRIBUTE, LOCK_TABLE_KEY } from './lock-table.js';
+import { awaitScriptStatus } from './recreate-data-states.js';
+import { approvalStates, closingStates, type RecreateOptions } from './recreate-plan-states.js';
 import {
-  alertAttributes,
   catchAll,
   checksExhausted,
   countStatusCheck,
   describeNotebook,
-  NOTE_AUTHOR,
   notebookName,
-  PLACEHOLDERS,
   placeholder,
   RECREATE_PLACEHOLDERS,
   retryTransient,
   statusIs,
   statusIsOneOf,
-  updateFindings,
   wasRunning,
 } from './state-builders.js';
 
-export interface RecreateOptions {
-  /** How long a plan waits for approval before it expires (the task's TimeoutSeconds). */
-  readonly approvalTimeoutSeconds: number;
-}
+export type { RecreateOptions } from './recreate-plan-states.js';
 
 const toFailure = catchAll('CheckNotebookAfterFailure', '$.failure');
 const keepData: ChoiceCondition = { Variable: '$.snapshot.Payload.keepData', BooleanEquals: true };
@@ -119,194 +103,11 @@ function awaitStatus(
   };
 }
 
-/** Read an object the lifecycle scripts write last; wait (bounded) while it does not exist yet. */
-function awaitManifest(
-  name: string,
-  keyPath: string,
-  next: string,
-  timeoutError: string,
-): Record<string, State> {
-  return {
-    [name]: resetPoll(`${name}Read`),
-    [`${name}Read`]: {
-      Type: 'Task',
-      Resource: sdkIntegration('s3', 'getObject'),
-      Parameters: { Bucket: placeholder(RECREATE_PLACEHOLDERS.backupBucketName), 'Key.$': keyPath },
-      ResultSelector: { found: true },
-      ResultPath: null,
-      TimeoutSeconds: 60,
-      Retry: retryTransient('s3'),
-      Catch: [
-        { ErrorEquals: ['S3.NoSuchKeyException'], Next: `${name}Decide`, ResultPath: null },
-        ...toFailure,
-      ],
-      Next: next,
-    },
-    [`${name}Decide`]: {
-      Type: 'Choice',
-      Choices: [{ ...checksExhausted('$.poll'), Next: `${name}TimedOut` }],
-      Default: `${name}Count`,
-    },
-    [`${name}Count`]: countStatusCheck('$.poll', `${name}Backoff`),
-    [`${name}Backoff`]: { Type: 'Wait', SecondsPath: '$.poll.delaySeconds', Next: `${name}Read` },
-    [`${name}TimedOut`]: {
-      Type: 'Pass',
-      Parameters: {
-        Error: timeoutError,
-        'Cause.$': `States.Format('s3://{}/{} did not appear after {} checks.', '${placeholder(RECREATE_PLACEHOLDERS.backupBucketName)}', ${keyPath}, $.poll.attempt)`,
-      },
-      ResultPath: '$.failure',
-      Next: 'CheckNotebookAfterFailure',
-    },
-  };
-}
-
-/** Closing of a plan: every finding of it updated the same way, an alert, the lock released. */
-function closingStates(): Record<string, State> {
-  return {
-    ReadPlanFindings: {
-      Type: 'Task',
-      Comment: 'The lock item lists every finding of the plan: its own and the sibling findings that joined.',
-      Resource: sdkIntegration('dynamodb', 'getItem'),
-      Parameters: {
-        TableName: placeholder(PLACEHOLDERS.lockTableName),
-        Key: { [LOCK_TABLE_KEY]: { 'S.$': '$.plan.lock.key' } },
-        ConsistentRead: true,
-      },
-      ResultSelector: { 'findings.$': `$.Item.${LOCK_FINDINGS_ATTRIBUTE}.L` },
-      ResultPath: '$.planFindings',
-      TimeoutSeconds: 60,
-      Retry: retryTransient('dynamodb'),
-      Catch: toFailure,
-      Next: 'CollectPlanFindings',
-    },
-    CollectPlanFindings: {
-      Type: 'Map',
-      ItemsPath: '$.planFindings.findings',
-      ItemSelector: {
-        'Id.$': '$$.Map.Item.Value.M.Id.S',
-        'ProductArn.$': '$$.Map.Item.Value.M.ProductArn.S',
-      },
-      ItemProcessor: {
-        StartAt: 'FindingIdentifier',
-        States: { FindingIdentifier: { Type: 'Pass', End: true } },
-      },
-      ResultPath: '$.planFindingIdentifiers',
-      Next: 'ClosePlanFindings',
-    },
-    ClosePlanFindings: {
-      Type: 'Task',
-      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
-      Parameters: {
-        'FindingIdentifiers.$': '$.planFindingIdentifiers',
-        Workflow: { 'Status.$': '$.closing.status' },
-        Note: { 'Text.$': '$.closing.note', UpdatedBy: NOTE_AUTHOR },
-      },
-      ResultSelector: { 'unprocessed.$': '$.UnprocessedFindings' },
-      ResultPath: '$.findingUpdate',
-      TimeoutSeconds: 60,
-      Retry: retryTransient('securityhub'),
-      Catch: toFailure,
-      Next: 'CheckPlanFindingsClosed',
-    },
-    CheckPlanFindingsClosed: {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.findingUpdate.unprocessed[0]', IsPresent: true, Next: 'RecordFindingNotUpdated' },
-      ],
-      Default: 'PublishClosingAlert',
-    },
-    PublishClosingAlert: {
-      Type: 'Task',
-      Resource: sdkIntegration('sns', 'publish'),
-      Parameters: {
-        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
-        'Subject.$': '$.closing.subject',
-        'Message.$': '$.closing.message',
-        MessageAttributes: alertAttributes({ 'StringValue.$': '$.closing.outcome' }),
-      },
-      ResultPath: null,
-      TimeoutSeconds: 60,
-      Retry: retryTransient('sns'),
-      Catch: catchAll('ReleaseLockAfterAlertFailure', '$.failure'),
-      Next: 'ReleaseNotebookLock',
-    },
-  };
-}
-
 /** The states of the recreate branch; DecideNextStep routes `recreate-notebook` plans to RequestApproval. */
 export function recreateNotebookStates(options: RecreateOptions): Record<string, State> {
   const bucket = placeholder(RECREATE_PLACEHOLDERS.backupBucketName);
   return {
-    RequestApproval: {
-      Type: 'Task',
-      Comment: 'Nothing changes before approval: the finding says what would change and how to approve.',
-      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
-      Parameters: updateFindings('NOTIFIED', '$.plan.recreate.approvalNote'),
-      ResultPath: null,
-      TimeoutSeconds: 60,
-      Retry: retryTransient('securityhub'),
-      Catch: toFailure,
-      Next: 'PublishApprovalRequest',
-    },
-    PublishApprovalRequest: {
-      Type: 'Task',
-      Resource: sdkIntegration('sns', 'publish'),
-      Parameters: {
-        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
-        'Subject.$': '$.plan.recreate.approvalSubject',
-        'Message.$': '$.plan.recreate.approvalMessage',
-        MessageAttributes: alertAttributes({ StringValue: 'AWAITING_APPROVAL' }),
-      },
-      ResultPath: null,
-      TimeoutSeconds: 60,
-      Retry: retryTransient('sns'),
-      Catch: toFailure,
-      Next: 'WaitForApproval',
-    },
-    WaitForApproval: {
-      Type: 'Task',
-      Comment: 'The task token is kept server side, in the approval table; the wait is bounded.',
-      Resource: sdkIntegration('dynamodb', 'putItem', { waitForTaskToken: true }),
-      Parameters: {
-        TableName: placeholder(RECREATE_PLACEHOLDERS.approvalTableName),
-        // The layout the custom-action Lambda reads (stacks/approval-table-schema.ts).
-        Item: {
-          [APPROVAL_TABLE_KEY]: { 'S.$': '$.plan.recreate.approvalKey' },
-          [APPROVAL_TOKEN_ATTRIBUTE]: { 'S.$': '$$.Task.Token' },
-          [APPROVAL_STATUS_ATTRIBUTE]: { S: 'PENDING' },
-          [APPROVAL_EXECUTION_ARN_ATTRIBUTE]: { 'S.$': '$$.Execution.Id' },
-          [APPROVAL_FINDING_IDS_ATTRIBUTE]: { L: [{ 'S.$': '$.plan.finding.id' }] },
-          [APPROVAL_PLAN_SUMMARY_ATTRIBUTE]: { 'S.$': '$.plan.recreate.summary' },
-          [APPROVAL_EXPIRY_ATTRIBUTE]: { 'N.$': "States.Format('{}', $.plan.recreate.approvalExpiresAt)" },
-        },
-      },
-      TimeoutSeconds: options.approvalTimeoutSeconds,
-      ResultPath: '$.approval',
-      Catch: [
-        { ErrorEquals: [REJECTION_ERROR], Next: 'PrepareRejectedClosing', ResultPath: '$.rejection' },
-        { ErrorEquals: ['States.Timeout'], Next: 'PrepareExpiredClosing', ResultPath: '$.expiry' },
-        ...toFailure,
-      ],
-      Next: 'SnapshotNotebook',
-    },
-    SnapshotNotebook: {
-      Type: 'Task',
-      Comment: 'configuration.json written, read back and compared; nothing is deleted unless it verified.',
-      Resource: LAMBDA_INVOKE,
-      Parameters: {
-        FunctionName: placeholder(RECREATE_PLACEHOLDERS.snapshotFunctionArn),
-        Payload: {
-          'plan.$': '$.plan',
-          execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
-        },
-      },
-      ResultPath: '$.snapshot',
-      TimeoutSeconds: 120,
-      Retry: retryTransient('lambda'),
-      Catch: toFailure,
-      Next: 'DescribeBeforeRecreating',
-    },
+    ...approvalStates(options),
     DescribeBeforeRecreating: describeNotebook('DecideHowToStop', toFailure),
     DecideHowToStop: {
       Type: 'Choice',
@@ -364,13 +165,17 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
     ...awaitStatus('AwaitStartedForBackup', {
       firstWaitPath: '$.plan.timing.startSeconds',
       reached: ['InService'],
-      next: 'AwaitDataManifest',
+      next: 'AwaitBackup',
     }),
-    ...awaitManifest(
-      'AwaitDataManifest',
-      '$.snapshot.Payload.dataManifestKey',
+    ...awaitScriptStatus(
+      'AwaitBackup',
+      {
+        statusPath: '$.snapshot.Payload.backupStatus',
+        what: 'backup',
+        failedError: 'DataBackupFailed',
+        timedOutError: 'DataBackupTimeout',
+      },
       'StopAfterBackup',
-      'DataBackupTimeout',
     ),
     StopAfterBackup: sageMakerCall('stopNotebookInstance', 'AwaitStoppedAfterBackup', {
       Parameters: notebookName,
@@ -451,14 +256,18 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
     }),
     DecideRestoreCheck: {
       Type: 'Choice',
-      Choices: [{ ...keepData, Next: 'AwaitRestoreManifest' }],
+      Choices: [{ ...keepData, Next: 'AwaitRestore' }],
       Default: 'VerifyRecreation',
     },
-    ...awaitManifest(
-      'AwaitRestoreManifest',
-      '$.snapshot.Payload.restoreManifestKey',
+    ...awaitScriptStatus(
+      'AwaitRestore',
+      {
+        statusPath: '$.snapshot.Payload.restoreStatus',
+        what: 'restore',
+        failedError: 'DataRestoreFailed',
+        timedOutError: 'DataRestoreTimeout',
+      },
       'VerifyRecreation',
-      'DataRestoreTimeout',
     ),
     VerifyRecreation: {
       Type: 'Task',
@@ -474,7 +283,7 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
       },
       ResultSelector: { 'fileCount.$': '$.Payload.fileCount', 'totalBytes.$': '$.Payload.totalBytes' },
       ResultPath: '$.verification',
-      TimeoutSeconds: 120,
+      TimeoutSeconds: lambdaTaskTimeoutSeconds('verify-recreation'),
       Retry: retryTransient('lambda'),
       Catch: toFailure,
       Next: 'DecideFinalSettings',
@@ -532,7 +341,9 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
       Parameters: {
         status: 'RESOLVED',
         outcome: 'RESOLVED',
-        'note.$': `States.Format('Recreated by {}: notebook instance {} now passes {}, with its settings, tags and data kept ({} files verified). Snapshot: s3://${bucket}/{}', $$.Execution.Name, $.plan.notebook.name, States.JsonToString($.plan.recreate.fixes), $.verification.fileCount, $.snapshot.Payload.snapshotPrefix)`,
+        // The snapshot's location is in the alert: with the longest names it would not fit in 512 characters.
+        'note.$':
+          "States.Format('Recreated by {}: notebook instance {} now passes {}, with its settings, tags and data kept ({} files verified). Its snapshot is kept; the alert says where.', $$.Execution.Name, $.plan.notebook.name, States.JsonToString($.plan.recreate.fixes), $.verification.fileCount)",
         'subject.$': '$.plan.resolvedSubject',
         'message.$': `States.Format('Notebook instance {} was recreated after approval.\n\n{}\n\nFiles restored and verified: {} ({} bytes)\nWas running before: {}\nSnapshot: s3://${bucket}/{}\nExecution: {}', $.plan.notebook.arn, $.plan.recreate.summary, $.verification.fileCount, $.verification.totalBytes, $.runState.wasRunning, $.snapshot.Payload.snapshotPrefix, $$.Execution.Id)`,
       },
@@ -563,6 +374,22 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
         'subject.$': "States.Format('SageMaker recreation expired: {}', $.plan.notebook.name)",
         'message.$':
           "States.Format('The approval window for recreating notebook instance {} closed without an answer; nothing was changed.\n\nPlan: {}\nExecution: {}', $.plan.notebook.arn, $.plan.recreate.summary, $$.Execution.Id)",
+      },
+      ResultPath: '$.closing',
+      Next: 'ReadPlanFindings',
+    },
+    PrepareNothingChangedClosing: {
+      Type: 'Pass',
+      Comment: 'Planned again after the approval: no longer needed, or it cannot happen. Nothing changed.',
+      Parameters: {
+        status: 'NOTIFIED',
+        outcome: 'NOTHING_CHANGED',
+        // The cause can be long (an AWS error): the note names it, the alert says it in full.
+        'note.$':
+          "States.Format('Approved, but notebook instance {} was not recreated and nothing was changed ({}): the alert says why and what to do. Set this finding back to NEW once that is done.', $.plan.notebook.name, $.nothingChanged.Error)",
+        'subject.$': "States.Format('SageMaker recreation not done: {}', $.plan.notebook.name)",
+        'message.$':
+          "States.Format('The approved recreation of notebook instance {} did not happen, and nothing was changed.\n\n{} ({})\n\nPlan: {}\nExecution: {}', $.plan.notebook.arn, $.nothingChanged.Cause, $.nothingChanged.Error, $.plan.recreate.summary, $$.Execution.Id)",
       },
       ResultPath: '$.closing',
       Next: 'ReadPlanFindings',

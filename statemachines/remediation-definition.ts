@@ -16,6 +16,8 @@
  * finding is set NOTIFIED with a note naming the error, an alert is published and the lock released.
  */
 import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
+import { WORK_BUDGET_SECONDS } from '../handlers/shared/work-budget.js';
+import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
 import {
   type Catcher,
   type ChoiceCondition,
@@ -25,6 +27,7 @@ import {
   type StateMachineDefinition,
   sdkIntegration,
 } from './amazon-states-language.js';
+import { failureHandlingStates } from './failure-handling-states.js';
 import {
   lifecycleRecoveryStates,
   type RecreateOptions,
@@ -53,12 +56,18 @@ import {
 
 export { PLACEHOLDERS, RECREATE_PLACEHOLDERS } from './state-builders.js';
 
-/** Step Functions caps a Standard execution at a year; a remediation that is not done in 6 hours is stuck. */
-export const EXECUTION_TIMEOUT_SECONDS = 6 * 60 * 60;
+/**
+ * The longest a Standard execution may run (Step Functions quotas: "Maximum execution time: 1 year").
+ * The definition's TimeoutSeconds, the work budget plus the approval window, must stay within it.
+ */
+export const MAX_STANDARD_EXECUTION_SECONDS = 365 * 24 * 60 * 60;
+
+/** The work budget of an execution (handlers/shared/work-budget.ts): its timeout less the approval window. */
+export const EXECUTION_TIMEOUT_SECONDS = WORK_BUDGET_SECONDS;
 
 /**
- * The execution timeout for these options: the 6 hours of work plus the approval window when the
- * recreation waits for a human. The per-notebook lock lives exactly as long.
+ * The execution timeout for these options: the work budget plus the approval window when the recreation
+ * waits for a human. Locks lapse sooner (work-budget.ts), so a dead execution does not block a notebook.
  */
 export function executionTimeoutSeconds(options: DefinitionOptions = {}): number {
   return EXECUTION_TIMEOUT_SECONDS + (options.recreate?.approvalTimeoutSeconds ?? 0);
@@ -100,9 +109,12 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
         // Read by the shared failure handling; only the recreate branch changes them.
         recreation: { lifecycleSwapped: false, deleted: false },
         snapshot: { Payload: { restoreCommand: '', snapshotPrefix: '', keepData: false } },
+        // The findings an outcome is written on: this one; a recreation reads its plan's.
+        'planFindingIdentifiers.$': '$.Payload.plan.findingIdentifiers',
+        planClose: { attempt: 0, count: '0' },
       },
       // No ResultPath: the default ($) replaces the event with the plan, keeping the state small.
-      TimeoutSeconds: 120,
+      TimeoutSeconds: lambdaTaskTimeoutSeconds('plan-remediation'),
       Retry: retryTransient('lambda'),
       Catch: [
         { ErrorEquals: ['InvalidFindingEvent'], Next: 'RejectEvent', ResultPath: '$.rejection' },
@@ -349,7 +361,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
     },
     AnnotationFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
 
-    ...failureHandlingStates(recovery.rules),
+    ...failureHandlingStates(recovery.rules, options.recreate !== undefined),
     ...recovery.states,
     ...(options.recreate ? recreateNotebookStates(options.recreate) : {}),
   };
@@ -379,127 +391,4 @@ function disableRootAccessRules(): ChoiceRule[] {
     when([statusIsOneOf(TRANSITIONAL_STATUSES), checksExhausted('$.poll')], 'RecordNotebookNotSettling'),
     when([statusIsOneOf(TRANSITIONAL_STATUSES)], 'CountStatusCheck'),
   ];
-}
-
-/** Restore the prior run state, annotate the finding, alert, release the lock, fail the execution. */
-function failureHandlingStates(firstRecoveryRules: readonly ChoiceRule[]): Record<string, State> {
-  const toReport = (resultPath: string): Catcher[] => catchAll('ReportFailure', resultPath);
-  return {
-    CheckNotebookAfterFailure: describeNotebook('DecideRecovery', toReport('$.recovery.error')),
-    DecideRecovery: {
-      Type: 'Choice',
-      Comment: 'Bring a notebook that was running back to InService; leave one that was not running alone.',
-      Choices: [
-        ...firstRecoveryRules,
-        { Not: wasRunning, Next: 'ReportFailure' },
-        { ...statusIs('InService'), Next: 'ReportFailure' },
-        {
-          And: [
-            statusIsOneOf(['Stopped', 'Failed']),
-            { Variable: '$.recovery.restarted', BooleanEquals: false },
-          ],
-          Next: 'RestartNotebook',
-        },
-        {
-          And: [statusIsOneOf(TRANSITIONAL_STATUSES), checksExhausted('$.recovery')],
-          Next: 'ReportFailure',
-        },
-        { ...statusIsOneOf(TRANSITIONAL_STATUSES), Next: 'CountRecoveryCheck' },
-      ],
-      Default: 'ReportFailure',
-    },
-    RestartNotebook: {
-      Type: 'Task',
-      Comment: 'It was running before the workflow touched it: never leave it stopped.',
-      Resource: sdkIntegration('sagemaker', 'startNotebookInstance'),
-      Parameters: notebookName,
-      ResultSelector: { attempt: 0, delaySeconds: 0, restarted: true },
-      ResultPath: '$.recovery',
-      TimeoutSeconds: 60,
-      Retry: retryTransient('sagemaker'),
-      Catch: toReport('$.recovery.error'),
-      Next: 'WaitForRestart',
-    },
-    WaitForRestart: waitSeconds(
-      '$.plan.timing.startSeconds',
-      'CheckNotebookAfterFailure',
-      'Sized to how long a start usually takes.',
-    ),
-    CountRecoveryCheck: countStatusCheck('$.recovery', 'WaitBeforeRecoveryCheck', {
-      'restarted.$': '$.recovery.restarted',
-    }),
-    WaitBeforeRecoveryCheck: waitSeconds(
-      '$.recovery.delaySeconds',
-      'CheckNotebookAfterFailure',
-      'Backoff between checks.',
-    ),
-    ReportFailure: {
-      Type: 'Task',
-      Comment: 'Turn the error and the recovery outcome into a finding note (<= 512 chars) and an alert.',
-      Resource: LAMBDA_INVOKE,
-      Parameters: {
-        FunctionName: placeholder(PLACEHOLDERS.reportFailureFunctionArn),
-        Payload: {
-          'plan.$': '$.plan',
-          'failure.$': '$.failure',
-          'notebook.$': '$.notebook',
-          'runState.$': '$.runState',
-          'recovery.$': '$.recovery',
-          'recreation.$': '$.recreation',
-          'snapshot.$': '$.snapshot.Payload',
-          execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
-        },
-      },
-      ResultSelector: {
-        'note.$': '$.Payload.note',
-        'subject.$': '$.Payload.subject',
-        'message.$': '$.Payload.message',
-      },
-      ResultPath: '$.report',
-      TimeoutSeconds: 60,
-      Retry: retryTransient('lambda'),
-      Catch: catchAll('BuildFallbackReport', '$.reportError'),
-      Next: 'AnnotateFailure',
-    },
-    BuildFallbackReport: {
-      Type: 'Pass',
-      Comment: 'The report Lambda failed: a plain report still goes out.',
-      Parameters: {
-        'note.$':
-          "States.Format('Remediation of {} failed ({}); check that notebook instance {} is in its prior state. Execution {}.', $.plan.controlId, $.failure.Error, $.plan.notebook.name, $$.Execution.Name)",
-        subject: 'SageMaker remediation failed',
-        'message.$':
-          "States.Format('Remediation of {} on notebook instance {} failed.\n\nError: {}\nCause: {}\nExecution: {}\nState: {}', $.plan.controlId, $.plan.notebook.arn, $.failure.Error, $.failure.Cause, $$.Execution.Id, States.JsonToString($.notebook))",
-      },
-      ResultPath: '$.report',
-      Next: 'AnnotateFailure',
-    },
-    AnnotateFailure: {
-      Type: 'Task',
-      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
-      Parameters: updateFindings('NOTIFIED', '$.report.note'),
-      ResultPath: null,
-      TimeoutSeconds: 60,
-      Retry: retryTransient('securityhub'),
-      Catch: catchAll('PublishFailureAlert', '$.annotationError'),
-      Next: 'PublishFailureAlert',
-    },
-    PublishFailureAlert: {
-      Type: 'Task',
-      Resource: sdkIntegration('sns', 'publish'),
-      Parameters: {
-        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
-        'Subject.$': '$.report.subject',
-        'Message.$': '$.report.message',
-        MessageAttributes: alertAttributes({ StringValue: 'FAILED' }),
-      },
-      ResultPath: null,
-      TimeoutSeconds: 60,
-      Retry: retryTransient('sns'),
-      Catch: catchAll('ReleaseLockAfterFailure', '$.alertError'),
-      Next: 'ReleaseLockAfterFailure',
-    },
-    ReleaseLockAfterFailure: releaseLock('RemediationFailed', catchAll('RemediationFailed', '$.lockError')),
-    RemediationFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
-  };
 }

@@ -59,6 +59,10 @@ const transientErrors = {
     'DynamoDb.InternalServerErrorException',
   ],
   s3: ['S3.S3Exception', 'S3.InternalErrorException', 'S3.SlowDownException'],
+  // EC2 declares no errors: throttling and 5xx arrive as the generic exception (as do not-found errors,
+  // which the pre-flight then reports after the retries).
+  ec2: ['Ec2.Ec2Exception'],
+  kms: ['Kms.KmsException', 'Kms.KmsInternalException', 'Kms.DependencyTimeoutException'],
   lambda: [
     'Lambda.ServiceException',
     'Lambda.AWSLambdaException',

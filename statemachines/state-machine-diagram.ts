@@ -20,6 +20,10 @@ function describeCondition(condition: ChoiceCondition): string {
   if ('Not' in condition) return `not ${describeCondition(condition.Not)}`;
   const field = lastSegment(condition.Variable);
   if ('StringEquals' in condition) return `${field} = ${condition.StringEquals}`;
+  if ('StringEqualsPath' in condition) return `${field} = ${lastSegment(condition.StringEqualsPath)}`;
+  if ('NumericEquals' in condition) return `${field} = ${condition.NumericEquals}`;
+  if ('NumericEqualsPath' in condition) return `${field} = ${lastSegment(condition.NumericEqualsPath)}`;
+  if ('NumericGreaterThanEquals' in condition) return `${field} >= ${condition.NumericGreaterThanEquals}`;
   if ('StringMatches' in condition) return `${field} matches ${condition.StringMatches}`;
   if ('BooleanEquals' in condition) return condition.BooleanEquals ? field : `not ${field}`;
   if ('IsPresent' in condition) return condition.IsPresent ? `${field} present` : `no ${field}`;

@@ -39,6 +39,8 @@ export interface ConfigurationSnapshot {
   /** Controls the recreation fixes, and the settings it will create the notebook with. */
   readonly fixes: readonly NotebookControl[];
   readonly plannedSettings: NotebookSettings;
+  /** Present when the data is kept: the lifecycle configuration whose OnCreate script restores it. */
+  readonly restoreLifecycleConfigName?: string;
 }
 
 const optionalString = z.optional(z.string());
@@ -79,6 +81,7 @@ const snapshotSchema = z.object({
   ),
   fixes: z.array(z.enum(NOTEBOOK_CONTROL_IDS)),
   plannedSettings: settingsSchema,
+  restoreLifecycleConfigName: optionalString,
 });
 
 /** Stable text: the same snapshot always serialises to the same bytes, so a digest can verify it. */

@@ -6,6 +6,7 @@
  * are accepted: anyone who can put events on the bus could otherwise approve a deletion.
  */
 import * as z from 'zod/mini';
+import type { ApprovalStatus } from '../../stacks/approval-table-schema.js';
 import type { RemediationMode } from './controls-catalogue.js';
 import {
   type Expectations,
@@ -77,13 +78,14 @@ export function parseCustomActionEvent(
   return { action, actionArn, eventId: data.id, time: data.time, findings };
 }
 
-/** A plan waiting for a human, as the approval table records it. */
+/** A recreation plan, as the approval table records it. */
 export interface PendingApproval {
   readonly executionArn: string;
   readonly findingIds: readonly string[];
-  readonly status: 'PENDING' | 'APPROVED' | 'REJECTED';
-  /** Epoch seconds after which the approval window is closed. */
-  readonly expiresAt: number;
+  /** PLANNED: not waiting yet; PENDING: waiting for a human; APPROVED / REJECTED: decided. */
+  readonly status: ApprovalStatus;
+  /** Epoch seconds at which the approval window closes. */
+  readonly approvalDeadline: number;
   readonly decidedAt?: string;
 }
 
@@ -92,31 +94,39 @@ export type ApprovalVerdict =
   | { readonly kind: 'reject'; readonly approval: PendingApproval }
   | { readonly kind: 'annotate'; readonly note: string };
 
-/** What an approve or reject click on a finding does, given the notebook's approval record. */
+/**
+ * What an approve or reject click on a finding does, given the notebook's plan: only a PENDING plan
+ * within its window is decided. A decided plan says when it was decided, even after its window.
+ */
 export function decideApproval(
   action: 'approve' | 'reject',
   notebookName: string,
   approval: PendingApproval | undefined,
   now: Date,
 ): ApprovalVerdict {
-  const verb = action === 'approve' ? 'approve' : 'reject';
   if (!approval) {
     return {
       kind: 'annotate',
-      note: `Nothing to ${verb}: no remediation of notebook instance ${notebookName} is waiting for approval, so nothing was changed. Use the Remediate now action to plan one.`,
+      note: `Nothing to ${action}: no remediation of notebook instance ${notebookName} is waiting for approval, so nothing was changed. Use the Remediate now action to plan one.`,
     };
   }
-  if (approval.status !== 'PENDING') {
+  if (approval.status === 'APPROVED' || approval.status === 'REJECTED') {
     return {
       kind: 'annotate',
-      note: `Nothing to ${verb}: the remediation of notebook instance ${notebookName} (execution ${approval.executionArn}) was already ${approval.status.toLowerCase()}${approval.decidedAt ? ` at ${approval.decidedAt}` : ''}. Nothing was changed.`,
+      note: `Nothing to ${action}: the remediation of notebook instance ${notebookName} (execution ${approval.executionArn}) was already ${approval.status.toLowerCase()}${approval.decidedAt ? ` at ${approval.decidedAt}` : ''}. Nothing was changed.`,
     };
   }
-  if (approval.expiresAt <= Math.floor(now.getTime() / 1000)) {
-    const closed = new Date(approval.expiresAt * 1000).toISOString();
+  if (approval.approvalDeadline <= Math.floor(now.getTime() / 1000)) {
+    const closed = new Date(approval.approvalDeadline * 1000).toISOString();
     return {
       kind: 'annotate',
-      note: `Too late to ${verb}: the approval window for notebook instance ${notebookName} closed at ${closed}, and nothing was changed. Use the Remediate now action to plan it again.`,
+      note: `Too late to ${action}: the approval window for notebook instance ${notebookName} closed at ${closed}, and nothing was changed. Use the Remediate now action to plan it again.`,
+    };
+  }
+  if (approval.status === 'PLANNED') {
+    return {
+      kind: 'annotate',
+      note: `Nothing to ${action} yet: the recreation plan of notebook instance ${notebookName} (execution ${approval.executionArn}) is still being submitted for approval. Nothing was changed; choose the action again in a minute.`,
     };
   }
   return action === 'approve' ? { kind: 'approve', approval } : { kind: 'reject', approval };

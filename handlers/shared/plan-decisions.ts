@@ -4,8 +4,8 @@
  * unit-tested directly.
  */
 
-import { approvalKeyFor } from '../../stacks/approval-table-schema.js';
 import type { ValidatedFinding } from './finding-event.js';
+import type { LockHolder } from './notebook-locks.js';
 import type { NotebookSettings } from './notebook-recreation.js';
 import type {
   Annotation,
@@ -52,11 +52,13 @@ export type Decision =
 /** What the mode alone decides, before anything is looked up: a verdict, or look further. */
 export type ModeDecision = Exclude<Decision, { kind: 'remediate' }> | { readonly kind: 'continue' };
 
-function resourceName(finding: ValidatedFinding): string {
+/** The notebook's name, or the last part of another resource's ARN. */
+export function resourceName(finding: ValidatedFinding): string {
   return finding.notebookName ?? finding.resourceArn.split('/').pop() ?? finding.resourceArn;
 }
 
-function annotation(
+/** A finding's note and alert, within Security Hub's and SNS's limits. */
+export function annotation(
   finding: ValidatedFinding,
   execution: ExecutionIdentity,
   fields: { workflowStatus: Annotation['workflowStatus']; outcome: Outcome; note: string; headline: string },
@@ -199,19 +201,6 @@ export function decideFromNotebook(
   };
 }
 
-export function dryRunRecreateAnnotation(
-  finding: ValidatedFinding,
-  summary: string,
-  execution: ExecutionIdentity,
-): Annotation {
-  return annotation(finding, execution, {
-    workflowStatus: 'NOTIFIED',
-    outcome: 'DRY_RUN',
-    headline: 'dry run',
-    note: `Dry run: would ask for approval to ${summary.charAt(0).toLowerCase()}${summary.slice(1)} Nothing was changed. Turn dry-run off to remediate.`,
-  });
-}
-
 /**
  * A notebook control this deployment cannot fix on this notebook: the finding says so, with the
  * control's guidance; or, when the notebook passes the control by now, that there is nothing to do.
@@ -257,23 +246,13 @@ export function dryRunAnnotation(
   });
 }
 
-/** Who holds the notebook's lock, as the lock item records it. */
-export interface LockHolder {
-  readonly executionArn: string;
-  readonly findingId: string;
-  /** The remediation the holder runs ('' for a lock written before this was recorded). */
-  readonly remediation: string;
-  /** Findings the holder resolves at the end (its own and those that joined it). */
-  readonly findingIds: readonly string[];
-}
-
 /** Another execution holds the lock: never a second stop/start cycle. */
 export function decideWhenLocked(
   finding: ValidatedFinding,
   holder: LockHolder,
   execution: ExecutionIdentity,
 ): Decision {
-  if (holder.findingId === finding.id || holder.findingIds.includes(finding.id)) {
+  if (holder.findingId === finding.id) {
     return { kind: 'ignore', reason: `finding is already being remediated by ${holder.executionArn}` };
   }
   return {
@@ -323,6 +302,7 @@ export function buildPlanResult(
       controlId: finding.control.id,
       remediation,
       finding: { id: finding.id, productArn: finding.productArn },
+      findingIdentifiers: [{ Id: finding.id, ProductArn: finding.productArn }],
       notebook: { name, arn: finding.resourceArn },
       lock: { key: lockKeyFor(finding) },
       timing,
@@ -338,73 +318,6 @@ export function buildPlanResult(
     notebook: decision.kind === 'remediate' ? decision.notebook : UNKNOWN_NOTEBOOK,
     runState: { wasRunning: decision.kind === 'remediate' && decision.wasRunning },
   };
-}
-
-/** The recreation plan as an approval request: on the finding, in the alert, with the deadline. */
-export function recreateDetails(
-  finding: ValidatedFinding,
-  plan: { readonly fixes: readonly string[] },
-  summary: string,
-  expiresAt: Date,
-  execution: ExecutionIdentity,
-): RecreatePlanDetails {
-  const name = resourceName(finding);
-  const deadline = expiresAt.toISOString();
-  const howTo =
-    "select this finding in Security Hub, then Actions > 'Approve remediation' (or 'Reject remediation')";
-  const note = truncate(
-    `Awaiting approval until ${deadline}: ${howTo}. Nothing changes before. Plan: ${summary}`,
-    NOTE_LIMIT,
-  );
-  return {
-    approvalKey: approvalKeyFor(finding.resourceArn),
-    approvalExpiresAt: Math.floor(expiresAt.getTime() / 1000),
-    summary,
-    approvalNote: note,
-    approvalSubject: toSubject(`SageMaker approval needed: recreate ${name}`),
-    approvalMessage: [
-      `Approval needed: notebook instance ${finding.resourceArn} can only be fixed by recreating it.`,
-      '',
-      summary,
-      '',
-      'Before deleting anything the workflow snapshots the configuration and the data on',
-      '/home/ec2-user/SageMaker to S3 and verifies the snapshot; the new notebook gets the data back.',
-      '',
-      `To approve or reject: ${howTo}, on any finding of this notebook, before ${deadline}.`,
-      'Nothing changes until then; after that the plan expires and nothing changes at all.',
-      '',
-      `Finding: ${finding.id}`,
-      `Execution: ${execution.id}`,
-    ].join('\n'),
-    fixes: [...plan.fixes],
-  };
-}
-
-/** A finding of a notebook whose recreation is already planned joins that plan. */
-export function joinedPlanAnnotation(
-  finding: ValidatedFinding,
-  holder: LockHolder,
-  execution: ExecutionIdentity,
-): Annotation {
-  return annotation(finding, execution, {
-    workflowStatus: 'NOTIFIED',
-    outcome: 'JOINED_PLAN',
-    headline: 'joined the recreation plan',
-    note: `Joined the recreation plan of notebook instance ${resourceName(finding)} (execution ${holder.executionArn}): approving that plan, from this finding or any other of the notebook, fixes ${finding.control.id} too, and this finding is resolved with it.`,
-  });
-}
-
-export function needsConfigurationAnnotation(
-  finding: ValidatedFinding,
-  summary: string,
-  execution: ExecutionIdentity,
-): Annotation {
-  return annotation(finding, execution, {
-    workflowStatus: 'NOTIFIED',
-    outcome: 'NEEDS_CONFIGURATION',
-    headline: 'needs configuration',
-    note: `${summary} Configure it in the remediation.recreate settings of the deployment (docs/configuration.md), then set this finding back to NEW.`,
-  });
 }
 
 /**

@@ -6,7 +6,8 @@
 import type { RemediationName } from './controls-catalogue.js';
 
 /**
- * - `remediate`: change the resource (the notebook lock is held by this execution).
+ * - `remediate`: change the resource (in place: under the notebook's lock, held by this execution;
+ *   a recreation: after its approval, which the plan asks for first).
  * - `annotate`: change nothing; write `annotation` on the finding and publish it as an alert
  *   (notify mode, exempt resource, dry run, already compliant, resource gone, duplicate...).
  * - `ignore`: do nothing at all (the control is off, or this very finding is already being handled).
@@ -21,6 +22,7 @@ export type Outcome =
   | 'NEEDS_CONFIGURATION'
   | 'REJECTED'
   | 'APPROVAL_EXPIRED'
+  | 'NOTHING_CHANGED'
   | 'FAILED'
   | 'NOTIFIED'
   | 'SKIPPED_EXEMPT'
@@ -57,8 +59,13 @@ export interface RemediationPlan {
   /** The remediation the state machine runs; `none` unless `action` is `remediate`. */
   readonly remediation: RemediationName | 'none';
   readonly finding: { readonly id: string; readonly productArn: string };
+  /** BatchUpdateFindings identifiers of the findings the outcome is written on (a recreation reads its plan's). */
+  readonly findingIdentifiers: ReadonlyArray<{ readonly Id: string; readonly ProductArn: string }>;
   readonly notebook: { readonly name: string; readonly arn: string };
-  /** Key of the per-notebook lock this execution holds (when `action` is `remediate`). */
+  /**
+   * Key of the per-notebook lock: held from planning by an in-place fix, taken by a recreation only
+   * once it is approved (the snapshot step), never while it waits.
+   */
   readonly lock: { readonly key: string };
   readonly timing: WorkflowTiming;
   /** Written on the finding and alerted when `action` is `annotate`. */
@@ -72,7 +79,7 @@ export interface RemediationPlan {
 export interface RecreatePlanDetails {
   /** Approval table key of this notebook. */
   readonly approvalKey: string;
-  /** Epoch seconds the approval window closes (also the approval item's TTL). */
+  /** Epoch seconds the approval window closes (the plan item's approvalDeadline; its TTL is later). */
   readonly approvalExpiresAt: number;
   /** What changes and what is kept (describePlan). */
   readonly summary: string;
@@ -120,8 +127,6 @@ export interface SnapshotResult {
   /** `roles/<role id>:SageMaker/<notebook>/<snapshot id>` in the backup bucket. */
   readonly snapshotPrefix: string;
   readonly configurationKey: string;
-  readonly dataManifestKey: string;
-  readonly restoreManifestKey: string;
   /** sha256 of configuration.json as written and read back. */
   readonly configurationDigest: string;
   /** CreateNotebookInstance parameters (PascalCase), with the restore lifecycle config when data is kept. */
@@ -135,6 +140,8 @@ export interface SnapshotResult {
 /** What the verification step returns (it throws RecreationNotVerified otherwise). */
 export interface VerificationResult {
   readonly verified: true;
+  /** Regular files restored and verified (and every directory and symlink, counted in `entries`). */
   readonly fileCount: number;
+  readonly entries: number;
   readonly totalBytes: number;
 }

@@ -3,14 +3,17 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalTable } from '../../stacks/approval-table.js';
 import {
+  APPROVAL_DEADLINE_ATTRIBUTE,
   APPROVAL_EXECUTION_ARN_ATTRIBUTE,
   APPROVAL_EXPIRY_ATTRIBUTE,
-  APPROVAL_FINDING_IDS_ATTRIBUTE,
+  APPROVAL_FINDINGS_ATTRIBUTE,
   APPROVAL_PLAN_SUMMARY_ATTRIBUTE,
   APPROVAL_STATUS_ATTRIBUTE,
+  APPROVAL_STATUSES,
   APPROVAL_TABLE_KEY,
   APPROVAL_TOKEN_ATTRIBUTE,
   approvalKeyFor,
+  MAX_PLAN_FINDINGS,
 } from '../../stacks/approval-table-schema.js';
 import {
   type ConstructStack,
@@ -61,16 +64,24 @@ describe('ApprovalTable', () => {
       APPROVAL_TABLE_KEY,
       APPROVAL_TOKEN_ATTRIBUTE,
       APPROVAL_STATUS_ATTRIBUTE,
+      APPROVAL_STATUSES,
       APPROVAL_EXECUTION_ARN_ATTRIBUTE,
-      APPROVAL_FINDING_IDS_ATTRIBUTE,
+      APPROVAL_FINDINGS_ATTRIBUTE,
+      MAX_PLAN_FINDINGS,
+      APPROVAL_DEADLINE_ATTRIBUTE,
       APPROVAL_PLAN_SUMMARY_ATTRIBUTE,
       APPROVAL_EXPIRY_ATTRIBUTE,
     }).toEqual({
       APPROVAL_TABLE_KEY: 'approvalKey',
       APPROVAL_TOKEN_ATTRIBUTE: 'taskToken',
       APPROVAL_STATUS_ATTRIBUTE: 'status',
+      // A plan is recorded before the wait (PLANNED), so a sibling finding can join it at once.
+      APPROVAL_STATUSES: ['PLANNED', 'PENDING', 'APPROVED', 'REJECTED'],
       APPROVAL_EXECUTION_ARN_ATTRIBUTE: 'executionArn',
-      APPROVAL_FINDING_IDS_ATTRIBUTE: 'findingIds',
+      // Every finding of the plan, {Id, ProductArn}, closed by one BatchUpdateFindings call (100 at most).
+      APPROVAL_FINDINGS_ATTRIBUTE: 'findings',
+      MAX_PLAN_FINDINGS: 100,
+      APPROVAL_DEADLINE_ATTRIBUTE: 'approvalDeadline',
       APPROVAL_PLAN_SUMMARY_ATTRIBUTE: 'planSummary',
       APPROVAL_EXPIRY_ATTRIBUTE: 'expiresAt',
     });

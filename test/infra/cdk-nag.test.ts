@@ -1,13 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../stacks/configuration.js';
 import { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
 import { allAcknowledgementsIn } from './construct-harness.js';
-import { appWithoutBundling, buildStack, TEST_ACCOUNT, TEST_REGION } from './synthesis.js';
+import {
+  appWithoutBundling,
+  buildStack,
+  inlinePolicies,
+  logicalId,
+  TEST_ACCOUNT,
+  TEST_REGION,
+} from './synthesis.js';
 
 let app: App;
 let stack: SageMakerRemediationStack;
@@ -103,8 +112,17 @@ describe('cdk-nag AWS Solutions checks', () => {
     const bucketId = stack.getLogicalId(stack.notebookBackups.bucket.node.defaultChild as CfnElement);
     const snapshotObjects = wildcard(`<${bucketId}.Arn>/roles/*`);
     const xray = 'AwsSolutions-IAM5[Resource::*]';
+    const secrets = (name: string) =>
+      wildcard(`arn:<AWS::Partition>:secretsmanager:${TEST_REGION}:${TEST_ACCOUNT}:secret:*${name}*`);
+    // The restore operator's policy (restore-operator-policy.ts) is pinned by its own tests
+    const restoreOperator = `${stack.node.path}/RestoreOperator/`;
 
-    expect(acknowledgements.map(({ path, id }) => `${path} ${id}`).sort()).toEqual(
+    expect(
+      acknowledgements
+        .filter(({ path }) => !path.startsWith(restoreOperator))
+        .map(({ path, id }) => `${path} ${id}`)
+        .sort(),
+    ).toEqual(
       [
         `SageMakerRemediation/Functions/PlanRemediationRole ${notebookWildcard}`,
         `SageMakerRemediation/Functions/PlanRemediationRole ${xray}`,
@@ -126,14 +144,73 @@ describe('cdk-nag AWS Solutions checks', () => {
         `SageMakerRemediation/Workflow/StateMachineRole ${ec2('subnet')}`,
         `SageMakerRemediation/Workflow/StateMachineRole ${ec2('security-group')}`,
         'SageMakerRemediation/Workflow/StateMachineRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:eu-west-1:123456789012:key/*]',
+        ...['sagemaker', 'SageMaker', 'Sagemaker'].map(
+          (name) => `SageMakerRemediation/Workflow/StateMachineRole ${secrets(name)}`,
+        ),
         `SageMakerRemediation/Workflow/StateMachineRole ${xray}`,
         'SageMakerRemediation/FindingIntake/FindingRuleDeadLetterQueue AwsSolutions-SQS3',
+        'SageMakerRemediation/Functions/CustomActionFailureQueue AwsSolutions-SQS3',
         'SageMakerRemediation/NotebookBackups/AccessLogs AwsSolutions-S1',
       ].sort(),
     );
     for (const { id, reason } of acknowledgements) {
       expect(reason.length, `reason for ${id}`).toBeGreaterThanOrEqual(40);
     }
+  });
+
+  it('Given a role acknowledged for Resource::*, Then the reason names every action its own statements allow on "*"', () => {
+    // Given each role's inline statements (CDK's X-Ray and log-delivery statements are attached ones)
+    const template = Template.fromStack(stack);
+    const roles = [
+      stack.planRemediationFunction.role,
+      stack.reportFailureFunction.role,
+      stack.snapshotNotebookFunction.role,
+      stack.verifyRecreationFunction.role,
+      stack.customActionFunction.role,
+      stack.stateMachineRole,
+    ];
+    const named: Record<string, string[]> = {};
+    for (const role of roles) {
+      if (!role) throw new Error('a function without a role');
+      const reason = allAcknowledgementsIn(role).find(
+        ({ id }) => id === 'AwsSolutions-IAM5[Resource::*]',
+      )?.reason;
+      const everywhere = Object.values(inlinePolicies(template, logicalId(stack, role)))
+        .flat()
+        .filter(({ Effect, Resource }) => Effect === 'Allow' && Resource.includes('*'))
+        .flatMap(({ Action }) => Action);
+
+      // When the reason is searched for each action's name
+      named[role.node.path] = everywhere.filter(
+        (action) => !reason?.includes(action.split(':')[1] as string),
+      );
+    }
+
+    // Then none is missing, and these are the ones there are
+    expect(Object.values(named).flat()).toEqual([]);
+    expect(
+      roles.map((role) =>
+        Object.values(inlinePolicies(template, logicalId(stack, role as IConstruct)))
+          .flat()
+          .filter(({ Effect, Resource }) => Effect === 'Allow' && Resource.includes('*'))
+          .flatMap(({ Action }) => Action)
+          .sort(),
+      ),
+    ).toEqual([
+      [],
+      [],
+      [],
+      [],
+      ['states:SendTaskFailure', 'states:SendTaskSuccess'],
+      [
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeVpcs',
+      ],
+    ]);
   });
 
   it('is also clean for an environment-agnostic stack, whose wildcard ARNs carry <AWS::Region> tokens', () => {

@@ -2,19 +2,25 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONTROL_IDS, resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import { DEFAULT_TIMING, runtimeSettingsSchema } from '../../handlers/shared/runtime-settings.js';
+import { IN_PLACE_LOCK_SECONDS } from '../../handlers/shared/work-budget.js';
+import { MAX_EXECUTION_SECONDS } from '../../simulation/runner/step-functions-limits.js';
 import {
   CONFIGURATION_CONTEXT_KEY,
   loadConfiguration,
+  MAX_APPROVAL_TIMEOUT_DAYS,
   toRuntimeSettings,
   worstCaseWaitSeconds,
 } from '../../stacks/configuration.js';
-import { EXECUTION_TIMEOUT_SECONDS } from '../../statemachines/remediation-definition.js';
+import {
+  EXECUTION_TIMEOUT_SECONDS,
+  MAX_STANDARD_EXECUTION_SECONDS,
+} from '../../statemachines/remediation-definition.js';
 
 const deployment = {
   accountId: '123456789012',
   region: 'eu-west-1',
   lockTableName: 'SageMakerRemediation-LockTable-ABC',
-  lockSeconds: EXECUTION_TIMEOUT_SECONDS,
+  lockSeconds: IN_PLACE_LOCK_SECONDS,
 };
 
 function errorOf(action: () => unknown): string {
@@ -46,6 +52,7 @@ describe('configuration defaults', () => {
       },
       logRetentionDays: 365,
       recreate: { targets: [], approvalTimeoutDays: 7, acceptDataLoss: [], createPrivateNetwork: false },
+      customActions: { idPrefix: '' },
     });
   });
 
@@ -175,14 +182,18 @@ describe('configuration validation', () => {
     );
   });
 
-  it('rejects timings whose longest run would outlive the execution timeout (and so its lock)', () => {
-    // Given status checks an hour apart, 200 of them
-    const timing = { checkBackoffSeconds: [3600], maxStatusChecks: 200 };
+  it('Given timings whose longest run reaches the 6-hour lock of an in-place fix, well within the execution timeout, When loaded, Then they are refused; one check fewer is accepted', () => {
+    // Given the default first waits (60 + 60 + 2 × 180 s) and 88 checks a minute apart in each of the 4
+    // phases: 480 + 4 × 5,280 = 21,600 s, the in-place lock, while the execution may run a day
+    const atTheLock = { checkBackoffSeconds: [60], maxStatusChecks: 88 };
+    const justBelow = { checkBackoffSeconds: [60], maxStatusChecks: 87 };
+    expect(IN_PLACE_LOCK_SECONDS).toBeLessThan(EXECUTION_TIMEOUT_SECONDS);
 
-    // When / Then
-    expect(errorOf(() => loadConfiguration({ timing }))).toMatch(
-      /^Invalid remediation configuration:\n- timing: these timings allow \d+ s of waiting in one run, more than the 21600 s execution timeout$/,
+    // When / Then: the lock would lapse while the fix still runs
+    expect(errorOf(() => loadConfiguration({ timing: atTheLock }))).toBe(
+      "Invalid remediation configuration:\n- timing: these timings allow 21600 s of waiting in one run, not less than the 21600 s an in-place fix holds its notebook's lock",
     );
+    expect(worstCaseWaitSeconds(loadConfiguration({ timing: justBelow }).timing)).toBe(21_360);
   });
 
   it('rejects the same alert address twice, an empty tag key, and text that is not JSON', () => {
@@ -205,9 +216,85 @@ describe('configuration validation', () => {
     ).toContain('give either pollDelaysSeconds or checkBackoffSeconds/maxStatusChecks, not both');
   });
 
-  it('the default timings leave ample margin within the execution timeout', () => {
+  it('the default timings leave ample margin within the lock of an in-place fix', () => {
     const defaults = loadConfiguration({}).timing;
-    expect(worstCaseWaitSeconds(defaults)).toBeLessThan(EXECUTION_TIMEOUT_SECONDS / 2);
+    expect(worstCaseWaitSeconds(defaults)).toBeLessThan(IN_PLACE_LOCK_SECONDS / 2);
+  });
+});
+
+describe('configuration: customActions.idPrefix', () => {
+  it('Given a prefix of 8 alphanumerics, When loaded, Then it is kept as given', () => {
+    expect(loadConfiguration({ customActions: { idPrefix: 'Prod2026' } }).customActions).toEqual({
+      idPrefix: 'Prod2026',
+    });
+  });
+
+  it('Given a prefix with a dash and an underscore, 11 characters long, When loaded, Then both problems are listed at once, with the limit', () => {
+    expect(
+      errorOf(() => loadConfiguration({ customActions: { idPrefix: 'Team-B_long' } })).split('\n'),
+    ).toEqual([
+      'Invalid remediation configuration:',
+      "- customActions.idPrefix: 'Team-B_long' must be alphanumeric (A-Z, a-z, 0-9): custom action ids allow nothing else",
+      "- customActions.idPrefix: 'Team-B_long' has 11 characters: with the longest action id, RemediateNow (12), the id would have 23, more than the 20 CreateActionTarget allows; use at most 8",
+    ]);
+  });
+
+  it('Given a 9-character prefix among other mistakes, When loaded, Then every problem is listed together', () => {
+    const message = errorOf(() =>
+      loadConfiguration({ dryRun: 'no', customActions: { idPrefix: 'Abcdefghi' } }),
+    );
+    expect(message.split('\n')).toEqual([
+      'Invalid remediation configuration:',
+      '- dryRun: Invalid input: expected boolean, received string',
+      "- customActions.idPrefix: 'Abcdefghi' has 9 characters: with the longest action id, RemediateNow (12), the id would have 21, more than the 20 CreateActionTarget allows; use at most 8",
+    ]);
+  });
+
+  it('Given a name prefix, When loaded, Then it is refused: names are not configurable (Approve remediation already has the 19 characters the console allows)', () => {
+    expect(errorOf(() => loadConfiguration({ customActions: { namePrefix: 'Prod' } }))).toBe(
+      'Invalid remediation configuration:\n- customActions: Unrecognized key: "namePrefix"',
+    );
+  });
+});
+
+describe('configuration: the approval window within one execution', () => {
+  const SECONDS_PER_DAY = 24 * 60 * 60;
+
+  it('Given the work budget and the one-year limit, Then the longest window is derived from both, and fits exactly', () => {
+    // The bound moves with EXECUTION_TIMEOUT_SECONDS: nothing here assumes its value
+    expect(MAX_APPROVAL_TIMEOUT_DAYS).toBe(
+      Math.floor((MAX_STANDARD_EXECUTION_SECONDS - EXECUTION_TIMEOUT_SECONDS) / SECONDS_PER_DAY),
+    );
+    expect(EXECUTION_TIMEOUT_SECONDS + MAX_APPROVAL_TIMEOUT_DAYS * SECONDS_PER_DAY).toBeLessThanOrEqual(
+      MAX_STANDARD_EXECUTION_SECONDS,
+    );
+    expect(EXECUTION_TIMEOUT_SECONDS + (MAX_APPROVAL_TIMEOUT_DAYS + 1) * SECONDS_PER_DAY).toBeGreaterThan(
+      MAX_STANDARD_EXECUTION_SECONDS,
+    );
+  });
+
+  it('Given the longest window, When loaded, Then it is accepted', () => {
+    const recreate = { approvalTimeoutDays: MAX_APPROVAL_TIMEOUT_DAYS };
+    expect(loadConfiguration({ recreate }).recreate.approvalTimeoutDays).toBe(MAX_APPROVAL_TIMEOUT_DAYS);
+  });
+
+  it('Given one day more, When loaded, Then it is refused with the work budget, the timeout, the limit and the longest window', () => {
+    const days = MAX_APPROVAL_TIMEOUT_DAYS + 1;
+    const timeout = EXECUTION_TIMEOUT_SECONDS + days * SECONDS_PER_DAY;
+    expect(errorOf(() => loadConfiguration({ recreate: { approvalTimeoutDays: days } }))).toBe(
+      `Invalid remediation configuration:\n- recreate.approvalTimeoutDays: ${days} days plus the ${EXECUTION_TIMEOUT_SECONDS} s work budget make a ${timeout} s execution timeout, more than the 31536000 s (one year) a Standard execution may run; at most ${MAX_APPROVAL_TIMEOUT_DAYS} days`,
+    );
+  });
+
+  it('Given 365 days (the previous maximum), When loaded, Then it is refused: with any work budget the execution would outlive a year', () => {
+    expect(errorOf(() => loadConfiguration({ recreate: { approvalTimeoutDays: 365 } }))).toContain(
+      '- recreate.approvalTimeoutDays: 365 days plus the ',
+    );
+  });
+
+  it('Given the one-year constant of the definition, Then it is the 31,536,000 s of the Step Functions quota, as the local runner enforces', () => {
+    expect(MAX_STANDARD_EXECUTION_SECONDS).toBe(31_536_000);
+    expect(MAX_EXECUTION_SECONDS).toBe(MAX_STANDARD_EXECUTION_SECONDS);
   });
 });
 

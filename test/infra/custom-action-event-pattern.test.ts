@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   buildCustomActionEventPattern,
+  CUSTOM_ACTION_DEFINITIONS,
+  customActionIdPrefixProblems,
   customActionIdProblems,
   customActionNameProblems,
+  LONGEST_CUSTOM_ACTION_ID,
+  MAX_CUSTOM_ACTION_ID_PREFIX_LENGTH,
 } from '../../stacks/custom-action-event-pattern.js';
 
 const ARNS = [
@@ -55,5 +59,27 @@ describe('custom action id and name rules', () => {
       `custom action name '${'N'.repeat(20)}' has 20 characters; Security Hub requires fewer than 20`,
     ]);
     expect(customActionNameProblems('  ')).toEqual(['custom action name must not be blank']);
+  });
+});
+
+describe('custom action id prefix rules', () => {
+  it('Given the built-in ids, When the room left for a prefix is computed, Then it is 20 minus the longest id (RemediateNow): 8', () => {
+    expect(LONGEST_CUSTOM_ACTION_ID).toBe('RemediateNow');
+    expect(MAX_CUSTOM_ACTION_ID_PREFIX_LENGTH).toBe(8);
+    for (const { id } of Object.values(CUSTOM_ACTION_DEFINITIONS)) {
+      expect(customActionIdProblems(`${'P'.repeat(MAX_CUSTOM_ACTION_ID_PREFIX_LENGTH)}${id}`)).toEqual([]);
+    }
+  });
+
+  it('Given no prefix or 8 alphanumerics, When checked, Then there is no problem', () => {
+    expect(customActionIdPrefixProblems('')).toEqual([]);
+    expect(customActionIdPrefixProblems('Prod2026')).toEqual([]);
+  });
+
+  it('Given a prefix with a dash that is 9 characters long, When checked, Then both problems are named, with the numbers', () => {
+    expect(customActionIdPrefixProblems('Team-Blue')).toEqual([
+      "'Team-Blue' must be alphanumeric (A-Z, a-z, 0-9): custom action ids allow nothing else",
+      "'Team-Blue' has 9 characters: with the longest action id, RemediateNow (12), the id would have 21, more than the 20 CreateActionTarget allows; use at most 8",
+    ]);
   });
 });

@@ -120,7 +120,7 @@ describe('NotebookBackupBucket: the snapshot bucket', () => {
 });
 
 describe('NotebookBackupBucket: bucket policy', () => {
-  it('is exactly: TLS only, TLS 1.2+, own prefix for each role of the account, only this key', () => {
+  it('is exactly: TLS only, TLS 1.2+, own prefix for each role of the account and nothing else for a notebook, only this key', () => {
     const bucketArn = `${ids.bucket}.Arn`;
     expect(bucketPolicyOf(ids.bucket as string)).toEqual([
       {
@@ -144,6 +144,48 @@ describe('NotebookBackupBucket: bucket policy', () => {
         Condition: {
           StringEquals: { 'aws:PrincipalAccount': TEST_ACCOUNT },
           ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${TEST_ACCOUNT}:role/*` },
+        },
+      },
+      {
+        // Listing its own prefix only: the scripts see which status markers exist
+        Sid: 'NotebookRolesListOwnPrefix',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [bucketArn],
+        Condition: {
+          StringEquals: { 'aws:PrincipalAccount': TEST_ACCOUNT },
+          ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${TEST_ACCOUNT}:role/*` },
+          StringLike: { 's3:prefix': `roles/${AWS_USERID}/*` },
+        },
+      },
+      {
+        // A notebook session (aws:userid <role id>:SageMaker) is denied all but its own prefix, even
+        // when its role may use every bucket named *sagemaker* (AmazonSageMakerFullAccess)
+        Sid: 'NotebooksOnlyTheirOwnPrefix',
+        Effect: 'Deny',
+        Action: ['s3:*'],
+        Resource: [],
+        NotResource: [`${bucketArn}/roles/${AWS_USERID}/*`, bucketArn],
+        Condition: { StringLike: { 'aws:userid': '*:SageMaker' } },
+      },
+      {
+        // On the bucket itself a notebook session may only list
+        Sid: 'NotebooksNoOtherBucketActions',
+        Effect: 'Deny',
+        Action: [],
+        NotAction: ['s3:ListBucket'],
+        Resource: [bucketArn],
+        Condition: { StringLike: { 'aws:userid': '*:SageMaker' } },
+      },
+      {
+        // ... and only its own prefix (a listing with no prefix is denied too)
+        Sid: 'NotebooksListNothingElse',
+        Effect: 'Deny',
+        Action: ['s3:ListBucket'],
+        Resource: [bucketArn],
+        Condition: {
+          StringLike: { 'aws:userid': '*:SageMaker' },
+          StringNotLike: { 's3:prefix': `roles/${AWS_USERID}/*` },
         },
       },
       {
@@ -223,7 +265,7 @@ describe('NotebookBackupBucket: key policy', () => {
 });
 
 describe('NotebookBackupBucket: workflow access', () => {
-  it('grants the workflow role roles/* objects, listing under roles/, and the key through S3 only', () => {
+  it('grants the workflow role roles/* objects, listing the bucket (so a missing key reads NoSuchKey), and the key through S3 only', () => {
     const name = bucketProperties(ids.bucket as string).BucketName as string;
     expect(attachedPolicyStatements(built.template, ids.role as string)).toEqual([
       {
@@ -233,11 +275,11 @@ describe('NotebookBackupBucket: workflow access', () => {
         Resource: [`${ids.bucket}.Arn/roles/*`],
       },
       {
+        // Not conditioned on s3:prefix: a read of a key not written yet must say NoSuchKey
         Sid: 'NotebookSnapshotListing',
         Effect: 'Allow',
         Action: ['s3:ListBucket'],
         Resource: [`${ids.bucket}.Arn`],
-        Condition: { StringLike: { 's3:prefix': ['roles/*'] } },
       },
       {
         Sid: 'NotebookSnapshotKey',

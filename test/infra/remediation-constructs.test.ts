@@ -53,6 +53,29 @@ function fixtures() {
   };
 }
 
+/** Settings that pass the construct's checks for this lock table and bucket (approval table 'approvals'). */
+function validSettings(lockTableName: string, backupBucket: string) {
+  return {
+    accountId: TEST_ACCOUNT,
+    region: TEST_REGION,
+    lockTableName,
+    modes: resolveModes(),
+    exemptionTag: { key: 'k', value: 'v' },
+    dryRun: false,
+    timing: { stopSeconds: 60, updateSeconds: 60, startSeconds: 180, pollDelaysSeconds: [10] },
+    lockSeconds: 3600,
+    recreate: {
+      targets: [],
+      backupBucket,
+      approvalTableName: 'approvals',
+      backupLifecycleConfigName: 'backup',
+      restoreLifecycleConfigName: 'restore',
+      approvalTimeoutSeconds: 3600,
+      acceptDataLoss: [],
+    },
+  };
+}
+
 const ALL_OFF = Object.fromEntries(CONTROL_IDS.map((id) => [id, 'off'])) as unknown as ControlModes;
 
 describe('EncryptionKey', () => {
@@ -72,9 +95,10 @@ describe('EncryptionKey', () => {
 });
 
 describe('RemediationFunctions', () => {
-  it('lists every problem at once: retention, settings that name other resources, a table with another key', () => {
+  it('Given retention, settings that name other resources and tables under another key, When built, Then every problem is listed at once', () => {
     const { stack, key, otherKey, table, notebookBackups } = fixtures();
     const lockTable = table('Locks', otherKey);
+    const approvalTable = table('Approvals', otherKey);
     expect(
       () =>
         new RemediationFunctions(stack, 'Functions', {
@@ -91,6 +115,7 @@ describe('RemediationFunctions', () => {
             lockSeconds: 3600,
           },
           lockTable,
+          approvalTable,
           notebookBackups,
         }),
     ).toThrow(
@@ -100,64 +125,66 @@ describe('RemediationFunctions', () => {
         "settings.lockTableName is not lockTable's name: plan-remediation may only use lockTable",
         'settings.recreate is missing: snapshot-notebook and verify-recreation need it',
         'lockTable is encrypted with another key than encryptionKey, the only key the roles may use',
+        'approvalTable is encrypted with another key than encryptionKey, the only key the roles may use',
       ].join('\n'),
     );
   });
 
-  it('adds the custom-action function once, with a mode for every control and the same key', () => {
-    // Given valid functions
-    const { stack, key, otherKey, table, notebookBackups, stateMachine } = fixtures();
+  it('Given settings whose recreate block names another bucket and approval table, When built, Then both are listed', () => {
+    const { stack, key, table, notebookBackups } = fixtures();
     const lockTable = table('Locks', key);
+    expect(
+      () =>
+        new RemediationFunctions(stack, 'Functions', {
+          encryptionKey: key,
+          settings: {
+            ...validSettings(lockTable.tableName, 'some-other-bucket'),
+            recreate: {
+              ...validSettings(lockTable.tableName, 'some-other-bucket').recreate,
+              approvalTableName: 'some-other-table',
+            },
+          },
+          lockTable,
+          approvalTable: table('Approvals', key),
+          notebookBackups,
+        }),
+    ).toThrow(
+      [
+        "Invalid RemediationFunctions 'Functions':",
+        "settings.recreate.backupBucket is not notebookBackups' bucket: the roles may only use that bucket",
+        "settings.recreate.approvalTableName is not approvalTable's name: plan-remediation may only use approvalTable",
+      ].join('\n'),
+    );
+  });
+
+  it('Given valid functions, When the custom-action function is added with a mode missing, Then it is refused; a valid one is added once only', () => {
+    // Given valid functions
+    const { stack, key, table, notebookBackups, stateMachine } = fixtures();
+    const lockTable = table('Locks', key);
+    const approvalTable = table('Approvals', key);
+    const settings = validSettings(lockTable.tableName, notebookBackups.bucket.bucketName);
     const functions = new RemediationFunctions(stack, 'Functions', {
       encryptionKey: key,
       settings: {
-        accountId: TEST_ACCOUNT,
-        region: TEST_REGION,
-        lockTableName: lockTable.tableName,
-        modes: resolveModes(),
-        exemptionTag: { key: 'k', value: 'v' },
-        dryRun: false,
-        timing: { stopSeconds: 60, updateSeconds: 60, startSeconds: 180, pollDelaysSeconds: [10] },
-        lockSeconds: 3600,
-        recreate: {
-          targets: [],
-          backupBucket: notebookBackups.bucket.bucketName,
-          approvalTableName: 'approvals',
-          backupLifecycleConfigName: 'backup',
-          restoreLifecycleConfigName: 'restore',
-          approvalTimeoutSeconds: 3600,
-          acceptDataLoss: [],
-        },
+        ...settings,
+        recreate: { ...settings.recreate, approvalTableName: approvalTable.tableName },
       },
       lockTable,
+      approvalTable,
       notebookBackups,
     });
     const actionArns = { approve: 'a', reject: 'r', 'remediate-now': 'n' };
     const { 'SageMaker.1': _left, ...modes } = resolveModes();
 
-    // When the custom-action function is added with a mode missing and a table under another key
+    // When the custom-action function is added with a mode missing
     const invalid = () =>
-      functions.addCustomActionFunction({
-        stateMachine,
-        approvalTable: table('Approvals', otherKey),
-        actionArns,
-        modes: modes as ControlModes,
-      });
+      functions.addCustomActionFunction({ stateMachine, actionArns, modes: modes as ControlModes });
 
-    // Then both problems are listed; a valid one is added once only
+    // Then the problem is listed; a valid one is added once only
     expect(invalid).toThrow(
-      [
-        "Invalid custom-action function of 'Functions':",
-        'modes has no mode for SageMaker.1',
-        'approvalTable is encrypted with another key than encryptionKey, the only key the roles may use',
-      ].join('\n'),
+      ["Invalid custom-action function of 'Functions':", 'modes has no mode for SageMaker.1'].join('\n'),
     );
-    const valid = {
-      stateMachine,
-      approvalTable: table('Approvals2', key),
-      actionArns,
-      modes: resolveModes(),
-    };
+    const valid = { stateMachine, actionArns, modes: resolveModes() };
     expect(functions.addCustomActionFunction(valid).fn.node.id).toBe('CustomAction');
     expect(() => functions.addCustomActionFunction(valid)).toThrow(
       /the custom-action function was already added/,
@@ -240,6 +267,7 @@ describe('RemediationAlarms', () => {
           ),
           stateMachine,
           deadLetterQueue: new Queue(stack, 'Queue'),
+          customActionFailureQueue: new Queue(stack, 'FailureQueue'),
           functions: {
             planRemediation: lambda,
             reportFailure: lambda,

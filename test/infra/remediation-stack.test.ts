@@ -14,11 +14,13 @@ import {
   runtimeSettingsSchema,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from '../../handlers/shared/runtime-settings.js';
+import { IN_PLACE_LOCK_SECONDS } from '../../handlers/shared/work-budget.js';
 import {
   backupOnStartScript,
   restoreOnCreateScript,
   toLifecycleContent,
 } from '../../lifecycle/lifecycle-scripts.js';
+import { MAX_APPROVAL_TIMEOUT_DAYS } from '../../stacks/configuration.js';
 import { buildCustomActionEventPattern } from '../../stacks/custom-action-event-pattern.js';
 import { BUNDLE_FILE_NAME, LAMBDA_HANDLERS, toEsbuildOptions } from '../../stacks/lambda-bundling.js';
 import type { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
@@ -28,6 +30,7 @@ import {
   buildRemediationDefinition,
   EXECUTION_TIMEOUT_SECONDS,
   executionTimeoutSeconds,
+  MAX_STANDARD_EXECUTION_SECONDS,
   PLACEHOLDERS,
   RECREATE_PLACEHOLDERS,
 } from '../../statemachines/remediation-definition.js';
@@ -78,6 +81,7 @@ beforeAll(() => {
     stateMachineRole: logicalId(stack, stack.stateMachineRole),
     stateMachineLogs: logicalId(stack, stack.stateMachineLogGroup),
     queue: logicalId(stack, stack.deadLetterQueue),
+    failureQueue: logicalId(stack, stack.customActionFailureQueue),
     rule: logicalId(stack, stack.findingRule),
     ruleRole: logicalId(stack, stack.findingRuleRole),
   });
@@ -96,15 +100,36 @@ describe('IAM: state machine role', () => {
     // When the role's inline policies are read
     const policies = inlinePolicies(template, ids.stateMachineRole as string);
 
-    // Then the derived one is exactly one statement per service plus the key, nothing else
+    // Then the derived one is exactly one statement per service and table, plus the key per service
     expect(Object.keys(policies)).toEqual(['RemediationTasks', 'RecreationDependencies']);
     expect(policies.RemediationTasks).toEqual([
       {
-        Sid: 'DynamodbTasks',
+        Sid: 'DynamodbTasksApprovalTable',
         Effect: 'Allow',
-        // DeleteItem: lock release; GetItem: the plan's findings on the lock item; PutItem: the approval wait
-        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
-        Resource: [`${ids.table}.Arn`, `${ids.approvalTable}.Arn`],
+        // DeleteItem: the plan closed; GetItem: the plan's findings; UpdateItem: the approval wait's token
+        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: [`${ids.approvalTable}.Arn`],
+      },
+      {
+        // The lock is only released here: plan-remediation and snapshot-notebook take it
+        Sid: 'DynamodbTasksLockTable',
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem'],
+        Resource: [`${ids.table}.Arn`],
+      },
+      {
+        // The pre-flight check of the target subnet and security groups (no resource types)
+        Sid: 'Ec2Tasks',
+        Effect: 'Allow',
+        Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets'],
+        Resource: ['*'],
+      },
+      {
+        // The pre-flight check of the target key (enabled?)
+        Sid: 'KmsTasks',
+        Effect: 'Allow',
+        Action: ['kms:DescribeKey'],
+        Resource: [`arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/*`],
       },
       {
         Sid: 'LambdaTasks',
@@ -113,10 +138,19 @@ describe('IAM: state machine role', () => {
         Resource: [`${ids.plan}.Arn`, `${ids.report}.Arn`, `${ids.snapshot}.Arn`, `${ids.verify}.Arn`],
       },
       {
+        // The first KiB of a failure marker
         Sid: 'S3Tasks',
         Effect: 'Allow',
         Action: ['s3:GetObject'],
         Resource: [`${ids.bucket}.Arn/roles/*`],
+      },
+      {
+        // The status markers (ListObjectsV2 KeyCount), under the notebook roles' prefixes only
+        Sid: 'S3TasksStatusListing',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [`${ids.bucket}.Arn`],
+        Condition: { StringLike: { 's3:prefix': ['roles/*'] } },
       },
       {
         Sid: 'SagemakerTasks',
@@ -147,20 +181,27 @@ describe('IAM: state machine role', () => {
         },
       },
       { Sid: 'SnsTasks', Effect: 'Allow', Action: ['sns:Publish'], Resource: [`ref:${ids.topic}`] },
+      // The key through each service, for what its Tasks make that service do with it
       {
-        Sid: 'KmsForEncryptedResources',
+        Sid: 'KmsThroughDynamodb',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [`${ids.key}.Arn`],
+        Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${TEST_REGION}.amazonaws.com` } },
+      },
+      {
+        Sid: 'KmsThroughS3',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [`${ids.key}.Arn`],
+        Condition: { StringEquals: { 'kms:ViaService': `s3.${TEST_REGION}.amazonaws.com` } },
+      },
+      {
+        Sid: 'KmsThroughSns',
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: [`${ids.key}.Arn`],
-        Condition: {
-          StringEquals: {
-            'kms:ViaService': [
-              `dynamodb.${TEST_REGION}.amazonaws.com`,
-              `s3.${TEST_REGION}.amazonaws.com`,
-              `sns.${TEST_REGION}.amazonaws.com`,
-            ],
-          },
-        },
+        Condition: { StringEquals: { 'kms:ViaService': `sns.${TEST_REGION}.amazonaws.com` } },
       },
     ]);
   });
@@ -185,44 +226,32 @@ describe('IAM: state machine role', () => {
         Condition: { StringEquals: { 'sagemaker:TaggingAction': 'CreateNotebookInstance' } },
       },
       {
-        // A request that omits DirectInternetAccess gets Enabled: the negated operator denies that too
-        Sid: 'DenyInternetAccessOnCreate',
-        Effect: 'Deny',
-        Action: ['sagemaker:CreateNotebookInstance'],
-        Resource: ['*'],
-        Condition: { StringNotEquals: { 'sagemaker:DirectInternetAccess': 'Disabled' } },
-      },
-      {
-        Sid: 'DenyRootAccessOnCreate',
-        Effect: 'Deny',
-        Action: ['sagemaker:CreateNotebookInstance'],
-        Resource: ['*'],
-        Condition: { StringNotEquals: { 'sagemaker:RootAccess': 'Disabled' } },
-      },
-      {
-        // Without it S3 answers AccessDenied, not NoSuchKey, for a manifest not written yet
-        Sid: 'ManifestNotFoundIsNoSuchKey',
-        Effect: 'Allow',
-        Action: ['s3:ListBucket'],
-        Resource: [`${ids.bucket}.Arn`],
-      },
-      {
         Sid: 'CreateNotebookNetworkInterfaces',
         Effect: 'Allow',
         Action: ['ec2:CreateNetworkInterface'],
         Resource: [ec2('network-interface'), ec2('subnet'), ec2('security-group')],
       },
       {
-        Sid: 'DeleteNotebookNetworkInterfaces',
-        Effect: 'Allow',
-        Action: ['ec2:DeleteNetworkInterface'],
-        Resource: [ec2('network-interface')],
-      },
-      {
+        // Create in a VPC needs the last three; Start also DescribeNetworkInterfaces
         Sid: 'DescribeNotebookNetwork',
         Effect: 'Allow',
-        Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
+        Action: [
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSecurityGroups',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeVpcs',
+        ],
         Resource: ['*'],
+      },
+      {
+        // Create and Start of a notebook whose Git repository is backed by a secret read it as the
+        // caller; SageMaker wants "sagemaker" in the name, IAM matches ARNs case-sensitively
+        Sid: 'ReadNotebookRepositorySecrets',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue'],
+        Resource: ['sagemaker', 'SageMaker', 'Sagemaker'].map(
+          (name) => `arn:aws:secretsmanager:${TEST_REGION}:${TEST_ACCOUNT}:secret:*${name}*`,
+        ),
       },
       // A notebook that keeps its own key: grants only through SageMaker, only for AWS resources.
       {
@@ -241,6 +270,27 @@ describe('IAM: state machine role', () => {
         Action: ['kms:DescribeKey'],
         Resource: [`arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/*`],
         Condition: { StringEquals: { 'kms:ViaService': `sagemaker.${TEST_REGION}.amazonaws.com` } },
+      },
+      {
+        // A request that omits DirectInternetAccess gets Enabled: the negated operator denies that too
+        Sid: 'DenyInternetAccessOnCreate',
+        Effect: 'Deny',
+        Action: ['sagemaker:CreateNotebookInstance'],
+        Resource: ['*'],
+        Condition: { StringNotEquals: { 'sagemaker:DirectInternetAccess': 'Disabled' } },
+      },
+      {
+        Sid: 'DenyRootAccessOnCreate',
+        Effect: 'Deny',
+        Action: ['sagemaker:CreateNotebookInstance'],
+        Resource: ['*'],
+        Condition: { StringNotEquals: { 'sagemaker:RootAccess': 'Disabled' } },
+      },
+      {
+        Sid: 'DeleteNotebookNetworkInterfaces',
+        Effect: 'Allow',
+        Action: ['ec2:DeleteNetworkInterface'],
+        Resource: [ec2('network-interface')],
       },
     ]);
   });
@@ -342,7 +392,7 @@ describe('IAM: state machine role', () => {
 });
 
 describe('IAM: Lambda roles', () => {
-  it('plan-remediation may write its own logs, read notebooks and tags, and take and release locks', () => {
+  it('plan-remediation may write its own logs, read notebooks and tags, take and release locks, and record and join plans', () => {
     expect(inlinePolicies(template, ids.planRole as string)).toEqual({
       PlanRemediationPermissions: [
         {
@@ -364,9 +414,17 @@ describe('IAM: Lambda roles', () => {
           Resource: [`${ids.table}.Arn`],
         },
         {
-          Sid: 'LockTableKey',
+          // A plan is recorded, and a sibling finding of the same notebook joins it
+          Sid: 'RecreationPlans',
           Effect: 'Allow',
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Resource: [`${ids.approvalTable}.Arn`],
+        },
+        {
+          // Item calls make DynamoDB decrypt the table key as the caller
+          Sid: 'TablesKey',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt'],
           Resource: [`${ids.key}.Arn`],
           Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${TEST_REGION}.amazonaws.com` } },
         },
@@ -389,7 +447,7 @@ describe('IAM: Lambda roles', () => {
     expect(attachedPolicyStatements(template, ids.reportRole as string)).toEqual([XRAY_FOR_LAMBDA]);
   });
 
-  it('snapshot-notebook may describe notebooks, their lifecycle configs, repositories and roles, and write snapshots', () => {
+  it('snapshot-notebook may describe notebooks, their lifecycle configs, repositories and roles, take the lock, and write snapshots', () => {
     expect(inlinePolicies(template, ids.snapshotRole as string)).toEqual({
       SnapshotNotebookPermissions: [
         {
@@ -417,6 +475,20 @@ describe('IAM: Lambda roles', () => {
           Resource: [`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:code-repository/*`],
         },
         {
+          // The approved recreation takes the notebook's lock before anything changes
+          Sid: 'NotebookLocks',
+          Effect: 'Allow',
+          Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+          Resource: [`${ids.table}.Arn`],
+        },
+        {
+          Sid: 'LockTableKey',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt'],
+          Resource: [`${ids.key}.Arn`],
+          Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${TEST_REGION}.amazonaws.com` } },
+        },
+        {
           Sid: 'ReadNotebookRoleIds',
           Effect: 'Allow',
           Action: ['iam:GetRole'],
@@ -435,11 +507,11 @@ describe('IAM: Lambda roles', () => {
         Resource: [`${ids.bucket}.Arn/roles/*`],
       },
       {
+        // Unconditioned: a configuration.json not written yet reads as NoSuchKey, not AccessDenied
         Sid: 'NotebookSnapshotListing',
         Effect: 'Allow',
         Action: ['s3:ListBucket'],
         Resource: [`${ids.bucket}.Arn`],
-        Condition: { StringLike: { 's3:prefix': ['roles/*'] } },
       },
       {
         Sid: 'NotebookSnapshotKey',
@@ -478,11 +550,11 @@ describe('IAM: Lambda roles', () => {
           Resource: [`${ids.bucket}.Arn/roles/*`],
         },
         {
-          Sid: 'ListSnapshots',
+          // Unconditioned: a manifest not written reads as NoSuchKey, not AccessDenied
+          Sid: 'MissingObjectIsNoSuchKey',
           Effect: 'Allow',
           Action: ['s3:ListBucket'],
           Resource: [`${ids.bucket}.Arn`],
-          Condition: { StringLike: { 's3:prefix': ['roles/*'] } },
         },
         {
           Sid: 'SnapshotKey',
@@ -519,14 +591,21 @@ describe('IAM: Lambda roles', () => {
         {
           Sid: 'ApprovalTableKey',
           Effect: 'Allow',
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Action: ['kms:Decrypt'],
           Resource: [`${ids.key}.Arn`],
           Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${TEST_REGION}.amazonaws.com` } },
         },
         {
-          Sid: 'AnswerAndStartExecutions',
+          // No resource type in the Service Authorization Reference: only "*" allows them
+          Sid: 'AnswerApprovalTasks',
           Effect: 'Allow',
-          Action: ['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'],
+          Action: ['states:SendTaskFailure', 'states:SendTaskSuccess'],
+          Resource: ['*'],
+        },
+        {
+          Sid: 'StartExecutions',
+          Effect: 'Allow',
+          Action: ['states:StartExecution'],
           Resource: [`ref:${ids.stateMachine}`],
         },
         {
@@ -536,6 +615,20 @@ describe('IAM: Lambda roles', () => {
           Resource: [`arn:aws:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:hub/default`],
           // Workflow.Status absent from the request: the key is null
           Condition: { Null: { 'securityhub:ASFFSyntaxPath/Workflow.Status': 'true' } },
+        },
+        {
+          // Lambda sends a click that still failed after its retries to the on-failure queue
+          Sid: 'SendFailedClicks',
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage'],
+          Resource: [`${ids.failureQueue}.Arn`],
+        },
+        {
+          Sid: 'FailureQueueKey',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: [`${ids.key}.Arn`],
+          Condition: { StringEquals: { 'kms:ViaService': `sqs.${TEST_REGION}.amazonaws.com` } },
         },
       ],
     });
@@ -592,6 +685,20 @@ describe('state machine', () => {
     expect(definition.TimeoutSeconds).toBe(EXECUTION_TIMEOUT_SECONDS + 2 * 24 * 60 * 60);
   });
 
+  it('Given the longest approval window the configuration accepts, When synthesised, Then the execution timeout is within the one-year limit', () => {
+    const custom = buildStack(
+      { recreate: { approvalTimeoutDays: MAX_APPROVAL_TIMEOUT_DAYS } },
+      appWithoutBundling(),
+    );
+    const resource =
+      Template.fromStack(custom).toJSON().Resources[logicalId(custom, custom.stateMachine)].Properties;
+    const definition = JSON.parse(resource.DefinitionString);
+    expect(definition.TimeoutSeconds).toBe(
+      EXECUTION_TIMEOUT_SECONDS + MAX_APPROVAL_TIMEOUT_DAYS * 24 * 60 * 60,
+    );
+    expect(definition.TimeoutSeconds).toBeLessThanOrEqual(MAX_STANDARD_EXECUTION_SECONDS);
+  });
+
   it('is a Standard workflow logging ALL events with execution data to an encrypted log group, traced', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
@@ -619,7 +726,8 @@ describe('Lambda functions', () => {
       { id: ids.plan, logs: ids.planLogs, timeout: 60 },
       { id: ids.report, logs: ids.reportLogs, timeout: 10 },
       { id: ids.snapshot, logs: ids.snapshotLogs, timeout: 120 },
-      { id: ids.verify, logs: ids.verifyLogs, timeout: 120 },
+      // It streams two manifests of up to hundreds of thousands of entries
+      { id: ids.verify, logs: ids.verifyLogs, timeout: 300 },
       { id: ids.customAction, logs: ids.customActionLogs, timeout: 60 },
     ];
     for (const { id, logs, timeout } of expectations) {
@@ -682,7 +790,8 @@ describe('Lambda functions', () => {
       accountId: TEST_ACCOUNT,
       region: TEST_REGION,
       lockTableName: 'LockTable-1',
-      lockSeconds: EXECUTION_TIMEOUT_SECONDS + 7 * 24 * 60 * 60,
+      // An in-place fix's lock (a recreation's lapses with its execution: work-budget.ts)
+      lockSeconds: IN_PLACE_LOCK_SECONDS,
       dryRun: false,
       recreate: {
         targets: [],
@@ -694,7 +803,6 @@ describe('Lambda functions', () => {
         acceptDataLoss: [],
       },
     });
-    expect(settings.lockSeconds).toBe(executionTimeoutSeconds(DEFINITION_OPTIONS));
     expect(Object.keys(settings.modes).sort()).toEqual([...CONTROL_IDS].sort());
   });
 
@@ -860,7 +968,9 @@ describe('security settings', () => {
     });
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [ids.key, 'Arn'] } });
     const queuePolicy = readable(
-      Object.values(template.findResources('AWS::SQS::QueuePolicy'))[0]?.Properties.PolicyDocument,
+      Object.values(template.findResources('AWS::SQS::QueuePolicy')).find(
+        (policy) => policy.Properties.Queues[0].Ref === ids.queue,
+      )?.Properties.PolicyDocument,
     ) as { Statement: unknown[] };
     expect(queuePolicy.Statement).toEqual([
       {
@@ -926,7 +1036,7 @@ describe('security settings', () => {
     ]);
   });
 
-  it('alarms on failed, timed-out and aborted executions, undelivered findings and Lambda errors', () => {
+  it('alarms on failed, timed-out and aborted executions, undelivered findings, failed clicks and Lambda errors', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => ({
       metric: `${alarm.Properties.Namespace}/${alarm.Properties.MetricName}`,
       statistic: alarm.Properties.Statistic,
@@ -958,13 +1068,14 @@ describe('security settings', () => {
         threshold: gte1,
         actions: toTopic,
       },
-      {
+      // the dead-letter queue, then the custom-action failure queue
+      ...Array.from({ length: 2 }, () => ({
         metric: 'AWS/SQS/ApproximateNumberOfMessagesVisible',
         statistic: 'Maximum',
         period: 300,
         threshold: gte1,
         actions: toTopic,
-      },
+      })),
       // plan-remediation, report-failure, snapshot-notebook, verify-recreation, custom-action
       ...Array.from({ length: 5 }, () => ({
         metric: 'AWS/Lambda/Errors',
@@ -978,10 +1089,18 @@ describe('security settings', () => {
       .filter((alarm) => alarm.Properties.MetricName === 'Errors')
       .map((alarm) => (alarm.Properties.Dimensions as Array<{ Value: { Ref: string } }>)[0]?.Value.Ref);
     expect(functionsAlarmedOn).toEqual([ids.plan, ids.report, ids.snapshot, ids.verify, ids.customAction]);
+    const queuesAlarmedOn = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter((alarm) => alarm.Properties.Namespace === 'AWS/SQS')
+      .map((alarm) => readable(alarm.Properties.Dimensions));
+    expect(queuesAlarmedOn).toEqual([
+      [{ Name: 'QueueName', Value: `${ids.queue}.QueueName` }],
+      [{ Name: 'QueueName', Value: `${ids.failureQueue}.QueueName` }],
+    ]);
   });
 
-  it('outputs the state machine ARN, the topic ARN, the lock and approval tables and the snapshot bucket', () => {
+  it('outputs the state machine ARN, the topic ARN, the lock and approval tables, the snapshot bucket and the failure queue', () => {
     expect(template.toJSON().Outputs).toMatchObject({
+      CustomActionFailureQueueUrl: { Value: { Ref: ids.failureQueue } },
       StateMachineArn: { Value: { Ref: ids.stateMachine } },
       AlertTopicArn: { Value: { Ref: ids.topic } },
       LockTableName: { Value: { Ref: ids.table } },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   deriveStateMachineStatements,
+  KMS_ACTIONS_ON_BEHALF,
   type StateMachineScopes,
 } from '../../stacks/state-machine-permissions.js';
 import {
@@ -19,10 +20,29 @@ import {
 const NOTEBOOKS = 'arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/*';
 const HUB = 'arn:aws:securityhub:eu-west-1:123456789012:hub/default';
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:alerts';
-const TABLE = 'arn:aws:dynamodb:eu-west-1:123456789012:table/locks';
+const LOCKS = 'arn:aws:dynamodb:eu-west-1:123456789012:table/locks';
+const APPROVALS = 'arn:aws:dynamodb:eu-west-1:123456789012:table/approvals';
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234';
+const KEYS = 'arn:aws:kms:eu-west-1:123456789012:key/*';
 const PLAN = 'arn:aws:lambda:eu-west-1:123456789012:function:plan';
 const REPORT = 'arn:aws:lambda:eu-west-1:123456789012:function:report';
+const BUCKET = 'arn:aws:s3:::snapshots';
+const BUCKET_OBJECTS = 'arn:aws:s3:::snapshots/roles/*';
+const SNAPSHOT = 'arn:aws:lambda:eu-west-1:123456789012:function:snapshot';
+const VERIFY = 'arn:aws:lambda:eu-west-1:123456789012:function:verify';
+
+/** DynamoDB as the stack scopes it: each table by the placeholder its Tasks' TableName holds. */
+const dynamodbScope = {
+  resources: [],
+  resourceParameter: {
+    name: 'TableName',
+    byPlaceholder: {
+      [PLACEHOLDERS.lockTableName]: { sidSuffix: 'LockTable', resources: [LOCKS] },
+      [RECREATE_PLACEHOLDERS.approvalTableName]: { sidSuffix: 'ApprovalTable', resources: [APPROVALS] },
+    },
+  },
+  kmsKeyArn: KEY,
+};
 
 const scopes: StateMachineScopes = {
   services: {
@@ -37,7 +57,7 @@ const scopes: StateMachineScopes = {
       },
     },
     sns: { resources: [TOPIC], kmsKeyArn: KEY },
-    dynamodb: { resources: [TABLE], kmsKeyArn: KEY },
+    dynamodb: dynamodbScope,
   },
   lambdaFunctions: { [PLACEHOLDERS.planFunctionArn]: PLAN, [PLACEHOLDERS.reportFailureFunctionArn]: REPORT },
   kmsViaService: { region: 'eu-west-1', urlSuffix: 'amazonaws.com' },
@@ -45,16 +65,23 @@ const scopes: StateMachineScopes = {
 
 const definition = buildRemediationDefinition();
 const recreateDefinition = buildRemediationDefinition({ recreate: { approvalTimeoutSeconds: 86400 } });
-const BUCKET_OBJECTS = 'arn:aws:s3:::snapshots/roles/*';
-const APPROVALS = 'arn:aws:dynamodb:eu-west-1:123456789012:table/approvals';
-const SNAPSHOT = 'arn:aws:lambda:eu-west-1:123456789012:function:snapshot';
-const VERIFY = 'arn:aws:lambda:eu-west-1:123456789012:function:verify';
 const recreateScopes: StateMachineScopes = {
   ...scopes,
   services: {
     ...scopes.services,
-    dynamodb: { resources: [TABLE, APPROVALS], kmsKeyArn: KEY },
-    s3: { resources: [BUCKET_OBJECTS], kmsKeyArn: KEY },
+    s3: {
+      resources: [BUCKET_OBJECTS],
+      actions: {
+        ListObjectsV2: {
+          sidSuffix: 'StatusListing',
+          resources: [BUCKET],
+          conditions: { StringLike: { 's3:prefix': ['roles/*'] } },
+        },
+      },
+      kmsKeyArn: KEY,
+    },
+    ec2: { resources: ['*'] },
+    kms: { resources: [KEYS] },
   },
   lambdaFunctions: {
     ...scopes.lambdaFunctions,
@@ -63,21 +90,21 @@ const recreateScopes: StateMachineScopes = {
   },
 };
 
+const viaService = (service: string) => ({
+  StringEquals: { 'kms:ViaService': `${service}.eu-west-1.amazonaws.com` },
+});
+
 /** Independent of the implementation: the IAM action each Task needs, read straight off the definition. */
 function actionsTheDefinitionNeeds(stateMachine: StateMachineDefinition): string[] {
-  const prefixes: Record<string, string> = {
-    sagemaker: 'sagemaker',
-    securityhub: 'securityhub',
-    sns: 'sns',
-    dynamodb: 'dynamodb',
-    s3: 's3',
-  };
+  // The S3 API reference: ListObjectsV2 is authorized as s3:ListBucket.
+  const renamed: Record<string, string> = { 's3:ListObjectsV2': 's3:ListBucket' };
   const actions = taskStates(stateMachine).map(([, task]) => {
     if (task.Resource === LAMBDA_INVOKE) return 'lambda:InvokeFunction';
     // The callback pattern needs the same action as the plain call
     const integration = parseSdkIntegration(task.Resource.replace(/\.waitForTaskToken$/, ''));
     if (!integration) throw new Error(`unexpected resource ${task.Resource}`);
-    return `${prefixes[integration.service]}:${integration.action[0]?.toUpperCase()}${integration.action.slice(1)}`;
+    const action = `${integration.service}:${integration.action[0]?.toUpperCase()}${integration.action.slice(1)}`;
+    return renamed[action] ?? action;
   });
   return [...new Set(actions)].sort();
 }
@@ -90,14 +117,18 @@ function withTask(resource: string, parameters: Record<string, string> = {}): St
 }
 
 describe('state machine permissions derived from the definition', () => {
-  it('are one statement per service, actions sorted, plus KMS through SNS and DynamoDB only', () => {
-    // Given the remediation definition and the stack's scopes
-    // When the statements are derived
+  it('Given the definition without recreation, When derived, Then one statement per service and table, and the key through DynamoDB and SNS, each for what its Tasks call', () => {
+    // When
     const statements = deriveStateMachineStatements(definition, scopes);
 
-    // Then they are exactly these
+    // Then the lock table is only released, and the approval table, which holds recreation plans, is untouched
     expect(statements).toEqual([
-      { Sid: 'DynamodbTasks', Effect: 'Allow', Action: ['dynamodb:DeleteItem'], Resource: [TABLE] },
+      {
+        Sid: 'DynamodbTasksLockTable',
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem'],
+        Resource: [LOCKS],
+      },
       { Sid: 'LambdaTasks', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [PLAN, REPORT] },
       {
         Sid: 'SagemakerTasks',
@@ -121,35 +152,36 @@ describe('state machine permissions derived from the definition', () => {
         },
       },
       { Sid: 'SnsTasks', Effect: 'Allow', Action: ['sns:Publish'], Resource: [TOPIC] },
+      // DynamoDB decrypts the table key as the caller; SNS also generates the message data key
       {
-        Sid: 'KmsForEncryptedResources',
+        Sid: 'KmsThroughDynamodb',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [KEY],
+        Condition: viaService('dynamodb'),
+      },
+      {
+        Sid: 'KmsThroughSns',
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: [KEY],
-        Condition: {
-          StringEquals: {
-            'kms:ViaService': ['dynamodb.eu-west-1.amazonaws.com', 'sns.eu-west-1.amazonaws.com'],
-          },
-        },
+        Condition: viaService('sns'),
       },
     ]);
   });
 
-  it('grant every action a Task of the definition calls, and no other', () => {
-    // Given the actions read independently off every Task
-    const needed = actionsTheDefinitionNeeds(definition);
-
-    // When the derived statements are flattened (KMS is for the encrypted resources, not a Task)
-    const granted = deriveStateMachineStatements(definition, scopes)
-      .flatMap((statement) => statement.Action)
-      .filter((action) => !action.startsWith('kms:'))
-      .sort();
-
-    // Then the two sets are equal
-    expect(granted).toEqual(needed);
+  it('Given the actions read independently off every Task, When the derived statements are flattened, Then the two sets are equal', () => {
+    const granted = [
+      ...new Set(
+        deriveStateMachineStatements(definition, scopes)
+          .flatMap((statement) => statement.Action)
+          .filter((action) => !action.startsWith('kms:')),
+      ),
+    ].sort();
+    expect(granted).toEqual(actionsTheDefinitionNeeds(definition));
   });
 
-  it('invoke exactly the functions the FunctionName placeholders name', () => {
+  it('Given the lambda:invoke Tasks, Then their FunctionName placeholders are exactly the two functions', () => {
     const lambdaTasks = taskStates(definition).filter(([, task]) => task.Resource === LAMBDA_INVOKE);
     const named = lambdaTasks.map(([, task]) => String(task.Parameters?.FunctionName)).sort();
     expect(named).toEqual([
@@ -158,11 +190,8 @@ describe('state machine permissions derived from the definition', () => {
     ]);
   });
 
-  it('fail, naming every Task, when a service the definition calls has no scope', () => {
-    // Given scopes without SNS
+  it('Given scopes without SNS, When derived, Then it fails naming every SNS Task in one error', () => {
     const { sns: _sns, ...withoutSns } = scopes.services;
-
-    // When / Then: each SNS Task is listed in one error
     const snsTasks = taskStates(definition)
       .filter(([, task]) => task.Resource === sdkIntegration('sns', 'publish'))
       .map(([name]) => `- ${name}: service 'sns' (sns:publish) has no resource scope`);
@@ -172,10 +201,10 @@ describe('state machine permissions derived from the definition', () => {
     );
   });
 
-  it('fail for an SDK service with no known IAM prefix, an optimised integration, or an unscoped function', () => {
+  it('Given a Task of an SDK service with no known IAM prefix, an optimised integration, or an unscoped function, When derived, Then it fails naming it', () => {
     expect(() =>
-      deriveStateMachineStatements(withTask(sdkIntegration('ec2', 'stopInstances')), scopes),
-    ).toThrow("- Only: no IAM prefix is known for SDK service 'ec2'");
+      deriveStateMachineStatements(withTask(sdkIntegration('rds', 'stopDBInstance')), scopes),
+    ).toThrow("- Only: no IAM prefix is known for SDK service 'rds'");
     expect(() => deriveStateMachineStatements(withTask('arn:aws:states:::sns:publish'), scopes)).toThrow(
       '- Only: unsupported Task resource arn:aws:states:::sns:publish',
     );
@@ -190,8 +219,7 @@ describe('state machine permissions derived from the definition', () => {
     ).toThrow(`- Only: lambda:invoke needs FunctionName to be a single \${Placeholder}`);
   });
 
-  it('a new SDK Task of a scoped service is granted without touching the stack', () => {
-    // Given a definition with one more SageMaker call
+  it('Given a new SDK Task of a scoped service, When derived, Then its action is granted without touching the stack', () => {
     const extended: StateMachineDefinition = {
       ...definition,
       States: {
@@ -199,11 +227,7 @@ describe('state machine permissions derived from the definition', () => {
         ListTagsOfNotebook: { Type: 'Task', Resource: sdkIntegration('sagemaker', 'listTags'), End: true },
       },
     };
-
-    // When derived
     const sagemaker = deriveStateMachineStatements(extended, scopes).find((s) => s.Sid === 'SagemakerTasks');
-
-    // Then the new action appears, sorted in
     expect(sagemaker?.Action).toEqual([
       'sagemaker:DescribeNotebookInstance',
       'sagemaker:ListTags',
@@ -214,19 +238,105 @@ describe('state machine permissions derived from the definition', () => {
   });
 });
 
+describe('state machine permissions: DynamoDB per table', () => {
+  it('Given a DynamoDB Task whose TableName is not a scoped placeholder, When derived, Then it fails naming the Task and the value', () => {
+    expect(() =>
+      deriveStateMachineStatements(
+        withTask(sdkIntegration('dynamodb', 'getItem'), { TableName: `\${OtherTableName}` }),
+        scopes,
+      ),
+    ).toThrow(`- Only: TableName must be a single scoped \${Placeholder} (got "\${OtherTableName}")`);
+    expect(() =>
+      deriveStateMachineStatements(
+        withTask(sdkIntegration('dynamodb', 'getItem'), { TableName: 'locks' }),
+        scopes,
+      ),
+    ).toThrow(`- Only: TableName must be a single scoped \${Placeholder} (got "locks")`);
+  });
+
+  it('Given Tasks on both tables, When derived, Then each table gets only the actions of the Tasks that name it', () => {
+    const twoTables: StateMachineDefinition = {
+      StartAt: 'PutLock',
+      States: {
+        PutLock: {
+          Type: 'Task',
+          Resource: sdkIntegration('dynamodb', 'putItem'),
+          Parameters: { TableName: `\${${PLACEHOLDERS.lockTableName}}` },
+          Next: 'ReadPlan',
+        },
+        ReadPlan: {
+          Type: 'Task',
+          Resource: sdkIntegration('dynamodb', 'getItem'),
+          Parameters: { TableName: `\${${RECREATE_PLACEHOLDERS.approvalTableName}}` },
+          End: true,
+        },
+      },
+    };
+    expect(deriveStateMachineStatements(twoTables, scopes)).toEqual([
+      {
+        Sid: 'DynamodbTasksApprovalTable',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem'],
+        Resource: [APPROVALS],
+      },
+      { Sid: 'DynamodbTasksLockTable', Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: [LOCKS] },
+      {
+        Sid: 'KmsThroughDynamodb',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [KEY],
+        Condition: viaService('dynamodb'),
+      },
+    ]);
+  });
+
+  it('Given two resource scopes with the same Sid, When derived, Then it fails rather than merge their resources', () => {
+    // Given both tables scoped without a sidSuffix
+    const sameSid: StateMachineScopes = {
+      ...recreateScopes,
+      services: {
+        ...recreateScopes.services,
+        dynamodb: {
+          ...dynamodbScope,
+          resourceParameter: {
+            name: 'TableName',
+            byPlaceholder: {
+              [PLACEHOLDERS.lockTableName]: { resources: [LOCKS] },
+              [RECREATE_PLACEHOLDERS.approvalTableName]: { resources: [APPROVALS] },
+            },
+          },
+        },
+      },
+    };
+
+    // When / Then
+    expect(() => deriveStateMachineStatements(recreateDefinition, sameSid)).toThrow(
+      '- two resource scopes would both be statement DynamodbTasks: give them distinct sidSuffix values',
+    );
+  });
+});
+
 describe('state machine permissions of the recreate branch', () => {
-  it('grant every action its Tasks call, the callback (.waitForTaskToken) included, and no other', () => {
-    const granted = deriveStateMachineStatements(recreateDefinition, recreateScopes)
-      .flatMap((statement) => statement.Action)
-      .filter((action) => !action.startsWith('kms:'))
-      .sort();
+  it('Given the recreate definition, When derived, Then every action its Tasks call is granted, the callback (.waitForTaskToken) included, and no other', () => {
+    // The KMS statements other than the pre-flight's DescribeKey are for encrypted resources, not a Task
+    const granted = [
+      ...new Set(
+        deriveStateMachineStatements(recreateDefinition, recreateScopes)
+          .filter(({ Sid }) => !Sid.startsWith('KmsThrough'))
+          .flatMap((statement) => statement.Action),
+      ),
+    ].sort();
     expect(granted).toEqual(actionsTheDefinitionNeeds(recreateDefinition));
     expect(granted).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
-      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeSubnets',
+      'kms:DescribeKey',
       'lambda:InvokeFunction',
       's3:GetObject',
+      's3:ListBucket',
       'sagemaker:CreateNotebookInstance',
       'sagemaker:DeleteNotebookInstance',
       'sagemaker:DescribeNotebookInstance',
@@ -236,48 +346,115 @@ describe('state machine permissions of the recreate branch', () => {
       'securityhub:BatchUpdateFindings',
       'sns:Publish',
     ]);
-    expect(granted).toContain('dynamodb:PutItem');
     expect(
-      taskStates(recreateDefinition).some(([, task]) => task.Resource.endsWith('putItem.waitForTaskToken')),
+      taskStates(recreateDefinition).some(([, task]) =>
+        task.Resource.endsWith('updateItem.waitForTaskToken'),
+      ),
     ).toBe(true);
   });
 
-  it('read the manifests from the bucket scope, with the key through S3 as well', () => {
+  it('Given the recreate definition, When derived, Then each table, the bucket, the pre-flight and the key are granted exactly these', () => {
     const statements = deriveStateMachineStatements(recreateDefinition, recreateScopes);
-    expect(statements.find((statement) => statement.Sid === 'S3Tasks')).toEqual({
+    const bySid = (sid: string) => statements.find((statement) => statement.Sid === sid);
+    expect(statements.map(({ Sid }) => Sid)).toEqual([
+      'DynamodbTasksApprovalTable',
+      'DynamodbTasksLockTable',
+      'Ec2Tasks',
+      'KmsTasks',
+      'LambdaTasks',
+      'S3Tasks',
+      'S3TasksStatusListing',
+      'SagemakerTasks',
+      'SecurityhubTasks',
+      'SnsTasks',
+      'KmsThroughDynamodb',
+      'KmsThroughS3',
+      'KmsThroughSns',
+    ]);
+    // The plan: the wait stores its token (UpdateItem), the findings are read, the plan is closed
+    expect(bySid('DynamodbTasksApprovalTable')).toEqual({
+      Sid: 'DynamodbTasksApprovalTable',
+      Effect: 'Allow',
+      Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Resource: [APPROVALS],
+    });
+    // The lock: released only (plan-remediation and snapshot-notebook take it)
+    expect(bySid('DynamodbTasksLockTable')).toEqual({
+      Sid: 'DynamodbTasksLockTable',
+      Effect: 'Allow',
+      Action: ['dynamodb:DeleteItem'],
+      Resource: [LOCKS],
+    });
+    // The failure marker's first KiB; the status markers listed under the notebooks' prefixes only
+    expect(bySid('S3Tasks')).toEqual({
       Sid: 'S3Tasks',
       Effect: 'Allow',
       Action: ['s3:GetObject'],
       Resource: [BUCKET_OBJECTS],
     });
-    expect(statements.find((statement) => statement.Sid === 'KmsForEncryptedResources')?.Condition).toEqual({
-      StringEquals: {
-        'kms:ViaService': [
-          'dynamodb.eu-west-1.amazonaws.com',
-          's3.eu-west-1.amazonaws.com',
-          'sns.eu-west-1.amazonaws.com',
-        ],
-      },
+    expect(bySid('S3TasksStatusListing')).toEqual({
+      Sid: 'S3TasksStatusListing',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [BUCKET],
+      Condition: { StringLike: { 's3:prefix': ['roles/*'] } },
     });
+    // The pre-flight: Describe calls with no resource type, and the target key
+    expect(bySid('Ec2Tasks')).toEqual({
+      Sid: 'Ec2Tasks',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets'],
+      Resource: ['*'],
+    });
+    expect(bySid('KmsTasks')).toEqual({
+      Sid: 'KmsTasks',
+      Effect: 'Allow',
+      Action: ['kms:DescribeKey'],
+      Resource: [KEYS],
+    });
+    // GetObject decrypts; listing reads no object data, so it adds no KMS action
+    expect(bySid('KmsThroughS3')).toEqual({
+      Sid: 'KmsThroughS3',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [KEY],
+      Condition: viaService('s3'),
+    });
+    expect(bySid('KmsThroughDynamodb')?.Action).toEqual(['kms:Decrypt']);
   });
 
-  it('invoke the four functions, and fail when the snapshot or verify function is not scoped', () => {
+  it('Given a Task on an encrypted service whose KMS use is not known, When derived, Then it fails rather than grant it no key', () => {
+    expect(() =>
+      deriveStateMachineStatements(
+        withTask(sdkIntegration('dynamodb', 'query'), { TableName: `\${${PLACEHOLDERS.lockTableName}}` }),
+        scopes,
+      ),
+    ).toThrow(
+      '- Only: which KMS actions dynamodb:Query needs on resources encrypted with a customer managed key is not known',
+    );
+    expect(KMS_ACTIONS_ON_BEHALF['s3:ListBucket']).toEqual([]);
+  });
+
+  it('Given the recreate definition, Then the four functions are invoked, and it fails when the snapshot or verify function is not scoped', () => {
     const lambda = deriveStateMachineStatements(recreateDefinition, recreateScopes).find(
       (statement) => statement.Sid === 'LambdaTasks',
     );
     expect(lambda?.Resource).toEqual([PLAN, REPORT, SNAPSHOT, VERIFY]);
-    expect(() => deriveStateMachineStatements(recreateDefinition, scopes)).toThrow(
-      `no function ARN is scoped for placeholder \${${RECREATE_PLACEHOLDERS.snapshotFunctionArn}}`,
-    );
+    expect(() =>
+      deriveStateMachineStatements(recreateDefinition, {
+        ...recreateScopes,
+        lambdaFunctions: scopes.lambdaFunctions,
+      }),
+    ).toThrow(`no function ARN is scoped for placeholder \${${RECREATE_PLACEHOLDERS.snapshotFunctionArn}}`);
   });
 
-  it('still refuse a callback on an unknown service or an optimised integration', () => {
+  it('Given a callback on an unknown service or an optimised integration, When derived, Then it is still refused', () => {
     expect(() =>
       deriveStateMachineStatements(
-        withTask(`${sdkIntegration('ec2', 'stopInstances')}.waitForTaskToken`),
+        withTask(`${sdkIntegration('rds', 'stopDBInstance')}.waitForTaskToken`),
         scopes,
       ),
-    ).toThrow("- Only: no IAM prefix is known for SDK service 'ec2'");
+    ).toThrow("- Only: no IAM prefix is known for SDK service 'rds'");
     expect(() =>
       deriveStateMachineStatements(withTask('arn:aws:states:::sqs:sendMessage.waitForTaskToken'), scopes),
     ).toThrow('- Only: unsupported Task resource arn:aws:states:::sqs:sendMessage.waitForTaskToken');

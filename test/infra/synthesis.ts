@@ -66,20 +66,26 @@ export interface ReadableStatement {
   Effect: string;
   Action: string[];
   Resource: string[];
+  /** Only on a statement that names the actions it does not apply to (Action is then []). */
+  NotAction?: string[];
+  /** Only on a statement that names the resources it does not apply to (Resource is then []). */
+  NotResource?: string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 const asArray = (value: Json | undefined): string[] =>
   value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
 
-/** The statements of a policy document, with Action and Resource always arrays. */
+/** The statements of a policy document, with Action and Resource always arrays ([] beside a NotAction or NotResource). */
 export function readableStatements(document: Json): ReadableStatement[] {
   const statements = (readable(document) as { Statement: Array<Record<string, Json>> }).Statement;
   return statements.map((statement) => ({
     ...(statement.Sid ? { Sid: String(statement.Sid) } : {}),
     Effect: String(statement.Effect),
     Action: asArray(statement.Action),
+    ...(statement.NotAction ? { NotAction: asArray(statement.NotAction) } : {}),
     Resource: asArray(statement.Resource),
+    ...(statement.NotResource ? { NotResource: asArray(statement.NotResource) } : {}),
     ...(statement.Condition
       ? { Condition: statement.Condition as Record<string, Record<string, string | string[]>> }
       : {}),

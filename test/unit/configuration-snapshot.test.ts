@@ -8,7 +8,7 @@ import {
 } from '../../handlers/shared/configuration-snapshot.js';
 
 const snapshot: ConfigurationSnapshot = {
-  version: 1,
+  version: 2,
   takenAt: '2026-11-23T09:00:00.000Z',
   executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:run-1',
   status: 'InService',
@@ -39,11 +39,19 @@ const snapshot: ConfigurationSnapshot = {
     RootAccess: 'Disabled',
     VolumeSizeInGB: 50,
   },
+  restoreLifecycleConfigName: 'notebook-remediation-restore',
 };
 
 describe('configuration snapshot', () => {
   it('round-trips: what is written parses back to the same snapshot', () => {
     expect(parseSnapshot(serialiseSnapshot(snapshot))).toEqual(snapshot);
+  });
+
+  it('Given the data is not kept, When the snapshot has no restore lifecycle configuration, Then it round-trips without one', () => {
+    const { restoreLifecycleConfigName: _kept, ...withoutData } = snapshot;
+    const parsed = parseSnapshot(serialiseSnapshot(withoutData));
+    expect(parsed).toEqual(withoutData);
+    expect(parsed).not.toHaveProperty('restoreLifecycleConfigName');
   });
 
   it('read-back verification: identical bytes pass, any change fails before anything is deleted', () => {
@@ -54,10 +62,10 @@ describe('configuration snapshot', () => {
     ]);
   });
 
-  it('a snapshot missing the role or with a wrong version is rejected with every problem', () => {
+  it('a snapshot missing the role or in the version-1 layout is rejected with every problem', () => {
     const broken = JSON.stringify({
       ...snapshot,
-      version: 2,
+      version: 1,
       notebook: { ...snapshot.notebook, RoleArn: 'me' },
     });
     expect(() => parseSnapshot(broken)).toThrow(/version: .*; notebook\.RoleArn: must be an IAM role ARN/);

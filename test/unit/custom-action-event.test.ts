@@ -79,7 +79,7 @@ describe('decideApproval', () => {
     executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:run-1',
     findingIds: [finding.Id ?? ''],
     status: 'PENDING',
-    expiresAt: Math.floor(now.getTime() / 1000) + 3600,
+    approvalDeadline: Math.floor(now.getTime() / 1000) + 3600,
   };
 
   it('a pending plan within its window: approve sends success, reject sends failure', () => {
@@ -110,12 +110,75 @@ describe('decideApproval', () => {
     const verdict = decideApproval(
       'approve',
       'nb',
-      { ...pending, expiresAt: Math.floor(now.getTime() / 1000) },
+      { ...pending, approvalDeadline: Math.floor(now.getTime() / 1000) },
       now,
     );
     expect(verdict.kind === 'annotate' && verdict.note).toBe(
       'Too late to approve: the approval window for notebook instance nb closed at 2026-11-23T10:00:00.000Z, and nothing was changed. Use the Remediate now action to plan it again.',
     );
+  });
+});
+
+describe('decideApproval: the plan before and after its wait', () => {
+  const now = new Date('2026-11-23T10:00:00.000Z');
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const plan: PendingApproval = {
+    executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:run-1',
+    findingIds: [finding.Id ?? ''],
+    status: 'PLANNED',
+    approvalDeadline: nowSeconds + 3600,
+  };
+
+  it('Given a plan still PLANNED (its execution has not reached the wait), When it is approved, Then nothing is decided and the note says to try again shortly', () => {
+    // Given / When
+    const verdict = decideApproval('approve', 'nb', plan, now);
+
+    // Then
+    expect(verdict).toEqual({
+      kind: 'annotate',
+      note: 'Nothing to approve yet: the recreation plan of notebook instance nb (execution arn:aws:states:eu-west-1:111122223333:execution:remediation:run-1) is still being submitted for approval. Nothing was changed; choose the action again in a minute.',
+    });
+  });
+
+  it('Given a PLANNED plan whose window has closed, When it is rejected, Then the note says it is too late, not to try again', () => {
+    // Given a plan whose execution never started waiting before its deadline
+    const lapsed = { ...plan, approvalDeadline: nowSeconds - 1 };
+
+    // When
+    const verdict = decideApproval('reject', 'nb', lapsed, now);
+
+    // Then
+    expect(verdict.kind === 'annotate' && verdict.note).toMatch(
+      /^Too late to reject: the approval window for notebook instance nb closed at 2026-11-23T09:59:59.000Z/,
+    );
+  });
+
+  it('Given a plan REJECTED within its window, When it is approved after the window closed, Then the note says when it was rejected', () => {
+    // Given
+    const rejected: PendingApproval = {
+      ...plan,
+      status: 'REJECTED',
+      approvalDeadline: nowSeconds - 60,
+      decidedAt: '2026-11-23T09:58:00.000Z',
+    };
+
+    // When
+    const verdict = decideApproval('approve', 'nb', rejected, now);
+
+    // Then the decision already made is what the finding learns, not "too late"
+    expect(verdict).toEqual({
+      kind: 'annotate',
+      note: 'Nothing to approve: the remediation of notebook instance nb (execution arn:aws:states:eu-west-1:111122223333:execution:remediation:run-1) was already rejected at 2026-11-23T09:58:00.000Z. Nothing was changed.',
+    });
+  });
+
+  it('Given a PENDING plan one second before its deadline, When it is approved, Then it is approved; at the deadline it is too late', () => {
+    // Given
+    const pending: PendingApproval = { ...plan, status: 'PENDING', approvalDeadline: nowSeconds + 1 };
+
+    // When / Then
+    expect(decideApproval('approve', 'nb', pending, now).kind).toBe('approve');
+    expect(decideApproval('approve', 'nb', pending, new Date((nowSeconds + 1) * 1000)).kind).toBe('annotate');
   });
 });
 

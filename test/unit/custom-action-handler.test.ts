@@ -1,503 +1,117 @@
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  GetItemCommand,
-  ProvisionedThroughputExceededException,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import {
-  type AwsSecurityFinding,
-  BatchUpdateFindingsCommand,
-  SecurityHubClient,
-} from '@aws-sdk/client-securityhub';
-import {
-  ExecutionAlreadyExists,
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-  TaskTimedOut,
-} from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { BatchUpdateFindingsCommand, InternalException } from '@aws-sdk/client-securityhub';
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCustomActionHandler, handler } from '../../handlers/custom-action.js';
-import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
+import { handler } from '../../handlers/custom-action.js';
 import {
   CUSTOM_ACTION_SETTINGS_VARIABLE,
-  type CustomActionSettings,
   parseCustomActionSettings,
 } from '../../handlers/shared/custom-action-settings.js';
-import type { Logger } from '../../handlers/shared/logger.js';
 import { customActionEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
+import {
+  ACCOUNT,
+  actionArn,
+  click,
+  customAction,
+  dynamodb,
+  EVENT_ID,
+  internetFinding,
+  NOTEBOOK_KEY,
+  notesWritten,
+  platformFinding,
+  REGION,
+  resetMocks,
+  rootFinding,
+  securityhub,
+  settings,
+  sfn,
+  sfnCalls,
+} from './custom-action-fixtures.js';
 import { recordingLogger } from './recording-logger.js';
 
-const dynamodb = mockClient(DynamoDBClient);
-const sfn = mockClient(SFNClient);
-const securityhub = mockClient(SecurityHubClient);
+beforeEach(resetMocks);
 
-const ACCOUNT = '111122223333';
-const REGION = 'eu-west-1';
-const actionArn = (id: string) => `arn:aws:securityhub:${REGION}:${ACCOUNT}:action/custom/${id}`;
-
-const settings: CustomActionSettings = {
-  accountId: ACCOUNT,
-  region: REGION,
-  actionArns: {
-    approve: actionArn('ApprovePlan'),
-    reject: actionArn('RejectPlan'),
-    'remediate-now': actionArn('RemediateNow'),
-  },
-  approvalTableName: 'approvals',
-  stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:sagemaker-remediation`,
-  modes: resolveModes({ 'SageMaker.1': 'approval', 'SageMaker.3': 'auto', 'SageMaker.8': 'off' }),
-};
-
-const now = new Date('2026-11-23T09:00:05.000Z');
-const nowSeconds = Math.floor(now.getTime() / 1000);
-const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAf-task-token';
-const EXECUTION_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:execution:sagemaker-remediation:plan-research-notebook`;
-const NOTEBOOK_KEY = `arn:aws:sagemaker:${REGION}:${ACCOUNT}:notebook-instance/research-notebook`;
-const EVENT_ID = 'b3f9a1e2-0c4d-4e5f-8a6b-7c8d9e0f1a2b';
-
-const internetFinding = notebookControlFinding({
-  controlId: 'SageMaker.1',
-  notebookName: 'Research-Notebook',
-});
-const vpcFinding = notebookControlFinding({ controlId: 'SageMaker.2', notebookName: 'Research-Notebook' });
-const rootFinding = notebookControlFinding({ controlId: 'SageMaker.3', notebookName: 'Research-Notebook' });
-const platformFinding = notebookControlFinding({
-  controlId: 'SageMaker.8',
-  notebookName: 'Research-Notebook',
-});
-
-function customAction(logger: Logger = recordingLogger()) {
-  return createCustomActionHandler({
-    dynamodb: new DynamoDBClient({}),
-    sfn: new SFNClient({}),
-    securityhub: new SecurityHubClient({}),
-    settings,
-    now: () => now,
-    logger,
-  });
-}
-
-function click(
-  actionId: string,
-  findings: readonly AwsSecurityFinding[],
-  options: { account?: string } = {},
-) {
-  return customActionEvent(findings, { actionId, id: EVENT_ID, ...options });
-}
-
-function approvalItem(overrides: Record<string, AttributeValue> = {}): Record<string, AttributeValue> {
-  return {
-    approvalKey: { S: NOTEBOOK_KEY },
-    taskToken: { S: TOKEN },
-    status: { S: 'PENDING' },
-    executionArn: { S: EXECUTION_ARN },
-    findingIds: { L: [{ S: internetFinding.Id ?? '' }, { S: vpcFinding.Id ?? '' }] },
-    planSummary: { S: 'Recreate Research-Notebook in subnet-0123 without direct internet access' },
-    expiresAt: { N: String(nowSeconds + 6 * 24 * 3600) },
-    ...overrides,
-  };
-}
-
-function conditionFailed(): ConditionalCheckFailedException {
-  return new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-}
-
-function notesWritten() {
-  return securityhub.commandCalls(BatchUpdateFindingsCommand).map((call) => call.args[0].input);
-}
-
-function sfnCalls() {
-  return sfn.calls().length;
-}
-
-beforeEach(() => {
-  dynamodb.reset();
-  sfn.reset();
-  securityhub.reset();
-  dynamodb.on(GetItemCommand).resolves({});
-  dynamodb.on(UpdateItemCommand).resolves({});
-  sfn.on(SendTaskSuccessCommand).resolves({});
-  sfn.on(SendTaskFailureCommand).resolves({});
-  sfn.on(StartExecutionCommand).resolves({
-    executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:sagemaker-remediation:started`,
-    startDate: now,
-  });
-  securityhub.on(BatchUpdateFindingsCommand).resolves({ ProcessedFindings: [], UnprocessedFindings: [] });
-});
-
-describe('CustomAction handler: approve and reject', () => {
-  it('approve with a pending plan: records APPROVED under a condition, then completes the wait with the stored token', async () => {
-    // Given a notebook whose recreation waits for approval
-    dynamodb.on(GetItemCommand).resolves({ Item: approvalItem() });
-
-    // When an engineer approves its finding
-    const result = await customAction()(click('ApprovePlan', [internetFinding]));
-
-    // Then the record is read consistently by the notebook's lowercased ARN
-    expect(dynamodb.commandCalls(GetItemCommand)[0]?.args[0].input).toEqual({
-      TableName: 'approvals',
-      Key: { approvalKey: { S: NOTEBOOK_KEY } },
-      ConsistentRead: true,
-    });
-    // And moved to APPROVED only if it is still this pending plan within its window
-    expect(dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input).toEqual({
-      TableName: 'approvals',
-      Key: { approvalKey: { S: NOTEBOOK_KEY } },
-      UpdateExpression: 'SET #status = :approved, decidedAt = :now, decidedBy = :eventId',
-      ConditionExpression:
-        '#status = :pending AND #expiresAt > :nowSeconds AND #executionArn = :executionArn',
-      ExpressionAttributeNames: {
-        '#status': 'status',
-        '#expiresAt': 'expiresAt',
-        '#executionArn': 'executionArn',
-      },
-      ExpressionAttributeValues: {
-        ':approved': { S: 'APPROVED' },
-        ':pending': { S: 'PENDING' },
-        ':now': { S: '2026-11-23T09:00:05.000Z' },
-        ':eventId': { S: EVENT_ID },
-        ':nowSeconds': { N: String(nowSeconds) },
-        ':executionArn': { S: EXECUTION_ARN },
-      },
-    });
-    // And the waiting execution continues with the stored token
-    expect(sfn.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input)).toEqual([
-      {
-        taskToken: TOKEN,
-        output: JSON.stringify({
-          approvedAt: '2026-11-23T09:00:05.000Z',
-          eventId: EVENT_ID,
-          action: 'approve',
-        }),
-      },
-    ]);
-    // And the handler writes no note: the state machine annotates the approved plan itself
-    expect(notesWritten()).toEqual([]);
-    expect(result).toEqual({
-      action: 'approve',
-      decisions: [
-        {
-          notebook: 'Research-Notebook',
-          findingIds: [internetFinding.Id],
-          outcome: 'approved',
-          executionArn: EXECUTION_ARN,
-        },
-      ],
-    });
-  });
-
-  it('reject with a pending plan: records REJECTED and fails the wait with RemediationRejected', async () => {
-    // Given a pending plan
-    dynamodb.on(GetItemCommand).resolves({ Item: approvalItem() });
-
-    // When an engineer rejects it
-    const result = await customAction()(click('RejectPlan', [internetFinding]));
-
-    // Then the record becomes REJECTED under the same condition
-    const update = dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
-    expect(update?.UpdateExpression).toBe('SET #status = :rejected, decidedAt = :now, decidedBy = :eventId');
-    expect(update?.ConditionExpression).toBe(
-      '#status = :pending AND #expiresAt > :nowSeconds AND #executionArn = :executionArn',
-    );
-    expect(update?.ExpressionAttributeValues?.[':rejected']).toEqual({ S: 'REJECTED' });
-    // And the execution ends through its Catch on RemediationRejected; nothing is approved
-    expect(sfn.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input)).toEqual([
-      {
-        taskToken: TOKEN,
-        error: 'RemediationRejected',
-        cause: `Rejected through the Security Hub custom action at 2026-11-23T09:00:05.000Z (event ${EVENT_ID})`,
-      },
-    ]);
-    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
-    expect(notesWritten()).toEqual([]);
-    expect(result.decisions.map((decision) => decision.outcome)).toEqual(['rejected']);
-  });
-
-  it('approve with no pending plan: a note says there is nothing to approve, and nothing else happens', async () => {
-    // Given no approval record for the notebook
-    dynamodb.on(GetItemCommand).resolves({});
-
-    // When an engineer approves its finding
-    const result = await customAction()(click('ApprovePlan', [internetFinding]));
-
-    // Then only a note is written, with the Workflow status left as it is
-    expect(notesWritten()).toEqual([
-      {
-        FindingIdentifiers: [{ Id: internetFinding.Id, ProductArn: internetFinding.ProductArn }],
-        Note: {
-          Text: 'Nothing to approve: no remediation of notebook instance Research-Notebook is waiting for approval, so nothing was changed. Use the Remediate now action to plan one.',
-          UpdatedBy: 'sagemaker-remediation',
-        },
-      },
-    ]);
-    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
-    expect(sfnCalls()).toBe(0);
-    expect(result.decisions[0]?.outcome).toBe('annotated');
-  });
-
-  it('approve twice: the second click finds the plan APPROVED and says so, without a second approval', async () => {
-    // Given a plan another click approved already
-    dynamodb.on(GetItemCommand).resolves({
-      Item: approvalItem({
-        status: { S: 'APPROVED' },
-        decidedAt: { S: '2026-11-23T08:59:00.000Z' },
-        decidedBy: { S: 'an-earlier-click' },
-      }),
-    });
-
-    // When the engineer approves again
-    const result = await customAction()(click('ApprovePlan', [internetFinding]));
-
-    // Then the finding is told when it was approved, and nothing is sent to the execution
-    expect(result.decisions[0]?.note).toBe(
-      `Nothing to approve: the remediation of notebook instance Research-Notebook (execution ${EXECUTION_ARN}) was already approved at 2026-11-23T08:59:00.000Z. Nothing was changed.`,
-    );
-    expect(notesWritten()[0]?.Note?.Text).toBe(result.decisions[0]?.note);
-    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
-    expect(sfnCalls()).toBe(0);
-  });
-
-  it('approve after the window closed: "Too late", and nothing changes', async () => {
-    // Given a pending record whose window closed (TTL deletion is lazy, so it still exists)
-    dynamodb
-      .on(GetItemCommand)
-      .resolves({ Item: approvalItem({ expiresAt: { N: String(nowSeconds - 60) } }) });
-
-    // When the engineer approves
-    const result = await customAction()(click('ApprovePlan', [internetFinding]));
-
-    // Then the note says it is too late; no update, no task completion
-    expect(result.decisions[0]?.outcome).toBe('annotated');
-    expect(result.decisions[0]?.note).toMatch(
-      /^Too late to approve: the approval window for notebook instance Research-Notebook closed at 2026-11-23T08:59:05.000Z/,
-    );
-    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
-    expect(sfnCalls()).toBe(0);
-  });
-
-  it('the conditional update loses a race (a concurrent click approved first): annotated with the fresh state, no second approval', async () => {
-    // Given the record is pending when read, but another click approves it before our update
-    dynamodb
-      .on(GetItemCommand)
-      .resolvesOnce({ Item: approvalItem() })
-      .resolves({
-        Item: approvalItem({
-          status: { S: 'APPROVED' },
-          decidedAt: { S: '2026-11-23T09:00:04.000Z' },
-          decidedBy: { S: 'the-other-click' },
-        }),
-      });
-    dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
-
-    // When this click is processed
-    const result = await customAction()(click('ApprovePlan', [internetFinding]));
-
-    // Then the record is read again and the note describes what it holds now
-    expect(dynamodb.commandCalls(GetItemCommand)).toHaveLength(2);
-    expect(result.decisions[0]?.outcome).toBe('annotated');
-    expect(result.decisions[0]?.note).toContain('was already approved at 2026-11-23T09:00:04.000Z');
-    // And the execution is not sent a second success
-    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
-  });
-
-  it('the plan is replaced between the read and the update: the new plan is not approved on the old click', async () => {
-    // Given a new execution's pending plan replaces the one the engineer saw
-    const newExecution = `${EXECUTION_ARN}-2`;
-    dynamodb
-      .on(GetItemCommand)
-      .resolvesOnce({ Item: approvalItem() })
-      .resolves({ Item: approvalItem({ executionArn: { S: newExecution }, taskToken: { S: 'new-token' } }) });
-    dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
-
-    // When the click is processed
-    const result = await customAction()(click('ApprovePlan', [internetFinding]));
-
-    // Then the finding says the plan changed; nothing is approved
-    expect(result.decisions[0]?.note).toBe(
-      `Nothing was approved: the remediation plan of notebook instance Research-Notebook changed while this click was processed (it is now execution ${newExecution}). Review the new plan and choose the action again.`,
-    );
-    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(1);
-    expect(sfnCalls()).toBe(0);
-  });
-
-  it('SendTaskSuccess says TaskTimedOut: the findings say the execution is gone and the record stays APPROVED', async () => {
-    // Given a pending record whose execution has just timed out
-    dynamodb.on(GetItemCommand).resolves({ Item: approvalItem() });
-    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
-
-    // When the engineer approves
-    const result = await customAction()(click('ApprovePlan', [internetFinding]));
-
-    // Then the outcome is execution-gone, and the note says so and names the record's state
-    expect(result.decisions[0]?.outcome).toBe('execution-gone');
-    expect(result.decisions[0]?.executionArn).toBe(EXECUTION_ARN);
-    expect(result.decisions[0]?.note).toBe(
-      `Approved at 2026-11-23T09:00:05.000Z, but the remediation of notebook instance Research-Notebook (execution ${EXECUTION_ARN}) was no longer waiting (TaskTimedOut): it timed out, was stopped or already ended. Nothing was changed; its approval record stays APPROVED. Use the Remediate now action to plan it again.`,
-    );
-    expect(notesWritten()).toHaveLength(1);
-    expect(notesWritten()[0]?.Note?.Text).toBe(result.decisions[0]?.note);
-  });
-
-  it('two findings of one notebook selected together: one plan, one read, one approval', async () => {
-    // Given .1 and .2 of the same notebook joined one pending plan
-    dynamodb.on(GetItemCommand).resolves({ Item: approvalItem() });
-
-    // When both findings are approved in one click
-    const result = await customAction()(click('ApprovePlan', [internetFinding, vpcFinding]));
-
-    // Then the record is read, updated and the task completed once
-    expect(dynamodb.commandCalls(GetItemCommand)).toHaveLength(1);
-    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(1);
-    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
-    expect(result.decisions).toEqual([
-      {
-        notebook: 'Research-Notebook',
-        findingIds: [internetFinding.Id, vpcFinding.Id],
-        outcome: 'approved',
-        executionArn: EXECUTION_ARN,
-      },
-    ]);
-  });
-
-  it('two findings of one notebook with nothing pending: one note, one BatchUpdateFindings for both', async () => {
-    // Given no record
-    // When both findings are rejected in one click
-    await customAction()(click('RejectPlan', [internetFinding, vpcFinding]));
-
-    // Then one call annotates both findings with the same note
-    expect(dynamodb.commandCalls(GetItemCommand)).toHaveLength(1);
-    expect(notesWritten()).toHaveLength(1);
-    expect(notesWritten()[0]?.FindingIdentifiers?.map((identifier) => identifier.Id)).toEqual([
-      internetFinding.Id,
-      vpcFinding.Id,
-    ]);
-    expect(notesWritten()[0]?.Note?.Text).toMatch(/^Nothing to reject: /);
-  });
-
-  it('EventBridge redelivers an approval whose record this very event already set: the task is completed, no "already approved" note', async () => {
-    // Given the first delivery recorded APPROVED (decidedBy = this event) and then failed
-    dynamodb.on(GetItemCommand).resolves({
-      Item: approvalItem({
-        status: { S: 'APPROVED' },
-        decidedAt: { S: '2026-11-23T09:00:01.000Z' },
-        decidedBy: { S: EVENT_ID },
-      }),
-    });
-
-    // When the same event arrives again
-    const result = await customAction()(click('ApprovePlan', [internetFinding]));
-
-    // Then the approval is delivered (not re-recorded) and no misleading note is written
-    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
-    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input).toEqual({
-      taskToken: TOKEN,
-      output: JSON.stringify({
-        approvedAt: '2026-11-23T09:00:01.000Z',
-        eventId: EVENT_ID,
-        action: 'approve',
-      }),
-    });
-    expect(notesWritten()).toEqual([]);
-    expect(result.decisions[0]?.outcome).toBe('approved');
-  });
-
-  it('a malformed approval record: annotated, logged as an error without the token, nothing approved', async () => {
-    // Given a record with an unknown status
-    dynamodb.on(GetItemCommand).resolves({ Item: approvalItem({ status: { S: 'MAYBE' } }) });
-    const logger = recordingLogger();
-
-    // When the engineer approves
-    const result = await customAction(logger)(click('ApprovePlan', [internetFinding]));
-
-    // Then nothing is approved, the finding says the record is malformed, the log names the problem
-    expect(result.decisions[0]?.outcome).toBe('annotated');
-    expect(result.decisions[0]?.note).toMatch(
-      /^Nothing was approved: the approval record of notebook instance Research-Notebook is malformed/,
-    );
-    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
-    expect(sfnCalls()).toBe(0);
-    const error = logger.lines.find((line) => line.level === 'error');
-    expect(error?.fields?.problems).toEqual([expect.stringMatching(/^item\.status\.S: /)]);
-    expect(JSON.stringify(logger.lines)).not.toContain(TOKEN);
-  });
-
-  it('approve on a finding that is not about a notebook instance: annotated without reading the table', async () => {
-    // Given a SageMaker.4 finding on an endpoint configuration
-    const endpointFinding: AwsSecurityFinding = {
-      ...notebookControlFinding({ controlId: 'SageMaker.4', notebookName: 'unused' }),
-      Resources: [
-        {
-          Type: 'AwsSageMakerEndpointConfig',
-          Id: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint-config/churn-model`,
-          Partition: 'aws',
-          Region: REGION,
-        },
-      ],
-    };
-
-    // When it is approved
-    const result = await customAction()(click('ApprovePlan', [endpointFinding]));
-
-    // Then the note says only notebook recreations wait for approval
-    expect(result.decisions[0]).toMatchObject({ notebook: 'churn-model', outcome: 'annotated' });
-    expect(result.decisions[0]?.note).toContain('only notebook instance recreations wait for approval');
-    expect(dynamodb.calls()).toHaveLength(0);
-    expect(sfnCalls()).toBe(0);
-  });
-
-  it('one notebook fails with a DynamoDB error: the other notebook is still decided, then the event fails so it is retried', async () => {
-    // Given two notebooks, the first one's read is throttled beyond the SDK retries
+describe('CustomAction handler: failures reach the on-failure queue', () => {
+  it('Given a failed approval read and a failed notes request, When both notebooks are approved in one click, Then the invocation fails naming both failures, and both are logged', async () => {
+    // Given the first notebook's read throttled beyond the SDK retries, and Security Hub failing the
+    // note of the second (which has nothing pending)
     const other = notebookControlFinding({ controlId: 'SageMaker.1', notebookName: 'Other-Notebook' });
     dynamodb
-      .on(GetItemCommand, { Key: { approvalKey: { S: NOTEBOOK_KEY } } })
+      .on(GetCommand, { Key: { approvalKey: NOTEBOOK_KEY } })
       .rejects(new ProvisionedThroughputExceededException({ message: 'Throughput exceeded', $metadata: {} }));
+    securityhub
+      .on(BatchUpdateFindingsCommand)
+      .rejects(new InternalException({ message: 'Internal service failure', $metadata: {} }));
     const logger = recordingLogger();
 
     // When both are approved in one click
     const run = customAction(logger)(click('ApprovePlan', [internetFinding, other]));
 
-    // Then the invocation fails naming the notebook, after the other one was annotated
+    // Then the error (what Lambda's on-failure record carries) names both, and so does the log
     await expect(run).rejects.toThrow(
-      `Custom action approve (event ${EVENT_ID}) failed for ${NOTEBOOK_KEY}: ProvisionedThroughputExceededException`,
+      `Custom action approve (event ${EVENT_ID}) failed for ${NOTEBOOK_KEY}: ProvisionedThroughputExceededException; BatchUpdateFindings: InternalException`,
     );
-    expect(notesWritten()[0]?.FindingIdentifiers).toEqual([{ Id: other.Id, ProductArn: other.ProductArn }]);
-    expect(
-      logger.lines.some((line) => line.level === 'error' && line.message === 'custom action failed'),
-    ).toBe(true);
+    expect(logger.lines).toContainEqual({
+      level: 'error',
+      message: 'custom action failed',
+      fields: {
+        eventId: EVENT_ID,
+        failures: [
+          {
+            resource: NOTEBOOK_KEY,
+            error: 'ProvisionedThroughputExceededException',
+            message: 'Throughput exceeded',
+          },
+          {
+            resource: 'BatchUpdateFindings',
+            error: 'InternalException',
+            message: 'Internal service failure',
+          },
+        ],
+      },
+    });
   });
 
-  it('Security Hub leaves a finding unprocessed: logged as an error and returned', async () => {
-    // Given Security Hub refuses the note on the finding
+  it('Given Security Hub refuses a note with ConcurrentUpdateError, When a click with nothing pending is annotated, Then the invocation fails so that Lambda retries it', async () => {
+    // Given a refusal that a later attempt can clear
     securityhub.on(BatchUpdateFindingsCommand).resolves({
       ProcessedFindings: [],
       UnprocessedFindings: [
         {
           FindingIdentifier: { Id: internetFinding.Id, ProductArn: internetFinding.ProductArn },
-          ErrorCode: 'FindingNotFound',
-          ErrorMessage: 'Finding not found',
+          ErrorCode: 'ConcurrentUpdateError',
+          ErrorMessage: 'Concurrent finding updates detected',
         },
       ],
     });
     const logger = recordingLogger();
 
-    // When a click with nothing pending is annotated
-    const result = await customAction(logger)(click('ApprovePlan', [internetFinding]));
+    // When the click is answered
+    const run = customAction(logger)(click('ApprovePlan', [internetFinding]));
 
-    // Then the refusal is in the result and in an error log line
-    const unprocessed = [
-      { id: internetFinding.Id, errorCode: 'FindingNotFound', errorMessage: 'Finding not found' },
-    ];
-    expect(result.unprocessedFindings).toEqual(unprocessed);
-    expect(logger.lines).toContainEqual({
-      level: 'error',
-      message: 'findings not annotated',
-      fields: { unprocessed },
-    });
+    // Then it fails naming the finding and the code, after logging the refusal; nothing was decided
+    await expect(run).rejects.toThrow(
+      `Custom action approve (event ${EVENT_ID}) failed for ${internetFinding.Id}: ConcurrentUpdateError`,
+    );
+    expect(logger.lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual([
+      'findings not annotated',
+      'custom action failed',
+    ]);
+    expect(dynamodb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(sfnCalls()).toBe(0);
+  });
+
+  it('Given an event of no known shape, When it reaches the handler, Then it is answered as invalid without throwing, and nothing is called', async () => {
+    // Given / When
+    const result = await customAction()({ 'detail-type': 'Security Hub Findings - Custom Action' });
+
+    // Then Lambda sees a success: neither its retries nor the on-failure queue get a forged event
+    expect(result.action).toBe('invalid');
+    expect(result.decisions).toEqual([]);
+    expect(dynamodb.calls()).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
+    expect(securityhub.calls()).toHaveLength(0);
   });
 });
 

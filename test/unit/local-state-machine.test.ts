@@ -58,18 +58,27 @@ function givenMachine() {
   return { account, machine, storedToken };
 }
 
-/** Lets the execution reach its waiting task (the clock only moves when everything is idle). */
-const untilWaiting = async (machine: LocalStateMachine) => {
-  for (let turn = 0; turn < 50 && machine.waitingTaskTokens.length === 0; turn++) {
+/**
+ * Lets the execution reach its waiting task and its call land: the token is registered as the task
+ * starts, and the (authorized, asynchronous) PutItem that stores it completes some turns later. The
+ * clock only moves when everything is idle, so the one-hour timeout cannot fire meanwhile.
+ */
+const untilWaiting = async (machine: LocalStateMachine, storedToken: () => string) => {
+  // Turn by turn (a timer would let the clock run), for as long as the authorization's first read of the
+  // IAM data may take on a loaded machine.
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (machine.waitingTaskTokens.length > 0 && storedToken() !== '') return;
     await new Promise((resolve) => setImmediate(resolve));
   }
+  throw new Error('the execution never stored its task token');
 };
 
 describe('local runner: .waitForTaskToken', () => {
   it('the token written by the task is the one SendTaskSuccess takes; the result lands in ResultPath', async () => {
     const { account, machine, storedToken } = givenMachine();
     const { done } = machine.start({ notebook: 'nb' });
-    await untilWaiting(machine);
+    await untilWaiting(machine, storedToken);
     expect(machine.waitingTaskTokens).toEqual([storedToken()]);
 
     machine.sendTaskSuccess(storedToken(), { approvedAt: '2026-11-23T09:10:00Z' });
@@ -90,7 +99,7 @@ describe('local runner: .waitForTaskToken', () => {
   it('SendTaskFailure: the task fails with that error name, which a Catch routes', async () => {
     const { machine, storedToken } = givenMachine();
     const { done } = machine.start({});
-    await untilWaiting(machine);
+    await untilWaiting(machine, storedToken);
     machine.sendTaskFailure(storedToken(), 'RemediationRejected', 'rejected by security ops');
     const execution = await done;
     expect(execution.transitions.at(-1)?.state).toBe('Rejected');
@@ -111,7 +120,7 @@ describe('local runner: .waitForTaskToken', () => {
   it('a token is used once: answering twice is TaskDoesNotExist', async () => {
     const { machine, storedToken } = givenMachine();
     const { done } = machine.start({});
-    await untilWaiting(machine);
+    await untilWaiting(machine, storedToken);
     const token = storedToken();
     machine.sendTaskSuccess(token, {});
     expect(() => machine.sendTaskSuccess(token, {})).toThrow(
@@ -301,7 +310,7 @@ describe('local runner: execution time and StopExecution', () => {
   it('Given an execution waiting for approval, When it is stopped with an error and a cause, Then it ends ABORTED with them, its token is gone and nothing after it runs', async () => {
     const { account, machine, storedToken } = givenMachine();
     const { record, done } = machine.start({});
-    await untilWaiting(machine);
+    await untilWaiting(machine, storedToken);
 
     const { stopDate } = machine.stop(record.executionArn, 'Superseded', 'a newer plan replaced this one');
     expect(record.status).toBe('ABORTED');

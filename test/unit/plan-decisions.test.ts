@@ -192,7 +192,6 @@ describe('decideWhenLocked', () => {
           executionArn: 'arn:other',
           findingId: subject.id,
           remediation: 'disable-root-access',
-          findingIds: [subject.id],
         },
         execution,
       ).kind,
@@ -206,7 +205,6 @@ describe('decideWhenLocked', () => {
         executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:first',
         findingId: 'legacy-1',
         remediation: 'disable-root-access',
-        findingIds: ['legacy-1'],
       },
       execution,
     );

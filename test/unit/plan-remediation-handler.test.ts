@@ -1,153 +1,201 @@
-import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeNotebookInstanceCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { createPlanHandler } from '../../handlers/plan-remediation.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidFindingEvent } from '../../handlers/shared/finding-event.js';
-import type { Logger } from '../../handlers/shared/logger.js';
-import { importedEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
+import { acquireLock } from '../../handlers/shared/notebook-locks.js';
+import { importedEvent } from '../../simulation/account/sample-findings.js';
+import {
+  describeCalls,
+  disposeAccounts,
+  documentClient,
+  executionNamed,
+  givenAccount,
+  itemsOf,
+  LOCK_SECONDS,
+  NOTEBOOK_KEY,
+  planner,
+  requestFor,
+  rootFinding,
+  START,
+  START_SECONDS,
+} from './plan-fixtures.js';
 import { recordingLogger } from './recording-logger.js';
-import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
+import { EXECUTION } from './runtime-settings-fixture.js';
 
-const sagemaker = mockClient(SageMakerClient);
-const dynamodb = mockClient(DynamoDBClient);
+afterEach(disposeAccounts);
 
-const settings = runtimeSettings({
-  timing: { ...runtimeSettings().timing, pollDelaysSeconds: [10, 20], maxPolls: 2 },
-});
-const execution = EXECUTION;
-const now = new Date('2026-11-23T09:00:00.000Z');
-const finding = notebookControlFinding({ controlId: 'SageMaker.3', notebookName: 'Research-Notebook' });
-const request = { event: importedEvent(finding), execution };
+describe('PlanRemediation handler: the in-place fix of root access', () => {
+  it('Given an InService notebook with root access, When SageMaker.3 is planned, Then the lock is taken for the remediation with its expiry, and the notebook observed after it', async () => {
+    // Given
+    const account = givenAccount();
 
-function plan(logger: Logger = recordingLogger()) {
-  return createPlanHandler({
-    sagemaker: new SageMakerClient({}),
-    dynamodb: new DynamoDBClient({}),
-    settings,
-    now: () => now,
-    logger,
-  });
-}
+    // When
+    const result = await planner(account)(requestFor(rootFinding));
 
-function notFound(message: string): Error {
-  return Object.assign(new Error(message), { name: 'ValidationException' });
-}
-
-beforeEach(() => {
-  sagemaker.reset();
-  dynamodb.reset();
-  sagemaker.on(ListTagsCommand).resolves({ Tags: [] });
-  sagemaker
-    .on(DescribeNotebookInstanceCommand)
-    .resolves({ NotebookInstanceStatus: 'InService', RootAccess: 'Enabled' });
-  dynamodb.on(PutItemCommand).resolves({});
-  dynamodb.on(DeleteItemCommand).resolves({});
-});
-
-describe('PlanRemediation handler', () => {
-  it('InService notebook: takes the lock with an expiry and re-entrant condition, then plans the remediation', async () => {
-    const result = await plan()(request);
+    // Then
     expect(result.plan.action).toBe('remediate');
+    expect(result.plan.remediation).toBe('disable-root-access');
     expect(result.runState).toEqual({ wasRunning: true });
-    expect(dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input).toEqual({
-      TableName: 'locks',
-      Item: {
-        lockKey: { S: 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook' },
-        ownerExecutionArn: { S: execution.id },
-        findingId: { S: finding.Id },
-        controlId: { S: 'SageMaker.3' },
-        remediation: { S: 'disable-root-access' },
-        findings: { L: [{ M: { Id: { S: finding.Id }, ProductArn: { S: finding.ProductArn } } }] },
-        acquiredAt: { S: '2026-11-23T09:00:00.000Z' },
-        expiresAt: { N: String(now.getTime() / 1000 + 21600) },
+    expect(itemsOf(account, 'locks')).toEqual([
+      {
+        lockKey: NOTEBOOK_KEY,
+        ownerExecutionArn: EXECUTION.id,
+        remediation: 'disable-root-access',
+        findingId: rootFinding.Id,
+        controlId: 'SageMaker.3',
+        acquiredAt: START.toISOString(),
+        expiresAt: START_SECONDS + LOCK_SECONDS,
       },
-      ConditionExpression: 'attribute_not_exists(#key) OR #expiresAt < :now OR #owner = :me',
-      ExpressionAttributeNames: {
-        '#key': 'lockKey',
-        '#expiresAt': 'expiresAt',
-        '#owner': 'ownerExecutionArn',
-      },
-      ExpressionAttributeValues: { ':now': { N: String(now.getTime() / 1000) }, ':me': { S: execution.id } },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    });
-    // The notebook is observed after the lock is held, so a finished competitor's changes are seen.
-    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(1);
-    expect(sagemaker.commandCalls(DescribeNotebookInstanceCommand)).toHaveLength(1);
+    ]);
+    // The notebook is observed once the lock is held, so a finished competitor's changes are seen.
+    const lockCall = account.calls.findIndex((call) => call.operation === 'PutItem');
+    const describeCall = account.calls.findIndex((call) => call.operation === 'DescribeNotebookInstance');
+    expect(lockCall).toBeGreaterThanOrEqual(0);
+    expect(describeCall).toBeGreaterThan(lockCall);
   });
 
-  it('reads every page of tags: an exemption tag on page 3 still exempts', async () => {
+  it('Given the same execution retried (a Lambda retry), When it plans again, Then it takes its own lock again', async () => {
+    // Given
+    const account = givenAccount();
+    await planner(account)(requestFor(rootFinding));
+
+    // When
+    const again = await planner(account)(requestFor(rootFinding));
+
+    // Then
+    expect(again.plan.action).toBe('remediate');
+    expect(itemsOf(account, 'locks')).toHaveLength(1);
+  });
+
+  it('Given a lock another execution took that has expired, When SageMaker.3 is planned, Then the lock is taken over', async () => {
+    // Given a holder that died: its lock expired but the TTL sweep has not removed it
+    const account = givenAccount();
+    await planner(account)(requestFor(rootFinding, executionNamed('died')));
+    account.clock.advance((LOCK_SECONDS + 1) * 1000);
+
+    // When
+    const result = await planner(account)(requestFor(rootFinding));
+
+    // Then
+    expect(result.plan.action).toBe('remediate');
+    expect(itemsOf(account, 'locks')).toEqual([expect.objectContaining({ ownerExecutionArn: EXECUTION.id })]);
+  });
+
+  it('Given a lock held by another execution for another finding, When SageMaker.3 is planned, Then the note names the holder and the notebook is never observed', async () => {
+    // Given
+    const account = givenAccount();
+    await acquireLock(documentClient(account), {
+      table: 'locks',
+      key: NOTEBOOK_KEY,
+      owner: 'arn:first',
+      remediation: 'disable-root-access',
+      findingId: 'legacy-finding',
+      controlId: 'SageMaker.3',
+      now: START,
+      seconds: LOCK_SECONDS,
+    });
+
+    // When
+    const result = await planner(account)(requestFor(rootFinding));
+
+    // Then
+    expect(result.plan.action).toBe('annotate');
+    expect(result.plan.annotation.outcome).toBe('ALREADY_IN_PROGRESS');
+    expect(result.plan.annotation.note).toContain(
+      'already being remediated by execution arn:first (finding legacy-finding)',
+    );
+    expect(describeCalls(account)).toEqual([]);
+  });
+
+  it('Given Describe fails after the lock is taken, When SageMaker.3 is planned, Then the lock is released and the error surfaces', async () => {
+    // Given
+    const account = givenAccount();
+    account.faults.failNext({
+      service: 'SageMaker',
+      operation: 'DescribeNotebookInstance',
+      code: 'ThrottlingException',
+      message: 'Rate exceeded',
+    });
+
+    // When / Then
+    await expect(planner(account)(requestFor(rootFinding))).rejects.toThrow('Rate exceeded');
+    expect(itemsOf(account, 'locks')).toEqual([]);
+  });
+
+  it('Given a Stopped notebook with root access already disabled, When SageMaker.3 is planned, Then it is already compliant and the lock is released at once', async () => {
+    // Given
+    const account = givenAccount({ status: 'Stopped', rootAccess: 'Disabled' });
+
+    // When
+    const result = await planner(account)(requestFor(rootFinding));
+
+    // Then
+    expect(result.plan.annotation.outcome).toBe('ALREADY_COMPLIANT');
+    expect(itemsOf(account, 'locks')).toEqual([]);
+  });
+
+  it('Given a notebook that no longer exists, When SageMaker.3 is planned, Then it is annotated as gone and no lock is taken', async () => {
+    // Given
+    const account = givenAccount('none');
+
+    // When
+    const result = await planner(account)(requestFor(rootFinding));
+
+    // Then
+    expect(result.plan.annotation.outcome).toBe('RESOURCE_GONE');
+    expect(account.callsTo('DynamoDB')).toEqual([]);
+  });
+
+  it('Given the exemption tag on the third page of tags, When SageMaker.3 is planned, Then it is exempt and nothing is locked', async () => {
+    // Given a notebook whose ListTags answers in three pages (more than the simulated notebook can hold)
+    const account = givenAccount();
+    const sagemaker = mockClient(SageMakerClient);
     sagemaker
       .on(ListTagsCommand)
       .resolvesOnce({ Tags: [{ Key: 'a', Value: '1' }], NextToken: 'page-2' })
       .resolvesOnce({ Tags: [{ Key: 'b', Value: '2' }], NextToken: 'page-3' })
       .resolvesOnce({ Tags: [{ Key: 'securityhub-remediation', Value: 'skip' }] });
-    const result = await plan()(request);
+
+    // When
+    const result = await planner(account, { sagemaker: new SageMakerClient({}) })(requestFor(rootFinding));
+
+    // Then
     expect(result.plan.annotation.outcome).toBe('SKIPPED_EXEMPT');
     expect(sagemaker.commandCalls(ListTagsCommand).map((call) => call.args[0].input.NextToken)).toEqual([
       undefined,
       'page-2',
       'page-3',
     ]);
-    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
+    expect(account.callsTo('DynamoDB')).toEqual([]);
+    sagemaker.restore();
   });
+});
 
-  it('lock held by another execution: names the holder, never observes or changes the notebook', async () => {
-    dynamodb.on(PutItemCommand).rejects(
-      Object.assign(new Error('The conditional request failed'), {
-        name: 'ConditionalCheckFailedException',
-        Item: { ownerExecutionArn: { S: 'arn:first' }, findingId: { S: 'legacy-finding' } },
-      }),
-    );
-    const result = await plan()(request);
-    expect(result.plan.action).toBe('annotate');
-    expect(result.plan.annotation.note).toContain(
-      'already being remediated by execution arn:first (finding legacy-finding)',
-    );
-    expect(sagemaker.commandCalls(DescribeNotebookInstanceCommand)).toHaveLength(0);
-  });
-
-  it('describe fails after the lock is taken: the lock is released (only if still ours) and the error surfaces', async () => {
-    sagemaker
-      .on(DescribeNotebookInstanceCommand)
-      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    await expect(plan()(request)).rejects.toThrow('Rate exceeded');
-    expect(dynamodb.commandCalls(DeleteItemCommand)[0]?.args[0].input).toEqual({
-      TableName: 'locks',
-      Key: { lockKey: { S: 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook' } },
-      ConditionExpression: '#owner = :me',
-      ExpressionAttributeNames: { '#owner': 'ownerExecutionArn' },
-      ExpressionAttributeValues: { ':me': { S: execution.id } },
-    });
-  });
-
-  it('nothing to change (already compliant): the lock is released at once', async () => {
-    sagemaker
-      .on(DescribeNotebookInstanceCommand)
-      .resolves({ NotebookInstanceStatus: 'Stopped', RootAccess: 'Disabled' });
-    const result = await plan()(request);
-    expect(result.plan.annotation.outcome).toBe('ALREADY_COMPLIANT');
-    expect(dynamodb.commandCalls(DeleteItemCommand)).toHaveLength(1);
-  });
-
-  it('notebook gone (ListTags not found): annotated as gone, no lock taken', async () => {
-    sagemaker.on(ListTagsCommand).rejects(notFound('Resource (arn) not found.'));
-    const result = await plan()(request);
-    expect(result.plan.annotation.outcome).toBe('RESOURCE_GONE');
-    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
-  });
-
-  it('malformed request: InvalidFindingEvent listing the problems, logged, and no AWS call', async () => {
+describe('PlanRemediation handler: requests it refuses', () => {
+  it('Given a malformed event, When it is planned, Then InvalidFindingEvent lists the problems, is logged, and no AWS call is made', async () => {
+    // Given
+    const account = givenAccount();
     const logger = recordingLogger();
-    const rejection = plan(logger)({ event: { source: 'aws.securityhub' }, execution });
+
+    // When
+    const rejection = planner(account, { logger })({
+      event: { source: 'aws.securityhub' },
+      execution: EXECUTION,
+    });
+
+    // Then
     await expect(rejection).rejects.toBeInstanceOf(InvalidFindingEvent);
     await expect(rejection).rejects.toThrow(/detail-type/);
     expect(logger.lines.map((line) => [line.level, line.message])).toEqual([['warn', 'event rejected']]);
-    expect(sagemaker.calls()).toHaveLength(0);
-    expect(dynamodb.calls()).toHaveLength(0);
+    expect(account.calls).toEqual([]);
   });
 
-  it('a request without execution identity is rejected too', async () => {
-    await expect(plan()({ event: importedEvent(finding) })).rejects.toBeInstanceOf(InvalidFindingEvent);
+  it('Given a request without the execution identity, When it is planned, Then it is refused too', async () => {
+    // Given
+    const account = givenAccount();
+    // When / Then
+    await expect(planner(account)({ event: importedEvent(rootFinding) })).rejects.toBeInstanceOf(
+      InvalidFindingEvent,
+    );
   });
 });

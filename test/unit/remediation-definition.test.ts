@@ -12,6 +12,7 @@ import {
   PLACEHOLDERS,
   RECREATE_PLACEHOLDERS,
 } from '../../statemachines/remediation-definition.js';
+import { placeholder } from '../../statemachines/state-builders.js';
 
 const definition = buildRemediationDefinition();
 const states = definition.States;
@@ -60,12 +61,28 @@ describe('remediation definition', () => {
       ],
       Default: 'DeleteNotebook',
     });
+    // The token goes onto this execution's own PLANNED plan (never a sibling's, never twice), and
+    // only an approval leads on to the preparation, which takes the lock and snapshots.
     const approval = withRecreation.States.WaitForApproval;
     expect(approval?.Type === 'Task' && approval.Resource).toBe(
-      'arn:aws:states:::aws-sdk:dynamodb:putItem.waitForTaskToken',
+      'arn:aws:states:::aws-sdk:dynamodb:updateItem.waitForTaskToken',
     );
+    expect(approval?.Type === 'Task' && approval.Parameters).toMatchObject({
+      UpdateExpression: 'SET #token = :token, #status = :pending',
+      ConditionExpression: '#owner = :me AND #status = :planned',
+      ExpressionAttributeValues: {
+        ':token': { 'S.$': '$$.Task.Token' },
+        ':pending': { S: 'PENDING' },
+        ':planned': { S: 'PLANNED' },
+        ':me': { 'S.$': '$$.Execution.Id' },
+      },
+    });
     expect(approval?.Type === 'Task' && approval.TimeoutSeconds).toBe(7 * 24 * 3600);
-    expect(approval?.Type === 'Task' && approval.Next).toBe('SnapshotNotebook');
+    expect(approval?.Type === 'Task' && approval.Next).toBe('PrepareRecreation');
+    const prepare = withRecreation.States.PrepareRecreation;
+    expect(prepare?.Type === 'Task' && prepare.Parameters).toMatchObject({
+      FunctionName: placeholder(RECREATE_PLACEHOLDERS.snapshotFunctionArn),
+    });
   });
 
   it('every AWS SDK task retries the service’s transient errors with backoff and full jitter', () => {
@@ -145,7 +162,11 @@ describe('remediation definition', () => {
     expect(JSON.stringify(states.DecideRecovery)).toContain(
       '{"Variable":"$.recovery.attempt","NumericGreaterThanEqualsPath":"$.plan.timing.maxPolls"}',
     );
-    expect(definition.TimeoutSeconds).toBe(6 * 60 * 60);
+  });
+
+  it('Given the 24-hour work budget, Then an in-place execution times out after it, and one with recreation after it plus the 7-day approval window', () => {
+    expect(definition.TimeoutSeconds).toBe(86_400);
+    expect(withRecreation.TimeoutSeconds).toBe(86_400 + 604_800);
   });
 });
 

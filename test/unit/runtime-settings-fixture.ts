@@ -1,10 +1,13 @@
 /** Runtime settings as a deployment hands them to the Lambdas, for unit tests. */
 import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import { DEFAULT_TIMING, type RuntimeSettings } from '../../handlers/shared/runtime-settings.js';
+import { IN_PLACE_LOCK_SECONDS } from '../../handlers/shared/work-budget.js';
 
 export const EXECUTION = {
   id: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:run-1',
   name: 'run-1',
+  // When the simulated clock starts: the approval came at once, so the whole work budget is left.
+  startTime: '2026-11-23T09:00:00.000Z',
 };
 
 export function runtimeSettings(overrides: Partial<RuntimeSettings> = {}): RuntimeSettings {
@@ -20,7 +23,7 @@ export function runtimeSettings(overrides: Partial<RuntimeSettings> = {}): Runti
       pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],
       maxPolls: DEFAULT_TIMING.pollDelaysSeconds.length,
     },
-    lockSeconds: 21600,
+    lockSeconds: IN_PLACE_LOCK_SECONDS,
     ...overrides,
   };
 }

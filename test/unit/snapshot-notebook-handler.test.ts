@@ -1,124 +1,37 @@
 import { createHash } from 'node:crypto';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigurationSnapshot } from '../../handlers/shared/configuration-snapshot.js';
-import { silentLogger } from '../../handlers/shared/logger.js';
 import { failingNotebookControls, type NotebookSettings } from '../../handlers/shared/notebook-recreation.js';
-import type { RemediationPlan } from '../../handlers/shared/remediation-plan.js';
-import type { RuntimeSettings } from '../../handlers/shared/runtime-settings.js';
-import {
-  createSnapshotHandler,
-  RecreationNotConfigured,
-  RecreationNotNeeded,
-  SnapshotNotVerified,
-} from '../../handlers/snapshot-notebook.js';
-import { SimulatedAccount, type SimulatedSdkClient } from '../../simulation/account/account.js';
-import { roleIdFor } from '../../simulation/account/iam.js';
+import { WORK_BUDGET_SECONDS } from '../../handlers/shared/work-budget.js';
+import { SnapshotNotVerified } from '../../handlers/snapshot-notebook.js';
+import type { SimulatedSdkClient } from '../../simulation/account/account.js';
 import { rejectionOf } from './caught-errors.js';
+import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
 import {
-  BACKUP_BUCKET,
-  EXECUTION,
-  recreationSettings,
-  runtimeSettings,
-  TARGET_KMS_KEY,
-} from './runtime-settings-fixture.js';
+  ALL_NOTEBOOK_FIXES,
+  BUCKET,
+  changingCalls,
+  disposeAccounts,
+  exposedNotebookAccount,
+  json,
+  KMS_KEY,
+  lockHolder,
+  NOTEBOOK,
+  NOTEBOOK_ARN,
+  ON_CREATE,
+  ON_START,
+  PLAN,
+  PUBLIC_REPOSITORY,
+  REQUEST,
+  ROLE,
+  ROLE_ID,
+  SNAPSHOT_PREFIX,
+  settings,
+  snapshotHandler,
+} from './snapshot-fixtures.js';
 
-const ROLE = 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
-const ROLE_ID = roleIdFor(ROLE);
-const BUCKET = BACKUP_BUCKET;
-const NOTEBOOK = 'Research-Notebook';
-const NOTEBOOK_ARN = 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook';
-const KMS_KEY = TARGET_KMS_KEY;
-const ON_START = '#!/bin/bash\necho "installing packages"\n';
-const ON_CREATE = '#!/bin/bash\necho "first start"\n';
-const PUBLIC_REPOSITORY = 'https://github.com/example/public-data.git';
-const SNAPSHOT_PREFIX = `roles/${ROLE_ID}:SageMaker/${NOTEBOOK}/20261123T090000Z-${EXECUTION.name}`;
-const ALL_NOTEBOOK_FIXES = ['SageMaker.1', 'SageMaker.2', 'SageMaker.3', 'SageMaker.8', 'SageMaker.21'];
-
-/** The handler reads only these fields of the plan. */
-const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook'> = {
-  controlId: 'SageMaker.1',
-  finding: {
-    id: 'arn:aws:securityhub:eu-west-1:111122223333:security-control/SageMaker.1/finding/7a3c',
-    productArn: 'arn:aws:securityhub:eu-west-1::product/aws/securityhub',
-  },
-  notebook: { name: NOTEBOOK, arn: NOTEBOOK_ARN },
-};
-const REQUEST = { plan: PLAN, execution: EXECUTION };
-
-const settings = recreationSettings;
-
-const accounts: SimulatedAccount[] = [];
-
-afterEach(() => {
-  for (const account of accounts.splice(0)) account.dispose();
-});
-
-/** An account with a notebook failing every notebook control, its lifecycle config, repository and data. */
-function exposedNotebookAccount(
-  notebook: Partial<Parameters<SimulatedAccount['sagemaker']['seedNotebook']>[0]> = {},
-): SimulatedAccount {
-  const account = new SimulatedAccount({ latencyMs: 0 });
-  accounts.push(account);
-  account.s3.seedBucket(BUCKET);
-  account.sagemaker.seedLifecycleConfig({ name: 'install-packages', onCreate: ON_CREATE, onStart: ON_START });
-  account.sagemaker.seedLifecycleConfig({ name: 'remediation-restore', onCreate: '#!/bin/bash\nexit 0\n' });
-  account.sagemaker.seedCodeRepository({
-    name: 'shared-utils',
-    repositoryUrl: 'https://github.com/example/shared-utils.git',
-    branch: 'main',
-  });
-  account.sagemaker.seedNotebook({
-    name: NOTEBOOK,
-    status: 'InService',
-    roleArn: ROLE,
-    directInternetAccess: 'Enabled',
-    rootAccess: 'Enabled',
-    platformIdentifier: 'notebook-al2-v3',
-    volumeSizeInGB: 50,
-    lifecycleConfigName: 'install-packages',
-    defaultCodeRepository: 'shared-utils',
-    additionalCodeRepositories: [PUBLIC_REPOSITORY],
-    tags: [
-      { Key: 'team', Value: 'research' },
-      { Key: 'aws:cloudformation:stack-name', Value: 'research-notebooks' },
-      { Key: 'cost-centre', Value: 'cc-42' },
-    ],
-    files: { 'analysis.ipynb': '{"cells": []}\n', 'data/raw.csv': 'a,b\n1,2\n' },
-    ...notebook,
-  });
-  return account;
-}
-
-function snapshotHandler(
-  account: SimulatedAccount,
-  options: { settings?: RuntimeSettings; s3?: SimulatedSdkClient } = {},
-) {
-  const clients = account.sdkClients();
-  return createSnapshotHandler({
-    sagemaker: clients.sagemaker,
-    // The simulated S3 and IAM clients have the minimal `send` shape the real ones are used through.
-    s3: (options.s3 ?? clients.s3) as unknown as Pick<S3Client, 'send'>,
-    iam: clients.iam as unknown as Pick<IAMClient, 'send'>,
-    settings: options.settings ?? settings(),
-    now: () => account.clock.now(),
-    logger: silentLogger,
-  });
-}
-
-function json(account: SimulatedAccount, key: string): unknown {
-  const text = account.s3.objectText(BUCKET, key);
-  if (text === undefined) throw new Error(`no object ${key}`);
-  return JSON.parse(text);
-}
-
-/** Calls that change something (anything but Describe, List and Get). */
-function changingCalls(account: SimulatedAccount): string[] {
-  return account.calls
-    .filter((call) => !/^(Describe|List|Get)/.test(call.operation))
-    .map((call) => `${call.service} ${call.operation}`);
-}
+afterEach(disposeAccounts);
 
 describe('failingNotebookControls', () => {
   const compliant: NotebookSettings = {
@@ -202,7 +115,7 @@ describe('SnapshotNotebook handler', () => {
       InstanceMetadataServiceConfiguration: { MinimumInstanceMetadataServiceVersion: '2' },
     };
     const expected: ConfigurationSnapshot = {
-      version: 1,
+      version: 2,
       takenAt: '2026-11-23T09:00:00.000Z',
       executionArn: EXECUTION.id,
       status: 'InService',
@@ -233,6 +146,8 @@ describe('SnapshotNotebook handler', () => {
         RootAccess: 'Disabled',
         PlatformIdentifier: 'notebook-al2023-v1',
       },
+      // The data is kept: the restore tool recreates the notebook with the restore script too.
+      restoreLifecycleConfigName: 'remediation-restore',
     };
     expect(json(account, configurationKey)).toEqual(expected);
     const written = account.s3.objectText(BUCKET, configurationKey) ?? '';
@@ -244,11 +159,15 @@ describe('SnapshotNotebook handler', () => {
       });
     }
 
-    // And the backup and restore requests point the lifecycle scripts at the snapshot
+    // And the backup and restore requests point the lifecycle scripts at the snapshot, the restore
+    // under this execution's own attempt id
     const notebookPrefix = `roles/${ROLE_ID}:SageMaker/${NOTEBOOK}`;
-    const backupRequest = { version: 1, snapshotPrefix: SNAPSHOT_PREFIX, requestedBy: EXECUTION.id };
+    const backupRequest = { version: 2, snapshotPrefix: SNAPSHOT_PREFIX, requestedBy: EXECUTION.id };
     expect(json(account, `${notebookPrefix}/backup-request.json`)).toEqual(backupRequest);
-    expect(json(account, `${notebookPrefix}/restore-request.json`)).toEqual(backupRequest);
+    expect(json(account, `${notebookPrefix}/restore-request.json`)).toEqual({
+      ...backupRequest,
+      attempt: EXECUTION.name,
+    });
     expect(account.s3.keys(BUCKET)).toEqual([
       configurationKey,
       `${notebookPrefix}/backup-request.json`,
@@ -259,8 +178,27 @@ describe('SnapshotNotebook handler', () => {
     expect(result).toEqual({
       snapshotPrefix: SNAPSHOT_PREFIX,
       configurationKey,
-      dataManifestKey: `${SNAPSHOT_PREFIX}/data-manifest.json`,
-      restoreManifestKey: `${SNAPSHOT_PREFIX}/restore-manifest.json`,
+      // Where the scripts leave their status markers, which the state machine lists
+      backupStatus: {
+        prefix: `${SNAPSHOT_PREFIX}/backup-status/`,
+        complete: `${SNAPSHOT_PREFIX}/backup-status/complete`,
+        failed: `${SNAPSHOT_PREFIX}/backup-status/failed`,
+      },
+      restoreStatus: {
+        prefix: `${SNAPSHOT_PREFIX}/restores/${EXECUTION.name}/status/`,
+        complete: `${SNAPSHOT_PREFIX}/restores/${EXECUTION.name}/status/complete`,
+        failed: `${SNAPSHOT_PREFIX}/restores/${EXECUTION.name}/status/failed`,
+      },
+      restoreAttempt: EXECUTION.name,
+      // 50 GiB at the worst-case copy rate: about 46 minutes per copy, checked every 30 s
+      dataWait: { firstWaitSeconds: 30, intervalSeconds: 30, maxChecks: 91, budgetSeconds: 2760 },
+      // What the pre-flight checks before anything is deleted
+      preflight: {
+        subnetId: 'subnet-0private',
+        securityGroupIds: ['sg-0notebooks'],
+        securityGroupCount: 1,
+        kmsKeyId: KMS_KEY,
+      },
       configurationDigest: result.configurationDigest,
       createRequest: {
         NotebookInstanceName: NOTEBOOK,
@@ -283,7 +221,7 @@ describe('SnapshotNotebook handler', () => {
         ],
       },
       originalLifecycleConfigName: 'install-packages',
-      restoreCommand: `npx tsx bin/restore-notebook.ts --bucket ${BUCKET} --snapshot ${SNAPSHOT_PREFIX} --restore-lifecycle-config remediation-restore --wait`,
+      restoreCommand: `npx tsx bin/restore-notebook.ts --snapshot s3://${BUCKET}/${SNAPSHOT_PREFIX} --wait`,
       keepData: true,
       codeRepositoriesToRestore: {
         DefaultCodeRepository: 'shared-utils',
@@ -300,8 +238,19 @@ describe('SnapshotNotebook handler', () => {
       },
     });
 
-    // And nothing but the three objects was written: the notebook is untouched
-    expect(changingCalls(account)).toEqual(['S3 PutObject', 'S3 PutObject', 'S3 PutObject']);
+    // And nothing but the lock and the three objects was written: the notebook is untouched
+    expect(changingCalls(account)).toEqual([
+      'DynamoDB PutItem',
+      'S3 PutObject',
+      'S3 PutObject',
+      'S3 PutObject',
+    ]);
+    // And the lock is the recreation's, for the whole work budget (approved at once, the execution has it all)
+    expect(lockHolder(account)).toEqual({
+      owner: EXECUTION.id,
+      remediation: 'recreate-notebook',
+      expiresAt: Date.parse('2026-11-23T09:00:00.000Z') / 1000 + WORK_BUDGET_SECONDS,
+    });
     expect(account.sagemaker.statusOf(NOTEBOOK)).toBe('InService');
     expect(account.callsTo('IAM', 'GetRole')[0]?.input).toEqual({
       RoleName: 'AmazonSageMaker-ExecutionRole-20261101T000000',
@@ -331,27 +280,6 @@ describe('SnapshotNotebook handler', () => {
     ]);
   });
 
-  it('no recreate target configured: RecreationNotConfigured says what to configure and nothing is written', async () => {
-    // Given an exposed notebook and a deployment without a recreate target
-    const account = exposedNotebookAccount();
-    const handler = snapshotHandler(account, { settings: settings({ targets: [] }) });
-
-    // When
-    const error = await rejectionOf(handler(REQUEST));
-
-    // Then
-    expect(error).toBeInstanceOf(RecreationNotConfigured);
-    expect(error.name).toBe('RecreationNotConfigured');
-    expect(error.message).toBe(
-      'Notebook instance Research-Notebook can only be fixed by recreating it, and this deployment lacks ' +
-        'a private subnet (recreate target subnetId) for this account and region; ' +
-        'security groups (recreate target securityGroupIds) for this account and region. Nothing was changed.',
-    );
-    expect(account.callsTo('S3')).toEqual([]);
-    expect(account.s3.keys(BUCKET)).toEqual([]);
-    expect(changingCalls(account)).toEqual([]);
-  });
-
   it('configuration.json reads back different: SnapshotNotVerified, and no backup or restore request is written', async () => {
     // Given an S3 that returns other content than was written
     const account = exposedNotebookAccount();
@@ -376,6 +304,8 @@ describe('SnapshotNotebook handler', () => {
       `Snapshot s3://${BUCKET}/${SNAPSHOT_PREFIX} not verified: configuration.json read back from S3 differs from what was written`,
     );
     expect(account.s3.keys(BUCKET)).toEqual([`${SNAPSHOT_PREFIX}/configuration.json`]);
+    // And the lock stays held: this is a failure, whose handling releases it after checking the notebook
+    expect(lockHolder(account)?.owner).toBe(EXECUTION.id);
   });
 
   it('data loss accepted for every fix: keepData false, the original LCC and repositories in the create request', async () => {
@@ -437,25 +367,6 @@ describe('SnapshotNotebook handler', () => {
     expect(result.createRequest).not.toHaveProperty('LifecycleConfigName');
     expect(account.callsTo('SageMaker', 'DescribeNotebookInstanceLifecycleConfig')).toEqual([]);
     expect(account.callsTo('SageMaker', 'DescribeCodeRepository')).toEqual([]);
-  });
-
-  it('notebook already fixed since the plan (only root access left): RecreationNotNeeded, nothing written', async () => {
-    // Given a notebook that now passes .1, .2, .8 and .21 and fails only .3 (fixed in place, not by recreating)
-    const account = exposedNotebookAccount({
-      subnetId: 'subnet-0private',
-      securityGroupIds: ['sg-0notebooks'],
-      directInternetAccess: 'Disabled',
-      platformIdentifier: 'notebook-al2023-v1',
-      kmsKeyId: KMS_KEY,
-    });
-
-    // When
-    const error = await rejectionOf(snapshotHandler(account)(REQUEST));
-
-    // Then
-    expect(error).toBeInstanceOf(RecreationNotNeeded);
-    expect(error.name).toBe('RecreationNotNeeded');
-    expect(account.s3.keys(BUCKET)).toEqual([]);
   });
 
   it('a deployment without the recreate block is refused when the handler is created', () => {

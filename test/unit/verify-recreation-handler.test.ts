@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
@@ -7,9 +6,14 @@ import {
   DeleteNotebookInstanceCommand,
   StopNotebookInstanceCommand,
 } from '@aws-sdk/client-sagemaker';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../handlers/shared/logger.js';
-import type { DataManifest } from '../../handlers/shared/notebook-backup-layout.js';
+import {
+  type ManifestEntry,
+  restoreLayout,
+  snapshotLayout,
+} from '../../handlers/shared/notebook-backup-layout.js';
 import type { RemediationPlan } from '../../handlers/shared/remediation-plan.js';
 import type { RuntimeSettings } from '../../handlers/shared/runtime-settings.js';
 import { createSnapshotHandler, type SnapshotNotebookResult } from '../../handlers/snapshot-notebook.js';
@@ -19,29 +23,32 @@ import {
   RecreationNotVerified,
 } from '../../handlers/verify-recreation.js';
 import { SimulatedAccount } from '../../simulation/account/account.js';
+import { simulatedDynamoDbClient } from '../../simulation/account/dynamodb-wire.js';
 import { rejectionOf } from './caught-errors.js';
-import { BACKUP_BUCKET, EXECUTION, recreationSettings, TARGET_KMS_KEY } from './runtime-settings-fixture.js';
+import { BACKUP_BUCKET, EXECUTION, recreationSettings } from './runtime-settings-fixture.js';
+import { keysRead, sha256, volumeEntries, writeScriptOutputs } from './script-outputs.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
 const BUCKET = BACKUP_BUCKET;
 const NOTEBOOK = 'Research-Notebook';
 const NOTEBOOK_ARN = 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook';
-const _KMS_KEY = TARGET_KMS_KEY;
 const ALL_NOTEBOOK_FIXES = ['SageMaker.1', 'SageMaker.2', 'SageMaker.3', 'SageMaker.8', 'SageMaker.21'];
 const FILES: Readonly<Record<string, string>> = {
   'analysis.ipynb': '{"cells": []}\n',
   'data/raw.csv': 'a,b\n1,2\n',
 };
+const FILE_BYTES = Object.values(FILES).reduce((sum, text) => sum + Buffer.byteLength(text), 0);
 const SECOND = 1000;
 
 /** The handlers read only these fields of the plan. */
-const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook'> = {
+const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook' | 'lock'> = {
   controlId: 'SageMaker.1',
   finding: {
     id: 'arn:aws:securityhub:eu-west-1:111122223333:security-control/SageMaker.1/finding/7a3c',
     productArn: 'arn:aws:securityhub:eu-west-1::product/aws/securityhub',
   },
   notebook: { name: NOTEBOOK, arn: NOTEBOOK_ARN },
+  lock: { key: NOTEBOOK_ARN },
 };
 
 function settings(acceptDataLoss: string[] = []): RuntimeSettings {
@@ -59,6 +66,11 @@ function exposedNotebookAccount(): SimulatedAccount {
   const account = new SimulatedAccount({ latencyMs: 0 });
   accounts.push(account);
   account.s3.seedBucket(BUCKET);
+  account.dynamodb.createTable({
+    TableName: 'locks',
+    partitionKey: 'lockKey',
+    timeToLiveAttribute: 'expiresAt',
+  });
   account.sagemaker.seedLifecycleConfig({ name: 'install-packages', onStart: '#!/bin/bash\necho start\n' });
   account.sagemaker.seedLifecycleConfig({ name: 'remediation-restore', onCreate: '#!/bin/bash\nexit 0\n' });
   account.sagemaker.seedCodeRepository({
@@ -86,6 +98,7 @@ async function snapshot(account: SimulatedAccount, acceptDataLoss: string[] = []
   const clients = account.sdkClients();
   return createSnapshotHandler({
     sagemaker: clients.sagemaker,
+    dynamodb: DynamoDBDocumentClient.from(simulatedDynamoDbClient(account, account.administrator)),
     s3: clients.s3 as unknown as Pick<S3Client, 'send'>,
     iam: clients.iam as unknown as Pick<IAMClient, 'send'>,
     settings: settings(acceptDataLoss),
@@ -115,35 +128,6 @@ function scriptsRun(account: SimulatedAccount): string[] {
     .map((run) => `${run.lifecycleConfigName} ${run.hook} ${String(run.exitCode)}`);
 }
 
-function manifest(files: Readonly<Record<string, string>>): DataManifest {
-  const entries = Object.entries(files)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([path, text]) => ({
-      path,
-      bytes: Buffer.byteLength(text),
-      sha256: createHash('sha256').update(text).digest('hex'),
-    }));
-  return {
-    version: 1,
-    notebookName: NOTEBOOK,
-    completedAt: '2026-11-23T09:10:00.000Z',
-    fileCount: entries.length,
-    totalBytes: entries.reduce((sum, file) => sum + file.bytes, 0),
-    files: entries,
-  };
-}
-
-/** What the lifecycle scripts write last: the backup's and the restore's manifests. */
-function writeManifests(
-  account: SimulatedAccount,
-  result: SnapshotNotebookResult,
-  backup: DataManifest,
-  restore: DataManifest,
-) {
-  account.s3.putObject({ Bucket: BUCKET, Key: result.dataManifestKey, Body: JSON.stringify(backup) });
-  account.s3.putObject({ Bucket: BUCKET, Key: result.restoreManifestKey, Body: JSON.stringify(restore) });
-}
-
 function verify(account: SimulatedAccount, acceptDataLoss: string[] = []) {
   const clients = account.sdkClients();
   return createVerifyHandler({
@@ -154,85 +138,168 @@ function verify(account: SimulatedAccount, acceptDataLoss: string[] = []) {
   });
 }
 
-describe('VerifyRecreation handler', () => {
-  it('recreated as planned with every file restored: verified, with the restored file count and bytes', async () => {
-    // Given a snapshot, a notebook recreated with its create request, and matching manifests
+const VOLUME = volumeEntries(FILES);
+const request = (result: SnapshotNotebookResult) => ({ plan: PLAN, snapshot: result, execution: EXECUTION });
+
+describe('VerifyRecreation handler: the notebook and its data', () => {
+  it('Given a notebook recreated as planned and summaries with the same digests, When it is verified, Then it passes on the summaries alone, without reading a manifest', async () => {
+    // Given
     const account = exposedNotebookAccount();
     const result = await snapshot(account);
     await recreate(account, result.createRequest);
-    writeManifests(account, result, manifest(FILES), manifest(FILES));
+    writeScriptOutputs(account, result, { backup: VOLUME, restore: VOLUME });
+    const readsBefore = account.callsTo('S3', 'GetObject').length;
 
     // When
-    const verified = await verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION });
+    const verified = await verify(account)(request(result));
 
-    // Then
+    // Then the counts are the restore's: two files, a folder and a link
     expect(scriptsRun(account)).toEqual(['remediation-restore OnCreate 0']);
-    expect(verified).toEqual({
-      verified: true,
-      fileCount: 2,
-      totalBytes:
-        Buffer.byteLength(FILES['analysis.ipynb'] ?? '') + Buffer.byteLength(FILES['data/raw.csv'] ?? ''),
-    });
+    expect(verified).toEqual({ verified: true, fileCount: 2, entries: 4, totalBytes: FILE_BYTES });
+    // And only configuration.json and the two summaries were read
+    const layout = snapshotLayout(result.snapshotPrefix);
+    expect(keysRead(account, readsBefore)).toEqual([
+      result.configurationKey,
+      layout.backupStatus.complete,
+      restoreLayout(result.snapshotPrefix, EXECUTION.name).status.complete,
+    ]);
   });
 
-  it('wrong DirectInternetAccess and a missing restored file: RecreationNotVerified lists every problem', async () => {
-    // Given a notebook recreated with direct internet access, and a restore that missed a file
+  it('Given manifests whose digests differ in a mode and a content of the same size, When it is verified, Then both manifests are streamed and the differing paths are named', async () => {
+    // Given a restore that lost a file's mode and changed another file's bytes (counts and sizes equal)
+    const account = exposedNotebookAccount();
+    const result = await snapshot(account);
+    await recreate(account, result.createRequest);
+    const restored = VOLUME.map((entry): ManifestEntry => {
+      if (entry.path === 'analysis.ipynb' && entry.type === 'file') return { ...entry, mode: 0o600 };
+      if (entry.path === 'data/raw.csv' && entry.type === 'file')
+        return { ...entry, sha256: sha256('a,b\n1,3\n') };
+      return entry;
+    });
+    writeScriptOutputs(account, result, { backup: VOLUME, restore: restored });
+    const readsBefore = account.callsTo('S3', 'GetObject').length;
+
+    // When
+    const error = await rejectionOf(verify(account)(request(result)), RecreationNotVerified);
+
+    // Then
+    expect(error.problems).toEqual([
+      'analysis.ipynb differs: mode 644 vs 600',
+      `data/raw.csv differs: sha256 ${sha256(FILES['data/raw.csv'] ?? '').slice(0, 12)}… vs ${sha256('a,b\n1,3\n').slice(0, 12)}…`,
+    ]);
+    const layout = snapshotLayout(result.snapshotPrefix);
+    expect(keysRead(account, readsBefore).slice(3)).toEqual([
+      layout.manifest,
+      restoreLayout(result.snapshotPrefix, EXECUTION.name).manifest,
+    ]);
+  });
+
+  it('Given wrong DirectInternetAccess and a restore that missed a file, When it is verified, Then RecreationNotVerified lists every problem: the setting, the counts and the path', async () => {
+    // Given
     const account = exposedNotebookAccount();
     const result = await snapshot(account);
     await recreate(account, { ...result.createRequest, DirectInternetAccess: 'Enabled' });
-    writeManifests(
-      account,
-      result,
-      manifest(FILES),
-      manifest({ 'analysis.ipynb': FILES['analysis.ipynb'] ?? '' }),
-    );
+    const missing = VOLUME.filter((entry) => entry.path !== 'data/raw.csv');
+    writeScriptOutputs(account, result, { backup: VOLUME, restore: missing });
 
     // When
-    const error = await rejectionOf(
-      verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
-      RecreationNotVerified,
-    );
+    const error = await rejectionOf(verify(account)(request(result)), RecreationNotVerified);
 
     // Then
+    const rawBytes = Buffer.byteLength(FILES['data/raw.csv'] ?? '');
     expect(error.name).toBe('RecreationNotVerified');
     expect(error.problems).toEqual([
       'DirectInternetAccess is "Enabled", expected "Disabled"',
+      'entries: 4 backed up, 3 restored',
+      'files: 2 backed up, 1 restored',
+      `totalBytes: ${FILE_BYTES} backed up, ${FILE_BYTES - rawBytes} restored`,
       'data/raw.csv was not restored',
     ]);
     expect(error.message).toBe(
-      'Recreated notebook instance Research-Notebook not verified: DirectInternetAccess is "Enabled", expected "Disabled"; data/raw.csv was not restored',
+      `Recreated notebook instance Research-Notebook not verified: ${error.problems.join('; ')}`,
     );
   });
 
-  it('restore manifest not written yet: the missing manifest is a problem, not a crash', async () => {
-    // Given a recreated notebook whose restore never wrote its manifest
+  it('Given a restore that unpacked another archive than the backup wrote, When it is verified, Then that is a problem even though the entries match', async () => {
+    // Given
     const account = exposedNotebookAccount();
     const result = await snapshot(account);
     await recreate(account, result.createRequest);
-    account.s3.putObject({
-      Bucket: BUCKET,
-      Key: result.dataManifestKey,
-      Body: JSON.stringify(manifest(FILES)),
+    writeScriptOutputs(account, result, {
+      backup: VOLUME,
+      restore: VOLUME,
+      restoreSummary: { archiveSha256: sha256('another archive') },
     });
 
     // When
-    const error = await rejectionOf(
-      verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
-      RecreationNotVerified,
-    );
+    const error = await rejectionOf(verify(account)(request(result)), RecreationNotVerified);
 
     // Then
     expect(error.problems).toEqual([
-      `restore-manifest.json not found at s3://${BUCKET}/${result.restoreManifestKey}`,
+      'the restore unpacked another archive than the backup wrote (size or SHA-256 differ)',
     ]);
   });
 
-  it('configuration.json changed after it was verified: the digest mismatch is reported', async () => {
-    // Given a configuration.json overwritten after the snapshot step verified it
+  it('Given a restore summary written for another notebook, When it is verified, Then the summary is not trusted', async () => {
+    // Given
     const account = exposedNotebookAccount();
     const result = await snapshot(account);
     await recreate(account, result.createRequest);
-    writeManifests(account, result, manifest(FILES), manifest(FILES));
+    writeScriptOutputs(account, result, {
+      backup: VOLUME,
+      restore: VOLUME,
+      restoreSummary: { notebookName: 'Other-Notebook' },
+    });
+
+    // When
+    const error = await rejectionOf(verify(account)(request(result)), RecreationNotVerified);
+
+    // Then
+    expect(error.problems).toEqual([
+      `restores/${EXECUTION.name}/status/complete is for notebook Other-Notebook, not ${NOTEBOOK}`,
+    ]);
+  });
+
+  it('Given the restore has not written its complete marker, When it is verified, Then the missing summary is a problem, not a crash', async () => {
+    // Given only the backup's outputs
+    const account = exposedNotebookAccount();
+    const result = await snapshot(account);
+    await recreate(account, result.createRequest);
+    writeScriptOutputs(account, result, { backup: VOLUME, restore: VOLUME });
+    const restoreStatus = restoreLayout(result.snapshotPrefix, EXECUTION.name).status.complete;
+    account.s3.deleteObject({ Bucket: BUCKET, Key: restoreStatus });
+
+    // When
+    const error = await rejectionOf(verify(account)(request(result)), RecreationNotVerified);
+
+    // Then
+    expect(error.problems).toEqual([
+      `restores/${EXECUTION.name}/status/complete not found at s3://${BUCKET}/${restoreStatus}`,
+    ]);
+  });
+
+  it('Given manifests that differ but one of them is gone, When it is verified, Then the missing manifest is named instead of a crash', async () => {
+    // Given
+    const account = exposedNotebookAccount();
+    const result = await snapshot(account);
+    await recreate(account, result.createRequest);
+    writeScriptOutputs(account, result, { backup: VOLUME, restore: VOLUME.slice(1) });
+    const restoreManifest = restoreLayout(result.snapshotPrefix, EXECUTION.name).manifest;
+    account.s3.deleteObject({ Bucket: BUCKET, Key: restoreManifest });
+
+    // When
+    const error = await rejectionOf(verify(account)(request(result)), RecreationNotVerified);
+
+    // Then
+    expect(error.problems.at(-1)).toBe(`the restore manifest not found at s3://${BUCKET}/${restoreManifest}`);
+  });
+
+  it('Given configuration.json changed after it was verified, When it is verified, Then the digest mismatch is reported', async () => {
+    // Given
+    const account = exposedNotebookAccount();
+    const result = await snapshot(account);
+    await recreate(account, result.createRequest);
+    writeScriptOutputs(account, result, { backup: VOLUME, restore: VOLUME });
     const original = account.s3.objectText(BUCKET, result.configurationKey) ?? '';
     account.s3.putObject({
       Bucket: BUCKET,
@@ -241,10 +308,7 @@ describe('VerifyRecreation handler', () => {
     });
 
     // When
-    const error = await rejectionOf(
-      verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
-      RecreationNotVerified,
-    );
+    const error = await rejectionOf(verify(account)(request(result)), RecreationNotVerified);
 
     // Then
     expect(error.problems).toEqual([
@@ -252,55 +316,58 @@ describe('VerifyRecreation handler', () => {
     ]);
   });
 
-  it('thousands of unrestored files: the message stays within 4000 characters, the problems keep them all', async () => {
-    // Given a backup of 500 files of which none came back
+  it('Given 500 files backed up and none restored, When it is verified, Then the first 20 paths are named with how many more, and the message stays within 4000 characters', async () => {
+    // Given
     const account = exposedNotebookAccount();
     const result = await snapshot(account);
     await recreate(account, result.createRequest);
     const many = Object.fromEntries(
-      Array.from({ length: 500 }, (_, index) => [`notebooks/experiment-${index}/results.ipynb`, `${index}`]),
+      Array.from({ length: 500 }, (_, index) => [
+        `experiment-${String(index).padStart(3, '0')}.ipynb`,
+        `${index}`,
+      ]),
     );
-    writeManifests(account, result, manifest(many), manifest({}));
+    const backup = volumeEntries(many).filter((entry) => entry.type === 'file');
+    writeScriptOutputs(account, result, { backup, restore: [] });
 
     // When
-    const error = await rejectionOf(
-      verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
-      RecreationNotVerified,
-    );
+    const error = await rejectionOf(verify(account)(request(result)), RecreationNotVerified);
 
-    // Then
-    expect(error.problems).toHaveLength(500);
+    // Then the counts, then 20 paths in manifest order, then the rest counted
+    expect(error.problems.slice(0, 3)).toEqual([
+      'entries: 500 backed up, 0 restored',
+      'files: 500 backed up, 0 restored',
+      expect.stringMatching(/^totalBytes: \d+ backed up, 0 restored$/),
+    ]);
+    expect(error.problems.slice(3, 5)).toEqual([
+      'experiment-000.ipynb was not restored',
+      'experiment-001.ipynb was not restored',
+    ]);
+    expect(error.problems).toHaveLength(3 + 20 + 1);
+    expect(error.problems.at(-1)).toBe('480 more differences');
     expect(error.message.length).toBeLessThanOrEqual(MAX_PROBLEMS_MESSAGE_LENGTH);
-    expect(error.message).toMatch(/; and \d+ more$/);
   });
+});
 
-  it('data loss accepted: verified by Describe alone, code repositories and the original LCC included', async () => {
+describe('VerifyRecreation handler: a recreation without the data', () => {
+  it('Given data loss accepted, When it is verified, Then Describe alone decides, code repositories and the original lifecycle configuration included', async () => {
     // Given a recreation without the data, created with the original LCC and repositories
     const account = exposedNotebookAccount();
     const result = await snapshot(account, ALL_NOTEBOOK_FIXES);
     expect(result.keepData).toBe(false);
     await recreate(account, result.createRequest);
+    const readsBefore = account.callsTo('S3', 'GetObject').length;
 
     // When
-    const verified = await verify(
-      account,
-      ALL_NOTEBOOK_FIXES,
-    )({
-      plan: PLAN,
-      snapshot: result,
-      execution: EXECUTION,
-    });
+    const verified = await verify(account, ALL_NOTEBOOK_FIXES)(request(result));
 
-    // Then the original lifecycle configuration ran, and no manifest was read
+    // Then the original lifecycle configuration ran, and no summary or manifest was read
     expect(scriptsRun(account)).toEqual(['install-packages OnStart 0']);
-    expect(verified).toEqual({ verified: true, fileCount: 0, totalBytes: 0 });
-    expect(account.callsTo('S3', 'GetObject').map((call) => (call.input as { Key: string }).Key)).toEqual([
-      result.configurationKey,
-      result.configurationKey,
-    ]);
+    expect(verified).toEqual({ verified: true, fileCount: 0, entries: 0, totalBytes: 0 });
+    expect(keysRead(account, readsBefore)).toEqual([result.configurationKey]);
   });
 
-  it('data loss accepted but the code repository not attached: the difference is reported', async () => {
+  it('Given data loss accepted but the code repository not attached, When it is verified, Then the difference is reported', async () => {
     // Given a recreation without the data whose create request lost the default code repository
     const account = exposedNotebookAccount();
     const result = await snapshot(account, ALL_NOTEBOOK_FIXES);
@@ -310,7 +377,7 @@ describe('VerifyRecreation handler', () => {
 
     // When
     const error = await rejectionOf(
-      verify(account, ALL_NOTEBOOK_FIXES)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
+      verify(account, ALL_NOTEBOOK_FIXES)(request(result)),
       RecreationNotVerified,
     );
 
@@ -318,8 +385,8 @@ describe('VerifyRecreation handler', () => {
     expect(error.problems).toEqual(['DefaultCodeRepository is undefined, expected "shared-utils"']);
   });
 
-  it('recreated notebook missing: reported with the manifests problems, not thrown as a SageMaker error', async () => {
-    // Given a snapshot whose notebook was deleted and never recreated
+  it('Given the notebook deleted and never recreated, When it is verified, Then that and the missing summaries are reported, not thrown as a SageMaker error', async () => {
+    // Given
     const account = exposedNotebookAccount();
     const result = await snapshot(account);
     const { sagemaker } = account.sdkClients();
@@ -329,16 +396,15 @@ describe('VerifyRecreation handler', () => {
     account.clock.advance(60 * SECOND);
 
     // When
-    const error = await rejectionOf(
-      verify(account)({ plan: PLAN, snapshot: result, execution: EXECUTION }),
-      RecreationNotVerified,
-    );
+    const error = await rejectionOf(verify(account)(request(result)), RecreationNotVerified);
 
     // Then
+    const layout = snapshotLayout(result.snapshotPrefix);
+    const restoreStatus = restoreLayout(result.snapshotPrefix, EXECUTION.name).status.complete;
     expect(error.problems).toEqual([
       `notebook instance ${NOTEBOOK} does not exist`,
-      `data-manifest.json not found at s3://${BUCKET}/${result.dataManifestKey}`,
-      `restore-manifest.json not found at s3://${BUCKET}/${result.restoreManifestKey}`,
+      `backup-status/complete not found at s3://${BUCKET}/${layout.backupStatus.complete}`,
+      `restores/${EXECUTION.name}/status/complete not found at s3://${BUCKET}/${restoreStatus}`,
     ]);
   });
 });

@@ -1,0 +1,207 @@
+/**
+ * What every failed remediation goes through: the notebook back in its prior run state where possible,
+ * the report (note and alert) from the report Lambda or a plain fallback, every finding of the plan
+ * annotated, the plan closed, the lock released, and the execution failed with the original error.
+ */
+
+import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
+import { APPROVAL_EXECUTION_ARN_ATTRIBUTE, APPROVAL_TABLE_KEY } from '../stacks/approval-table-schema.js';
+import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
+import {
+  type Catcher,
+  type ChoiceRule,
+  LAMBDA_INVOKE,
+  type State,
+  sdkIntegration,
+} from './amazon-states-language.js';
+import { planFindingsStates } from './recreate-plan-states.js';
+import {
+  alertAttributes,
+  catchAll,
+  checksExhausted,
+  countStatusCheck,
+  describeNotebook,
+  NOTE_AUTHOR,
+  notebookName,
+  PLACEHOLDERS,
+  placeholder,
+  RECREATE_PLACEHOLDERS,
+  releaseLock,
+  remediationIs,
+  retryTransient,
+  statusIs,
+  statusIsOneOf,
+  waitSeconds,
+  wasRunning,
+} from './state-builders.js';
+
+/**
+ * Restore the prior run state, annotate the finding (every finding of a recreation plan), alert, close
+ * the plan, release the lock, fail the execution. Without recreation there is no plan to read or close.
+ */
+export function failureHandlingStates(
+  firstRecoveryRules: readonly ChoiceRule[],
+  recreate: boolean,
+): Record<string, State> {
+  const toReport = (resultPath: string): Catcher[] => catchAll('ReportFailure', resultPath);
+  const afterReport = recreate ? 'DecideFailureFindings' : 'AnnotateFailure';
+  const afterAlert = recreate ? 'DecidePlanAfterFailure' : 'ReleaseLockAfterFailure';
+  return {
+    CheckNotebookAfterFailure: describeNotebook('DecideRecovery', toReport('$.recovery.error')),
+    DecideRecovery: {
+      Type: 'Choice',
+      Comment: 'Bring a notebook that was running back to InService; leave one that was not running alone.',
+      Choices: [
+        ...firstRecoveryRules,
+        { Not: wasRunning, Next: 'ReportFailure' },
+        { ...statusIs('InService'), Next: 'ReportFailure' },
+        {
+          And: [
+            statusIsOneOf(['Stopped', 'Failed']),
+            { Variable: '$.recovery.restarted', BooleanEquals: false },
+          ],
+          Next: 'RestartNotebook',
+        },
+        {
+          And: [statusIsOneOf(TRANSITIONAL_STATUSES), checksExhausted('$.recovery')],
+          Next: 'ReportFailure',
+        },
+        { ...statusIsOneOf(TRANSITIONAL_STATUSES), Next: 'CountRecoveryCheck' },
+      ],
+      Default: 'ReportFailure',
+    },
+    RestartNotebook: {
+      Type: 'Task',
+      Comment: 'It was running before the workflow touched it: never leave it stopped.',
+      Resource: sdkIntegration('sagemaker', 'startNotebookInstance'),
+      Parameters: notebookName,
+      ResultSelector: { attempt: 0, delaySeconds: 0, restarted: true },
+      ResultPath: '$.recovery',
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sagemaker'),
+      Catch: toReport('$.recovery.error'),
+      Next: 'WaitForRestart',
+    },
+    WaitForRestart: waitSeconds(
+      '$.plan.timing.startSeconds',
+      'CheckNotebookAfterFailure',
+      'Sized to how long a start usually takes.',
+    ),
+    CountRecoveryCheck: countStatusCheck('$.recovery', 'WaitBeforeRecoveryCheck', {
+      'restarted.$': '$.recovery.restarted',
+    }),
+    WaitBeforeRecoveryCheck: waitSeconds(
+      '$.recovery.delaySeconds',
+      'CheckNotebookAfterFailure',
+      'Backoff between checks.',
+    ),
+    ReportFailure: {
+      Type: 'Task',
+      Comment: 'Turn the error and the recovery outcome into a finding note (<= 512 chars) and an alert.',
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: placeholder(PLACEHOLDERS.reportFailureFunctionArn),
+        Payload: {
+          'plan.$': '$.plan',
+          'failure.$': '$.failure',
+          'notebook.$': '$.notebook',
+          'runState.$': '$.runState',
+          'recovery.$': '$.recovery',
+          'recreation.$': '$.recreation',
+          'snapshot.$': '$.snapshot.Payload',
+          execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
+        },
+      },
+      ResultSelector: {
+        'note.$': '$.Payload.note',
+        'subject.$': '$.Payload.subject',
+        'message.$': '$.Payload.message',
+      },
+      ResultPath: '$.report',
+      TimeoutSeconds: lambdaTaskTimeoutSeconds('report-failure'),
+      Retry: retryTransient('lambda'),
+      Catch: catchAll('BuildFallbackReport', '$.reportError'),
+      Next: afterReport,
+    },
+    BuildFallbackReport: {
+      Type: 'Pass',
+      Comment: 'The report Lambda failed: a plain report still goes out.',
+      Parameters: {
+        'note.$':
+          "States.Format('Remediation of {} failed; check that notebook instance {} is in its prior state. The alert has the error (execution {}).', $.plan.controlId, $.plan.notebook.name, $$.Execution.Name)",
+        subject: 'SageMaker remediation failed',
+        'message.$':
+          "States.Format('Remediation of {} on notebook instance {} failed.\n\nError: {}\nCause: {}\nExecution: {}\nState: {}', $.plan.controlId, $.plan.notebook.arn, $.failure.Error, $.failure.Cause, $$.Execution.Id, States.JsonToString($.notebook))",
+      },
+      ResultPath: '$.report',
+      Next: afterReport,
+    },
+    ...(recreate ? failedPlanStates() : {}),
+    AnnotateFailure: {
+      Type: 'Task',
+      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
+      Parameters: {
+        'FindingIdentifiers.$': '$.planFindingIdentifiers',
+        Workflow: { Status: 'NOTIFIED' },
+        Note: { 'Text.$': '$.report.note', UpdatedBy: NOTE_AUTHOR },
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('securityhub'),
+      Catch: catchAll('PublishFailureAlert', '$.annotationError'),
+      Next: 'PublishFailureAlert',
+    },
+    PublishFailureAlert: {
+      Type: 'Task',
+      Resource: sdkIntegration('sns', 'publish'),
+      Parameters: {
+        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
+        'Subject.$': '$.report.subject',
+        'Message.$': '$.report.message',
+        MessageAttributes: alertAttributes({ StringValue: 'FAILED' }),
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sns'),
+      Catch: catchAll(afterAlert, '$.alertError'),
+      Next: afterAlert,
+    },
+    ReleaseLockAfterFailure: releaseLock('RemediationFailed', catchAll('RemediationFailed', '$.lockError')),
+    RemediationFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
+  };
+}
+
+/** The plan's side of a failure: every finding of the plan gets the note, then the plan is closed. */
+function failedPlanStates(): Record<string, State> {
+  return {
+    DecideFailureFindings: {
+      Type: 'Choice',
+      Comment: 'A recreation plan may hold sibling findings: each gets the failure note.',
+      Choices: [{ ...remediationIs('recreate-notebook'), Next: 'ReadFailedPlanFindings' }],
+      Default: 'AnnotateFailure',
+    },
+    ...planFindingsStates('FailedPlanFindings', 'AnnotateFailure', 'AnnotateFailure'),
+    DecidePlanAfterFailure: {
+      Type: 'Choice',
+      Choices: [{ ...remediationIs('recreate-notebook'), Next: 'ClosePlanAfterFailure' }],
+      Default: 'ReleaseLockAfterFailure',
+    },
+    ClosePlanAfterFailure: {
+      Type: 'Task',
+      Comment: 'Its findings say what happened; a new plan can be made when they come back NEW.',
+      Resource: sdkIntegration('dynamodb', 'deleteItem'),
+      Parameters: {
+        TableName: placeholder(RECREATE_PLACEHOLDERS.approvalTableName),
+        Key: { [APPROVAL_TABLE_KEY]: { 'S.$': '$.plan.recreate.approvalKey' } },
+        ConditionExpression: '#owner = :me',
+        ExpressionAttributeNames: { '#owner': APPROVAL_EXECUTION_ARN_ATTRIBUTE },
+        ExpressionAttributeValues: { ':me': { 'S.$': '$$.Execution.Id' } },
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('dynamodb'),
+      Catch: catchAll('ReleaseLockAfterFailure', '$.planCloseError'),
+      Next: 'ReleaseLockAfterFailure',
+    },
+  };
+}
