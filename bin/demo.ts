@@ -8,15 +8,25 @@
 import '../simulation/runner/node20-compatibility.js';
 import { readFileSync } from 'node:fs';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { SimulatedAccount } from '../simulation/account/account.js';
 import { customActionEvent, notebookControlFinding } from '../simulation/account/sample-findings.js';
-import { CUSTOM_ACTION_IDS, LocalDeployment } from '../simulation/runner/local-deployment.js';
+import { LocalDeployment } from '../simulation/runner/local-deployment.js';
 import type { ExecutionRecord } from '../simulation/runner/local-state-machine.js';
+import { seedTargetNetwork } from '../simulation/scenarios/target-network.js';
 import { CONFIGURATION_CONTEXT_KEY } from '../stacks/configuration.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
-const PRIVATE_SUBNET = 'subnet-0a1b2c3d4e5f60718';
-const NOTEBOOK_SECURITY_GROUP = 'sg-0a1b2c3d4e5f60718';
+
+// The account before the stack: where recreated notebooks go (a private subnet, its security group), and
+// the team VPC research-notebook already lives in. Every reference a notebook makes is checked.
+const account = new SimulatedAccount({ accountId: ACCOUNT, region: REGION, strictReferences: true });
+const network = seedTargetNetwork(account);
+const PRIVATE_SUBNET = network.subnetId;
+const NOTEBOOK_SECURITY_GROUP = network.securityGroupId;
+const teamVpc = account.ec2.seedVpc();
+const teamSubnet = account.ec2.seedSubnet({ vpcId: teamVpc });
+const teamGroup = account.ec2.seedSecurityGroup({ vpcId: teamVpc, groupName: 'team' });
 
 // The same configuration `npx cdk deploy` would use, plus where recreated notebooks go in this account.
 const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
@@ -26,21 +36,10 @@ const configuration = {
   ...cdkJson.context[CONFIGURATION_CONTEXT_KEY],
   recreate: {
     ...(cdkJson.context[CONFIGURATION_CONTEXT_KEY]?.recreate as object),
-    targets: [
-      {
-        account: ACCOUNT,
-        region: REGION,
-        subnetId: PRIVATE_SUBNET,
-        securityGroupIds: [NOTEBOOK_SECURITY_GROUP],
-      },
-    ],
+    targets: [network.target],
   },
 };
-const deployment = new LocalDeployment({
-  configuration,
-  accountOptions: { accountId: ACCOUNT, region: REGION },
-});
-const { account } = deployment;
+const deployment = new LocalDeployment({ configuration, account });
 const start = account.clock.nowMs();
 
 const offset = (at: Date): string => {
@@ -55,8 +54,8 @@ account.sagemaker.seedNotebook({
   status: 'InService',
   rootAccess: 'Enabled',
   directInternetAccess: 'Disabled',
-  subnetId: 'subnet-0team0000000000001',
-  securityGroupIds: ['sg-0team0000000000001'],
+  subnetId: teamSubnet,
+  securityGroupIds: [teamGroup],
 });
 account.sagemaker.seedNotebook({
   name: 'shared-gpu-notebook',
@@ -129,7 +128,7 @@ void account.clock.sleep(20 * 60_000).then(() => {
     `\n${offset(account.clock.now())}  A security engineer picks "Approve remediation" on a finding of exposed-notebook`,
   );
   account.bus.putEvent(
-    customActionEvent([current], { actionId: CUSTOM_ACTION_IDS.approve, id: 'demo-approval' }),
+    customActionEvent([current], { actionId: deployment.customActionIds.approve, id: 'demo-approval' }),
   );
 });
 
@@ -210,6 +209,16 @@ const recreatedOk =
   exposed.NotebookInstanceLifecycleConfigName === 'install-packages' &&
   JSON.stringify(restored) === JSON.stringify(exposedFiles) &&
   [3, 4, 5].every((index) => statusOf(index) === 'RESOLVED');
+heading('Checked on the way');
+const denied = account.authorizations.filter((entry) => entry.decision !== 'Allowed');
+console.log(
+  `IAM: ${account.authorizations.length} calls authorized against the deployed policies, ${denied.length} denied${
+    denied.length ? `: ${denied.map((entry) => `${entry.action} ${entry.resource}`).join(', ')}` : ''
+  }.`,
+);
+console.log(
+  `Step Functions: largest state ${Math.max(...deployment.stateMachine.executions.map((execution) => execution.maxPayloadBytes))} bytes (limit 262,144).`,
+);
 heading('Result');
 console.log(
   inPlaceOk
@@ -218,8 +227,8 @@ console.log(
 );
 console.log(
   recreatedOk
-    ? 'exposed-notebook: one plan for SageMaker.1, .2 and .3, approved, snapshotted, recreated in the private subnet with its data, tags and lifecycle configuration, InService again; all three findings RESOLVED.'
+    ? 'exposed-notebook: root access fixed in place at once; one plan for SageMaker.1 and .2, approved, snapshotted, recreated in the private subnet with its data, tags and lifecycle configuration, InService again; all three findings RESOLVED.'
     : 'UNEXPECTED: the recreation of exposed-notebook did not end as it should; see the timeline above.',
 );
 account.dispose();
-process.exitCode = inPlaceOk && recreatedOk ? 0 : 1;
+process.exitCode = inPlaceOk && recreatedOk && denied.length === 0 ? 0 : 1;

@@ -13,15 +13,17 @@ describe('npm run demo (the README’s first command)', () => {
     expect(output).toContain('SageMaker.3 research-notebook (consolidated): RESOLVED');
     expect(output).toContain('[SKIPPED_EXEMPT] SageMaker.3 skipped (exempt): shared-gpu-notebook');
     expect(output).toContain('the duplicate finding caused no second stop/start cycle');
-    // And the recreation: one plan, approved, recreated with data, tags and lifecycle config
+    // And the recreation: root access fixed at once, one plan, approved, recreated with data, tags and lifecycle config
     expect(output).toContain('A security engineer picks "Approve remediation"');
     expect(output).toMatch(
-      /exposed-notebook\s+InService\s+RootAccess Disabled\s+DirectInternetAccess Disabled\s+Subnet subnet-0a1b2c3d4e5f60718\s+Lifecycle install-packages/,
+      /exposed-notebook\s+InService\s+RootAccess Disabled\s+DirectInternetAccess Disabled\s+Subnet subnet-[0-9a-f]{17}\s+Lifecycle install-packages/,
     );
     expect(output).toContain(
       'exposed-notebook data: churn-model.ipynb, data/customers.csv, results/metrics.json',
     );
     expect(output).toContain('all three findings RESOLVED.');
     expect(output).not.toContain('UNEXPECTED');
+    // And every call was authorized against the deployed policies, none refused
+    expect(output).toMatch(/IAM: \d+ calls authorized against the deployed policies, 0 denied\./);
   });
 });

@@ -1,5 +1,10 @@
-/** Shared Given/When helpers of the workflow tests: a deployment with one notebook, and readers. */
+/**
+ * Shared Given/When helpers of the workflow tests: a deployment with one notebook, and readers. Every
+ * deployment a helper makes is checked after its test: the deployed policies refused nothing (a test
+ * that expects a refusal takes it with `takeDeniedCalls`), then its account is disposed.
+ */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { afterEach, expect } from 'vitest';
 import type { SeedNotebookOptions } from '../../simulation/account/sagemaker.js';
 import {
   type NotebookControlFindingOptions,
@@ -26,12 +31,73 @@ export interface Scenario {
   readonly finding: AwsSecurityFinding;
 }
 
+const deployments: LocalDeployment[] = [];
+
+/** Checks `deployment` after the test (no call refused) and disposes of its account. */
+export function tracked(deployment: LocalDeployment): LocalDeployment {
+  deployments.push(deployment);
+  return deployment;
+}
+
+afterEach(() => {
+  const made = deployments.splice(0);
+  const denied = made.flatMap(deniedCalls);
+  for (const deployment of made) deployment.account.dispose();
+  expect(denied, 'calls the deployed policies refused').toEqual([]);
+});
+
+/** Every call the account refused, as `<role> <action> <resource>`: none in a correct deployment. */
+export function deniedCalls(deployment: LocalDeployment): string[] {
+  return deployment.account.authorizations
+    .filter((entry) => entry.decision !== 'Allowed')
+    .map((entry) => `${entry.caller.roleArn.split('/').at(-1)} ${entry.action} ${entry.resource}`);
+}
+
+/** The refusals so far, which the test expected: they no longer fail it. */
+export function takeDeniedCalls(deployment: LocalDeployment): string[] {
+  const denied = deniedCalls(deployment);
+  const kept = deployment.account.authorizations.filter((entry) => entry.decision === 'Allowed');
+  deployment.account.authorizations.splice(0, deployment.account.authorizations.length, ...kept);
+  return denied;
+}
+
+/**
+ * Takes `action` out of every inline policy of the role, as the template granted it before a fix: the
+ * test then shows what AWS would have done without that grant.
+ */
+export function revokeAction(deployment: LocalDeployment, roleArn: string, action: string): void {
+  const { iam } = deployment.account;
+  const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
+  let found = false;
+  for (const policy of iam.identityPoliciesOf(roleArn) ?? []) {
+    if (policy.name.startsWith('arn:')) continue;
+    const statements = [policy.document.Statement ?? []].flat().flatMap((entry) => {
+      const statement = entry as { readonly Action?: string | string[] };
+      const actions = [statement.Action ?? []].flat();
+      if (!actions.includes(action)) return [statement];
+      found = true;
+      const rest = actions.filter((candidate) => candidate !== action);
+      return rest.length > 0 ? [{ ...statement, Action: rest }] : [];
+    });
+    iam.putRolePolicy(roleName, {
+      name: policy.name,
+      document: { ...policy.document, Statement: statements },
+    });
+  }
+  if (!found) throw new Error(`${roleName} has no inline grant of ${action} to revoke`);
+}
+
+/** Given a deployment of the stack into a fresh simulated account, with no notebook yet. */
+export function givenDeployment(options: LocalDeploymentOptions = {}): LocalDeployment {
+  return tracked(new LocalDeployment(options));
+}
+
 /** Given a deployment and one notebook (default: InService with root access on). */
 export function givenNotebook(
   notebook: Partial<SeedNotebookOptions> = {},
   options: LocalDeploymentOptions = {},
 ): LocalDeployment {
-  const deployment = new LocalDeployment(options);
+  const deployment = tracked(new LocalDeployment(options));
   deployment.account.sagemaker.seedNotebook({
     name: NOTEBOOK,
     status: 'InService',
