@@ -1,7 +1,8 @@
 /**
  * What `npm run bench` measures. Workflow figures come from running the real definition in the
  * simulated account, so they are exact and repeatable; bundle figures come from bundling each
- * handler exactly as the stack does and loading it in fresh Node.js processes.
+ * handler exactly as the stack does and loading it in fresh Node.js processes. The large-volume
+ * recreation and the IAM figures come from simulation/scenarios (every call authorized).
  */
 import '../simulation/runner/node20-compatibility.js';
 import { execFileSync } from 'node:child_process';
@@ -9,10 +10,21 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { SimulatedAccount } from '../simulation/account/account.js';
+import { type CopyThroughput, DEFAULT_COPY_THROUGHPUT } from '../simulation/account/copy-throughput.js';
 import { DEFAULT_TRANSITION_DURATIONS } from '../simulation/account/sagemaker.js';
 import { customActionEvent, notebookControlFinding } from '../simulation/account/sample-findings.js';
-import { CUSTOM_ACTION_IDS, LocalDeployment } from '../simulation/runner/local-deployment.js';
+import type { ObservedDeployment } from '../simulation/iam/grant-usage.js';
+import { analyseIam, type IamAnalysis } from '../simulation/iam/iam-figures.js';
+import { LocalDeployment } from '../simulation/runner/local-deployment.js';
 import type { ExecutionRecord } from '../simulation/runner/local-state-machine.js';
+import {
+  observeDeployment,
+  refusedCalls,
+  runIamCoverageSuite,
+} from '../simulation/scenarios/iam-coverage.js';
+import { type LargeVolumeRun, runLargeVolumeRecreation } from '../simulation/scenarios/large-volume.js';
+import { seedTargetNetwork } from '../simulation/scenarios/target-network.js';
 import { LAMBDA_HANDLERS, toEsbuildOptions } from '../stacks/lambda-bundling.js';
 
 /** Standard workflows: USD 0.025 per 1,000 state transitions (retries count). */
@@ -116,25 +128,24 @@ const RECREATE_FILES = {
 const APPROVAL_AFTER_SECONDS = 1;
 
 /**
- * One approved recreation (SageMaker.1 and .2 of a running notebook with a small data volume):
- * approval one second into the wait, snapshot, backup, delete, recreate, restore, verify.
+ * What the bench's own runs leave for the IAM figures: each deployment, before its account goes
+ * (bin/bench.ts passes one; the docs' table needs none).
  */
-async function measureRecreation(): Promise<WorkflowFigures> {
-  const deployment = new LocalDeployment({
-    configuration: {
-      recreate: {
-        targets: [
-          {
-            account: '111122223333',
-            region: 'eu-west-1',
-            subnetId: 'subnet-0123456789abcdef0',
-            securityGroupIds: ['sg-0123456789abcdef0'],
-          },
-        ],
-      },
-    },
-  });
+export type DeploymentObserver = (deployment: LocalDeployment) => void;
+
+/**
+ * One approved recreation (SageMaker.1 and .2 of a running notebook with a small data volume):
+ * approval one second into the wait, snapshot, backup, delete, recreate, restore, verify. The target
+ * network is seeded first: the account checks that the subnet and group exist.
+ */
+async function measureRecreation(observe?: DeploymentObserver): Promise<WorkflowFigures> {
+  const account = new SimulatedAccount({ strictReferences: true });
   try {
+    const network = seedTargetNetwork(account);
+    const deployment = new LocalDeployment({
+      account,
+      configuration: { recreate: { targets: [network.target] } },
+    });
     deployment.account.sagemaker.seedNotebook({
       name: 'bench-notebook',
       status: 'InService',
@@ -149,39 +160,55 @@ async function measureRecreation(): Promise<WorkflowFigures> {
         await deployment.account.clock.sleep(100);
       await deployment.account.clock.sleep(APPROVAL_AFTER_SECONDS * 1000);
       const current = deployment.account.securityHub.getFinding(finding.Id ?? '') ?? finding;
-      deployment.account.bus.putEvent(customActionEvent([current], { actionId: CUSTOM_ACTION_IDS.approve }));
+      deployment.account.bus.putEvent(
+        customActionEvent([current], { actionId: deployment.customActionIds.approve }),
+      );
     };
     void approve();
     const [execution, ...others] = await deployment.settle();
+    observe?.(deployment);
     if (!execution || others.length > 0 || execution.status !== 'SUCCEEDED') {
-      throw new Error('recreate: expected one successful execution');
+      throw new Error(
+        `recreate: expected one successful execution, got ${[execution, ...others].map((run) => `${run?.status} ${run?.error ?? ''}`).join(', ')}`,
+      );
     }
     const waited = execution.transitions.find((transition) => transition.state === 'WaitForApproval');
     const resumed = execution.transitions.find((transition) => transition.state === 'SnapshotNotebook');
     const humanSeconds = waited && resumed ? (resumed.at.getTime() - waited.at.getTime()) / 1000 : 0;
     return figures(deployment, execution, Math.round(humanSeconds * 100) / 100);
   } finally {
-    deployment.account.dispose();
+    account.dispose();
   }
 }
 
 /** Runs one scenario in a fresh simulated account with the default configuration. */
-export async function measureScenario(scenario: Scenario): Promise<WorkflowFigures> {
+export async function measureScenario(
+  scenario: Scenario,
+  observe?: DeploymentObserver,
+): Promise<WorkflowFigures> {
   const deployment = new LocalDeployment({ configuration: scenario.configuration });
-  deployment.account.sagemaker.seedNotebook({
-    name: 'bench-notebook',
-    status: scenario.notebookStatus,
-    rootAccess: 'Enabled',
-    ...(scenario.stopSeconds ? { durations: { stopSeconds: scenario.stopSeconds } } : {}),
-  });
-  deployment.importFinding(
-    notebookControlFinding({ controlId: scenario.controlId, notebookName: 'bench-notebook' }),
-  );
-  const [execution, ...others] = await deployment.settle();
-  if (!execution || others.length > 0 || execution.status !== 'SUCCEEDED') {
-    throw new Error(`${scenario.name}: expected one successful execution`);
+  try {
+    deployment.account.sagemaker.seedNotebook({
+      name: 'bench-notebook',
+      status: scenario.notebookStatus,
+      rootAccess: 'Enabled',
+      ...(scenario.stopSeconds ? { durations: { stopSeconds: scenario.stopSeconds } } : {}),
+    });
+    deployment.importFinding(
+      notebookControlFinding({ controlId: scenario.controlId, notebookName: 'bench-notebook' }),
+    );
+    const [execution, ...others] = await deployment.settle();
+    observe?.(deployment);
+    if (!execution || others.length > 0 || execution.status !== 'SUCCEEDED') {
+      throw new Error(`${scenario.name}: expected one successful execution`);
+    }
+    return adjustedForStop(scenario, figures(deployment, execution));
+  } finally {
+    deployment.account.dispose();
   }
-  const measured = figures(deployment, execution);
+}
+
+function adjustedForStop(scenario: Scenario, measured: WorkflowFigures): WorkflowFigures {
   if (scenario.stopSeconds) {
     // This notebook's stop is slower than the default the figures assume.
     const extra = scenario.stopSeconds - DEFAULT_TRANSITION_DURATIONS.stopSeconds;
@@ -197,12 +224,12 @@ export async function measureScenario(scenario: Scenario): Promise<WorkflowFigur
 
 export type WorkflowResults = Record<ScenarioName, WorkflowFigures> & { readonly recreate: WorkflowFigures };
 
-export async function measureWorkflows(): Promise<WorkflowResults> {
+export async function measureWorkflows(observe?: DeploymentObserver): Promise<WorkflowResults> {
   const results = {} as Record<ScenarioName, WorkflowFigures>;
   for (const name of Object.keys(SCENARIOS) as ScenarioName[]) {
-    results[name] = await measureScenario(SCENARIOS[name]);
+    results[name] = await measureScenario(SCENARIOS[name], observe);
   }
-  return { ...results, recreate: await measureRecreation() };
+  return { ...results, recreate: await measureRecreation(observe) };
 }
 
 function median(values: number[]): number {
@@ -271,5 +298,141 @@ export function renderWorkflowTable(results: WorkflowResults): string {
     '| Scenario | State transitions | Lambda invocations | API calls | End to end | SageMaker changing state | Overhead ratio | Step Functions cost |',
     '|---|---|---|---|---|---|---|---|',
     ...rows,
+  ].join('\n');
+}
+
+/** The volume the bench recreates: 100,000 real files standing for 50 GB (issue: a real notebook's size). */
+export const LARGE_VOLUME = { files: 100_000, bytes: 50_000_000_000 } as const;
+
+/** No state of the large-volume recreation may carry more (a quarter of Step Functions' 256 KiB). */
+export const MAX_STATE_PAYLOAD_BYTES = 65_536;
+
+/** `recreate.largeVolume`: simulated seconds, from the copy throughput model (docs/performance.md). */
+export interface LargeVolumeFigures {
+  readonly files: number;
+  readonly bytes: number;
+  readonly maxStatePayloadBytes: number;
+  readonly backupSeconds: number;
+  readonly restoreSeconds: number;
+  readonly stateTransitions: number;
+}
+
+export interface LargeVolumeMeasurement {
+  readonly figures: LargeVolumeFigures;
+  /** Why the run does not count as a pass: empty when it does. */
+  readonly problems: readonly string[];
+  readonly deniedCalls: readonly string[];
+  /** Wall-clock seconds the run took on this machine (not simulated time). */
+  readonly realSeconds: number;
+}
+
+/** Whether the large-volume run did its job (its payload is checked with the other figures). */
+export function largeVolumeProblems(run: LargeVolumeRun): string[] {
+  const problems: string[] = [];
+  if (run.status !== 'SUCCEEDED')
+    problems.push(`the recreation ended ${run.status}${run.error ? `: ${run.error}` : ''}`);
+  if (!run.restoredExactly)
+    problems.push(
+      `the volume did not come back exactly (${run.entriesBefore} entries before, ${run.entriesAfter} after)`,
+    );
+  if (!Number.isFinite(run.backupSeconds) || !Number.isFinite(run.restoreSeconds)) {
+    problems.push('a copy never reported completion');
+  }
+  return problems;
+}
+
+/** Recreates a volume of `size` (default LARGE_VOLUME; the unit test passes a small one). */
+export async function measureLargeVolume(
+  size: { readonly files: number; readonly bytes: number } = LARGE_VOLUME,
+): Promise<LargeVolumeMeasurement> {
+  const run = await runLargeVolumeRecreation(size);
+  return {
+    figures: {
+      files: run.files,
+      bytes: run.bytes,
+      maxStatePayloadBytes: run.maxStatePayloadBytes,
+      backupSeconds: Math.round(run.backupSeconds * 10) / 10,
+      restoreSeconds: Math.round(run.restoreSeconds * 10) / 10,
+      stateTransitions: run.stateTransitions,
+    },
+    problems: largeVolumeProblems(run),
+    deniedCalls: [...run.deniedCalls],
+    realSeconds: Math.round(run.realSeconds * 10) / 10,
+  };
+}
+
+/** What the bench's own runs contribute to the IAM figures. */
+export interface BenchIamRecord {
+  readonly deployments: ObservedDeployment[];
+  readonly deniedCalls: string[];
+  readonly observe: DeploymentObserver;
+}
+
+export function benchIamRecord(): BenchIamRecord {
+  const deployments: ObservedDeployment[] = [];
+  const deniedCalls: string[] = [];
+  return {
+    deployments,
+    deniedCalls,
+    observe: (deployment) => {
+      deployments.push(observeDeployment(deployment));
+      deniedCalls.push(...refusedCalls(deployment.account).map((call) => `bench: ${call}`));
+    },
+  };
+}
+
+/**
+ * `iam`: the IAM coverage suite (simulation/scenarios/iam-coverage.ts) and the bench's own runs
+ * together: refused calls, and grants none of them used that have no written reason.
+ */
+export async function measureIam(bench: {
+  readonly deployments: readonly ObservedDeployment[];
+  readonly deniedCalls: readonly string[];
+}): Promise<IamAnalysis & { readonly suiteRealSeconds: number }> {
+  const suite = await runIamCoverageSuite();
+  return {
+    ...analyseIam([...suite.deployments, ...bench.deployments], [...suite.deniedCalls, ...bench.deniedCalls]),
+    suiteRealSeconds: Math.round(suite.realSeconds * 10) / 10,
+  };
+}
+
+/** Why `npm run bench` must exit non-zero: every target or check missed, in words. */
+export function benchProblems(results: {
+  readonly sageMaker3: WorkflowFigures;
+  readonly largeVolume: Pick<LargeVolumeMeasurement, 'figures' | 'problems'>;
+  readonly iam: { readonly deniedCalls: number; readonly unusedGrants: number };
+}): string[] {
+  const problems: string[] = [];
+  if (!meetsTargets(results.sageMaker3)) problems.push('SageMaker.3 from InService misses its targets');
+  problems.push(...results.largeVolume.problems.map((problem) => `large volume: ${problem}`));
+  const payload = results.largeVolume.figures.maxStatePayloadBytes;
+  if (payload > MAX_STATE_PAYLOAD_BYTES) {
+    problems.push(`large volume: a state carried ${payload} bytes, over ${MAX_STATE_PAYLOAD_BYTES}`);
+  }
+  if (results.iam.deniedCalls > 0) problems.push(`iam: ${results.iam.deniedCalls} calls refused`);
+  if (results.iam.unusedGrants > 0)
+    problems.push(`iam: ${results.iam.unusedGrants} unused grants without a reason`);
+  return problems;
+}
+
+/** The large-volume lines of the human report. */
+export function renderLargeVolume(measurement: LargeVolumeMeasurement): string {
+  const { figures } = measurement;
+  return [
+    '| Files | Bytes | Max state payload | Backup | Restore | State transitions |',
+    '|---|---|---|---|---|---|',
+    `| ${figures.files.toLocaleString('en-US')} | ${figures.bytes.toLocaleString('en-US')} | ${figures.maxStatePayloadBytes.toLocaleString('en-US')} B | ${figures.backupSeconds.toLocaleString('en-US')} s | ${figures.restoreSeconds.toLocaleString('en-US')} s | ${figures.stateTransitions} |`,
+  ].join('\n');
+}
+
+/** The copy throughput model's rates, as docs/performance.md states them (generated: `npm run docs`). */
+export function renderCopyModel(model: CopyThroughput = DEFAULT_COPY_THROUGHPUT): string {
+  const ms = (seconds: number) => `${Number((seconds * 1000).toFixed(3))} ms`;
+  return [
+    '| Rate | Backup (OnStart) | Restore (OnCreate) |',
+    '|---|---|---|',
+    `| Fixed, per run | ${model.fixedSeconds} s | ${model.fixedSeconds} s |`,
+    `| Per entry (file, folder or link) | ${ms(model.backupSecondsPerFile)} | ${ms(model.restoreSecondsPerFile)} |`,
+    `| Network | ${model.bytesPerSecond / 1_000_000} MB/s | ${model.bytesPerSecond / 1_000_000} MB/s |`,
   ].join('\n');
 }

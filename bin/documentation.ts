@@ -7,10 +7,13 @@ import { allowedModes, CONTROLS, defaultMode } from '../handlers/shared/controls
 import { definitionOptionsFor, loadConfiguration } from '../stacks/configuration.js';
 import { buildRemediationDefinition } from '../statemachines/remediation-definition.js';
 import { renderStateDiagram } from '../statemachines/state-machine-diagram.js';
-import { measureWorkflows, renderWorkflowTable } from './benchmark.js';
+import { measureWorkflows, renderCopyModel, renderWorkflowTable } from './benchmark.js';
 
 const FIGURES_START = '<!-- generated:workflow-figures:start (npm run docs) -->';
 const FIGURES_END = '<!-- generated:workflow-figures:end -->';
+
+const COPY_MODEL_START = '<!-- generated:copy-model:start (npm run docs) -->';
+const COPY_MODEL_END = '<!-- generated:copy-model:end -->';
 
 const DIAGRAM_START = '<!-- generated:state-machine-diagram:start (npm run docs) -->';
 const DIAGRAM_END = '<!-- generated:state-machine-diagram:end -->';
@@ -69,7 +72,17 @@ export function withDiagram(document: string): string {
   return replaceBlock(document, DIAGRAM_START, DIAGRAM_END, diagram);
 }
 
-/** docs/performance.md with the workflow table measured now (the figures are deterministic). */
+/**
+ * docs/performance.md with the workflow table measured now (the figures are deterministic) and the
+ * copy throughput model's rates. The large-volume figures are not regenerated here: they take minutes
+ * of real time, so the document quotes a dated `npm run bench` run instead.
+ */
 export async function withWorkflowFigures(document: string): Promise<string> {
-  return replaceBlock(document, FIGURES_START, FIGURES_END, renderWorkflowTable(await measureWorkflows()));
+  const figures = replaceBlock(
+    document,
+    FIGURES_START,
+    FIGURES_END,
+    renderWorkflowTable(await measureWorkflows()),
+  );
+  return replaceBlock(figures, COPY_MODEL_START, COPY_MODEL_END, renderCopyModel());
 }

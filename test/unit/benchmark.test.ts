@@ -1,5 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { measureScenario, meetsTargets, SCENARIOS, TARGETS } from '../../bin/benchmark.js';
+import {
+  benchIamRecord,
+  benchProblems,
+  LARGE_VOLUME,
+  largeVolumeProblems,
+  MAX_STATE_PAYLOAD_BYTES,
+  measureLargeVolume,
+  measureScenario,
+  meetsTargets,
+  SCENARIOS,
+  TARGETS,
+  type WorkflowFigures,
+} from '../../bin/benchmark.js';
+import { copySeconds } from '../../simulation/account/copy-throughput.js';
+import type { LargeVolumeRun } from '../../simulation/scenarios/large-volume.js';
+
+const MEETING_TARGETS: WorkflowFigures = {
+  stateTransitions: 18,
+  lambdaInvocations: 1,
+  apiCalls: 12,
+  overheadRatio: 1.002,
+  endToEndSeconds: 300.7,
+  sageMakerSeconds: 300,
+  costUsd: 0.00045,
+};
+
+const LARGE_VOLUME_PASSING = {
+  figures: {
+    files: 100_000,
+    bytes: 50_000_000_000,
+    maxStatePayloadBytes: 4_000,
+    backupSeconds: 1_622.5,
+    restoreSeconds: 1_672.5,
+    stateTransitions: 90,
+  },
+  problems: [],
+};
 
 describe('benchmark figures (simulated time: exact, not timed)', () => {
   it('SageMaker.3 from InService meets the targets: <= 20 transitions, 1 Lambda invocation, overhead <= 1.10', async () => {
@@ -22,5 +58,83 @@ describe('benchmark figures (simulated time: exact, not timed)', () => {
     };
     expect(meetsTargets({ ...base, stateTransitions: 21, overheadRatio: 1 })).toBe(false);
     expect(meetsTargets({ ...base, stateTransitions: 18, overheadRatio: 1.2 })).toBe(false);
+  });
+
+  it('Given the bench records its runs for the IAM figures, When a scenario is measured, Then its deployment is observed with every decision allowed', async () => {
+    const record = benchIamRecord();
+
+    await measureScenario(SCENARIOS.sageMaker3FromStopped, record.observe);
+
+    expect(record.deployments).toHaveLength(1);
+    expect(record.deployments[0]?.decisions.length).toBeGreaterThan(5);
+    expect(record.deniedCalls).toEqual([]);
+  });
+});
+
+describe('recreate.largeVolume', () => {
+  it('Given the size is injectable, When a small volume is measured as the bench measures the 100,000 files, Then it passes and its copy times are what the throughput model gives', async () => {
+    const size = { files: 300, bytes: 2_000_000_000 };
+
+    const measured = await measureLargeVolume(size);
+
+    expect(measured.problems).toEqual([]);
+    expect(measured.deniedCalls).toEqual([]);
+    expect(measured.figures).toMatchObject({ files: 300, bytes: 2_000_000_000 });
+    expect(measured.figures.maxStatePayloadBytes).toBeLessThanOrEqual(MAX_STATE_PAYLOAD_BYTES);
+    expect(measured.figures.stateTransitions).toBeGreaterThan(20);
+    // Within a second: S3 stamps LastModified in whole seconds; the folders add a few entries
+    expect(Math.abs(measured.figures.backupSeconds - copySeconds(size, 'backup'))).toBeLessThanOrEqual(1.5);
+    expect(Math.abs(measured.figures.restoreSeconds - copySeconds(size, 'restore'))).toBeLessThanOrEqual(1.5);
+    // And by default the bench measures the issue's volume
+    expect(LARGE_VOLUME).toEqual({ files: 100_000, bytes: 50_000_000_000 });
+  }, 120_000);
+
+  it('Given a recreation that failed or lost entries, When checked, Then each problem is named', () => {
+    const run = {
+      status: 'FAILED',
+      error: 'States.DataLimitExceeded: too big',
+      restoredExactly: false,
+      entriesBefore: 10,
+      entriesAfter: 0,
+      backupSeconds: 12,
+      restoreSeconds: Number.NaN,
+    } as LargeVolumeRun;
+
+    expect(largeVolumeProblems(run)).toEqual([
+      'the recreation ended FAILED: States.DataLimitExceeded: too big',
+      'the volume did not come back exactly (10 entries before, 0 after)',
+      'a copy never reported completion',
+    ]);
+  });
+});
+
+describe('what makes `npm run bench` exit non-zero', () => {
+  it('Given every figure within its limit, When checked, Then nothing is wrong', () => {
+    expect(
+      benchProblems({
+        sageMaker3: MEETING_TARGETS,
+        largeVolume: LARGE_VOLUME_PASSING,
+        iam: { deniedCalls: 0, unusedGrants: 0 },
+      }),
+    ).toEqual([]);
+  });
+
+  it('Given a large state, a failed large volume, refused calls and unexplained grants, When checked, Then each is a problem', () => {
+    const problems = benchProblems({
+      sageMaker3: { ...MEETING_TARGETS, stateTransitions: 21 },
+      largeVolume: {
+        figures: { ...LARGE_VOLUME_PASSING.figures, maxStatePayloadBytes: 65_537 },
+        problems: ['the recreation ended FAILED'],
+      },
+      iam: { deniedCalls: 2, unusedGrants: 1 },
+    });
+
+    expect(problems).toEqual([
+      'SageMaker.3 from InService misses its targets',
+      'large volume: the recreation ended FAILED',
+      'large volume: a state carried 65537 bytes, over 65536',
+      'iam: 2 calls refused',
+      'iam: 1 unused grants without a reason',
+    ]);
   });
 });
