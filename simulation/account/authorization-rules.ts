@@ -147,6 +147,22 @@ function repositorySecrets(names: readonly string[], lookups: AuthorizationLooku
     .map((secret) => ({ action: 'secretsmanager:GetSecretValue', resource: secret }));
 }
 
+/**
+ * The request keys Create and UpdateNotebookInstance carry when the request sets them (Service
+ * Authorization Reference, SageMaker): the minimum IMDS version and the accelerator types.
+ */
+function notebookSettingKeys(input: Input): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = {};
+  const imds = input.InstanceMetadataServiceConfiguration as
+    | { readonly MinimumInstanceMetadataServiceVersion?: unknown }
+    | undefined;
+  const version = asString(imds?.MinimumInstanceMetadataServiceVersion);
+  if (version) context['sagemaker:MinimumInstanceMetadataServiceVersion'] = version;
+  const accelerators = asStrings(input.AcceleratorTypes);
+  if (accelerators.length > 0) context['sagemaker:AcceleratorTypes'] = accelerators;
+  return context;
+}
+
 const notebookAction =
   (action: string): Rule =>
   (input, lookups) => [
@@ -194,7 +210,7 @@ const SAGEMAKER: Readonly<Record<string, Rule>> = {
   UpdateNotebookInstance: (input, lookups) => {
     const name = asString(input.NotebookInstanceName) ?? '';
     const notebook = lookups.notebook(name);
-    const context: Record<string, ContextValue> = {};
+    const context: Record<string, ContextValue> = { ...notebookSettingKeys(input) };
     if (asString(input.RootAccess)) context['sagemaker:RootAccess'] = String(input.RootAccess);
     if (asString(input.InstanceType)) context['sagemaker:InstanceTypes'] = [String(input.InstanceType)];
     if (asString(input.LifecycleConfigName)) {
@@ -224,11 +240,17 @@ const SAGEMAKER: Readonly<Record<string, Rule>> = {
       'sagemaker:RootAccess': asString(input.RootAccess) ?? 'Enabled',
       'sagemaker:DirectInternetAccess': asString(input.DirectInternetAccess) ?? 'Enabled',
       'sagemaker:InstanceTypes': [asString(input.InstanceType) ?? ''],
+      ...notebookSettingKeys(input),
       ...tagContext(input.Tags),
     };
     if (subnetId) context['sagemaker:VpcSubnets'] = [subnetId];
     if (groups.length > 0) context['sagemaker:VpcSecurityGroupIds'] = groups;
-    if (keyId) context['sagemaker:VolumeKmsKey'] = lookups.keyArn(keyId) ?? keyId;
+    if (keyId) {
+      // The SAR lists sagemaker:VolumeKmsKeyArn (the key ARN) and keeps the deprecated VolumeKmsKey.
+      const keyArn = lookups.keyArn(keyId) ?? keyId;
+      context['sagemaker:VolumeKmsKeyArn'] = keyArn;
+      context['sagemaker:VolumeKmsKey'] = keyArn;
+    }
     if (asString(input.LifecycleConfigName)) {
       context['sagemaker:NotebookInstanceLifecycleConfigArns'] = [
         sageMakerArn(lookups, 'notebook-instance-lifecycle-config', String(input.LifecycleConfigName)),
@@ -338,8 +360,10 @@ function tableRule(action: string): Rule {
     return [
       { action: `dynamodb:${action}`, resource: arn(lookups, 'dynamodb', `table/${table}`) },
       // Item calls decrypt the table key as the caller (DynamoDB encryption at rest, "How it works").
+      // Its encryption context: the table name and the account ("How Amazon DynamoDB uses AWS KMS").
       ...kmsUse(['kms:Decrypt'], lookups.tableKeyArn(table), 'dynamodb', lookups, {
         'aws:dynamodb:tableName': table,
+        'aws:dynamodb:subscriberId': lookups.accountId,
       }),
     ];
   };
@@ -350,6 +374,7 @@ const DYNAMODB: Readonly<Record<string, Rule>> = {
   PutItem: tableRule('PutItem'),
   UpdateItem: tableRule('UpdateItem'),
   DeleteItem: tableRule('DeleteItem'),
+  Scan: tableRule('Scan'),
 };
 
 const SNS: Readonly<Record<string, Rule>> = {

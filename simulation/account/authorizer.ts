@@ -230,9 +230,10 @@ export async function authorize(
           ? 'resource-based'
           : 'identity-based'
         : 'identity-based';
+  // AWS's wording: "with an explicit deny in an identity-based policy", "... in a resource-based policy".
   const because =
     decision === 'ExplicitlyDenied'
-      ? `with an explicit deny in a ${deniedIn} policy`
+      ? `with an explicit deny in ${deniedIn === 'identity-based' ? 'an' : 'a'} ${deniedIn} policy`
       : `because no ${deniedIn} policy allows the ${required.action} action`;
   return {
     decision,
@@ -287,12 +288,15 @@ export async function authorizeService(
     );
   }
   const decision = response.overallResult as Decision;
-  return decision === 'Allowed'
-    ? { decision, allowedBy: [] }
-    : {
-        decision,
-        allowedBy: [],
-        deniedIn: 'resource-based',
-        message: `The service ${caller.service} is not authorized to perform: ${required.action} on resource: ${required.resource} because no resource-based policy allows the ${required.action} action`,
-      };
+  if (decision === 'Allowed') return { decision, allowedBy: [] };
+  const because =
+    decision === 'ExplicitlyDenied'
+      ? 'with an explicit deny in a resource-based policy'
+      : `because no resource-based policy allows the ${required.action} action`;
+  return {
+    decision,
+    allowedBy: [],
+    deniedIn: 'resource-based',
+    message: `The service ${caller.service} is not authorized to perform: ${required.action} on resource: ${required.resource} ${because}`,
+  };
 }
