@@ -6,7 +6,7 @@ BUCKET="${BACKUP_BUCKET:-__BACKUP_BUCKET__}"
 METADATA_FILE="${RESOURCE_METADATA:-/opt/ml/metadata/resource-metadata.json}"
 VOLUME="${SAGEMAKER_VOLUME:-/home/ec2-user/SageMaker}"
 FOREGROUND="${BACKUP_FOREGROUND:-0}"
-WORK_DIR="" HANDED_OFF=0 MARKER="" REASON=""
+WORK_DIR="" HANDED_OFF=0 MARKER="" REASON="" FROZEN=""
 
 log() { printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 fail() {
@@ -65,7 +65,11 @@ PY
   # MARKER stays unset until then, so a refusal writes no status of its own.
   found="$(aws s3api list-objects-v2 --bucket "$BUCKET" --prefix "$marker/" --query 'Contents[].Key' --output text)" ||
     fail "cannot list s3://$BUCKET/$marker/"
-  [[ "$found" == None ]] || fail "${marker#"$SNAPSHOT_PREFIX/"}/${found##*/} already exists"
+  if [[ "$found" != None ]]; then
+    # Restarted after its backup completed: the volume must stay the copy until the workflow stops it.
+    if [[ "$1" == backup && "$found" == */complete ]]; then freeze "$(realpath -e -- "$VOLUME")" && FROZEN=""; fi
+    fail "${marker#"$SNAPSHOT_PREFIX/"}/${found##*/} already exists"
+  fi
   MARKER="$marker"
 }
 
@@ -139,6 +143,23 @@ try() {
   ((rc == 0)) || fail "$1: $(grep -v -e '^ ' -e '^Traceback' -e '^skipped ' "$WORK_DIR/err" | head -n 2 | tr '\n' ' ')"
 }
 
+# Makes the volume $1 read-only to everyone from now until the notebook stops (a stop clears mounts), so no
+# write after the copy listed it can be lost unseen: users get "Read-only file system" instead.
+freeze() {
+  try "cannot make the volume read-only" mount --bind "$1" "$1"
+  FROZEN="$1"
+  try "cannot make the volume read-only" mount -o remount,bind,ro "$1"
+  log "$1 is read-only until the notebook stops"
+}
+
+# Lifts the freeze if this run failed ($1 not 0): a complete backup keeps it, as the copy must stay the
+# volume until the stop. A remount, not umount, which a kernel or shell using the volume would make fail.
+thaw() {
+  if (($1 != 0)) && [[ -n "$FROZEN" ]]; then
+    if mount -o remount,bind,rw "$FROZEN"; then log "$FROZEN is writable again"; else log "cannot make $FROZEN writable again"; fi
+  fi
+}
+
 # Uploads the manifest ($1), then the complete status LAST.
 complete() {
   try "cannot upload $1" s3_put "$WORK_DIR/manifest.jsonl" "$1"
@@ -151,6 +172,9 @@ complete() {
 # Runs on every exit, of the launcher and of the background copy.
 finish() {
   local status=$? text
+  # First, so that users may write again however long the failed status takes. A launcher that handed off
+  # leaves the freeze to the copy.
+  if [[ "$HANDED_OFF" != 1 ]]; then thaw "$status"; fi
   if ((status != 0)); then
     log "FAILED (exit $status)"
     if [[ -n "$MARKER" ]]; then
@@ -166,6 +190,19 @@ finish() {
   if [[ "$FOREGROUND" != 1 || "${BACKUP_EXIT_STATUS:-}" != copy ]]; then exit 0; fi
 }
 
+# finish on every exit. A signal becomes an exit with its status: in the EXIT trap of a signalled bash, $?
+# is the last command's (often 0), and finish must see a failure to lift the freeze and write failed.
+on_exit() {
+  trap finish EXIT
+  trap 'signalled SIGHUP 129' HUP
+  trap 'signalled SIGINT 130' INT
+  trap 'signalled SIGTERM 143' TERM
+}
+signalled() {
+  REASON="stopped by $1"
+  exit "$2"
+}
+
 # Runs the copy ($1), detached unless FOREGROUND: it outlives the 5-minute limit, and logs to a file so as
 # not to hold open this script's output, which SageMaker reads to the end.
 run_copy() {
@@ -174,8 +211,8 @@ run_copy() {
     return
   fi
   HANDED_OFF=1
-  export BUCKET VOLUME NOTEBOOK SNAPSHOT_PREFIX ATTEMPT WORK_DIR FOREGROUND MARKER LOG_FILE "${!PY_@}"
-  HANDED_OFF=0 setsid nohup bash -euo pipefail -c "$(declare -f); trap finish EXIT; $1" \
+  export BUCKET VOLUME NOTEBOOK SNAPSHOT_PREFIX ATTEMPT WORK_DIR FOREGROUND MARKER LOG_FILE FROZEN "${!PY_@}"
+  HANDED_OFF=0 setsid nohup bash -euo pipefail -c "$(declare -f); on_exit; $1" \
     </dev/null >>"$LOG_FILE" 2>&1 &
   log "copy running in the background (pid $!), log: $LOG_FILE"
 }

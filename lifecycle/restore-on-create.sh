@@ -1,6 +1,8 @@
 # OnCreate script of the RESTORE lifecycle configuration: see lifecycle/README.md.
 
 LOG_FILE="${BACKUP_LOG:-/var/log/notebook-restore.log}"
+# The restore writes through this second mount of the volume while the volume is read-only for its users.
+WRITE_PATH="${RESTORE_WRITE_PATH:-/run/notebook-restore/volume}"
 
 # Extracts stdin into $1. The old notebook's users could write the archive: refuse all that is not a file,
 # directory or symlink at a safe path, never write through a symlink nor over an entry, drop setuid/setgid.
@@ -100,6 +102,7 @@ restore_volume() {
 }
 
 main() {
+  local root
   WORK_DIR="$(mktemp -d)"
   exec 2> >(tee -a "$LOG_FILE" >&2)
   discover_notebook
@@ -107,8 +110,14 @@ main() {
   s3_get "$SNAPSHOT_PREFIX/backup-status/complete" "$WORK_DIR/backup" || fail "no backup-status/complete: the backup never completed"
   s3_get "$SNAPSHOT_PREFIX/data/manifest.jsonl" "$WORK_DIR/backup.jsonl" || fail "cannot download data/manifest.jsonl"
   log "restoring notebook $NOTEBOOK ($VOLUME) from s3://$BUCKET/$SNAPSHOT_PREFIX/"
+  root="$(realpath -e -- "$VOLUME")" || fail "no volume at $VOLUME"
+  # The notebook is InService while the copy runs: only root may pass the 700 parent of the write path.
+  { install -d -m 700 -- "${WRITE_PATH%/*}" && mkdir -p -- "$WRITE_PATH"; } || fail "cannot create $WRITE_PATH"
+  try "cannot mount the volume at $WRITE_PATH" mount --bind "$root" "$WRITE_PATH"
+  freeze "$root"
+  VOLUME="$WRITE_PATH"
   run_copy restore_volume
 }
 
-trap finish EXIT
+on_exit
 main

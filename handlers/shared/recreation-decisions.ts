@@ -139,6 +139,14 @@ export function dryRunRecreateAnnotation(
   });
 }
 
+/**
+ * What the notebook's users must know, in one sentence: the backup script makes the volume read-only until
+ * the stop, so that no save after the copy began can be lost unseen, and the restore does the same on the
+ * new notebook (lifecycle/README.md, "The freeze").
+ */
+const READ_ONLY_WINDOW =
+  'The notebook is read-only from the start of its backup until it is stopped (the new one until its data is back).';
+
 /** The recreation plan as an approval request: on the finding, in the alert, with the deadline. */
 export function recreateDetails(
   finding: ValidatedFinding,
@@ -152,7 +160,7 @@ export function recreateDetails(
   const howTo =
     "select this finding in Security Hub, then Actions > 'Approve remediation' (or 'Reject remediation')";
   const note = truncate(
-    `Awaiting approval until ${deadline}: ${howTo}. Nothing changes before. Plan: ${summary}`,
+    `Awaiting approval until ${deadline}: ${howTo}. Nothing changes before. ${READ_ONLY_WINDOW} Plan: ${summary}`,
     NOTE_LIMIT,
   );
   return {
@@ -168,6 +176,7 @@ export function recreateDetails(
       '',
       'Before deleting anything the workflow snapshots the configuration and the data on',
       '/home/ec2-user/SageMaker to S3 and verifies the snapshot; the new notebook gets the data back.',
+      READ_ONLY_WINDOW,
       '',
       `To approve or reject: ${howTo}, on any finding of this notebook, before ${deadline}.`,
       'Nothing changes until then; after that the plan expires and nothing changes at all.',

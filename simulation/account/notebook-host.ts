@@ -14,9 +14,13 @@
  *   BACKUP_FOREGROUND   `1`: do the copy before exiting instead of in the background, so that it
  *                       finishes inside the simulated call
  *   AWS_REGION, AWS_DEFAULT_REGION   the account's region
- *   PATH                the stand-in aws CLI's directory (simulation/fake-aws), then the test
- *                       process's PATH. If the stand-in is missing, a guard `aws` that fails comes
- *                       first instead, so a script can never reach the real AWS CLI.
+ *   PATH                the stand-ins' directory (simulation/fake-aws: `aws`, `mount`), then guards
+ *                       `aws` and `mount` that fail, then the test process's PATH: a script never
+ *                       reaches the real AWS CLI nor the machine's mounts, even with a stand-in missing.
+ *   FAKE_MOUNT_STATE    a file in the run's directory where the stand-in `mount` records the binds and
+ *                       remounts (read-only, read-write) the script made; the host reads it after the run
+ *   RESTORE_WRITE_PATH  a directory in the run's directory, for the restore's second mount of the volume
+ *                       (stands for /run/notebook-restore/volume)
  *   HOME, TMPDIR        fresh directories for each run
  *   BACKUP_LOG          a file in the run's directory: the project's scripts log there instead of
  *                       /var/log (not part of the contract; it keeps test runs off the host)
@@ -27,6 +31,11 @@
  * the decisions go; the host hands them to the account after the run). Without it the check is `none`.
  *
  * plus `extraEnv` (fault injection for the stand-in, e.g. FAKE_AWS_FAIL_ON), which wins over the above.
+ *
+ * A run that remounts the volume read-only (`mount -o remount,bind,ro <volume>`) and does not remount it
+ * read-write before it ends freezes it: `userWrite` then fails with EROFS, as a save in Jupyter would, until
+ * the notebook stops (`unfreeze`, called by the
+ * simulated SageMaker when a stop completes or a start boots the machine again) or the volume is destroyed.
  *
  * A script runs in a moment of simulated time, but what it writes to S3 appears only when a copy of the
  * volume would have finished on the instance (copy-throughput.ts), given the host's clock: the objects wait
@@ -40,6 +49,7 @@
  */
 
 import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -47,6 +57,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   utimesSync,
@@ -147,6 +158,8 @@ export class NotebookHost {
   private readonly storage: SimulatedStorage;
   private readonly scriptRuns: LifecycleScriptRun[] = [];
   private guardDir: string | undefined;
+  /** Volumes a script made read-only, until the notebook stops. */
+  private readonly frozenVolumes = new Set<string>();
 
   constructor(options: NotebookHostOptions) {
     this.storage = options.storage;
@@ -223,7 +236,35 @@ export class NotebookHost {
     return files;
   }
 
+  /**
+   * A user of the notebook writing a file on its volume (Jupyter saving a notebook, a terminal, a kernel):
+   * refused with EROFS while a lifecycle script holds the volume read-only.
+   */
+  userWrite(volumeId: string, relativePath: string, content: string | Uint8Array): void {
+    if (this.frozenVolumes.has(volumeId)) {
+      const path = join(this.volumePath(volumeId), relativePath);
+      throw Object.assign(new Error(`EROFS: read-only file system, open '${path}'`), {
+        code: 'EROFS',
+        errno: -30,
+        syscall: 'open',
+        path,
+      });
+    }
+    this.writeFiles(volumeId, { [relativePath]: content });
+  }
+
+  /** Whether a lifecycle script made the volume read-only since the notebook last stopped. */
+  isFrozen(volumeId: string): boolean {
+    return this.frozenVolumes.has(volumeId);
+  }
+
+  /** The machine stopped (or boots again): the read-only mount is gone with it. */
+  unfreeze(volumeId: string): void {
+    this.frozenVolumes.delete(volumeId);
+  }
+
   destroyVolume(volumeId: string): void {
+    this.frozenVolumes.delete(volumeId);
     if (this.hasVolume(volumeId)) {
       rmSync(join(this.storage.volumesRoot(), volumeId), { recursive: true, force: true });
     }
@@ -250,6 +291,8 @@ export class NotebookHost {
     const s3Root = this.storage.s3Root();
     const volume = this.volumePath(request.volumeId);
     const logPath = join(runDir, 'output.log');
+    const mountState = join(runDir, 'mounts');
+    const writePath = join(runDir, 'restore-mount', 'volume');
     // A script sees what earlier copies have finished writing, and nothing more.
     this.landDue(request.atMs);
     const before = changeTimes(s3Root);
@@ -261,7 +304,7 @@ export class NotebookHost {
     const options: SpawnSyncOptions & { detached: boolean } = {
       cwd: home,
       env: {
-        PATH: `${this.awsDir()}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+        PATH: `${this.toolPath()}:${process.env.PATH ?? '/usr/bin:/bin'}`,
         HOME: home,
         TMPDIR: tmp,
         SAGEMAKER_VOLUME: volume,
@@ -272,6 +315,8 @@ export class NotebookHost {
         AWS_REGION: this.region,
         AWS_DEFAULT_REGION: this.region,
         BACKUP_LOG: join(runDir, 'script.log'),
+        FAKE_MOUNT_STATE: mountState,
+        RESTORE_WRITE_PATH: writePath,
         ...this.iamEnvironment(runDir, request),
         ...this.extraEnv,
       },
@@ -292,6 +337,10 @@ export class NotebookHost {
       result.error !== undefined && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
     if (result.error !== undefined && !timedOut) {
       throw new Error(`Could not run the lifecycle script with bash: ${result.error.message}`);
+    }
+    const readOnly = readOnlyMounts(mountState);
+    if (readOnly.includes(volume) || readOnly.includes(realpathSync(volume))) {
+      this.frozenVolumes.add(request.volumeId);
     }
     const decisions = this.collectDecisions(runDir, request);
     const written = this.writesSince(s3Root, before);
@@ -315,12 +364,15 @@ export class NotebookHost {
   private iamEnvironment(runDir: string, request: ScriptRequest): Record<string, string> {
     if (!this.iam) return { FAKE_AWS_AUTHORIZER: 'none' };
     const contextFile = join(runDir, 'iam-context.json');
-    writeFileSync(contextFile, JSON.stringify(this.iam.contextFor(request.roleArn, new Date(request.atMs))));
+    const context = this.iam.contextFor(request.roleArn, new Date(request.atMs));
+    writeFileSync(contextFile, JSON.stringify(context));
+    const authorizer = standInAuthorizer();
     return {
-      FAKE_AWS_AUTHORIZER: standInAuthorizer(),
+      FAKE_AWS_AUTHORIZER: authorizer,
       FAKE_AWS_NODE: process.execPath,
       FAKE_AWS_IAM_CONTEXT: contextFile,
       FAKE_AWS_AUTHORIZATIONS: join(runDir, 'authorizations.jsonl'),
+      FAKE_AWS_DECISION_CACHE: decisionCacheFor(authorizer, context),
     };
   }
 
@@ -413,22 +465,56 @@ export class NotebookHost {
     for (const path of paths) utimesSync(join(this.storage.s3Root(), path), seconds, seconds);
   }
 
-  /** The stand-in's directory, or a guard whose `aws` fails while the stand-in is missing. */
-  private awsDir(): string {
-    if (this.fakeAwsAvailable) {
-      return this.fakeAwsDir;
-    }
+  /**
+   * The stand-ins' directory, then guards: an `aws` and a `mount` that fail, found only when a stand-in is
+   * missing. The real ones are never reached (tests may run as root, where a real `mount` would work).
+   */
+  private toolPath(): string {
     if (this.guardDir === undefined) {
-      this.guardDir = this.storage.newScratchDir('aws-guard');
-      const guard = join(this.guardDir, 'aws');
-      writeFileSync(
-        guard,
-        '#!/usr/bin/env bash\n' +
-          `echo "aws: the stand-in CLI is not installed (${this.fakeAwsDir}aws); the real one is never used" >&2\n` +
-          'exit 127\n',
-      );
-      chmodSync(guard, 0o755);
+      this.guardDir = this.storage.newScratchDir('tool-guard');
+      for (const tool of ['aws', 'mount']) {
+        const guard = join(this.guardDir, tool);
+        writeFileSync(
+          guard,
+          '#!/usr/bin/env bash\n' +
+            `echo "${tool}: the stand-in ${tool === 'aws' ? 'CLI' : tool} is not installed (${this.fakeAwsDir}${tool}); the real one is never used" >&2\n` +
+            'exit 127\n',
+        );
+        chmodSync(guard, 0o755);
+      }
     }
-    return this.guardDir;
+    return `${this.fakeAwsDir}:${this.guardDir}`;
   }
+}
+
+/**
+ * The paths a run's stand-in `mount` left read-only (its state file: tab-separated lines, in order): those
+ * whose last remount was `ro`, not `rw` (a failed run lifting its freeze).
+ */
+function readOnlyMounts(stateFile: string): string[] {
+  if (!existsSync(stateFile)) return [];
+  const last = new Map<string, string>();
+  for (const line of readFileSync(stateFile, 'utf8').split('\n')) {
+    const [kind = '', path = ''] = line.split('\t');
+    if (kind === 'ro' || kind === 'rw') last.set(path, kind);
+  }
+  return [...last].filter(([, kind]) => kind === 'ro').map(([path]) => path);
+}
+
+/**
+ * Where the stand-in keeps the decisions made under one IAM context, so that the same call under the
+ * same policies is decided once rather than by one more `node` start (most of a script run's time).
+ * Named after the built check and the context; the context's time is left out only when no policy
+ * reads the time (a date condition would make the same call decide differently later).
+ */
+function decisionCacheFor(authorizer: string, context: { readonly at: string }): string {
+  const text = JSON.stringify(context);
+  const timeMatters = /aws:(CurrentTime|EpochTime)/i.test(text);
+  const { at: _at, ...timeless } = context;
+  const digest = createHash('sha256')
+    .update(authorizer)
+    .update(JSON.stringify(timeMatters ? context : timeless))
+    .digest('hex')
+    .slice(0, 32);
+  return join(dirname(authorizer), 'decisions', digest);
 }

@@ -463,6 +463,18 @@ export class SimulatedSageMaker {
     return files;
   }
 
+  /**
+   * A user of the running notebook writing a file on its volume, as a save in Jupyter would (not an API
+   * call). Refused unless InService, and with EROFS while a lifecycle script holds the volume read-only.
+   */
+  userWrite(name: string, relativePath: string, content: string | Uint8Array): void {
+    const record = this.requireSeen(name);
+    if (record.status !== 'InService') {
+      throw new Error(`${record.name} is ${record.status}: only a notebook InService can be written to`);
+    }
+    this.host.userWrite(record.volumeId, relativePath, content);
+  }
+
   /** Lifecycle script runs (of one notebook, or all), oldest first: their exit codes and output. */
   lifecycleRuns(name?: string): LifecycleScriptRun[] {
     this.settleAll();
@@ -913,9 +925,13 @@ export class SimulatedSageMaker {
     const faults = this.faults.notebook(record.name);
     switch (transition.kind) {
       case 'stop':
+        // A stop clears the machine's mounts: a lifecycle script's read-only volume is writable again.
+        this.hostInstance?.unfreeze(record.volumeId);
         this.finish(record, 'Stopped', transition.dueMs);
         return true;
       case 'start': {
+        // So does a boot (a Failed notebook started again).
+        this.hostInstance?.unfreeze(record.volumeId);
         if (faults.startFailureReason !== undefined) {
           this.finish(record, 'Failed', transition.dueMs, faults.startFailureReason);
           this.faults.clearNotebookFault(record.name, 'startFailureReason');

@@ -79,9 +79,10 @@ interface World {
 }
 
 const roots: string[] = [];
+// The 100,000-file volumes take minutes to delete on a busy machine: more than the default 2-minute hook.
 afterAll(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
+}, 600_000);
 
 function scratchDirectory(prefix: string): string {
   const directory = mkdtempSync(join(tmpdir(), prefix));
@@ -270,6 +271,9 @@ function scriptEnv(world: World, volume: string, extra: Record<string, string>):
     BACKUP_BUCKET: BUCKET,
     BACKUP_FOREGROUND: '1',
     BACKUP_EXIT_STATUS: 'copy',
+    // The stand-in mount records the freeze here; the restore's write path is new for each run.
+    FAKE_MOUNT_STATE: join(world.root, 'mounts'),
+    RESTORE_WRITE_PATH: join(scratchDirectory('restore-mount-'), 'volume'),
     ...extra,
   };
 }
