@@ -11,7 +11,8 @@
  * pre-flight must check, and how long to wait for the data, for the state machine.
  *
  * Errors the state machine catches by name; nothing has changed when any of them is thrown:
- * - NotebookBusy: an in-place fix holds the lock; the step is retried later.
+ * - NotebookBusy: an in-place fix that is still running holds the lock (one whose execution has
+ *   ended is taken over, and the result's lockTakeover says so); the step is retried later.
  * - "nothing changed" (the lock is released first, and the plan's findings say why):
  *   RecreationNotConfigured (the deployment lacks a subnet, security groups or KMS key),
  *   RecreationNotNeeded (the notebook is gone, or no longer fails a control only a recreation fixes),
@@ -30,6 +31,7 @@ import {
   DescribeNotebookInstanceLifecycleConfigCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { errorName, isNoSuchKey, isSageMakerNotFound } from './shared/aws-errors.js';
@@ -43,6 +45,12 @@ import {
   verifySnapshotReadBack,
 } from './shared/configuration-snapshot.js';
 import { copyTimeProblem, dataWaitFor } from './shared/data-wait.js';
+import {
+  describeHolder,
+  executionPrefix,
+  type StepFunctionsClient,
+  takeoverSentence,
+} from './shared/execution-status.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
 import {
   BACKUP_FORMAT_VERSION,
@@ -88,6 +96,11 @@ export interface SnapshotDependencies {
   readonly sagemaker: Pick<SageMakerClient, 'send'>;
   /** The lock table, through the document client. */
   readonly dynamodb: DocumentClient;
+  /**
+   * Step Functions (DescribeExecution): a lock whose execution has ended is taken over. Without it,
+   * the recreation waits for the lock to expire.
+   */
+  readonly sfn?: StepFunctionsClient;
   readonly s3: Pick<S3Client, 'send'>;
   readonly iam: Pick<IAMClient, 'send'>;
   readonly settings: RuntimeSettings;
@@ -143,7 +156,7 @@ const JSON_CONTENT_TYPE = 'application/json';
 export function createSnapshotHandler(
   dependencies: SnapshotDependencies,
 ): (request: unknown) => Promise<SnapshotNotebookResult> {
-  const { sagemaker, dynamodb, s3, iam, settings, now, logger } = dependencies;
+  const { sagemaker, dynamodb, sfn, s3, iam, settings, now, logger } = dependencies;
   const configured = settings.recreate;
   if (!configured) {
     throw new Error(
@@ -243,22 +256,40 @@ export function createSnapshotHandler(
       secondsLeftForWork(new Date(execution.startTime), recreate.approvalTimeoutSeconds, now()),
     );
     const lock = { table: settings.lockTableName, key: remediation.lock.key, owner: execution.id };
-    const taken = await acquireLock(dynamodb, {
-      ...lock,
-      remediation: 'recreate-notebook',
-      findingId: remediation.finding.id,
-      controlId: remediation.controlId,
-      now: now(),
-      seconds: workSeconds,
-    });
+    // An in-place fix whose execution has ended (stopped, say) no longer holds it back.
+    const holderStatus = sfn
+      ? describeHolder(sfn, executionPrefix(execution.id), logger.warn.bind(logger))
+      : undefined;
+    const taken = await acquireLock(
+      dynamodb,
+      {
+        ...lock,
+        remediation: 'recreate-notebook',
+        findingId: remediation.finding.id,
+        controlId: remediation.controlId,
+        now: now(),
+        seconds: workSeconds,
+      },
+      holderStatus,
+    );
     if (!taken.acquired) {
       logger.info('notebook busy', { ...context, holder: taken.holder.executionArn });
       throw new NotebookBusy(
         `Notebook instance ${remediation.notebook.name} is being changed by execution ${taken.holder.executionArn} (${taken.holder.remediation || 'a remediation'}): the recreation waits for it.`,
       );
     }
+    if (taken.tookOver) {
+      logger.warn('lock taken over', {
+        ...context,
+        from: taken.tookOver.executionArn,
+        end: taken.tookOver.end,
+      });
+    }
     try {
-      return await prepare(remediation, execution, context, workSeconds);
+      const prepared = await prepare(remediation, execution, context, workSeconds);
+      return taken.tookOver
+        ? { ...prepared, lockTakeover: takeoverSentence('lock', taken.tookOver) }
+        : prepared;
     } catch (error) {
       // Nothing has changed yet: the lock is not needed if the recreation does not happen.
       if (
@@ -416,6 +447,7 @@ const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
 const dynamodbClient = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }));
 const s3Client = new S3Client({ maxAttempts: 5 });
 const iamClient = new IAMClient({ maxAttempts: 5 });
+const sfnClient = new SFNClient({ maxAttempts: 5 });
 let deployedHandler: ((request: unknown) => Promise<SnapshotNotebookResult>) | undefined;
 
 const logger = lambdaLogger('snapshot-notebook');
@@ -425,6 +457,7 @@ export async function handler(request: unknown, context?: LambdaContext): Promis
   deployedHandler ??= createSnapshotHandler({
     sagemaker: sagemakerClient,
     dynamodb: dynamodbClient,
+    sfn: sfnClient,
     s3: s3Client,
     iam: iamClient,
     settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),

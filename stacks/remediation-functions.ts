@@ -9,11 +9,12 @@
  * addCustomActionFunction once the state machine exists (the state machine does not reference it, so
  * there is no cycle: the function simply deploys after the state machine).
  */
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
   type RuntimeSettingsInput,
@@ -149,6 +150,14 @@ export class RemediationFunctions extends Construct {
           // A plan is recorded (PutItem), and a sibling finding joins it (UpdateItem).
           actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
           resources: [props.approvalTable.tableArn],
+        }),
+        new PolicyStatement({
+          sid: 'NoteJoinedFindings',
+          // A finding that joins a plan gets its "joined" note before it joins (plan-remediation.ts,
+          // joinWithNote): NOTIFIED only. The Service Authorization Reference lists `hub` as its resource.
+          actions: ['securityhub:BatchUpdateFindings'],
+          resources: [stack.formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' })],
+          conditions: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NOTIFIED'] } },
         }),
         tableKeyStatement('TablesKey', this.encryptionKey.keyArn, dynamodbViaService),
       ],
@@ -289,6 +298,40 @@ export class RemediationFunctions extends Construct {
   }
 
   /**
+   * Lets plan-remediation and snapshot-notebook ask Step Functions whether the execution holding a
+   * lock or plan still runs (DescribeExecution on this state machine's executions), so that one that
+   * has ended is taken over. Call it once, after the state machine exists.
+   *
+   * A policy of its own, attached to the two roles, not their inline one: the state machine names the
+   * functions, so their roles (which the functions depend on) cannot name the state machine without a
+   * circular dependency. The policy depends on the state machine and nothing depends on the policy.
+   * Until it is attached (briefly, on the first deployment) DescribeExecution is refused, and a holder
+   * nobody can vouch for keeps its record until it expires, as before.
+   */
+  allowLockTakeover(stateMachine: StateMachine): Policy {
+    if (this.node.tryFindChild('LockTakeoverPermissions'))
+      throw new Error('allowLockTakeover was already called');
+    const executions = executionsArn(this, stateMachine);
+    const policy = new Policy(this, 'LockTakeoverPermissions', {
+      roles: [this.planRemediation.role, this.snapshotNotebook.role],
+      statements: [
+        new PolicyStatement({
+          sid: 'DescribeLockHolders',
+          // The Service Authorization Reference: DescribeExecution's resource type is the execution.
+          actions: ['states:DescribeExecution'],
+          resources: [executions],
+        }),
+      ],
+    });
+    acknowledge(
+      policy,
+      wildcardResourceFinding(this, executions),
+      "The execution holding a lock or plan is only known at run time; read-only DescribeExecution, on this stack's state machine's executions only.",
+    );
+    return policy;
+  }
+
+  /**
    * Adds the custom-action function (custom-action-function.ts), which answers the Security Hub
    * custom actions, and its on-failure queue. Call it once, after the state machine exists.
    */
@@ -315,4 +358,14 @@ export class RemediationFunctions extends Construct {
       logRetention: this.logRetention,
     });
   }
+}
+
+/** `arn:<partition>:states:<region>:<account>:execution:<state machine name>:*`: its executions only. */
+export function executionsArn(scope: Construct, stateMachine: StateMachine): string {
+  return Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${stateMachine.stateMachineName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }

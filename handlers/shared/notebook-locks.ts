@@ -3,10 +3,15 @@
  *
  * - the lock (lock table): held only while an execution changes the notebook. An in-place fix takes it
  *   when it plans; an approved recreation takes it after the approval (never during the wait), and
- *   waits for an in-place fix that holds it. A lock whose holder died expires.
+ *   waits for an in-place fix that holds it. A lock whose holder has ended (DescribeExecution: not
+ *   RUNNING) is taken over at once, with a conditional write on that holder, and the taker says so on
+ *   its finding; a lock nobody can vouch for expires.
  * - the plan (approval table): a recreation's plan from its planning to its closing, listing every
  *   finding of the notebook that it fixes (sibling findings join it), with the task token while it
- *   waits for a human.
+ *   waits for a human. A plan whose execution has ended is taken over the same way, with its findings.
+ *
+ * Never two holders: every takeover is a conditional write naming the holder it replaces, so of two
+ * executions taking over the same record, one wins and the other sees the winner as the holder.
  *
  * Keys: the notebook ARN, lowercased (lockKeyFor, approvalKeyFor).
  */
@@ -28,6 +33,7 @@ import {
   LOCK_TABLE_KEY,
 } from '../../statemachines/lock-table.js';
 import { errorName } from './aws-errors.js';
+import { type HolderEnd, type HolderStatusReader, holderEnd } from './execution-status.js';
 
 export type DocumentClient = Pick<DynamoDBDocumentClient, 'send'>;
 
@@ -45,6 +51,28 @@ export interface LockHolder {
   readonly remediation: string;
 }
 
+/** A record taken over from a holder that had ended: whose it was, and how that execution ended. */
+export interface Takeover {
+  readonly executionArn: string;
+  readonly end: HolderEnd;
+}
+
+/** A lock taken over: its holder, and what the holder was doing. */
+export interface LockTakeover extends Takeover {
+  readonly findingId: string;
+  readonly remediation: string;
+}
+
+/** Attributes of a lock item besides the key, owner, remediation and expiry (lock-table.ts). */
+export const LOCK_ITEM_ATTRIBUTES = {
+  findingId: 'findingId',
+  controlId: 'controlId',
+  acquiredAt: 'acquiredAt',
+  /** Set when the lock was taken over: the execution that had held it, and how it had ended. */
+  tookOverFrom: 'tookOverFrom',
+  tookOverEnd: 'tookOverEnd',
+} as const;
+
 export interface LockRequest {
   readonly table: string;
   readonly key: string;
@@ -60,48 +88,130 @@ export interface LockRequest {
 const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-/** Takes the lock, or says who holds it. Re-entrant for the same execution (a retried invoke). */
+type ConditionFailure = { Item?: Record<string, { S?: string; N?: string }> };
+
+/** The old item a failed condition returned, in DynamoDB's own JSON (the SDK leaves it unmarshalled). */
+function failedItem(error: unknown): Record<string, { S?: string; N?: string }> {
+  return (error as ConditionFailure).Item ?? {};
+}
+
+/** How the clean-up after an ended execution marks the lock it took over (handlers/plan-cleanup.ts). */
+export const CLEANUP_REMEDIATION_PREFIX = 'clean-up:';
+
+/**
+ * Since when the lock's owner has held it, as far as the item tells: a clean-up takes a lock over
+ * without rewriting acquiredAt, so its item shows the dead execution's time, not the clean-up's. Then
+ * undefined, so that a clean-up Step Functions does not list yet is never taken for one long gone.
+ */
+export function lockHeldSince(
+  remediation: string | undefined,
+  acquiredAt: string | undefined,
+): Date | undefined {
+  return remediation?.startsWith(CLEANUP_REMEDIATION_PREFIX) ? undefined : dateOf(acquiredAt);
+}
+
+function dateOf(text: string | undefined): Date | undefined {
+  const date = text === undefined ? undefined : new Date(text);
+  return date === undefined || Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/**
+ * Takes the lock, or says who holds it. Re-entrant for the same execution (a retried invoke). With
+ * `holderStatus`, a lock whose holder has ended is taken over (with a conditional write on that
+ * holder) and `tookOver` says whose it was; without it, only an expired lock is.
+ */
 export async function acquireLock(
   dynamodb: DocumentClient,
   request: LockRequest,
-): Promise<{ acquired: true } | { acquired: false; holder: LockHolder }> {
+  holderStatus?: HolderStatusReader,
+): Promise<{ acquired: true; tookOver?: LockTakeover } | { acquired: false; holder: LockHolder }> {
+  const first = await putLock(dynamodb, request);
+  if (first.acquired || !holderStatus) return first;
+  const end = holderEnd(await holderStatus(first.holder.executionArn), first.heldSince, request.now);
+  if (end === undefined) return { acquired: false, holder: first.holder };
+  const takeover: LockTakeover = {
+    executionArn: first.holder.executionArn,
+    end,
+    findingId: first.holder.findingId,
+    remediation: first.holder.remediation,
+  };
+  const second = await putLock(dynamodb, request, takeover);
+  return second.acquired
+    ? { acquired: true, tookOver: takeover }
+    : { acquired: false, holder: second.holder };
+}
+
+/** One conditional PutItem of the lock: free, expired, already ours, or (a takeover) still the old holder's. */
+async function putLock(
+  dynamodb: DocumentClient,
+  request: LockRequest,
+  takeover?: Takeover,
+): Promise<
+  | { acquired: true; tookOver?: LockTakeover }
+  | { acquired: false; holder: LockHolder; heldSince: Date | undefined }
+> {
   const nowSeconds = epochSeconds(request.now);
   try {
-    await dynamodb.send(
+    const written = await dynamodb.send(
       new PutCommand({
         TableName: request.table,
         Item: {
           [LOCK_TABLE_KEY]: request.key,
           [LOCK_OWNER_ATTRIBUTE]: request.owner,
           [LOCK_REMEDIATION_ATTRIBUTE]: request.remediation,
-          findingId: request.findingId,
-          controlId: request.controlId,
-          acquiredAt: request.now.toISOString(),
+          [LOCK_ITEM_ATTRIBUTES.findingId]: request.findingId,
+          [LOCK_ITEM_ATTRIBUTES.controlId]: request.controlId,
+          [LOCK_ITEM_ATTRIBUTES.acquiredAt]: request.now.toISOString(),
           [LOCK_EXPIRY_ATTRIBUTE]: nowSeconds + request.seconds,
+          ...(takeover
+            ? {
+                [LOCK_ITEM_ATTRIBUTES.tookOverFrom]: takeover.executionArn,
+                [LOCK_ITEM_ATTRIBUTES.tookOverEnd]: takeover.end,
+              }
+            : {}),
         },
         // Expired locks still exist until DynamoDB's TTL sweep removes them, so expiry is checked here.
-        ConditionExpression: 'attribute_not_exists(#key) OR #expiresAt < :now OR #owner = :me',
+        ConditionExpression: `attribute_not_exists(#key) OR #expiresAt < :now OR #owner = :me${takeover ? ' OR #owner = :old' : ''}`,
         ExpressionAttributeNames: {
           '#key': LOCK_TABLE_KEY,
           '#expiresAt': LOCK_EXPIRY_ATTRIBUTE,
           '#owner': LOCK_OWNER_ATTRIBUTE,
         },
-        ExpressionAttributeValues: { ':now': nowSeconds, ':me': request.owner },
+        ExpressionAttributeValues: {
+          ':now': nowSeconds,
+          ':me': request.owner,
+          ...(takeover ? { ':old': takeover.executionArn } : {}),
+        },
+        // A retried invoke that had taken the lock over still says so (from the item it replaces).
+        ReturnValues: 'ALL_OLD',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
+    const old = written.Attributes ?? {};
+    const earlier = text(old[LOCK_ITEM_ATTRIBUTES.tookOverFrom]);
+    if (!takeover && old[LOCK_OWNER_ATTRIBUTE] === request.owner && earlier) {
+      return {
+        acquired: true,
+        tookOver: {
+          executionArn: earlier,
+          end: text(old[LOCK_ITEM_ATTRIBUTES.tookOverEnd]) as HolderEnd,
+          findingId: 'unknown',
+          remediation: '',
+        },
+      };
+    }
     return { acquired: true };
   } catch (error) {
     if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
-    // The SDK leaves the old item of a failed condition in DynamoDB's own JSON.
-    const item = (error as { Item?: Record<string, { S?: string }> }).Item ?? {};
+    const item = failedItem(error);
     return {
       acquired: false,
       holder: {
         executionArn: item[LOCK_OWNER_ATTRIBUTE]?.S ?? 'another execution',
-        findingId: item.findingId?.S ?? 'unknown',
+        findingId: item[LOCK_ITEM_ATTRIBUTES.findingId]?.S ?? 'unknown',
         remediation: item[LOCK_REMEDIATION_ATTRIBUTE]?.S ?? '',
       },
+      heldSince: lockHeldSince(item[LOCK_REMEDIATION_ATTRIBUTE]?.S, item[LOCK_ITEM_ATTRIBUTES.acquiredAt]?.S),
     };
   }
 }
@@ -135,6 +245,20 @@ export interface PlanHolder {
   readonly findingIds: readonly string[];
 }
 
+/** A plan taken over: its execution, how it ended, its status then, and the findings carried over. */
+export interface PlanTakeover extends Takeover {
+  readonly status: string;
+  /** The old plan's other findings, now on the new plan (its outcome is theirs). */
+  readonly findings: readonly FindingIdentifier[];
+}
+
+/** Attributes of a plan item besides those approval-table-schema.ts names. */
+export const PLAN_ITEM_ATTRIBUTES = {
+  plannedAt: 'plannedAt',
+  tookOverFrom: 'tookOverFrom',
+  tookOverEnd: 'tookOverEnd',
+} as const;
+
 export interface PlanRequest {
   readonly table: string;
   readonly key: string;
@@ -148,11 +272,61 @@ export interface PlanRequest {
   readonly expiresAt: Date;
 }
 
-/** Records a new plan (PLANNED, with its finding), unless a live one exists: then says whose it is. */
+type PlanItem = Record<
+  string,
+  { S?: string; L?: Array<{ M?: { Id?: { S?: string }; ProductArn?: { S?: string } } }> }
+>;
+
+/** The findings a plan item lists, in DynamoDB's own JSON. */
+function planFindings(item: PlanItem): FindingIdentifier[] {
+  return (item[APPROVAL_FINDINGS_ATTRIBUTE]?.L ?? []).map((entry) => ({
+    Id: text(entry.M?.Id?.S),
+    ProductArn: text(entry.M?.ProductArn?.S),
+  }));
+}
+
+/**
+ * Records a new plan (PLANNED, with its finding), unless a live one exists: then says whose it is.
+ * Re-entrant for the same execution (its plan is left as it is: findings may have joined it). With
+ * `holderStatus`, a plan whose execution has ended is taken over, its other findings carried over.
+ */
 export async function createPlan(
   dynamodb: DocumentClient,
   request: PlanRequest,
-): Promise<{ created: true } | { created: false; holder: PlanHolder }> {
+  holderStatus?: HolderStatusReader,
+): Promise<{ created: true; tookOver?: PlanTakeover } | { created: false; holder: PlanHolder }> {
+  const first = await putPlan(dynamodb, request, []);
+  if (first.created || !holderStatus) return first;
+  const { holder, item } = first;
+  const end = holderEnd(
+    await holderStatus(holder.executionArn),
+    dateOf(item[PLAN_ITEM_ATTRIBUTES.plannedAt]?.S),
+    request.now,
+  );
+  if (end === undefined) return { created: false, holder };
+  // Every finding of the old plan gets the new plan's outcome; the new one's own comes first.
+  const carried = planFindings(item)
+    .filter((finding) => finding.Id !== '' && finding.Id !== request.finding.Id)
+    .slice(0, MAX_PLAN_FINDINGS - 1);
+  const takeover: PlanTakeover = {
+    executionArn: holder.executionArn,
+    end,
+    status: holder.status,
+    findings: carried,
+  };
+  const second = await putPlan(dynamodb, request, carried, takeover);
+  if (!second.created) return { created: false, holder: second.holder };
+  return { created: true, tookOver: second.tookOver ?? takeover };
+}
+
+async function putPlan(
+  dynamodb: DocumentClient,
+  request: PlanRequest,
+  carried: readonly FindingIdentifier[],
+  takeover?: Takeover,
+): Promise<
+  { created: true; tookOver?: PlanTakeover } | { created: false; holder: PlanHolder; item: PlanItem }
+> {
   try {
     await dynamodb.send(
       new PutCommand({
@@ -161,35 +335,62 @@ export async function createPlan(
           [APPROVAL_TABLE_KEY]: request.key,
           [APPROVAL_STATUS_ATTRIBUTE]: 'PLANNED',
           [APPROVAL_EXECUTION_ARN_ATTRIBUTE]: request.owner,
-          [APPROVAL_FINDINGS_ATTRIBUTE]: [{ ...request.finding }],
+          [APPROVAL_FINDINGS_ATTRIBUTE]: [
+            { ...request.finding },
+            ...carried.map((finding) => ({ ...finding })),
+          ],
           [APPROVAL_PLAN_SUMMARY_ATTRIBUTE]: request.summary,
-          plannedAt: request.now.toISOString(),
+          [PLAN_ITEM_ATTRIBUTES.plannedAt]: request.now.toISOString(),
           [APPROVAL_DEADLINE_ATTRIBUTE]: epochSeconds(request.approvalDeadline),
           [APPROVAL_EXPIRY_ATTRIBUTE]: epochSeconds(request.expiresAt),
+          ...(takeover
+            ? {
+                [PLAN_ITEM_ATTRIBUTES.tookOverFrom]: takeover.executionArn,
+                [PLAN_ITEM_ATTRIBUTES.tookOverEnd]: takeover.end,
+              }
+            : {}),
         },
-        ConditionExpression: 'attribute_not_exists(#key) OR #expiresAt < :now OR #owner = :me',
+        ConditionExpression: `attribute_not_exists(#key) OR #expiresAt < :now${takeover ? ' OR #owner = :old' : ''}`,
         ExpressionAttributeNames: {
           '#key': APPROVAL_TABLE_KEY,
           '#expiresAt': APPROVAL_EXPIRY_ATTRIBUTE,
-          '#owner': APPROVAL_EXECUTION_ARN_ATTRIBUTE,
+          ...(takeover ? { '#owner': APPROVAL_EXECUTION_ARN_ATTRIBUTE } : {}),
         },
-        ExpressionAttributeValues: { ':now': epochSeconds(request.now), ':me': request.owner },
+        ExpressionAttributeValues: {
+          ':now': epochSeconds(request.now),
+          ...(takeover ? { ':old': takeover.executionArn } : {}),
+        },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
     return { created: true };
   } catch (error) {
     if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
-    const item =
-      (error as { Item?: Record<string, { S?: string; L?: Array<{ M?: { Id?: { S?: string } } }> }> }).Item ??
-      {};
+    const item = failedItem(error) as PlanItem;
+    const executionArn = text(item[APPROVAL_EXECUTION_ARN_ATTRIBUTE]?.S) || 'another execution';
+    if (executionArn === request.owner) {
+      // A retried invoke: the plan is this execution's already (and says whether it was taken over).
+      const earlier = text(item[PLAN_ITEM_ATTRIBUTES.tookOverFrom]?.S);
+      return earlier
+        ? {
+            created: true,
+            tookOver: {
+              executionArn: earlier,
+              end: text(item[PLAN_ITEM_ATTRIBUTES.tookOverEnd]?.S) as HolderEnd,
+              status: '',
+              findings: planFindings(item).filter((finding) => finding.Id !== request.finding.Id),
+            },
+          }
+        : { created: true };
+    }
     return {
       created: false,
       holder: {
-        executionArn: text(item[APPROVAL_EXECUTION_ARN_ATTRIBUTE]?.S) || 'another execution',
+        executionArn,
         status: text(item[APPROVAL_STATUS_ATTRIBUTE]?.S),
-        findingIds: (item[APPROVAL_FINDINGS_ATTRIBUTE]?.L ?? []).map((entry) => text(entry.M?.Id?.S)),
+        findingIds: planFindings(item).map((finding) => finding.Id),
       },
+      item,
     };
   }
 }
