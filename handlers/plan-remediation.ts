@@ -10,10 +10,19 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeNotebookInstanceCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { approvalKeyFor } from '../stacks/approval-table-schema.js';
 import { isSageMakerNotFound } from './shared/aws-errors.js';
+import {
+  describeHolder,
+  executionPrefix,
+  type HolderStatusReader,
+  type StepFunctionsClient,
+  takeoverSentence,
+} from './shared/execution-status.js';
 import {
   InvalidFindingEvent,
   isActionable,
@@ -27,7 +36,7 @@ import {
   createPlan,
   type DocumentClient,
   type FindingIdentifier,
-  joinPlan,
+  type LockHolder,
   type PlanHolder,
   releaseLock,
 } from './shared/notebook-locks.js';
@@ -48,17 +57,15 @@ import {
   exemptAnnotation,
   isExempt,
   lockKeyFor,
+  NOTE_LIMIT,
   type NotebookObservation,
   notebookUnavailable,
   settingsForRemediateNow,
   type Tag,
+  truncate,
 } from './shared/plan-decisions.js';
-import {
-  decideRecreation,
-  dryRunRecreateAnnotation,
-  joinedPlanAnnotation,
-  remediationFor,
-} from './shared/recreation-decisions.js';
+import { joinWithNote } from './shared/plan-join.js';
+import { decideRecreation, dryRunRecreateAnnotation, remediationFor } from './shared/recreation-decisions.js';
 import type { PlanResult } from './shared/remediation-plan.js';
 import {
   parseRuntimeSettings,
@@ -73,6 +80,16 @@ export interface PlanDependencies {
   readonly sagemaker: Pick<SageMakerClient, 'send'>;
   /** A document client (@aws-sdk/lib-dynamodb): locks and plans are plain objects. */
   readonly dynamodb: DocumentClient;
+  /**
+   * Step Functions (DescribeExecution): a lock or plan whose execution has ended is taken over. Without
+   * it, only an expired one is.
+   */
+  readonly sfn?: StepFunctionsClient;
+  /**
+   * Security Hub (BatchUpdateFindings): a finding that joins a plan gets its "joined" note before it
+   * joins (shared/plan-join.ts). Without it, the state machine writes that note after the join.
+   */
+  readonly securityhub?: Pick<SecurityHubClient, 'send'>;
   readonly settings: RuntimeSettings;
   readonly now: () => Date;
   readonly logger: Logger;
@@ -90,12 +107,47 @@ function identifierOf(finding: ValidatedFinding): FindingIdentifier {
   return { Id: finding.id, ProductArn: finding.productArn };
 }
 
+/**
+ * The decision of a run that took a lock or plan over, saying so: first in the note of an annotation
+ * or an approval request (the rest may be truncated, not that), and in the alert.
+ */
+function sayingTakenOver(decision: Decision, sentence: string): Decision {
+  if (decision.kind === 'annotate') {
+    const { annotation } = decision;
+    return {
+      kind: 'annotate',
+      annotation: {
+        ...annotation,
+        note: truncate(`${sentence} ${annotation.note}`, NOTE_LIMIT),
+        message: `${sentence}\n\n${annotation.message}`,
+      },
+    };
+  }
+  if (decision.kind === 'remediate' && decision.recreate) {
+    const { recreate } = decision;
+    return {
+      ...decision,
+      recreate: {
+        ...recreate,
+        approvalNote: truncate(`${sentence} ${recreate.approvalNote}`, NOTE_LIMIT),
+        approvalMessage: `${sentence}\n\n${recreate.approvalMessage}`,
+      },
+    };
+  }
+  return decision;
+}
+
 export function createPlanHandler(
   dependencies: PlanDependencies,
   /** Set when planning a "Remediate now" request with its requested settings already applied. */
   requested = false,
 ): (request: unknown) => Promise<PlanResult> {
-  const { sagemaker, dynamodb, settings, now, logger } = dependencies;
+  const { sagemaker, dynamodb, sfn, securityhub, settings, now, logger } = dependencies;
+
+  /** Asks Step Functions whether a holder of this state machine still runs (undefined: never takes over). */
+  function holderStatusFor(execution: ExecutionIdentity): HolderStatusReader | undefined {
+    return sfn ? describeHolder(sfn, executionPrefix(execution.id), logger.warn.bind(logger)) : undefined;
+  }
 
   /** The resource's tags, or undefined when the resource no longer exists. */
   async function tagsIfExists(resourceArn: string): Promise<Tag[] | undefined> {
@@ -161,35 +213,43 @@ export function createPlanHandler(
     const deadline = new Date(recreate.approvalExpiresAt * 1000);
     let holder: PlanHolder | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const plan = await createPlan(dynamodb, {
-        table,
-        key,
-        owner: execution.id,
-        finding: identifier,
-        summary: recreate.summary,
-        now: now(),
-        approvalDeadline: deadline,
-        // The plan lives through the approval window and the work after it, no longer.
-        expiresAt: new Date(deadline.getTime() + WORK_BUDGET_SECONDS * 1000),
-      });
-      if (plan.created) return decision;
+      const plan = await createPlan(
+        dynamodb,
+        {
+          table,
+          key,
+          owner: execution.id,
+          finding: identifier,
+          summary: recreate.summary,
+          now: now(),
+          approvalDeadline: deadline,
+          // The plan lives through the approval window and the work after it, no longer.
+          expiresAt: new Date(deadline.getTime() + WORK_BUDGET_SECONDS * 1000),
+        },
+        // A plan whose execution has ended is taken over, with its findings (before one is joined).
+        holderStatusFor(execution),
+      );
+      if (plan.created) {
+        if (!plan.tookOver) return decision;
+        logger.warn('plan taken over', {
+          execution: execution.id,
+          from: plan.tookOver.executionArn,
+          end: plan.tookOver.end,
+          carriedFindings: plan.tookOver.findings.length,
+        });
+        return sayingTakenOver(decision, takeoverSentence('plan', plan.tookOver));
+      }
       holder = plan.holder;
       if (plan.holder.findingIds.includes(finding.id)) {
         return { kind: 'ignore', reason: `finding is already in the plan of ${plan.holder.executionArn}` };
       }
-      const joined = await joinPlan(dynamodb, {
-        table,
-        key,
-        holder: plan.holder.executionArn,
-        finding: identifier,
-        statuses: JOINABLE_PLAN_STATUSES,
-      });
-      if (joined) {
-        return {
-          kind: 'annotate',
-          annotation: joinedPlanAnnotation(finding, plan.holder.executionArn, execution),
-        };
-      }
+      const joined = await joinWithNote(
+        { dynamodb, securityhub, logger },
+        finding,
+        { table, key, holder: plan.holder.executionArn, statuses: JOINABLE_PLAN_STATUSES },
+        execution,
+      );
+      if (joined) return joined;
     }
     // Full, or being closed (rejected, expired, done): that plan's execution handles the notebook now.
     return decideWhenLocked(
@@ -203,38 +263,38 @@ export function createPlanHandler(
     );
   }
 
-  /** The in-place fix: under the notebook's lock, from the notebook as it is now. */
-  async function fixInPlace(finding: ValidatedFinding, execution: ExecutionIdentity): Promise<Decision> {
-    const lock = await acquireLock(dynamodb, {
-      table: settings.lockTableName,
-      key: lockKeyFor(finding),
-      owner: execution.id,
-      remediation: 'disable-root-access',
-      findingId: finding.id,
-      controlId: finding.control.id,
-      now: now(),
-      seconds: settings.lockSeconds,
-    });
+  /**
+   * The in-place fix: under the notebook's lock (taken over from an execution that has ended), from
+   * the notebook as it is now. `lockTakeover` says whose lock it was ('' when it was free).
+   */
+  async function fixInPlace(
+    finding: ValidatedFinding,
+    execution: ExecutionIdentity,
+  ): Promise<{ decision: Decision; lockTakeover: string }> {
+    const lock = await acquireLock(
+      dynamodb,
+      {
+        table: settings.lockTableName,
+        key: lockKeyFor(finding),
+        owner: execution.id,
+        remediation: 'disable-root-access',
+        findingId: finding.id,
+        controlId: finding.control.id,
+        now: now(),
+        seconds: settings.lockSeconds,
+      },
+      holderStatusFor(execution),
+    );
     if (!lock.acquired) {
-      const { holder } = lock;
-      // An approved recreation is changing the notebook: it disables root access too, so this finding
-      // gets its outcome.
-      if (holder.remediation === 'recreate-notebook' && settings.recreate) {
-        const joined = await joinPlan(dynamodb, {
-          table: settings.recreate.approvalTableName,
-          key: approvalKeyFor(finding.resourceArn),
-          holder: holder.executionArn,
-          finding: identifierOf(finding),
-          statuses: ['APPROVED'],
-        });
-        if (joined) {
-          return {
-            kind: 'annotate',
-            annotation: joinedPlanAnnotation(finding, holder.executionArn, execution),
-          };
-        }
-      }
-      return decideWhenLocked(finding, holder, execution);
+      return { decision: await whenLocked(finding, lock.holder, execution), lockTakeover: '' };
+    }
+    const sentence = lock.tookOver ? takeoverSentence('lock', lock.tookOver) : '';
+    if (lock.tookOver) {
+      logger.warn('lock taken over', {
+        execution: execution.id,
+        from: lock.tookOver.executionArn,
+        end: lock.tookOver.end,
+      });
     }
     try {
       const decision = decideFromNotebook(
@@ -244,11 +304,39 @@ export function createPlanHandler(
       );
       // Nothing to change: the lock is not needed any more.
       if (decision.kind !== 'remediate') await release(finding, execution);
-      return decision;
+      return {
+        decision: sentence ? sayingTakenOver(decision, sentence) : decision,
+        lockTakeover: sentence ? ` ${sentence}` : '',
+      };
     } catch (error) {
       await release(finding, execution);
       throw error;
     }
+  }
+
+  /** Another execution, still running (or nobody can tell), holds the lock. */
+  async function whenLocked(
+    finding: ValidatedFinding,
+    holder: LockHolder,
+    execution: ExecutionIdentity,
+  ): Promise<Decision> {
+    // An approved recreation is changing the notebook: it disables root access too, so this finding
+    // gets its outcome.
+    if (holder.remediation === 'recreate-notebook' && settings.recreate) {
+      const joined = await joinWithNote(
+        { dynamodb, securityhub, logger },
+        finding,
+        {
+          table: settings.recreate.approvalTableName,
+          key: approvalKeyFor(finding.resourceArn),
+          holder: holder.executionArn,
+          statuses: ['APPROVED'],
+        },
+        execution,
+      );
+      if (joined) return joined;
+    }
+    return decideWhenLocked(finding, holder, execution);
   }
 
   return async function planRemediation(request: unknown): Promise<PlanResult> {
@@ -271,9 +359,10 @@ export function createPlanHandler(
       throw error;
     }
     const context = { execution: execution.id, findingId: finding.id, control: finding.control.id };
-    const plan = (decision: Decision, why: string): PlanResult => {
+    const plan = (decision: Decision, why: string, lockTakeover = ''): PlanResult => {
       logger.info(why, { ...context, decision: decision.kind });
-      return buildPlanResult(finding, settings.timing, decision);
+      const result = buildPlanResult(finding, settings.timing, decision);
+      return lockTakeover ? { ...result, plan: { ...result.plan, lockTakeover } } : result;
     };
 
     if (trigger === 'remediate-now' && !requested) {
@@ -330,13 +419,16 @@ export function createPlanHandler(
       const annotation = dryRunAnnotation(finding, await observeNotebook(notebookName), execution);
       return plan({ kind: 'annotate', annotation }, 'dry run');
     }
-    return plan(await fixInPlace(finding, execution), 'in-place fix');
+    const fix = await fixInPlace(finding, execution);
+    return plan(fix.decision, 'in-place fix', fix.lockTakeover);
   };
 }
 
 // Created once per container and reused across invocations.
 const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
 const dynamodbClient = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }));
+const sfnClient = new SFNClient({ maxAttempts: 5 });
+const securityHubClient = new SecurityHubClient({ maxAttempts: 5 });
 let deployedHandler: ((request: unknown) => Promise<PlanResult>) | undefined;
 
 const logger = lambdaLogger('plan-remediation');
@@ -346,6 +438,8 @@ export async function handler(request: unknown, context?: LambdaContext): Promis
   deployedHandler ??= createPlanHandler({
     sagemaker: sagemakerClient,
     dynamodb: dynamodbClient,
+    sfn: sfnClient,
+    securityhub: securityHubClient,
     settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
     now: () => new Date(),
     logger,

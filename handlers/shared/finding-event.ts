@@ -134,7 +134,35 @@ export interface Expectations {
 }
 
 const NOTEBOOK_ARN =
-  /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):notebook-instance\/([a-zA-Z0-9-]{1,63})$/;
+  /^arn:(aws[a-z-]*):sagemaker:([a-z0-9-]+):(\d{12}):notebook-instance\/([a-zA-Z0-9-]{1,63})$/;
+
+/** Region name prefixes of the partitions other than `aws` (the SDK's endpoint partitions, regionRegex). */
+const PARTITION_PREFIXES: ReadonlyArray<readonly [string, string]> = [
+  ['cn-', 'aws-cn'],
+  ['us-gov-', 'aws-us-gov'],
+  ['us-isob-', 'aws-iso-b'],
+  ['us-isof-', 'aws-iso-f'],
+  ['us-iso-', 'aws-iso'],
+  ['eu-isoe-', 'aws-iso-e'],
+  ['eusc-', 'aws-eusc'],
+];
+
+/** The partition a region is in. */
+export function partitionOf(region: string): string {
+  return PARTITION_PREFIXES.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
+}
+
+/**
+ * The ProductArn of the findings Security Hub's own controls produce in a region. Only those are acted
+ * on: any integrated product (or anyone calling BatchImportFindings) can send a finding that looks like
+ * a control's, with a SecurityControlId and a notebook resource.
+ */
+export function securityHubProductArn(region: string): string {
+  return `arn:${partitionOf(region)}:securityhub:${region}::product/aws/securityhub`;
+}
+
+/** How many resource ids a problem lists before it counts the rest (ids may be 2 KB each). */
+const LISTED_RESOURCES = 3;
 
 /**
  * Parses an EventBridge event into a finding the workflow may act on, or throws InvalidFindingEvent
@@ -195,6 +223,12 @@ function checkFinding(
   if (findingRegion !== expected.region) {
     problems.push(`finding region ${findingRegion} is not this deployment's region ${expected.region}`);
   }
+  const ownProduct = securityHubProductArn(findingRegion);
+  if (source.ProductArn !== ownProduct) {
+    problems.push(
+      `ProductArn ${source.ProductArn} is not Security Hub's own product ${ownProduct}: only Security Hub's control findings are acted on`,
+    );
+  }
 
   const controlId = source.Compliance.SecurityControlId;
   const control = controlId ? findControl(controlId) : undefined;
@@ -202,10 +236,21 @@ function checkFinding(
     problems.push(`Compliance.SecurityControlId ${controlId ?? '(missing)'} is not a SageMaker control`);
   }
 
-  const primary = control
-    ? source.Resources.find((candidate) => candidate.Type === control.resourceType)
-    : source.Resources[0];
-  if (control && !primary) problems.push(`no resource of type ${control.resourceType} in the finding`);
+  // Exactly one resource of the control's type: with several, which one to change would be a guess.
+  const candidates = control
+    ? source.Resources.filter((candidate) => candidate.Type === control.resourceType)
+    : [];
+  if (control && candidates.length === 0) {
+    problems.push(`no resource of type ${control.resourceType} in the finding`);
+  }
+  if (control && candidates.length > 1) {
+    const listed = candidates.slice(0, LISTED_RESOURCES).map((candidate) => candidate.Id);
+    const more = candidates.length - listed.length;
+    problems.push(
+      `${candidates.length} resources of type ${control.resourceType} in the finding (${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}): exactly one is required`,
+    );
+  }
+  const primary = candidates.length === 1 ? candidates[0] : undefined;
 
   let notebookName: string | undefined;
   if (control?.resourceType === 'AwsSageMakerNotebookInstance' && primary) {
@@ -213,8 +258,12 @@ function checkFinding(
     if (!match) {
       problems.push(`resource id ${primary.Id} is not a notebook instance ARN`);
     } else {
-      const [, arnRegion, arnAccount, arnName] = match;
-      if (arnAccount !== expected.accountId || arnRegion !== expected.region) {
+      const [, arnPartition, arnRegion, arnAccount, arnName] = match;
+      if (
+        arnAccount !== expected.accountId ||
+        arnRegion !== expected.region ||
+        arnPartition !== partitionOf(expected.region)
+      ) {
         problems.push(`notebook ${primary.Id} is not in this deployment's account and region`);
       }
       // The ARN lowercases the name; the details keep the real one.

@@ -46,6 +46,7 @@ import {
   s3StepFunctionsOutput,
 } from './s3.js';
 import { SimulatedSageMaker, type TransitionDurations } from './sagemaker.js';
+import { defaultMaxAttempts, type RetriedResult, SeededFractions, withSdkRetries } from './sdk-retries.js';
 import { SimulatedSecretsManager } from './secrets-manager.js';
 import { SimulatedSecurityHub } from './security-hub.js';
 import { SimulatedSns } from './sns.js';
@@ -81,6 +82,21 @@ export interface SimulatedAccountOptions {
    * once the test seeds something in EC2, KMS or Secrets Manager; until then they are taken as given).
    */
   readonly strictReferences?: boolean;
+  /**
+   * The SDK clients' retries (`sdkClients`, `routeSdkClient`, the DynamoDB wire): `standard` (default)
+   * retries throttling and transient errors as the SDK's standard mode does (sdk-retries.ts), waiting on
+   * the clock; `off` makes every call one attempt. Step Functions tasks are never retried here: their
+   * Retry fields are the runner's business.
+   */
+  readonly sdkRetries?: 'standard' | 'off';
+  /** Seed of the retries' jitter (default `sdk-retries`): the same seed, the same delays. */
+  readonly sdkRetrySeed?: string;
+}
+
+/** Per set of SDK clients: what the project's client constructors set. */
+export interface SdkClientOptions {
+  /** Attempts in all, as the client's `maxAttempts` (default: the SDK's, 3, or 4 for DynamoDB). */
+  readonly maxAttempts?: number;
 }
 
 export type CallChannel = 'sdk' | 'step-functions';
@@ -202,6 +218,7 @@ export class SimulatedAccount {
   readonly region: string;
   readonly clock: SimulatedClock;
   readonly latencyMs: number;
+  readonly sdkRetries: 'standard' | 'off';
   readonly faults: FaultInjector;
   readonly bus: SimulatedEventBus;
   readonly sagemaker: SimulatedSageMaker;
@@ -225,6 +242,7 @@ export class SimulatedAccount {
   /** Who calls made without a caller of their own are made as. */
   readonly administrator: Caller;
   private readonly requestIds = new IdSequence('request');
+  private readonly retryJitter: SeededFractions;
   private readonly handlers: Readonly<
     Record<SimulatedService, Readonly<Record<string, (input: unknown) => unknown>>>
   >;
@@ -237,6 +255,8 @@ export class SimulatedAccount {
     if (!Number.isFinite(this.latencyMs) || this.latencyMs < 0) {
       throw new Error(`latencyMs must be >= 0, got ${this.latencyMs}`);
     }
+    this.sdkRetries = options.sdkRetries ?? 'standard';
+    this.retryJitter = new SeededFractions(options.sdkRetrySeed ?? 'sdk-retries');
     this.faults = new FaultInjector(this.clock);
     if (options.rateLimits === 'typical') {
       this.faults.applyTypicalRateLimits();
@@ -587,11 +607,12 @@ export class SimulatedAccount {
    * `Pick<SageMakerClient, 'send'>` takes them without a cast. That type is a promise about the
    * runtime shape, which `send` keeps: it reads only `command.input` and the command class name.
    *
-   * Every call is authorized for `caller` (default: the administrator, for seeding and tests).
+   * Every call is authorized for `caller` (default: the administrator, for seeding and tests), and
+   * retried as the SDK would (`sdkRetries`), each attempt a call of its own in `calls`.
    */
-  sdkClients(caller: Caller = this.administrator): SimulatedSdkClients {
+  sdkClients(caller: Caller = this.administrator, options: SdkClientOptions = {}): SimulatedSdkClients {
     const clientFor = (service: SimulatedService): SimulatedSdkClient => ({
-      send: (command) => this.sendCommand(service, command, caller),
+      send: (command) => this.sendCommand(service, command, caller, options.maxAttempts),
     });
     return {
       sagemaker: clientFor('SageMaker') as unknown as Pick<SageMakerClient, 'send'>,
@@ -609,11 +630,13 @@ export class SimulatedAccount {
 
   /**
    * Routes a real SDK v3 client to this account by adding a middleware that answers every command
-   * before serialisation. Paginators (which insist on a real client) then work too. The SDK's own
-   * retries never run: the middleware sits before the retry step, as if `maxAttempts` were 1.
+   * before serialisation. Paginators (which insist on a real client) then work too. The middleware sits
+   * before the SDK's retry step, so the SDK's own retries (on real timers) never run: the account
+   * retries instead, on its clock, as many attempts as the client's `maxAttempts`.
    */
   routeSdkClient<T extends RoutableClient>(client: T, caller: Caller = this.administrator): T {
     const stack = client.middlewareStack as SageMakerClient['middlewareStack'];
+    const configured = (client.config as { maxAttempts?: () => Promise<number> }).maxAttempts;
     stack.add(
       (_next, context) => async (args) => {
         const service = SDK_CLIENT_SERVICES[context.clientName ?? ''];
@@ -621,13 +644,38 @@ export class SimulatedAccount {
         if (service === undefined) {
           throw new Error(`The simulated account cannot route ${context.clientName ?? 'an unnamed client'}`);
         }
-        const output = await this.sendCommand(service, { operation, input: args.input }, caller);
+        const maxAttempts = configured === undefined ? undefined : await configured();
+        const output = await this.sendCommand(service, { operation, input: args.input }, caller, maxAttempts);
         // The SDK's output type is per command; the simulated response has that command's shape.
         return { output: output as never, response: {} };
       },
       { step: 'initialize', priority: 'high', name: 'simulatedAccountRouter' },
     );
     return client;
+  }
+
+  /**
+   * One SDK call with the SDK's retries (unless `sdkRetries` is `off`): each attempt is authorized,
+   * logged in `calls` and takes the latency; the backoff waits on the clock. The DynamoDB wire uses it
+   * too. Rejects with the last attempt's error, `$metadata.attempts` set.
+   */
+  async invokeWithSdkRetries(
+    service: SimulatedService,
+    operation: string,
+    input: unknown,
+    caller: Caller = this.administrator,
+    maxAttempts?: number,
+  ): Promise<RetriedResult<{ value: unknown; requestId: string }>> {
+    const attempt = () => this.perform(service, operation, input, 'sdk', caller);
+    if (this.sdkRetries === 'off') {
+      return { value: await attempt(), attempts: 1, totalRetryDelay: 0 };
+    }
+    return withSdkRetries(attempt, {
+      service,
+      maxAttempts: maxAttempts ?? defaultMaxAttempts(service),
+      random: () => this.retryJitter.next(),
+      sleep: (ms) => this.clock.sleep(ms),
+    });
   }
 
   /**
@@ -694,19 +742,18 @@ export class SimulatedAccount {
     service: SimulatedService,
     command: { readonly input?: unknown; readonly operation?: string },
     caller: Caller,
+    maxAttempts: number | undefined,
   ): Promise<unknown> {
     const operation = command.operation ?? commandOperation(command);
-    const { value: raw, requestId } = await this.perform(
-      service,
-      operation,
-      command.input ?? {},
-      'sdk',
-      caller,
-    );
-    const value = service === 'S3' ? s3SdkOutput(operation, raw) : raw;
+    const {
+      value: result,
+      attempts,
+      totalRetryDelay,
+    } = await this.invokeWithSdkRetries(service, operation, command.input ?? {}, caller, maxAttempts);
+    const value = service === 'S3' ? s3SdkOutput(operation, result.value) : result.value;
     return {
       ...(typeof value === 'object' && value !== null ? value : {}),
-      $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 },
+      $metadata: { httpStatusCode: 200, requestId: result.requestId, attempts, totalRetryDelay },
     };
   }
 }

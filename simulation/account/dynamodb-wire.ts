@@ -5,8 +5,10 @@
  * document client of `@aws-sdk/lib-dynamodb` marshalls and unmarshalls as it does against AWS, and the
  * handlers use it unchanged.
  *
- * The SDK's retries are off (one attempt per call, as in the rest of the simulation), and the
- * credentials are placeholders: the account authorizes the call for the caller the client was made for.
+ * The SDK's own retries are off (`maxAttempts: 1`: they would wait on real timers); the request handler
+ * retries instead, as the SDK's standard mode would, on the account's clock (`account.sdkRetries`,
+ * sdk-retries.ts), each attempt a call of its own. The credentials are placeholders: the account
+ * authorizes the call for the caller the client was made for.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SimulatedAccount } from './account.js';
@@ -37,7 +39,16 @@ function response(statusCode: number, json: unknown, requestId: string) {
   };
 }
 
-export function simulatedDynamoDbClient(account: SimulatedAccount, caller: Caller): DynamoDBClient {
+export interface SimulatedDynamoDbClientOptions {
+  /** Attempts in all, as the real client's `maxAttempts` (default: DynamoDB's, 4). */
+  readonly maxAttempts?: number;
+}
+
+export function simulatedDynamoDbClient(
+  account: SimulatedAccount,
+  caller: Caller,
+  options: SimulatedDynamoDbClientOptions = {},
+): DynamoDBClient {
   return new DynamoDBClient({
     region: account.region,
     maxAttempts: 1,
@@ -53,8 +64,14 @@ export function simulatedDynamoDbClient(account: SimulatedAccount, caller: Calle
         const operation = target.slice(TARGET_PREFIX.length);
         const input = JSON.parse(bodyText(request.body)) as unknown;
         try {
-          const output = await account.invoke('DynamoDB', operation, input, 'sdk', caller);
-          return response(200, output ?? {}, account.calls.at(-1)?.requestId ?? '');
+          const { value } = await account.invokeWithSdkRetries(
+            'DynamoDB',
+            operation,
+            input,
+            caller,
+            options.maxAttempts,
+          );
+          return response(200, value.value ?? {}, value.requestId);
         } catch (error) {
           if (!(error instanceof AwsServiceError)) throw error;
           return response(

@@ -1,11 +1,17 @@
 /**
- * DynamoDB tables with single-item reads and conditional writes, in DynamoDB JSON.
+ * DynamoDB tables with single-item reads, conditional writes and paginated scans, in DynamoDB JSON.
  *
  * Expired items (TTL in the past) are still returned: DynamoDB deletes them lazily, typically within
  * days, so code that relies on TTL for correctness must check the expiry itself.
  */
 
-import type { DeleteItemInput, GetItemInput, PutItemInput, UpdateItemInput } from '@aws-sdk/client-dynamodb';
+import type {
+  DeleteItemInput,
+  GetItemInput,
+  PutItemInput,
+  ScanInput,
+  UpdateItemInput,
+} from '@aws-sdk/client-dynamodb';
 import type { SimulatedClock } from './clock.js';
 import {
   type AttributeValue,
@@ -51,6 +57,8 @@ interface Table {
 }
 
 const MAX_ITEM_BYTES = 400 * 1024;
+/** A Scan returns at most 1 MB of data per page (Scan API reference), then LastEvaluatedKey. */
+const MAX_SCAN_PAGE_BYTES = 1024 * 1024;
 
 export class SimulatedDynamoDb {
   private readonly tables = new Map<string, Table>();
@@ -269,6 +277,57 @@ export class SimulatedDynamoDb {
     });
   }
 
+  /**
+   * A Scan of the whole table (no filter or projection), in key order: a page ends after `Limit` items
+   * or once it holds 1 MB, and then LastEvaluatedKey is the key of its last item. The next page starts
+   * after ExclusiveStartKey, whether that item still exists or not.
+   */
+  scan(input: ScanInput): { Items: Item[]; Count: number; ScannedCount: number; LastEvaluatedKey?: Item } {
+    const operation = 'Scan';
+    const reader = this.reader(input, operation);
+    reader.rejectUnknown([
+      'TableName',
+      'Limit',
+      'ExclusiveStartKey',
+      'ConsistentRead',
+      'ReturnConsumedCapacity',
+    ]);
+    const table = this.requireTable(reader, operation);
+    reader.optionalBoolean('ConsistentRead');
+    const limit = reader.optionalInteger('Limit', { min: 1 });
+    const startRecord = reader.optionalRecord('ExclusiveStartKey');
+    const startKey = startRecord === undefined ? undefined : this.keyOfKey(table, startRecord, operation);
+    const keys = [...table.items.keys()].sort();
+    const remaining = startKey === undefined ? keys : keys.filter((key) => key > startKey);
+    const items: Item[] = [];
+    let bytes = 0;
+    let last: string | undefined;
+    for (const key of remaining) {
+      if (items.length === (limit ?? Number.POSITIVE_INFINITY) || bytes >= MAX_SCAN_PAGE_BYTES) break;
+      const item = table.items.get(key) as Item;
+      items.push(structuredClone(item));
+      bytes += Buffer.byteLength(JSON.stringify(item), 'utf8');
+      last = key;
+    }
+    const more = last !== undefined && remaining.indexOf(last) < remaining.length - 1;
+    const lastItem = last === undefined ? undefined : table.items.get(last);
+    const lastEvaluatedKey =
+      more && lastItem
+        ? Object.fromEntries(
+            table.keys.map((attribute) => [
+              attribute.name,
+              structuredClone(lastItem[attribute.name] as AttributeValue),
+            ]),
+          )
+        : undefined;
+    return {
+      Items: items,
+      Count: items.length,
+      ScannedCount: items.length,
+      ...(lastEvaluatedKey ? { LastEvaluatedKey: lastEvaluatedKey } : {}),
+    };
+  }
+
   operations(): Readonly<Record<string, (input: unknown) => unknown>> {
     // Input is validated member by member inside each operation; the casts only name the shapes.
     return {
@@ -276,6 +335,7 @@ export class SimulatedDynamoDb {
       GetItem: (input) => this.getItem(input as GetItemInput),
       DeleteItem: (input) => this.deleteItem(input as DeleteItemInput),
       UpdateItem: (input) => this.updateItem(input as UpdateItemInput),
+      Scan: (input) => this.scan(input as ScanInput),
     };
   }
 

@@ -380,8 +380,8 @@ describe('SimulatedAccount Step Functions integrations', () => {
 
 describe('SimulatedAccount fault injection', () => {
   it('failNext on one resource fails only its calls, the given number of times', async () => {
-    // Given
-    const account = new SimulatedAccount({ latencyMs: 0 });
+    // Given an account whose SDK clients make one attempt per call (the SDK would retry InternalFailure)
+    const account = new SimulatedAccount({ latencyMs: 0, sdkRetries: 'off' });
     account.sagemaker.seedNotebook({ name: 'target' });
     account.sagemaker.seedNotebook({ name: 'other' });
     account.faults.failNext({
@@ -413,8 +413,8 @@ describe('SimulatedAccount fault injection', () => {
   });
 
   it('a token bucket throttles calls beyond the rate and refills in virtual time', async () => {
-    // Given
-    const account = new SimulatedAccount({ latencyMs: 0 });
+    // Given one attempt per call, so that the throttled one is seen
+    const account = new SimulatedAccount({ latencyMs: 0, sdkRetries: 'off' });
     account.sagemaker.seedNotebook({ name: 'nb' });
     account.faults.rateLimit({
       service: 'SageMaker',
@@ -440,8 +440,8 @@ describe('SimulatedAccount fault injection', () => {
   });
 
   it('typical rate limits can be switched on for the whole account', async () => {
-    // Given
-    const account = new SimulatedAccount({ latencyMs: 0, rateLimits: 'typical' });
+    // Given one attempt per call, so that the throttled ones are seen
+    const account = new SimulatedAccount({ latencyMs: 0, rateLimits: 'typical', sdkRetries: 'off' });
     account.sagemaker.seedNotebook({ name: 'nb' });
     const { sagemaker } = account.sdkClients();
 

@@ -4,6 +4,8 @@ import {
   InvalidFindingEvent,
   isActionable,
   parseImportedEvent,
+  partitionOf,
+  securityHubProductArn,
 } from '../../handlers/shared/finding-event.js';
 import { importedEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
 
@@ -96,5 +98,102 @@ describe('parseImportedEvent', () => {
       detail: {},
     });
     expect(problems.length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('only Security Hub’s own control findings are acted on (ProductArn pinned)', () => {
+  const finding = notebookControlFinding({ controlId: 'SageMaker.3', notebookName: 'nb' });
+
+  it.each([
+    ['another AWS product', 'arn:aws:securityhub:eu-west-1::product/aws/guardduty'],
+    ['Security Hub in another region', 'arn:aws:securityhub:us-east-1::product/aws/securityhub'],
+    ['Security Hub in another partition', 'arn:aws-cn:securityhub:eu-west-1::product/aws/securityhub'],
+  ])('Given a finding from %s, Then it is rejected and the problem names both ARNs', (_, productArn) => {
+    expect(problemsOf(importedEvent({ ...finding, ProductArn: productArn }))).toEqual([
+      `ProductArn ${productArn} is not Security Hub's own product arn:aws:securityhub:eu-west-1::product/aws/securityhub: only Security Hub's control findings are acted on`,
+    ]);
+  });
+
+  it('Given a finding imported under an account’s own product (BatchImportFindings), Then it is rejected by the ARN’s shape already', () => {
+    const productArn = 'arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default';
+    expect(problemsOf(importedEvent({ ...finding, ProductArn: productArn }))).toEqual([
+      'detail.findings.0.ProductArn: must be a Security Hub product ARN',
+    ]);
+  });
+
+  it('Given the regions of each partition, Then Security Hub’s product ARN is in the region’s partition', () => {
+    expect(securityHubProductArn('eu-west-1')).toBe('arn:aws:securityhub:eu-west-1::product/aws/securityhub');
+    expect(securityHubProductArn('cn-north-1')).toBe(
+      'arn:aws-cn:securityhub:cn-north-1::product/aws/securityhub',
+    );
+    expect(
+      [
+        'us-gov-west-1',
+        'us-iso-east-1',
+        'us-isob-east-1',
+        'us-isof-south-1',
+        'eu-isoe-west-1',
+        'eusc-de-east-1',
+        'il-central-1',
+      ].map(partitionOf),
+    ).toEqual(['aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-f', 'aws-iso-e', 'aws-eusc', 'aws']);
+  });
+
+  it('Given a notebook ARN in another partition than the deployment’s, Then it is rejected as not in this account and region', () => {
+    const arn = 'arn:aws-cn:sagemaker:eu-west-1:111122223333:notebook-instance/nb';
+    const [resource] = finding.Resources ?? [];
+    expect(
+      problemsOf(
+        importedEvent({
+          ...finding,
+          Resources: [{ ...resource, Type: 'AwsSageMakerNotebookInstance', Id: arn }],
+        }),
+      ),
+    ).toEqual([`notebook ${arn} is not in this deployment's account and region`]);
+  });
+});
+
+describe('a finding names exactly one resource of its control’s type', () => {
+  const finding = notebookControlFinding({ controlId: 'SageMaker.3', notebookName: 'nb' });
+  const notebook = (name: string) => ({
+    Type: 'AwsSageMakerNotebookInstance',
+    Id: `arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/${name}`,
+  });
+
+  it('Given two notebook resources, Then it is rejected, naming both, and nothing is picked', () => {
+    expect(
+      problemsOf(importedEvent({ ...finding, Resources: [notebook('nb'), notebook('victim')] })),
+    ).toEqual([
+      '2 resources of type AwsSageMakerNotebookInstance in the finding (arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/nb, arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/victim): exactly one is required',
+    ]);
+  });
+
+  it('Given five notebook resources, Then the problem lists three and counts the rest', () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const [problem] = problemsOf(importedEvent({ ...finding, Resources: names.map(notebook) }));
+    expect(problem).toMatch(
+      /^5 resources of type AwsSageMakerNotebookInstance in the finding \(.*notebook-instance\/c and 2 more\): exactly one is required$/,
+    );
+  });
+
+  it('Given one notebook and resources of other types, Then the notebook is the one acted on', () => {
+    const resources = [
+      { Type: 'AwsIamRole', Id: 'arn:aws:iam::111122223333:role/r' },
+      ...(finding.Resources ?? []),
+    ];
+    const parsed = parseImportedEvent(importedEvent({ ...finding, Resources: resources }), expected);
+    expect(parsed.resourceArn).toBe('arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/nb');
+    expect(parsed.notebookName).toBe('nb');
+  });
+
+  it('Given no notebook resource, Then it is rejected', () => {
+    expect(
+      problemsOf(
+        importedEvent({
+          ...finding,
+          Resources: [{ Type: 'AwsIamRole', Id: 'arn:aws:iam::111122223333:role/r' }],
+        }),
+      ),
+    ).toEqual(['no resource of type AwsSageMakerNotebookInstance in the finding']);
   });
 });

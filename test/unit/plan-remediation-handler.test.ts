@@ -115,6 +115,8 @@ describe('PlanRemediation handler: the in-place fix of root access', () => {
       operation: 'DescribeNotebookInstance',
       code: 'ThrottlingException',
       message: 'Rate exceeded',
+      // Every attempt the SDK makes (3 by default): the error reaches the handler only then.
+      times: 3,
     });
 
     // When / Then

@@ -4,6 +4,7 @@
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
+import { HANDLER_SDK_MAX_ATTEMPTS } from '../../simulation/runner/local-deployment.js';
 import {
   clickLater,
   deniedCalls,
@@ -23,13 +24,14 @@ describe('a failed approval click is kept', () => {
     const findings = findingsFor(['SageMaker.1']);
     const finding = findings[0] as AwsSecurityFinding;
     const table = target.settings.recreate?.approvalTableName ?? '';
-    // Just before the click, the table starts refusing reads: each of the three attempts fails once.
+    // Just before the click, the table starts refusing reads: each of the three attempts fails, all
+    // five tries of its SDK client included (HANDLER_SDK_MAX_ATTEMPTS).
     void target.account.clock.sleep(9 * 60_000).then(() => {
       target.account.faults.failNext({
         service: 'DynamoDB',
         operation: 'GetItem',
         code: 'InternalServerError',
-        times: 3,
+        times: 3 * HANDLER_SDK_MAX_ATTEMPTS,
         resourceName: table,
       });
     });

@@ -1,0 +1,147 @@
+/**
+ * A burst of findings, as after enabling the standard on an account full of notebooks: every finding
+ * arrives at once, the functions' SDK clients retry as the SDK does, and the account throttles at its
+ * typical rates. Planning is throttled; the SDK's retries do not always outlast it, so the state machine
+ * retries the planning task (retryLambda) until every finding has its outcome.
+ *
+ * Failed before the Lambda tasks retried the handlers' throttling errors (retryLambda without
+ * HANDLER_TRANSIENT_ERRORS): 5 of the 200 executions failed at planning with ThrottlingException once
+ * the SDK's 5 attempts were spent, and their 5 findings stayed NEW.
+ */
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { describe, expect, it } from 'vitest';
+import { notebookControlFinding } from '../../simulation/account/sample-findings.js';
+import type { LocalDeployment } from '../../simulation/runner/local-deployment.js';
+import { givenDeployment, lockItems } from './workflow-fixtures.js';
+
+const NOTEBOOKS = 50;
+/** A third of the notebooks are Stopped: the fix must leave them Stopped. */
+const isRunning = (index: number) => index % 3 !== 0;
+const notebookName = (index: number) => `burst-${String(index).padStart(2, '0')}`;
+
+interface BurstFinding {
+  readonly finding: AwsSecurityFinding;
+  readonly notebook: string;
+  readonly controlId: string;
+}
+
+/**
+ * Four findings per notebook: SageMaker.3 twice (the consolidated finding and the legacy per-standard
+ * one, which contend for the notebook's lock), and SageMaker.1 or SageMaker.2 in notify mode.
+ */
+function burstFindings(): BurstFinding[] {
+  return Array.from({ length: NOTEBOOKS }, (_, index) => {
+    const notebook = notebookName(index);
+    const notifyControl = index % 2 === 0 ? 'SageMaker.1' : 'SageMaker.2';
+    return [
+      { controlId: 'SageMaker.3', style: 'consolidated' as const },
+      { controlId: 'SageMaker.3', style: 'legacy' as const },
+      { controlId: notifyControl, style: 'consolidated' as const },
+      { controlId: notifyControl, style: 'legacy' as const },
+    ].map(({ controlId, style }) => ({
+      finding: notebookControlFinding({ controlId, notebookName: notebook, style }),
+      notebook,
+      controlId,
+    }));
+  }).flat();
+}
+
+function givenBurstDeployment(): LocalDeployment {
+  const deployment = givenDeployment({
+    configuration: { modes: { 'SageMaker.1': 'notify', 'SageMaker.2': 'notify' } },
+    accountOptions: { rateLimits: 'typical' },
+  });
+  for (let index = 0; index < NOTEBOOKS; index += 1) {
+    deployment.account.sagemaker.seedNotebook({
+      name: notebookName(index),
+      status: isRunning(index) ? 'InService' : 'Stopped',
+      rootAccess: 'Enabled',
+      // What the notify findings say: direct internet access on, or no VPC.
+      ...(index % 2 === 0 ? { directInternetAccess: 'Enabled' } : {}),
+    });
+  }
+  return deployment;
+}
+
+describe('a burst of findings', () => {
+  it('Given 200 findings for 50 notebooks arriving at once, with SDK retries and typical rate limits, When they are handled, Then no finding is left NEW, every notebook has root access disabled in its prior run state, every note is true, and no lock is left', async () => {
+    // Given
+    const deployment = givenBurstDeployment();
+    const findings = burstFindings();
+
+    // When every finding is imported in the same instant
+    for (const { finding } of findings) deployment.importFinding(finding);
+    const executions = await deployment.settle();
+
+    // Then the burst was throttled: planning hit the rate limits, and the SDK's retries ran
+    const throttledInLambdas = deployment.account.calls.filter(
+      (call) => call.via === 'sdk' && call.outcome === 'ThrottlingException',
+    );
+    expect(throttledInLambdas.length).toBeGreaterThan(0);
+    expect(executions).toHaveLength(findings.length);
+    expect(executions.filter((execution) => execution.status !== 'SUCCEEDED')).toEqual([]);
+
+    // And every notebook has root access disabled and is back in its prior run state
+    for (let index = 0; index < NOTEBOOKS; index += 1) {
+      const notebook = deployment.account.sagemaker.describeNotebookInstance({
+        NotebookInstanceName: notebookName(index),
+      });
+      expect([notebook.NotebookInstanceStatus, notebook.RootAccess], notebookName(index)).toEqual([
+        isRunning(index) ? 'InService' : 'Stopped',
+        'Disabled',
+      ]);
+    }
+
+    // And no finding is left NEW, and each says what happened to it
+    const byExecutionName = new Map(executions.map((execution) => [execution.name, execution]));
+    const current = (finding: AwsSecurityFinding) =>
+      deployment.account.securityHub.getFinding(finding.Id ?? '') ?? finding;
+    const resolvedBy = new Map<string, string>();
+    for (const { finding, notebook, controlId } of findings) {
+      const now = current(finding);
+      const note = now.Note?.Text ?? '';
+      expect(now.Workflow?.Status, finding.Id).not.toBe('NEW');
+      if (controlId !== 'SageMaker.3') {
+        expect(now.Workflow?.Status).toBe('NOTIFIED');
+        expect(note).toContain(
+          `(${notebook}). Not remediated automatically: ${controlId} is in notify mode.`,
+        );
+        continue;
+      }
+      const remediated =
+        /^Remediated by (\S+): RootAccess=Disabled verified on notebook instance (\S+) \(was running before: (true|false); status now: (\w+)\)\.$/.exec(
+          note,
+        );
+      if (remediated) {
+        const [, executionName, name, wasRunning, status] = remediated;
+        expect(now.Workflow?.Status).toBe('RESOLVED');
+        expect(name).toBe(notebook);
+        expect(wasRunning).toBe(String(isRunning(Number(notebook.slice(-2)))));
+        expect(status).toBe(isRunning(Number(notebook.slice(-2))) ? 'InService' : 'Stopped');
+        expect(byExecutionName.get(executionName ?? '')?.status).toBe('SUCCEEDED');
+        expect(resolvedBy.has(notebook), `${notebook} remediated twice`).toBe(false);
+        resolvedBy.set(notebook, finding.Id ?? '');
+      }
+    }
+    // Each notebook was remediated by exactly one of its SageMaker.3 findings; its sibling says which
+    expect(resolvedBy.size).toBe(NOTEBOOKS);
+    for (const { finding, notebook, controlId } of findings) {
+      if (controlId !== 'SageMaker.3' || resolvedBy.get(notebook) === finding.Id) continue;
+      const now = current(finding);
+      const sibling = resolvedBy.get(notebook) ?? '';
+      const inProgress = `Notebook instance ${notebook} is already being remediated by execution`;
+      const note = now.Note?.Text ?? '';
+      if (note.includes(inProgress)) {
+        expect(now.Workflow?.Status).toBe('NOTIFIED');
+        expect(note).toContain(`(finding ${sibling})`);
+      } else {
+        // Planned after the sibling's fix was done: it found root access already disabled
+        expect(now.Workflow?.Status, note).toBe('RESOLVED');
+        expect(note).toContain('RootAccess');
+      }
+    }
+
+    // And no lock is left behind
+    expect(lockItems(deployment)).toEqual([]);
+  });
+});
