@@ -5,6 +5,11 @@
 
 import * as z from 'zod/mini';
 import { buildFailureReport, type FailureReport } from './shared/failure-report.js';
+import {
+  isPlanningFailedRequest,
+  type PlanningFailedReport,
+  reportPlanningFailure,
+} from './shared/planning-failure-alert.js';
 // English error messages for zod/mini.
 import './shared/validation.js';
 
@@ -19,12 +24,21 @@ const reportRequest = z.object({
   failure: errorShape,
   notebook: z.object({ status: z.string(), rootAccess: z.string() }),
   runState: z.object({ wasRunning: z.boolean() }),
-  recovery: z.object({ restarted: z.boolean(), error: z.optional(errorShape) }),
+  recovery: z.object({ restarted: z.boolean() }),
+  recoveryError: z.optional(z.nullable(errorShape)),
   execution: z.object({ id: z.string(), name: z.string() }),
-  recreation: z.optional(z.object({ deleted: z.boolean() })),
-  snapshot: z.optional(z.object({ restoreCommand: z.string(), snapshotPrefix: z.optional(z.string()) })),
+  recreation: z.optional(z.object({ deleted: z.boolean(), lifecycleSwapped: z.optional(z.boolean()) })),
+  snapshot: z.optional(
+    z.object({
+      restoreCommand: z.string(),
+      snapshotPrefix: z.optional(z.string()),
+      originalLifecycleConfigName: z.optional(z.string()),
+    }),
+  ),
 });
 
-export async function handler(request: unknown): Promise<FailureReport> {
+/** A failed remediation's report, or (kind `planning-failed`) the alert of a planning failure. */
+export async function handler(request: unknown): Promise<FailureReport | PlanningFailedReport> {
+  if (isPlanningFailedRequest(request)) return reportPlanningFailure(request);
   return buildFailureReport(reportRequest.parse(request));
 }

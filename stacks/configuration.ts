@@ -20,11 +20,13 @@ import {
 import {
   DEFAULT_CHECK_BACKOFF_SECONDS,
   DEFAULT_MAX_STATUS_CHECKS,
+  DEFAULT_RECOVERY_MINUTES,
   DEFAULT_TIMING,
   expandBackoff,
   type RuntimeSettingsInput,
+  recoveryDelays,
 } from '../handlers/shared/runtime-settings.js';
-import { IN_PLACE_LOCK_SECONDS } from '../handlers/shared/work-budget.js';
+import { IN_PLACE_LOCK_SECONDS, recoveryWorstSeconds } from '../handlers/shared/work-budget.js';
 import {
   type DefinitionOptions,
   EXECUTION_TIMEOUT_SECONDS,
@@ -108,11 +110,13 @@ export function worstCaseWaitSeconds(timing: {
   readonly updateSeconds: number;
   readonly startSeconds: number;
   readonly pollDelaysSeconds: readonly number[];
+  readonly runStateRecoveryMinutes: number;
 }): number {
   const checksPerPhase = timing.pollDelaysSeconds.reduce((total, delay) => total + delay, 0);
-  // Phases: after stop, after update, after start, and after the recovery restart.
-  const phases = 4;
-  return timing.stopSeconds + timing.updateSeconds + 2 * timing.startSeconds + phases * checksPerPhase;
+  // Phases: after stop, after update, after start; then the recovery, which tries for its own budget.
+  const phases = 3;
+  const recovery = recoveryWorstSeconds(recoveryDelays(timing.runStateRecoveryMinutes), timing);
+  return timing.stopSeconds + timing.updateSeconds + timing.startSeconds + phases * checksPerPhase + recovery;
 }
 
 const timingSchema = z
@@ -124,6 +128,10 @@ const timingSchema = z
     maxStatusChecks: z.number().int().min(1).max(200).optional(),
     /** The explicit delay of every check; what the other two expand to (a loaded configuration has it). */
     pollDelaysSeconds: z.array(seconds).min(1).max(200).optional(),
+    /** After a failure, how long to keep trying to bring a notebook back to its prior run state. */
+    runStateRecoveryMinutes: z.number().int().min(1).max(180).optional(),
+    /** After a failure, how long to keep trying to put a notebook's own lifecycle configuration back. */
+    lifecycleRecoveryMinutes: z.number().int().min(1).max(180).optional(),
   })
   .refine(
     (overrides) =>
@@ -142,6 +150,8 @@ const timingSchema = z
         overrides.checkBackoffSeconds ?? DEFAULT_CHECK_BACKOFF_SECONDS,
         overrides.maxStatusChecks ?? DEFAULT_MAX_STATUS_CHECKS,
       ),
+    runStateRecoveryMinutes: overrides.runStateRecoveryMinutes ?? DEFAULT_RECOVERY_MINUTES,
+    lifecycleRecoveryMinutes: overrides.lifecycleRecoveryMinutes ?? DEFAULT_RECOVERY_MINUTES,
   }))
   .superRefine((timing, context) => {
     // An in-place fix's lock lapses after IN_PLACE_LOCK_SECONDS: a run that could outlive it could lose it.
@@ -285,6 +295,9 @@ export interface RemediationConfiguration {
     readonly updateSeconds: number;
     readonly startSeconds: number;
     readonly pollDelaysSeconds: readonly number[];
+    /** After a failure, how long recovery keeps trying, for the run state and the lifecycle configuration. */
+    readonly runStateRecoveryMinutes: number;
+    readonly lifecycleRecoveryMinutes: number;
   };
   /** Retention of every log group of the stack. */
   readonly logRetentionDays: LogRetentionDays;
@@ -386,6 +399,8 @@ export function toRuntimeSettings(
       updateSeconds: configuration.timing.updateSeconds,
       startSeconds: configuration.timing.startSeconds,
       pollDelaysSeconds: [...configuration.timing.pollDelaysSeconds],
+      runStateRecoveryDelaysSeconds: recoveryDelays(configuration.timing.runStateRecoveryMinutes),
+      lifecycleRecoveryDelaysSeconds: recoveryDelays(configuration.timing.lifecycleRecoveryMinutes),
     },
     lockSeconds: facts.lockSeconds,
     ...(facts.recreate

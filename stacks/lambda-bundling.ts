@@ -17,7 +17,9 @@ export interface LambdaHandlerSource {
     | 'report-failure'
     | 'snapshot-notebook'
     | 'verify-recreation'
-    | 'custom-action';
+    | 'custom-action'
+    | 'sweep-stale-records'
+    | 'plan-cleanup';
   /** Absolute path of the TypeScript entry point. */
   readonly entry: string;
   /** Exported function Lambda calls. */
@@ -56,6 +58,15 @@ export const LAMBDA_HANDLERS: readonly LambdaHandlerSource[] = [
     timeoutSeconds: 300,
   },
   { name: 'custom-action', entry: handlerPath('custom-action.ts'), handler: 'handler', timeoutSeconds: 60 },
+  // Scans two small tables and asks Step Functions about each holder.
+  {
+    name: 'sweep-stale-records',
+    entry: handlerPath('sweep-stale-records.ts'),
+    handler: 'handler',
+    timeoutSeconds: 120,
+  },
+  // Pages through an ended execution's history, newest first.
+  { name: 'plan-cleanup', entry: handlerPath('plan-cleanup.ts'), handler: 'handler', timeoutSeconds: 60 },
 ];
 
 export function lambdaHandler(name: LambdaHandlerSource['name']): LambdaHandlerSource {

@@ -23,6 +23,7 @@ export interface AlarmedFunctions {
   readonly snapshotNotebook: IFunction;
   readonly verifyRecreation: IFunction;
   readonly customAction: IFunction;
+  readonly planCleanup: IFunction;
 }
 
 export interface RemediationAlarmsProps {
@@ -139,6 +140,11 @@ export class RemediationAlarms extends Construct {
         'CustomActionErrorsAlarm',
         functions.customAction.metricErrors({ period, statistic: 'Sum' }),
         'The custom-action Lambda failed: an approve, reject or remediate-now click may not have taken effect.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'PlanCleanupErrorsAlarm',
+        functions.planCleanup.metricErrors({ period, statistic: 'Sum' }),
+        'The clean-up Lambda failed: an execution that was stopped or timed out may have left its notebook, lock or findings as they were; the clean-up alert names it.',
       ),
     ];
   }

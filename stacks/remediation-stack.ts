@@ -49,6 +49,7 @@ import {
   toRuntimeSettings,
 } from './configuration.js';
 import { EncryptionKey } from './encryption-key.js';
+import { ExecutionCleanup } from './execution-cleanup.js';
 import { FindingIntake } from './finding-intake.js';
 import { NotebookBackupBucket } from './notebook-backup-bucket.js';
 import { PrivateNotebookNetwork } from './private-notebook-network.js';
@@ -58,6 +59,7 @@ import { RemediationFunctions } from './remediation-functions.js';
 import { RemediationWorkflow } from './remediation-workflow.js';
 import { RestoreOperatorPolicy } from './restore-operator-policy.js';
 import { SecurityHubCustomActions } from './security-hub-custom-actions.js';
+import { StaleRecordSweeper } from './stale-record-sweeper.js';
 
 export interface SageMakerRemediationStackProps extends StackProps {
   /**
@@ -121,6 +123,10 @@ export class SageMakerRemediationStack extends Stack {
   public readonly customActionFailureQueue: Queue;
   /** Every alarm, each publishing to the alert topic. */
   public readonly alarms: readonly Alarm[];
+  /** Cleans up after executions that ended without their own failure handling (stopped, timed out). */
+  public readonly executionCleanup: ExecutionCleanup;
+  /** Clears, every 15 minutes, the locks and waiting plans no running execution holds. */
+  public readonly staleRecordSweeper: StaleRecordSweeper;
 
   constructor(scope: Construct, id: string, props: SageMakerRemediationStackProps) {
     super(scope, id, props);
@@ -224,6 +230,15 @@ export class SageMakerRemediationStack extends Stack {
       notebookBackups: this.notebookBackups,
     });
     const functions = this.functions;
+    // Made before the state machine, which invokes it; it watches the state machine once that exists.
+    this.executionCleanup = new ExecutionCleanup(this, 'ExecutionCleanup', {
+      encryptionKey: this.encryptionKey,
+      logRetention,
+      settings,
+      lockTable: this.lockTable,
+      approvalTable,
+    });
+    const cleanup = this.executionCleanup;
 
     this.workflow = new RemediationWorkflow(this, 'Workflow', {
       definitionOptions,
@@ -232,6 +247,7 @@ export class SageMakerRemediationStack extends Stack {
         reportFailure: functions.reportFailure.fn,
         snapshotNotebook: functions.snapshotNotebook.fn,
         verifyRecreation: functions.verifyRecreation.fn,
+        planCleanup: cleanup.planCleanup.fn,
       },
       alertTopic: this.alertTopic,
       lockTable: this.lockTable,
@@ -243,12 +259,27 @@ export class SageMakerRemediationStack extends Stack {
       recreateTargets: configuration.recreate.targets,
     });
     const stateMachine = this.workflow.stateMachine;
+    // Kept before anything names its executions: the cdk-nag acknowledgements of those wildcards
+    // (wildcardResourceFinding) are computed from the logical ID as it is when they are made.
+    keepLogicalIds([[stateMachine, 'RemediationStateMachine769D94C7']]);
+    cleanup.watch(stateMachine);
 
     // After the state machine, whose ARN it is given (the state machine does not reference it).
     const customAction = functions.addCustomActionFunction({
       stateMachine,
       actionArns: this.customActions.actionArns,
       modes,
+    });
+
+    // A lock or plan whose execution has ended is taken over at once, or swept on a schedule.
+    functions.allowLockTakeover(stateMachine);
+    this.staleRecordSweeper = new StaleRecordSweeper(this, 'StaleRecordSweeper', {
+      stateMachine,
+      lockTable: this.lockTable,
+      approvalTable,
+      alertTopic: this.alertTopic,
+      encryptionKey: this.encryptionKey,
+      logRetention,
     });
 
     this.intake = new FindingIntake(this, 'FindingIntake', {
@@ -270,6 +301,7 @@ export class SageMakerRemediationStack extends Stack {
         snapshotNotebook: functions.snapshotNotebook.fn,
         verifyRecreation: functions.verifyRecreation.fn,
         customAction: customAction.fn,
+        planCleanup: cleanup.planCleanup.fn,
       },
     });
 
@@ -291,7 +323,8 @@ export class SageMakerRemediationStack extends Stack {
     this.customActionRule = this.intake.customActionRule;
     this.deadLetterQueue = this.intake.deadLetterQueue;
     this.customActionFailureQueue = customAction.failureQueue;
-    this.alarms = alarms.alarms;
+    // The sweeper's alarm is its own construct's; it publishes to the same topic.
+    this.alarms = [...alarms.alarms, this.staleRecordSweeper.errorsAlarm];
 
     keepLogicalIds([
       [this.encryptionKey, 'EncryptionKey1B843E66'],
@@ -304,7 +337,6 @@ export class SageMakerRemediationStack extends Stack {
       [this.deadLetterQueue, 'FindingRuleDeadLetterQueueE77181A8'],
       // The queue's policy: its TLS-only statement and EventBridge's permission to send dead letters.
       [this.deadLetterQueue.node.tryFindChild('Policy'), 'FindingRuleDeadLetterQueuePolicy7B50095B'],
-      [this.stateMachine, 'RemediationStateMachine769D94C7'],
       [this.stateMachineRole, 'StateMachineRole78EC082E'],
       [this.planRemediationFunction, 'PlanRemediationF7CBB810'],
       [this.reportFailureFunction, 'ReportFailure85F407E6'],

@@ -46,6 +46,8 @@ export interface WorkflowFunctions {
   readonly reportFailure: IFunction;
   readonly snapshotNotebook: IFunction;
   readonly verifyRecreation: IFunction;
+  /** The first step of a clean-up after an execution that ended without its failure handling. */
+  readonly planCleanup: IFunction;
 }
 
 export interface RemediationWorkflowProps {
@@ -149,6 +151,7 @@ export class RemediationWorkflow extends Construct {
       [PLACEHOLDERS.reportFailureFunctionArn]: props.functions.reportFailure.functionArn,
       [RECREATE_PLACEHOLDERS.snapshotFunctionArn]: props.functions.snapshotNotebook.functionArn,
       [RECREATE_PLACEHOLDERS.verifyFunctionArn]: props.functions.verifyRecreation.functionArn,
+      [PLACEHOLDERS.planCleanupFunctionArn]: props.functions.planCleanup.functionArn,
     };
     const definitionSubstitutions: Record<string, string> = {
       ...lambdaFunctions,

@@ -4,97 +4,33 @@
  * annotated, the plan closed, the lock released, and the execution failed with the original error.
  */
 
-import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
 import { APPROVAL_EXECUTION_ARN_ATTRIBUTE, APPROVAL_TABLE_KEY } from '../stacks/approval-table-schema.js';
 import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
-import {
-  type Catcher,
-  type ChoiceRule,
-  LAMBDA_INVOKE,
-  type State,
-  sdkIntegration,
-} from './amazon-states-language.js';
+import { LAMBDA_INVOKE, type State, sdkIntegration } from './amazon-states-language.js';
+import { recoveryStates } from './recovery-states.js';
 import { planFindingsStates } from './recreate-plan-states.js';
 import {
   alertAttributes,
   catchAll,
-  checksExhausted,
-  countStatusCheck,
-  describeNotebook,
   NOTE_AUTHOR,
-  notebookName,
   PLACEHOLDERS,
   placeholder,
   RECREATE_PLACEHOLDERS,
   releaseLock,
   remediationIs,
+  retryLambda,
   retryTransient,
-  statusIs,
-  statusIsOneOf,
-  waitSeconds,
-  wasRunning,
 } from './state-builders.js';
 
 /**
  * Restore the prior run state, annotate the finding (every finding of a recreation plan), alert, close
  * the plan, release the lock, fail the execution. Without recreation there is no plan to read or close.
  */
-export function failureHandlingStates(
-  firstRecoveryRules: readonly ChoiceRule[],
-  recreate: boolean,
-): Record<string, State> {
-  const toReport = (resultPath: string): Catcher[] => catchAll('ReportFailure', resultPath);
+export function failureHandlingStates(recreate: boolean): Record<string, State> {
   const afterReport = recreate ? 'DecideFailureFindings' : 'AnnotateFailure';
   const afterAlert = recreate ? 'DecidePlanAfterFailure' : 'ReleaseLockAfterFailure';
   return {
-    CheckNotebookAfterFailure: describeNotebook('DecideRecovery', toReport('$.recovery.error')),
-    DecideRecovery: {
-      Type: 'Choice',
-      Comment: 'Bring a notebook that was running back to InService; leave one that was not running alone.',
-      Choices: [
-        ...firstRecoveryRules,
-        { Not: wasRunning, Next: 'ReportFailure' },
-        { ...statusIs('InService'), Next: 'ReportFailure' },
-        {
-          And: [
-            statusIsOneOf(['Stopped', 'Failed']),
-            { Variable: '$.recovery.restarted', BooleanEquals: false },
-          ],
-          Next: 'RestartNotebook',
-        },
-        {
-          And: [statusIsOneOf(TRANSITIONAL_STATUSES), checksExhausted('$.recovery')],
-          Next: 'ReportFailure',
-        },
-        { ...statusIsOneOf(TRANSITIONAL_STATUSES), Next: 'CountRecoveryCheck' },
-      ],
-      Default: 'ReportFailure',
-    },
-    RestartNotebook: {
-      Type: 'Task',
-      Comment: 'It was running before the workflow touched it: never leave it stopped.',
-      Resource: sdkIntegration('sagemaker', 'startNotebookInstance'),
-      Parameters: notebookName,
-      ResultSelector: { attempt: 0, delaySeconds: 0, restarted: true },
-      ResultPath: '$.recovery',
-      TimeoutSeconds: 60,
-      Retry: retryTransient('sagemaker'),
-      Catch: toReport('$.recovery.error'),
-      Next: 'WaitForRestart',
-    },
-    WaitForRestart: waitSeconds(
-      '$.plan.timing.startSeconds',
-      'CheckNotebookAfterFailure',
-      'Sized to how long a start usually takes.',
-    ),
-    CountRecoveryCheck: countStatusCheck('$.recovery', 'WaitBeforeRecoveryCheck', {
-      'restarted.$': '$.recovery.restarted',
-    }),
-    WaitBeforeRecoveryCheck: waitSeconds(
-      '$.recovery.delaySeconds',
-      'CheckNotebookAfterFailure',
-      'Backoff between checks.',
-    ),
+    ...recoveryStates({ lifecycle: recreate }),
     ReportFailure: {
       Type: 'Task',
       Comment: 'Turn the error and the recovery outcome into a finding note (<= 512 chars) and an alert.',
@@ -107,6 +43,7 @@ export function failureHandlingStates(
           'notebook.$': '$.notebook',
           'runState.$': '$.runState',
           'recovery.$': '$.recovery',
+          'recoveryError.$': '$.recoveryError',
           'recreation.$': '$.recreation',
           'snapshot.$': '$.snapshot.Payload',
           execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
@@ -119,7 +56,7 @@ export function failureHandlingStates(
       },
       ResultPath: '$.report',
       TimeoutSeconds: lambdaTaskTimeoutSeconds('report-failure'),
-      Retry: retryTransient('lambda'),
+      Retry: retryLambda(),
       Catch: catchAll('BuildFallbackReport', '$.reportError'),
       Next: afterReport,
     },
@@ -166,7 +103,14 @@ export function failureHandlingStates(
       Catch: catchAll(afterAlert, '$.alertError'),
       Next: afterAlert,
     },
-    ReleaseLockAfterFailure: releaseLock('RemediationFailed', catchAll('RemediationFailed', '$.lockError')),
+    ReleaseLockAfterFailure: releaseLock('DecideFailureEnd', catchAll('DecideFailureEnd', '$.lockError')),
+    DecideFailureEnd: {
+      Type: 'Choice',
+      Comment: 'A remediation fails with its error; a clean-up of another execution has done its job.',
+      Choices: [{ Variable: '$.cleanup', IsPresent: true, Next: 'CleanUpDone' }],
+      Default: 'RemediationFailed',
+    },
+    CleanUpDone: { Type: 'Succeed', Comment: 'The findings, the alert and the notebook say what happened.' },
     RemediationFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
   };
 }

@@ -7,6 +7,7 @@
  *
  * Notes and subjects the Lambdas compose are truncated there (plan-decisions.ts, failure-report.ts).
  */
+import { LOCK_TAKEOVER_MAX_LENGTH } from '../handlers/shared/remediation-plan.js';
 import type { JsonValue, State, StateMachineDefinition } from './amazon-states-language.js';
 
 export const MAX_NOTE_LENGTH = 512;
@@ -29,6 +30,8 @@ export const ARGUMENT_MAX_LENGTHS: Readonly<Record<string, number>> = {
   '$.rejection.Cause': 200,
   // Error names of the preparation's own errors and the pre-flight (recreate-plan-states.ts).
   '$.nothingChanged.Error': 40,
+  // '' or the sentence of a lock taken over from an ended execution (plan-remediation.ts).
+  '$.plan.lockTakeover': LOCK_TAKEOVER_MAX_LENGTH,
 };
 
 /** A template's literal text and its arguments, from `States.Format('...', a, b)`. */

@@ -21,13 +21,7 @@
  */
 import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
 import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
-import {
-  type ChoiceCondition,
-  type ChoiceRule,
-  LAMBDA_INVOKE,
-  type State,
-  sdkIntegration,
-} from './amazon-states-language.js';
+import { type ChoiceCondition, LAMBDA_INVOKE, type State, sdkIntegration } from './amazon-states-language.js';
 import { awaitScriptStatus } from './recreate-data-states.js';
 import { approvalStates, closingStates, type RecreateOptions } from './recreate-plan-states.js';
 import {
@@ -38,6 +32,7 @@ import {
   notebookName,
   placeholder,
   RECREATE_PLACEHOLDERS,
+  retryLambda,
   retryTransient,
   statusIs,
   statusIsOneOf,
@@ -54,12 +49,24 @@ const resetPoll = (next: string): State => ({
   ResultPath: '$.poll',
   Next: next,
 });
-const markRecreation = (lifecycleSwapped: boolean, deleted: boolean, next: string): State => ({
-  Type: 'Pass',
-  Result: { lifecycleSwapped, deleted },
-  ResultPath: '$.recreation',
-  Next: next,
-});
+/**
+ * What the recreation has done to the notebook, for the recovery: whether a lifecycle configuration of
+ * the workflow's is attached (and `putBack`, the update that gives the notebook its own again), and
+ * whether the original was deleted.
+ */
+const markRecreation = (
+  lifecycle: { readonly swapped: false } | { readonly swapped: true; readonly putBackPath: string },
+  deleted: boolean,
+  next: string,
+): State =>
+  lifecycle.swapped
+    ? {
+        Type: 'Pass',
+        Parameters: { lifecycleSwapped: true, deleted, 'putBack.$': lifecycle.putBackPath },
+        ResultPath: '$.recreation',
+        Next: next,
+      }
+    : { Type: 'Pass', Result: { lifecycleSwapped: false, deleted }, ResultPath: '$.recreation', Next: next };
 
 function sageMakerCall(action: string, next: string, fields: Partial<State> & object): State {
   return {
@@ -153,7 +160,11 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
         LifecycleConfigName: placeholder(RECREATE_PLACEHOLDERS.backupLifecycleConfigName),
       },
     }),
-    MarkBackupLifecycleAttached: markRecreation(true, false, 'AwaitBackupLifecycleAttached'),
+    MarkBackupLifecycleAttached: markRecreation(
+      { swapped: true, putBackPath: '$.snapshot.Payload.lifecycleRestoreRequest' },
+      false,
+      'AwaitBackupLifecycleAttached',
+    ),
     ...awaitStatus('AwaitBackupLifecycleAttached', {
       firstWaitPath: '$.plan.timing.updateSeconds',
       reached: ['Stopped'],
@@ -185,22 +196,27 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
       reached: ['Stopped'],
       next: 'PutBackOriginalLifecycleConfig',
     }),
-    PutBackOriginalLifecycleConfig: sageMakerCall('updateNotebookInstance', 'MarkOriginalLifecycleRestored', {
-      InputPath: '$.snapshot.Payload.lifecycleRestoreRequest',
-    }),
-    MarkOriginalLifecycleRestored: markRecreation(false, false, 'AwaitOriginalLifecycleRestored'),
+    PutBackOriginalLifecycleConfig: sageMakerCall(
+      'updateNotebookInstance',
+      'AwaitOriginalLifecycleRestored',
+      {
+        InputPath: '$.snapshot.Payload.lifecycleRestoreRequest',
+      },
+    ),
+    // Marked once the update has ended Stopped: one that ends Failed may not have applied it.
     ...awaitStatus('AwaitOriginalLifecycleRestored', {
       firstWaitPath: '$.plan.timing.updateSeconds',
       reached: ['Stopped'],
-      next: 'DeleteNotebook',
+      next: 'MarkOriginalLifecycleRestored',
     }),
+    MarkOriginalLifecycleRestored: markRecreation({ swapped: false }, false, 'DeleteNotebook'),
 
     DeleteNotebook: sageMakerCall('deleteNotebookInstance', 'MarkNotebookDeleted', {
       Comment:
         'Only reached with an approval, a verified configuration snapshot and, unless waived, a data manifest.',
       Parameters: notebookName,
     }),
-    MarkNotebookDeleted: markRecreation(false, true, 'StartWaitingForDeletion'),
+    MarkNotebookDeleted: markRecreation({ swapped: false }, true, 'StartWaitingForDeletion'),
     StartWaitingForDeletion: resetPoll('WaitForDeletion'),
     WaitForDeletion: { Type: 'Wait', SecondsPath: '$.plan.timing.stopSeconds', Next: 'CheckNotebookDeleted' },
     CheckNotebookDeleted: {
@@ -244,11 +260,22 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
       SecondsPath: '$.poll.delaySeconds',
       Next: 'CheckNotebookDeleted',
     },
-    CreateNotebook: sageMakerCall('createNotebookInstance', 'AwaitRecreatedInService', {
+    CreateNotebook: sageMakerCall('createNotebookInstance', 'DecideRestoreLifecycleAttached', {
       Comment:
         'Same name and settings, the fixed ones changed; the restore lifecycle config copies the data back.',
       InputPath: '$.snapshot.Payload.createRequest',
     }),
+    DecideRestoreLifecycleAttached: {
+      Type: 'Choice',
+      Comment: 'Created with the restore lifecycle configuration: a failure from here puts its own back.',
+      Choices: [{ ...keepData, Next: 'MarkRestoreLifecycleAttached' }],
+      Default: 'AwaitRecreatedInService',
+    },
+    MarkRestoreLifecycleAttached: markRecreation(
+      { swapped: true, putBackPath: '$.snapshot.Payload.finalUpdateRequest' },
+      true,
+      'AwaitRecreatedInService',
+    ),
     ...awaitStatus('AwaitRecreatedInService', {
       firstWaitPath: '$.plan.timing.startSeconds',
       reached: ['InService'],
@@ -284,7 +311,7 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
       ResultSelector: { 'fileCount.$': '$.Payload.fileCount', 'totalBytes.$': '$.Payload.totalBytes' },
       ResultPath: '$.verification',
       TimeoutSeconds: lambdaTaskTimeoutSeconds('verify-recreation'),
-      Retry: retryTransient('lambda'),
+      Retry: retryLambda(),
       Catch: toFailure,
       Next: 'DecideFinalSettings',
     },
@@ -311,8 +338,9 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
     ...awaitStatus('AwaitOriginalSettings', {
       firstWaitPath: '$.plan.timing.updateSeconds',
       reached: ['Stopped'],
-      next: 'DecideRestart',
+      next: 'MarkOriginalSettingsApplied',
     }),
+    MarkOriginalSettingsApplied: markRecreation({ swapped: false }, true, 'DecideRestart'),
     DecideRestart: {
       Type: 'Choice',
       Choices: [{ ...wasRunning, Next: 'StartRecreatedNotebook' }],
@@ -395,32 +423,5 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
       Next: 'ReadPlanFindings',
     },
     ...closingStates(),
-  };
-}
-
-/** Recovery rules the recreate branch adds in front of DecideRecovery's: put the original lifecycle configuration back first. */
-export function lifecycleRecoveryStates(): { rules: ChoiceRule[]; states: Record<string, State> } {
-  const swapped: ChoiceCondition = { Variable: '$.recreation.lifecycleSwapped', BooleanEquals: true };
-  return {
-    rules: [
-      { And: [swapped, statusIs('Stopped')], Next: 'PutBackLifecycleAfterFailure' },
-      { And: [swapped, statusIs('InService')], Next: 'StopToPutBackLifecycle' },
-    ],
-    states: {
-      StopToPutBackLifecycle: sageMakerCall('stopNotebookInstance', 'WaitBeforeRecoveryCheck', {
-        Comment: 'The backup lifecycle configuration is attached: stop, so the original can be put back.',
-        Parameters: notebookName,
-        Catch: catchAll('ReportFailure', '$.recovery.error'),
-      }),
-      PutBackLifecycleAfterFailure: sageMakerCall(
-        'updateNotebookInstance',
-        'MarkLifecycleRestoredAfterFailure',
-        {
-          InputPath: '$.snapshot.Payload.lifecycleRestoreRequest',
-          Catch: catchAll('ReportFailure', '$.recovery.error'),
-        },
-      ),
-      MarkLifecycleRestoredAfterFailure: markRecreation(false, false, 'WaitBeforeRecoveryCheck'),
-    },
   };
 }

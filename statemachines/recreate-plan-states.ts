@@ -30,6 +30,7 @@ import {
   type State,
   sdkIntegration,
 } from './amazon-states-language.js';
+import { expiryStates } from './expiry-states.js';
 import {
   alertAttributes,
   catchAll,
@@ -37,6 +38,7 @@ import {
   PLACEHOLDERS,
   placeholder,
   RECREATE_PLACEHOLDERS,
+  retryLambda,
   retryTransient,
   updateFindings,
 } from './state-builders.js';
@@ -126,11 +128,13 @@ export function approvalStates(options: RecreateOptions): Record<string, State> 
       ResultPath: '$.approval',
       Catch: [
         { ErrorEquals: [REJECTION_ERROR], Next: 'PrepareRejectedClosing', ResultPath: '$.rejection' },
-        { ErrorEquals: ['States.Timeout'], Next: 'PrepareExpiredClosing', ResultPath: '$.expiry' },
+        // Truthful expiry (expiry-states.ts): the plan says whether a click decided without getting through.
+        { ErrorEquals: ['States.Timeout'], Next: 'ReadExpiredPlan', ResultPath: '$.expiry' },
         ...toFailure,
       ],
       Next: 'PrepareRecreation',
     },
+    ...expiryStates('PrepareExpiredClosing'),
     PrepareRecreation: {
       Type: 'Task',
       Comment:
@@ -150,7 +154,7 @@ export function approvalStates(options: RecreateOptions): Record<string, State> 
       },
       ResultPath: '$.snapshot',
       TimeoutSeconds: lambdaTaskTimeoutSeconds('snapshot-notebook'),
-      Retry: [...retryTransient('lambda'), WAIT_FOR_LOCK],
+      Retry: [...retryLambda(), WAIT_FOR_LOCK],
       Catch: [
         {
           ErrorEquals: [...NOTHING_CHANGED_ERRORS],
@@ -366,7 +370,8 @@ export function closingStates(): Record<string, State> {
       ResultPath: null,
       TimeoutSeconds: 60,
       Retry: retryTransient('sns'),
-      Catch: catchAll('ReleaseLockAfterAlertFailure', '$.failure'),
+      // The findings already say how it ended: the plan is still closed, and then the alert failure told.
+      Catch: catchAll('CountPlanFindings', '$.closingAlertFailure'),
       Next: 'CountPlanFindings',
     },
     CountPlanFindings: {
@@ -404,9 +409,9 @@ export function closingStates(): Record<string, State> {
           Next: 'DecideCloseAgain',
           ResultPath: null,
         },
-        ...catchAll('ReleaseNotebookLock', '$.planCloseError'),
+        ...catchAll('DecideClosingEnd', '$.planCloseError'),
       ],
-      Next: 'ReleaseNotebookLock',
+      Next: 'DecideClosingEnd',
     },
     DecideCloseAgain: {
       Type: 'Choice',
@@ -416,10 +421,22 @@ export function closingStates(): Record<string, State> {
         {
           Variable: '$.planClose.attempt',
           NumericGreaterThanEquals: MAX_PLAN_CLOSE_ATTEMPTS,
-          Next: 'ReleaseNotebookLock',
+          Next: 'DecideClosingEnd',
         },
       ],
       Default: 'ReadPlanFindings',
+    },
+    DecideClosingEnd: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.closingAlertFailure', IsPresent: true, Next: 'RecordClosingAlertFailure' }],
+      Default: 'ReleaseNotebookLock',
+    },
+    RecordClosingAlertFailure: {
+      Type: 'Pass',
+      Comment: 'The execution fails with the alert error, so the ExecutionsFailed alarm tells instead.',
+      InputPath: '$.closingAlertFailure',
+      ResultPath: '$.failure',
+      Next: 'ReleaseLockAfterAlertFailure',
     },
   };
 }

@@ -28,11 +28,8 @@ import {
   sdkIntegration,
 } from './amazon-states-language.js';
 import { failureHandlingStates } from './failure-handling-states.js';
-import {
-  lifecycleRecoveryStates,
-  type RecreateOptions,
-  recreateNotebookStates,
-} from './recreate-notebook-states.js';
+import { INITIAL_RECOVERY } from './recovery-states.js';
+import { type RecreateOptions, recreateNotebookStates } from './recreate-notebook-states.js';
 import {
   actionIs,
   alertAttributes,
@@ -45,6 +42,7 @@ import {
   placeholder,
   releaseLock,
   remediationIs,
+  retryLambda,
   retryTransient,
   rootAccessDisabled,
   statusIs,
@@ -80,7 +78,6 @@ export interface DefinitionOptions {
 
 /** Builds the remediation state machine definition. */
 export function buildRemediationDefinition(options: DefinitionOptions = {}): StateMachineDefinition {
-  const recovery = options.recreate ? lifecycleRecoveryStates() : { rules: [], states: {} };
   const toFailureHandling = catchAll('CheckNotebookAfterFailure', '$.failure');
   const lockReleaseErrors = (next: string): Catcher[] => [
     // The lock expired and another execution took it: it is no longer ours to release.
@@ -88,6 +85,14 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
   ];
 
   const states: Record<string, State> = {
+    DecideEntry: {
+      Type: 'Choice',
+      Comment:
+        "A finding starts a remediation; this state machine's own status change (aborted, timed out, failed past its handling) starts a clean-up of that execution.",
+      Choices: [{ Variable: '$.detail.executionArn', IsPresent: true, Next: 'PlanCleanup' }],
+      Default: 'PlanRemediation',
+    },
+    ...cleanUpStates(options.recreate !== undefined),
     PlanRemediation: {
       Type: 'Task',
       Comment:
@@ -105,7 +110,8 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
         'notebook.$': '$.Payload.notebook',
         'runState.$': '$.Payload.runState',
         poll: { attempt: 0, delaySeconds: 0 },
-        recovery: { attempt: 0, delaySeconds: 0, restarted: false },
+        recovery: INITIAL_RECOVERY,
+        recoveryError: null,
         // Read by the shared failure handling; only the recreate branch changes them.
         recreation: { lifecycleSwapped: false, deleted: false },
         snapshot: { Payload: { restoreCommand: '', snapshotPrefix: '', keepData: false } },
@@ -115,7 +121,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
       },
       // No ResultPath: the default ($) replaces the event with the plan, keeping the state small.
       TimeoutSeconds: lambdaTaskTimeoutSeconds('plan-remediation'),
-      Retry: retryTransient('lambda'),
+      Retry: retryLambda(),
       Catch: [
         { ErrorEquals: ['InvalidFindingEvent'], Next: 'RejectEvent', ResultPath: '$.rejection' },
         { ErrorEquals: ['States.ALL'], Next: 'AlertPlanningFailed', ResultPath: '$.failure' },
@@ -128,15 +134,49 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
       ErrorPath: '$.rejection.Error',
       CausePath: '$.rejection.Cause',
     },
+    // Planning-failure alert (bounded): the event may hold a 240 KB finding, so the alert is worded by the
+    // ReportFailure function with the finding cut (handlers/shared/planning-failure-alert.ts), and its
+    // result replaces the event. States.JsonToString($) here made messages over 256 KiB.
     AlertPlanningFailed: {
       Type: 'Task',
-      Comment: 'Nothing was changed; the finding stays NEW, so the next import of it tries again.',
+      Comment:
+        'Nothing was changed; the finding stays NEW, so the next import of it tries again. Words the alert with the finding cut.',
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: placeholder(PLACEHOLDERS.reportFailureFunctionArn),
+        Payload: { kind: 'planning-failed', 'input.$': '$', execution: { 'id.$': '$$.Execution.Id' } },
+      },
+      ResultSelector: { 'alert.$': '$.Payload.alert', 'failure.$': '$.Payload.failure' },
+      // No ResultPath: the bounded alert replaces the event (with it, the state could pass 256 KiB).
+      TimeoutSeconds: lambdaTaskTimeoutSeconds('report-failure'),
+      Retry: retryLambda(),
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'PublishBriefPlanningFailure', ResultPath: null }],
+      Next: 'PublishPlanningFailure',
+    },
+    PublishPlanningFailure: {
+      Type: 'Task',
+      Resource: sdkIntegration('sns', 'publish'),
+      Parameters: {
+        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
+        'Subject.$': '$.alert.subject',
+        'Message.$': '$.alert.message',
+        MessageAttributes: { outcome: { DataType: 'String', StringValue: 'FAILED' } },
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sns'),
+      Next: 'PlanningFailed',
+    },
+    PublishBriefPlanningFailure: {
+      Type: 'Task',
+      Comment:
+        'The alert could not be worded: one without the finding (a cause is at most 32,768 characters).',
       Resource: sdkIntegration('sns', 'publish'),
       Parameters: {
         TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
         Subject: 'SageMaker remediation could not start',
         'Message.$':
-          "States.Format('The remediation workflow could not plan a response to a Security Hub finding, so nothing was changed.\n\nError: {}\nCause: {}\nExecution: {}\n\nInput:\n{}', $.failure.Error, $.failure.Cause, $$.Execution.Id, States.JsonToString($))",
+          "States.Format('The remediation workflow could not plan a response to a Security Hub finding, so nothing was changed. The finding stays NEW, so the next import of it tries again. The execution input has the finding.\n\nError: {}\nCause: {}\nExecution: {}', $.failure.Error, $.failure.Cause, $$.Execution.Id)",
         MessageAttributes: { outcome: { DataType: 'String', StringValue: 'FAILED' } },
       },
       ResultPath: null,
@@ -247,7 +287,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
       Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
       Parameters: updateFindings(
         'RESOLVED',
-        "States.Format('Remediated by {}: RootAccess=Disabled verified on notebook instance {} (was running before: {}; status now: {}).', $$.Execution.Name, $.plan.notebook.name, $.runState.wasRunning, $.notebook.status)",
+        "States.Format('Remediated by {}: RootAccess=Disabled verified on notebook instance {} (was running before: {}; status now: {}).{}', $$.Execution.Name, $.plan.notebook.name, $.runState.wasRunning, $.notebook.status, $.plan.lockTakeover)",
       ),
       ResultSelector: { 'unprocessed.$': '$.UnprocessedFindings' },
       ResultPath: '$.findingUpdate',
@@ -361,15 +401,14 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
     },
     AnnotationFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
 
-    ...failureHandlingStates(recovery.rules, options.recreate !== undefined),
-    ...recovery.states,
+    ...failureHandlingStates(options.recreate !== undefined),
     ...(options.recreate ? recreateNotebookStates(options.recreate) : {}),
   };
 
   return {
     Comment:
       'Remediates Security Hub findings for SageMaker notebook instances. Generated by statemachines/remediation-definition.ts.',
-    StartAt: 'PlanRemediation',
+    StartAt: 'DecideEntry',
     TimeoutSeconds: executionTimeoutSeconds(options),
     States: states,
   };
@@ -391,4 +430,107 @@ function disableRootAccessRules(): ChoiceRule[] {
     when([statusIsOneOf(TRANSITIONAL_STATUSES), checksExhausted('$.poll')], 'RecordNotebookNotSettling'),
     when([statusIsOneOf(TRANSITIONAL_STATUSES)], 'CountStatusCheck'),
   ];
+}
+
+/**
+ * The clean-up after an execution that ended without its own failure handling: PlanCleanup reads
+ * where it was, takes over its lock and plan, and the shared failure handling carries on from there.
+ */
+function cleanUpStates(withRecreation: boolean): Record<string, State> {
+  return {
+    PlanCleanup: {
+      Type: 'Task',
+      Comment:
+        "Read the ended execution's last step from its history, take over its lock and plan, look at the notebook.",
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: placeholder(PLACEHOLDERS.planCleanupFunctionArn),
+        Payload: {
+          'event.$': '$',
+          execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
+          'stateMachine.$': '$$.StateMachine.Id',
+        },
+      },
+      // The state becomes what the ended execution had, ready for the failure handling.
+      OutputPath: '$.Payload',
+      TimeoutSeconds: lambdaTaskTimeoutSeconds('plan-cleanup'),
+      Retry: retryLambda(),
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'AlertCleanUpFailed', ResultPath: '$.failure' }],
+      Next: 'DecideCleanUp',
+    },
+    DecideCleanUp: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.cleanup.action', StringEquals: 'recover', Next: 'CheckNotebookAfterFailure' },
+        // Another execution holds the notebook: its findings are told, the notebook is left to it.
+        { Variable: '$.cleanup.action', StringEquals: 'close-plan', Next: 'ReportFailure' },
+        // It had written its outcome on its findings: only its lock and plan are left.
+        // It ended while planning: nothing changed; its finding is told so.
+        { Variable: '$.cleanup.action', StringEquals: 'tell', Next: 'NoteUnplannedFinding' },
+        {
+          Variable: '$.cleanup.action',
+          StringEquals: 'release',
+          Next: withRecreation ? 'DecidePlanAfterFailure' : 'ReleaseLockAfterFailure',
+        },
+      ],
+      Default: 'CleanUpNotNeeded',
+    },
+    CleanUpNotNeeded: { Type: 'Succeed', Comment: 'It handled its own failure, or held nothing.' },
+    NoteUnplannedFinding: {
+      Type: 'Task',
+      Comment: 'Nothing was changed: the finding says so, and how to try again.',
+      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
+      Parameters: updateFindings('NOTIFIED', '$.note'),
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('securityhub'),
+      Catch: catchAll('AlertUnplannedFinding', '$.noteError'),
+      Next: 'AlertUnplannedFinding',
+    },
+    AlertUnplannedFinding: {
+      Type: 'Task',
+      Resource: sdkIntegration('sns', 'publish'),
+      Parameters: {
+        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
+        Subject: 'SageMaker remediation stopped before any change',
+        'Message.$':
+          "States.Format('{}\n\nFinding: {}\nClean-up: {}', $.note, $.plan.finding.id, $$.Execution.Id)",
+        MessageAttributes: { outcome: { DataType: 'String', StringValue: 'NOTIFIED' } },
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sns'),
+      Next: 'DecideUnplannedLock',
+    },
+    DecideUnplannedLock: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.cleanup.lockTaken', BooleanEquals: true, Next: 'ReleaseUnplannedLock' }],
+      Default: 'UnplannedFindingTold',
+    },
+    // Left to the sweeper if it cannot be released now.
+    ReleaseUnplannedLock: releaseLock(
+      'UnplannedFindingTold',
+      catchAll('UnplannedFindingTold', '$.lockError'),
+    ),
+    UnplannedFindingTold: {
+      Type: 'Succeed',
+      Comment: 'Nothing was changed, and the finding and the alert say so.',
+    },
+    AlertCleanUpFailed: {
+      Type: 'Task',
+      Resource: sdkIntegration('sns', 'publish'),
+      Parameters: {
+        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
+        Subject: 'SageMaker remediation clean-up failed - ACTION NEEDED',
+        'Message.$':
+          "States.Format('Execution {} ended ({}) and its clean-up could not start, so its notebook may not be in its prior state and its findings may not say what happened. Look at its execution history, the notebook, and its lock and plan items (docs/operations.md).\n\nError: {}\nCause: {}\nClean-up: {}', $.detail.executionArn, $.detail.status, $.failure.Error, $.failure.Cause, $$.Execution.Id)",
+        MessageAttributes: { outcome: { DataType: 'String', StringValue: 'FAILED' } },
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sns'),
+      Next: 'CleanUpFailed',
+    },
+    CleanUpFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
+  };
 }

@@ -18,6 +18,7 @@ import { LOCK_OWNER_ATTRIBUTE, LOCK_TABLE_KEY } from './lock-table.js';
 export const PLACEHOLDERS = {
   planFunctionArn: 'PlanRemediationFunctionArn',
   reportFailureFunctionArn: 'ReportFailureFunctionArn',
+  planCleanupFunctionArn: 'PlanCleanupFunctionArn',
   alertTopicArn: 'AlertTopicArn',
   lockTableName: 'LockTableName',
 } as const;
@@ -78,6 +79,56 @@ export const retryTransient = (service: keyof typeof transientErrors): Retrier[]
     MaxAttempts: 5,
     BackoffRate: 2,
     MaxDelaySeconds: 30,
+    JitterStrategy: 'FULL',
+  },
+];
+
+/**
+ * What a Lambda's own AWS calls raise when AWS is busy or briefly failing, once the SDK's retries are
+ * spent: the function fails with the error's name as its type. A burst of findings throttles planning;
+ * retried here with backoff and jitter, no finding is left NEW by it.
+ */
+export const HANDLER_TRANSIENT_ERRORS = [
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+  'LimitExceededException',
+  'SlowDown',
+  'InternalFailure',
+  'InternalError',
+  'InternalServerError',
+  'InternalServerErrorException',
+  'InternalException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  // The SDK's other throttling codes, and 5xx or timeouts of the services the handlers call
+  // (IAM ServiceFailure, SNS InternalError, KMS throttling behind an encrypted topic, S3 and socket timeouts).
+  'RequestThrottled',
+  'RequestThrottledException',
+  'EC2ThrottledException',
+  'PriorRequestNotComplete',
+  'BandwidthLimitExceeded',
+  'TransactionInProgressException',
+  'KMSThrottlingException',
+  'ServiceFailureException',
+  'InternalErrorException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+] as const;
+
+/** A Lambda task's retries: the service's own errors, then the handler's transient ones (up to ~6 minutes). */
+export const retryLambda = (): Retrier[] => [
+  ...retryTransient('lambda'),
+  {
+    ErrorEquals: [...HANDLER_TRANSIENT_ERRORS],
+    IntervalSeconds: 2,
+    MaxAttempts: 8,
+    BackoffRate: 2,
+    MaxDelaySeconds: 60,
     JitterStrategy: 'FULL',
   },
 ];

@@ -14,16 +14,22 @@ export interface FailureReportInput {
   readonly failure: { readonly Error: string; readonly Cause?: string | undefined };
   readonly notebook: { readonly status: string; readonly rootAccess: string };
   readonly runState: { readonly wasRunning: boolean };
-  readonly recovery: {
-    readonly restarted: boolean;
-    readonly error?: { readonly Error: string; readonly Cause?: string | undefined } | undefined;
-  };
+  readonly recovery: { readonly restarted: boolean };
+  /** The last recovery step that failed, if any (recovery may have gone on to succeed). */
+  readonly recoveryError?: { readonly Error: string; readonly Cause?: string | undefined } | null | undefined;
   readonly execution: { readonly id: string; readonly name: string };
-  /** Set by the recreate branch: whether the original notebook was deleted already. */
-  readonly recreation?: { readonly deleted: boolean } | undefined;
+  /** Set by the recreate branch: the original deleted already; the backup configuration still attached. */
+  readonly recreation?:
+    | { readonly deleted: boolean; readonly lifecycleSwapped?: boolean | undefined }
+    | undefined;
   /** Set by the recreate branch once the snapshot exists ('' before). */
   readonly snapshot?:
-    | { readonly restoreCommand: string; readonly snapshotPrefix?: string | undefined }
+    | {
+        readonly restoreCommand: string;
+        readonly snapshotPrefix?: string | undefined;
+        /** The notebook's own lifecycle configuration ('' for none). */
+        readonly originalLifecycleConfigName?: string | undefined;
+      }
     | undefined;
 }
 
@@ -60,13 +66,24 @@ function parseLambdaCause(cause: string): { errorType: string; errorMessage: str
   return undefined;
 }
 
-/** What happened to the notebook's run state, in one sentence. */
+/** What happened to the notebook's run state, in one sentence; when it is not back, what to run. */
 export function describeRecovery(input: FailureReportInput): { sentence: string; restored: boolean } {
-  const { notebook, runState, recovery } = input;
+  const { notebook, runState, recovery, recoveryError } = input;
+  // The last describe found no notebook: whatever status the state still carries is from before.
+  const gone = recoveryError && /RecordNotFound/i.test(recoveryError.Cause ?? '');
   if (input.recreation?.deleted) {
-    const back = notebook.status === 'InService' || notebook.status === 'Stopped';
+    const back = !gone && (notebook.status === 'InService' || notebook.status === 'Stopped');
     const command = input.snapshot?.restoreCommand;
-    if (back && !recovery.error) {
+    if (back && input.recreation.lifecycleSwapped) {
+      // Its own lifecycle configuration and repositories were never applied: the restore tool does it all.
+      return {
+        sentence: command
+          ? `It was recreated and is ${notebook.status}, but still with the restore lifecycle configuration, without its own configuration and repositories: delete it and restore with: ${command}`
+          : `It was recreated and is ${notebook.status}, but still with the restore lifecycle configuration; its snapshot is kept.`,
+        restored: false,
+      };
+    }
+    if (back) {
       // A new notebook exists, but the recreation did not finish: its snapshot has everything.
       return {
         sentence: command
@@ -83,7 +100,6 @@ export function describeRecovery(input: FailureReportInput): { sentence: string;
       restored: false,
     };
   }
-  const gone = recovery.error && /RecordNotFound/i.test(recovery.error.Cause ?? '');
   if (gone || notebook.status === 'Deleting') {
     // Deleted outside this workflow: there is no run state left to restore.
     return {
@@ -91,17 +107,24 @@ export function describeRecovery(input: FailureReportInput): { sentence: string;
       restored: true,
     };
   }
-  if (recovery.error) {
-    const detail = summariseError(recovery.error.Error, recovery.error.Cause);
+  const name = input.plan.notebook.name;
+  const cli = (action: string, extra = '') =>
+    `aws sagemaker ${action} --notebook-instance-name ${name}${extra}`;
+  const lastError = recoveryError
+    ? ` The last recovery step failed: ${summariseError(recoveryError.Error, recoveryError.Cause)}.`
+    : '';
+  if (input.recreation?.lifecycleSwapped) {
+    const original = input.snapshot?.originalLifecycleConfigName;
+    const putBack = cli(
+      'update-notebook-instance',
+      original ? ` --lifecycle-config-name ${original}` : ' --disassociate-lifecycle-config',
+    );
     return {
-      sentence: `Its state could not be checked or restored (${detail}): check it now.`,
+      sentence: `It is ${notebook.status} with the backup lifecycle configuration still attached: once it is Stopped, run ${putBack}${runState.wasRunning ? `, then ${cli('start-notebook-instance')}` : ''}.${lastError}`,
       restored: false,
     };
   }
-  if (!runState.wasRunning) {
-    return { sentence: `It was not running before and was left ${notebook.status}.`, restored: true };
-  }
-  if (notebook.status === 'InService') {
+  if (runState.wasRunning && notebook.status === 'InService') {
     return {
       sentence: recovery.restarted
         ? 'It was running before; the workflow restarted it and it is InService again.'
@@ -109,8 +132,23 @@ export function describeRecovery(input: FailureReportInput): { sentence: string;
       restored: true,
     };
   }
+  if (!runState.wasRunning && notebook.status === 'Stopped') {
+    return { sentence: 'It was not running before and is Stopped, as it was.', restored: true };
+  }
+  const steps: Record<string, string> = runState.wasRunning
+    ? {
+        Stopped: `start it: ${cli('start-notebook-instance')}`,
+        Failed: `start it: ${cli('start-notebook-instance')}`,
+      }
+    : {
+        InService: `stop it: ${cli('stop-notebook-instance')}`,
+        Failed: `start it, then stop it once InService: ${cli('start-notebook-instance')}`,
+      };
+  const step =
+    steps[notebook.status] ??
+    `once it is ${runState.wasRunning ? 'Stopped or Failed, start it' : 'InService, stop it'} (it may be stuck: see the SageMaker console)`;
   return {
-    sentence: `It was running before but is ${notebook.status} now: start it again.`,
+    sentence: `It was ${runState.wasRunning ? 'running' : 'not running'} before and is ${notebook.status} now, after the recovery's time ran out: ${step}.${lastError}`,
     restored: false,
   };
 }

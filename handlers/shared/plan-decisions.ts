@@ -314,6 +314,8 @@ export function buildPlanResult(
         `${decision.kind === 'remediate' && decision.recreate ? 'SageMaker notebook recreated' : `${finding.control.id} remediated`}: ${name}`,
       ),
       recreate: decision.kind === 'remediate' && decision.recreate ? decision.recreate : NO_RECREATION,
+      // Set by the planner when it took the notebook's lock over from an execution that had ended.
+      lockTakeover: '',
     },
     notebook: decision.kind === 'remediate' ? decision.notebook : UNKNOWN_NOTEBOOK,
     runState: { wasRunning: decision.kind === 'remediate' && decision.wasRunning },

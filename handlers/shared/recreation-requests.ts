@@ -48,6 +48,11 @@ export type SnapshotNotebookResult = SnapshotResult & {
   /** How long the state machine waits for each of the two copies, from the volume's size. */
   readonly dataWait: DataWait;
   readonly preflight: PreflightTargets;
+  /**
+   * Only when the recreation took the notebook's lock over from an execution that had ended: a
+   * sentence saying so, for the finding's note (at most 179 characters).
+   */
+  readonly lockTakeover?: string;
 };
 
 /** The deployment lacks what the recreation needs; the message says what to configure. */

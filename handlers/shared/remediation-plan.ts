@@ -43,6 +43,14 @@ export interface WorkflowTiming {
   readonly pollDelaysSeconds: readonly number[];
   /** `pollDelaysSeconds.length`, given separately because a Choice state cannot take a length. */
   readonly maxPolls: number;
+  /**
+   * After a failure: the delays between attempts to bring the notebook back to its prior run state,
+   * and, separately, to put its own lifecycle configuration back (each adds up to its budget).
+   */
+  readonly runStateRecoveryDelaysSeconds: readonly number[];
+  readonly lifecycleRecoveryDelaysSeconds: readonly number[];
+  readonly maxRunStateRecoveries: number;
+  readonly maxLifecycleRecoveries: number;
 }
 
 export interface Annotation {
@@ -74,7 +82,15 @@ export interface RemediationPlan {
   readonly resolvedSubject: string;
   /** The approval-gated recreation; placeholders unless `remediation` is `recreate-notebook`. */
   readonly recreate: RecreatePlanDetails;
+  /**
+   * '' or, when this execution took the notebook's lock over from one that had ended, a sentence
+   * saying so (with a leading space, at most LOCK_TAKEOVER_MAX_LENGTH): the resolved note ends with it.
+   */
+  readonly lockTakeover: string;
 }
+
+/** The longest `lockTakeover` sentence (execution names are at most 80 characters). */
+export const LOCK_TAKEOVER_MAX_LENGTH = 180;
 
 export interface RecreatePlanDetails {
   /** Approval table key of this notebook. */

@@ -18,14 +18,25 @@ export const SETTINGS_ENVIRONMENT_VARIABLE = 'REMEDIATION_SETTINGS';
 const mode = z.enum(REMEDIATION_MODES as [RemediationMode, ...RemediationMode[]]);
 const seconds = z.int().check(z.gte(1), z.lte(3600));
 
+const delays = z.array(seconds).check(z.minLength(1), z.maxLength(200));
+
 const timing = z.pipe(
   z.object({
     stopSeconds: seconds,
     updateSeconds: seconds,
     startSeconds: seconds,
-    pollDelaysSeconds: z.array(seconds).check(z.minLength(1), z.maxLength(200)),
+    pollDelaysSeconds: delays,
+    runStateRecoveryDelaysSeconds: delays,
+    lifecycleRecoveryDelaysSeconds: delays,
   }),
-  z.transform((value): WorkflowTiming => ({ ...value, maxPolls: value.pollDelaysSeconds.length })),
+  z.transform(
+    (value): WorkflowTiming => ({
+      ...value,
+      maxPolls: value.pollDelaysSeconds.length,
+      maxRunStateRecoveries: value.runStateRecoveryDelaysSeconds.length,
+      maxLifecycleRecoveries: value.lifecycleRecoveryDelaysSeconds.length,
+    }),
+  ),
 );
 
 export const runtimeSettingsSchema = z.object({
@@ -95,6 +106,27 @@ export function expandBackoff(backoffSeconds: readonly number[], checks: number)
   return Array.from({ length: checks }, (_, index) => backoffSeconds[index] ?? last);
 }
 
+/** The backoff of recovery attempts: quick at first (most faults are brief), then every 5 minutes. */
+export const RECOVERY_BACKOFF_SECONDS = [15, 30, 60, 120, 240, 300] as const;
+/** How long recovery keeps trying to restore the run state, and the lifecycle configuration, by default. */
+export const DEFAULT_RECOVERY_MINUTES = 30;
+
+/**
+ * The delay before each recovery attempt within a budget of `minutes`: the backoff, its last delay
+ * repeated, until the delays add up to the budget.
+ */
+export function recoveryDelays(minutes: number): number[] {
+  const last = RECOVERY_BACKOFF_SECONDS[RECOVERY_BACKOFF_SECONDS.length - 1] ?? 300;
+  const delays: number[] = [];
+  let total = 0;
+  while (total < minutes * 60) {
+    const delay = RECOVERY_BACKOFF_SECONDS[delays.length] ?? last;
+    delays.push(delay);
+    total += delay;
+  }
+  return delays;
+}
+
 /**
  * Typical SageMaker transition times, used as the first wait after each call so that one status
  * check usually suffices, then a capped backoff for slower cases.
@@ -104,6 +136,8 @@ export const DEFAULT_TIMING = {
   updateSeconds: 60,
   startSeconds: 180,
   pollDelaysSeconds: expandBackoff(DEFAULT_CHECK_BACKOFF_SECONDS, DEFAULT_MAX_STATUS_CHECKS),
+  runStateRecoveryDelaysSeconds: recoveryDelays(DEFAULT_RECOVERY_MINUTES),
+  lifecycleRecoveryDelaysSeconds: recoveryDelays(DEFAULT_RECOVERY_MINUTES),
 } as const;
 
 /** The recreate target configured for this deployment's own account and region, if any. */

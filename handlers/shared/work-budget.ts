@@ -35,21 +35,44 @@ export function recreationLockSeconds(secondsLeft: number): number {
 
 /**
  * The notebook waits a recreation may go through, each bounded by the timing: eleven status phases
- * (settle, stop, attach, start, stop, put back, created, stop, settings, start or stop), the deletion,
- * and the restart after a failure. A test counts them in the definition.
+ * (settle, stop, attach, start, stop, put back, created, stop, settings, start or stop) and the
+ * deletion. A test counts them in the definition.
  */
-export const RECREATION_WAIT_PHASES = 13;
+export const RECREATION_WAIT_PHASES = 12;
 
-/** The longest the notebook waits of a recreation can take with these timings: all but the two copies. */
-export function nonCopyWorkSeconds(timing: {
+interface Timing {
   readonly stopSeconds: number;
   readonly updateSeconds: number;
   readonly startSeconds: number;
   readonly pollDelaysSeconds: readonly number[];
-}): number {
-  const checks = timing.pollDelaysSeconds.reduce((total, delay) => total + delay, 0);
+  readonly runStateRecoveryDelaysSeconds: readonly number[];
+  readonly lifecycleRecoveryDelaysSeconds: readonly number[];
+}
+
+const sum = (delays: readonly number[]): number => delays.reduce((total, delay) => total + delay, 0);
+
+/** The longest a recovery can try: each attempt waits its delay, and at most a transition after its step. */
+export function recoveryWorstSeconds(
+  delays: readonly number[],
+  timing: Omit<
+    Timing,
+    'pollDelaysSeconds' | 'runStateRecoveryDelaysSeconds' | 'lifecycleRecoveryDelaysSeconds'
+  >,
+): number {
   return (
-    RECREATION_WAIT_PHASES *
-    (Math.max(timing.stopSeconds, timing.updateSeconds, timing.startSeconds) + checks)
+    sum(delays) + delays.length * Math.max(timing.stopSeconds, timing.updateSeconds, timing.startSeconds)
+  );
+}
+
+/**
+ * The longest everything of a recreation but its two copies can take with these timings: every status
+ * phase waiting out its checks, then, after a failure, both recovery budgets.
+ */
+export function nonCopyWorkSeconds(timing: Timing): number {
+  const firstWait = Math.max(timing.stopSeconds, timing.updateSeconds, timing.startSeconds);
+  return (
+    RECREATION_WAIT_PHASES * (firstWait + sum(timing.pollDelaysSeconds)) +
+    recoveryWorstSeconds(timing.runStateRecoveryDelaysSeconds, timing) +
+    recoveryWorstSeconds(timing.lifecycleRecoveryDelaysSeconds, timing)
   );
 }

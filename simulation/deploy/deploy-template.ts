@@ -11,6 +11,7 @@
 
 import type { SimulatedAccount } from '../account/account.js';
 import type { PolicyDocument } from '../account/authorizer.js';
+import type { InputTransformer } from '../account/input-transformer.js';
 import {
   type CloudFormationTemplate,
   generatedName,
@@ -38,6 +39,8 @@ export interface DeployedFunction {
 
 export interface DeployedRuleTarget {
   readonly arn: string;
+  /** What the target gets instead of the whole event. */
+  readonly inputTransformer?: InputTransformer;
   readonly roleArn?: string;
   readonly deadLetterArn?: string;
   readonly maximumRetryAttempts?: number;
@@ -48,6 +51,8 @@ export interface DeployedRule {
   readonly name: string;
   readonly arn: string;
   readonly pattern: Record<string, unknown>;
+  /** ScheduleExpression of a scheduled rule (`rate(15 minutes)`), which has no pattern. */
+  readonly schedule?: string;
   readonly targets: readonly DeployedRuleTarget[];
 }
 
@@ -450,20 +455,25 @@ export function deployTemplate(
       case 'AWS::Events::Rule': {
         const ruleName = name(64, properties.Name);
         const ruleArn = arn('events', `rule/${ruleName}`);
-        const targets = (properties.Targets ?? []) as Array<{
+        const targets = (properties.Targets ?? []) as unknown as Array<{
           Arn: string;
           RoleArn?: string;
           DeadLetterConfig?: { Arn?: string };
           RetryPolicy?: { MaximumRetryAttempts?: number };
+          InputTransformer?: InputTransformer;
         }>;
         rules.push({
           logicalId,
           name: ruleName,
           arn: ruleArn,
           pattern: properties.EventPattern as Record<string, unknown>,
+          ...(typeof properties.ScheduleExpression === 'string'
+            ? { schedule: properties.ScheduleExpression }
+            : {}),
           targets: targets.map((target) => ({
             arn: target.Arn,
             ...(target.RoleArn ? { roleArn: target.RoleArn } : {}),
+            ...(target.InputTransformer ? { inputTransformer: target.InputTransformer } : {}),
             ...(target.DeadLetterConfig?.Arn ? { deadLetterArn: target.DeadLetterConfig.Arn } : {}),
             ...(target.RetryPolicy?.MaximumRetryAttempts !== undefined
               ? { maximumRetryAttempts: target.RetryPolicy.MaximumRetryAttempts }

@@ -15,6 +15,8 @@ const FUNCTION_ROLES = {
   SnapshotNotebook: 'FunctionsSnapshotNotebookRole81C259FB',
   VerifyRecreation: 'FunctionsVerifyRecreationRole60FF0F0C',
   CustomAction: 'FunctionsCustomActionRole3E17D807',
+  PlanCleanup: 'ExecutionCleanupPlanCleanupRole3F235330',
+  SweepStaleRecords: 'StaleRecordSweeperSweepStaleRecordsRole8EF2EA99',
 } as const;
 
 const STATE_MACHINE_ROLE = 'StateMachineRole78EC082E';

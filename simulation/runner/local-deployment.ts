@@ -1,3 +1,4 @@
+import { applyInputTransformer } from '../account/input-transformer.js';
 import './node20-compatibility.js';
 
 /**
@@ -16,6 +17,7 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCustomActionHandler } from '../../handlers/custom-action.js';
+import { createPlanCleanupHandler } from '../../handlers/plan-cleanup.js';
 import { createPlanHandler } from '../../handlers/plan-remediation.js';
 import { handler as reportFailure } from '../../handlers/report-failure.js';
 import type { CustomAction } from '../../handlers/shared/custom-action-event.js';
@@ -24,6 +26,7 @@ import {
   type CustomActionSettings,
   parseCustomActionSettings,
 } from '../../handlers/shared/custom-action-settings.js';
+import type { StepFunctionsClient } from '../../handlers/shared/execution-status.js';
 import { silentLogger } from '../../handlers/shared/logger.js';
 import {
   parseRuntimeSettings,
@@ -41,7 +44,12 @@ import type { CloudFormationTemplate } from '../deploy/cloudformation.js';
 import { type DeployedFunction, type DeployedStack, deployTemplate } from '../deploy/deploy-template.js';
 import { STACK_NAME, synthesizeTemplate } from '../deploy/synthesize.js';
 import { type AsyncInvocation, invokeAsynchronously } from './async-invocation.js';
+import { executionStatusChange } from './execution-status-change.js';
 import { type ExecutionRecord, LocalStateMachine, type TimedLocalFunction } from './local-state-machine.js';
+import { ScheduledSweep, type SweepOutcome } from './scheduled-sweep.js';
+
+/** The `maxAttempts` every handler gives its SDK clients (handlers/*.ts, at the bottom of each). */
+export const HANDLER_SDK_MAX_ATTEMPTS = 5;
 
 /** Typical duration of one warm Lambda invocation (simulated). */
 export const DEFAULT_LAMBDA_LATENCY_MS = 120;
@@ -81,6 +89,8 @@ export class LocalDeployment {
   readonly stateMachineCaller: Caller;
   /** Every asynchronous invocation of the custom-action function, and what became of it. */
   readonly asyncInvocations: AsyncInvocation[] = [];
+  /** The sweeper of stale locks and plans and its schedule: see runScheduledSweep. */
+  readonly scheduledSweep: ScheduledSweep;
 
   constructor(options: LocalDeploymentOptions = {}) {
     this.account =
@@ -112,11 +122,14 @@ export class LocalDeployment {
     this.backupBucket = this.output('NotebookBackupBucketName');
 
     const now = () => account.clock.now();
-    const clientsOf = (fn: DeployedFunction) => account.sdkClients(this.functionCaller(fn));
+    // The handlers build their clients with `maxAttempts: 5`: the SDK retries that often before they see an error.
+    const sdk = { maxAttempts: HANDLER_SDK_MAX_ATTEMPTS };
+    const clientsOf = (fn: DeployedFunction) => account.sdkClients(this.functionCaller(fn), sdk);
     const documentClientOf = (fn: DeployedFunction) =>
-      DynamoDBDocumentClient.from(simulatedDynamoDbClient(account, this.functionCaller(fn)));
+      DynamoDBDocumentClient.from(simulatedDynamoDbClient(account, this.functionCaller(fn), sdk));
     const snapshotFunction = this.deployedFunction('SnapshotNotebook');
     const verifyFunction = this.deployedFunction('VerifyRecreation');
+    const cleanupFunction = this.deployedFunction('PlanCleanup');
     const planClients = clientsOf(planFunction);
     const snapshotClients = clientsOf(snapshotFunction);
     const verifyClients = clientsOf(verifyFunction);
@@ -124,6 +137,8 @@ export class LocalDeployment {
       PlanRemediation: createPlanHandler({
         sagemaker: planClients.sagemaker,
         dynamodb: documentClientOf(planFunction),
+        sfn: this.stepFunctionsClient(this.functionCaller(planFunction)) as unknown as StepFunctionsClient,
+        securityhub: planClients.securityHub,
         settings: this.settings,
         now,
         logger: silentLogger,
@@ -132,10 +147,24 @@ export class LocalDeployment {
       SnapshotNotebook: createSnapshotHandler({
         sagemaker: snapshotClients.sagemaker,
         dynamodb: documentClientOf(snapshotFunction),
+        sfn: this.stepFunctionsClient(
+          this.functionCaller(snapshotFunction),
+        ) as unknown as StepFunctionsClient,
         // The simulated clients have the minimal `send` shape the handlers use.
         s3: snapshotClients.s3 as unknown as Pick<S3Client, 'send'>,
         iam: snapshotClients.iam as unknown as Pick<IAMClient, 'send'>,
         settings: parseRuntimeSettings(snapshotFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
+        now,
+        logger: silentLogger,
+      }),
+      PlanCleanup: createPlanCleanupHandler({
+        sfn: this.stepFunctionsClient(this.functionCaller(cleanupFunction)) as unknown as Pick<
+          SFNClient,
+          'send'
+        >,
+        sagemaker: clientsOf(cleanupFunction).sagemaker,
+        dynamodb: documentClientOf(cleanupFunction),
+        settings: parseRuntimeSettings(cleanupFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
         now,
         logger: silentLogger,
       }),
@@ -169,6 +198,8 @@ export class LocalDeployment {
       resources,
       caller: this.stateMachineCaller,
       lambdaLatencyMs: options.lambdaLatencyMs ?? DEFAULT_LAMBDA_LATENCY_MS,
+      // As Step Functions sends a Standard execution's status changes to EventBridge.
+      onExecutionEnd: (record) => account.bus.putEvent(executionStatusChange(record, machine.arn, account)),
     });
 
     const customActionClients = clientsOf(customActionFunction);
@@ -184,6 +215,8 @@ export class LocalDeployment {
       logger: silentLogger,
     });
 
+    const sweeperFunction = this.deployedFunction('SweepStaleRecords');
+    let scheduledSweep: ScheduledSweep | undefined;
     const findingRule = this.ruleTargeting(machine.arn);
     this.eventPattern = findingRule.pattern;
     for (const rule of stack.rules) {
@@ -195,7 +228,20 @@ export class LocalDeployment {
             await account.authorize(ruleCaller, 'StepFunctions', 'StartExecution', [
               { action: 'states:StartExecution', resource: machine.arn },
             ]);
-            this.stateMachine.start(event);
+            const { inputTransformer } = target;
+            this.stateMachine.start(
+              inputTransformer ? applyInputTransformer(event, inputTransformer) : event,
+            );
+          });
+        } else if (target.arn === sweeperFunction.arn) {
+          // A schedule, not a pattern: run by runScheduledSweep (scheduled-sweep.ts says why).
+          scheduledSweep = new ScheduledSweep(account, sweeperFunction, rule, {
+            dynamodb: documentClientOf(sweeperFunction),
+            sfn: this.stepFunctionsClient(
+              this.functionCaller(sweeperFunction),
+            ) as unknown as StepFunctionsClient,
+            securityhub: clientsOf(sweeperFunction).securityHub,
+            sns: clientsOf(sweeperFunction).sns as never,
           });
         } else if (target.arn === customActionFunction.arn) {
           account.bus.addRule(rule.name, rule.pattern, async (event) => {
@@ -228,6 +274,13 @@ export class LocalDeployment {
         }
       }
     }
+    if (!scheduledSweep) throw new Error('no rule schedules the sweeper of stale records');
+    this.scheduledSweep = scheduledSweep;
+  }
+
+  /** One run of the sweeper of stale locks and plans, as its schedule makes it at the current time. */
+  runScheduledSweep(): Promise<SweepOutcome> {
+    return this.scheduledSweep.run();
   }
 
   /** The role session a function's handler calls AWS as (Lambda names the session after the function). */
@@ -256,7 +309,8 @@ export class LocalDeployment {
 
   /**
    * What a function's SFN client reaches: this state machine, as the API would, authorized for the
-   * function's role (SendTaskSuccess and SendTaskFailure have no resource type: `*`).
+   * function's role (SendTaskSuccess and SendTaskFailure have no resource type: `*`; DescribeExecution's
+   * is the execution).
    */
   private stepFunctionsClient(caller: Caller): {
     send(command: { constructor: { name: string }; input: unknown }): Promise<unknown>;
@@ -266,7 +320,12 @@ export class LocalDeployment {
         const input = command.input as Record<string, string>;
         await this.account.clock.sleep(this.account.latencyMs);
         const operation = command.constructor.name.replace(/Command$/, '');
-        const resource = operation === 'StartExecution' ? this.stateMachine.stateMachineArn : '*';
+        const resource =
+          operation === 'StartExecution'
+            ? this.stateMachine.stateMachineArn
+            : operation === 'DescribeExecution' || operation === 'GetExecutionHistory'
+              ? (input.executionArn ?? '')
+              : '*';
         await this.account.authorize(caller, 'StepFunctions', operation, [
           { action: `states:${operation}`, resource },
         ]);
@@ -280,6 +339,25 @@ export class LocalDeployment {
           case 'StartExecution': {
             const { record } = this.stateMachine.start(JSON.parse(input.input ?? '{}'), input.name);
             return { executionArn: record.executionArn, startDate: record.startedAt };
+          }
+          case 'DescribeExecution': {
+            const found = this.stateMachine.executions.find((run) => run.executionArn === input.executionArn);
+            if (!found) {
+              const message = `Execution Does Not Exist: '${input.executionArn}'`;
+              throw Object.assign(new Error(message), { name: 'ExecutionDoesNotExist' });
+            }
+            return {
+              executionArn: found.executionArn,
+              stateMachineArn: this.stateMachine.stateMachineArn,
+              name: found.name,
+              status: found.status,
+              startDate: found.startedAt,
+              ...(found.stoppedAt ? { stopDate: found.stoppedAt } : {}),
+            };
+          }
+          case 'GetExecutionHistory': {
+            const request = command.input as Parameters<LocalStateMachine['getExecutionHistory']>[0];
+            return this.stateMachine.getExecutionHistory(request);
           }
           default:
             throw new Error(`${command.constructor.name} is not simulated`);

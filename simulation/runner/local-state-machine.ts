@@ -31,6 +31,7 @@ import {
   type WaitState,
 } from '../../statemachines/amazon-states-language.js';
 import type { Caller } from '../account/authorizer.js';
+import type { HistoryEntry } from './running-execution.js';
 import {
   type ExecutionRecord,
   namedError,
@@ -93,6 +94,8 @@ export interface LocalStateMachineOptions {
   readonly stateMachineArn?: string;
   /** The state machine's role session: every Task's call is authorized for it. */
   readonly caller?: TaskCaller;
+  /** Called when an execution ends, as Step Functions sends its status change to EventBridge. */
+  readonly onExecutionEnd?: (record: ExecutionRecord) => void;
 }
 
 const LOCAL_WAIT = 'arn:aws:states:::local:wait';
@@ -210,6 +213,7 @@ export class LocalStateMachine {
       lambdaInvocations: 0,
       historyEvents: 0,
       maxPayloadBytes: inputBytes,
+      history: [],
     };
     this.executions.push(record);
     const run = new RunningExecution(record, this.options.backend.clock, () =>
@@ -231,6 +235,15 @@ export class LocalStateMachine {
     if (!record) throw namedError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     this.runs.get(executionArn)?.halt({ status: 'ABORTED', error, cause });
     return { stopDate: record.stoppedAt ?? this.options.backend.clock.now() };
+  }
+
+  /**
+   * What Step Functions does when a running execution reaches its TimeoutSeconds: it ends TIMED_OUT
+   * (States.Timeout). Called by a test or a fault plan that cannot spend the simulated time to get there.
+   */
+  timeOut(executionArn: string): void {
+    const cause = 'The execution reached its TimeoutSeconds.';
+    this.runs.get(executionArn)?.halt({ status: 'TIMED_OUT', error: 'States.Timeout', cause });
   }
 
   /** Resolves once no execution is running (including ones started while waiting). */
@@ -299,7 +312,43 @@ export class LocalStateMachine {
     run.finish(outcome);
     this.runs.delete(record.executionArn);
     this.forgetTokens(record.executionArn);
+    this.options.onExecutionEnd?.(record);
     return record;
+  }
+
+  /**
+   * What GetExecutionHistory returns for the top-level states: pages of at most `maxResults` (1-1000,
+   * default 100) events, oldest or newest first, with a token for the next page.
+   */
+  getExecutionHistory(input: {
+    readonly executionArn: string;
+    readonly reverseOrder?: boolean;
+    readonly maxResults?: number;
+    readonly nextToken?: string;
+    readonly includeExecutionData?: boolean;
+  }): { events: HistoryEntry[]; nextToken?: string } {
+    const record = this.executions.find((execution) => execution.executionArn === input.executionArn);
+    if (!record)
+      throw namedError('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
+    const size = input.maxResults ?? 100;
+    if (!Number.isInteger(size) || size < 1 || size > 1000) {
+      throw namedError(
+        'ValidationException',
+        `1 validation error detected: Value '${size}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`,
+      );
+    }
+    const ordered = input.reverseOrder ? [...record.history].reverse() : record.history;
+    const start = input.nextToken ? Number(input.nextToken) : 0;
+    if (!Number.isInteger(start) || start < 0 || start > ordered.length)
+      throw namedError('InvalidToken', 'Invalid Token');
+    const page = ordered
+      .slice(start, start + size)
+      .map((event) =>
+        input.includeExecutionData === false
+          ? { id: event.id, timestamp: event.timestamp, type: event.type }
+          : event,
+      );
+    return { events: page, ...(start + size < ordered.length ? { nextToken: String(start + size) } : {}) };
   }
 
   private taskHandlers(run: RunningExecution): Record<string, (input: JsonValue) => Promise<JsonValue>> {

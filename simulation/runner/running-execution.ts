@@ -41,6 +41,24 @@ export interface ExecutionRecord {
   historyEvents: number;
   /** The largest execution input, state input or output, task input or result, in UTF-8 bytes of JSON. */
   maxPayloadBytes: number;
+  /**
+   * What GetExecutionHistory gives for the top-level states, oldest first: each state entered with its
+   * input and exited with its output, as Step Functions records them (`<Type>StateEntered`...).
+   */
+  readonly history: HistoryEntry[];
+}
+
+/** One event of an execution's history, in GetExecutionHistory's shape (top-level states only). */
+export interface HistoryEntry {
+  readonly id: number;
+  readonly timestamp: Date;
+  readonly type: string;
+  readonly stateEnteredEventDetails?: { readonly name: string; readonly input: string };
+  readonly stateExitedEventDetails?: { readonly name: string; readonly output: string };
+  /** On the closing event of an execution that did not succeed (ExecutionFailed, -Aborted, -TimedOut). */
+  readonly executionFailedEventDetails?: { readonly error?: string; readonly cause?: string };
+  readonly executionAbortedEventDetails?: { readonly error?: string; readonly cause?: string };
+  readonly executionTimedOutEventDetails?: { readonly error?: string; readonly cause?: string };
 }
 
 export interface Clock {
@@ -165,9 +183,31 @@ export class RunningExecution {
     record.error = ending.error;
     record.cause = ending.cause;
     record.stoppedAt = this.clock.now();
+    this.closeHistory();
     this.over.abort();
     this.abortLibrary?.();
     this.onHalt();
+  }
+
+  /** The closing event, as GetExecutionHistory lists it last, with the error and cause of an end that failed. */
+  private closeHistory(): void {
+    const { record } = this;
+    const last = record.history.at(-1);
+    if (last?.type.startsWith('Execution')) return;
+    const details = {
+      ...(record.error !== undefined ? { error: record.error } : {}),
+      ...(record.cause !== undefined ? { cause: record.cause } : {}),
+    };
+    const base = { id: record.history.length + 1, timestamp: this.clock.now() };
+    record.history.push(
+      record.status === 'FAILED'
+        ? { ...base, type: 'ExecutionFailed', executionFailedEventDetails: details }
+        : record.status === 'ABORTED'
+          ? { ...base, type: 'ExecutionAborted', executionAbortedEventDetails: details }
+          : record.status === 'TIMED_OUT'
+            ? { ...base, type: 'ExecutionTimedOut', executionTimedOutEventDetails: details }
+            : { ...base, type: 'ExecutionSucceeded' },
+    );
   }
 
   /** How the library's run ended, unless the runner ended it first; then the closing event. */
@@ -184,6 +224,7 @@ export class RunningExecution {
         record.cause = cause instanceof Error ? cause.message : String(cause);
       }
       record.stoppedAt = this.clock.now();
+      this.closeHistory();
     }
     this.count({ kind: 'ExecutionEnded' });
     this.over.abort();
@@ -324,11 +365,17 @@ export class RunningExecution {
         if (event.type === 'StateEntered') {
           this.count({ kind: 'StateEntered', type });
           // A state entered past the history limit was never entered.
-          if (!this.ending)
+          if (!this.ending) {
             record.transitions.push({ state: name, type: typeOf(name) ?? 'Task', at: this.clock.now() });
+            if (event.index === undefined)
+              this.addHistory(`${type}StateEntered`, { name, input: event.state.input });
+          }
           this.measure('state input', name, event.state.input);
         } else if (event.type === 'StateExited') {
           this.count({ kind: 'StateExited', type, afterFailure: failedMaps.delete(key) });
+          if (!this.ending && event.index === undefined) {
+            this.addHistory(`${type}StateExited`, { name, output: event.state.output });
+          }
           this.measure('state output', name, event.state.output);
         } else if (type === 'Map') {
           failedMaps.add(key);
@@ -336,6 +383,23 @@ export class RunningExecution {
         }
       }
     }
+  }
+
+  /** One event of the history GetExecutionHistory serves (input and output as JSON text). */
+  private addHistory(type: string, details: { name: string; input?: unknown; output?: unknown }): void {
+    const { history } = this.record;
+    const base = { id: history.length + 1, timestamp: this.clock.now(), type };
+    history.push(
+      details.output === undefined
+        ? {
+            ...base,
+            stateEnteredEventDetails: { name: details.name, input: JSON.stringify(details.input ?? {}) },
+          }
+        : {
+            ...base,
+            stateExitedEventDetails: { name: details.name, output: JSON.stringify(details.output) },
+          },
+    );
   }
 
   private endedError(): Error {

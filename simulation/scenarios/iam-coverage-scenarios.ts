@@ -3,6 +3,7 @@
  * makes that an API call can use. Each checks that it reached the outcome it is there for: a scenario
  * that went another way would leave grants unused for the wrong reason.
  */
+import { HANDLER_SDK_MAX_ATTEMPTS } from '../runner/local-deployment.js';
 import {
   APPROVAL,
   type CoverageScenario,
@@ -18,6 +19,7 @@ import {
   RECREATE_INTO_KEY,
   RECREATE_WITHOUT_DATA,
   runRestoreTool,
+  type Stage,
   seedNotebook,
   seedSecretRepository,
   statuses,
@@ -290,7 +292,9 @@ export const IAM_COVERAGE_SCENARIOS: readonly CoverageScenario[] = [
           service: 'DynamoDB',
           operation: 'GetItem',
           code: 'InternalServerError',
-          times: 3,
+          // Every try of the click: Lambda's three (the first and two asynchronous retries), each the
+          // SDK's attempts (HANDLER_SDK_MAX_ATTEMPTS) before the handler sees the error.
+          times: 3 * HANDLER_SDK_MAX_ATTEMPTS,
           resourceName: deployment.settings.recreate?.approvalTableName ?? '',
         }),
       );
@@ -346,4 +350,95 @@ export const IAM_COVERAGE_SCENARIOS: readonly CoverageScenario[] = [
       check(notebookNow(stage).NotebookInstanceStatus === 'InService', 'the notebook was not restored');
     },
   },
+  {
+    name: 'an operator stops a recreation as it starts the backup: the clean-up takes over and puts everything back',
+    configuration: RECREATE,
+    async run(stage) {
+      seedNotebook(stage);
+      stopWhenCalled(stage, 'StartNotebookInstance');
+      const executions = await imported(stage, ['SageMaker.1'], [['approve', 5]]);
+      check(
+        statuses(executions) === 'ABORTED Operator, SUCCEEDED',
+        `expected the stop and its clean-up, got ${statuses(executions)}`,
+      );
+      check(notebookNow(stage).NotebookInstanceStatus === 'InService', 'the notebook was not restarted');
+      check(
+        notebookNow(stage).NotebookInstanceLifecycleConfigName === undefined,
+        'the backup lifecycle configuration is still attached',
+      );
+    },
+  },
+  {
+    name: 'a lock and a waiting plan left by stopped executions whose clean-ups fail are swept',
+    configuration: RECREATE,
+    async run(stage) {
+      seedNotebook(stage);
+      // A recreation waits for approval; its execution is stopped and its clean-up cannot take over.
+      stage.deployment.importFinding(finding('SageMaker.1'));
+      await stage.account.clock.sleep(10 * 60_000);
+      await stopWithFailingCleanUp(stage);
+      // A root access fix is stopped while it plans, its lock taken; its clean-up fails the same way.
+      stage.deployment.importFinding(finding('SageMaker.3'));
+      await untilLocked(stage);
+      await stopWithFailingCleanUp(stage);
+      stage.account.clock.advance(stage.deployment.scheduledSweep.intervalSeconds * 1000);
+      const sweep = await stage.deployment.runScheduledSweep();
+      check(
+        sweep.ok && sweep.locksCleared === 1 && sweep.plansCleared === 1,
+        `expected one lock and one plan cleared, got ${JSON.stringify(sweep)}`,
+      );
+    },
+  },
+  {
+    name: 'an approved recreation takes over the lock of a stopped execution whose clean-up failed',
+    configuration: RECREATE,
+    async run(stage) {
+      seedNotebook(stage);
+      stage.deployment.importFinding(finding('SageMaker.3'));
+      await untilLocked(stage);
+      await stopWithFailingCleanUp(stage);
+      const executions = await imported(stage, ['SageMaker.1'], [['approve', 5]]);
+      check(
+        changed(stage, 'CreateNotebookInstance'),
+        `the notebook was not recreated: ${statuses(executions)}`,
+      );
+    },
+  },
 ];
+
+/** Stops the running execution just before its `operation` call reaches SageMaker (as an operator would). */
+function stopWhenCalled(stage: Stage, operation: string): void {
+  const { faults } = stage.account;
+  const check_ = faults.check.bind(faults);
+  let stopped = false;
+  faults.check = (service, called, input) => {
+    if (!stopped && service === 'SageMaker' && called === operation) {
+      stopped = true;
+      const running = stage.deployment.stateMachine.executions.find((run) => run.status === 'RUNNING');
+      if (running) stage.deployment.stateMachine.stop(running.executionArn, 'Operator', 'stopped');
+    }
+    return check_(service, called, input);
+  };
+}
+
+/** Until the running execution's planning has taken the notebook's lock. */
+async function untilLocked(stage: Stage): Promise<void> {
+  const table = stage.deployment.settings.lockTableName;
+  while (stage.account.dynamodb.scanTable(table).length === 0) await stage.account.clock.sleep(5);
+}
+
+/** Stops the running execution while DynamoDB refuses every UpdateItem, so its clean-up cannot take over. */
+async function stopWithFailingCleanUp(stage: Stage): Promise<void> {
+  const { account, deployment } = stage;
+  const running = deployment.stateMachine.executions.find((run) => run.status === 'RUNNING');
+  check(running !== undefined, 'no execution is running');
+  account.faults.failNext({
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    code: 'InternalServerError',
+    times: 10_000,
+  });
+  deployment.stateMachine.stop(running?.executionArn ?? '', 'Operator', 'stopped');
+  await deployment.settle();
+  account.faults.reset();
+}

@@ -114,6 +114,11 @@ describe('cdk-nag AWS Solutions checks', () => {
     const xray = 'AwsSolutions-IAM5[Resource::*]';
     const secrets = (name: string) =>
       wildcard(`arn:<AWS::Partition>:secretsmanager:${TEST_REGION}:${TEST_ACCOUNT}:secret:*${name}*`);
+    // This state machine's executions: only known at run time to the functions that ask about them
+    const stateMachineId = logicalId(stack, stack.stateMachine);
+    const executions = wildcard(
+      `arn:<AWS::Partition>:states:${TEST_REGION}:${TEST_ACCOUNT}:execution:<${stateMachineId}.Name>:*`,
+    );
     // The restore operator's policy (restore-operator-policy.ts) is pinned by its own tests
     const restoreOperator = `${stack.node.path}/RestoreOperator/`;
 
@@ -137,6 +142,13 @@ describe('cdk-nag AWS Solutions checks', () => {
         `SageMakerRemediation/Functions/VerifyRecreationRole ${snapshotObjects}`,
         `SageMakerRemediation/Functions/VerifyRecreationRole ${xray}`,
         `SageMakerRemediation/Functions/CustomActionRole ${xray}`,
+        // DescribeExecution of a lock's or plan's holder (plan-remediation, snapshot-notebook)
+        `SageMakerRemediation/Functions/LockTakeoverPermissions ${executions}`,
+        `SageMakerRemediation/ExecutionCleanup/PlanCleanupRole ${notebookWildcard}`,
+        `SageMakerRemediation/ExecutionCleanup/PlanCleanupRole ${xray}`,
+        `SageMakerRemediation/ExecutionCleanup/ReadExecutionHistory ${executions}`,
+        `SageMakerRemediation/StaleRecordSweeper/SweepStaleRecordsRole ${executions}`,
+        `SageMakerRemediation/StaleRecordSweeper/SweepStaleRecordsRole ${xray}`,
         `SageMakerRemediation/Workflow/StateMachineRole ${notebookWildcard}`,
         `SageMakerRemediation/Workflow/StateMachineRole ${snapshotObjects}`,
         `SageMakerRemediation/Workflow/StateMachineRole ${accountRoles}`,
@@ -167,6 +179,8 @@ describe('cdk-nag AWS Solutions checks', () => {
       stack.snapshotNotebookFunction.role,
       stack.verifyRecreationFunction.role,
       stack.customActionFunction.role,
+      stack.executionCleanup.planCleanup.role,
+      stack.staleRecordSweeper.sweeper.role,
       stack.stateMachineRole,
     ];
     const named: Record<string, string[]> = {};
@@ -202,6 +216,8 @@ describe('cdk-nag AWS Solutions checks', () => {
       [],
       [],
       ['states:SendTaskFailure', 'states:SendTaskSuccess'],
+      [],
+      [],
       [
         'ec2:DescribeNetworkInterfaces',
         'ec2:DescribeSecurityGroups',

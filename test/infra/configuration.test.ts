@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONTROL_IDS, resolveModes } from '../../handlers/shared/controls-catalogue.js';
-import { DEFAULT_TIMING, runtimeSettingsSchema } from '../../handlers/shared/runtime-settings.js';
+import {
+  DEFAULT_TIMING,
+  recoveryDelays,
+  runtimeSettingsSchema,
+} from '../../handlers/shared/runtime-settings.js';
 import { IN_PLACE_LOCK_SECONDS } from '../../handlers/shared/work-budget.js';
 import { MAX_EXECUTION_SECONDS } from '../../simulation/runner/step-functions-limits.js';
 import {
@@ -49,6 +53,8 @@ describe('configuration defaults', () => {
         updateSeconds: DEFAULT_TIMING.updateSeconds,
         startSeconds: DEFAULT_TIMING.startSeconds,
         pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],
+        runStateRecoveryMinutes: 30,
+        lifecycleRecoveryMinutes: 30,
       },
       logRetentionDays: 365,
       recreate: { targets: [], approvalTimeoutDays: 7, acceptDataLoss: [], createPrivateNetwork: false },
@@ -119,6 +125,8 @@ describe('configuration defaults', () => {
       updateSeconds: 60,
       startSeconds: 240,
       pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],
+      runStateRecoveryMinutes: 30,
+      lifecycleRecoveryMinutes: 30,
     });
     expect(configuration.exemptionTag).toEqual({ key: 'securityhub-remediation', value: 'never' });
   });
@@ -183,17 +191,31 @@ describe('configuration validation', () => {
   });
 
   it('Given timings whose longest run reaches the 6-hour lock of an in-place fix, well within the execution timeout, When loaded, Then they are refused; one check fewer is accepted', () => {
-    // Given the default first waits (60 + 60 + 2 × 180 s) and 88 checks a minute apart in each of the 4
-    // phases: 480 + 4 × 5,280 = 21,600 s, the in-place lock, while the execution may run a day
-    const atTheLock = { checkBackoffSeconds: [60], maxStatusChecks: 88 };
-    const justBelow = { checkBackoffSeconds: [60], maxStatusChecks: 87 };
+    // Given the default first waits (60 + 60 + 180 s), 98 checks a minute apart in each of the 3 phases
+    // and the 30-minute recovery budget (10 attempts: 1,965 s of backoff and a start's 180 s after each):
+    // 300 + 3 × 5,880 + 3,765 = 21,705 s, past the in-place lock, while the execution may run a day
+    const atTheLock = { checkBackoffSeconds: [60], maxStatusChecks: 98 };
+    const justBelow = { checkBackoffSeconds: [60], maxStatusChecks: 97 };
     expect(IN_PLACE_LOCK_SECONDS).toBeLessThan(EXECUTION_TIMEOUT_SECONDS);
 
     // When / Then: the lock would lapse while the fix still runs
     expect(errorOf(() => loadConfiguration({ timing: atTheLock }))).toBe(
-      "Invalid remediation configuration:\n- timing: these timings allow 21600 s of waiting in one run, not less than the 21600 s an in-place fix holds its notebook's lock",
+      "Invalid remediation configuration:\n- timing: these timings allow 21705 s of waiting in one run, not less than the 21600 s an in-place fix holds its notebook's lock",
     );
-    expect(worstCaseWaitSeconds(loadConfiguration({ timing: justBelow }).timing)).toBe(21_360);
+    expect(worstCaseWaitSeconds(loadConfiguration({ timing: justBelow }).timing)).toBe(21_525);
+  });
+
+  it('Given recovery budgets, When loaded, Then each becomes a backoff adding up to at least its minutes, and a budget past 3 hours is refused', () => {
+    const { timing } = loadConfiguration({
+      timing: { runStateRecoveryMinutes: 10, lifecycleRecoveryMinutes: 60 },
+    });
+
+    expect(timing).toMatchObject({ runStateRecoveryMinutes: 10, lifecycleRecoveryMinutes: 60 });
+    expect(recoveryDelays(10)).toEqual([15, 30, 60, 120, 240, 300]);
+    expect(recoveryDelays(60).reduce((total, delay) => total + delay, 0)).toBe(3765);
+    expect(errorOf(() => loadConfiguration({ timing: { runStateRecoveryMinutes: 181 } }))).toContain(
+      '- timing.runStateRecoveryMinutes: Too big',
+    );
   });
 
   it('rejects the same alert address twice, an empty tag key, and text that is not JSON', () => {
@@ -340,6 +362,11 @@ describe('runtime settings', () => {
       // The backoff's last delay repeats up to the number of checks.
       pollDelaysSeconds: [5, 10, 10, 10],
       maxPolls: 4,
+      // The default 30 minutes of recovery each, as backoffs
+      runStateRecoveryDelaysSeconds: [15, 30, 60, 120, 240, 300, 300, 300, 300, 300],
+      lifecycleRecoveryDelaysSeconds: [15, 30, 60, 120, 240, 300, 300, 300, 300, 300],
+      maxRunStateRecoveries: 10,
+      maxLifecycleRecoveries: 10,
     });
   });
 });

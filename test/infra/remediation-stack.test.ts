@@ -70,6 +70,11 @@ beforeAll(() => {
     verifyLogs: logicalId(stack, stack.verifyRecreationLogGroup),
     verifyRole: logicalId(stack, stack.verifyRecreationFunction.role ?? stack),
     customAction: logicalId(stack, stack.customActionFunction),
+    sweeper: logicalId(stack, stack.staleRecordSweeper.sweeper.fn),
+    planCleanup: logicalId(stack, stack.executionCleanup.planCleanup.fn),
+    planCleanupLogs: logicalId(stack, stack.executionCleanup.planCleanup.logGroup),
+    sweeperLogs: logicalId(stack, stack.staleRecordSweeper.sweeper.logGroup),
+    sweeperSchedule: logicalId(stack, stack.staleRecordSweeper.schedule),
     customActionLogs: logicalId(stack, stack.customActionLogGroup),
     customActionRole: logicalId(stack, stack.customActionFunction.role ?? stack),
     customActionRule: logicalId(stack, stack.customActionRule),
@@ -93,6 +98,16 @@ const XRAY_FOR_LAMBDA = {
   Effect: 'Allow',
   Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
   Resource: ['*'],
+};
+
+/** The policy allowLockTakeover attaches to plan-remediation and snapshot-notebook (DescribeExecution's resource type is the execution). */
+const DESCRIBE_LOCK_HOLDERS = {
+  Sid: 'DescribeLockHolders',
+  Effect: 'Allow',
+  Action: ['states:DescribeExecution'],
+  Resource: [
+    `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:execution:RemediationStateMachine769D94C7.Name:*`,
+  ],
 };
 
 describe('IAM: state machine role', () => {
@@ -132,10 +147,17 @@ describe('IAM: state machine role', () => {
         Resource: [`arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/*`],
       },
       {
+        // The five functions the definition invokes, plan-cleanup (a clean-up's first step) included
         Sid: 'LambdaTasks',
         Effect: 'Allow',
         Action: ['lambda:InvokeFunction'],
-        Resource: [`${ids.plan}.Arn`, `${ids.report}.Arn`, `${ids.snapshot}.Arn`, `${ids.verify}.Arn`],
+        Resource: [
+          `${ids.planCleanup}.Arn`,
+          `${ids.plan}.Arn`,
+          `${ids.report}.Arn`,
+          `${ids.snapshot}.Arn`,
+          `${ids.verify}.Arn`,
+        ],
       },
       {
         // The first KiB of a failure marker
@@ -392,7 +414,7 @@ describe('IAM: state machine role', () => {
 });
 
 describe('IAM: Lambda roles', () => {
-  it('plan-remediation may write its own logs, read notebooks and tags, take and release locks, and record and join plans', () => {
+  it('plan-remediation may write its own logs, read notebooks and tags, take and release locks, record and join plans, and note a finding that joins one', () => {
     expect(inlinePolicies(template, ids.planRole as string)).toEqual({
       PlanRemediationPermissions: [
         {
@@ -421,6 +443,14 @@ describe('IAM: Lambda roles', () => {
           Resource: [`${ids.approvalTable}.Arn`],
         },
         {
+          // The joined note, written before the join (NOTIFIED only)
+          Sid: 'NoteJoinedFindings',
+          Effect: 'Allow',
+          Action: ['securityhub:BatchUpdateFindings'],
+          Resource: [`arn:aws:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:hub/default`],
+          Condition: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NOTIFIED'] } },
+        },
+        {
           // Item calls make DynamoDB decrypt the table key as the caller
           Sid: 'TablesKey',
           Effect: 'Allow',
@@ -430,7 +460,11 @@ describe('IAM: Lambda roles', () => {
         },
       ],
     });
-    expect(attachedPolicyStatements(template, ids.planRole as string)).toEqual([XRAY_FOR_LAMBDA]);
+    // And, from allowLockTakeover: whether a lock's or plan's holder still runs
+    expect(attachedPolicyStatements(template, ids.planRole as string)).toEqual([
+      XRAY_FOR_LAMBDA,
+      DESCRIBE_LOCK_HOLDERS,
+    ]);
   });
 
   it('report-failure may write its own logs and traces, nothing else', () => {
@@ -525,6 +559,7 @@ describe('IAM: Lambda roles', () => {
           },
         },
       },
+      DESCRIBE_LOCK_HOLDERS,
     ]);
   });
 
@@ -663,6 +698,7 @@ describe('state machine', () => {
     expect(readable(resource.DefinitionSubstitutions)).toEqual({
       [PLACEHOLDERS.planFunctionArn]: `${ids.plan}.Arn`,
       [PLACEHOLDERS.reportFailureFunctionArn]: `${ids.report}.Arn`,
+      [PLACEHOLDERS.planCleanupFunctionArn]: `${ids.planCleanup}.Arn`,
       [PLACEHOLDERS.alertTopicArn]: `ref:${ids.topic}`,
       [PLACEHOLDERS.lockTableName]: `ref:${ids.table}`,
       [RECREATE_PLACEHOLDERS.snapshotFunctionArn]: `${ids.snapshot}.Arn`,
@@ -748,6 +784,8 @@ describe('Lambda functions', () => {
       'snapshot-notebook',
       'verify-recreation',
       'custom-action',
+      'sweep-stale-records',
+      'plan-cleanup',
     ]);
   });
 
@@ -760,6 +798,8 @@ describe('Lambda functions', () => {
       'snapshot-notebook': ids.snapshot,
       'verify-recreation': ids.verify,
       'custom-action': ids.customAction,
+      'sweep-stale-records': ids.sweeper,
+      'plan-cleanup': ids.planCleanup,
     };
     for (const source of LAMBDA_HANDLERS) {
       const fnId = functionIds[source.name];
@@ -943,6 +983,8 @@ describe('security settings', () => {
         ids.snapshotLogs,
         ids.verifyLogs,
         ids.customActionLogs,
+        ids.planCleanupLogs,
+        ids.sweeperLogs,
         ids.stateMachineLogs,
       ].sort(),
     );
@@ -1022,11 +1064,17 @@ describe('security settings', () => {
         Id: expect.any(String),
       },
     ]);
-    // EventBridge may invoke the function for this rule only
+    // EventBridge may invoke the function for this rule only (and the sweeper for its schedule only)
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((permission) =>
       readable(permission.Properties),
     );
     expect(permissions).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: `${ids.sweeper}.Arn`,
+        Principal: 'events.amazonaws.com',
+        SourceArn: `${ids.sweeperSchedule}.Arn`,
+      },
       {
         Action: 'lambda:InvokeFunction',
         FunctionName: `${ids.customAction}.Arn`,
@@ -1046,7 +1094,16 @@ describe('security settings', () => {
     }));
     const toTopic = [{ Ref: ids.topic }];
     const gte1 = 'GreaterThanOrEqualToThreshold 1';
+    const lambdaErrors = {
+      metric: 'AWS/Lambda/Errors',
+      statistic: 'Sum',
+      period: 300,
+      threshold: gte1,
+      actions: toTopic,
+    };
     expect(alarms).toEqual([
+      // the stale-record sweeper's own alarm (its construct is made before the others')
+      lambdaErrors,
       {
         metric: 'AWS/States/ExecutionsFailed',
         statistic: 'Sum',
@@ -1076,19 +1133,29 @@ describe('security settings', () => {
         threshold: gte1,
         actions: toTopic,
       })),
-      // plan-remediation, report-failure, snapshot-notebook, verify-recreation, custom-action
-      ...Array.from({ length: 5 }, () => ({
-        metric: 'AWS/Lambda/Errors',
-        statistic: 'Sum',
-        period: 300,
-        threshold: gte1,
-        actions: toTopic,
-      })),
+      // plan-remediation, report-failure, snapshot-notebook, verify-recreation, custom-action, plan-cleanup
+      ...Array.from({ length: 6 }, () => lambdaErrors),
     ]);
     const functionsAlarmedOn = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
       .filter((alarm) => alarm.Properties.MetricName === 'Errors')
       .map((alarm) => (alarm.Properties.Dimensions as Array<{ Value: { Ref: string } }>)[0]?.Value.Ref);
-    expect(functionsAlarmedOn).toEqual([ids.plan, ids.report, ids.snapshot, ids.verify, ids.customAction]);
+    expect(functionsAlarmedOn).toEqual([
+      ids.sweeper,
+      ids.plan,
+      ids.report,
+      ids.snapshot,
+      ids.verify,
+      ids.customAction,
+      ids.planCleanup,
+    ]);
+    // And no function of the stack goes without one
+    expect([...functionsAlarmedOn].sort()).toEqual(
+      Object.keys(template.findResources('AWS::Lambda::Function')).sort(),
+    );
+    // And stack.alarms is every alarm of the template
+    expect(stack.alarms.map((alarm) => logicalId(stack, alarm)).sort()).toEqual(
+      Object.keys(template.findResources('AWS::CloudWatch::Alarm')).sort(),
+    );
     const queuesAlarmedOn = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
       .filter((alarm) => alarm.Properties.Namespace === 'AWS/SQS')
       .map((alarm) => readable(alarm.Properties.Dimensions));
@@ -1193,7 +1260,8 @@ describe('configuration reaches the stack', () => {
       CONTROL_IDS.filter((id) => id !== 'SageMaker.1'),
     );
     const logGroups = Object.values(custom.findResources('AWS::Logs::LogGroup'));
-    expect(logGroups).toHaveLength(6);
+    // Seven functions' and the state machine's
+    expect(logGroups).toHaveLength(8);
     for (const logGroup of logGroups) {
       expect(logGroup.Properties.RetentionInDays).toBe(30);
     }

@@ -26,6 +26,7 @@ const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234';
 const KEYS = 'arn:aws:kms:eu-west-1:123456789012:key/*';
 const PLAN = 'arn:aws:lambda:eu-west-1:123456789012:function:plan';
 const REPORT = 'arn:aws:lambda:eu-west-1:123456789012:function:report';
+const PLAN_CLEANUP = 'arn:aws:lambda:eu-west-1:123456789012:function:plan-cleanup';
 const BUCKET = 'arn:aws:s3:::snapshots';
 const BUCKET_OBJECTS = 'arn:aws:s3:::snapshots/roles/*';
 const SNAPSHOT = 'arn:aws:lambda:eu-west-1:123456789012:function:snapshot';
@@ -59,7 +60,12 @@ const scopes: StateMachineScopes = {
     sns: { resources: [TOPIC], kmsKeyArn: KEY },
     dynamodb: dynamodbScope,
   },
-  lambdaFunctions: { [PLACEHOLDERS.planFunctionArn]: PLAN, [PLACEHOLDERS.reportFailureFunctionArn]: REPORT },
+  lambdaFunctions: {
+    [PLACEHOLDERS.planFunctionArn]: PLAN,
+    [PLACEHOLDERS.reportFailureFunctionArn]: REPORT,
+    // A clean-up's first step, in every definition
+    [PLACEHOLDERS.planCleanupFunctionArn]: PLAN_CLEANUP,
+  },
   kmsViaService: { region: 'eu-west-1', urlSuffix: 'amazonaws.com' },
 };
 
@@ -129,7 +135,12 @@ describe('state machine permissions derived from the definition', () => {
         Action: ['dynamodb:DeleteItem'],
         Resource: [LOCKS],
       },
-      { Sid: 'LambdaTasks', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [PLAN, REPORT] },
+      {
+        Sid: 'LambdaTasks',
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [PLAN_CLEANUP, PLAN, REPORT],
+      },
       {
         Sid: 'SagemakerTasks',
         Effect: 'Allow',
@@ -181,11 +192,14 @@ describe('state machine permissions derived from the definition', () => {
     expect(granted).toEqual(actionsTheDefinitionNeeds(definition));
   });
 
-  it('Given the lambda:invoke Tasks, Then their FunctionName placeholders are exactly the two functions', () => {
+  it('Given the lambda:invoke Tasks, Then their FunctionName placeholders are exactly the three functions', () => {
     const lambdaTasks = taskStates(definition).filter(([, task]) => task.Resource === LAMBDA_INVOKE);
     const named = lambdaTasks.map(([, task]) => String(task.Parameters?.FunctionName)).sort();
     expect(named).toEqual([
+      `\${${PLACEHOLDERS.planCleanupFunctionArn}}`,
       `\${${PLACEHOLDERS.planFunctionArn}}`,
+      // The failure report and the planning-failure alert
+      `\${${PLACEHOLDERS.reportFailureFunctionArn}}`,
       `\${${PLACEHOLDERS.reportFailureFunctionArn}}`,
     ]);
   });
@@ -435,11 +449,11 @@ describe('state machine permissions of the recreate branch', () => {
     expect(KMS_ACTIONS_ON_BEHALF['s3:ListBucket']).toEqual([]);
   });
 
-  it('Given the recreate definition, Then the four functions are invoked, and it fails when the snapshot or verify function is not scoped', () => {
+  it('Given the recreate definition, Then the five functions are invoked, and it fails when the snapshot or verify function is not scoped', () => {
     const lambda = deriveStateMachineStatements(recreateDefinition, recreateScopes).find(
       (statement) => statement.Sid === 'LambdaTasks',
     );
-    expect(lambda?.Resource).toEqual([PLAN, REPORT, SNAPSHOT, VERIFY]);
+    expect(lambda?.Resource).toEqual([PLAN_CLEANUP, PLAN, REPORT, SNAPSHOT, VERIFY]);
     expect(() =>
       deriveStateMachineStatements(recreateDefinition, {
         ...recreateScopes,

@@ -64,17 +64,21 @@ describe('Task timeouts against Lambda timeouts', () => {
 
   it('Given every Task that invokes a function, Then its TimeoutSeconds is longer than the function’s Timeout', () => {
     // Then a Task never gives up while its function still runs (and may still write)
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(6);
     for (const { task, taskTimeout, functionTimeout } of rows) {
       expect(typeof functionTimeout, task).toBe('number');
       expect(taskTimeout as number, task).toBeGreaterThan(functionTimeout as number);
     }
   });
 
-  it('Given the four Tasks, Then each waits its function’s Timeout plus the invocation margin, exactly', () => {
+  it('Given the six Tasks, Then each waits its function’s Timeout plus the invocation margin, exactly', () => {
     const margin = LAMBDA_TASK_TIMEOUT_MARGIN_SECONDS;
     expect(rows).toEqual([
+      // A clean-up's first step (plan-cleanup), then the remediation's own
+      { task: 'PlanCleanup', taskTimeout: 60 + margin, functionTimeout: 60 },
       { task: 'PlanRemediation', taskTimeout: 60 + margin, functionTimeout: 60 },
+      // The planning-failure alert is built by report-failure too (bounded below 256 KiB)
+      { task: 'AlertPlanningFailed', taskTimeout: 10 + margin, functionTimeout: 10 },
       { task: 'ReportFailure', taskTimeout: 10 + margin, functionTimeout: 10 },
       // The two that had a Task timeout equal to their Lambda timeout
       { task: 'PrepareRecreation', taskTimeout: 120 + margin, functionTimeout: 120 },
@@ -133,6 +137,7 @@ describe('the approval window against the one-year limit of a Standard execution
             reportFailure: fn('Report'),
             snapshotNotebook: fn('Snapshot'),
             verifyRecreation: fn('Verify'),
+            planCleanup: fn('Cleanup'),
           },
           alertTopic: new Topic(stack, 'Topic', { masterKey: key }),
           lockTable: table('Locks'),

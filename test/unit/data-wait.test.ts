@@ -73,23 +73,24 @@ describe('dataWaitFor: how long the workflow waits for one copy of a volume', ()
 });
 
 describe('copyTimeProblem: does a recreation that keeps the data fit the time it may take?', () => {
-  /** The other waits of a recreation with the default timing: 13 phases of 180 s + 1,800 s of checks. */
+  /** The other waits of a recreation with the default timing: 12 phases of 180 s + 1,800 s of checks, 2 recoveries of 3,765 s. */
   const NON_COPY = nonCopyWorkSeconds(DEFAULT_TIMING);
 
-  it('Given the default timing, When the waits besides the copies are bounded, Then they are 13 phases of at most 1,980 s', () => {
-    expect(NON_COPY).toBe(25_740);
+  it('Given the default timing, When the waits besides the copies are bounded, Then they are 12 phases of at most 1,980 s and two 30-minute recoveries of at most 3,765 s', () => {
+    expect(NON_COPY).toBe(12 * 1_980 + 2 * 3_765);
+    expect(NON_COPY).toBe(31_290);
   });
 
-  it('Given the whole 24-hour work budget, When volumes around the limit are checked, Then 692 GiB fits (2 × 30,324 s of copies + 25,740 s of the rest) and 693 GiB does not', () => {
+  it('Given the whole 24-hour work budget, When volumes around the limit are checked, Then 627 GiB fits (2 × 27,538 s of copies + 31,290 s of the rest) and 628 GiB does not', () => {
     // Given / When
-    const fits = copyTimeProblem('nb', 692, WORK_BUDGET_SECONDS, NON_COPY);
-    const tooLarge = copyTimeProblem('nb', 693, WORK_BUDGET_SECONDS, NON_COPY);
+    const fits = copyTimeProblem('nb', 627, WORK_BUDGET_SECONDS, NON_COPY);
+    const tooLarge = copyTimeProblem('nb', 628, WORK_BUDGET_SECONDS, NON_COPY);
 
     // Then
-    expect(2 * dataWaitFor(692).budgetSeconds + NON_COPY).toBe(86_388);
+    expect(2 * dataWaitFor(627).budgetSeconds + NON_COPY).toBe(86_366);
     expect(fits).toBeUndefined();
     expect(tooLarge).toBe(
-      'Notebook instance nb has a 693 GiB volume, which could take up to 16.9 hours to copy out and back: with the rest of the recreation that is more than the 24.0-hour work budget of a recreation. Nothing was changed. Back the data up yourself and accept data loss for its controls (recreate.acceptDataLoss), or recreate it by hand.',
+      'Notebook instance nb has a 628 GiB volume, which could take up to 15.3 hours to copy out and back: with the rest of the recreation that is more than the 24.0-hour work budget of a recreation. Nothing was changed. Back the data up yourself and accept data loss for its controls (recreate.acceptDataLoss), or recreate it by hand.',
     );
   });
 
@@ -104,19 +105,19 @@ describe('copyTimeProblem: does a recreation that keeps the data fit the time it
     expect(problem).not.toContain('Remediate now');
   });
 
-  it('Given a 400 GiB volume (17.0 hours with the rest), When 11.75 hours are left after a late approval, Then it does not fit and the message says to plan again and approve sooner', () => {
+  it('Given a 300 GiB volume (16.2 hours with the rest), When 11.75 hours are left after a late approval, Then it does not fit and the message says to plan again and approve sooner', () => {
     // Given
-    const needed = 2 * dataWaitFor(400).budgetSeconds + NON_COPY;
-    expect(needed).toBe(61_320);
+    const needed = 2 * dataWaitFor(300).budgetSeconds + NON_COPY;
+    expect(needed).toBe(58_290);
     const left = 11.75 * 3600;
 
     // When / Then: one second short fails, the exact need fits
-    expect(copyTimeProblem('nb', 400, needed, NON_COPY)).toBeUndefined();
+    expect(copyTimeProblem('nb', 300, needed, NON_COPY)).toBeUndefined();
     expect(copyTimeProblem('nb', 400, needed - 1, NON_COPY)).toMatch(
       /^Notebook instance nb has a 400 GiB volume/,
     );
-    expect(copyTimeProblem('nb', 400, left, NON_COPY)).toBe(
-      'Notebook instance nb has a 400 GiB volume, which could take up to 9.9 hours to copy out and back: with the rest of the recreation that is more than the 11.8 hours left of this execution after its wait for approval. Nothing was changed. Plan it again with the Remediate now action and approve it sooner, or back the data up yourself and accept data loss for its controls (recreate.acceptDataLoss), or recreate it by hand.',
+    expect(copyTimeProblem('nb', 300, left, NON_COPY)).toBe(
+      'Notebook instance nb has a 300 GiB volume, which could take up to 7.5 hours to copy out and back: with the rest of the recreation that is more than the 11.8 hours left of this execution after its wait for approval. Nothing was changed. Plan it again with the Remediate now action and approve it sooner, or back the data up yourself and accept data loss for its controls (recreate.acceptDataLoss), or recreate it by hand.',
     );
   });
 });

@@ -72,47 +72,78 @@ describe('buildFailureReport', () => {
     );
   });
 
-  it('notebook left stopped: the subject says action is needed', () => {
+  it('Given a notebook that was running and is still Stopped when the recovery budget runs out, When reported, Then action is needed and the note gives the command to start it', () => {
     const report = buildFailureReport({
       ...baseInput,
       notebook: { status: 'Stopped', rootAccess: 'Enabled' },
     });
     expect(report.subject).toBe('SageMaker.3 remediation failed - ACTION NEEDED: research-notebook');
-    expect(report.note).toContain('It was running before but is Stopped now: start it again.');
+    expect(report.note).toContain(
+      "It was running before and is Stopped now, after the recovery's time ran out: start it: aws sagemaker start-notebook-instance --notebook-instance-name research-notebook.",
+    );
+  });
+
+  it('Given a notebook that was not running and is left Failed by a start, When reported, Then the note says to start it and stop it once InService', () => {
+    const report = buildFailureReport({
+      ...baseInput,
+      runState: { wasRunning: false },
+      notebook: { status: 'Failed', rootAccess: 'Enabled' },
+    });
+    expect(report.note).toContain(
+      "It was not running before and is Failed now, after the recovery's time ran out: start it, then stop it once InService: aws sagemaker start-notebook-instance --notebook-instance-name research-notebook.",
+    );
+    expect(report.subject).toContain('ACTION NEEDED');
+  });
+
+  it('Given the backup lifecycle configuration still attached when its budget runs out, When reported, Then the note gives the exact update to put the original back and the start', () => {
+    const report = buildFailureReport({
+      ...baseInput,
+      notebook: { status: 'Stopping', rootAccess: 'Enabled' },
+      recreation: { deleted: false, lifecycleSwapped: true },
+      snapshot: { restoreCommand: '', originalLifecycleConfigName: 'install-packages' },
+    });
+    expect(report.note).toContain(
+      'It is Stopping with the backup lifecycle configuration still attached: once it is Stopped, run aws sagemaker update-notebook-instance --notebook-instance-name research-notebook --lifecycle-config-name install-packages, then aws sagemaker start-notebook-instance --notebook-instance-name research-notebook.',
+    );
+    expect(report.subject).toContain('ACTION NEEDED');
   });
 
   it('notebook deleted mid-run: nothing to restore, said plainly', () => {
     const report = buildFailureReport({
       ...baseInput,
-      recovery: {
-        restarted: false,
-        error: {
-          Error: 'SageMaker.SageMakerException',
-          Cause:
-            'RecordNotFound (Service: SageMaker, Status Code: 400, Error Code: ValidationException, Request ID: 1)',
-        },
+      recovery: { restarted: false },
+      recoveryError: {
+        Error: 'SageMaker.SageMakerException',
+        Cause:
+          'RecordNotFound (Service: SageMaker, Status Code: 400, Error Code: ValidationException, Request ID: 1)',
       },
     });
     expect(report.note).toContain('It was deleted outside this workflow, so there is nothing to restore.');
     expect(report.subject).not.toContain('ACTION NEEDED');
   });
 
-  it('recovery describe failed for another reason: reported, and action is needed', () => {
+  it('Given recovery steps that kept failing until the budget ran out, When reported, Then action is needed and the last recovery error is named', () => {
     const report = buildFailureReport({
       ...baseInput,
-      recovery: {
-        restarted: false,
-        error: {
-          Error: 'SageMaker.SageMakerException',
-          Cause:
-            'Rate exceeded (Service: SageMaker, Status Code: 400, Error Code: ThrottlingException, Request ID: 1)',
-        },
+      notebook: { status: 'Stopped', rootAccess: 'Enabled' },
+      recovery: { restarted: false },
+      recoveryError: {
+        Error: 'SageMaker.SageMakerException',
+        Cause:
+          'Rate exceeded (Service: SageMaker, Status Code: 400, Error Code: ThrottlingException, Request ID: 1)',
       },
     });
-    expect(report.note).toContain(
-      'Its state could not be checked or restored (ThrottlingException: Rate exceeded)',
-    );
+    expect(report.message).toContain('The last recovery step failed: ThrottlingException: Rate exceeded.');
     expect(report.subject).toContain('ACTION NEEDED');
+  });
+
+  it('Given a recovery step that failed once but a notebook back InService, When reported, Then it is restored and no action is needed', () => {
+    const report = buildFailureReport({
+      ...baseInput,
+      recoveryError: { Error: 'SageMaker.SageMakerException', Cause: 'Rate exceeded' },
+    });
+    expect(report.subject).not.toContain('ACTION NEEDED');
+    expect(report.note).toContain('the workflow restarted it and it is InService again');
   });
 
   it('notebook that was not running: left as it was', () => {
@@ -121,7 +152,7 @@ describe('buildFailureReport', () => {
       runState: { wasRunning: false },
       notebook: { status: 'Stopped', rootAccess: 'Enabled' },
     });
-    expect(report.note).toContain('It was not running before and was left Stopped.');
+    expect(report.note).toContain('It was not running before and is Stopped, as it was.');
     expect(report.subject).not.toContain('ACTION NEEDED');
   });
 
@@ -145,10 +176,8 @@ describe('buildFailureReport after a recreation deleted the notebook', () => {
   const deleted = {
     ...baseInput,
     notebook: { status: 'Unknown', rootAccess: 'Unknown' },
-    recovery: {
-      restarted: false,
-      error: { Error: 'SageMaker.SageMakerException', Cause: 'RecordNotFound' },
-    },
+    recovery: { restarted: false },
+    recoveryError: { Error: 'SageMaker.SageMakerException', Cause: 'RecordNotFound' },
     recreation: { deleted: true },
     snapshot: { restoreCommand },
   } satisfies FailureReportInput;
@@ -191,6 +220,8 @@ describe('buildFailureReport after a recreation deleted the notebook', () => {
     },
     notebook: { status, rootAccess: 'Disabled' },
     recovery: { restarted: false },
+    // A notebook that is back was described without error; one that is not was not found.
+    recoveryError: status === 'InService' ? null : deleted.recoveryError,
     execution: {
       id: `arn:aws:states:eu-west-1:111122223333:execution:remediation:${LONGEST.execution}`,
       name: LONGEST.execution,

@@ -29,6 +29,10 @@ describe('finding notes and alert subjects the definition formats itself', () =>
         'PrepareResolvedClosing',
         'PrepareRejectedClosing',
         'PrepareExpiredClosing',
+        // An expired plan whose approval or rejection was recorded but never reached the workflow, or unread
+        'PrepareUndeliveredApprovalClosing',
+        'PrepareUndeliveredRejectionClosing',
+        'PrepareUnreadExpiryClosing',
         'PrepareNothingChangedClosing',
         'BuildFallbackReport',
       ]),

@@ -54,7 +54,12 @@ describe('remediation definition', () => {
       .filter(([, state]) => successorsOf(state).includes('DeleteNotebook'))
       .map(([name]) => name)
       .sort();
-    expect(deletePredecessors).toEqual(['AwaitOriginalLifecycleRestoredDecide', 'DecideBackup']);
+    expect(deletePredecessors).toEqual(['DecideBackup', 'MarkOriginalLifecycleRestored']);
+    // Marked only once the put-back update has ended Stopped (the notebook has its own configuration)
+    const marked = Object.entries(withRecreation.States)
+      .filter(([, state]) => successorsOf(state).includes('MarkOriginalLifecycleRestored'))
+      .map(([name]) => name);
+    expect(marked).toEqual(['AwaitOriginalLifecycleRestoredDecide']);
     expect(withRecreation.States.DecideBackup).toMatchObject({
       Choices: [
         { Variable: '$.snapshot.Payload.keepData', BooleanEquals: true, Next: 'AttachBackupLifecycleConfig' },
@@ -130,7 +135,7 @@ describe('remediation definition', () => {
     ]);
   });
 
-  it('only the notebook-restoring path may start a notebook, and only if it was running', () => {
+  it('Given the in-place definition, Then only the fix (if it was running) and the recovery start a notebook, and the recovery never starts one that was Stopped before and is Stopped now', () => {
     const starts = taskStates(definition)
       .filter(([, state]) => state.Resource.endsWith(':startNotebookInstance'))
       .map(([name]) => name);
@@ -140,9 +145,29 @@ describe('remediation definition', () => {
       decide?.Type === 'Choice' ? decide.Choices.filter((rule) => rule.Next === 'StartNotebook') : [];
     expect(JSON.stringify(toStart)).toContain('"Variable":"$.runState.wasRunning","BooleanEquals":true');
     const recovery = states.DecideRecovery;
-    expect(recovery?.Type === 'Choice' && recovery.Choices[0]).toEqual({
-      Not: { Variable: '$.runState.wasRunning', BooleanEquals: true },
-      Next: 'ReportFailure',
+    const rules = recovery?.Type === 'Choice' ? recovery.Choices : [];
+    const leftAsItWas = rules.findIndex(
+      (rule) =>
+        rule.Next === 'ReportFailure' &&
+        JSON.stringify(rule) ===
+          JSON.stringify({
+            And: [
+              { Not: { Variable: '$.runState.wasRunning', BooleanEquals: true } },
+              { Variable: '$.notebook.status', StringEquals: 'Stopped' },
+            ],
+            Next: 'ReportFailure',
+          }),
+    );
+    const firstStart = rules.findIndex((rule) => rule.Next === 'RestartNotebook');
+    expect(leftAsItWas).toBeGreaterThanOrEqual(0);
+    expect(firstStart).toBeGreaterThan(leftAsItWas);
+    // Started only from Stopped (it was running: the rule before took the other case) or Failed
+    expect(rules[firstStart]).toEqual({
+      Or: [
+        { Variable: '$.notebook.status', StringEquals: 'Stopped' },
+        { Variable: '$.notebook.status', StringEquals: 'Failed' },
+      ],
+      Next: 'RestartNotebook',
     });
   });
 
@@ -155,13 +180,26 @@ describe('remediation definition', () => {
     }
   });
 
-  it('waits are bounded: status checks stop at maxPolls in both the main and the recovery loop', () => {
+  it('Given the definitions, Then every loop is bounded: status checks by maxPolls, the recovery by the budget of each of its two parts', () => {
     expect(JSON.stringify(states.DecideNextStep)).toContain(
       '{"Variable":"$.poll.attempt","NumericGreaterThanEqualsPath":"$.plan.timing.maxPolls"}',
     );
     expect(JSON.stringify(states.DecideRecovery)).toContain(
-      '{"Variable":"$.recovery.attempt","NumericGreaterThanEqualsPath":"$.plan.timing.maxPolls"}',
+      '{"Variable":"$.recovery.runState.attempt","NumericGreaterThanEqualsPath":"$.plan.timing.maxRunStateRecoveries"}',
     );
+    expect(JSON.stringify(withRecreation.States.DecideRecovery)).toContain(
+      '{"Variable":"$.recovery.lifecycle.attempt","NumericGreaterThanEqualsPath":"$.plan.timing.maxLifecycleRecoveries"}',
+    );
+    // A failed step is retried only while its budget lasts
+    for (const [name, budget] of [
+      ['DecideRunStateRetry', 'runState'],
+      ['DecideLifecycleRetry', 'lifecycle'],
+    ] as const) {
+      expect(withRecreation.States[name]).toMatchObject({
+        Type: 'Choice',
+        Choices: [{ Variable: `$.recovery.${budget}.attempt`, Next: 'ReportFailure' }],
+      });
+    }
   });
 
   it('Given the 24-hour work budget, Then an in-place execution times out after it, and one with recreation after it plus the 7-day approval window', () => {

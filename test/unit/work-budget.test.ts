@@ -75,19 +75,21 @@ describe('recreationLockSeconds: how long a recreation holds the lock', () => {
 });
 
 describe('the bound of a recreation’s waits matches the definition', () => {
-  it('Given the recreation states and the failure recovery, When their notebook status checks are counted, Then there are RECREATION_WAIT_PHASES of them, each a bounded backoff on the timing', () => {
+  it('Given the recreation states, When their notebook status checks are counted, Then there are RECREATION_WAIT_PHASES of them, each a bounded backoff on the timing; the recovery counts its own two budgets', () => {
     // Given
     const recreation = recreateNotebookStates({ approvalTimeoutSeconds: 7 * 24 * 3600 });
     const all = buildRemediationDefinition({ recreate: { approvalTimeoutSeconds: 7 * 24 * 3600 } }).States;
 
-    // When: every backoff on the status-check schedule ($.poll) in the recreation, plus the restart's
+    // When: every backoff on the status-check schedule ($.poll) in the recreation
     const recreationChecks = Object.values(recreation).filter(
       (state) => state.Type === 'Wait' && state.SecondsPath === '$.poll.delaySeconds',
     );
-    const recovery = all.WaitBeforeRecoveryCheck;
 
     // Then
-    expect(recovery?.Type).toBe('Wait');
-    expect(recreationChecks.length + 1).toBe(RECREATION_WAIT_PHASES);
+    expect(recreationChecks).toHaveLength(RECREATION_WAIT_PHASES);
+    expect(all.WaitBeforeRunStateRecovery).toMatchObject({ SecondsPath: '$.recovery.runState.delaySeconds' });
+    expect(all.WaitBeforeLifecycleRecovery).toMatchObject({
+      SecondsPath: '$.recovery.lifecycle.delaySeconds',
+    });
   });
 });

@@ -7,7 +7,7 @@ describe('npm run demo (the README’s first command)', () => {
     const output = execFileSync(process.execPath, ['--import', 'tsx', 'bin/demo.ts'], { encoding: 'utf8' });
     // Then the timeline and the final state are printed
     expect(output).toContain(
-      'execution-0001  SageMaker.3 on research-notebook: SUCCEEDED  (18 state transitions',
+      'execution-0001  SageMaker.3 on research-notebook: SUCCEEDED  (19 state transitions',
     );
     expect(output).toMatch(/research-notebook\s+InService\s+RootAccess Disabled/);
     expect(output).toContain('SageMaker.3 research-notebook (consolidated): RESOLVED');

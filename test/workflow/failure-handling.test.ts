@@ -48,7 +48,6 @@ describe('failure handling: the notebook back in its prior run state, the findin
     expect(execution.error).toBe('SageMaker.SageMakerException');
     // (an in-place fix has no plan: its one finding is annotated and no plan is closed)
     expect(statesOf(execution).slice(-10)).toEqual([
-      'WaitForRestart',
       'CheckNotebookAfterFailure',
       'DecideRecovery',
       'ReportFailure',
@@ -57,6 +56,7 @@ describe('failure handling: the notebook back in its prior run state, the findin
       'PublishFailureAlert',
       'DecidePlanAfterFailure',
       'ReleaseLockAfterFailure',
+      'DecideFailureEnd',
       'RemediationFailed',
     ]);
   });
@@ -105,18 +105,18 @@ describe('failure handling: the notebook back in its prior run state, the findin
     expect(findingNow(deployment, sageMaker3Finding()).Workflow?.Status).toBe('RESOLVED');
   });
 
-  it('notebook stuck in Stopping: bounded checks, then the finding and alert say it needs starting again', async () => {
+  it('Given a notebook stuck in Stopping for good, When its fix runs, Then the checks are bounded, the recovery tries for its 30 minutes, and the finding and alert ask a human with what to do', async () => {
     // Given a notebook whose stop never completes
     const deployment = givenNotebook();
     deployment.account.faults.onNotebook(NOTEBOOK, { stuckInStopping: true });
     const execution = onlyExecution(await whenImported(deployment));
-    // Then it gave up after the bounded checks (33 in the run, 33 more while trying to restore)
+    // Then it gave up after the bounded checks (33 in the run), then the recovery's 10 attempts
     expect(statesOf(execution).filter((state) => state === 'CountStatusCheck')).toHaveLength(33);
-    expect(statesOf(execution).filter((state) => state === 'CountRecoveryCheck')).toHaveLength(33);
+    expect(statesOf(execution).filter((state) => state === 'CountRunStateRecovery')).toHaveLength(10);
     expect(execution.error).toBe('NotebookStatusTimeout');
     // And the finding and the alert ask for a human
     expect(findingNow(deployment, sageMaker3Finding()).Note?.Text).toContain(
-      'It was running before but is Stopping now: start it again.',
+      "It was running before and is Stopping now, after the recovery's time ran out: once it is Stopped or Failed, start it (it may be stuck: see the SageMaker console).",
     );
     expect(alerts(deployment)[0]?.Subject).toBe(
       'SageMaker.3 remediation failed - ACTION NEEDED: Research-Notebook',
@@ -199,8 +199,7 @@ describe('failure handling: the notebook back in its prior run state, the findin
 });
 
 describe('planning failures', () => {
-  it('the planning Lambda cannot observe the notebook: nothing changed, the finding stays NEW, an alert says so', async () => {
-    // Given DescribeNotebookInstance failing for the Lambda beyond the SDK's own retries
+  it('Given DescribeNotebookInstance failing for the planning Lambda once, When the finding arrives, Then the Lambda task is retried and the fix goes ahead', async () => {
     const deployment = givenNotebook();
     deployment.account.faults.failNext({
       service: 'SageMaker',
@@ -208,9 +207,32 @@ describe('planning failures', () => {
       code: 'InternalFailure',
       times: 1,
     });
+
     const execution = onlyExecution(await whenImported(deployment));
-    // Then the execution failed at planning, released its lock and changed nothing
-    expect(statesOf(execution)).toEqual(['PlanRemediation', 'AlertPlanningFailed', 'PlanningFailed']);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(statesOf(execution).slice(0, 2)).toEqual(['PlanRemediation', 'DecideNextStep']);
+    expect(findingNow(deployment, sageMaker3Finding()).Workflow?.Status).toBe('RESOLVED');
+  });
+
+  it('Given DescribeNotebookInstance failing for the planning Lambda on every try, When the finding arrives, Then after the retries nothing changed, the finding stays NEW and an alert says so', async () => {
+    // Given DescribeNotebookInstance failing beyond the Lambda task's retries
+    const deployment = givenNotebook();
+    deployment.account.faults.failNext({
+      service: 'SageMaker',
+      operation: 'DescribeNotebookInstance',
+      code: 'InternalFailure',
+      times: 100,
+    });
+    const execution = onlyExecution(await whenImported(deployment));
+    // Then the execution failed at planning, after 8 retries, and changed nothing
+    expect(statesOf(execution)).toEqual([
+      'PlanRemediation',
+      'AlertPlanningFailed',
+      'PublishPlanningFailure',
+      'PlanningFailed',
+    ]);
+    expect(execution.retries).toBe(8);
     expect(execution.error).toBe('InternalFailure');
     expect(changesMade(deployment)).toEqual([]);
     expect(lockItems(deployment)).toEqual([]);
