@@ -1,25 +1,39 @@
 /**
  * `npm run bench`: one SageMaker.3 remediation (and a few variants) in the simulated account, the
- * 100,000-file recreation, the IAM figures over every scenario, and the Lambda bundles; a table for
- * people, or `npm run bench -- --json` for one JSON object. Exits non-zero when a target or check is
- * missed. The large volume takes minutes of real time (its figures are simulated time).
+ * 100,000-file recreation, the IAM figures over every scenario, the Lambda bundles, and the fault
+ * campaign (500 seeded runs per path; `--fault-runs N` for another number); a table for people, or
+ * `npm run bench -- --json` for one JSON object. Exits non-zero when a target or check is missed. The
+ * large volume and the fault campaign take minutes of real time (their figures are simulated time).
  */
+import { parseArgs } from 'node:util';
 import { DEFAULT_TIMING } from '../handlers/shared/runtime-settings.js';
 import {
   benchIamRecord,
   benchProblems,
+  FAULT_RUNS_PER_PATH,
   MAX_STATE_PAYLOAD_BYTES,
   measureBundles,
+  measureFaults,
   measureIam,
   measureLargeVolume,
   measureWorkflows,
   meetsTargets,
+  renderFaults,
   renderLargeVolume,
   renderWorkflowTable,
   TARGETS,
 } from './benchmark.js';
 
-const json = process.argv.includes('--json');
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    'fault-runs': { type: 'string', default: String(FAULT_RUNS_PER_PATH) },
+  },
+  strict: true,
+});
+const json = values.json;
+const faultRuns = Number(values['fault-runs']);
+if (!Number.isInteger(faultRuns) || faultRuns < 0) throw new Error(`--fault-runs must be a whole number`);
 const started = Date.now();
 const record = benchIamRecord();
 const workflows = await measureWorkflows(record.observe);
@@ -28,8 +42,14 @@ record.deniedCalls.push(...largeVolume.deniedCalls.map((call) => `large volume: 
 const iamAnalysis = await measureIam(record);
 const iam = { deniedCalls: iamAnalysis.figures.deniedCalls, unusedGrants: iamAnalysis.figures.unusedGrants };
 const bundles = await measureBundles();
+const faults = await measureFaults(faultRuns);
 const ok = meetsTargets(workflows.sageMaker3);
-const problems = benchProblems({ sageMaker3: workflows.sageMaker3, largeVolume, iam });
+const problems = benchProblems({
+  sageMaker3: workflows.sageMaker3,
+  largeVolume,
+  iam,
+  faults: faults.figures,
+});
 
 if (json) {
   console.log(
@@ -39,6 +59,7 @@ if (json) {
         recreate: { ...workflows.recreate, largeVolume: largeVolume.figures },
         iam,
         bundles,
+        faults: faults.figures,
         targets: { ...TARGETS, maxStatePayloadBytes: MAX_STATE_PAYLOAD_BYTES },
         meetsTargets: ok,
         problems,
@@ -67,6 +88,10 @@ if (json) {
   console.log('| Handler | Bytes | Init |');
   console.log('|---|---|---|');
   for (const bundle of bundles) console.log(`| ${bundle.handler} | ${bundle.bytes} | ${bundle.initMs} ms |`);
+  console.log(
+    `\nFault campaign: ${faultRuns} seeded runs per path, 1-2 faults each (${faults.realSeconds} s of real time; ${faults.realMsPerRun['in-place']} ms per in-place run, ${faults.realMsPerRun.recreation} ms per recreation)\n`,
+  );
+  console.log(renderFaults(faults));
   console.log(
     `\nTargets for SageMaker.3 from InService: <= ${TARGETS.maxStateTransitions} transitions, <= ${TARGETS.maxLambdaInvocations} Lambda invocation, overhead ratio <= ${TARGETS.maxOverheadRatio}: ${ok ? 'met' : 'NOT MET'}`,
   );

@@ -14,6 +14,8 @@ import { SimulatedAccount } from '../simulation/account/account.js';
 import { type CopyThroughput, DEFAULT_COPY_THROUGHPUT } from '../simulation/account/copy-throughput.js';
 import { DEFAULT_TRANSITION_DURATIONS } from '../simulation/account/sagemaker.js';
 import { customActionEvent, notebookControlFinding } from '../simulation/account/sample-findings.js';
+import { type FaultCounts, runCampaign, type UnsafeRun } from '../simulation/chaos/campaign.js';
+import { CHAOS_PATHS, type ChaosPath } from '../simulation/chaos/plan.js';
 import type { ObservedDeployment } from '../simulation/iam/grant-usage.js';
 import { analyseIam, type IamAnalysis } from '../simulation/iam/iam-figures.js';
 import { LocalDeployment } from '../simulation/runner/local-deployment.js';
@@ -396,11 +398,71 @@ export async function measureIam(bench: {
   };
 }
 
+/** Issue 7: at least 500 seeded fault runs per path, and the campaign's fixed seed. */
+export const FAULT_RUNS_PER_PATH = 500;
+export const FAULT_SEED = 20261207;
+/** Child processes the campaign runs in: the development and CI machines have 2 cores. */
+export const FAULT_WORKERS = 2;
+
+/** `faults`: the counts over both paths, and per path. */
+export type FaultFigures = FaultCounts & Readonly<Record<ChaosPath, FaultCounts>>;
+
+export interface FaultMeasurement {
+  readonly figures: FaultFigures;
+  readonly unsafeRuns: readonly UnsafeRun[];
+  /** Real milliseconds per run on this machine, per path (the recreation runs the lifecycle scripts). */
+  readonly realMsPerRun: Readonly<Record<ChaosPath, number>>;
+  readonly realSeconds: number;
+}
+
+/** The fault campaign (simulation/chaos): `runsPerPath` seeded runs on each path, counted. */
+export async function measureFaults(
+  runsPerPath = FAULT_RUNS_PER_PATH,
+  seed = FAULT_SEED,
+): Promise<FaultMeasurement> {
+  const started = Date.now();
+  const summary = await runCampaign({ seed, runs: runsPerPath, workers: FAULT_WORKERS });
+  const perPath = (path: ChaosPath) => {
+    const result = summary.paths[path];
+    if (!result) throw new Error(`the fault campaign ran no ${path} runs`);
+    return result;
+  };
+  return {
+    figures: {
+      ...summary.total,
+      'in-place': perPath('in-place').counts,
+      recreation: perPath('recreation').counts,
+    },
+    unsafeRuns: CHAOS_PATHS.flatMap((path) => perPath(path).unsafeRuns),
+    realMsPerRun: {
+      'in-place': perPath('in-place').realMsPerRun.mean,
+      recreation: perPath('recreation').realMsPerRun.mean,
+    },
+    realSeconds: Math.round((Date.now() - started) / 1000),
+  };
+}
+
+/** The fault campaign's lines of the human report. */
+export function renderFaults(measurement: FaultMeasurement): string {
+  const row = (name: string, counts: FaultCounts) =>
+    `| ${name} | ${counts.runs} | ${counts.safe} | ${counts.unsafe} | ${counts.dataLost} | ${counts.leftStopped} | ${counts.lockLeaks} | ${counts.stuck} |`;
+  return [
+    '| Path | Runs | Safe | Unsafe | Data lost | Left stopped | Lock leaks | Stuck |',
+    '|---|---|---|---|---|---|---|---|',
+    row('in-place', measurement.figures['in-place']),
+    row('recreation', measurement.figures.recreation),
+    row('total', measurement.figures),
+    ...measurement.unsafeRuns.map((run) => `  unsafe ${run.id}: ${run.reasons.join('; ')}`),
+  ].join('\n');
+}
+
 /** Why `npm run bench` must exit non-zero: every target or check missed, in words. */
 export function benchProblems(results: {
   readonly sageMaker3: WorkflowFigures;
   readonly largeVolume: Pick<LargeVolumeMeasurement, 'figures' | 'problems'>;
   readonly iam: { readonly deniedCalls: number; readonly unusedGrants: number };
+  /** The fault campaign's counts, when it ran. */
+  readonly faults?: FaultCounts;
 }): string[] {
   const problems: string[] = [];
   if (!meetsTargets(results.sageMaker3)) problems.push('SageMaker.3 from InService misses its targets');
@@ -412,6 +474,8 @@ export function benchProblems(results: {
   if (results.iam.deniedCalls > 0) problems.push(`iam: ${results.iam.deniedCalls} calls refused`);
   if (results.iam.unusedGrants > 0)
     problems.push(`iam: ${results.iam.unusedGrants} unused grants without a reason`);
+  if (results.faults && results.faults.unsafe > 0)
+    problems.push(`faults: ${results.faults.unsafe} of ${results.faults.runs} fault runs unsafe`);
   return problems;
 }
 

@@ -48,9 +48,15 @@ export interface RateLimitOptions {
 }
 
 /**
- * Request-rate limits in the spirit of the published quotas. Security Hub publishes
- * BatchUpdateFindings at 10 requests/s with a burst of 30; the SageMaker figures are
- * approximations (AWS does not publish per-operation SageMaker rates).
+ * Request-rate limits in the spirit of the published quotas, per account and region:
+ * - Security Hub publishes BatchUpdateFindings at 10 requests/s with a burst of 30 (the API reference's
+ *   throttling limits; the only Security Hub operation the simulation has).
+ * - DynamoDB has no request-rate quota for item operations, only throughput: a new on-demand table
+ *   sustains up to 4,000 writes/s and 12,000 reads/s ("Initial throughput and scaling properties").
+ *   Here those figures bound each item operation across the account's tables, which is looser per
+ *   table and never binds at this project's scale; it is there so that a burst is measured against
+ *   every service it calls.
+ * - The SageMaker figures are approximations (AWS does not publish per-operation SageMaker rates).
  */
 export const TYPICAL_RATE_LIMITS: readonly RateLimitOptions[] = [
   { service: 'SageMaker', operation: 'DescribeNotebookInstance', ratePerSecond: 10, burst: 10 },
@@ -61,6 +67,10 @@ export const TYPICAL_RATE_LIMITS: readonly RateLimitOptions[] = [
   { service: 'SageMaker', operation: 'DeleteNotebookInstance', ratePerSecond: 2, burst: 5 },
   { service: 'SageMaker', operation: 'CreateNotebookInstance', ratePerSecond: 2, burst: 5 },
   { service: 'SecurityHub', operation: 'BatchUpdateFindings', ratePerSecond: 10, burst: 30 },
+  { service: 'DynamoDB', operation: 'GetItem', ratePerSecond: 12_000 },
+  { service: 'DynamoDB', operation: 'PutItem', ratePerSecond: 4_000 },
+  { service: 'DynamoDB', operation: 'UpdateItem', ratePerSecond: 4_000 },
+  { service: 'DynamoDB', operation: 'DeleteItem', ratePerSecond: 4_000 },
 ];
 
 /** Operations on a notebook that a fault can be attached to. */
@@ -78,10 +88,14 @@ export interface NotebookFaults {
   readonly stuckInStopping?: boolean;
   /** The next start (or the creation) ends in Failed with this FailureReason. */
   readonly startFailureReason?: string;
+  /** How many starts (or creations) in a row end Failed once `startFailureReason` is set (default 1). */
+  readonly startFailureTimes?: number;
   /** UpdateNotebookInstance calls are refused with this error (default ValidationException). */
   readonly rejectUpdate?: { readonly code?: string; readonly message?: string };
   /** The next update is accepted but ends in Failed with this FailureReason. */
   readonly updateFailureReason?: string;
+  /** How many updates in a row end Failed once `updateFailureReason` is set (default 1). */
+  readonly updateFailureTimes?: number;
   /**
    * Someone else deletes the notebook, starting `delayMs` after the named operation is called on it
    * (or at `at`). As AWS deletes only Stopped or Failed notebooks, they wait for a transition to end
@@ -93,6 +107,12 @@ export interface NotebookFaults {
     readonly at?: Date;
   };
 }
+
+/** The count of each one-shot notebook fault that may happen several times in a row. */
+const COUNTERS: Partial<Record<keyof NotebookFaults, 'startFailureTimes' | 'updateFailureTimes'>> = {
+  startFailureReason: 'startFailureTimes',
+  updateFailureReason: 'updateFailureTimes',
+};
 
 interface ScheduledFailure {
   readonly options: FailNextOptions;
@@ -154,14 +174,24 @@ export class FaultInjector {
     return this.notebookFaults.get(notebookName.toLowerCase()) ?? {};
   }
 
-  /** Removes one fault of a notebook, e.g. once a one-shot start failure has happened. */
+  /**
+   * Removes one fault of a notebook, e.g. once a one-shot start failure has happened. A start or update
+   * failure with a count (`startFailureTimes`, `updateFailureTimes`) is used up one occurrence at a time.
+   */
   clearNotebookFault(notebookName: string, fault: keyof NotebookFaults): void {
     const key = notebookName.toLowerCase();
     const current = this.notebookFaults.get(key);
     if (current === undefined) {
       return;
     }
+    const counter = COUNTERS[fault];
+    const remaining = counter === undefined ? 1 : (current[counter] ?? 1);
+    if (counter !== undefined && remaining > 1) {
+      this.notebookFaults.set(key, { ...current, [counter]: remaining - 1 });
+      return;
+    }
     const { [fault]: _removed, ...rest } = current;
+    if (counter !== undefined) delete (rest as Record<string, unknown>)[counter];
     this.notebookFaults.set(key, rest);
   }
 
