@@ -185,56 +185,55 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
   /** The lock, from the dead execution (or free) to this one: never from a live holder. */
   async function takeOverLock(step: LastStep, dead: string, me: string): Promise<boolean> {
     const at = now();
-    try {
-      await dynamodb.send(
-        new UpdateCommand({
-          TableName: settings.lockTableName,
-          Key: { [LOCK_TABLE_KEY]: step.data.plan.lock.key },
-          UpdateExpression:
-            'SET #owner = :me, #expires = :expires, #remediation = :remediation, #acquired = :acquired',
-          ConditionExpression: 'attribute_not_exists(#key) OR #owner = :dead OR #expires < :now',
-          ExpressionAttributeNames: {
-            '#key': LOCK_TABLE_KEY,
-            '#owner': LOCK_OWNER_ATTRIBUTE,
-            '#expires': LOCK_EXPIRY_ATTRIBUTE,
-            '#remediation': LOCK_REMEDIATION_ATTRIBUTE,
-            '#acquired': LOCK_ITEM_ATTRIBUTES.acquiredAt,
-          },
-          ExpressionAttributeValues: {
-            ':me': me,
-            ':dead': dead,
-            ':now': Math.floor(at.getTime() / 1000),
-            // As long as the clean-up can run: the in-place fix's lock, or a recreation's work budget.
-            ':expires':
-              Math.floor(at.getTime() / 1000) +
-              (step.data.plan.remediation === 'recreate-notebook'
-                ? recreationLockSeconds(Number.POSITIVE_INFINITY)
-                : settings.lockSeconds),
-            ':acquired': at.toISOString(),
-            ':remediation': `clean-up:${step.data.plan.remediation}`,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return updatedIf(
+      new UpdateCommand({
+        TableName: settings.lockTableName,
+        Key: { [LOCK_TABLE_KEY]: step.data.plan.lock.key },
+        UpdateExpression:
+          'SET #owner = :me, #expires = :expires, #remediation = :remediation, #acquired = :acquired',
+        ConditionExpression: 'attribute_not_exists(#key) OR #owner = :dead OR #expires < :now',
+        ExpressionAttributeNames: {
+          '#key': LOCK_TABLE_KEY,
+          '#owner': LOCK_OWNER_ATTRIBUTE,
+          '#expires': LOCK_EXPIRY_ATTRIBUTE,
+          '#remediation': LOCK_REMEDIATION_ATTRIBUTE,
+          '#acquired': LOCK_ITEM_ATTRIBUTES.acquiredAt,
+        },
+        ExpressionAttributeValues: {
+          ':me': me,
+          ':dead': dead,
+          ':now': Math.floor(at.getTime() / 1000),
+          // As long as the clean-up can run: the in-place fix's lock, or a recreation's work budget.
+          ':expires':
+            Math.floor(at.getTime() / 1000) +
+            (step.data.plan.remediation === 'recreate-notebook'
+              ? recreationLockSeconds(Number.POSITIVE_INFINITY)
+              : settings.lockSeconds),
+          ':acquired': at.toISOString(),
+          ':remediation': `clean-up:${step.data.plan.remediation}`,
+        },
+      }),
+    );
   }
 
   /** A lock the dead execution holds, to this one (to be released); none that is free or another's. */
-  async function takeOverLockOf(key: string, dead: string, me: string): Promise<boolean> {
+  function takeOverLockOf(key: string, dead: string, me: string): Promise<boolean> {
+    return updatedIf(
+      new UpdateCommand({
+        TableName: settings.lockTableName,
+        Key: { [LOCK_TABLE_KEY]: key },
+        UpdateExpression: 'SET #owner = :me',
+        ConditionExpression: '#owner = :dead',
+        ExpressionAttributeNames: { '#owner': LOCK_OWNER_ATTRIBUTE },
+        ExpressionAttributeValues: { ':me': me, ':dead': dead },
+      }),
+    );
+  }
+
+  /** Whether the conditional update was made (false when its condition did not hold). */
+  async function updatedIf(command: UpdateCommand): Promise<boolean> {
     try {
-      await dynamodb.send(
-        new UpdateCommand({
-          TableName: settings.lockTableName,
-          Key: { [LOCK_TABLE_KEY]: key },
-          UpdateExpression: 'SET #owner = :me',
-          ConditionExpression: '#owner = :dead',
-          ExpressionAttributeNames: { '#owner': LOCK_OWNER_ATTRIBUTE },
-          ExpressionAttributeValues: { ':me': me, ':dead': dead },
-        }),
-      );
+      await dynamodb.send(command);
       return true;
     } catch (error) {
       if (errorName(error) === 'ConditionalCheckFailedException') return false;
@@ -247,22 +246,16 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
     const approvalKey = step.data.plan.recreate?.approvalKey;
     const table = settings.recreate?.approvalTableName;
     if (!approvalKey || !table) return false;
-    try {
-      await dynamodb.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { [APPROVAL_TABLE_KEY]: approvalKey },
-          UpdateExpression: 'SET #owner = :me',
-          ConditionExpression: '#owner = :dead',
-          ExpressionAttributeNames: { '#owner': APPROVAL_EXECUTION_ARN_ATTRIBUTE },
-          ExpressionAttributeValues: { ':me': me, ':dead': dead },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return updatedIf(
+      new UpdateCommand({
+        TableName: table,
+        Key: { [APPROVAL_TABLE_KEY]: approvalKey },
+        UpdateExpression: 'SET #owner = :me',
+        ConditionExpression: '#owner = :dead',
+        ExpressionAttributeNames: { '#owner': APPROVAL_EXECUTION_ARN_ATTRIBUTE },
+        ExpressionAttributeValues: { ':me': me, ':dead': dead },
+      }),
+    );
   }
 
   /**

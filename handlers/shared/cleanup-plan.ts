@@ -220,15 +220,19 @@ export function unplannedFinding(newestFirst: readonly HistoryEvent[]): Unplanne
   }
 }
 
+/** How the execution ended, as a verb phrase: "was stopped", "ran out of time", "failed ...". */
+function endedHow({ detail }: ExecutionStatusChange, failed: string): string {
+  return detail.status === 'ABORTED'
+    ? 'was stopped'
+    : detail.status === 'TIMED_OUT'
+      ? 'ran out of time'
+      : failed;
+}
+
 /** The note on a finding whose execution ended while it planned: nothing was changed. */
 export function unplannedNote(change: ExecutionStatusChange): string {
   const { detail } = change;
-  const how =
-    detail.status === 'ABORTED'
-      ? 'was stopped'
-      : detail.status === 'TIMED_OUT'
-        ? 'ran out of time'
-        : 'failed';
+  const how = endedHow(change, 'failed');
   return `Execution ${detail.name} ${how} while it was planning, before any change to the notebook: nothing was changed. To remediate it, use Remediate now, or set this finding back to NEW.`;
 }
 
@@ -277,12 +281,10 @@ export function abortedError(
   step: LastStep,
 ): { Error: string; Cause: string } {
   const { detail } = change;
-  const how =
-    detail.status === 'ABORTED'
-      ? 'was stopped'
-      : detail.status === 'TIMED_OUT'
-        ? 'ran out of time'
-        : `failed with ${detail.error ?? 'an error'} that its failure handling could not catch`;
+  const how = endedHow(
+    change,
+    `failed with ${detail.error ?? 'an error'} that its failure handling could not catch`,
+  );
   return {
     Error: { ABORTED: 'ExecutionAborted', TIMED_OUT: 'ExecutionTimedOut', FAILED: 'ExecutionFailed' }[
       detail.status
