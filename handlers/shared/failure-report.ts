@@ -92,6 +92,15 @@ export function describeRecovery(input: FailureReportInput): { sentence: string;
         restored: false,
       };
     }
+    if (!gone && notebook.status === 'Failed') {
+      // The new notebook exists but did not come up: it holds nothing the snapshot does not.
+      return {
+        sentence: command
+          ? `It was recreated but the new notebook is Failed: delete it and restore with: ${command}`
+          : 'It was recreated but the new notebook is Failed: delete it and restore it from its snapshot.',
+        restored: false,
+      };
+    }
     // The workflow deleted it to recreate it: the snapshot is the way back, and it is kept.
     return {
       sentence: command

@@ -221,7 +221,7 @@ describe('buildFailureReport after a recreation deleted the notebook', () => {
     notebook: { status, rootAccess: 'Disabled' },
     recovery: { restarted: false },
     // A notebook that is back was described without error; one that is not was not found.
-    recoveryError: status === 'InService' ? null : deleted.recoveryError,
+    recoveryError: status === 'InService' || status === 'Failed' ? null : deleted.recoveryError,
     execution: {
       id: `arn:aws:states:eu-west-1:111122223333:execution:remediation:${LONGEST.execution}`,
       name: LONGEST.execution,
@@ -243,6 +243,12 @@ describe('buildFailureReport after a recreation deleted the notebook', () => {
       'recreated but not finished',
       'InService',
       'It was recreated and is InService, but the recreation did not finish: if anything is missing, delete it and restore with: ',
+    ],
+    // Before, this read "deleted ... and is not back" though the new notebook was there, Failed.
+    [
+      'recreated but Failed',
+      'Failed',
+      'It was recreated but the new notebook is Failed: delete it and restore with: ',
     ],
   ])(
     'Given the longest names and a 3,000-character error, When the notebook is %s, Then the note fits 512 characters with the whole command, and only the error is cut',
