@@ -4,6 +4,7 @@
  * that went another way would leave grants unused for the wrong reason.
  */
 import { HANDLER_SDK_MAX_ATTEMPTS } from '../runner/local-deployment.js';
+import { stopWhenSageMakerCalled } from '../runner/operator-stop.js';
 import {
   APPROVAL,
   type CoverageScenario,
@@ -355,7 +356,7 @@ export const IAM_COVERAGE_SCENARIOS: readonly CoverageScenario[] = [
     configuration: RECREATE,
     async run(stage) {
       seedNotebook(stage);
-      stopWhenCalled(stage, 'StartNotebookInstance');
+      stopWhenSageMakerCalled(stage.deployment, 'StartNotebookInstance');
       const executions = await imported(stage, ['SageMaker.1'], [['approve', 5]]);
       check(
         statuses(executions) === 'ABORTED Operator, SUCCEEDED',
@@ -405,21 +406,6 @@ export const IAM_COVERAGE_SCENARIOS: readonly CoverageScenario[] = [
     },
   },
 ];
-
-/** Stops the running execution just before its `operation` call reaches SageMaker (as an operator would). */
-function stopWhenCalled(stage: Stage, operation: string): void {
-  const { faults } = stage.account;
-  const check_ = faults.check.bind(faults);
-  let stopped = false;
-  faults.check = (service, called, input) => {
-    if (!stopped && service === 'SageMaker' && called === operation) {
-      stopped = true;
-      const running = stage.deployment.stateMachine.executions.find((run) => run.status === 'RUNNING');
-      if (running) stage.deployment.stateMachine.stop(running.executionArn, 'Operator', 'stopped');
-    }
-    return check_(service, called, input);
-  };
-}
 
 /** Until the running execution's planning has taken the notebook's lock. */
 async function untilLocked(stage: Stage): Promise<void> {

@@ -7,7 +7,7 @@
  * gone with its finding still "Awaiting approval" and no word on the snapshot.
  */
 import { describe, expect, it } from 'vitest';
-import type { LocalDeployment } from '../../simulation/runner/local-deployment.js';
+import { stopWhenSageMakerCalled } from '../../simulation/runner/operator-stop.js';
 import { findingsFor, givenExposedNotebook, whenImportedAndClicked } from './recreation-fixtures.js';
 import {
   alerts,
@@ -20,28 +20,10 @@ import {
   sageMaker3Finding,
 } from './workflow-fixtures.js';
 
-/** Stops the running execution (as an operator would) right before its `operation` call reaches SageMaker. */
-function stopExecutionAt(deployment: LocalDeployment, operation: string, how: 'stop' | 'timeOut' = 'stop') {
-  const { faults } = deployment.account;
-  const check = faults.check.bind(faults);
-  let done = false;
-  faults.check = (service, called, input) => {
-    if (!done && service === 'SageMaker' && called === operation) {
-      done = true;
-      const first = deployment.stateMachine.executions.find((execution) => execution.status === 'RUNNING');
-      if (first) {
-        if (how === 'stop') deployment.stateMachine.stop(first.executionArn, 'Operator', 'stopped by hand');
-        else deployment.stateMachine.timeOut(first.executionArn);
-      }
-    }
-    return check(service, called, input);
-  };
-}
-
 describe('StopExecution in the middle of an in-place fix', () => {
   it('Given a running notebook whose root access fix is stopped by an operator after the notebook was stopped, When the execution ends ABORTED, Then a clean-up starts it again, annotates the finding, alerts and releases the lock', async () => {
     const deployment = givenNotebook();
-    stopExecutionAt(deployment, 'UpdateNotebookInstance');
+    stopWhenSageMakerCalled(deployment, 'UpdateNotebookInstance');
 
     deployment.importFinding(sageMaker3Finding());
     const executions = await deployment.settle();
@@ -68,7 +50,7 @@ describe('StopExecution in the middle of an in-place fix', () => {
 describe('an execution that times out', () => {
   it('Given a running notebook whose fix reaches the execution timeout while it is being stopped, When the execution ends TIMED_OUT, Then a clean-up starts it again and says the execution ran out of time', async () => {
     const deployment = givenNotebook();
-    stopExecutionAt(deployment, 'StopNotebookInstance', 'timeOut');
+    stopWhenSageMakerCalled(deployment, 'StopNotebookInstance', 'timeOut');
 
     deployment.importFinding(sageMaker3Finding());
     const executions = await deployment.settle();
@@ -85,7 +67,7 @@ describe('an execution that times out', () => {
 describe('StopExecution after the approved delete', () => {
   it('Given an approved recreation stopped by an operator after the notebook was deleted, When the execution ends ABORTED, Then every finding of the plan says where the snapshot is and how to restore it, and the lock and plan are released', async () => {
     const { deployment } = givenExposedNotebook();
-    stopExecutionAt(deployment, 'DeleteNotebookInstance');
+    stopWhenSageMakerCalled(deployment, 'DeleteNotebookInstance');
     const findings = findingsFor(['SageMaker.1', 'SageMaker.2']);
 
     const executions = await whenImportedAndClicked(deployment, findings, [
@@ -119,7 +101,7 @@ describe('StopExecution during the backup', () => {
   it('Given an approved recreation stopped as it starts the notebook with the backup lifecycle configuration, When the execution ends ABORTED, Then the clean-up puts its own lifecycle configuration back and it ends running, as it was', async () => {
     const { deployment } = givenExposedNotebook({ notebook: { lifecycleConfigName: 'team-setup' } });
     deployment.account.sagemaker.seedLifecycleConfig({ name: 'team-setup', onStart: 'echo ready' });
-    stopExecutionAt(deployment, 'StartNotebookInstance');
+    stopWhenSageMakerCalled(deployment, 'StartNotebookInstance');
 
     const executions = await whenImportedAndClicked(deployment, findingsFor(['SageMaker.1']), [
       { action: 'approve', afterMinutes: 5 },
@@ -164,7 +146,7 @@ describe('StopExecution while a recreation waits for approval', () => {
 describe('StopExecution while planning', () => {
   it('Given an execution stopped while its planning reads the notebook, When it ends ABORTED, Then nothing is changed and its finding says so and how to try again', async () => {
     const deployment = givenNotebook();
-    stopExecutionAt(deployment, 'ListTags');
+    stopWhenSageMakerCalled(deployment, 'ListTags');
 
     deployment.importFinding(sageMaker3Finding());
     const executions = await deployment.settle();
@@ -186,7 +168,7 @@ describe('StopExecution while the backup lifecycle configuration is being attach
     const { deployment } = givenExposedNotebook({ notebook: { lifecycleConfigName: 'team-setup' } });
     deployment.account.sagemaker.seedLifecycleConfig({ name: 'team-setup', onStart: 'echo ready' });
     // The first update after the approval is the attach (the stop before it is a stop, not an update)
-    stopExecutionAt(deployment, 'UpdateNotebookInstance');
+    stopWhenSageMakerCalled(deployment, 'UpdateNotebookInstance');
 
     const executions = await whenImportedAndClicked(deployment, findingsFor(['SageMaker.1']), [
       { action: 'approve', afterMinutes: 5 },
