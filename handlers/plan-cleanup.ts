@@ -45,7 +45,7 @@ import {
 } from './shared/runtime-settings.js';
 import { listAllTags } from './shared/sagemaker-tags.js';
 import { describeIssues } from './shared/validation.js';
-import { recreationLockSeconds } from './shared/work-budget.js';
+import { WORK_BUDGET_SECONDS } from './shared/work-budget.js';
 
 /** History events read, newest first, before giving up on finding a recorded step. */
 const MAX_HISTORY_EVENTS = 2_000;
@@ -206,9 +206,7 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
           // As long as the clean-up can run: the in-place fix's lock, or a recreation's work budget.
           ':expires':
             Math.floor(at.getTime() / 1000) +
-            (step.data.plan.remediation === 'recreate-notebook'
-              ? recreationLockSeconds(Number.POSITIVE_INFINITY)
-              : settings.lockSeconds),
+            (step.data.plan.remediation === 'recreate-notebook' ? WORK_BUDGET_SECONDS : settings.lockSeconds),
           ':acquired': at.toISOString(),
           ':remediation': `clean-up:${step.data.plan.remediation}`,
         },

@@ -1,12 +1,14 @@
 /**
  * Getting a notebook back to its prior state after a failure: its own lifecycle configuration back if
- * the recreation had swapped in the backup one, and its run state (running if it was, stopped if it was
- * not). A reconcile loop like the fix's own: describe, take the one step that moves toward that state,
- * wait, describe again. Every step that fails is retried with backoff; restoring the lifecycle
- * configuration and restoring the run state each have their own budget (minutes, as delays in
- * `$.plan.timing`), so a fault spent on one cannot leave the other undone. SageMaker accepts only Start
- * and Delete from Failed, so a Failed notebook is started first. Only when a budget runs out does the
- * report say ACTION NEEDED, with the notebook's state and what to run.
+ * the recreation had swapped in the backup one (or created the new notebook with the restore one), and
+ * its run state (running if it was, stopped if it was not). A reconcile loop like the fix's own:
+ * describe, take the one step that moves toward that state, wait, describe again. Every step spends an
+ * attempt of its budget: one that fails with a backoff delay, one SageMaker accepted with the wait for
+ * it (it may still end Failed). Restoring the lifecycle configuration and restoring the run state each
+ * have their own budget (minutes, as delays in `$.plan.timing`), so a fault spent on one cannot leave
+ * the other undone. SageMaker accepts only Start and Delete from Failed, so a Failed notebook is
+ * started first. Only when a budget runs out does the report say ACTION NEEDED, with the notebook's
+ * state and what to run.
  */
 import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
 import type { Catcher, ChoiceCondition, ChoiceRule, State } from './amazon-states-language.js';
