@@ -5,7 +5,6 @@
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
-import type { LocalDeployment } from '../../simulation/runner/local-deployment.js';
 import { FILES, findingsFor, givenExposedNotebook, whenImportedAndClicked } from './recreation-fixtures.js';
 import {
   alerts,
@@ -20,26 +19,14 @@ import {
   whenImported,
 } from './workflow-fixtures.js';
 
-/** The next `times` starts of the notebook end Failed (the simulated fault covers one start at a time). */
-function failStarts(deployment: LocalDeployment, times: number): void {
-  let starts = 0;
-  const { faults } = deployment.account;
-  const check = faults.check.bind(faults);
-  faults.check = (service, operation, input) => {
-    if (service === 'SageMaker' && operation === 'StartNotebookInstance' && ++starts <= times) {
-      faults.onNotebook(NOTEBOOK, { startFailureReason: 'InsufficientInstanceCapacity: retry later' });
-    }
-    return check(service, operation, input);
-  };
-}
-
 describe('the run state comes back through transient faults', () => {
   it('Given a running notebook whose update is refused and whose next two starts end Failed, When its root access fix fails, Then the recovery starts it a third time and it is InService again, with nothing to do by hand', async () => {
     const deployment = givenNotebook();
     deployment.account.faults.onNotebook(NOTEBOOK, {
       rejectUpdate: { code: 'ValidationException', message: 'Not now' },
+      startFailureReason: 'InsufficientInstanceCapacity: retry later',
+      startFailureTimes: 2,
     });
-    failStarts(deployment, 2);
 
     const execution = onlyExecution(await whenImported(deployment));
 
