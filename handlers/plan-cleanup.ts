@@ -36,7 +36,11 @@ import {
   unplannedNote,
 } from './shared/cleanup-plan.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
-import { type DocumentClient, LOCK_ITEM_ATTRIBUTES } from './shared/notebook-locks.js';
+import {
+  CLEANUP_REMEDIATION_PREFIX,
+  type DocumentClient,
+  LOCK_ITEM_ATTRIBUTES,
+} from './shared/notebook-locks.js';
 import { RECREATED_BY_TAG } from './shared/notebook-recreation.js';
 import {
   parseRuntimeSettings,
@@ -208,7 +212,7 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
             Math.floor(at.getTime() / 1000) +
             (step.data.plan.remediation === 'recreate-notebook' ? WORK_BUDGET_SECONDS : settings.lockSeconds),
           ':acquired': at.toISOString(),
-          ':remediation': `clean-up:${step.data.plan.remediation}`,
+          ':remediation': `${CLEANUP_REMEDIATION_PREFIX}${step.data.plan.remediation}`,
         },
       }),
     );

@@ -1,7 +1,7 @@
 /**
- * SweepStaleRecords: run on a schedule (EventBridge, every 15 minutes), clears the locks and waiting
- * plans that no running execution holds, so a notebook is never kept from being remediated by an
- * execution that was stopped, timed out or failed to release what it held.
+ * SweepStaleRecords: run on a schedule (EventBridge, every 15 minutes), clears the locks and plans
+ * that no running execution holds, so a notebook is never kept from being remediated by an execution
+ * that was stopped, timed out or failed to release what it held.
  *
  * Scans both tables (small: one item per notebook being changed or waiting for approval), asks Step
  * Functions about each holder (DescribeExecution), deletes each stale item only if it is still exactly
@@ -9,12 +9,16 @@
  * NOTIFIED, a note saying what was held, by which execution, and how it ended), and publishes one alert.
  * The decisions and the wording are in shared/stale-records.ts.
  *
- * A step that fails (throttling, say) leaves its record for the next sweep; a finding Security Hub
- * refuses twice is named in the alert. Either way the function fails, after the rest, so that its
- * errors alarm tells someone.
+ * A step that fails before the delete (throttling, say) leaves its record for the next sweep; a finding
+ * Security Hub refuses twice, or that a failed call could not note, is named in the alert (its record is
+ * gone already). Either way the function fails, after the rest, so that its errors alarm tells someone.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import {
+  BatchUpdateFindingsCommand,
+  type BatchUpdateFindingsCommandOutput,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -26,6 +30,7 @@ import {
 import { LOCK_EXPIRY_ATTRIBUTE, LOCK_OWNER_ATTRIBUTE, LOCK_TABLE_KEY } from '../statemachines/lock-table.js';
 import { NOTE_AUTHOR } from '../statemachines/state-builders.js';
 import { errorName } from './shared/aws-errors.js';
+import { TRANSIENT_NOTE_ERRORS } from './shared/custom-action-outcomes.js';
 import {
   describeHolder,
   executionPrefixOfStateMachine,
@@ -33,7 +38,7 @@ import {
   type StepFunctionsClient,
 } from './shared/execution-status.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
-import type { DocumentClient } from './shared/notebook-locks.js';
+import type { DocumentClient, FindingIdentifier } from './shared/notebook-locks.js';
 import {
   type ClearedRecord,
   clearedNote,
@@ -66,9 +71,6 @@ export interface SweepResult {
   /** What could not be done this time (the next sweep tries again). */
   readonly problems: readonly string[];
 }
-
-/** Security Hub's per-finding errors worth one more try in the same sweep. */
-const RETRIED_UPDATE_ERRORS = ['ConcurrentUpdateError', 'InternalFailure'];
 
 /** At least one step failed: what it was, and whether the next sweep tries again, is in the message. */
 export class SweepIncomplete extends Error {
@@ -133,39 +135,46 @@ export function createSweepHandler(
 
   /**
    * Writes the note on the record's findings; returns how many Security Hub took. A finding refused
-   * for a passing reason is tried once more; one that no longer exists has nobody to tell.
+   * for a passing reason is tried once more; one that no longer exists has nobody to tell. The record
+   * is deleted already, so a finding left unnoted (a refusal, or a call that failed after the SDK's
+   * retries) is named in `problems` for a human: no later sweep will come back to it.
    */
   async function tellFindings(record: StaleRecord, note: string, problems: string[]): Promise<number> {
+    const notNoted = (id: string, reason: string) =>
+      problems.push(
+        `finding ${id} not noted (${reason}): its ${record.kind} was cleared, so set it back to NEW by hand`,
+      );
     let noted = 0;
     for (const batch of updateBatches(findingsOf(record, settings.securityHubProductArn))) {
       let pending = batch;
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        const response = await securityhub.send(
-          new BatchUpdateFindingsCommand({
-            FindingIdentifiers: pending,
-            Workflow: { Status: 'NOTIFIED' },
-            Note: { Text: note, UpdatedBy: NOTE_AUTHOR },
-          }),
-        );
-        const unprocessed = response.UnprocessedFindings ?? [];
+      for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
+        let unprocessed: NonNullable<BatchUpdateFindingsCommandOutput['UnprocessedFindings']>;
+        try {
+          const response = await securityhub.send(
+            new BatchUpdateFindingsCommand({
+              FindingIdentifiers: pending,
+              Workflow: { Status: 'NOTIFIED' },
+              Note: { Text: note, UpdatedBy: NOTE_AUTHOR },
+            }),
+          );
+          unprocessed = response.UnprocessedFindings ?? [];
+        } catch (error) {
+          for (const finding of pending) notNoted(finding.Id, errorName(error));
+          break;
+        }
         noted += pending.length - unprocessed.length;
-        const retry = unprocessed.filter((failed) => RETRIED_UPDATE_ERRORS.includes(failed.ErrorCode ?? ''));
-        for (const failed of unprocessed) {
-          const id = failed.FindingIdentifier?.Id ?? 'unknown';
-          if (failed.ErrorCode === 'FindingNotFound') {
+        const retry: FindingIdentifier[] = [];
+        for (const { FindingIdentifier: failed, ErrorCode: code = 'unknown' } of unprocessed) {
+          const id = failed?.Id ?? 'unknown';
+          if (code === 'FindingNotFound') {
             logger.info('finding gone, not noted', { id });
-          } else if (attempt === 2 || !retry.includes(failed)) {
-            problems.push(
-              `finding ${id} not noted (${failed.ErrorCode ?? 'unknown'}): its ${record.kind} was cleared, so set it back to NEW by hand`,
-            );
+          } else if (attempt === 1 && TRANSIENT_NOTE_ERRORS.has(code) && failed?.Id && failed.ProductArn) {
+            retry.push({ Id: failed.Id, ProductArn: failed.ProductArn });
+          } else {
+            notNoted(id, code);
           }
         }
-        pending =
-          attempt === 1
-            ? (retry
-                .map((failed) => failed.FindingIdentifier)
-                .filter((id) => id !== undefined) as typeof batch)
-            : [];
+        pending = retry;
       }
     }
     return noted;

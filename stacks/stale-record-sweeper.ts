@@ -1,6 +1,6 @@
 /**
  * The scheduled sweeper of stale records (handlers/sweep-stale-records.ts): an EventBridge schedule
- * invokes it every 15 minutes; it clears the locks and waiting plans that no running execution holds,
+ * invokes it every 15 minutes; it clears the locks and plans that no running execution holds,
  * tells their findings, and publishes one alert. Its role holds exactly the calls it makes, and an
  * alarm publishes to the alert topic when it fails.
  *
@@ -39,7 +39,7 @@ export interface StaleRecordSweeperProps {
   readonly stateMachine: StateMachine;
   /** Scanned, and stale locks deleted. */
   readonly lockTable: ITable;
-  /** Scanned, and stale PLANNED or PENDING plans deleted. */
+  /** Scanned, and stale plans deleted (PLANNED or PENDING ones, and decided ones their execution left). */
   readonly approvalTable: ITable;
   /** The one alert of a sweep that cleared something. */
   readonly alertTopic: ITopic;

@@ -14,7 +14,7 @@ import { errorName } from './aws-errors.js';
 export type StepFunctionsClient = Pick<SFNClient, 'send'>;
 
 /** The statuses of an execution that will never run a step again, unless someone redrives it. */
-export const ENDED_EXECUTION_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+const ENDED_EXECUTION_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 export type EndedExecutionStatus = (typeof ENDED_EXECUTION_STATUSES)[number];
 
 /**

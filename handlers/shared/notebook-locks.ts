@@ -3,9 +3,9 @@
  *
  * - the lock (lock table): held only while an execution changes the notebook. An in-place fix takes it
  *   when it plans; an approved recreation takes it after the approval (never during the wait), and
- *   waits for an in-place fix that holds it. A lock whose holder has ended (DescribeExecution: not
- *   RUNNING) is taken over at once, with a conditional write on that holder, and the taker says so on
- *   its finding; a lock nobody can vouch for expires.
+ *   waits for an in-place fix that holds it. A lock whose holder has ended (DescribeExecution: neither
+ *   RUNNING nor PENDING_REDRIVE; execution-status.ts) is taken over at once, with a conditional write on
+ *   that holder, and the taker says so on its finding; a lock nobody can vouch for expires.
  * - the plan (approval table): a recreation's plan from its planning to its closing, listing every
  *   finding of the notebook that it fixes (sibling findings join it), with the task token while it
  *   waits for a human. A plan whose execution has ended is taken over the same way, with its findings.
@@ -85,7 +85,7 @@ export interface LockRequest {
   readonly seconds: number;
 }
 
-const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 type ConditionFailure = { Item?: Record<string, { S?: string; N?: string }> };
@@ -110,7 +110,8 @@ export function lockHeldSince(
   return remediation?.startsWith(CLEANUP_REMEDIATION_PREFIX) ? undefined : dateOf(acquiredAt);
 }
 
-function dateOf(text: string | undefined): Date | undefined {
+/** The date an item's ISO 8601 attribute holds, or undefined when it is missing or not a date. */
+export function dateOf(text: string | undefined): Date | undefined {
   const date = text === undefined ? undefined : new Date(text);
   return date === undefined || Number.isNaN(date.getTime()) ? undefined : date;
 }

@@ -28,6 +28,7 @@ import {
   LOCK_REMEDIATION_ATTRIBUTE,
   LOCK_TABLE_KEY,
 } from '../../statemachines/lock-table.js';
+import { MAX_FINDINGS_PER_UPDATE } from './custom-action-outcomes.js';
 import {
   describeEnd,
   executionName,
@@ -36,6 +37,8 @@ import {
   holderEnd,
 } from './execution-status.js';
 import {
+  dateOf,
+  epochSeconds,
   type FindingIdentifier,
   LOCK_ITEM_ATTRIBUTES,
   lockHeldSince,
@@ -43,17 +46,20 @@ import {
 } from './notebook-locks.js';
 import { NOTE_LIMIT, SUBJECT_LIMIT, truncate } from './plan-decisions.js';
 
-/** The plan statuses the sweeper clears: nothing has been changed under them. */
-export const SWEPT_PLAN_STATUSES = ['PLANNED', 'PENDING'] as const;
+/**
+ * The plan statuses the sweeper judges by their execution and deadline: nothing has been changed under
+ * them. A decided plan (APPROVED, REJECTED) is only cleared once its execution has ended ('left').
+ */
+const WAITING_PLAN_STATUSES: readonly string[] = ['PLANNED', 'PENDING'];
 
 /** How long after its approval deadline a waiting plan is left to its own execution's closing. */
 export const PLAN_DEADLINE_GRACE_SECONDS = 60 * 60;
 
-/** BatchUpdateFindings takes at most this many findings per call. */
-export const MAX_FINDINGS_PER_UPDATE = 100;
-
 /** Lines of the alert that name one cleared record each; the rest are counted. */
 export const MAX_ALERT_RECORD_LINES = 200;
+
+/** Lines of the alert that name one problem each; the rest are counted (all are in the log). */
+const MAX_ALERT_PROBLEM_LINES = 50;
 
 export interface LockRecord {
   readonly kind: 'lock';
@@ -87,11 +93,6 @@ export type Staleness =
   | { readonly kind: 'overdue'; readonly status: HolderStatus }
   /** An APPROVED or REJECTED plan whose execution (and its clean-up) ended without deleting it. */
   | { readonly kind: 'left'; readonly end: HolderEnd };
-
-const dateOf = (value: unknown): Date | undefined => {
-  const date = typeof value === 'string' ? new Date(value) : undefined;
-  return date && !Number.isNaN(date.getTime()) ? date : undefined;
-};
 
 const lockItem = z.looseObject({
   [LOCK_TABLE_KEY]: z.string(),
@@ -144,20 +145,18 @@ export function planRecordOf(item: Record<string, unknown>): PlanRecord | undefi
   };
 }
 
-const seconds = (date: Date): number => Math.floor(date.getTime() / 1000);
-
 /** Whether the record is stale, given its holder's status; undefined when it is not (yet). */
 export function staleness(record: StaleRecord, status: HolderStatus, now: Date): Staleness | undefined {
   const end = holderEnd(status, record.kind === 'lock' ? record.acquiredAt : record.plannedAt, now);
-  if (record.kind === 'plan' && !(SWEPT_PLAN_STATUSES as readonly string[]).includes(record.status)) {
+  if (record.kind === 'plan' && !WAITING_PLAN_STATUSES.includes(record.status)) {
     // Decided: its execution writes the outcome and closes it; one left after that ended is cleared.
     return end !== undefined ? { kind: 'left', end } : undefined;
   }
   if (end !== undefined) return { kind: 'ended', end };
   if (record.kind === 'lock') {
-    return record.expiresAt < seconds(now) ? { kind: 'expired', status } : undefined;
+    return record.expiresAt < epochSeconds(now) ? { kind: 'expired', status } : undefined;
   }
-  return record.approvalDeadline + PLAN_DEADLINE_GRACE_SECONDS < seconds(now)
+  return record.approvalDeadline + PLAN_DEADLINE_GRACE_SECONDS < epochSeconds(now)
     ? { kind: 'overdue', status }
     : undefined;
 }
@@ -267,7 +266,14 @@ export function sweepAlert(
       '',
       'Each finding noted says what was held and to set it back to NEW to try again. A finding whose execution succeeded already has its outcome and was left as it is.',
       ...(problems.length > 0
-        ? ['', 'Not done:', ...problems.slice(0, 50).map((problem) => `- ${problem}`)]
+        ? [
+            '',
+            'Not done:',
+            ...problems.slice(0, MAX_ALERT_PROBLEM_LINES).map((problem) => `- ${problem}`),
+            ...(problems.length > MAX_ALERT_PROBLEM_LINES
+              ? [`- and ${problems.length - MAX_ALERT_PROBLEM_LINES} more (see the sweeper's log group).`]
+              : []),
+          ]
         : []),
     ].join('\n'),
   };

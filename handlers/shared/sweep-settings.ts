@@ -8,7 +8,7 @@ export const SWEEP_SETTINGS_VARIABLE = 'SWEEP_SETTINGS';
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
-export const sweepSettingsSchema = z.object({
+const sweepSettingsSchema = z.object({
   lockTableName: z.string().check(z.regex(TABLE_NAME, 'must be a DynamoDB table name')),
   approvalTableName: z.string().check(z.regex(TABLE_NAME, 'must be a DynamoDB table name')),
   alertTopicArn: z

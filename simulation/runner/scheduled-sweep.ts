@@ -25,7 +25,7 @@ export type SweepOutcome =
   | { readonly at: Date; readonly ok: false; readonly error: string };
 
 /** `rate(15 minutes)` → 900. Only the rate expressions the stack writes. */
-export function rateSeconds(expression: string): number {
+function rateSeconds(expression: string): number {
   const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
   if (!match) throw new Error(`not a rate expression the local deployment runs: ${expression}`);
   const unit = { minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86_400, days: 86_400 }[

@@ -213,6 +213,22 @@ describe('sweepAlert', () => {
     ]);
   });
 
+  it('Given more problems than the alert lists, Then the first 50 are named and the rest counted', () => {
+    const problems = Array.from(
+      { length: 53 },
+      (_, index) => `finding f-${index} not noted (InternalFailure)`,
+    );
+    const lines = sweepAlert(
+      [{ record: lock, stale: { kind: 'ended', end: 'ABORTED' }, findingsNoted: 0 }],
+      problems,
+      NOW,
+    ).message.split('\n');
+    expect(lines.slice(lines.indexOf('Not done:') + 1)).toEqual([
+      ...problems.slice(0, 50).map((problem) => `- ${problem}`),
+      "- and 3 more (see the sweeper's log group).",
+    ]);
+  });
+
   it('Given more cleared records than the alert lists, Then the rest are counted, and the message stays far below 256 KiB', () => {
     const many = Array.from({ length: MAX_ALERT_RECORD_LINES + 5 }, () => ({
       record: lock,

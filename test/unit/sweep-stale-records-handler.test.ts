@@ -220,6 +220,30 @@ describe('the sweeper handler', () => {
     expect(account.callsTo('SecurityHub', 'BatchUpdateFindings')).toHaveLength(2);
   });
 
+  it('Given Security Hub failing the note after the lock was deleted, When it sweeps, Then the lock is listed as cleared and its finding named for a human, not left for a next sweep', async () => {
+    const account = givenAccount('none');
+    const root = importFinding(account, 'SageMaker.3');
+    putLock(account, NOTEBOOK_KEY, execution('stopped'), root.Id ?? '');
+    account.faults.failNext({
+      service: 'SecurityHub',
+      operation: 'BatchUpdateFindings',
+      code: 'InvalidAccessException',
+      httpStatusCode: 401,
+    });
+    const { sweep, alerts } = sweeper(account, { [execution('stopped')]: 'ABORTED' });
+
+    const failure = await sweep({}).catch((error: unknown) => error);
+
+    const problem = `finding ${root.Id} not noted (InvalidAccessException): its lock was cleared, so set it back to NEW by hand`;
+    expect(failure).toBeInstanceOf(SweepIncomplete);
+    expect((failure as Error).message).toBe(problem);
+    expect(itemsOf(account, 'locks')).toEqual([]);
+    const message = alerts()[0]?.Message ?? '';
+    expect(message).toContain(`Execution ${execution('stopped')}. Findings noted: 0.`);
+    expect(message).toContain(`Not done:\n- ${problem}`);
+    expect(account.securityHub.getFinding(root.Id ?? '')?.Workflow?.Status).toBe('NEW');
+  });
+
   it('Given a lock taken over between the scan and the delete, When it sweeps, Then the new holder keeps it', async () => {
     const account = givenAccount('none');
     putLock(account, NOTEBOOK_KEY, execution('stopped'), 'root-finding');
