@@ -146,7 +146,9 @@ export function createPlanHandler(
 
   /** Asks Step Functions whether a holder of this state machine still runs (undefined: never takes over). */
   function holderStatusFor(execution: ExecutionIdentity): HolderStatusReader | undefined {
-    return sfn ? describeHolder(sfn, executionPrefix(execution.id), logger.warn.bind(logger)) : undefined;
+    return sfn
+      ? describeHolder(sfn, executionPrefix(execution.id), now, logger.warn.bind(logger))
+      : undefined;
   }
 
   /** The resource's tags, or undefined when the resource no longer exists. */

@@ -258,7 +258,7 @@ export function createSnapshotHandler(
     const lock = { table: settings.lockTableName, key: remediation.lock.key, owner: execution.id };
     // An in-place fix whose execution has ended (stopped, say) no longer holds it back.
     const holderStatus = sfn
-      ? describeHolder(sfn, executionPrefix(execution.id), logger.warn.bind(logger))
+      ? describeHolder(sfn, executionPrefix(execution.id), now, logger.warn.bind(logger))
       : undefined;
     const taken = await acquireLock(
       dynamodb,

@@ -187,6 +187,7 @@ export function createSweepHandler(
     const describe = describeHolder(
       sfn,
       executionPrefixOfStateMachine(settings.stateMachineArn),
+      now,
       logger.warn.bind(logger),
     );
     // One DescribeExecution per holder, however many records it holds.

@@ -19,10 +19,26 @@ export type EndedExecutionStatus = (typeof ENDED_EXECUTION_STATUSES)[number];
 
 /**
  * What DescribeExecution said of a holder: an execution status (RUNNING and PENDING_REDRIVE may still
- * run steps), NOT_FOUND (ExecutionDoesNotExist), or UNKNOWN (not asked: another state machine's
- * execution, or the call was refused).
+ * run steps), CLEANING_UP (ended so recently that its clean-up owns its records), NOT_FOUND
+ * (ExecutionDoesNotExist), or UNKNOWN (not asked: another state machine's execution, or the call was
+ * refused).
  */
-export type HolderStatus = EndedExecutionStatus | 'RUNNING' | 'PENDING_REDRIVE' | 'NOT_FOUND' | 'UNKNOWN';
+export type HolderStatus =
+  | EndedExecutionStatus
+  | 'RUNNING'
+  | 'PENDING_REDRIVE'
+  | 'CLEANING_UP'
+  | 'NOT_FOUND'
+  | 'UNKNOWN';
+
+/**
+ * How long after an execution ended ABORTED, TIMED_OUT or FAILED its records are left to the clean-up
+ * its status change starts (handlers/plan-cleanup.ts): taken over or swept earlier, the clean-up could
+ * no longer put the notebook back (a backup lifecycle configuration left on), and the finding would be
+ * told twice. The status is then CLEANING_UP, which holderEnd does not count as ended.
+ */
+export const CLEAN_UP_GRACE_SECONDS = 5 * 60;
+const CLEANED_UP_ENDS: readonly string[] = ['ABORTED', 'TIMED_OUT', 'FAILED'];
 
 /** How a holder ended, when it has: an ended status, or NOT_FOUND for one Step Functions does not know. */
 export type HolderEnd = EndedExecutionStatus | 'NOT_FOUND';
@@ -81,13 +97,17 @@ export function executionPrefixOfStateMachine(stateMachineArn: string): string {
 export function describeHolder(
   sfn: StepFunctionsClient,
   machinePrefix: string | undefined,
+  now: () => Date,
   log: (message: string, fields: Record<string, unknown>) => void = () => {},
 ): HolderStatusReader {
   return async (executionArn) => {
     if (machinePrefix === undefined || executionPrefix(executionArn) !== machinePrefix) return 'UNKNOWN';
     try {
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return (described.status ?? 'UNKNOWN') as HolderStatus;
+      const status = (described.status ?? 'UNKNOWN') as HolderStatus;
+      const stopped = described.stopDate ? new Date(described.stopDate).getTime() : undefined;
+      const recently = stopped !== undefined && (now().getTime() - stopped) / 1000 < CLEAN_UP_GRACE_SECONDS;
+      return CLEANED_UP_ENDS.includes(status) && recently ? 'CLEANING_UP' : status;
     } catch (error) {
       const name = errorName(error);
       if (name === 'ExecutionDoesNotExist') return 'NOT_FOUND';

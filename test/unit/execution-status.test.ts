@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  CLEAN_UP_GRACE_SECONDS,
   describeHolder,
   executionName,
   executionPrefix,
@@ -20,7 +21,7 @@ const HOLDER = `${PREFIX}:execution-0001`;
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const secondsBefore = (seconds: number) => new Date(NOW.getTime() - seconds * 1000);
 
-/** An SFN client answering DescribeExecution from `answers` (a status, or an error name to throw). */
+/** An SFN client answering DescribeExecution from `answers` (a status, `STATUS@<seconds since it stopped>`, or an error name to throw). */
 function fakeSfn(answers: Record<string, string>) {
   const asked: string[] = [];
   return {
@@ -30,7 +31,12 @@ function fakeSfn(answers: Record<string, string>) {
         const arn = command.input.executionArn ?? '';
         asked.push(arn);
         const answer = answers[arn] ?? 'ExecutionDoesNotExist';
-        if (/^[A-Z_]+$/.test(answer)) return { status: answer };
+        const [status, stoppedSecondsAgo] = answer.split('@');
+        if (status && /^[A-Z_]+$/.test(status)) {
+          return stoppedSecondsAgo === undefined
+            ? { status }
+            : { status, stopDate: secondsBefore(Number(stoppedSecondsAgo)) };
+        }
         throw Object.assign(new Error(`${answer}: ${arn}`), { name: answer });
       },
     } as never,
@@ -90,7 +96,7 @@ describe('execution ARNs', () => {
 describe('describeHolder', () => {
   it('Given executions of this state machine, When asked, Then each answer is what DescribeExecution said', async () => {
     const sfn = fakeSfn({ [HOLDER]: 'ABORTED', [`${PREFIX}:execution-0002`]: 'RUNNING' });
-    const read = describeHolder(sfn.client, PREFIX);
+    const read = describeHolder(sfn.client, PREFIX, () => NOW);
     const answers: HolderStatus[] = [
       await read(HOLDER),
       await read(`${PREFIX}:execution-0002`),
@@ -102,17 +108,22 @@ describe('describeHolder', () => {
 
   it("Given another state machine's execution or no ARN at all, When asked, Then UNKNOWN without calling (the role may not describe it)", async () => {
     const sfn = fakeSfn({});
-    const read = describeHolder(sfn.client, PREFIX);
+    const read = describeHolder(sfn.client, PREFIX, () => NOW);
     expect(await read('arn:aws:states:eu-west-1:111122223333:execution:Other:x')).toBe('UNKNOWN');
     expect(await read('another execution')).toBe('UNKNOWN');
-    expect(await describeHolder(sfn.client, undefined)(HOLDER)).toBe('UNKNOWN');
+    expect(await describeHolder(sfn.client, undefined, () => NOW)(HOLDER)).toBe('UNKNOWN');
     expect(sfn.asked).toEqual([]);
   });
 
   it('Given DescribeExecution refused or the ARN rejected, When asked, Then UNKNOWN and the reason is logged', async () => {
     const logged: unknown[] = [];
     const sfn = fakeSfn({ [HOLDER]: 'AccessDeniedException', [`${PREFIX}:bad`]: 'InvalidArn' });
-    const read = describeHolder(sfn.client, PREFIX, (message, fields) => logged.push({ message, fields }));
+    const read = describeHolder(
+      sfn.client,
+      PREFIX,
+      () => NOW,
+      (message, fields) => logged.push({ message, fields }),
+    );
     expect(await read(HOLDER)).toBe('UNKNOWN');
     expect(await read(`${PREFIX}:bad`)).toBe('UNKNOWN');
     expect(logged).toEqual([
@@ -121,8 +132,24 @@ describe('describeHolder', () => {
     ]);
   });
 
+  it('Given an execution that ended aborted, timed out or failed less than the clean-up grace ago, When asked, Then it is CLEANING_UP (its clean-up owns its records); once the grace is over, or when it succeeded, its status', async () => {
+    const grace = CLEAN_UP_GRACE_SECONDS;
+    const sfn = fakeSfn({
+      [`${PREFIX}:aborted-now`]: `ABORTED@${grace - 1}`,
+      [`${PREFIX}:failed-now`]: `FAILED@0`,
+      [`${PREFIX}:timed-out-before`]: `TIMED_OUT@${grace}`,
+      [`${PREFIX}:succeeded-now`]: 'SUCCEEDED@0',
+    });
+    const read = describeHolder(sfn.client, PREFIX, () => NOW);
+    expect(await read(`${PREFIX}:aborted-now`)).toBe('CLEANING_UP');
+    expect(await read(`${PREFIX}:failed-now`)).toBe('CLEANING_UP');
+    expect(await read(`${PREFIX}:timed-out-before`)).toBe('TIMED_OUT');
+    expect(await read(`${PREFIX}:succeeded-now`)).toBe('SUCCEEDED');
+    expect(holderEnd('CLEANING_UP', secondsBefore(3600), NOW)).toBeUndefined();
+  });
+
   it('Given Step Functions throttling, When asked, Then the error is thrown for the state machine to retry', async () => {
-    const read = describeHolder(fakeSfn({ [HOLDER]: 'ThrottlingException' }).client, PREFIX);
+    const read = describeHolder(fakeSfn({ [HOLDER]: 'ThrottlingException' }).client, PREFIX, () => NOW);
     await expect(read(HOLDER)).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
 });
