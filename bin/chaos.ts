@@ -25,7 +25,7 @@ const { values } = parseArgs({
   strict: true,
 });
 
-function positiveInteger(name: string, text: string): number {
+function wholeNumber(name: string, text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, got ${text}`);
   return value;
@@ -58,13 +58,13 @@ if (values.replay !== undefined) {
   const paths: readonly ChaosPath[] =
     values.path === 'both' ? CHAOS_PATHS : CHAOS_PATHS.filter((path) => path === values.path);
   if (paths.length === 0) throw new Error(`--path must be in-place, recreation or both, got ${values.path}`);
-  const runs = positiveInteger('runs', values.runs);
+  const runs = wholeNumber('runs', values.runs);
   let done = 0;
   const summary: CampaignSummary = await runCampaign({
-    seed: positiveInteger('seed', values.seed),
+    seed: wholeNumber('seed', values.seed),
     runs,
     paths,
-    workers: positiveInteger('workers', values.workers),
+    workers: wholeNumber('workers', values.workers),
     onRun: (result) => {
       done += 1;
       if (values.log !== undefined) {

@@ -175,6 +175,7 @@ export function defaultStatusFor(code: string): number {
     AccessDeniedException: 403,
     AuthorizationErrorException: 403,
     KMSInternalException: 500,
+    DependencyTimeoutException: 503,
     InternalServiceError: 500,
     RequestLimitExceeded: 503,
     Unavailable: 503,

@@ -2,7 +2,9 @@
  * What EventBridge does with a target's InputTransformer: each name of InputPathsMap takes the value at
  * its JSON path in the event, and InputTemplate gets it in place of `<name>`. A placeholder inside a
  * quoted string takes the value's text; one outside takes the value as JSON (a string with its quotes),
- * as the EventBridge user guide's input transformation examples show.
+ * as the EventBridge user guide's input transformation examples show. Not simulated: an object or array
+ * placed inside a string (EventBridge strips its inner quotes; here they stay, escaped), array indices
+ * and wildcards in paths (refused), and the predefined `aws.events.*` variables.
  */
 export interface InputTransformer {
   readonly InputPathsMap?: Readonly<Record<string, string>>;
@@ -11,6 +13,10 @@ export interface InputTransformer {
 
 function valueAt(event: unknown, path: string): unknown {
   if (!path.startsWith('$.')) throw new Error(`InputPathsMap path ${path} does not start with $.`);
+  // EventBridge also takes array indices and wildcards; a path using them must not quietly become null here.
+  if (!/^\$(?:\.[A-Za-z0-9_-]+)+$/.test(path)) {
+    throw new Error(`InputPathsMap path ${path}: only dot notation is simulated`);
+  }
   let value: unknown = event;
   for (const key of path.slice(2).split('.')) {
     if (typeof value !== 'object' || value === null) return undefined;

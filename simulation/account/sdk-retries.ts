@@ -22,20 +22,20 @@
  * shared quota would run dry where AWS's would not. Nor the `x-amz-retry-after` hint (no simulated
  * service sends one).
  */
-import { createHash } from 'node:crypto';
+import { deterministicHex } from './deterministic-ids.js';
 import type { SimulatedService } from './errors.js';
 
 export type RetryErrorType = 'THROTTLING' | 'TRANSIENT';
 
 /** The SDK's attempts in all when the client does not say (StandardRetryStrategy's DEFAULT_MAX_ATTEMPTS). */
-export const SDK_DEFAULT_MAX_ATTEMPTS = 3;
+const SDK_DEFAULT_MAX_ATTEMPTS = 3;
 /** DynamoDB's client default (resolveRetryConfig with defaultMaxAttempts 4). */
-export const DYNAMODB_DEFAULT_MAX_ATTEMPTS = 4;
+const DYNAMODB_DEFAULT_MAX_ATTEMPTS = 4;
 /** The cap on one backoff, before the jitter (MAXIMUM_RETRY_DELAY). */
-export const MAXIMUM_RETRY_DELAY_MS = 20_000;
-export const THROTTLING_BASE_DELAY_MS = 1_000;
-export const TRANSIENT_BASE_DELAY_MS = 50;
-export const DYNAMODB_TRANSIENT_BASE_DELAY_MS = 25;
+const MAXIMUM_RETRY_DELAY_MS = 20_000;
+const THROTTLING_BASE_DELAY_MS = 1_000;
+const TRANSIENT_BASE_DELAY_MS = 50;
+const DYNAMODB_TRANSIENT_BASE_DELAY_MS = 25;
 
 /** Error codes the SDK treats as throttling (THROTTLING_ERROR_CODES). */
 const THROTTLING_CODES: ReadonlySet<string> = new Set([
@@ -111,8 +111,7 @@ export class SeededFractions {
 
   next(): number {
     this.drawn += 1;
-    const hex = createHash('sha256').update(`${this.seed}/${this.drawn}`).digest('hex').slice(0, 13);
-    return Number.parseInt(hex, 16) / 16 ** 13;
+    return Number.parseInt(deterministicHex(`${this.seed}/${this.drawn}`, 13), 16) / 16 ** 13;
   }
 }
 

@@ -65,7 +65,7 @@ const EMPTY: FaultCounts = {
   stuck: 0,
 };
 
-export function countOutcomes(outcomes: readonly RunOutcome[]): FaultCounts {
+function countOutcomes(outcomes: readonly RunOutcome[]): FaultCounts {
   return outcomes.reduce(
     (counts, outcome) => ({
       runs: counts.runs + 1,
@@ -80,7 +80,7 @@ export function countOutcomes(outcomes: readonly RunOutcome[]): FaultCounts {
   );
 }
 
-export function addCounts(a: FaultCounts, b: FaultCounts): FaultCounts {
+function addCounts(a: FaultCounts, b: FaultCounts): FaultCounts {
   return {
     runs: a.runs + b.runs,
     safe: a.safe + b.safe,
@@ -92,7 +92,7 @@ export function addCounts(a: FaultCounts, b: FaultCounts): FaultCounts {
   };
 }
 
-export function summarisePath(results: readonly RunResult[]): PathSummary {
+function summarisePath(results: readonly RunResult[]): PathSummary {
   const outcomes = results.map((result) => result.outcome);
   const realMs = results.map((result) => result.realMs);
   return {

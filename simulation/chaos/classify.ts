@@ -84,7 +84,7 @@ export interface RunFacts {
     /** It ended at Step Functions' 25,000-event history limit: it looped, whatever state it was in. */
     readonly historyLimit?: boolean | undefined;
   }>;
-  /** When someone else last changed the notebook (restart, deletion), in ms since the epoch. */
+  /** When someone else last started or stopped the notebook (ms since the epoch); saves and StopExecution do not count. */
   readonly lastInterferenceAtMs?: number | undefined;
 }
 
@@ -112,7 +112,7 @@ export function isOpenPlanStatus(status: string): boolean {
 const STATUS_CLAIM = /\b(?:is|left) (InService|Stopped|Stopping|Failed|Pending|Updating|Deleting)\b/g;
 
 /** Whether the notebook passes the control now. */
-export function passesControl(controlId: string, notebook: NotebookFacts): boolean {
+function passesControl(controlId: string, notebook: NotebookFacts): boolean {
   switch (controlId) {
     case 'SageMaker.1':
       return notebook.directInternetAccess === 'Disabled';
@@ -125,7 +125,7 @@ export function passesControl(controlId: string, notebook: NotebookFacts): boole
   }
 }
 
-export function sameVolume(a: VolumeDigest, b: VolumeDigest): boolean {
+function sameVolume(a: VolumeDigest, b: VolumeDigest): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }

@@ -20,6 +20,8 @@ const HUMAN_MAX_POLLS = 120;
 export interface Interference {
   readonly at: Date;
   readonly what: string;
+  /** Someone else started or stopped the notebook (not a save, not a StopExecution). */
+  readonly changedRunState: boolean;
 }
 
 export interface InjectedFaults {
@@ -42,7 +44,8 @@ export function injectFaults(
   const { clock, faults } = account;
   const startMs = clock.nowMs();
   const interference: Interference[] = [];
-  const note = (what: string) => interference.push({ at: clock.now(), what });
+  const note = (what: string, changedRunState = false) =>
+    interference.push({ at: clock.now(), what, changedRunState });
   const lifts: Array<() => void> = [];
   const invokeFaults: Array<{ arn: string; code: string; remaining: number }> = [];
   const copyFaults: Array<{ failOn: string; remaining: number }> = [];
@@ -128,7 +131,9 @@ export function injectFaults(
         break;
       case 'restartedBySomeoneElse':
         at(fault.atSeconds, () =>
-          restartLikeAPerson(account.sagemaker, notebookName, plan.notebook.running, clock, note),
+          restartLikeAPerson(account.sagemaker, notebookName, plan.notebook.running, clock, (what) =>
+            note(what, true),
+          ),
         );
         break;
       case 'userSaves':

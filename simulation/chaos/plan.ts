@@ -21,6 +21,9 @@ import { hashSeed, type Random, seededRandom } from './random.js';
 
 export { CHAOS_PATHS, type ChaosPath };
 
+/** The seed of the campaign the tests and the bench run: changing it is a new campaign, not a fix. */
+export const CAMPAIGN_SEED = 20261207;
+
 /** A transient fault fails at most this many calls (or attempts) in a row. */
 export const MAX_TRANSIENT_TIMES = 4;
 /**

@@ -26,7 +26,7 @@ import {
 import { type InjectedFaults, injectFaults } from './inject.js';
 import type { RunPlan } from './plan.js';
 
-export const CHAOS_NOTEBOOK = 'Research-Notebook';
+const CHAOS_NOTEBOOK = 'Research-Notebook';
 const OWN_LIFECYCLE_CONFIG = 'team-setup';
 const APPROVAL_MODES = { 'SageMaker.1': 'approval', 'SageMaker.2': 'approval' } as const;
 /** Ops look for a waiting plan this often, click again if nothing happened, and stop after three clicks. */
@@ -279,7 +279,7 @@ function notebookFacts(deployment: LocalDeployment): RunFacts['final'] {
     rootAccess: described.RootAccess ?? 'Enabled',
     directInternetAccess: described.DirectInternetAccess ?? 'Enabled',
     inVpc: described.SubnetId !== undefined,
-    files: sagemaker.hasNotebook(CHAOS_NOTEBOOK) ? volumeDigest(deployment) : {},
+    files: volumeDigest(deployment),
   };
 }
 
@@ -298,7 +298,8 @@ function gatherFacts(
   const gone = final === undefined || final.status === 'Deleting';
   const deletionPlanned = plan.faults.some((fault) => fault.kind === 'deletedBySomeoneElse');
   const plansTable = settings.recreate?.approvalTableName;
-  const lastInterference = injected.interference.at(-1);
+  // Only a start or stop by someone else makes the run state theirs: a save or a StopExecution does not.
+  const lastRunStateChange = injected.interference.filter((entry) => entry.changedRunState).at(-1);
   return {
     path: plan.path,
     prior,
@@ -342,7 +343,7 @@ function gatherFacts(
       startedAtMs: execution.startedAt.getTime(),
       historyLimit: /maximum number of history events/.test(execution.cause ?? ''),
     })),
-    lastInterferenceAtMs: lastInterference?.at.getTime(),
+    lastInterferenceAtMs: lastRunStateChange?.at.getTime(),
   };
 }
 

@@ -35,4 +35,13 @@ describe('EventBridge input transformer', () => {
       applyInputTransformer(event, { InputPathsMap: { name: 'detail.name' }, InputTemplate: '<name>' }),
     ).toThrow('InputPathsMap path detail.name does not start with $.');
   });
+
+  it('Given a path with an array index, When applied, Then it is refused rather than read as null', () => {
+    expect(() =>
+      applyInputTransformer(
+        { detail: { findings: [{ Id: 'f-1' }] } },
+        { InputPathsMap: { id: '$.detail.findings[0].Id' }, InputTemplate: '<id>' },
+      ),
+    ).toThrow('InputPathsMap path $.detail.findings[0].Id: only dot notation is simulated');
+  });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ALWAYS_PERSISTENT,
   ALWAYS_TRANSIENT,
+  CAMPAIGN_SEED,
   campaignPlans,
   describePlan,
   FAULT_KINDS,
@@ -37,7 +38,7 @@ describe('fault plans', () => {
   });
 
   it('Given 200 runs per path, When planned, Then every fault kind appears on each path that has it, both transient and persistent where it can be either', () => {
-    const plans = campaignPlans(20261207, 200);
+    const plans = campaignPlans(CAMPAIGN_SEED, 200);
     const seen = (path: string, persistent: boolean): Set<FaultKind> =>
       new Set(
         plans

@@ -4,10 +4,8 @@
  */
 import { expect } from 'vitest';
 import { type FaultCounts, runCampaign } from '../../simulation/chaos/campaign.js';
-import type { ChaosPath } from '../../simulation/chaos/plan.js';
+import { CAMPAIGN_SEED, type ChaosPath } from '../../simulation/chaos/plan.js';
 
-/** The campaign's seed: changing it is a new campaign, not a fix. */
-export const CAMPAIGN_SEED = 20261207;
 export const RUNS_PER_PATH = 200;
 /** Runs side by side in child processes (the lifecycle scripts block the process that runs them). */
 const WORKERS = 2;
