@@ -2,6 +2,7 @@
  * The campaign's only source of randomness: a small seeded generator, so that a run id names its plan
  * exactly and any run can be replayed (`npm run chaos -- --replay <run id>`).
  */
+import { mulberry32 } from '../seeded-random.js';
 
 /** A generator of numbers in [0, 1), and the draws a plan needs. */
 export interface Random {
@@ -23,16 +24,9 @@ export function hashSeed(text: string): number {
   return hash >>> 0;
 }
 
-/** mulberry32: fast, seedable and good enough to spread plans over the fault kinds. */
+/** Seeded (mulberry32): good enough to spread plans over the fault kinds, and repeatable. */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

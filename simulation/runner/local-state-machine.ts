@@ -17,6 +17,7 @@
  * state inputs and outputs from its event log and, before a Task or Wait acts, lets that log catch
  * up, so that nothing reaches the simulated account once a limit has ended the execution.
  */
+import { mulberry32 } from '../seeded-random.js';
 import './node20-compatibility.js';
 import { type StateMachineDefinition as LibraryDefinition, StateMachine } from 'aws-local-stepfunctions';
 import {
@@ -129,18 +130,6 @@ function readPath(path: string, input: unknown): unknown {
   return value;
 }
 
-/** mulberry32: small, seedable, good enough for jitter. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class LocalStateMachine {
   readonly stateMachineArn: string;
   readonly executions: ExecutionRecord[] = [];
@@ -182,7 +171,7 @@ export class LocalStateMachine {
     this.runnable = new StateMachine(this.runnableDefinition() as unknown as LibraryDefinition, {
       validationOptions: { noValidate: true },
     });
-    this.random = seededRandom(options.seed ?? 20261123);
+    this.random = mulberry32(options.seed ?? 20261123);
   }
 
   /** The definition as it runs, after substitution: what the tests assert against. */

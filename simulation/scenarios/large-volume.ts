@@ -4,6 +4,7 @@
  * the copy's throughput model (copy-throughput.ts), approved and recreated by the deployed workflow. The
  * tests prove it passes; the bench reports its figures (recreate.largeVolume).
  */
+
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SimulatedAccount } from '../account/account.js';
@@ -11,6 +12,7 @@ import type { CopyThroughput } from '../account/copy-throughput.js';
 import { customActionEvent, notebookControlFinding } from '../account/sample-findings.js';
 import { LocalDeployment } from '../runner/local-deployment.js';
 import type { ExecutionRecord } from '../runner/local-state-machine.js';
+import { mulberry32 } from '../seeded-random.js';
 import { seedTargetNetwork } from './target-network.js';
 import { volumeTreeDigest } from './volume-tree.js';
 
@@ -51,15 +53,8 @@ export interface LargeVolumeRun {
 
 /** Sizes a project and its environment have: mostly small sources and metadata, a few larger files. */
 function* fileSizes(count: number, seed: number): Generator<number> {
-  let state = seed >>> 0;
-  const random = (): number => {
-    // mulberry32: deterministic, so every run measures the same volume.
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  // Deterministic, so every run measures the same volume.
+  const random = mulberry32(seed);
   for (let index = 0; index < count; index += 1) {
     const roll = random();
     // 10% empty (__init__.py, markers), 60% under 512 B, 25% under 2 KiB, 5% up to 8 KiB.
