@@ -56,6 +56,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -501,18 +502,30 @@ function readOnlyMounts(stateFile: string): string[] {
   return [...last].filter(([, kind]) => kind === 'ro').map(([path]) => path);
 }
 
+/** The evaluator packages the built check loads at run time (cli-build.ts leaves them out of it). */
+const EVALUATOR_PACKAGES = fileURLToPath(new URL('../../node_modules/@cloud-copilot/', import.meta.url));
+let evaluatorManifests: string | undefined;
+
 /**
  * Where the stand-in keeps the decisions made under one IAM context, so that the same call under the
  * same policies is decided once rather than by one more `node` start (most of a script run's time).
- * Named after the built check and the context; the context's time is left out only when no policy
- * reads the time (a date condition would make the same call decide differently later).
+ * Named after the built check, the evaluator packages it loads (an upgrade may decide differently) and
+ * the context, which is fixed for the run: the script runs while the account waits (spawnSync), so no
+ * policy can change under it. The context's time is left out only when no policy reads the time (a
+ * date condition would make the same call decide differently later).
  */
 function decisionCacheFor(authorizer: string, context: { readonly at: string }): string {
   const text = JSON.stringify(context);
   const timeMatters = /aws:(CurrentTime|EpochTime)/i.test(text);
   const { at: _at, ...timeless } = context;
+  evaluatorManifests ??= (existsSync(EVALUATOR_PACKAGES) ? readdirSync(EVALUATOR_PACKAGES).sort() : [])
+    .map((name) => join(EVALUATOR_PACKAGES, name, 'package.json'))
+    .filter((file) => existsSync(file))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
   const digest = createHash('sha256')
     .update(authorizer)
+    .update(evaluatorManifests)
     .update(JSON.stringify(timeMatters ? context : timeless))
     .digest('hex')
     .slice(0, 32);
