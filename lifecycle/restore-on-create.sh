@@ -96,7 +96,7 @@ restore_volume() {
   root="$(realpath -e -- "$VOLUME")"
   try "cannot restore the archive" extract "$root"
   # Jupyter runs as ec2-user, which owns the volume on a notebook instance.
-  if id ec2-user >/dev/null 2>&1; then chown -R ec2-user:ec2-user -- "$root"; fi
+  if id ec2-user >/dev/null 2>&1; then try "cannot give the volume to ec2-user" chown -R ec2-user:ec2-user -- "$root"; fi
   try "cannot read the restored volume" python3 -c "$PY_WALK$PY_RESTORED" "$root" "$WORK_DIR"
   complete "$SNAPSHOT_PREFIX/restores/$ATTEMPT/manifest.jsonl"
 }

@@ -12,7 +12,7 @@ import { NOTE_AUTHOR } from '../../statemachines/state-builders.js';
 import type { ValidatedFinding } from './finding-event.js';
 import type { Logger } from './logger.js';
 import { type DocumentClient, type FindingIdentifier, joinPlan } from './notebook-locks.js';
-import type { Decision, ExecutionIdentity } from './plan-decisions.js';
+import { type Decision, type ExecutionIdentity, NOTE_LIMIT, truncate } from './plan-decisions.js';
 import { joinedPlanAnnotation } from './recreation-decisions.js';
 import type { Annotation } from './remediation-plan.js';
 
@@ -43,7 +43,10 @@ export async function joinWithNote(
       const name = error instanceof Error ? error.name : 'Error';
       await writeNote(dependencies, identifier, {
         workflowStatus: 'NOTIFIED',
-        note: `This finding could not join the recreation plan of execution ${request.holder.split(':').at(-1)} (${name}), so nothing was changed for it. Use Remediate now, or set it back to NEW, to try again.`,
+        note: truncate(
+          `This finding could not join the recreation plan of execution ${request.holder.split(':').at(-1)} (${name}), so nothing was changed for it. Use Remediate now, or set it back to NEW, to try again.`,
+          NOTE_LIMIT,
+        ),
       }).catch(() => false);
     }
     throw error;
