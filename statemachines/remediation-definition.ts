@@ -15,6 +15,7 @@
  * Any failure goes to CheckNotebookAfterFailure, which restarts a notebook that was running, then the
  * finding is set NOTIFIED with a note naming the error, an alert is published and the lock released.
  */
+import { PLANNING_FAILED_KIND, PLANNING_FAILED_SUBJECT } from '../handlers/shared/planning-failure-alert.js';
 import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
 import { WORK_BUDGET_SECONDS } from '../handlers/shared/work-budget.js';
 import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
@@ -144,7 +145,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
       Resource: LAMBDA_INVOKE,
       Parameters: {
         FunctionName: placeholder(PLACEHOLDERS.reportFailureFunctionArn),
-        Payload: { kind: 'planning-failed', 'input.$': '$', execution: { 'id.$': '$$.Execution.Id' } },
+        Payload: { kind: PLANNING_FAILED_KIND, 'input.$': '$', execution: { 'id.$': '$$.Execution.Id' } },
       },
       ResultSelector: { 'alert.$': '$.Payload.alert', 'failure.$': '$.Payload.failure' },
       // No ResultPath: the bounded alert replaces the event (with it, the state could pass 256 KiB).
@@ -174,7 +175,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
       Resource: sdkIntegration('sns', 'publish'),
       Parameters: {
         TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
-        Subject: 'SageMaker remediation could not start',
+        Subject: PLANNING_FAILED_SUBJECT,
         'Message.$':
           "States.Format('The remediation workflow could not plan a response to a Security Hub finding, so nothing was changed. The finding stays NEW, so the next import of it tries again. The execution input has the finding.\n\nError: {}\nCause: {}\nExecution: {}', $.failure.Error, $.failure.Cause, $$.Execution.Id)",
         MessageAttributes: { outcome: { DataType: 'String', StringValue: 'FAILED' } },
