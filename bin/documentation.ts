@@ -3,7 +3,14 @@
  * (from the real definition). `npm run docs` writes them; test/unit/generated-docs.test.ts fails when
  * a committed doc no longer matches what would be generated.
  */
-import { allowedModes, CONTROLS, defaultMode } from '../handlers/shared/controls-catalogue.js';
+
+import { resourceKind } from '../handlers/shared/controls/resource-kinds.js';
+import {
+  allowedModes,
+  CONTROLS,
+  type ControlDefinition,
+  defaultMode,
+} from '../handlers/shared/controls-catalogue.js';
 import { definitionOptionsFor, loadConfiguration } from '../stacks/configuration.js';
 import { buildRemediationDefinition } from '../statemachines/remediation-definition.js';
 import { renderStateDiagram } from '../statemachines/state-machine-diagram.js';
@@ -24,34 +31,67 @@ const FIX_WORDS = {
   guidance: 'guidance only',
 } as const;
 
+/** The engine column: the engine and whether this version builds it. */
+function engineCell(control: ControlDefinition): string {
+  const fix = control.module.fix;
+  if (!('engine' in fix)) return 'none (the finding gets the steps)';
+  return control.remediation ? `\`${fix.engine}\`` : `\`${fix.engine}\` (not built yet: notify)`;
+}
+
+/** The IAM a control's fix needs, by who calls. */
+function iamLines(control: ControlDefinition): string[] {
+  const fix = control.module.fix;
+  const describe = `\`sagemaker:${resourceKind(control.kind).describe.operation}\` on the ${resourceKind(control.kind).label}`;
+  const lines = [
+    `  - plan-remediation: ${describe}${control.module.needsTags ? ', `sagemaker:ListTags`' : ''}`,
+  ];
+  if (!('calls' in fix)) return lines;
+  const callers = [...new Set(fix.calls.map((call) => call.by))];
+  for (const caller of callers) {
+    const calls = fix.calls
+      .filter((call) => call.by === caller)
+      .map((call) => `\`${call.action}\` on ${call.on === '*' ? '`*`' : `${call.on}`}`);
+    lines.push(`  - ${caller}: ${calls.join(', ')}`);
+  }
+  return lines;
+}
+
 export function renderControlsDocument(): string {
   const rows = CONTROLS.map((control) => {
-    const remediation =
-      'remediation' in control ? `\`${control.remediation.name}\`` : 'none (notify with guidance)';
     const modes = allowedModes(control)
       .map((mode) => (mode === defaultMode(control) ? `**${mode}**` : mode))
       .join(', ');
-    return `| ${control.id} | ${control.title} | ${control.resourceType.replace('AwsSageMaker', '')} | ${control.severity} | \`${control.checks}\` | ${FIX_WORDS[control.fix]} | ${remediation} | ${modes} |`;
+    return `| ${control.id} | ${control.title} | ${resourceKind(control.kind).label} | ${control.severity} | \`${control.checks}\` | ${FIX_WORDS[control.fix]} | ${engineCell(control)} | ${modes} |`;
   });
   return [
     '# SageMaker controls',
     '',
-    '<!-- Generated from handlers/shared/controls-catalogue.ts by `npm run docs`; do not edit by hand. -->',
+    '<!-- Generated from the control modules (handlers/shared/controls/) by `npm run docs`; do not edit by hand. -->',
     '',
     'Every Security Hub CSPM control for SageMaker, what it checks, how it can be fixed and what this',
-    'project does about it. The default mode is in bold; set another in the `remediation.modes` context',
-    '(see [configuration](configuration.md)). A control in `off` mode is left out of the EventBridge rule.',
+    'project does about it. Each control is one module in `handlers/shared/controls/`. The default mode',
+    'is in bold; set another in the `remediation.modes` context (see [configuration](configuration.md)).',
+    'A control in `off` mode is left out of the EventBridge rule.',
     '',
-    '| Control | Fails when | Resource | Severity | Field | Fix | Remediation | Modes |',
+    '| Control | Fails when | Resource | Severity | Field | Fix | Engine | Modes |',
     '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    '## What to do, per control',
+    '## Per control: the fix, its IAM and the guidance',
     '',
-    'This guidance is what the workflow writes on a finding it does not remediate.',
+    "The IAM lists the calls each principal makes on the resource for this control (the engines' own",
+    'tables, bucket and topic are granted by the stack). The guidance is what the workflow writes on a',
+    "finding it does not remediate, with the resource's own name in place of `<name>`.",
     '',
-    ...CONTROLS.map((control) => `- **${control.id}**: ${control.guidance}`),
-    '',
+    ...CONTROLS.flatMap((control) => [
+      `### ${control.id}`,
+      '',
+      ...('change' in control.module.fix ? [`- Fix: ${control.module.fix.change}`] : []),
+      '- IAM:',
+      ...iamLines(control),
+      `- Guidance: ${control.guidance('<name>')}`,
+      '',
+    ]),
   ].join('\n');
 }
 

@@ -8,7 +8,12 @@
  */
 
 import type { DescribeNotebookInstanceCommandOutput } from '@aws-sdk/client-sagemaker';
-import { type NotebookControl, RECREATE_CONTROL_IDS } from './controls-catalogue.js';
+import {
+  findControl,
+  NOTEBOOK_CONTROL_IDS,
+  type NotebookControl,
+  RECREATE_CONTROL_IDS,
+} from './controls-catalogue.js';
 
 /**
  * The API's pattern for the names of notebook instances, lifecycle configurations and code
@@ -17,7 +22,9 @@ import { type NotebookControl, RECREATE_CONTROL_IDS } from './controls-catalogue
 export const SAGEMAKER_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 
 /** The platform the SageMaker.8 control accepts. */
-export const SUPPORTED_PLATFORM = 'notebook-al2023-v1';
+export { SUPPORTED_NOTEBOOK_PLATFORM as SUPPORTED_PLATFORM } from './controls/sagemaker-8.js';
+
+import { SUPPORTED_NOTEBOOK_PLATFORM as SUPPORTED_PLATFORM } from './controls/sagemaker-8.js';
 
 /** Tag written on every recreated notebook, naming the execution that recreated it. */
 export const RECREATED_BY_TAG = 'securityhub-remediation:recreated-by';
@@ -90,13 +97,10 @@ const shown = (value: string | undefined): string => value ?? '(none)';
 
 /** The notebook controls a notebook fails, read from its settings (not from which findings arrived). */
 export function failingNotebookControls(notebook: NotebookSettings): NotebookControl[] {
-  const failing: NotebookControl[] = [];
-  if ((notebook.DirectInternetAccess ?? 'Enabled') === 'Enabled') failing.push('SageMaker.1');
-  if (!notebook.SubnetId) failing.push('SageMaker.2');
-  if ((notebook.RootAccess ?? 'Enabled') === 'Enabled') failing.push('SageMaker.3');
-  if (notebook.PlatformIdentifier !== SUPPORTED_PLATFORM) failing.push('SageMaker.8');
-  if (!notebook.KmsKeyId) failing.push('SageMaker.21');
-  return failing;
+  const observed = { description: notebook as unknown as Readonly<Record<string, unknown>> };
+  return NOTEBOOK_CONTROL_IDS.filter((id) =>
+    findControl(id)?.module.fails(observed, { requiredTagKeys: [] }),
+  );
 }
 
 /** Controls only a recreation can fix. */

@@ -102,7 +102,7 @@ export function decideByMode(
         workflowStatus: 'NOTIFIED',
         outcome: 'NOTIFIED',
         headline: 'needs attention',
-        note: `${finding.control.title} (${resourceName(finding)}). ${why} What to do: ${finding.control.guidance}`,
+        note: `${finding.control.title} (${resourceName(finding)}). ${why} What to do: ${finding.control.guidance(resourceName(finding))}`,
       }),
     };
   }
@@ -223,7 +223,7 @@ export function cannotRemediateAnnotation(
     workflowStatus: 'NOTIFIED',
     outcome: 'NOTIFIED',
     headline: 'needs attention',
-    note: `${finding.control.title} (${name}). This deployment does not recreate notebooks (no recreate settings), so nothing was changed. What to do: ${finding.control.guidance}`,
+    note: `${finding.control.title} (${name}). This deployment does not recreate notebooks (no recreate settings), so nothing was changed. What to do: ${finding.control.guidance(name)}`,
   });
 }
 

@@ -47,7 +47,7 @@ describe('controls catalogue', () => {
   });
 
   it('every control carries guidance, so a notify annotation always says what to do', () => {
-    for (const control of CONTROLS) expect(control.guidance.length).toBeGreaterThan(30);
+    for (const control of CONTROLS) expect(control.guidance('example').length).toBeGreaterThan(30);
   });
 
   it('notebook-instance controls are exactly .1, .2, .3, .8 and .21', () => {

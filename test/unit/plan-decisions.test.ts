@@ -55,7 +55,7 @@ describe('decideByMode', () => {
     expect(decision.annotation.workflowStatus).toBe('NOTIFIED');
     expect(decision.annotation.outcome).toBe('NOTIFIED');
     expect(decision.annotation.note).toBe(
-      'Notebook instance has root access enabled (Research-Notebook). Not remediated automatically: SageMaker.3 is in notify mode. What to do: Stop the notebook instance, call UpdateNotebookInstance with RootAccess=Disabled, and start it again if it was running.',
+      'Notebook instance has root access enabled (Research-Notebook). Not remediated automatically: SageMaker.3 is in notify mode. What to do: Stop notebook instance Research-Notebook, call UpdateNotebookInstance with RootAccess=Disabled, and start it again if it was running.',
     );
   });
 

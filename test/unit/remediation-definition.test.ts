@@ -173,7 +173,7 @@ describe('remediation definition', () => {
 
   it('every remediation in the catalogue has routes in DecideNextStep', () => {
     const decide = JSON.stringify(withRecreation.States.DecideNextStep);
-    const remediated = CONTROLS.flatMap((control) => ('remediation' in control ? [control.remediation] : []));
+    const remediated = CONTROLS.flatMap((control) => (control.remediation ? [control.remediation] : []));
     expect(remediated.length).toBeGreaterThan(0);
     for (const remediation of remediated) {
       expect(decide).toContain(`"StringEquals":"${remediation.name}"`);

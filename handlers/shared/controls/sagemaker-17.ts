@@ -1,0 +1,19 @@
+/**
+ * SageMaker.17: Feature group offline store is not encrypted with a KMS key.
+ * The key is set only at creation and the records must be migrated: guidance, not an automatic fix.
+ */
+import { defineControl, memberAt } from './control-module.js';
+
+export const sageMaker17 = defineControl({
+  id: 'SageMaker.17',
+  title: 'Feature group offline store is not encrypted with a KMS key',
+  kind: 'feature-group',
+  severity: 'MEDIUM',
+  checks: 'OfflineStoreConfig.S3StorageConfig.KmsKeyId',
+  fails: ({ description }) =>
+    memberAt(description, 'OfflineStoreConfig') !== undefined &&
+    typeof memberAt(description, 'OfflineStoreConfig.S3StorageConfig.KmsKeyId') !== 'string',
+  fix: { strategy: 'guidance' },
+  guidance: (name) =>
+    `The offline store key of feature group ${name} can only be set at creation. Create a new feature group with the same feature definitions and OfflineStoreConfig.S3StorageConfig.KmsKeyId=<your customer-managed key>, copy the records over (ingest them again, or read the offline store and PutRecord), switch readers and writers to the new group, then delete ${name}. Moving data cannot be done safely without knowing its readers, so this is not automated.`,
+});
