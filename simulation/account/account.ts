@@ -467,6 +467,7 @@ export class SimulatedAccount {
       tableKeyArn: (table) => this.dynamodb.tableKmsKeyArn(table),
       topicKeyArn: (topic) => this.sns.topicKmsKeyArn(topic),
       queue: (queueUrl) => this.sqs.queue(queueUrl),
+      endpointConfigKmsKeyId: (name) => this.sagemaker.inference.endpointConfigKmsKeyId(name),
     };
   }
 

@@ -16,91 +16,25 @@
  * - KMS: "AWS KMS condition keys" (kms:ViaService values).
  * - Step Functions: SendTaskSuccess/Failure/Heartbeat have no resource type (Resource "*").
  */
+import {
+  type AuthorizationLookups,
+  arn,
+  asString,
+  asStrings,
+  type Input,
+  kmsUse,
+  passRole,
+  type Rule,
+  sageMakerArn,
+  tagContext,
+  viaService,
+} from './authorization-rule-kit.js';
+import { INFERENCE_RULES } from './authorization-rules-inference.js';
+import { MONITORING_RULES } from './authorization-rules-monitoring.js';
 import type { ContextValue, RequiredAuthorization } from './authorizer.js';
 import type { SimulatedService } from './errors.js';
 
-/** What the rules need to know about the account's resources. */
-export interface AuthorizationLookups {
-  readonly accountId: string;
-  readonly region: string;
-  readonly partition: string;
-  /** A notebook instance by name (case-insensitive), as far as its permissions depend on it. */
-  notebook(name: string):
-    | {
-        readonly roleArn: string;
-        readonly subnetId?: string;
-        readonly securityGroupIds: readonly string[];
-        readonly kmsKeyId?: string;
-        readonly networkInterfaceId?: string;
-        readonly codeRepositoryNames: readonly string[];
-      }
-    | undefined;
-  /** The secret of an account code repository (by name), if it has one. */
-  codeRepositorySecretArn(name: string): string | undefined;
-  /** The full ARN of a secret named by name or ARN, if it exists. */
-  secretArn(secretId: string): string | undefined;
-  /** The ARN of a KMS key given by id, ARN, alias name or alias ARN. */
-  keyArn(keyId: string): string | undefined;
-  /** The customer managed key a bucket encrypts new objects with by default, and whether it uses a bucket key. */
-  bucketEncryption(bucket: string): { readonly keyArn: string; readonly bucketKey: boolean } | undefined;
-  /** The KMS key an existing object is encrypted with (undefined: SSE-S3 or no such object). */
-  objectKeyArn(bucket: string, key: string): string | undefined;
-  /** The customer managed key of a table, if it has one. */
-  tableKeyArn(tableName: string): string | undefined;
-  topicKeyArn(topicArn: string): string | undefined;
-  queue(queueUrl: string): { readonly arn: string; readonly keyArn?: string } | undefined;
-}
-
-type Input = Readonly<Record<string, unknown>>;
-type Rule = (input: Input, lookups: AuthorizationLookups) => RequiredAuthorization[];
-
-const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const asStrings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-
-function arn(lookups: AuthorizationLookups, service: string, resource: string, region = lookups.region) {
-  return `arn:${lookups.partition}:${service}:${region}:${lookups.accountId}:${resource}`;
-}
-
-/** SageMaker ARNs lowercase the resource name. */
-const sageMakerArn = (lookups: AuthorizationLookups, type: string, name: string): string =>
-  arn(lookups, 'sagemaker', `${type}/${name.toLowerCase()}`);
-
-const viaService = (service: string, lookups: AuthorizationLookups): Record<string, ContextValue> => ({
-  'kms:ViaService': `${service}.${lookups.region}.amazonaws.com`,
-  'kms:CallerAccount': lookups.accountId,
-});
-
-/** The KMS permissions a service uses on the caller's behalf. */
-function kmsUse(
-  actions: readonly string[],
-  keyArn: string | undefined,
-  service: string,
-  lookups: AuthorizationLookups,
-  encryptionContext: Record<string, string> = {},
-): RequiredAuthorization[] {
-  if (!keyArn) return [];
-  const context: Record<string, ContextValue> = { ...viaService(service, lookups) };
-  for (const [key, value] of Object.entries(encryptionContext)) {
-    context[`kms:EncryptionContext:${key}`] = value;
-    context['kms:EncryptionContextKeys'] = [...asStrings(context['kms:EncryptionContextKeys']), key];
-  }
-  return actions.map((action) => ({ action, resource: keyArn, context, resourcePolicyArn: keyArn }));
-}
-
-function tagContext(tags: unknown): Record<string, ContextValue> {
-  const list = Array.isArray(tags) ? (tags as Array<{ Key?: unknown; Value?: unknown }>) : [];
-  if (list.length === 0) return {};
-  const context: Record<string, ContextValue> = { 'aws:TagKeys': list.map((tag) => String(tag.Key)) };
-  for (const tag of list) context[`aws:RequestTag/${String(tag.Key)}`] = String(tag.Value ?? '');
-  return context;
-}
-
-const passRole = (roleArn: string): RequiredAuthorization => ({
-  action: 'iam:PassRole',
-  resource: roleArn,
-  context: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
-});
+export type { AuthorizationLookups } from './authorization-rule-kit.js';
 
 /** What SageMaker checks of the caller when it (re)creates a notebook's network interface. */
 function notebookNetwork(
@@ -593,7 +527,7 @@ const SECRETS_MANAGER: Readonly<Record<string, Rule>> = {
 };
 
 const RULES: Readonly<Partial<Record<SimulatedService, Readonly<Record<string, Rule>>>>> = {
-  SageMaker: SAGEMAKER,
+  SageMaker: { ...SAGEMAKER, ...INFERENCE_RULES, ...MONITORING_RULES },
   SecurityHub: SECURITY_HUB,
   DynamoDB: DYNAMODB,
   SNS,

@@ -204,6 +204,12 @@ export async function authorize(
     },
     {},
   );
+  if (response.resultType === 'error' && noResourceTypes(response.errors)) {
+    // The Service Authorization Reference lists no resource type of this ARN for the action (ListTags
+    // and AddTags on an inference experiment): IAM still matches each statement's Resource against the
+    // ARN the service sends, so that is what is evaluated here.
+    return byResourcePattern(caller, required, identity);
+  }
   if (response.resultType === 'error') {
     // A malformed policy or request is a defect of the project or of the simulation, not a denial.
     throw new Error(
@@ -239,6 +245,68 @@ export async function authorize(
     decision,
     allowedBy,
     deniedIn,
+    message: `User: ${sessionArn(caller)} is not authorized to perform: ${required.action} on resource: ${required.resource} ${because}`,
+  };
+}
+
+function noResourceTypes(errors: unknown): boolean {
+  return JSON.stringify(errors ?? null).includes('no.resource.types');
+}
+
+/** `*` and `?` of an IAM pattern (action or resource), case-insensitively for actions. */
+function iamPattern(pattern: string, flags = ''): RegExp {
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, flags);
+}
+
+/**
+ * Allow or Deny statements that name the action and a Resource pattern matching the ARN. A statement
+ * with conditions is not counted as allowing (stricter than AWS, which would evaluate them); a Deny
+ * with conditions is counted (stricter too). No resource policy takes part: these resources have none.
+ */
+function byResourcePattern(
+  caller: Caller,
+  required: RequiredAuthorization,
+  identity: ReadonlyArray<{ readonly name: string; readonly document: PolicyDocument }>,
+): AuthorizationResult {
+  const list = (value: unknown): string[] =>
+    value === undefined ? [] : Array.isArray(value) ? (value as string[]) : [value as string];
+  const allowedBy: string[] = [];
+  let denied = false;
+  for (const policy of identity) {
+    const statements = Array.isArray(policy.document.Statement)
+      ? policy.document.Statement
+      : [policy.document.Statement];
+    statements.forEach((raw, index) => {
+      const statement = raw as Record<string, unknown>;
+      const actionMatches = list(statement.Action).some((action) =>
+        iamPattern(action, 'i').test(required.action),
+      );
+      const resourceMatches = list(statement.Resource).some((resource) =>
+        iamPattern(resource).test(required.resource),
+      );
+      if (!actionMatches || !resourceMatches) return;
+      if (statement.Effect === 'Deny') denied = true;
+      else if (statement.Condition === undefined)
+        allowedBy.push(`${policy.name}#${String(statement.Sid ?? index)}`);
+    });
+  }
+  const decision: Decision = denied
+    ? 'ExplicitlyDenied'
+    : allowedBy.length > 0
+      ? 'Allowed'
+      : 'ImplicitlyDenied';
+  if (decision === 'Allowed') return { decision, allowedBy };
+  const because = denied
+    ? 'with an explicit deny in an identity-based policy'
+    : `because no identity-based policy allows the ${required.action} action`;
+  return {
+    decision,
+    allowedBy,
+    deniedIn: 'identity-based',
     message: `User: ${sessionArn(caller)} is not authorized to perform: ${required.action} on resource: ${required.resource} ${because}`,
   };
 }

@@ -3,6 +3,9 @@
  * Step Functions Task state sees (the names Retry and Catch match on).
  */
 
+import { INFERENCE_DECLARED_ERRORS } from './declared-errors-inference.js';
+import { MONITORING_DECLARED_ERRORS } from './declared-errors-monitoring.js';
+
 export type SimulatedService =
   | 'SageMaker'
   | 'SecurityHub'
@@ -227,6 +230,8 @@ export const DECLARED_ERRORS: Readonly<
     CreateCodeRepository: [],
     DescribeCodeRepository: [],
     DeleteCodeRepository: [],
+    ...INFERENCE_DECLARED_ERRORS,
+    ...MONITORING_DECLARED_ERRORS,
   },
   // Step Functions calls S3 through the SDK for Java v2, which maps error codes to its modeled
   // exceptions for the whole service (not per operation): every operation gets the full list.

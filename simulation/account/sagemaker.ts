@@ -29,11 +29,14 @@ import {
   NotebookHost,
   type VolumeFiles,
 } from './notebook-host.js';
+import { InferenceResources } from './sagemaker-inference-resources.js';
+import { MonitoringResources } from './sagemaker-monitoring-resources.js';
 import {
   CODE_REPOSITORY_NAME_OR_URL,
   NotebookResources,
   sageMakerInputReader,
 } from './sagemaker-notebook-resources.js';
+import type { ResourceFamilyContext, TaggedResource } from './sagemaker-resource-family.js';
 import type { SimulatedSecretsManager } from './secrets-manager.js';
 import { SimulatedStorage } from './storage.js';
 
@@ -280,6 +283,10 @@ export class SimulatedSageMaker {
   private readonly maxTagsPerResource: number;
   /** Lifecycle configurations and code repositories. */
   readonly resources: NotebookResources;
+  /** Models, endpoint configurations, endpoints and inference experiments. */
+  readonly inference: InferenceResources;
+  /** Monitoring job definitions and schedules, images, app image configurations and feature groups. */
+  readonly monitoring: MonitoringResources;
   /** Keyed by lowercase name: names are unique case-insensitively, as the ARN shows. */
   private readonly notebooks = new Map<string, NotebookRecord>();
   private hostInstance: NotebookHost | undefined;
@@ -304,6 +311,18 @@ export class SimulatedSageMaker {
     this.resources = new NotebookResources(clock, this.accountId, this.region, (reader, operation) =>
       this.readTags(reader, operation, 'Tags'),
     );
+    const family: ResourceFamilyContext = {
+      clock,
+      accountId: this.accountId,
+      region: this.region,
+      faults: this.faults,
+      readTags: (reader, operation) => this.readTags(reader, operation, 'Tags'),
+      checkTagLimit: (existing, added, operation) => this.checkTagLimit(existing, added, operation),
+      onRoleUsed: (roleArn) => this.onRoleUsed(roleArn),
+      ...(this.references === undefined ? {} : { references: this.references }),
+    };
+    this.inference = new InferenceResources(family);
+    this.monitoring = new MonitoringResources(family);
   }
 
   /** The machine side: storage volumes and lifecycle script runs. */
@@ -752,6 +771,8 @@ export class SimulatedSageMaker {
       AddTags: (input) => this.addTags(input as AddTagsInput),
       DeleteTags: (input) => this.deleteTags(input as DeleteTagsInput),
       ...this.resources.operations(),
+      ...this.inference.operations(),
+      ...this.monitoring.operations(),
     };
   }
 
@@ -793,10 +814,13 @@ export class SimulatedSageMaker {
     return record;
   }
 
-  private requireArn(arn: string, operation: string): NotebookRecord {
+  /** The taggable resource an ARN names: a notebook instance or a resource of one of the families. */
+  private requireArn(arn: string, operation: string): TaggedResource {
     const prefix = `arn:aws:sagemaker:${this.region}:${this.accountId}:notebook-instance/`;
     const lower = arn.toLowerCase();
-    const record = lower.startsWith(prefix) ? this.find(lower.slice(prefix.length)) : undefined;
+    const record = lower.startsWith(prefix)
+      ? this.find(lower.slice(prefix.length))
+      : (this.inference.taggedResource(lower) ?? this.monitoring.taggedResource(lower));
     if (record === undefined) {
       // Wording not confirmed: AWS answers an unknown resource ARN with a ValidationException.
       throw validationError({ service: 'SageMaker', operation }, `Resource (${arn}) not found.`);

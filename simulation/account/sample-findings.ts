@@ -10,6 +10,8 @@ import type {
   SeverityLabel,
   WorkflowStatus,
 } from '@aws-sdk/client-securityhub';
+import { resourceKind } from '../../handlers/shared/controls/resource-kinds.js';
+import { findControl } from '../../handlers/shared/controls-catalogue.js';
 import { deterministicHex, deterministicUuid } from './deterministic-ids.js';
 import type { EventBridgeEvent } from './event-bus.js';
 
@@ -119,11 +121,51 @@ export function securityHubProductArn(region: string): string {
   return `arn:aws:securityhub:${region}::product/aws/securityhub`;
 }
 
+/** What a finding of any control shares: the control, where, the workflow state, the style. */
+export type ControlFindingOptions = Omit<NotebookControlFindingOptions, 'notebookName' | 'notebook'>;
+
+export interface ResourceControlFindingOptions extends ControlFindingOptions {
+  /** The resource's name (the ARN lowercases it, as SageMaker's do). */
+  readonly resourceName: string;
+  /** The finding's `Resources[0].Type` (default: the kind's ASFF-style name; Security Hub may write `Other`). */
+  readonly resourceType?: string;
+}
+
+/**
+ * A complete ASFF finding for a control on a resource other than a notebook instance: no Details
+ * block (Security Hub has no ASFF details type for these kinds), the resource named by its ARN.
+ * Titles, severities and kinds come from the control modules.
+ */
+export function resourceControlFinding(options: ResourceControlFindingOptions): AwsSecurityFinding {
+  const account = options.account ?? '111122223333';
+  const region = options.region ?? 'eu-west-1';
+  const control = findControl(options.controlId);
+  if (!control) throw new Error(`resourceControlFinding: unknown control ${options.controlId}`);
+  const kind = resourceKind(control.kind);
+  const arn = `arn:aws:sagemaker:${region}:${account}:${kind.arnType}/${options.resourceName.toLowerCase()}`;
+  const facts: NotebookControlFacts = {
+    title: control.title,
+    description: `This control checks ${control.checks} of an Amazon SageMaker ${kind.label}. The control fails when: ${control.title.toLowerCase()}.`,
+    severity: control.severity,
+    configRule: `sagemaker-${kind.arnType}-${control.id.toLowerCase().replace('.', '-')}`,
+  };
+  return controlFinding(
+    options,
+    facts,
+    {
+      Type: options.resourceType ?? kind.asffType,
+      Id: arn,
+      Partition: 'aws',
+      Region: region,
+    },
+    `${options.controlId}/${options.resourceName}`,
+  );
+}
+
 /** A complete ASFF finding for a notebook control, deterministic for a given set of options. */
 export function notebookControlFinding(options: NotebookControlFindingOptions): AwsSecurityFinding {
   const account = options.account ?? '111122223333';
   const region = options.region ?? 'eu-west-1';
-  const style = options.style ?? 'consolidated';
   const controlId = options.controlId;
   const facts = NOTEBOOK_CONTROLS[controlId] ?? {
     title: `${controlId} control`,
@@ -131,7 +173,32 @@ export function notebookControlFinding(options: NotebookControlFindingOptions): 
     severity: 'MEDIUM' as const,
     configRule: `sagemaker-${controlId.toLowerCase().replace('.', '-')}`,
   };
-  const uuid = deterministicUuid(options.seed ?? `${controlId}/${options.notebookName}/${style}/${account}`);
+  const notebookArn = notebookArnFor(account, region, options.notebookName);
+  return controlFinding(
+    options,
+    facts,
+    {
+      Type: 'AwsSageMakerNotebookInstance',
+      Id: notebookArn,
+      Partition: 'aws',
+      Region: region,
+      Details: { AwsSageMakerNotebookInstance: notebookDetails(options, notebookArn, account, region) },
+    },
+    `${controlId}/${options.notebookName}`,
+  );
+}
+
+function controlFinding(
+  options: ControlFindingOptions,
+  facts: NotebookControlFacts,
+  resource: NonNullable<AwsSecurityFinding['Resources']>[number],
+  seedBase: string,
+): AwsSecurityFinding {
+  const account = options.account ?? '111122223333';
+  const region = options.region ?? 'eu-west-1';
+  const style = options.style ?? 'consolidated';
+  const controlId = options.controlId;
+  const uuid = deterministicUuid(options.seed ?? `${seedBase}/${style}/${account}`);
   const id =
     style === 'consolidated'
       ? `arn:aws:securityhub:${region}:${account}:security-control/${controlId}/finding/${uuid}`
@@ -139,7 +206,7 @@ export function notebookControlFinding(options: NotebookControlFindingOptions): 
   const generatorId =
     style === 'consolidated' ? `security-control/${controlId}` : `${FOUNDATIONAL_STANDARD}/${controlId}`;
   const time = (options.at ?? new Date('2026-11-23T08:55:00.000Z')).toISOString();
-  const notebookArn = notebookArnFor(account, region, options.notebookName);
+  const resourceArn = resource.Id ?? '';
   const productArn = securityHubProductArn(region);
   const productName = options.productName ?? 'Security Hub';
   const complianceStatus = options.complianceStatus ?? 'FAILED';
@@ -152,7 +219,7 @@ export function notebookControlFinding(options: NotebookControlFindingOptions): 
     'RelatedAWSResources:0/type': 'AWS::Config::ConfigRule',
     'aws/securityhub/ProductName': productName,
     'aws/securityhub/CompanyName': 'AWS',
-    'Resources:0/Id': notebookArn,
+    'Resources:0/Id': resourceArn,
     'aws/securityhub/FindingId': `${productArn}/${id}`,
   };
   const productFields: Record<string, string> =
@@ -166,30 +233,6 @@ export function notebookControlFinding(options: NotebookControlFindingOptions): 
           StandardsControlArn: `arn:aws:securityhub:${region}:${account}:control/${FOUNDATIONAL_STANDARD}/${controlId}`,
           ...commonProductFields,
         };
-  const overrides = options.notebook ?? {};
-  const details = {
-    DirectInternetAccess:
-      overrides.DirectInternetAccess ?? (controlId === 'SageMaker.1' ? 'Enabled' : 'Disabled'),
-    InstanceMetadataServiceConfiguration: { MinimumInstanceMetadataServiceVersion: '2' },
-    InstanceType: overrides.InstanceType ?? 'ml.t3.medium',
-    NotebookInstanceArn: notebookArn,
-    NotebookInstanceName: options.notebookName,
-    NotebookInstanceStatus: overrides.NotebookInstanceStatus ?? 'InService',
-    PlatformIdentifier:
-      overrides.PlatformIdentifier ??
-      (controlId === 'SageMaker.8' ? 'notebook-al2-v2' : 'notebook-al2023-v1'),
-    RoleArn:
-      overrides.RoleArn ??
-      `arn:aws:iam::${account}:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000`,
-    RootAccess: overrides.RootAccess ?? (controlId === 'SageMaker.3' ? 'Enabled' : 'Disabled'),
-    Url: `${options.notebookName.toLowerCase()}.notebook.${region}.sagemaker.aws`,
-    VolumeSizeInGB: overrides.VolumeSizeInGB ?? 5,
-    ...(overrides.SubnetId === undefined && controlId === 'SageMaker.2'
-      ? {}
-      : { SubnetId: overrides.SubnetId ?? 'subnet-0a1b2c3d4e5f60718' }),
-    ...(overrides.SecurityGroups === undefined ? {} : { SecurityGroups: overrides.SecurityGroups }),
-    ...(overrides.KmsKeyId === undefined ? {} : { KmsKeyId: overrides.KmsKeyId }),
-  };
   return {
     SchemaVersion: '2018-10-08',
     Id: id,
@@ -220,15 +263,7 @@ export function notebookControlFinding(options: NotebookControlFindingOptions): 
       },
     },
     ProductFields: productFields,
-    Resources: [
-      {
-        Type: 'AwsSageMakerNotebookInstance',
-        Id: notebookArn,
-        Partition: 'aws',
-        Region: region,
-        Details: { AwsSageMakerNotebookInstance: details },
-      },
-    ],
+    Resources: [resource],
     Compliance: {
       Status: complianceStatus,
       SecurityControlId: controlId,
@@ -239,6 +274,40 @@ export function notebookControlFinding(options: NotebookControlFindingOptions): 
     RecordState: options.recordState ?? 'ACTIVE',
     FindingProviderFields: { Severity: { Label: facts.severity, Original: facts.severity }, Types: types },
     ProcessedAt: time,
+  };
+}
+
+/** The notebook details Security Hub copies from AWS Config, failing the finding's control. */
+function notebookDetails(
+  options: NotebookControlFindingOptions,
+  notebookArn: string,
+  account: string,
+  region: string,
+) {
+  const controlId = options.controlId;
+  const overrides = options.notebook ?? {};
+  return {
+    DirectInternetAccess:
+      overrides.DirectInternetAccess ?? (controlId === 'SageMaker.1' ? 'Enabled' : 'Disabled'),
+    InstanceMetadataServiceConfiguration: { MinimumInstanceMetadataServiceVersion: '2' },
+    InstanceType: overrides.InstanceType ?? 'ml.t3.medium',
+    NotebookInstanceArn: notebookArn,
+    NotebookInstanceName: options.notebookName,
+    NotebookInstanceStatus: overrides.NotebookInstanceStatus ?? 'InService',
+    PlatformIdentifier:
+      overrides.PlatformIdentifier ??
+      (controlId === 'SageMaker.8' ? 'notebook-al2-v2' : 'notebook-al2023-v1'),
+    RoleArn:
+      overrides.RoleArn ??
+      `arn:aws:iam::${account}:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000`,
+    RootAccess: overrides.RootAccess ?? (controlId === 'SageMaker.3' ? 'Enabled' : 'Disabled'),
+    Url: `${options.notebookName.toLowerCase()}.notebook.${region}.sagemaker.aws`,
+    VolumeSizeInGB: overrides.VolumeSizeInGB ?? 5,
+    ...(overrides.SubnetId === undefined && controlId === 'SageMaker.2'
+      ? {}
+      : { SubnetId: overrides.SubnetId ?? 'subnet-0a1b2c3d4e5f60718' }),
+    ...(overrides.SecurityGroups === undefined ? {} : { SecurityGroups: overrides.SecurityGroups }),
+    ...(overrides.KmsKeyId === undefined ? {} : { KmsKeyId: overrides.KmsKeyId }),
   };
 }
 

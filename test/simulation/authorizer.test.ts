@@ -8,6 +8,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeNotebookInstanceCommand,
+  ListTagsCommand,
   StartNotebookInstanceCommand,
   StopNotebookInstanceCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -227,5 +228,39 @@ describe('a denied call fails as AWS fails it', () => {
     };
     expect(account.authorizations).toEqual([record, record]);
     expect(caller.roleId).toMatch(/^AROA[0-9A-F]{16}$/);
+  });
+});
+
+describe('an action whose reference lists no resource type for the ARN', () => {
+  const EXPERIMENT_ARN = `arn:aws:sagemaker:eu-west-1:${ACCOUNT_ID}:inference-experiment/shadow-test`;
+
+  it('Given ListTags allowed on inference experiments by ARN pattern, When a role lists an experiment’s tags, Then the pattern is matched against the ARN and it is allowed', async () => {
+    const account = givenAccount();
+    account.sagemaker.inference.seedInferenceExperiment({ name: 'shadow-test', endpointName: 'churn' });
+    const caller = givenRole(account, 'reader', [
+      allow('sagemaker:ListTags', `arn:aws:sagemaker:eu-west-1:${ACCOUNT_ID}:inference-experiment/*`),
+    ]);
+
+    const listed = await account
+      .sdkClients(caller)
+      .sagemaker.send(new ListTagsCommand({ ResourceArn: EXPERIMENT_ARN }));
+
+    expect(listed.Tags).toEqual([]);
+  });
+
+  it('Given ListTags allowed on models only, When a role lists an experiment’s tags, Then AccessDeniedException names the action', async () => {
+    const account = givenAccount();
+    account.sagemaker.inference.seedInferenceExperiment({ name: 'shadow-test', endpointName: 'churn' });
+    const caller = givenRole(account, 'reader', [
+      allow('sagemaker:ListTags', `arn:aws:sagemaker:eu-west-1:${ACCOUNT_ID}:model/*`),
+    ]);
+
+    const error = await rejectionOf(
+      account.sdkClients(caller).sagemaker.send(new ListTagsCommand({ ResourceArn: EXPERIMENT_ARN })),
+      AwsServiceError,
+    );
+
+    expect(error.name).toBe('AccessDeniedException');
+    expect(error.message).toContain('because no identity-based policy allows the sagemaker:ListTags action');
   });
 });
