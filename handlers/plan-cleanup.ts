@@ -72,7 +72,7 @@ const request = z.object({
 /** What the state machine goes on with; `action` routes it. */
 export interface PlanCleanupResult {
   readonly cleanup: {
-    readonly action: 'recover' | 'close-plan' | 'release' | 'tell' | 'nothing';
+    readonly action: 'recover' | 'close-plan' | 'release' | 'tell' | 'report-resource' | 'nothing';
     readonly executionArn: string;
     readonly reason: string;
     /** Only for `tell`: whether it took over a lock its planning had left, to release it. */
@@ -115,6 +115,21 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
       return nothing(dead, decision.reason);
     }
     const { step } = decision;
+    if (decision.kind === 'report-resource') {
+      // No lock or plan to take over: the findings are told where it stopped.
+      logger.info('resource fix ended mid-way: its findings are told', {
+        execution: dead,
+        state: step.enteredState,
+      });
+      return {
+        ...step.data,
+        cleanup: { action: 'report-resource', executionArn: dead, reason: step.enteredState },
+        planFindingIdentifiers: step.data.planFindingIdentifiers ?? [
+          { Id: step.data.plan.finding.id, ProductArn: step.data.plan.finding.productArn },
+        ],
+        failure: abortedError(change, step),
+      };
+    }
     const context = { execution: dead, cleanUp: execution.id, state: step.enteredState };
     const lockTaken = await takeOverLock(step, dead, execution.id);
     const planTaken = await takeOverPlan(step, dead, execution.id);

@@ -60,6 +60,7 @@ import {
   NOTE_LIMIT,
   type NotebookObservation,
   notebookUnavailable,
+  resourceName,
   settingsForRemediateNow,
   type Tag,
   truncate,
@@ -67,6 +68,8 @@ import {
 import { joinWithNote } from './shared/plan-join.js';
 import { decideRecreation, dryRunRecreateAnnotation, remediationFor } from './shared/recreation-decisions.js';
 import type { PlanResult } from './shared/remediation-plan.js';
+import { decideForResource } from './shared/resource-decisions.js';
+import { observeResource } from './shared/resource-observation.js';
 import {
   parseRuntimeSettings,
   type RuntimeSettings,
@@ -377,6 +380,18 @@ export function createPlanHandler(
     }
     if (!isActionable(finding, trigger)) {
       return plan({ kind: 'ignore', reason: `workflow status ${finding.workflowStatus}` }, 'not actionable');
+    }
+    if (finding.control.kind !== 'notebook-instance') {
+      if (settings.modes[finding.control.id] === 'off') {
+        return plan({ kind: 'ignore', reason: `${finding.control.id} is switched off` }, 'decided by mode');
+      }
+      // Read first: the note names the resource as it is (gone, exempt, compliant by now, or failing).
+      const observed = await observeResource(
+        sagemaker,
+        { kind: finding.control.kind, name: resourceName(finding), arn: finding.resourceArn },
+        true,
+      );
+      return plan(decideForResource(finding, observed, settings, execution), 'resource planned');
     }
     const byMode = decideByMode(finding, settings, execution);
     if (byMode.kind !== 'continue') return plan(byMode, 'decided by mode');

@@ -10,6 +10,7 @@ import {
   type PlanningFailedReport,
   reportPlanningFailure,
 } from './shared/planning-failure-alert.js';
+import { isResourceFailedRequest, reportResourceFailure } from './shared/resource-failure-report.js';
 // English error messages for zod/mini.
 import './shared/validation.js';
 
@@ -40,5 +41,6 @@ const reportRequest = z.object({
 /** A failed remediation's report, or (kind `planning-failed`) the alert of a planning failure. */
 export async function handler(request: unknown): Promise<FailureReport | PlanningFailedReport> {
   if (isPlanningFailedRequest(request)) return reportPlanningFailure(request);
+  if (isResourceFailedRequest(request)) return reportResourceFailure(request);
   return buildFailureReport(reportRequest.parse(request));
 }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   allowedModes,
   CONTROL_IDS,
+  CONTROLS,
   type ControlId,
   controlsInScope,
   findControl,
@@ -32,6 +33,7 @@ import {
   EXECUTION_TIMEOUT_SECONDS,
   MAX_STANDARD_EXECUTION_SECONDS,
 } from '../statemachines/remediation-definition.js';
+import { RESOURCE_ENGINES, type ResourceEngine } from '../statemachines/resource-states.js';
 import { customActionIdPrefixProblems } from './custom-action-event-pattern.js';
 import { kmsKeyIdProblem } from './recreation-resources.js';
 
@@ -97,6 +99,27 @@ const exemptionTagSchema = z.strictObject({
     .default(DEFAULT_EXEMPTION_TAG.key),
   value: z.string().max(256).default(DEFAULT_EXEMPTION_TAG.value),
 });
+
+/**
+ * The tags SageMaker.6 and .7 require on images and app image configurations: key to value. The same
+ * rules as SageMaker's AddTags (at most 50, keys 1-128 characters without `aws:`, values up to 256).
+ */
+const requiredTagsSchema = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u, { message: 'is not a valid tag key' })
+      .refine((key) => !key.toLowerCase().startsWith('aws:'), {
+        message: "must not start with 'aws:' (reserved by AWS)",
+      }),
+    z
+      .string()
+      .max(256)
+      .regex(/^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u, { message: 'is not a valid tag value' }),
+  )
+  .refine((tags) => Object.keys(tags).length <= 50, { message: 'names more than 50 tags' });
 
 const seconds = z.number().int().min(1).max(3600);
 
@@ -262,6 +285,7 @@ const configurationSchema = z.strictObject({
   modes: modesSchema.default({}),
   exemptionTag: exemptionTagSchema.default({ ...DEFAULT_EXEMPTION_TAG }),
   dryRun: z.boolean().default(false),
+  requiredTags: requiredTagsSchema.default({}),
   alertEmails: z
     .array(z.email())
     .refine((emails) => new Set(emails.map((email) => email.toLowerCase())).size === emails.length, {
@@ -287,6 +311,8 @@ export interface RemediationConfiguration {
   readonly exemptionTag: { readonly key: string; readonly value: string };
   /** Plan and annotate, but never change a resource. */
   readonly dryRun: boolean;
+  /** Tags (key to value) images and app image configurations must carry (SageMaker.6 and .7). */
+  readonly requiredTags: Readonly<Record<string, string>>;
   /** Addresses subscribed to the alert topic (each must confirm the subscription). */
   readonly alertEmails: readonly string[];
   /** Waits of the reconcile loop, with the defaults filled in. */
@@ -332,7 +358,23 @@ export function approvalTimeoutSeconds(configuration: RemediationConfiguration):
 
 /** How this configuration shapes the state machine definition. */
 export function definitionOptionsFor(configuration: RemediationConfiguration): DefinitionOptions {
-  return { recreate: { approvalTimeoutSeconds: approvalTimeoutSeconds(configuration) } };
+  return {
+    recreate: { approvalTimeoutSeconds: approvalTimeoutSeconds(configuration) },
+    resourceEngines: resourceEnginesInUse(configuration),
+  };
+}
+
+/**
+ * The resource engines the deployment can run: used by a control in scope (not off: "Remediate now"
+ * may run a notify-mode one), and configured (AddTags has nothing to add without requiredTags).
+ */
+export function resourceEnginesInUse(configuration: RemediationConfiguration): ResourceEngine[] {
+  const inScope = new Set<string>(controlsInScope(resolveModes(configuration.modes)));
+  return RESOURCE_ENGINES.filter(
+    (engine) =>
+      (engine !== 'add-required-tags' || Object.keys(configuration.requiredTags).length > 0) &&
+      CONTROLS.some((control) => inScope.has(control.id) && control.remediation?.name === engine),
+  );
 }
 
 /**
@@ -394,6 +436,7 @@ export function toRuntimeSettings(
     modes: resolveModes(configuration.modes),
     exemptionTag: { ...configuration.exemptionTag },
     dryRun: configuration.dryRun,
+    requiredTags: { ...configuration.requiredTags },
     timing: {
       stopSeconds: configuration.timing.stopSeconds,
       updateSeconds: configuration.timing.updateSeconds,

@@ -17,6 +17,7 @@ export interface LambdaHandlerSource {
     | 'report-failure'
     | 'snapshot-notebook'
     | 'verify-recreation'
+    | 'verify-resource'
     | 'custom-action'
     | 'sweep-stale-records'
     | 'plan-cleanup';
@@ -56,6 +57,13 @@ export const LAMBDA_HANDLERS: readonly LambdaHandlerSource[] = [
     entry: handlerPath('verify-recreation.ts'),
     handler: 'handler',
     timeoutSeconds: 300,
+  },
+  // One Describe (and ListTags) of the fixed resource.
+  {
+    name: 'verify-resource',
+    entry: handlerPath('verify-resource.ts'),
+    handler: 'handler',
+    timeoutSeconds: 30,
   },
   { name: 'custom-action', entry: handlerPath('custom-action.ts'), handler: 'handler', timeoutSeconds: 60 },
   // Scans two small tables and asks Step Functions about each holder.

@@ -22,6 +22,7 @@ export interface AlarmedFunctions {
   readonly reportFailure: IFunction;
   readonly snapshotNotebook: IFunction;
   readonly verifyRecreation: IFunction;
+  readonly verifyResource: IFunction;
   readonly customAction: IFunction;
   readonly planCleanup: IFunction;
 }
@@ -135,6 +136,11 @@ export class RemediationAlarms extends Construct {
         'VerifyRecreationErrorsAlarm',
         functions.verifyRecreation.metricErrors({ period, statistic: 'Sum' }),
         'The verification Lambda failed: a recreated notebook could not be verified; the alert gives the restore command.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'VerifyResourceErrorsAlarm',
+        functions.verifyResource.metricErrors({ period, statistic: 'Sum' }),
+        'The resource verification Lambda failed: a fixed resource could not be read back; its findings say so.',
       ),
       this.alarmOnAnyOccurrence(
         'CustomActionErrorsAlarm',

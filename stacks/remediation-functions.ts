@@ -16,11 +16,14 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { ControlModes } from '../handlers/shared/controls-catalogue.js';
 import {
   type RuntimeSettingsInput,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from '../handlers/shared/runtime-settings.js';
+import { RESOURCE_ENGINES } from '../statemachines/resource-states.js';
 import { logRetentionProblems, sameKeyProblems } from './construct-validation.js';
+import { type Grant, planningGrants, verificationGrants } from './control-permissions.js';
 import {
   type CustomActionFunction,
   type CustomActionFunctionProps,
@@ -68,6 +71,12 @@ export interface RemediationFunctionsProps {
   readonly approvalTable: ITable;
   /** Notebook snapshots: snapshot-notebook writes them, verify-recreation reads them. */
   readonly notebookBackups: NotebookBackupBucket;
+  /**
+   * The resource engines the definition runs: verify-resource may read the kinds their controls check.
+   *
+   * @default - every resource engine
+   */
+  readonly resourceEngines?: readonly string[];
 }
 
 /** The five remediation Lambda functions, their log groups and their roles. */
@@ -80,6 +89,8 @@ export class RemediationFunctions extends Construct {
   public readonly snapshotNotebook: RemediationFunction;
   /** Verifies a recreated notebook: settings as planned, every file restored. */
   public readonly verifyRecreation: RemediationFunction;
+  /** Verifies a fixed resource other than a notebook against the controls it was fixed for. */
+  public readonly verifyResource: RemediationFunction;
   private readonly encryptionKey: IKey;
   private readonly logRetention: RetentionDays;
   private readonly approvalTable: ITable;
@@ -128,6 +139,7 @@ export class RemediationFunctions extends Construct {
     const snapshotObjectsArn = backupBucket.arnForObjects(ALL_NOTEBOOK_ROLES_PREFIX);
     const s3ViaService = `s3.${stack.region}.${stack.urlSuffix}`;
     const dynamodbViaService = `dynamodb.${stack.region}.${stack.urlSuffix}`;
+    const arnContext = { partition: stack.partition, region: stack.region, account: stack.account };
     // One settings document for every Lambda that reads REMEDIATION_SETTINGS.
     const remediationSettings = stack.toJsonString(props.settings);
 
@@ -160,8 +172,18 @@ export class RemediationFunctions extends Construct {
           conditions: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NOTIFIED'] } },
         }),
         tableKeyStatement('TablesKey', this.encryptionKey.keyArn, dynamodbViaService),
+        ...grantStatements(
+          'ObserveResources',
+          planningGrants(props.settings.modes as ControlModes, arnContext),
+        ),
       ],
     });
+    acknowledgeGrants(
+      this,
+      plan.role,
+      planningGrants(props.settings.modes as ControlModes, arnContext),
+      'The resource a finding names is only known at run time; read-only Describe and ListTags, on resources of the kinds the controls in scope check, in this account and region.',
+    );
     acknowledge(
       plan.role,
       wildcardResourceFinding(this, notebookInstanceArn),
@@ -295,6 +317,25 @@ export class RemediationFunctions extends Construct {
       "The snapshot to verify is under the notebook role's prefix, only known at run time; read-only GetObject, limited to the roles/ prefix of the snapshot bucket.",
     );
     this.verifyRecreation = verify;
+
+    const verificationReads = verificationGrants(
+      props.settings.modes as ControlModes,
+      props.resourceEngines ?? RESOURCE_ENGINES,
+      arnContext,
+    );
+    const verifyResource = this.createFunction(lambdaHandler('verify-resource'), {
+      description:
+        "Verifies a fixed resource (other than a notebook): every fixed control's own check, on what SageMaker reports.",
+      environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
+      statements: grantStatements('ReadFixedResources', verificationReads),
+    });
+    acknowledgeGrants(
+      this,
+      verifyResource.role,
+      verificationReads,
+      'The fixed resource is only known at run time; read-only Describe (and ListTags where a control checks tags), on resources of the kinds this deployment remediates, in this account and region.',
+    );
+    this.verifyResource = verifyResource;
   }
 
   /**
@@ -368,4 +409,27 @@ export function executionsArn(scope: Construct, stateMachine: StateMachine): str
     resourceName: `${stateMachine.stateMachineName}:*`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
+}
+
+/** One statement per derived grant, numbered after `sid` (IAM Sids are alphanumeric). */
+function grantStatements(sid: string, grants: readonly Grant[]): PolicyStatement[] {
+  return grants.map(
+    (grant, index) =>
+      new PolicyStatement({
+        sid: `${sid}${index + 1}`,
+        actions: [...grant.actions],
+        resources: [...grant.resources],
+      }),
+  );
+}
+
+/** The cdk-nag acknowledgement of each wildcard ARN among the grants, with the reason given. */
+function acknowledgeGrants(
+  scope: Construct,
+  role: RemediationFunction['role'],
+  grants: readonly Grant[],
+  reason: string,
+): void {
+  const wildcards = new Set(grants.flatMap((grant) => grant.resources.filter((arn) => arn.includes('*'))));
+  for (const arn of wildcards) acknowledge(role, wildcardResourceFinding(scope, arn), reason);
 }

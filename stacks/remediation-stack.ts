@@ -228,6 +228,7 @@ export class SageMakerRemediationStack extends Stack {
       lockTable: this.lockTable,
       approvalTable,
       notebookBackups: this.notebookBackups,
+      resourceEngines: definitionOptions.resourceEngines ?? [],
     });
     const functions = this.functions;
     // Made before the state machine, which invokes it; it watches the state machine once that exists.
@@ -248,7 +249,10 @@ export class SageMakerRemediationStack extends Stack {
         snapshotNotebook: functions.snapshotNotebook.fn,
         verifyRecreation: functions.verifyRecreation.fn,
         planCleanup: cleanup.planCleanup.fn,
+        verifyResource: functions.verifyResource.fn,
       },
+      controlModes: modes,
+      requiredTagKeys: Object.keys(configuration.requiredTags),
       alertTopic: this.alertTopic,
       lockTable: this.lockTable,
       approvalTable,
@@ -300,6 +304,7 @@ export class SageMakerRemediationStack extends Stack {
         reportFailure: functions.reportFailure.fn,
         snapshotNotebook: functions.snapshotNotebook.fn,
         verifyRecreation: functions.verifyRecreation.fn,
+        verifyResource: functions.verifyResource.fn,
         customAction: customAction.fn,
         planCleanup: cleanup.planCleanup.fn,
       },

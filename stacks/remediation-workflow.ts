@@ -12,6 +12,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { type ControlModes, resolveModes } from '../handlers/shared/controls-catalogue.js';
 import type { Annotation } from '../handlers/shared/remediation-plan.js';
 import { placeholdersIn } from '../statemachines/amazon-states-language.js';
 import { messageLimitProblems } from '../statemachines/message-limits.js';
@@ -23,11 +24,13 @@ import {
   PLACEHOLDERS,
   RECREATE_PLACEHOLDERS,
 } from '../statemachines/remediation-definition.js';
+import { RESOURCE_ENGINES } from '../statemachines/resource-states.js';
 import { logRetentionProblems, sameKeyProblems, wholeNumberProblems } from './construct-validation.js';
+import { stateMachineResourceGrants } from './control-permissions.js';
 import { ALL_NOTEBOOK_ROLES_PREFIX, type NotebookBackupBucket } from './notebook-backup-bucket.js';
 import { existingNotebookKeysArn } from './notebook-launch-permissions.js';
 import { type KeyTarget, kmsKeyIdProblem } from './recreation-resources.js';
-import type { StateMachineScopes } from './state-machine-permissions.js';
+import type { ResourceScope, StateMachineScopes } from './state-machine-permissions.js';
 import { createStateMachineRole } from './state-machine-role.js';
 
 /**
@@ -48,6 +51,8 @@ export interface WorkflowFunctions {
   readonly verifyRecreation: IFunction;
   /** The first step of a clean-up after an execution that ended without its failure handling. */
   readonly planCleanup: IFunction;
+  /** Verifies a fixed resource other than a notebook (only invoked when a resource engine is in the definition). */
+  readonly verifyResource: IFunction;
 }
 
 export interface RemediationWorkflowProps {
@@ -92,6 +97,20 @@ export interface RemediationWorkflowProps {
    * @default - none: only the keys notebooks already use, through SageMaker
    */
   readonly recreateTargets?: readonly KeyTarget[];
+  /**
+   * Every control's mode: the resource kinds the resource engines may change are those of the
+   * controls in scope (not off).
+   *
+   * @default - every control in its catalogue default
+   */
+  readonly controlModes?: ControlModes;
+  /**
+   * The tag keys SageMaker.6/.7's fix may add (the configuration's requiredTags): AddTags is allowed
+   * with these keys only.
+   *
+   * @default - none: no AddTags is allowed
+   */
+  readonly requiredTagKeys?: readonly string[];
 }
 
 /** A Standard state machine logging ALL events to an encrypted log group, traced, with a derived role. */
@@ -152,6 +171,10 @@ export class RemediationWorkflow extends Construct {
       [RECREATE_PLACEHOLDERS.snapshotFunctionArn]: props.functions.snapshotNotebook.functionArn,
       [RECREATE_PLACEHOLDERS.verifyFunctionArn]: props.functions.verifyRecreation.functionArn,
       [PLACEHOLDERS.planCleanupFunctionArn]: props.functions.planCleanup.functionArn,
+      // Only when a resource engine is in the definition (none when every such control is off).
+      ...(placeholdersIn(definition).includes(PLACEHOLDERS.verifyResourceFunctionArn)
+        ? { [PLACEHOLDERS.verifyResourceFunctionArn]: props.functions.verifyResource.functionArn }
+        : {}),
     };
     const definitionSubstitutions: Record<string, string> = {
       ...lambdaFunctions,
@@ -176,6 +199,12 @@ export class RemediationWorkflow extends Construct {
               'sagemaker:DirectInternetAccess': 'Disabled',
             },
           },
+          actions: resourceEngineScopes(
+            stack,
+            props.controlModes ?? resolveModes(),
+            props.definitionOptions.resourceEngines ?? RESOURCE_ENGINES,
+            props.requiredTagKeys ?? [],
+          ),
         },
         securityhub: {
           // The Service Authorization Reference lists `hub` as BatchUpdateFindings' resource type.
@@ -264,4 +293,31 @@ export function assertSubstitutionsMatch(
   if (problems.length > 0) {
     throw new Error(`State machine placeholders and substitutions differ:\n${problems.join('\n')}`);
   }
+}
+
+/**
+ * The calls of the resource engines, each on the kinds of the controls in scope that use it (derived
+ * from the control modules). AddTags may add the configured tag keys only.
+ */
+function resourceEngineScopes(
+  stack: Stack,
+  modes: ControlModes,
+  engines: readonly string[],
+  requiredTagKeys: readonly string[],
+): Record<string, ResourceScope> {
+  const context = { partition: stack.partition, region: stack.region, account: stack.account };
+  const scopes: Record<string, ResourceScope> = {};
+  for (const grant of stateMachineResourceGrants(modes, engines, context)) {
+    for (const action of grant.actions) {
+      const name = action.replace(/^sagemaker:/, '');
+      scopes[name] = {
+        sidSuffix: name,
+        resources: grant.resources,
+        ...(name === 'AddTags'
+          ? { conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [...requiredTagKeys] } } }
+          : {}),
+      };
+    }
+  }
+  return scopes;
 }

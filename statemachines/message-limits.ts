@@ -7,7 +7,11 @@
  *
  * Notes and subjects the Lambdas compose are truncated there (plan-decisions.ts, failure-report.ts).
  */
+
+import { RESOURCE_KINDS } from '../handlers/shared/controls/resource-kinds.js';
+import { CONTROLS } from '../handlers/shared/controls-catalogue.js';
 import { LOCK_TAKEOVER_MAX_LENGTH } from '../handlers/shared/remediation-plan.js';
+import { SUMMARY_LIMIT } from '../handlers/shared/resource-decisions.js';
 import type { JsonValue, State, StateMachineDefinition } from './amazon-states-language.js';
 
 export const MAX_NOTE_LENGTH = 512;
@@ -32,6 +36,18 @@ export const ARGUMENT_MAX_LENGTHS: Readonly<Record<string, number>> = {
   '$.nothingChanged.Error': 40,
   // '' or the sentence of a lock taken over from an ended execution (plan-remediation.ts).
   '$.plan.lockTakeover': LOCK_TAKEOVER_MAX_LENGTH,
+  // A fixed resource: SageMaker names are at most 63 characters; the kind is a resource-kinds.ts name.
+  '$.plan.resource.name': 63,
+  '$.plan.resource.kind': Math.max(...[...RESOURCE_KINDS.keys()].map((kind) => kind.length)),
+  '$.plan.resource.summary': SUMMARY_LIMIT,
+  // At most every control of one kind (a fix never spans kinds).
+  'States.JsonToString($.plan.resource.fixes)': Math.max(
+    ...[...RESOURCE_KINDS.keys()].map(
+      (kind) =>
+        JSON.stringify(CONTROLS.filter((control) => control.kind === kind).map((control) => control.id))
+          .length,
+    ),
+  ),
 };
 
 /** A template's literal text and its arguments, from `States.Format('...', a, b)`. */

@@ -32,6 +32,12 @@ import { failureHandlingStates } from './failure-handling-states.js';
 import { INITIAL_RECOVERY } from './recovery-states.js';
 import { type RecreateOptions, recreateNotebookStates } from './recreate-notebook-states.js';
 import {
+  RESOURCE_ENGINE_ENTRIES,
+  RESOURCE_ENGINES,
+  type ResourceEngine,
+  resourceEngineStates,
+} from './resource-states.js';
+import {
   actionIs,
   alertAttributes,
   catchAll,
@@ -75,10 +81,18 @@ export function executionTimeoutSeconds(options: DefinitionOptions = {}): number
 export interface DefinitionOptions {
   /** The approval-gated recreation of notebooks; left out of the definition when not deployed. */
   readonly recreate?: RecreateOptions;
+  /**
+   * The engines for resources other than notebooks that the deployment's controls use (none of their
+   * states, and none of their IAM, for an engine no control in scope needs).
+   *
+   * @default - every resource engine
+   */
+  readonly resourceEngines?: readonly ResourceEngine[];
 }
 
 /** Builds the remediation state machine definition. */
 export function buildRemediationDefinition(options: DefinitionOptions = {}): StateMachineDefinition {
+  const resourceEngines = options.resourceEngines ?? RESOURCE_ENGINES;
   const toFailureHandling = catchAll('CheckNotebookAfterFailure', '$.failure');
   const lockReleaseErrors = (next: string): Catcher[] => [
     // The lock expired and another execution took it: it is no longer ours to release.
@@ -93,7 +107,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
       Choices: [{ Variable: '$.detail.executionArn', IsPresent: true, Next: 'PlanCleanup' }],
       Default: 'PlanRemediation',
     },
-    ...cleanUpStates(options.recreate !== undefined),
+    ...cleanUpStates(options.recreate !== undefined, resourceEngines.length > 0),
     PlanRemediation: {
       Type: 'Task',
       Comment:
@@ -195,6 +209,10 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
         { ...actionIs('annotate'), Next: 'AnnotateFinding' },
         { ...actionIs('ignore'), Next: 'NothingToDo' },
         ...(options.recreate ? [{ ...remediationIs('recreate-notebook'), Next: 'RequestApproval' }] : []),
+        ...resourceEngines.map((engine) => ({
+          ...remediationIs(engine),
+          Next: RESOURCE_ENGINE_ENTRIES[engine],
+        })),
         ...disableRootAccessRules(),
       ],
       Default: 'RecordUnexpectedStatus',
@@ -404,6 +422,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
 
     ...failureHandlingStates(options.recreate !== undefined),
     ...(options.recreate ? recreateNotebookStates(options.recreate) : {}),
+    ...resourceEngineStates(resourceEngines),
   };
 
   return {
@@ -437,7 +456,7 @@ function disableRootAccessRules(): ChoiceRule[] {
  * The clean-up after an execution that ended without its own failure handling: PlanCleanup reads
  * where it was, takes over its lock and plan, and the shared failure handling carries on from there.
  */
-function cleanUpStates(withRecreation: boolean): Record<string, State> {
+function cleanUpStates(withRecreation: boolean, withResourceEngines: boolean): Record<string, State> {
   return {
     PlanCleanup: {
       Type: 'Task',
@@ -468,6 +487,10 @@ function cleanUpStates(withRecreation: boolean): Record<string, State> {
         // It had written its outcome on its findings: only its lock and plan are left.
         // It ended while planning: nothing changed; its finding is told so.
         { Variable: '$.cleanup.action', StringEquals: 'tell', Next: 'NoteUnplannedFinding' },
+        // A resource engine ended mid-fix (no lock, no plan): its findings are told.
+        ...(withResourceEngines
+          ? [{ Variable: '$.cleanup.action', StringEquals: 'report-resource', Next: 'ReportResourceFailure' }]
+          : []),
         {
           Variable: '$.cleanup.action',
           StringEquals: 'release',

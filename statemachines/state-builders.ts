@@ -19,6 +19,7 @@ export const PLACEHOLDERS = {
   planFunctionArn: 'PlanRemediationFunctionArn',
   reportFailureFunctionArn: 'ReportFailureFunctionArn',
   planCleanupFunctionArn: 'PlanCleanupFunctionArn',
+  verifyResourceFunctionArn: 'VerifyResourceFunctionArn',
   alertTopicArn: 'AlertTopicArn',
   lockTableName: 'LockTableName',
 } as const;

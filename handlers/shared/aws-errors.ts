@@ -9,13 +9,16 @@ export function errorName(error: unknown): string {
 }
 
 /**
- * SageMaker reports a missing notebook, lifecycle configuration or code repository as a
- * ValidationException ("RecordNotFound", "... not found").
+ * SageMaker reports a missing notebook, lifecycle configuration, code repository, model or endpoint
+ * (configuration) as a ValidationException ("RecordNotFound", "Could not find model ..."), and a
+ * missing job definition, schedule, image, app image configuration, feature group or inference
+ * experiment as ResourceNotFound (the API model declares it for those Describe calls).
  */
 export function isSageMakerNotFound(error: unknown): boolean {
+  if (errorName(error) === 'ResourceNotFound') return true;
   return (
     errorName(error) === 'ValidationException' &&
-    /RecordNotFound|not found|cannot find|does not exist/i.test((error as Error).message)
+    /RecordNotFound|not found|cannot find|could not find|does not exist/i.test((error as Error).message)
   );
 }
 

@@ -10,7 +10,9 @@
  * This module decides, from the status change and the history, whether there is anything to clean up
  * and from which state. Pure: the handler (plan-cleanup.ts) does the reading and the takeovers.
  */
+
 import * as z from 'zod/mini';
+import { CONTROLS } from './controls-catalogue.js';
 import { describeIssues } from './validation.js';
 
 export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
@@ -24,7 +26,27 @@ export const SELF_HANDLED_ENDS = [
   'RejectEvent',
   'AnnotationFailed',
   'AlertNotPublished',
+  'ResourceRemediationFailed',
+  'ResourceAlertNotPublished',
 ] as const;
+
+/**
+ * The states of a resource engine (statemachines/resource-states.ts) from which its outcome is on its
+ * findings: a clean-up has nothing to add (those engines hold no lock and no plan).
+ */
+export const RESOURCE_OUTCOME_WRITTEN_STATES = [
+  'CheckResourceFindingsResolved',
+  'PublishResourceResolved',
+  'ResourceRemediated',
+  'PublishResourceFailureAlert',
+] as const;
+
+/** The remediations of resources other than notebooks: no lock, no plan, no notebook to bring back. */
+const RESOURCE_REMEDIATIONS: ReadonlySet<string> = new Set(
+  CONTROLS.flatMap((control) =>
+    control.kind !== 'notebook-instance' && control.remediation ? [control.remediation.name] : [],
+  ),
+);
 
 const statusChange = z.object({
   source: z.literal('aws.states'),
@@ -241,7 +263,9 @@ export type CleanUpDecision =
   | { readonly kind: 'nothing'; readonly reason: string }
   | { readonly kind: 'tell'; readonly finding: UnplannedFinding }
   | { readonly kind: 'release'; readonly step: LastStep }
-  | { readonly kind: 'recover'; readonly step: LastStep };
+  | { readonly kind: 'recover'; readonly step: LastStep }
+  /** A resource engine ended mid-fix: its findings are told what may have changed and what to do. */
+  | { readonly kind: 'report-resource'; readonly step: LastStep };
 
 export function decideCleanUp(
   change: ExecutionStatusChange,
@@ -268,6 +292,11 @@ export function decideCleanUp(
   if (plan.action !== 'remediate') {
     // Annotate or ignore: nothing was changed or locked; a finding left NEW is planned again on its next import.
     return { kind: 'nothing', reason: `it only had to ${plan.action}` };
+  }
+  if (RESOURCE_REMEDIATIONS.has(plan.remediation)) {
+    return (RESOURCE_OUTCOME_WRITTEN_STATES as readonly string[]).includes(step.enteredState)
+      ? { kind: 'nothing', reason: `its outcome was written (${step.enteredState}) and it held nothing` }
+      : { kind: 'report-resource', step };
   }
   if ((OUTCOME_WRITTEN_STATES as readonly string[]).includes(step.enteredState)) {
     return { kind: 'release', step };

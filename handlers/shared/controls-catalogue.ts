@@ -26,6 +26,7 @@ export { REMEDIATION_MODES } from './controls/control-module.js';
 export const BUILT_ENGINES = [
   'disable-root-access',
   'recreate-notebook',
+  'add-required-tags',
 ] as const satisfies readonly EngineName[];
 
 /** Remediations this project implements, by the name the state machine routes on. */

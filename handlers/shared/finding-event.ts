@@ -5,6 +5,7 @@
  */
 
 import * as z from 'zod/mini';
+import { parseSageMakerArn, resourceKind } from './controls/resource-kinds.js';
 import { type ControlDefinition, findControl } from './controls-catalogue.js';
 import { describeIssues } from './validation.js';
 
@@ -236,24 +237,34 @@ function checkFinding(
     problems.push(`Compliance.SecurityControlId ${controlId ?? '(missing)'} is not a SageMaker control`);
   }
 
-  // Exactly one resource of the control's type: with several, which one to change would be a guess.
-  const candidates = control
-    ? source.Resources.filter((candidate) => candidate.Type === control.resourceType)
+  // Exactly one resource of the control's kind: with several, which one to change would be a guess.
+  // Only notebooks carry an ASFF Details type; every other kind is recognised by its ARN.
+  const kind = control ? resourceKind(control.kind) : undefined;
+  const candidates = kind
+    ? source.Resources.filter((candidate) =>
+        kind.kind === 'notebook-instance'
+          ? candidate.Type === kind.asffType
+          : parseSageMakerArn(candidate.Id)?.arnType === kind.arnType,
+      )
     : [];
-  if (control && candidates.length === 0) {
-    problems.push(`no resource of type ${control.resourceType} in the finding`);
+  if (kind && candidates.length === 0) {
+    problems.push(
+      kind.kind === 'notebook-instance'
+        ? `no resource of type ${kind.asffType} in the finding`
+        : `no ${kind.label} ARN (…:${kind.arnType}/<name>) among the finding's resources`,
+    );
   }
-  if (control && candidates.length > 1) {
+  if (kind && candidates.length > 1) {
     const listed = candidates.slice(0, LISTED_RESOURCES).map((candidate) => candidate.Id);
     const more = candidates.length - listed.length;
     problems.push(
-      `${candidates.length} resources of type ${control.resourceType} in the finding (${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}): exactly one is required`,
+      `${candidates.length} resources of ${kind.kind === 'notebook-instance' ? `type ${kind.asffType}` : `kind ${kind.label}`} in the finding (${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}): exactly one is required`,
     );
   }
   const primary = candidates.length === 1 ? candidates[0] : undefined;
 
   let notebookName: string | undefined;
-  if (control?.resourceType === 'AwsSageMakerNotebookInstance' && primary) {
+  if (kind?.kind === 'notebook-instance' && primary) {
     const match = NOTEBOOK_ARN.exec(primary.Id);
     if (!match) {
       problems.push(`resource id ${primary.Id} is not a notebook instance ARN`);
@@ -272,6 +283,16 @@ function checkFinding(
         problems.push(`notebook name ${detailName} does not match resource id ${primary.Id}`);
       }
       notebookName = detailName ?? arnName;
+    }
+  } else if (kind && primary) {
+    const parsed = parseSageMakerArn(primary.Id);
+    if (
+      parsed &&
+      (parsed.accountId !== expected.accountId ||
+        parsed.region !== expected.region ||
+        parsed.partition !== partitionOf(expected.region))
+    ) {
+      problems.push(`${kind.label} ${primary.Id} is not in this deployment's account and region`);
     }
   }
 

@@ -13,6 +13,7 @@ import type {
   Outcome,
   PlanResult,
   RecreatePlanDetails,
+  ResourceChange,
   WorkflowTiming,
 } from './remediation-plan.js';
 import { isRunningStatus } from './remediation-plan.js';
@@ -47,6 +48,8 @@ export type Decision =
       readonly wasRunning: boolean;
       /** Set for an approval-gated recreation; otherwise the control's in-place remediation. */
       readonly recreate?: RecreatePlanDetails;
+      /** Set for a fix of a resource other than a notebook instance: what changes, on what. */
+      readonly resource?: ResourceChange;
     };
 
 /** What the mode alone decides, before anything is looked up: a verdict, or look further. */
@@ -314,6 +317,17 @@ export function buildPlanResult(
         `${decision.kind === 'remediate' && decision.recreate ? 'SageMaker notebook recreated' : `${finding.control.id} remediated`}: ${name}`,
       ),
       recreate: decision.kind === 'remediate' && decision.recreate ? decision.recreate : NO_RECREATION,
+      resource:
+        decision.kind === 'remediate' && decision.resource
+          ? decision.resource
+          : {
+              kind: finding.control.kind,
+              name,
+              arn: finding.resourceArn,
+              fixes: [finding.control.id],
+              tags: [],
+              summary: '',
+            },
       // Set by the planner when it took the notebook's lock over from an execution that had ended.
       lockTakeover: '',
     },

@@ -3,6 +3,8 @@
  * the state machine routes on. The JSONPaths in statemachines/remediation-definition.ts read these
  * fields, and a workflow test runs both together, so a renamed field fails a test.
  */
+
+import type { ResourceKind } from './controls/resource-kinds.js';
 import type { RemediationName } from './controls-catalogue.js';
 
 /**
@@ -83,6 +85,11 @@ export interface RemediationPlan {
   /** The approval-gated recreation; placeholders unless `remediation` is `recreate-notebook`. */
   readonly recreate: RecreatePlanDetails;
   /**
+   * The resource the fix changes and how. For notebooks only its identity (the notebook engines plan
+   * their own changes); for other kinds the engine's bounded input.
+   */
+  readonly resource: ResourceChange;
+  /**
    * '' or, when this execution took the notebook's lock over from one that had ended, a sentence
    * saying so (with a leading space, at most LOCK_TAKEOVER_MAX_LENGTH): the resolved note ends with it.
    */
@@ -105,6 +112,20 @@ export interface RecreatePlanDetails {
   readonly approvalMessage: string;
   /** The controls the recreation fixes. */
   readonly fixes: readonly string[];
+}
+
+/** A fix of one resource: what it is, the controls it makes pass, and the engine's bounded input. */
+export interface ResourceChange {
+  readonly kind: ResourceKind;
+  /** The real name (Describe's; the ARN lowercases it). */
+  readonly name: string;
+  readonly arn: string;
+  /** The controls the fix makes pass: verified on the resource afterwards. */
+  readonly fixes: readonly string[];
+  /** add-required-tags: the tags AddTags adds (at most 50, from the configuration). */
+  readonly tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
+  /** What changed, for the resolved note and alert ("added the tags owner=ml"). */
+  readonly summary: string;
 }
 
 /** The notebook as last observed: refreshed by every DescribeNotebook state. */

@@ -51,6 +51,8 @@ export const runtimeSettingsSchema = z.object({
     value: z.string().check(z.maxLength(256)),
   }),
   dryRun: z.boolean(),
+  /** Tags images and app image configurations must carry (SageMaker.6 and .7): key to value. */
+  requiredTags: z.record(z.string(), z.string()),
   timing,
   /** How long a lock lives: the execution timeout, after which its holder cannot still be running. */
   lockSeconds: z.int().check(z.gte(60)),

@@ -14,6 +14,7 @@ const FUNCTION_ROLES = {
   ReportFailure: 'FunctionsReportFailureRole9CDB7511',
   SnapshotNotebook: 'FunctionsSnapshotNotebookRole81C259FB',
   VerifyRecreation: 'FunctionsVerifyRecreationRole60FF0F0C',
+  VerifyResource: 'FunctionsVerifyResourceRole6AED85AC',
   CustomAction: 'FunctionsCustomActionRole3E17D807',
   PlanCleanup: 'ExecutionCleanupPlanCleanupRole3F235330',
   SweepStaleRecords: 'StaleRecordSweeperSweepStaleRecordsRole8EF2EA99',

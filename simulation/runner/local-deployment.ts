@@ -35,6 +35,7 @@ import {
 } from '../../handlers/shared/runtime-settings.js';
 import { createSnapshotHandler } from '../../handlers/snapshot-notebook.js';
 import { createVerifyHandler } from '../../handlers/verify-recreation.js';
+import { createVerifyResourceHandler } from '../../handlers/verify-resource.js';
 import { loadConfiguration, type RemediationConfiguration } from '../../stacks/configuration.js';
 import type { StateMachineDefinition } from '../../statemachines/amazon-states-language.js';
 import { SimulatedAccount, type SimulatedAccountOptions } from '../account/account.js';
@@ -130,6 +131,7 @@ export class LocalDeployment {
     const snapshotFunction = this.deployedFunction('SnapshotNotebook');
     const verifyFunction = this.deployedFunction('VerifyRecreation');
     const cleanupFunction = this.deployedFunction('PlanCleanup');
+    const verifyResourceFunction = this.deployedFunction('VerifyResource');
     const planClients = clientsOf(planFunction);
     const snapshotClients = clientsOf(snapshotFunction);
     const verifyClients = clientsOf(verifyFunction);
@@ -172,6 +174,11 @@ export class LocalDeployment {
         sagemaker: verifyClients.sagemaker,
         s3: verifyClients.s3 as unknown as Pick<S3Client, 'send'>,
         settings: parseRuntimeSettings(verifyFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
+        logger: silentLogger,
+      }),
+      VerifyResource: createVerifyResourceHandler({
+        sagemaker: clientsOf(verifyResourceFunction).sagemaker,
+        settings: parseRuntimeSettings(verifyResourceFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
         logger: silentLogger,
       }),
     };

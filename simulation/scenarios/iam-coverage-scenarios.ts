@@ -5,6 +5,7 @@
  */
 import { HANDLER_SDK_MAX_ATTEMPTS } from '../runner/local-deployment.js';
 import { stopWhenSageMakerCalled } from '../runner/operator-stop.js';
+import { RESOURCE_COVERAGE_SCENARIOS } from './iam-coverage-resource-scenarios.js';
 import {
   APPROVAL,
   type CoverageScenario,
@@ -28,6 +29,7 @@ import {
 } from './iam-coverage-stage.js';
 
 export const IAM_COVERAGE_SCENARIOS: readonly CoverageScenario[] = [
+  ...RESOURCE_COVERAGE_SCENARIOS,
   {
     name: 'root access fixed in place: running, in a VPC, own volume key, secret-backed repository',
     async run(stage) {

@@ -37,6 +37,21 @@ beforeAll(() => {
   }
 });
 
+/** The ARN types of the kinds beside notebooks whose controls are in scope by default. */
+const OBSERVED_ARN_TYPES = [
+  'app-image-config',
+  'data-quality-job-definition',
+  'endpoint-config',
+  'feature-group',
+  'image',
+  'inference-experiment',
+  'model',
+  'model-bias-job-definition',
+  'model-explainability-job-definition',
+  'model-quality-job-definition',
+  'monitoring-schedule',
+];
+
 describe('cdk-nag AWS Solutions checks', () => {
   it('synthesis passes the validation plugins; the only report is the ActionTarget region warning', () => {
     // Then synth did not throw
@@ -130,6 +145,10 @@ describe('cdk-nag AWS Solutions checks', () => {
     ).toEqual(
       [
         `SageMakerRemediation/Functions/PlanRemediationRole ${notebookWildcard}`,
+        // The resources beside notebooks a finding may name, read-only (derived from the control modules)
+        ...OBSERVED_ARN_TYPES.map(
+          (arnType) => `SageMakerRemediation/Functions/PlanRemediationRole ${sagemaker(arnType)}`,
+        ),
         `SageMakerRemediation/Functions/PlanRemediationRole ${xray}`,
         `SageMakerRemediation/Functions/ReportFailureRole ${xray}`,
         `SageMakerRemediation/Functions/SnapshotNotebookRole ${notebookWildcard}`,
@@ -141,6 +160,7 @@ describe('cdk-nag AWS Solutions checks', () => {
         `SageMakerRemediation/Functions/VerifyRecreationRole ${notebookWildcard}`,
         `SageMakerRemediation/Functions/VerifyRecreationRole ${snapshotObjects}`,
         `SageMakerRemediation/Functions/VerifyRecreationRole ${xray}`,
+        `SageMakerRemediation/Functions/VerifyResourceRole ${xray}`,
         `SageMakerRemediation/Functions/CustomActionRole ${xray}`,
         // DescribeExecution of a lock's or plan's holder (plan-remediation, snapshot-notebook)
         `SageMakerRemediation/Functions/LockTakeoverPermissions ${executions}`,

@@ -47,6 +47,7 @@ describe('configuration defaults', () => {
       modes: {},
       exemptionTag: { key: 'securityhub-remediation', value: 'skip' },
       dryRun: false,
+      requiredTags: {},
       alertEmails: [],
       timing: {
         stopSeconds: DEFAULT_TIMING.stopSeconds,

@@ -62,6 +62,7 @@ function validSettings(lockTableName: string, backupBucket: string) {
     modes: resolveModes(),
     exemptionTag: { key: 'k', value: 'v' },
     dryRun: false,
+    requiredTags: {},
     timing: {
       stopSeconds: 60,
       updateSeconds: 60,
@@ -118,6 +119,7 @@ describe('RemediationFunctions', () => {
             modes: resolveModes(),
             exemptionTag: { key: 'k', value: 'v' },
             dryRun: false,
+            requiredTags: {},
             timing: {
               stopSeconds: 60,
               updateSeconds: 60,
@@ -219,6 +221,7 @@ describe('RemediationWorkflow', () => {
             snapshotNotebook: fn('Snapshot'),
             verifyRecreation: fn('Verify'),
             planCleanup: fn('Cleanup'),
+            verifyResource: fn('VerifyResource'),
           },
           alertTopic: new Topic(stack, 'OtherTopic', { masterKey: otherKey }),
           lockTable: table('Locks', key),
@@ -288,6 +291,7 @@ describe('RemediationAlarms', () => {
             reportFailure: lambda,
             snapshotNotebook: lambda,
             verifyRecreation: lambda,
+            verifyResource: lambda,
             planCleanup: lambda,
             customAction: lambda,
           },

@@ -69,6 +69,8 @@ beforeAll(() => {
     verify: logicalId(stack, stack.verifyRecreationFunction),
     verifyLogs: logicalId(stack, stack.verifyRecreationLogGroup),
     verifyRole: logicalId(stack, stack.verifyRecreationFunction.role ?? stack),
+    verifyResource: logicalId(stack, stack.functions.verifyResource.fn),
+    verifyResourceLogs: logicalId(stack, stack.functions.verifyResource.logGroup),
     customAction: logicalId(stack, stack.customActionFunction),
     sweeper: logicalId(stack, stack.staleRecordSweeper.sweeper.fn),
     planCleanup: logicalId(stack, stack.executionCleanup.planCleanup.fn),
@@ -93,7 +95,8 @@ beforeAll(() => {
 });
 
 const NOTEBOOKS = `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:notebook-instance/*`;
-const DEFINITION_OPTIONS = { recreate: { approvalTimeoutSeconds: 7 * 24 * 60 * 60 } };
+// The default configuration names no required tags: no resource engine is deployed.
+const DEFINITION_OPTIONS = { recreate: { approvalTimeoutSeconds: 7 * 24 * 60 * 60 }, resourceEngines: [] };
 const XRAY_FOR_LAMBDA = {
   Effect: 'Allow',
   Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
@@ -413,6 +416,21 @@ describe('IAM: state machine role', () => {
   });
 });
 
+/** The kinds beside notebooks whose controls are in scope by default, by Describe call (sorted by it). */
+const OBSERVED_KINDS: ReadonlyArray<readonly [string, string]> = [
+  ['DescribeAppImageConfig', 'app-image-config'],
+  ['DescribeDataQualityJobDefinition', 'data-quality-job-definition'],
+  ['DescribeEndpointConfig', 'endpoint-config'],
+  ['DescribeFeatureGroup', 'feature-group'],
+  ['DescribeImage', 'image'],
+  ['DescribeInferenceExperiment', 'inference-experiment'],
+  ['DescribeModel', 'model'],
+  ['DescribeModelBiasJobDefinition', 'model-bias-job-definition'],
+  ['DescribeModelExplainabilityJobDefinition', 'model-explainability-job-definition'],
+  ['DescribeModelQualityJobDefinition', 'model-quality-job-definition'],
+  ['DescribeMonitoringSchedule', 'monitoring-schedule'],
+];
+
 describe('IAM: Lambda roles', () => {
   it('plan-remediation may write its own logs, read notebooks and tags, take and release locks, record and join plans, and note a finding that joins one', () => {
     expect(inlinePolicies(template, ids.planRole as string)).toEqual({
@@ -457,6 +475,21 @@ describe('IAM: Lambda roles', () => {
           Action: ['kms:Decrypt'],
           Resource: [`${ids.key}.Arn`],
           Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${TEST_REGION}.amazonaws.com` } },
+        },
+        // Derived from the control modules: each in-scope kind's Describe, and the tags of every kind
+        ...OBSERVED_KINDS.map(([operation, arnType], index) => ({
+          Sid: `ObserveResources${index + 1}`,
+          Effect: 'Allow',
+          Action: [`sagemaker:${operation}`],
+          Resource: [`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${arnType}/*`],
+        })),
+        {
+          Sid: `ObserveResources${OBSERVED_KINDS.length + 1}`,
+          Effect: 'Allow',
+          Action: ['sagemaker:ListTags'],
+          Resource: OBSERVED_KINDS.map(
+            ([, arnType]) => `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${arnType}/*`,
+          ).sort(),
         },
       ],
     });
@@ -783,6 +816,7 @@ describe('Lambda functions', () => {
       'report-failure',
       'snapshot-notebook',
       'verify-recreation',
+      'verify-resource',
       'custom-action',
       'sweep-stale-records',
       'plan-cleanup',
@@ -797,6 +831,7 @@ describe('Lambda functions', () => {
       'report-failure': ids.report,
       'snapshot-notebook': ids.snapshot,
       'verify-recreation': ids.verify,
+      'verify-resource': ids.verifyResource,
       'custom-action': ids.customAction,
       'sweep-stale-records': ids.sweeper,
       'plan-cleanup': ids.planCleanup,
@@ -982,6 +1017,7 @@ describe('security settings', () => {
         ids.reportLogs,
         ids.snapshotLogs,
         ids.verifyLogs,
+        ids.verifyResourceLogs,
         ids.customActionLogs,
         ids.planCleanupLogs,
         ids.sweeperLogs,
@@ -1133,8 +1169,8 @@ describe('security settings', () => {
         threshold: gte1,
         actions: toTopic,
       })),
-      // plan-remediation, report-failure, snapshot-notebook, verify-recreation, custom-action, plan-cleanup
-      ...Array.from({ length: 6 }, () => lambdaErrors),
+      // plan-remediation, report-failure, snapshot-notebook, verify-recreation, verify-resource, custom-action, plan-cleanup
+      ...Array.from({ length: 7 }, () => lambdaErrors),
     ]);
     const functionsAlarmedOn = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
       .filter((alarm) => alarm.Properties.MetricName === 'Errors')
@@ -1145,6 +1181,7 @@ describe('security settings', () => {
       ids.report,
       ids.snapshot,
       ids.verify,
+      ids.verifyResource,
       ids.customAction,
       ids.planCleanup,
     ]);
@@ -1261,7 +1298,7 @@ describe('configuration reaches the stack', () => {
     );
     const logGroups = Object.values(custom.findResources('AWS::Logs::LogGroup'));
     // Seven functions' and the state machine's
-    expect(logGroups).toHaveLength(8);
+    expect(logGroups).toHaveLength(9);
     for (const logGroup of logGroups) {
       expect(logGroup.Properties.RetentionInDays).toBe(30);
     }

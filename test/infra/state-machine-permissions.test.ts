@@ -69,8 +69,12 @@ const scopes: StateMachineScopes = {
   kmsViaService: { region: 'eu-west-1', urlSuffix: 'amazonaws.com' },
 };
 
-const definition = buildRemediationDefinition();
-const recreateDefinition = buildRemediationDefinition({ recreate: { approvalTimeoutSeconds: 86400 } });
+// The notebook engines only: the resource engines' derivation has its own test below.
+const definition = buildRemediationDefinition({ resourceEngines: [] });
+const recreateDefinition = buildRemediationDefinition({
+  recreate: { approvalTimeoutSeconds: 86400 },
+  resourceEngines: [],
+});
 const recreateScopes: StateMachineScopes = {
   ...scopes,
   services: {

@@ -36,8 +36,9 @@ describe('Task timeouts against Lambda timeouts', () => {
   let rows: Array<{ task: string; taskTimeout: unknown; functionTimeout: unknown }>;
 
   beforeAll(() => {
-    // Given the stack as deployed: the definition, its substitutions and the functions
-    const stack = buildStack({}, appWithoutBundling());
+    // Given the stack as deployed (with required tags, so the resource engines are in it too): the
+    // definition, its substitutions and the functions
+    const stack = buildStack({ requiredTags: { owner: 'ml-platform' } }, appWithoutBundling());
     const resources = Template.fromStack(stack).toJSON().Resources as Record<
       string,
       { Properties: Record<string, unknown> }
@@ -64,14 +65,14 @@ describe('Task timeouts against Lambda timeouts', () => {
 
   it('Given every Task that invokes a function, Then its TimeoutSeconds is longer than the function’s Timeout', () => {
     // Then a Task never gives up while its function still runs (and may still write)
-    expect(rows).toHaveLength(6);
+    expect(rows).toHaveLength(8);
     for (const { task, taskTimeout, functionTimeout } of rows) {
       expect(typeof functionTimeout, task).toBe('number');
       expect(taskTimeout as number, task).toBeGreaterThan(functionTimeout as number);
     }
   });
 
-  it('Given the six Tasks, Then each waits its function’s Timeout plus the invocation margin, exactly', () => {
+  it('Given the eight Tasks, Then each waits its function’s Timeout plus the invocation margin, exactly', () => {
     const margin = LAMBDA_TASK_TIMEOUT_MARGIN_SECONDS;
     expect(rows).toEqual([
       // A clean-up's first step (plan-cleanup), then the remediation's own
@@ -83,6 +84,9 @@ describe('Task timeouts against Lambda timeouts', () => {
       // The two that had a Task timeout equal to their Lambda timeout
       { task: 'PrepareRecreation', taskTimeout: 120 + margin, functionTimeout: 120 },
       { task: 'VerifyRecreation', taskTimeout: 300 + margin, functionTimeout: 300 },
+      // The resource engines' verification and failure report
+      { task: 'VerifyResource', taskTimeout: 30 + margin, functionTimeout: 30 },
+      { task: 'ReportResourceFailure', taskTimeout: 10 + margin, functionTimeout: 10 },
     ]);
     expect(margin).toBeGreaterThan(0);
   });
@@ -138,6 +142,7 @@ describe('the approval window against the one-year limit of a Standard execution
             snapshotNotebook: fn('Snapshot'),
             verifyRecreation: fn('Verify'),
             planCleanup: fn('Cleanup'),
+            verifyResource: fn('VerifyResource'),
           },
           alertTopic: new Topic(stack, 'Topic', { masterKey: key }),
           lockTable: table('Locks'),

@@ -35,6 +35,9 @@ describe('finding notes and alert subjects the definition formats itself', () =>
         'PrepareUnreadExpiryClosing',
         'PrepareNothingChangedClosing',
         'BuildFallbackReport',
+        // The resource engines' resolved note and fallback failure note
+        'ResolveResourceFindings',
+        'BuildResourceFallbackReport',
       ]),
     );
   });

@@ -18,6 +18,7 @@ export function runtimeSettings(overrides: Partial<RuntimeSettings> = {}): Runti
     modes: resolveModes(),
     exemptionTag: { key: 'securityhub-remediation', value: 'skip' },
     dryRun: false,
+    requiredTags: {},
     timing: {
       ...DEFAULT_TIMING,
       pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],

@@ -1,0 +1,67 @@
+/**
+ * The finding note and alert of a failed fix of a resource other than a notebook instance. Pure, so it
+ * cannot fail for the reason the fix did. The in-place engines change one thing with one call, so a
+ * failure leaves the resource as it was unless the call itself went through: the note says which,
+ * from the state the failure happened in, and what to do, with the control's own guidance.
+ */
+import * as z from 'zod/mini';
+import { RESOURCE_KINDS, type ResourceKind, resourceKind } from './controls/resource-kinds.js';
+import { findControl } from './controls-catalogue.js';
+import { type FailureReport, summariseError } from './failure-report.js';
+import { NOTE_LIMIT, toSubject, truncate } from './plan-decisions.js';
+import { CAUSE_EXCERPT_BYTES, cutToBytes } from './planning-failure-alert.js';
+
+export const RESOURCE_FAILED_KIND = 'resource-failed';
+
+const kinds = [...RESOURCE_KINDS.keys()] as [ResourceKind, ...ResourceKind[]];
+
+const resourceFailedRequest = z.object({
+  kind: z.literal(RESOURCE_FAILED_KIND),
+  plan: z.object({
+    controlId: z.string(),
+    finding: z.object({ id: z.string() }),
+    resource: z.object({ kind: z.enum(kinds), name: z.string(), arn: z.string(), summary: z.string() }),
+  }),
+  failure: z.object({ Error: z.string(), Cause: z.optional(z.string()) }),
+  execution: z.object({ id: z.string(), name: z.string() }),
+});
+
+export type ResourceFailedRequest = z.infer<typeof resourceFailedRequest>;
+
+export function isResourceFailedRequest(request: unknown): boolean {
+  return (request as { kind?: unknown } | null)?.kind === RESOURCE_FAILED_KIND;
+}
+
+export function reportResourceFailure(request: unknown): FailureReport {
+  const input = resourceFailedRequest.parse(request);
+  const { plan, failure, execution } = input;
+  const kind = resourceKind(plan.resource.kind);
+  const control = findControl(plan.controlId);
+  const error = summariseError(failure.Error, failure.Cause);
+  const notVerified = failure.Error === 'ResourceNotVerified';
+  const what = notVerified
+    ? `The change went through but ${kind.label} ${plan.resource.name} still fails: ${error}.`
+    : `The fix failed (${error}); the ${kind.label} is as it was unless that call went through.`;
+  const guidance = control ? ` What to do: ${control.guidance(plan.resource.name)}` : '';
+  const note = truncate(
+    `Remediation of ${plan.controlId} on ${kind.label} ${plan.resource.name} failed (execution ${execution.name}). ${what}${guidance}`,
+    NOTE_LIMIT,
+  );
+  const cause = cutToBytes(failure.Cause ?? '', CAUSE_EXCERPT_BYTES);
+  return {
+    note,
+    subject: toSubject(`${plan.controlId} remediation failed: ${plan.resource.name}`),
+    message: [
+      `Remediation of ${plan.controlId} on ${kind.label} ${plan.resource.name} failed.`,
+      '',
+      what,
+      ...(control ? ['', `What to do: ${control.guidance(plan.resource.name)}`] : []),
+      '',
+      `Resource: ${plan.resource.arn}`,
+      `Finding: ${plan.finding.id} (workflow status NOTIFIED)`,
+      `Error: ${failure.Error}`,
+      `Cause: ${cause.text}${cause.cut ? ' [cut]' : ''}`,
+      `Execution: ${execution.id}`,
+    ].join('\n'),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * VerifyResource: after a fix of a resource other than a notebook instance, reads the resource again
+ * and evaluates the predicate of every control the fix was meant to make pass (the control modules'
+ * own `fails`), so "resolved" is only ever written on what SageMaker reports.
+ *
+ * Returns `{ passes, failing, gone }`; it throws only when SageMaker cannot be read.
+ */
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import * as z from 'zod/mini';
+import { RESOURCE_KINDS, type ResourceKind } from './shared/controls/resource-kinds.js';
+import { findControl } from './shared/controls-catalogue.js';
+import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
+import { observeResource } from './shared/resource-observation.js';
+import {
+  parseRuntimeSettings,
+  type RuntimeSettings,
+  SETTINGS_ENVIRONMENT_VARIABLE,
+} from './shared/runtime-settings.js';
+import { describeIssues } from './shared/validation.js';
+
+export interface VerifyResourceDependencies {
+  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  readonly settings: RuntimeSettings;
+  readonly logger: Logger;
+}
+
+export interface ResourceVerification {
+  /** Every control of `fixes` passes on the resource as SageMaker reports it now. */
+  readonly passes: boolean;
+  /** The controls that still fail (empty when it passes or is gone). */
+  readonly failing: readonly string[];
+  /** The resource no longer exists. */
+  readonly gone: boolean;
+}
+
+const kinds = [...RESOURCE_KINDS.keys()] as [ResourceKind, ...ResourceKind[]];
+
+const verifyRequest = z.object({
+  resource: z.object({
+    kind: z.enum(kinds),
+    name: z.string().check(z.minLength(1), z.maxLength(63)),
+    arn: z.string().check(z.minLength(1), z.maxLength(2048)),
+    fixes: z.array(z.string()).check(z.minLength(1)),
+  }),
+});
+
+/** The problems of a request, or the controls it names (every one must exist and check this kind). */
+export function checkRequest(
+  request: unknown,
+):
+  | { readonly problems: readonly string[] }
+  | { readonly problems: readonly []; readonly parsed: z.infer<typeof verifyRequest> } {
+  const parsed = verifyRequest.safeParse(request);
+  if (!parsed.success) return { problems: describeIssues(parsed.error, 'request.') };
+  const problems = parsed.data.resource.fixes.flatMap((id) => {
+    const control = findControl(id);
+    if (!control) return [`${id} is not a SageMaker control`];
+    return control.kind === parsed.data.resource.kind
+      ? []
+      : [`${id} does not check a ${parsed.data.resource.kind}`];
+  });
+  return problems.length > 0 ? { problems } : { problems: [], parsed: parsed.data };
+}
+
+export function createVerifyResourceHandler(
+  dependencies: VerifyResourceDependencies,
+): (request: unknown) => Promise<ResourceVerification> {
+  const { sagemaker, settings, logger } = dependencies;
+  return async function verifyResource(request: unknown): Promise<ResourceVerification> {
+    const checked = checkRequest(request);
+    if (!('parsed' in checked))
+      throw new Error(`Invalid VerifyResource request: ${checked.problems.join('; ')}`);
+    const { resource } = checked.parsed;
+    const controls = resource.fixes.flatMap((id) => {
+      const control = findControl(id);
+      return control ? [control] : [];
+    });
+    const observed = await observeResource(
+      sagemaker,
+      resource,
+      controls.some((control) => control.module.needsTags === true),
+    );
+    if (!observed) {
+      logger.warn('resource gone before verification', { arn: resource.arn });
+      return { passes: false, failing: [], gone: true };
+    }
+    const context = { requiredTagKeys: Object.keys(settings.requiredTags) };
+    const failing = controls
+      .filter((control) => control.module.fails(observed, context))
+      .map((control) => control.id);
+    logger.info('resource verified', { arn: resource.arn, failing });
+    return { passes: failing.length === 0, failing, gone: false };
+  };
+}
+
+// Created once per container and reused across invocations.
+const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
+let deployedHandler: ((request: unknown) => Promise<ResourceVerification>) | undefined;
+const logger = lambdaLogger('verify-resource');
+
+export async function handler(request: unknown, context?: LambdaContext): Promise<ResourceVerification> {
+  logger.addContext(context);
+  deployedHandler ??= createVerifyResourceHandler({
+    sagemaker: sagemakerClient,
+    settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
+    logger,
+  });
+  return deployedHandler(request);
+}

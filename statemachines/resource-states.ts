@@ -1,0 +1,244 @@
+/**
+ * The engines for resources other than notebook instances, and the outcome states they share.
+ *
+ * Shape of an in-place fix: the change (one SDK integration call, with the bounded input the planner
+ * worked out), VerifyResource (the control modules' own predicates, on what SageMaker reports now),
+ * then RESOLVED on the findings and an alert; any failure is worded by ReportFailure (kind
+ * `resource-failed`), written on the findings and alerted. No lock: each engine's change is idempotent
+ * (AddTags of the same tags twice converges), so a second execution for the same resource does no harm.
+ */
+import { RESOURCE_FAILED_KIND } from '../handlers/shared/resource-failure-report.js';
+import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
+import { LAMBDA_INVOKE, type State, sdkIntegration } from './amazon-states-language.js';
+import {
+  alertAttributes,
+  catchAll,
+  NOTE_AUTHOR,
+  PLACEHOLDERS,
+  placeholder,
+  retryLambda,
+  retryTransient,
+} from './state-builders.js';
+
+/** The state every resource engine starts in, by engine name (DecideNextStep routes on it). */
+export const RESOURCE_ENGINE_ENTRIES = {
+  'add-required-tags': 'AddRequiredTags',
+} as const;
+
+export type ResourceEngine = keyof typeof RESOURCE_ENGINE_ENTRIES;
+
+export const RESOURCE_ENGINES = Object.keys(RESOURCE_ENGINE_ENTRIES) as ResourceEngine[];
+
+const toResourceFailure = catchAll('ReportResourceFailure', '$.failure');
+
+/** The states of the given engines, with the outcome states they share (none without an engine). */
+export function resourceEngineStates(engines: readonly ResourceEngine[]): Record<string, State> {
+  if (engines.length === 0) return {};
+  const states: Record<ResourceEngine, Record<string, State>> = {
+    'add-required-tags': addRequiredTagsStates(),
+  };
+  return { ...Object.assign({}, ...engines.map((engine) => states[engine])), ...resourceOutcomeStates() };
+}
+
+function addRequiredTagsStates(): Record<string, State> {
+  return {
+    AddRequiredTags: {
+      Type: 'Task',
+      Comment: 'The required tags the resource lacks, as the planner read them; existing tags are kept.',
+      Resource: sdkIntegration('sagemaker', 'addTags'),
+      Parameters: { 'ResourceArn.$': '$.plan.resource.arn', 'Tags.$': '$.plan.resource.tags' },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sagemaker'),
+      Catch: toResourceFailure,
+      Next: 'VerifyResource',
+    },
+  };
+}
+
+function resourceOutcomeStates(): Record<string, State> {
+  return {
+    VerifyResource: {
+      Type: 'Task',
+      Comment: "Reads the resource again and evaluates every fixed control's own predicate.",
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: placeholder(PLACEHOLDERS.verifyResourceFunctionArn),
+        Payload: { 'resource.$': '$.plan.resource' },
+      },
+      ResultSelector: {
+        'passes.$': '$.Payload.passes',
+        'failing.$': '$.Payload.failing',
+        'gone.$': '$.Payload.gone',
+      },
+      ResultPath: '$.verification',
+      TimeoutSeconds: lambdaTaskTimeoutSeconds('verify-resource'),
+      Retry: retryLambda(),
+      Catch: toResourceFailure,
+      Next: 'DecideResourceVerified',
+    },
+    DecideResourceVerified: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.verification.passes', BooleanEquals: true, Next: 'ResolveResourceFindings' }],
+      Default: 'RecordResourceNotVerified',
+    },
+    RecordResourceNotVerified: {
+      Type: 'Pass',
+      Parameters: {
+        Error: 'ResourceNotVerified',
+        'Cause.$':
+          "States.Format('after the change, SageMaker reports {} (gone: {}) still failing {}', $.plan.resource.arn, $.verification.gone, States.JsonToString($.verification.failing))",
+      },
+      ResultPath: '$.failure',
+      Next: 'ReportResourceFailure',
+    },
+    ResolveResourceFindings: {
+      Type: 'Task',
+      Comment: 'Verified on the resource: every finding of the fix is RESOLVED.',
+      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
+      Parameters: {
+        'FindingIdentifiers.$': '$.planFindingIdentifiers',
+        Workflow: { Status: 'RESOLVED' },
+        Note: {
+          'Text.$':
+            "States.Format('Remediated by {}: {} on {} ({}), verified: it now passes {}.', $$.Execution.Name, $.plan.resource.summary, $.plan.resource.name, $.plan.resource.kind, States.JsonToString($.plan.resource.fixes))",
+          UpdatedBy: NOTE_AUTHOR,
+        },
+      },
+      ResultSelector: { 'unprocessed.$': '$.UnprocessedFindings' },
+      ResultPath: '$.findingUpdate',
+      TimeoutSeconds: 60,
+      Retry: retryTransient('securityhub'),
+      Catch: toResourceFailure,
+      Next: 'CheckResourceFindingsResolved',
+    },
+    CheckResourceFindingsResolved: {
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.findingUpdate.unprocessed[0]',
+          IsPresent: true,
+          Next: 'RecordResourceFindingNotUpdated',
+        },
+      ],
+      Default: 'PublishResourceResolved',
+    },
+    RecordResourceFindingNotUpdated: {
+      Type: 'Pass',
+      Parameters: {
+        Error: 'FindingNotUpdated',
+        'Cause.$': 'States.JsonToString($.findingUpdate.unprocessed)',
+      },
+      ResultPath: '$.failure',
+      Next: 'ReportResourceFailure',
+    },
+    PublishResourceResolved: {
+      Type: 'Task',
+      Resource: sdkIntegration('sns', 'publish'),
+      Parameters: {
+        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
+        'Subject.$': '$.plan.resolvedSubject',
+        'Message.$':
+          "States.Format('Security Hub control {} is remediated.\n\nResource: {}\nWhat changed: {}\nVerified: it now passes {}\nFinding: {} (workflow status RESOLVED)\nExecution: {}', $.plan.controlId, $.plan.resource.arn, $.plan.resource.summary, States.JsonToString($.plan.resource.fixes), $.plan.finding.id, $$.Execution.Id)",
+        MessageAttributes: alertAttributes({ StringValue: 'RESOLVED' }),
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sns'),
+      Catch: catchAll('ResourceAlertNotPublished', '$.failure'),
+      Next: 'ResourceRemediated',
+    },
+    ResourceRemediated: {
+      Type: 'Succeed',
+      Comment: 'Changed, verified, the findings resolved, the alert sent.',
+    },
+    ResourceAlertNotPublished: {
+      Type: 'Fail',
+      Comment: 'The resource is remediated and the findings resolved, but the alert could not be sent.',
+      ErrorPath: '$.failure.Error',
+      CausePath: '$.failure.Cause',
+    },
+    ReportResourceFailure: {
+      Type: 'Task',
+      Comment:
+        'Words the note (<= 512 characters) and the alert: what failed, what state it left, what to do.',
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: placeholder(PLACEHOLDERS.reportFailureFunctionArn),
+        Payload: {
+          kind: RESOURCE_FAILED_KIND,
+          plan: {
+            'controlId.$': '$.plan.controlId',
+            'finding.$': '$.plan.finding',
+            'resource.$': '$.plan.resource',
+          },
+          'failure.$': '$.failure',
+          execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
+        },
+      },
+      ResultSelector: {
+        'note.$': '$.Payload.note',
+        'subject.$': '$.Payload.subject',
+        'message.$': '$.Payload.message',
+      },
+      ResultPath: '$.report',
+      TimeoutSeconds: lambdaTaskTimeoutSeconds('report-failure'),
+      Retry: retryLambda(),
+      Catch: catchAll('BuildResourceFallbackReport', '$.reportError'),
+      Next: 'AnnotateResourceFailure',
+    },
+    BuildResourceFallbackReport: {
+      Type: 'Pass',
+      Comment: 'The report Lambda failed: a plain report still goes out.',
+      Parameters: {
+        'note.$':
+          "States.Format('Remediation of {} on {} failed; check it. The alert has the error (execution {}).', $.plan.controlId, $.plan.resource.name, $$.Execution.Name)",
+        subject: 'SageMaker remediation failed',
+        'message.$':
+          "States.Format('Remediation of {} on {} failed.\n\nError: {}\nCause: {}\nExecution: {}', $.plan.controlId, $.plan.resource.arn, $.failure.Error, $.failure.Cause, $$.Execution.Id)",
+      },
+      ResultPath: '$.report',
+      Next: 'AnnotateResourceFailure',
+    },
+    AnnotateResourceFailure: {
+      Type: 'Task',
+      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
+      Parameters: {
+        'FindingIdentifiers.$': '$.planFindingIdentifiers',
+        Workflow: { Status: 'NOTIFIED' },
+        Note: { 'Text.$': '$.report.note', UpdatedBy: NOTE_AUTHOR },
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('securityhub'),
+      Catch: catchAll('PublishResourceFailureAlert', '$.annotationError'),
+      Next: 'PublishResourceFailureAlert',
+    },
+    PublishResourceFailureAlert: {
+      Type: 'Task',
+      Resource: sdkIntegration('sns', 'publish'),
+      Parameters: {
+        TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
+        'Subject.$': '$.report.subject',
+        'Message.$': '$.report.message',
+        MessageAttributes: alertAttributes({ StringValue: 'FAILED' }),
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: retryTransient('sns'),
+      Catch: catchAll('DecideResourceFailureEnd', '$.alertError'),
+      Next: 'DecideResourceFailureEnd',
+    },
+    DecideResourceFailureEnd: {
+      Type: 'Choice',
+      Comment: 'A remediation fails with its error; a clean-up of another execution has done its job.',
+      Choices: [{ Variable: '$.cleanup', IsPresent: true, Next: 'ResourceCleanUpDone' }],
+      Default: 'ResourceRemediationFailed',
+    },
+    ResourceCleanUpDone: {
+      Type: 'Succeed',
+      Comment: 'The findings and the alert say where the fix stopped.',
+    },
+    ResourceRemediationFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
+  };
+}
