@@ -23,6 +23,7 @@ import {
   renderWorkflowTable,
   TARGETS,
 } from './benchmark.js';
+import { measureControls } from './benchmark-controls.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,13 +44,20 @@ const iamAnalysis = await measureIam(record);
 const iam = { deniedCalls: iamAnalysis.figures.deniedCalls, unusedGrants: iamAnalysis.figures.unusedGrants };
 const bundles = await measureBundles();
 const faults = await measureFaults(faultRuns);
+const controls = await measureControls();
 const ok = meetsTargets(workflows.sageMaker3);
-const problems = benchProblems({
-  sageMaker3: workflows.sageMaker3,
-  largeVolume,
-  iam,
-  faults: faults.figures,
-});
+const unresolved = Object.entries(controls)
+  .filter(([, figures]) => figures.outcome !== 'RESOLVED')
+  .map(([id, figures]) => `${id}: the finding ended ${figures.outcome}, not RESOLVED`);
+const problems = [
+  ...unresolved,
+  ...benchProblems({
+    sageMaker3: workflows.sageMaker3,
+    largeVolume,
+    iam,
+    faults: faults.figures,
+  }),
+];
 
 if (json) {
   console.log(
@@ -60,6 +68,7 @@ if (json) {
         iam,
         bundles,
         faults: faults.figures,
+        controls,
         targets: { ...TARGETS, maxStatePayloadBytes: MAX_STATE_PAYLOAD_BYTES },
         meetsTargets: ok,
         problems,
@@ -92,6 +101,16 @@ if (json) {
     `\nFault campaign: ${faultRuns} seeded runs per path, 1-2 faults each (${faults.realSeconds} s of real time; ${faults.realMsPerRun['in-place']} ms per in-place run, ${faults.realMsPerRun.recreation} ms per recreation)\n`,
   );
   console.log(renderFaults(faults));
+  console.log(
+    '\nControls beside notebooks (one remediation each, approved after 5 minutes where it waits)\n',
+  );
+  console.log('| Control | Transitions | Lambda invocations | API calls | Finding |');
+  console.log('|---|---|---|---|---|');
+  for (const [id, figures] of Object.entries(controls)) {
+    console.log(
+      `| ${id} | ${figures.stateTransitions} | ${figures.lambdaInvocations} | ${figures.apiCalls} | ${figures.outcome} |`,
+    );
+  }
   console.log(
     `\nTargets for SageMaker.3 from InService: <= ${TARGETS.maxStateTransitions} transitions, <= ${TARGETS.maxLambdaInvocations} Lambda invocation, overhead ratio <= ${TARGETS.maxOverheadRatio}: ${ok ? 'met' : 'NOT MET'}`,
   );

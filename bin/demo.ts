@@ -14,6 +14,7 @@ import { LocalDeployment } from '../simulation/runner/local-deployment.js';
 import type { ExecutionRecord } from '../simulation/runner/local-state-machine.js';
 import { seedTargetNetwork } from '../simulation/scenarios/target-network.js';
 import { CONFIGURATION_CONTEXT_KEY } from '../stacks/configuration.js';
+import { seedDemoResourceCases } from './demo-resource-cases.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -86,6 +87,9 @@ account.sagemaker.seedNotebook({
   files: exposedFiles,
 });
 
+// Resources beside notebooks (from the control modules): the lessons' cases.
+const resourceCases = seedDemoResourceCases(account, { account: ACCOUNT, region: REGION });
+
 const finding = (
   controlId: string,
   notebookName: string,
@@ -115,9 +119,25 @@ console.log(
   `with recreated notebooks going to ${PRIVATE_SUBNET} / ${NOTEBOOK_SECURITY_GROUP} in this account.`,
 );
 heading('Findings imported by Security Hub (T+00:00)');
-for (const { why, finding: each } of findings) {
+for (const { why, finding: each } of [...findings, ...resourceCases.flatMap((each) => each.findings)]) {
   deployment.importFinding(each);
   console.log(`${each.Compliance?.SecurityControlId} ${each.Resources?.[0]?.Id?.split('/').pop()}: ${why}`);
+}
+for (const each of resourceCases) {
+  const first = each.findings[0]?.finding;
+  if (each.approveAfterMinutes === undefined || !first) continue;
+  void account.clock.sleep(each.approveAfterMinutes * 60_000).then(() => {
+    const current = account.securityHub.getFinding(first.Id ?? '') ?? first;
+    console.log(
+      `\n${offset(account.clock.now())}  A security engineer picks "Approve remediation" on a finding of ${each.name}`,
+    );
+    account.bus.putEvent(
+      customActionEvent([current], {
+        actionId: deployment.customActionIds.approve,
+        id: `demo-approval-${each.name}`,
+      }),
+    );
+  });
 }
 
 // A security engineer approves the recreation plan in the Security Hub console 20 minutes later.
@@ -173,8 +193,11 @@ const keptTags = account.sagemaker
 console.log(`exposed-notebook data: ${Object.keys(restored).sort().join(', ')}`);
 console.log(`exposed-notebook tags: ${keptTags.join(', ')}`);
 
+heading('Other resources now');
+for (const each of resourceCases) console.log(each.describeNow(account));
+
 heading('Findings now (workflow status and note)');
-for (const { finding: each } of findings) {
+for (const { finding: each } of [...findings, ...resourceCases.flatMap((one) => one.findings)]) {
   const current = account.securityHub.getFinding(each.Id ?? '');
   const style = each.GeneratorId?.startsWith('security-control/') ? 'consolidated' : 'legacy';
   console.log(
@@ -230,5 +253,8 @@ console.log(
     ? 'exposed-notebook: root access fixed in place at once; one plan for SageMaker.1 and .2, approved, snapshotted, recreated in the private subnet with its data, tags and lifecycle configuration, InService again; all three findings RESOLVED.'
     : 'UNEXPECTED: the recreation of exposed-notebook did not end as it should; see the timeline above.',
 );
+const resourceResults = resourceCases.map((each) => each.check(account));
+for (const result of resourceResults) console.log(result.line);
 account.dispose();
-process.exitCode = inPlaceOk && recreatedOk && denied.length === 0 ? 0 : 1;
+process.exitCode =
+  inPlaceOk && recreatedOk && resourceResults.every((result) => result.ok) && denied.length === 0 ? 0 : 1;

@@ -148,10 +148,10 @@ export function createCustomActionHandler(
       return { notebook: group.name, findingIds, outcome: 'annotated', note: truncate(note, NOTE_LIMIT) };
     };
 
-    if (!group.isNotebook) {
+    if (!group.approvable) {
       return annotated(
-        approvalNotes.notANotebook(action, group.findings[0]?.resourceArn ?? group.key),
-        'not a notebook',
+        approvalNotes.notApprovable(action, group.findings[0]?.resourceArn ?? group.key),
+        'nothing to approve',
       );
     }
     const read = await readRecord(group.key);

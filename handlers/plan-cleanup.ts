@@ -81,6 +81,9 @@ export interface PlanCleanupResult {
   readonly [state: string]: unknown;
 }
 
+/** What the failure handling reads when no resource change was rolled back. */
+const NO_ROLLBACK = { step: 'none', restored: false } as const;
+
 export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
   const { sfn, sagemaker, dynamodb, settings, now, logger } = deps;
 
@@ -124,6 +127,7 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
       return {
         ...step.data,
         cleanup: { action: 'report-resource', executionArn: dead, reason: step.enteredState },
+        rollback: step.data.rollback ?? NO_ROLLBACK,
         planFindingIdentifiers: step.data.planFindingIdentifiers ?? [
           { Id: step.data.plan.finding.id, ProductArn: step.data.plan.finding.productArn },
         ],
@@ -143,6 +147,7 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
       return {
         ...step.data,
         cleanup: { action: 'release', executionArn: dead, reason: step.enteredState },
+        rollback: step.data.rollback ?? NO_ROLLBACK,
       };
     }
     const current = await observe(step, change.detail.name);
@@ -171,6 +176,8 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
         { Id: data.plan.finding.id, ProductArn: data.plan.finding.productArn },
       ],
       planClose: { attempt: 0, count: '0' },
+      // An execution from before roll-backs existed has none in its state.
+      rollback: data.rollback ?? NO_ROLLBACK,
       failure: abortedError(change, step),
     };
   };
@@ -282,6 +289,15 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
    */
   async function observe(step: LastStep, deadName: string) {
     const { plan } = step.data;
+    const kind = (plan.resource as { kind?: unknown } | undefined)?.kind;
+    if (typeof kind === 'string' && kind !== 'notebook-instance') {
+      // Another resource: never looked up as a notebook (one may share its name). Its recovery is its
+      // engine's roll-back from the snapshot (CheckNotebookAfterFailure routes it there).
+      return {
+        notebook: { status: 'Unknown', rootAccess: 'Unknown' },
+        recreation: { lifecycleSwapped: false, deleted: false },
+      };
+    }
     const snapshot = step.data.snapshot?.Payload;
     const hasSnapshot = typeof snapshot?.restoreCommand === 'string' && snapshot.restoreCommand !== '';
     let described: DescribeNotebookInstanceCommandOutput | undefined;

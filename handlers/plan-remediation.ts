@@ -68,6 +68,7 @@ import {
 import { joinWithNote } from './shared/plan-join.js';
 import { decideRecreation, dryRunRecreateAnnotation, remediationFor } from './shared/recreation-decisions.js';
 import type { PlanResult } from './shared/remediation-plan.js';
+import { CHANGE_ENGINES } from './shared/resource-changes.js';
 import { decideForResource } from './shared/resource-decisions.js';
 import { observeResource } from './shared/resource-observation.js';
 import {
@@ -391,7 +392,15 @@ export function createPlanHandler(
         { kind: finding.control.kind, name: resourceName(finding), arn: finding.resourceArn },
         true,
       );
-      return plan(decideForResource(finding, observed, settings, execution), 'resource planned');
+      // An approval-gated change names what else it touches (the schedules a recreation moves...).
+      const engine = CHANGE_ENGINES[finding.control.remediation?.name ?? 'none'];
+      const related =
+        observed && engine?.related ? await engine.related(sagemaker, observed.description, settings) : {};
+      const decision = decideForResource(finding, observed, settings, execution, approvalDeadline(), related);
+      // An approval-gated change records its plan (or joins the resource's live one), as a recreation does.
+      return decision.kind === 'remediate' && decision.recreate
+        ? plan(await recordPlan(finding, decision, execution), 'change planned')
+        : plan(decision, 'resource planned');
     }
     const byMode = decideByMode(finding, settings, execution);
     if (byMode.kind !== 'continue') return plan(byMode, 'decided by mode');

@@ -10,7 +10,12 @@ import {
   type PlanningFailedReport,
   reportPlanningFailure,
 } from './shared/planning-failure-alert.js';
-import { isResourceFailedRequest, reportResourceFailure } from './shared/resource-failure-report.js';
+import {
+  isResourceFailedRequest,
+  isResourcePlanFailure,
+  reportResourceFailure,
+  reportResourcePlanFailure,
+} from './shared/resource-failure-report.js';
 // English error messages for zod/mini.
 import './shared/validation.js';
 
@@ -42,5 +47,6 @@ const reportRequest = z.object({
 export async function handler(request: unknown): Promise<FailureReport | PlanningFailedReport> {
   if (isPlanningFailedRequest(request)) return reportPlanningFailure(request);
   if (isResourceFailedRequest(request)) return reportResourceFailure(request);
+  if (isResourcePlanFailure(request)) return reportResourcePlanFailure(request);
   return buildFailureReport(reportRequest.parse(request));
 }

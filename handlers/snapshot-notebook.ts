@@ -23,7 +23,7 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeCodeRepositoryCommand,
   DescribeNotebookInstanceCommand,
@@ -34,7 +34,7 @@ import {
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { errorName, isNoSuchKey, isSageMakerNotFound } from './shared/aws-errors.js';
+import { errorName, isSageMakerNotFound } from './shared/aws-errors.js';
 import {
   type CodeRepositorySnapshot,
   type ConfigurationSnapshot,
@@ -88,6 +88,7 @@ import {
   recreateTarget,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from './shared/runtime-settings.js';
+import { readTextIfExists } from './shared/s3-text.js';
 import { listAllTags } from './shared/sagemaker-tags.js';
 import { describeIssues } from './shared/validation.js';
 import { nonCopyWorkSeconds, recreationLockSeconds, secondsLeftForWork } from './shared/work-budget.js';
@@ -225,17 +226,7 @@ export function createSnapshotHandler(
   }
 
   /** The object's text, or undefined when it does not exist. */
-  async function readText(key: string): Promise<string | undefined> {
-    try {
-      const response = await s3.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: settings.accountId }),
-      );
-      return (await response.Body?.transformToString('utf-8')) ?? '';
-    } catch (error) {
-      if (isNoSuchKey(error)) return undefined;
-      throw error;
-    }
-  }
+  const readText = (key: string) => readTextIfExists(s3, { bucket, key, owner: settings.accountId });
 
   return async function snapshotNotebook(request: unknown): Promise<SnapshotNotebookResult> {
     const parsed = snapshotRequest.safeParse(request);

@@ -38,7 +38,7 @@ const kinds = [...RESOURCE_KINDS.keys()] as [ResourceKind, ...ResourceKind[]];
 const verifyRequest = z.object({
   resource: z.object({
     kind: z.enum(kinds),
-    name: z.string().check(z.minLength(1), z.maxLength(63)),
+    name: z.string().check(z.minLength(1), z.maxLength(120)),
     arn: z.string().check(z.minLength(1), z.maxLength(2048)),
     fixes: z.array(z.string()).check(z.minLength(1)),
   }),

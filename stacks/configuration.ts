@@ -267,6 +267,23 @@ const recreateSchema = z
     });
   });
 
+/**
+ * The key SageMaker.24 sets as an inference experiment's DataStorageConfig.KmsKey. SageMaker uses it
+ * with the experiment's own role (the workflow makes no grant), so an alias is accepted too.
+ */
+const dataCaptureKmsKeyIdSchema = z
+  .string()
+  .max(2048)
+  .superRefine((keyId, context) => {
+    const alias = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:)?alias\/[a-zA-Z0-9/_-]{1,250}$/;
+    if (kmsKeyIdProblem(keyId) !== undefined && !alias.test(keyId)) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must be a KMS key ARN, key id, alias name (alias/<name>) or alias ARN',
+      });
+    }
+  });
+
 const customActionsSchema = z.strictObject({
   /**
    * Prepended to the three action ids, so that a second deployment in the account and region gets
@@ -286,6 +303,7 @@ const configurationSchema = z.strictObject({
   exemptionTag: exemptionTagSchema.default({ ...DEFAULT_EXEMPTION_TAG }),
   dryRun: z.boolean().default(false),
   requiredTags: requiredTagsSchema.default({}),
+  dataCaptureKmsKeyId: dataCaptureKmsKeyIdSchema.optional(),
   alertEmails: z
     .array(z.email())
     .refine((emails) => new Set(emails.map((email) => email.toLowerCase())).size === emails.length, {
@@ -313,6 +331,8 @@ export interface RemediationConfiguration {
   readonly dryRun: boolean;
   /** Tags (key to value) images and app image configurations must carry (SageMaker.6 and .7). */
   readonly requiredTags: Readonly<Record<string, string>>;
+  /** The KMS key SageMaker.24 sets on inference experiments' data capture (none: their findings say so). */
+  readonly dataCaptureKmsKeyId?: string | undefined;
   /** Addresses subscribed to the alert topic (each must confirm the subscription). */
   readonly alertEmails: readonly string[];
   /** Waits of the reconcile loop, with the defaults filled in. */
@@ -366,13 +386,15 @@ export function definitionOptionsFor(configuration: RemediationConfiguration): D
 
 /**
  * The resource engines the deployment can run: used by a control in scope (not off: "Remediate now"
- * may run a notify-mode one), and configured (AddTags has nothing to add without requiredTags).
+ * may run a notify-mode one), and configured (AddTags has nothing to add without requiredTags, the
+ * inference experiment's update no key without dataCaptureKmsKeyId).
  */
 export function resourceEnginesInUse(configuration: RemediationConfiguration): ResourceEngine[] {
   const inScope = new Set<string>(controlsInScope(resolveModes(configuration.modes)));
   return RESOURCE_ENGINES.filter(
     (engine) =>
       (engine !== 'add-required-tags' || Object.keys(configuration.requiredTags).length > 0) &&
+      (engine !== 'update-inference-experiment' || configuration.dataCaptureKmsKeyId !== undefined) &&
       CONTROLS.some((control) => inScope.has(control.id) && control.remediation?.name === engine),
   );
 }
@@ -437,6 +459,7 @@ export function toRuntimeSettings(
     exemptionTag: { ...configuration.exemptionTag },
     dryRun: configuration.dryRun,
     requiredTags: { ...configuration.requiredTags },
+    ...(configuration.dataCaptureKmsKeyId ? { dataCaptureKmsKeyId: configuration.dataCaptureKmsKeyId } : {}),
     timing: {
       stopSeconds: configuration.timing.stopSeconds,
       updateSeconds: configuration.timing.updateSeconds,

@@ -99,6 +99,16 @@ export function stateMachineResourceGrants(
   );
 }
 
+/** The SageMaker calls a resource engine's Lambda makes for the controls in scope it fixes. */
+export function engineLambdaGrants(
+  caller: 'snapshot-resource' | 'change-resource',
+  modes: ControlModes,
+  engines: readonly string[],
+  context: ArnContext,
+): Grant[] {
+  return grantsOf(fixedControls(modes, engines).flatMap((control) => callsOf(control, caller, context)));
+}
+
 function callsOf(
   control: ControlDefinition,
   caller: Caller,

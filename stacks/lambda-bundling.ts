@@ -18,6 +18,8 @@ export interface LambdaHandlerSource {
     | 'snapshot-notebook'
     | 'verify-recreation'
     | 'verify-resource'
+    | 'snapshot-resource'
+    | 'change-resource'
     | 'custom-action'
     | 'sweep-stale-records'
     | 'plan-cleanup';
@@ -64,6 +66,20 @@ export const LAMBDA_HANDLERS: readonly LambdaHandlerSource[] = [
     entry: handlerPath('verify-resource.ts'),
     handler: 'handler',
     timeoutSeconds: 30,
+  },
+  // Takes a lock, one Describe and ListTags, one small object written and read back.
+  {
+    name: 'snapshot-resource',
+    entry: handlerPath('snapshot-resource.ts'),
+    handler: 'handler',
+    timeoutSeconds: 60,
+  },
+  // Reads the snapshot, makes one SageMaker call.
+  {
+    name: 'change-resource',
+    entry: handlerPath('change-resource.ts'),
+    handler: 'handler',
+    timeoutSeconds: 60,
   },
   { name: 'custom-action', entry: handlerPath('custom-action.ts'), handler: 'handler', timeoutSeconds: 60 },
   // Scans two small tables and asks Step Functions about each holder.

@@ -14,6 +14,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { NOTEBOOK_ROLE_SESSION_NAME } from '../handlers/shared/notebook-backup-layout.js';
+import { RESOURCE_SNAPSHOTS_PREFIX } from '../handlers/shared/resource-snapshot.js';
 import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
 
 /**
@@ -206,6 +207,43 @@ export class NotebookBackupBucket extends Construct {
       role,
       wildcardResourceFinding(this, objects),
       'The workflow snapshots whichever notebook a finding names, under that notebook role id prefix, known only at run time; the wildcard is limited to the roles/ prefix of the snapshot bucket and to GetObject and PutObject (no delete).',
+    );
+  }
+
+  /**
+   * Lets a resource engine's role read (and, with `write`, write) the snapshots of resources other than
+   * notebooks, under `resources/`, list the bucket (a missing key then reads as NoSuchKey), and use the
+   * key through S3 on this bucket. Notebook sessions are denied that prefix by the bucket policy (b).
+   */
+  grantResourceSnapshots(role: IRole, access: { readonly write: boolean }): void {
+    const objects = this.bucket.arnForObjects(`${RESOURCE_SNAPSHOTS_PREFIX}*`);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ResourceSnapshotObjects',
+        actions: access.write ? ['s3:GetObject', 's3:PutObject'] : ['s3:GetObject'],
+        resources: [objects],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ResourceSnapshotListing',
+        // A read of a missing key is 404 only with s3:ListBucket on the bucket (GetObject API reference).
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ResourceSnapshotKey',
+        actions: access.write ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+        resources: [this.encryptionKey.keyArn],
+        conditions: { StringEquals: this.keyThroughThisBucket() },
+      }),
+    );
+    acknowledge(
+      role,
+      wildcardResourceFinding(this, objects),
+      `The resource to snapshot is only known at run time; the wildcard is limited to the ${RESOURCE_SNAPSHOTS_PREFIX} prefix of the snapshot bucket and to ${access.write ? 'GetObject and PutObject' : 'GetObject'} (no delete).`,
     );
   }
 

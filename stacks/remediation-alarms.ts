@@ -23,6 +23,8 @@ export interface AlarmedFunctions {
   readonly snapshotNotebook: IFunction;
   readonly verifyRecreation: IFunction;
   readonly verifyResource: IFunction;
+  readonly snapshotResource: IFunction;
+  readonly changeResource: IFunction;
   readonly customAction: IFunction;
   readonly planCleanup: IFunction;
 }
@@ -141,6 +143,16 @@ export class RemediationAlarms extends Construct {
         'VerifyResourceErrorsAlarm',
         functions.verifyResource.metricErrors({ period, statistic: 'Sum' }),
         'The resource verification Lambda failed: a fixed resource could not be read back; its findings say so.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'SnapshotResourceErrorsAlarm',
+        functions.snapshotResource.metricErrors({ period, statistic: 'Sum' }),
+        'The resource snapshot Lambda failed: an approved change stopped before anything was changed.',
+      ),
+      this.alarmOnAnyOccurrence(
+        'ChangeResourceErrorsAlarm',
+        functions.changeResource.metricErrors({ period, statistic: 'Sum' }),
+        'The resource change Lambda failed: an approved change or its roll-back did not go through; the findings say which.',
       ),
       this.alarmOnAnyOccurrence(
         'CustomActionErrorsAlarm',

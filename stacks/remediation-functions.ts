@@ -23,7 +23,7 @@ import {
 } from '../handlers/shared/runtime-settings.js';
 import { RESOURCE_ENGINES } from '../statemachines/resource-states.js';
 import { logRetentionProblems, sameKeyProblems } from './construct-validation.js';
-import { type Grant, planningGrants, verificationGrants } from './control-permissions.js';
+import { engineLambdaGrants, type Grant, planningGrants, verificationGrants } from './control-permissions.js';
 import {
   type CustomActionFunction,
   type CustomActionFunctionProps,
@@ -91,6 +91,10 @@ export class RemediationFunctions extends Construct {
   public readonly verifyRecreation: RemediationFunction;
   /** Verifies a fixed resource other than a notebook against the controls it was fixed for. */
   public readonly verifyResource: RemediationFunction;
+  /** Takes the lock and the verified snapshot before an approved change of a resource. */
+  public readonly snapshotResource: RemediationFunction;
+  /** Makes an approved change of a resource (or rolls it back) from its snapshot. */
+  public readonly changeResource: RemediationFunction;
   private readonly encryptionKey: IKey;
   private readonly logRetention: RetentionDays;
   private readonly approvalTable: ITable;
@@ -145,6 +149,7 @@ export class RemediationFunctions extends Construct {
 
     const plan = this.createFunction(lambdaHandler('plan-remediation'), {
       description: 'Plans the remediation of one Security Hub finding: mode, exemption tag, dry run, lock.',
+      ...everyResourceReasonOf(planningGrants(props.settings.modes as ControlModes, arnContext)),
       environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
       statements: [
         new PolicyStatement({
@@ -336,6 +341,70 @@ export class RemediationFunctions extends Construct {
       'The fixed resource is only known at run time; read-only Describe (and ListTags where a control checks tags), on resources of the kinds this deployment remediates, in this account and region.',
     );
     this.verifyResource = verifyResource;
+
+    const engines = props.resourceEngines ?? RESOURCE_ENGINES;
+    const modes = props.settings.modes as ControlModes;
+    const snapshotReads = engineLambdaGrants('snapshot-resource', modes, engines, arnContext);
+    const snapshotResource = this.createFunction(lambdaHandler('snapshot-resource'), {
+      ...everyResourceReasonOf(snapshotReads),
+      description:
+        'Before an approved change of a resource other than a notebook: takes its lock and writes its verified snapshot.',
+      environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
+      statements: [
+        ...grantStatements('ReadChangedResources', snapshotReads),
+        new PolicyStatement({
+          sid: 'ResourceLocks',
+          actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+          resources: [props.lockTable.tableArn],
+        }),
+        tableKeyStatement('LockTableKey', this.encryptionKey.keyArn, dynamodbViaService),
+      ],
+    });
+    props.notebookBackups.grantResourceSnapshots(snapshotResource.role, { write: true });
+    acknowledgeGrants(
+      this,
+      snapshotResource.role,
+      snapshotReads,
+      'The resource to snapshot is only known at run time; read-only Describe and ListTags, on resources of the kinds the approval-gated engines change, in this account and region.',
+    );
+    this.snapshotResource = snapshotResource;
+
+    const changes = engineLambdaGrants('change-resource', modes, engines, arnContext);
+    const changeResource = this.createFunction(lambdaHandler('change-resource'), {
+      ...everyResourceReasonOf(changes),
+      description:
+        'An approved change of a resource other than a notebook, or its roll-back, built from the verified snapshot.',
+      environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
+      statements: [
+        ...grantStatements('ChangeResources', changes),
+        ...(changes.length > 0
+          ? [
+              new PolicyStatement({
+                sid: 'PassResourceRoles',
+                // An update or a recreation passes the resource's own execution role again.
+                actions: ['iam:PassRole'],
+                resources: [accountRolesArn],
+                conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+              }),
+            ]
+          : []),
+      ],
+    });
+    props.notebookBackups.grantResourceSnapshots(changeResource.role, { write: false });
+    acknowledgeGrants(
+      this,
+      changeResource.role,
+      changes,
+      'The resource an approved plan changes is only known at run time; only the update calls of the approval-gated engines, on resources of their kinds in this account and region.',
+    );
+    if (changes.length > 0) {
+      acknowledge(
+        changeResource.role,
+        wildcardResourceFinding(this, accountRolesArn),
+        "Any role of the account may be a resource's execution role; PassRole only to SageMaker (iam:PassedToService), when an update passes the resource's own role again.",
+      );
+    }
+    this.changeResource = changeResource;
   }
 
   /**
@@ -354,7 +423,7 @@ export class RemediationFunctions extends Construct {
       throw new Error('allowLockTakeover was already called');
     const executions = executionsArn(this, stateMachine);
     const policy = new Policy(this, 'LockTakeoverPermissions', {
-      roles: [this.planRemediation.role, this.snapshotNotebook.role],
+      roles: [this.planRemediation.role, this.snapshotNotebook.role, this.snapshotResource.role],
       statements: [
         new PolicyStatement({
           sid: 'DescribeLockHolders',
@@ -391,7 +460,10 @@ export class RemediationFunctions extends Construct {
   /** The function, its log group and its role, with ids derived from the handler's name. */
   private createFunction(
     source: LambdaHandlerSource,
-    options: Pick<RemediationFunctionOptions, 'description' | 'environment' | 'statements'>,
+    options: Pick<
+      RemediationFunctionOptions,
+      'description' | 'environment' | 'statements' | 'everyResourceReason'
+    >,
   ): RemediationFunction {
     return createRemediationFunction(this, source, {
       ...options,
@@ -411,12 +483,13 @@ export function executionsArn(scope: Construct, stateMachine: StateMachine): str
   });
 }
 
-/** One statement per derived grant, numbered after `sid` (IAM Sids are alphanumeric). */
+/** One statement per derived grant, `sid` then its action (IAM Sids are alphanumeric). */
 function grantStatements(sid: string, grants: readonly Grant[]): PolicyStatement[] {
+  // Named after the action (one per grant), so a statement keeps its Sid whichever controls are in scope.
   return grants.map(
-    (grant, index) =>
+    (grant) =>
       new PolicyStatement({
-        sid: `${sid}${index + 1}`,
+        sid: `${sid}${grant.actions.map((action) => action.replace(/^[a-z0-9]+:/, '')).join('')}`,
         actions: [...grant.actions],
         resources: [...grant.resources],
       }),
@@ -430,6 +503,19 @@ function acknowledgeGrants(
   grants: readonly Grant[],
   reason: string,
 ): void {
-  const wildcards = new Set(grants.flatMap((grant) => grant.resources.filter((arn) => arn.includes('*'))));
+  // "*" is acknowledged with the function's X-Ray statement (everyResourceReason): one reason per finding.
+  const wildcards = new Set(
+    grants.flatMap((grant) => grant.resources.filter((arn) => arn.includes('*') && arn !== '*')),
+  );
   for (const arn of wildcards) acknowledge(role, wildcardResourceFinding(scope, arn), reason);
+}
+
+/** Why grants allow actions on "*" (the List calls, which have no resource type), or nothing. */
+function everyResourceReasonOf(grants: readonly Grant[]): { everyResourceReason?: string } {
+  const actions = grants.filter((grant) => grant.resources.includes('*')).flatMap((grant) => grant.actions);
+  return actions.length === 0
+    ? {}
+    : {
+        everyResourceReason: `${[...new Set(actions)].join(', ')} support no resource-level permissions (the Service Authorization Reference lists no resource type): they list the resources a change also touches.`,
+      };
 }

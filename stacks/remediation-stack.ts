@@ -250,6 +250,8 @@ export class SageMakerRemediationStack extends Stack {
         verifyRecreation: functions.verifyRecreation.fn,
         planCleanup: cleanup.planCleanup.fn,
         verifyResource: functions.verifyResource.fn,
+        snapshotResource: functions.snapshotResource.fn,
+        changeResource: functions.changeResource.fn,
       },
       controlModes: modes,
       requiredTagKeys: Object.keys(configuration.requiredTags),
@@ -305,6 +307,8 @@ export class SageMakerRemediationStack extends Stack {
         snapshotNotebook: functions.snapshotNotebook.fn,
         verifyRecreation: functions.verifyRecreation.fn,
         verifyResource: functions.verifyResource.fn,
+        snapshotResource: functions.snapshotResource.fn,
+        changeResource: functions.changeResource.fn,
         customAction: customAction.fn,
         planCleanup: cleanup.planCleanup.fn,
       },
@@ -359,13 +363,17 @@ export class SageMakerRemediationStack extends Stack {
       value: this.customActionFailureQueue.queueUrl,
     });
 
-    // For the operators who run bin/restore-notebook.ts: exactly what it calls (docs/restore.md).
+    // For the operators who run bin/restore-notebook.ts and bin/restore-resource.ts (docs/restore.md).
     const restoreOperator = new RestoreOperatorPolicy(this, 'RestoreOperator', {
       notebookBackups: this.notebookBackups,
     });
     new CfnOutput(this, 'RestoreOperatorPolicyArn', {
       description: 'Attach to the role that runs bin/restore-notebook.ts (docs/restore.md).',
       value: restoreOperator.policy.managedPolicyArn,
+    });
+    new CfnOutput(this, 'RestoreResourceOperatorPolicyArn', {
+      description: 'Attach to the role that runs bin/restore-resource.ts (docs/restore.md).',
+      value: restoreOperator.resourcePolicy.managedPolicyArn,
     });
   }
 

@@ -27,6 +27,7 @@ import {
 import { RESOURCE_ENGINES } from '../statemachines/resource-states.js';
 import { logRetentionProblems, sameKeyProblems, wholeNumberProblems } from './construct-validation.js';
 import { stateMachineResourceGrants } from './control-permissions.js';
+import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
 import { ALL_NOTEBOOK_ROLES_PREFIX, type NotebookBackupBucket } from './notebook-backup-bucket.js';
 import { existingNotebookKeysArn } from './notebook-launch-permissions.js';
 import { type KeyTarget, kmsKeyIdProblem } from './recreation-resources.js';
@@ -53,6 +54,10 @@ export interface WorkflowFunctions {
   readonly planCleanup: IFunction;
   /** Verifies a fixed resource other than a notebook (only invoked when a resource engine is in the definition). */
   readonly verifyResource: IFunction;
+  /** The snapshot before an approved change of a resource (only with an approval-gated resource engine). */
+  readonly snapshotResource: IFunction;
+  /** The approved change of a resource, or its roll-back (only with an approval-gated resource engine). */
+  readonly changeResource: IFunction;
 }
 
 export interface RemediationWorkflowProps {
@@ -171,10 +176,18 @@ export class RemediationWorkflow extends Construct {
       [RECREATE_PLACEHOLDERS.snapshotFunctionArn]: props.functions.snapshotNotebook.functionArn,
       [RECREATE_PLACEHOLDERS.verifyFunctionArn]: props.functions.verifyRecreation.functionArn,
       [PLACEHOLDERS.planCleanupFunctionArn]: props.functions.planCleanup.functionArn,
-      // Only when a resource engine is in the definition (none when every such control is off).
-      ...(placeholdersIn(definition).includes(PLACEHOLDERS.verifyResourceFunctionArn)
-        ? { [PLACEHOLDERS.verifyResourceFunctionArn]: props.functions.verifyResource.functionArn }
-        : {}),
+      // Only those the resource engines in the definition invoke (none when every such control is off).
+      ...Object.fromEntries(
+        (
+          [
+            [PLACEHOLDERS.verifyResourceFunctionArn, props.functions.verifyResource],
+            [PLACEHOLDERS.snapshotResourceFunctionArn, props.functions.snapshotResource],
+            [PLACEHOLDERS.changeResourceFunctionArn, props.functions.changeResource],
+          ] as const
+        )
+          .filter(([placeholder]) => placeholdersIn(definition).includes(placeholder))
+          .map(([placeholder, fn]) => [placeholder, fn.functionArn]),
+      ),
     };
     const definitionSubstitutions: Record<string, string> = {
       ...lambdaFunctions,
@@ -258,6 +271,18 @@ export class RemediationWorkflow extends Construct {
       snapshotObjectsArn,
       recreateTargets: props.recreateTargets ?? [],
     });
+    // The resource engines' calls (derived from the control modules): one acknowledgement per kind.
+    const engineResources = new Set(
+      Object.values(scopes.services.sagemaker?.actions ?? {}).flatMap((scope) => scope.resources),
+    );
+    // ("*" itself is acknowledged with the role's other calls that have no resource type.)
+    for (const arn of [...engineResources].filter((resource) => resource.includes('*') && resource !== '*')) {
+      acknowledge(
+        this.role,
+        wildcardResourceFinding(this, arn),
+        'The resource a finding names is only known at run time; the wildcard is limited to resources of that kind in this account and region, and to the calls the resource engines make there (derived from the control modules: AddTags with the configured tag keys only, status reads while a change settles).',
+      );
+    }
 
     this.logGroup = new LogGroup(this, 'StateMachineLogs', {
       retention: logRetention,

@@ -14,10 +14,23 @@
  * reference): iam:PassRole; ec2:CreateNetworkInterface and the Describe calls for a notebook in a VPC;
  * kms:DescribeKey and kms:CreateGrant for a volume key; secretsmanager:GetSecretValue for a repository
  * backed by a secret.
+ *
+ * bin/restore-resource.ts has a policy of its own in the same construct, `resourcePolicy` (stack output
+ * RestoreResourceOperatorPolicyArn), as one managed policy holds at most 6,144 characters (IAM quotas)
+ * and the two would not fit together: GetObject of a snapshot under resources/, through S3 on the stack
+ * key, and the SageMaker calls of the change engines' restore steps. Those are derived from the calls
+ * the control modules declare for the change-resource Lambda, which makes the same steps in the
+ * workflow (control-permissions.ts), for every engine and every control: a snapshot outlives a change
+ * of the deployment's modes. Plus iam:PassRole to SageMaker, as an update passes the resource's
+ * execution role again.
  */
 import { Stack } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { CONTROL_IDS, type ControlModes } from '../handlers/shared/controls-catalogue.js';
+import { CHANGE_ENGINES } from '../handlers/shared/resource-changes.js';
+import { RESOURCE_SNAPSHOTS_PREFIX } from '../handlers/shared/resource-snapshot.js';
+import { engineLambdaGrants, type Grant } from './control-permissions.js';
 import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
 import type { NotebookBackupBucket } from './notebook-backup-bucket.js';
 import {
@@ -33,9 +46,12 @@ export interface RestoreOperatorPolicyProps {
   readonly notebookBackups: NotebookBackupBucket;
 }
 
-/** One customer managed policy with what the restore tool needs. */
+/** The customer managed policies with what the restore tools need. */
 export class RestoreOperatorPolicy extends Construct {
+  /** bin/restore-notebook.ts. */
   public readonly policy: ManagedPolicy;
+  /** bin/restore-resource.ts. */
+  public readonly resourcePolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: RestoreOperatorPolicyProps) {
     super(scope, id);
@@ -123,6 +139,7 @@ export class RestoreOperatorPolicy extends Construct {
       ],
     });
     this.acknowledgeWildcards(arns);
+    this.resourcePolicy = resourceRestorePolicy(this, props.notebookBackups);
   }
 
   private acknowledgeWildcards(arns: {
@@ -195,6 +212,115 @@ export class RestoreOperatorPolicy extends Construct {
     ];
     for (const [arn, reason] of reasons) acknowledge(this.policy, wildcardResourceFinding(this, arn), reason);
   }
+}
+
+/** Every control in scope: whatever the deployment's modes are now, its bucket may hold a snapshot of each. */
+const EVERY_CONTROL = Object.fromEntries(CONTROL_IDS.map((id) => [id, 'approval'])) as ControlModes;
+
+/**
+ * The SageMaker calls of the change engines' restore steps: what the control modules declare for the
+ * change-resource Lambda, which makes those steps in the workflow, by resource (one statement per kind
+ * keeps each action on its own kinds and the document short). Other actions (iam:PassRole) are
+ * granted with their conditions.
+ */
+export function resourceRestoreGrants(stack: Stack): Grant[] {
+  const context = { partition: stack.partition, region: stack.region, account: stack.account };
+  const byResource = new Map<string, Set<string>>();
+  for (const grant of engineLambdaGrants(
+    'change-resource',
+    EVERY_CONTROL,
+    Object.keys(CHANGE_ENGINES),
+    context,
+  )) {
+    for (const action of grant.actions.filter((name) => name.startsWith('sagemaker:'))) {
+      for (const resource of grant.resources)
+        byResource.set(resource, (byResource.get(resource) ?? new Set()).add(action));
+    }
+  }
+  return [...byResource.entries()].map(([resource, actions]) => ({
+    actions: [...actions].sort(),
+    resources: [resource],
+  }));
+}
+
+/** `ResourceRestore<Kind>` from a kind's ARN (`.../monitoring-schedule/*`), or `ResourceRestoreAnyResource` for `*`. */
+function kindSid(arn: string): string {
+  const type = /([a-z-]+)\/\*$/.exec(arn)?.[1];
+  if (!type) return 'ResourceRestoreAnyResource';
+  return `ResourceRestore${type.replace(/(^|-)([a-z])/g, (_match, _dash, letter: string) => letter.toUpperCase())}`;
+}
+
+function resourceRestorePolicy(scope: Construct, notebookBackups: NotebookBackupBucket): ManagedPolicy {
+  const stack = Stack.of(scope);
+  const { bucket, encryptionKey } = notebookBackups;
+  const snapshots = bucket.arnForObjects(`${RESOURCE_SNAPSHOTS_PREFIX}*`);
+  const roles = accountRolesArn(stack);
+  const grants = resourceRestoreGrants(stack);
+  const policy = new ManagedPolicy(scope, 'ResourcePolicy', {
+    description:
+      'Runs bin/restore-resource.ts: puts a resource other than a notebook back from the snapshot taken before the SageMaker remediation changed it (docs/restore.md).',
+    statements: [
+      new PolicyStatement({
+        sid: 'ResourceRestoreSnapshotReads',
+        actions: ['s3:GetObject'],
+        resources: [snapshots],
+      }),
+      new PolicyStatement({
+        sid: 'ResourceRestoreSnapshotListing',
+        // A missing key then reads as NoSuchKey, not AccessDenied (GetObject API reference).
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+      }),
+      new PolicyStatement({
+        sid: 'ResourceRestoreSnapshotKey',
+        actions: ['kms:Decrypt'],
+        resources: [encryptionKey.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}`,
+            'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
+          },
+        },
+      }),
+      new PolicyStatement({
+        sid: 'ResourceRestorePassRoles',
+        actions: ['iam:PassRole'],
+        resources: [roles],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+      ...grants.map(
+        (grant) =>
+          new PolicyStatement({
+            sid: kindSid(grant.resources[0] ?? '*'),
+            actions: [...grant.actions],
+            resources: [...grant.resources],
+          }),
+      ),
+    ],
+  });
+  const reasons: Array<readonly [string, string]> = [
+    [
+      snapshots,
+      `A resource snapshot is named by the alert, known only at run time; read-only GetObject, limited to the ${RESOURCE_SNAPSHOTS_PREFIX} prefix of the snapshot bucket.`,
+    ],
+    [
+      roles,
+      "An update or a recreation passes the resource's own execution role again, which may be any role of the account; limited by iam:PassedToService to SageMaker.",
+    ],
+    ...grants.map((grant) => {
+      const arn = grant.resources[0] ?? '*';
+      const what =
+        arn === '*'
+          ? `${grant.actions.join(', ')}, which support no resource-level permissions`
+          : 'resources of their kinds in this account and region';
+      return [
+        arn,
+        `The resource to put back is named by its snapshot, known only at run time; only the calls of the change engines' restore steps, on ${what}.`,
+      ] as const;
+    }),
+  ];
+  for (const [arn, reason] of reasons) acknowledge(policy, wildcardResourceFinding(scope, arn), reason);
+  return policy;
 }
 
 function sageMakerArn(stack: Stack, resource: string): string {

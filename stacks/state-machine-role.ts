@@ -111,7 +111,7 @@ function acknowledgeRoleFindings(
   acknowledge(
     role,
     'AwsSolutions-IAM5[Resource::*]',
-    'Added by CDK for X-Ray tracing (xray:PutTraceSegments and related) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and related); and ec2:DescribeNetworkInterfaces, DescribeSecurityGroups, DescribeSubnets and DescribeVpcs, which the SageMaker API permissions reference requires of the caller of CreateNotebookInstance and StartNotebookInstance for a notebook in a VPC, and the pre-flight check calls on the target subnet and security groups. None of these has a resource type in the Service Authorization Reference, so only "*" can allow them.',
+    'Added by CDK for X-Ray tracing (xray:PutTraceSegments and related) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and related); and ec2:DescribeNetworkInterfaces, DescribeSecurityGroups, DescribeSubnets and DescribeVpcs, which the SageMaker API permissions reference requires of the caller of CreateNotebookInstance and StartNotebookInstance for a notebook in a VPC, and the pre-flight check calls on the target subnet and security groups; and sagemaker:ListMonitoringSchedules, with which the recreation of a job definition watches the schedules it moved. None of these has a resource type in the Service Authorization Reference, so only "*" can allow them.',
   );
 }
 

@@ -32,7 +32,7 @@ function expiredClosing(note: string, message: string): State {
       status: 'NOTIFIED',
       outcome: 'APPROVAL_EXPIRED',
       'note.$': note,
-      'subject.$': "States.Format('SageMaker recreation expired: {}', $.plan.notebook.name)",
+      'subject.$': "States.Format('SageMaker {} expired: {}', $.plan.recreate.noun, $.plan.notebook.name)",
       'message.$': message,
     },
     ResultPath: '$.closing',
@@ -73,16 +73,16 @@ export function expiryStates(nobodyDecided: string): Record<string, State> {
       Default: nobodyDecided,
     },
     PrepareUndeliveredApprovalClosing: expiredClosing(
-      "States.Format('The recreation of notebook instance {} was approved, but the approval did not reach the workflow before the approval window closed, so the plan expired and nothing was changed. Use Remediate now to plan it again.', $.plan.notebook.name)",
-      `States.Format('The recreation of notebook instance {} was approved at {}, but the approval did not reach the workflow before the approval window closed (the click is in the on-failure queue of the custom action function; replaying it now changes nothing). Nothing was changed.\n\nPlan: {}\nExecution: {}', $.plan.notebook.arn, ${DECIDED_AT}, $.plan.recreate.summary, $$.Execution.Id)`,
+      "States.Format('The {} was approved, but the approval did not reach the workflow before the approval window closed, so the plan expired and nothing was changed. Use Remediate now to plan it again.', $.plan.recreate.what)",
+      `States.Format('The {} was approved at {}, but the approval did not reach the workflow before the approval window closed (the click is in the on-failure queue of the custom action function; replaying it now changes nothing). Nothing was changed.\n\nResource: {}\nPlan: {}\nExecution: {}', $.plan.recreate.what, ${DECIDED_AT}, $.plan.notebook.arn, $.plan.recreate.summary, $$.Execution.Id)`,
     ),
     PrepareUndeliveredRejectionClosing: expiredClosing(
-      "States.Format('The recreation of notebook instance {} was rejected, and the plan expired before the rejection reached the workflow. Nothing was changed. Set this finding back to NEW, or use Remediate now, to plan it again.', $.plan.notebook.name)",
-      `States.Format('The recreation of notebook instance {} was rejected at {}; the rejection did not reach the workflow before the approval window closed. Nothing was changed.\n\nPlan: {}\nExecution: {}', $.plan.notebook.arn, ${DECIDED_AT}, $.plan.recreate.summary, $$.Execution.Id)`,
+      "States.Format('The {} was rejected, and the plan expired before the rejection reached the workflow. Nothing was changed. Set this finding back to NEW, or use Remediate now, to plan it again.', $.plan.recreate.what)",
+      `States.Format('The {} was rejected at {}; the rejection did not reach the workflow before the approval window closed. Nothing was changed.\n\nResource: {}\nPlan: {}\nExecution: {}', $.plan.recreate.what, ${DECIDED_AT}, $.plan.notebook.arn, $.plan.recreate.summary, $$.Execution.Id)`,
     ),
     PrepareUnreadExpiryClosing: expiredClosing(
-      "States.Format('The approval window for recreating notebook instance {} closed before any decision reached the workflow, so the plan expired and nothing was changed. Use Remediate now to plan it again.', $.plan.notebook.name)",
-      "States.Format('The approval window for recreating notebook instance {} closed before any decision reached the workflow; whether someone clicked could not be read from the plan. Nothing was changed.\n\nPlan: {}\nExecution: {}', $.plan.notebook.arn, $.plan.recreate.summary, $$.Execution.Id)",
+      "States.Format('The approval window for the {} closed before any decision reached the workflow, so the plan expired and nothing was changed. Use Remediate now to plan it again.', $.plan.recreate.what)",
+      "States.Format('The approval window for the {} closed before any decision reached the workflow; whether someone clicked could not be read from the plan. Nothing was changed.\n\nResource: {}\nPlan: {}\nExecution: {}', $.plan.recreate.what, $.plan.notebook.arn, $.plan.recreate.summary, $$.Execution.Id)",
     ),
   };
 }

@@ -26,11 +26,15 @@ import {
  * Restore the prior run state, annotate the finding (every finding of a recreation plan), alert, close
  * the plan, release the lock, fail the execution. Without recreation there is no plan to read or close.
  */
-export function failureHandlingStates(recreate: boolean): Record<string, State> {
+export function failureHandlingStates(
+  recreate: boolean,
+  /** Where a failed resource plan goes to be put back (a resource engine's roll-back), if any. */
+  resourceRecovery?: string,
+): Record<string, State> {
   const afterReport = recreate ? 'DecideFailureFindings' : 'AnnotateFailure';
   const afterAlert = recreate ? 'DecidePlanAfterFailure' : 'ReleaseLockAfterFailure';
   return {
-    ...recoveryStates({ lifecycle: recreate }),
+    ...recoveryStates({ lifecycle: recreate, ...(resourceRecovery ? { resourceRecovery } : {}) }),
     ReportFailure: {
       Type: 'Task',
       Comment: 'Turn the error and the recovery outcome into a finding note (<= 512 chars) and an alert.',
@@ -46,6 +50,7 @@ export function failureHandlingStates(recreate: boolean): Record<string, State> 
           'recoveryError.$': '$.recoveryError',
           'recreation.$': '$.recreation',
           'snapshot.$': '$.snapshot.Payload',
+          'rollback.$': '$.rollback',
           execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
         },
       },

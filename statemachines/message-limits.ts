@@ -10,7 +10,11 @@
 
 import { RESOURCE_KINDS } from '../handlers/shared/controls/resource-kinds.js';
 import { CONTROLS } from '../handlers/shared/controls-catalogue.js';
-import { LOCK_TAKEOVER_MAX_LENGTH } from '../handlers/shared/remediation-plan.js';
+import {
+  LOCK_TAKEOVER_MAX_LENGTH,
+  PLAN_NOUN_LIMIT,
+  PLAN_WHAT_LIMIT,
+} from '../handlers/shared/remediation-plan.js';
 import { SUMMARY_LIMIT } from '../handlers/shared/resource-decisions.js';
 import type { JsonValue, State, StateMachineDefinition } from './amazon-states-language.js';
 
@@ -36,8 +40,14 @@ export const ARGUMENT_MAX_LENGTHS: Readonly<Record<string, number>> = {
   '$.nothingChanged.Error': 40,
   // '' or the sentence of a lock taken over from an ended execution (plan-remediation.ts).
   '$.plan.lockTakeover': LOCK_TAKEOVER_MAX_LENGTH,
-  // A fixed resource: SageMaker names are at most 63 characters; the kind is a resource-kinds.ts name.
-  '$.plan.resource.name': 63,
+  // The same sentence, when the snapshot of an approved resource change took the lock over.
+  '$.snapshot.Payload.lockTakeover': LOCK_TAKEOVER_MAX_LENGTH,
+  // What an approval plan does, in words ("recreation of notebook instance <name>"): the planner
+  // keeps it within this (remediation-plan.ts), and its noun ("recreation", "update").
+  '$.plan.recreate.what': PLAN_WHAT_LIMIT,
+  '$.plan.recreate.noun': PLAN_NOUN_LIMIT,
+  // A fixed resource: SageMaker names are at most 63 characters (an inference experiment 120); the kind is a resource-kinds.ts name.
+  '$.plan.resource.name': 120,
   '$.plan.resource.kind': Math.max(...[...RESOURCE_KINDS.keys()].map((kind) => kind.length)),
   '$.plan.resource.summary': SUMMARY_LIMIT,
   // At most every control of one kind (a fix never spans kinds).

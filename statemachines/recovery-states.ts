@@ -121,7 +121,11 @@ function spendAttempt(budget: Budget, next: string, restarted?: true): State {
 }
 
 /** Recovery after a failure, for a definition with (`lifecycle`) or without a lifecycle swap to undo. */
-export function recoveryStates(options: { readonly lifecycle: boolean }): Record<string, State> {
+export function recoveryStates(options: {
+  readonly lifecycle: boolean;
+  /** Where a failed plan for a resource other than a notebook goes instead (it has no notebook to recover). */
+  readonly resourceRecovery?: string;
+}): Record<string, State> {
   const lifecycleRules: ChoiceRule[] = options.lifecycle
     ? [
         // The put-back update has ended: Stopped, it is done; Failed, it may not have applied.
@@ -157,7 +161,22 @@ export function recoveryStates(options: { readonly lifecycle: boolean }): Record
     options.lifecycle ? { And: [notSwapped, condition], Next: next } : { ...condition, Next: next },
   );
   const states: Record<string, State> = {
-    CheckNotebookAfterFailure: describeNotebook(
+    CheckNotebookAfterFailure: {
+      Type: 'Choice',
+      Comment:
+        'A notebook is brought back to its prior state; another resource is never looked up as a notebook (a notebook may share its name).',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.plan.resource.kind', IsPresent: true },
+            { Not: { Variable: '$.plan.resource.kind', StringEquals: 'notebook-instance' } },
+          ],
+          Next: options.resourceRecovery ?? 'ReportFailure',
+        },
+      ],
+      Default: 'DescribeNotebookAfterFailure',
+    },
+    DescribeNotebookAfterFailure: describeNotebook(
       'DecideRecovery',
       catchAll('DecideDescribeRetry', RECOVERY_ERROR),
     ),
@@ -185,7 +204,7 @@ export function recoveryStates(options: { readonly lifecycle: boolean }): Record
     MarkRestarted: spendAttempt('runState', 'WaitForRestart', true),
     WaitForRestart: waitSeconds(
       '$.plan.timing.startSeconds',
-      'CheckNotebookAfterFailure',
+      'DescribeNotebookAfterFailure',
       'Sized to how long a start usually takes.',
     ),
     StopAfterRecovery: sageMakerStep(
@@ -197,7 +216,7 @@ export function recoveryStates(options: { readonly lifecycle: boolean }): Record
     CountRecoveryStop: spendAttempt('runState', 'WaitForRecoveryStop'),
     WaitForRecoveryStop: waitSeconds(
       '$.plan.timing.stopSeconds',
-      'CheckNotebookAfterFailure',
+      'DescribeNotebookAfterFailure',
       'Sized to how long a stop usually takes.',
     ),
     ...retryStates('runState'),
@@ -214,7 +233,7 @@ export function recoveryStates(options: { readonly lifecycle: boolean }): Record
     CountLifecycleStop: spendAttempt('lifecycle', 'WaitToPutBackLifecycle'),
     WaitToPutBackLifecycle: waitSeconds(
       '$.plan.timing.stopSeconds',
-      'CheckNotebookAfterFailure',
+      'DescribeNotebookAfterFailure',
       'Sized to how long a stop usually takes.',
     ),
     StartToPutBackLifecycle: sageMakerStep(
@@ -226,7 +245,7 @@ export function recoveryStates(options: { readonly lifecycle: boolean }): Record
     CountLifecycleStart: spendAttempt('lifecycle', 'WaitToLeaveFailed'),
     WaitToLeaveFailed: waitSeconds(
       '$.plan.timing.startSeconds',
-      'CheckNotebookAfterFailure',
+      'DescribeNotebookAfterFailure',
       'Sized to how long a start usually takes.',
     ),
     PutBackLifecycleAfterFailure: {
@@ -262,7 +281,7 @@ export function recoveryStates(options: { readonly lifecycle: boolean }): Record
     },
     WaitForLifecycleUpdate: waitSeconds(
       '$.plan.timing.updateSeconds',
-      'CheckNotebookAfterFailure',
+      'DescribeNotebookAfterFailure',
       'Sized to how long an update usually takes.',
     ),
     ...retryStates('lifecycle'),
@@ -282,7 +301,7 @@ function retryStates(budget: Budget): Record<string, State> {
     [`Count${name}Recovery`]: countAttempt(budget, `WaitBefore${name}Recovery`),
     [`WaitBefore${name}Recovery`]: waitSeconds(
       `$.recovery.${budget}.delaySeconds`,
-      'CheckNotebookAfterFailure',
+      'DescribeNotebookAfterFailure',
       'Backoff before the next look.',
     ),
   };

@@ -46,6 +46,13 @@ import {
 export interface RecreateOptions {
   /** How long a plan waits for approval before it expires (the task's TimeoutSeconds). */
   readonly approvalTimeoutSeconds: number;
+  /**
+   * The state an approval goes on to: a Choice between the engines when resource engines wait for
+   * approvals too.
+   *
+   * @default 'PrepareRecreation'
+   */
+  readonly approvedWork?: string;
 }
 
 /** Errors of the preparation that mean "nothing was changed, and nothing will be": a closing, not a failure. */
@@ -59,7 +66,7 @@ export const NOTHING_CHANGED_ERRORS = [
 export const NOTEBOOK_BUSY_ERROR = 'NotebookBusy';
 
 /** How long the preparation keeps trying to take a lock an in-place fix holds (about 90 minutes). */
-const WAIT_FOR_LOCK: Retrier = {
+export const WAIT_FOR_LOCK: Retrier = {
   ErrorEquals: [NOTEBOOK_BUSY_ERROR],
   IntervalSeconds: 30,
   MaxAttempts: 20,
@@ -132,7 +139,8 @@ export function approvalStates(options: RecreateOptions): Record<string, State> 
         { ErrorEquals: ['States.Timeout'], Next: 'ReadExpiredPlan', ResultPath: '$.expiry' },
         ...toFailure,
       ],
-      Next: 'PrepareRecreation',
+      // Approved: a notebook's recreation, or a resource engine's change (DecideApprovedWork routes).
+      Next: options.approvedWork ?? 'PrepareRecreation',
     },
     ...expiryStates('PrepareExpiredClosing'),
     PrepareRecreation: {

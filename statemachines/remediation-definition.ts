@@ -32,9 +32,10 @@ import { failureHandlingStates } from './failure-handling-states.js';
 import { INITIAL_RECOVERY } from './recovery-states.js';
 import { type RecreateOptions, recreateNotebookStates } from './recreate-notebook-states.js';
 import {
-  RESOURCE_ENGINE_ENTRIES,
+  isApprovalEngine,
   RESOURCE_ENGINES,
   type ResourceEngine,
+  resourceEngineEntry,
   resourceEngineStates,
 } from './resource-states.js';
 import {
@@ -92,7 +93,10 @@ export interface DefinitionOptions {
 
 /** Builds the remediation state machine definition. */
 export function buildRemediationDefinition(options: DefinitionOptions = {}): StateMachineDefinition {
-  const resourceEngines = options.resourceEngines ?? RESOURCE_ENGINES;
+  // The approval-gated engines wait in the recreation's approval states: none without them.
+  const resourceEngines = (options.resourceEngines ?? RESOURCE_ENGINES).filter(
+    (engine) => options.recreate !== undefined || !isApprovalEngine(engine),
+  );
   const toFailureHandling = catchAll('CheckNotebookAfterFailure', '$.failure');
   const lockReleaseErrors = (next: string): Catcher[] => [
     // The lock expired and another execution took it: it is no longer ours to release.
@@ -107,7 +111,10 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
       Choices: [{ Variable: '$.detail.executionArn', IsPresent: true, Next: 'PlanCleanup' }],
       Default: 'PlanRemediation',
     },
-    ...cleanUpStates(options.recreate !== undefined, resourceEngines.length > 0),
+    ...cleanUpStates(
+      options.recreate !== undefined,
+      resourceEngines.some((engine) => !isApprovalEngine(engine)),
+    ),
     PlanRemediation: {
       Type: 'Task',
       Comment:
@@ -133,6 +140,8 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
         // The findings an outcome is written on: this one; a recreation reads its plan's.
         'planFindingIdentifiers.$': '$.Payload.plan.findingIdentifiers',
         planClose: { attempt: 0, count: '0' },
+        // Read by the shared failure handling; only a resource engine's roll-back changes it.
+        rollback: { step: 'none', restored: false },
       },
       // No ResultPath: the default ($) replaces the event with the plan, keeping the state small.
       TimeoutSeconds: lambdaTaskTimeoutSeconds('plan-remediation'),
@@ -211,7 +220,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
         ...(options.recreate ? [{ ...remediationIs('recreate-notebook'), Next: 'RequestApproval' }] : []),
         ...resourceEngines.map((engine) => ({
           ...remediationIs(engine),
-          Next: RESOURCE_ENGINE_ENTRIES[engine],
+          Next: resourceEngineEntry(engine),
         })),
         ...disableRootAccessRules(),
       ],
@@ -420,8 +429,17 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
     },
     AnnotationFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
 
-    ...failureHandlingStates(options.recreate !== undefined),
-    ...(options.recreate ? recreateNotebookStates(options.recreate) : {}),
+    ...failureHandlingStates(
+      options.recreate !== undefined,
+      resourceEngines.some(isApprovalEngine) ? 'DecideResourceRecovery' : undefined,
+    ),
+    ...(options.recreate
+      ? recreateNotebookStates({
+          ...options.recreate,
+          // An approval goes on to the notebook recreation, or to a resource engine's change.
+          ...(resourceEngines.some(isApprovalEngine) ? { approvedWork: 'DecideApprovedWork' } : {}),
+        })
+      : {}),
     ...resourceEngineStates(resourceEngines),
   };
 

@@ -11,6 +11,12 @@ import { RESOURCE_FAILED_KIND } from '../handlers/shared/resource-failure-report
 import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
 import { LAMBDA_INVOKE, type State, sdkIntegration } from './amazon-states-language.js';
 import {
+  APPROVAL_ENGINES,
+  type ApprovalEngine,
+  approvedWorkStates,
+  resourceApprovalStates,
+} from './resource-approval-states.js';
+import {
   alertAttributes,
   catchAll,
   NOTE_AUTHOR,
@@ -25,19 +31,40 @@ export const RESOURCE_ENGINE_ENTRIES = {
   'add-required-tags': 'AddRequiredTags',
 } as const;
 
-export type ResourceEngine = keyof typeof RESOURCE_ENGINE_ENTRIES;
+/** The engines that change a resource in place without an approval. */
+export type InPlaceResourceEngine = keyof typeof RESOURCE_ENGINE_ENTRIES;
 
-export const RESOURCE_ENGINES = Object.keys(RESOURCE_ENGINE_ENTRIES) as ResourceEngine[];
+export type ResourceEngine = InPlaceResourceEngine | ApprovalEngine;
+
+export const RESOURCE_ENGINES: readonly ResourceEngine[] = [
+  ...(Object.keys(RESOURCE_ENGINE_ENTRIES) as InPlaceResourceEngine[]),
+  ...APPROVAL_ENGINES,
+];
+
+export function isApprovalEngine(engine: ResourceEngine): engine is ApprovalEngine {
+  return (APPROVAL_ENGINES as readonly string[]).includes(engine);
+}
 
 const toResourceFailure = catchAll('ReportResourceFailure', '$.failure');
 
 /** The states of the given engines, with the outcome states they share (none without an engine). */
 export function resourceEngineStates(engines: readonly ResourceEngine[]): Record<string, State> {
-  if (engines.length === 0) return {};
-  const states: Record<ResourceEngine, Record<string, State>> = {
+  const inPlace = engines.filter((engine): engine is InPlaceResourceEngine => !isApprovalEngine(engine));
+  const approved = engines.filter(isApprovalEngine);
+  const states: Record<InPlaceResourceEngine, Record<string, State>> = {
     'add-required-tags': addRequiredTagsStates(),
   };
-  return { ...Object.assign({}, ...engines.map((engine) => states[engine])), ...resourceOutcomeStates() };
+  return {
+    ...(inPlace.length > 0
+      ? { ...Object.assign({}, ...inPlace.map((engine) => states[engine])), ...resourceOutcomeStates() }
+      : {}),
+    ...(approved.length > 0 ? { ...approvedWorkStates(approved), ...resourceApprovalStates(approved) } : {}),
+  };
+}
+
+/** Where DecideNextStep sends a remediation of each engine: its first state, or the approval request. */
+export function resourceEngineEntry(engine: ResourceEngine): string {
+  return isApprovalEngine(engine) ? 'RequestApproval' : RESOURCE_ENGINE_ENTRIES[engine];
 }
 
 function addRequiredTagsStates(): Record<string, State> {

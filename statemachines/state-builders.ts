@@ -20,6 +20,8 @@ export const PLACEHOLDERS = {
   reportFailureFunctionArn: 'ReportFailureFunctionArn',
   planCleanupFunctionArn: 'PlanCleanupFunctionArn',
   verifyResourceFunctionArn: 'VerifyResourceFunctionArn',
+  snapshotResourceFunctionArn: 'SnapshotResourceFunctionArn',
+  changeResourceFunctionArn: 'ChangeResourceFunctionArn',
   alertTopicArn: 'AlertTopicArn',
   lockTableName: 'LockTableName',
 } as const;

@@ -63,7 +63,8 @@ export type ParsedArguments =
   | { readonly kind: 'usage-error'; readonly message: string }
   | { readonly kind: 'options'; readonly options: RestoreOptions };
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** An AWS region name, as --region takes it. */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Options of the version 1 tool, which older notes and alerts still name: what replaced them. */
 const RETIRED_OPTIONS: Readonly<Record<string, string>> = {

@@ -12,7 +12,7 @@
  */
 
 import * as z from 'zod/mini';
-import { CONTROLS } from './controls-catalogue.js';
+import { APPROVAL_GATED_ENGINES, CONTROLS } from './controls-catalogue.js';
 import { describeIssues } from './validation.js';
 
 export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
@@ -41,10 +41,18 @@ export const RESOURCE_OUTCOME_WRITTEN_STATES = [
   'PublishResourceFailureAlert',
 ] as const;
 
-/** The remediations of resources other than notebooks: no lock, no plan, no notebook to bring back. */
+/**
+ * The in-place remediations of resources other than notebooks: no lock, no plan, no notebook to bring
+ * back. (Approval-gated ones hold a lock and a plan: they are recovered as a recreation is, their
+ * recovery being the roll-back from the snapshot.)
+ */
 const RESOURCE_REMEDIATIONS: ReadonlySet<string> = new Set(
   CONTROLS.flatMap((control) =>
-    control.kind !== 'notebook-instance' && control.remediation ? [control.remediation.name] : [],
+    control.kind !== 'notebook-instance' &&
+    control.remediation &&
+    !(APPROVAL_GATED_ENGINES as readonly string[]).includes(control.remediation.name)
+      ? [control.remediation.name]
+      : [],
   ),
 );
 

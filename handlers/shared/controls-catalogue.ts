@@ -27,7 +27,22 @@ export const BUILT_ENGINES = [
   'disable-root-access',
   'recreate-notebook',
   'add-required-tags',
+  'update-monitoring-schedule',
+  'recreate-job-definition',
+  'replace-endpoint-config',
+  'replace-model',
+  'update-inference-experiment',
 ] as const satisfies readonly EngineName[];
+
+/** The engines that change nothing before an approval: they hold a plan (and, once approved, a lock). */
+export const APPROVAL_GATED_ENGINES = [
+  'recreate-notebook',
+  'update-monitoring-schedule',
+  'recreate-job-definition',
+  'replace-endpoint-config',
+  'replace-model',
+  'update-inference-experiment',
+] as const satisfies readonly (typeof BUILT_ENGINES)[number][];
 
 /** Remediations this project implements, by the name the state machine routes on. */
 export type RemediationName = (typeof BUILT_ENGINES)[number];

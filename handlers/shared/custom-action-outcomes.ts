@@ -2,8 +2,10 @@
  * What a custom action click decided, per notebook or finding, and the notes that say so: pure, so the
  * handler (custom-action.ts) only does the I/O in order.
  */
+
 import { createHash } from 'node:crypto';
 import { approvalKeyFor } from '../../stacks/approval-table-schema.js';
+import { APPROVAL_GATED_ENGINES } from './controls-catalogue.js';
 import type { CustomAction } from './custom-action-event.js';
 import type { ValidatedFinding } from './finding-event.js';
 import { NOTE_LIMIT, truncate } from './plan-decisions.js';
@@ -61,7 +63,8 @@ export interface ResourceGroup {
   /** The approval table key of the resource. */
   readonly key: string;
   readonly name: string;
-  readonly isNotebook: boolean;
+  /** Its control's fix waits for an approval (a notebook's recreation, another resource's approved change). */
+  readonly approvable: boolean;
   readonly findings: readonly ValidatedFinding[];
 }
 
@@ -71,7 +74,7 @@ export function resourceName(finding: ValidatedFinding): string {
 
 /** The selected findings by resource, in the order each resource first appears. */
 export function groupByResource(findings: readonly ValidatedFinding[]): ResourceGroup[] {
-  const groups = new Map<string, { name: string; isNotebook: boolean; findings: ValidatedFinding[] }>();
+  const groups = new Map<string, { name: string; approvable: boolean; findings: ValidatedFinding[] }>();
   for (const finding of findings) {
     const key = approvalKeyFor(finding.resourceArn);
     const group = groups.get(key);
@@ -80,7 +83,9 @@ export function groupByResource(findings: readonly ValidatedFinding[]): Resource
     } else {
       groups.set(key, {
         name: resourceName(finding),
-        isNotebook: finding.resourceType === 'AwsSageMakerNotebookInstance' && !!finding.notebookName,
+        approvable: (APPROVAL_GATED_ENGINES as readonly string[]).includes(
+          finding.control.remediation?.name ?? 'none',
+        ),
         findings: [finding],
       });
     }
@@ -111,9 +116,9 @@ const pastOf = (verdict: Verdict) => (verdict === 'approve' ? 'approved' : 'reje
 
 /** The notes of the clicks that change nothing, each within Security Hub's 512 characters. */
 export const approvalNotes = {
-  notANotebook: (verdict: Verdict, resourceArn: string): string =>
+  notApprovable: (verdict: Verdict, resourceArn: string): string =>
     truncate(
-      `Nothing to ${verdict}: only notebook instance recreations wait for approval, and ${resourceArn} is not a notebook instance. Nothing was changed.`,
+      `Nothing to ${verdict}: only changes that wait for an approval (a notebook instance's recreation, or an approval-gated change of another resource) can be approved or rejected, and this finding's control has none for ${resourceArn}. Nothing was changed.`,
       NOTE_LIMIT,
     ),
   unreadable: (verdict: Verdict, notebook: string): string =>

@@ -284,6 +284,8 @@ const NO_RECREATION: RecreatePlanDetails = {
   approvalSubject: '',
   approvalMessage: '',
   fixes: [],
+  what: '',
+  noun: '',
 };
 
 /** Assembles PlanRemediation's result; every field is present so every JSONPath resolves. */
@@ -296,7 +298,7 @@ export function buildPlanResult(
   const remediation =
     decision.kind !== 'remediate'
       ? 'none'
-      : decision.recreate
+      : decision.recreate && !decision.resource
         ? 'recreate-notebook'
         : (finding.control.remediation?.name ?? 'none');
   return {
@@ -314,7 +316,7 @@ export function buildPlanResult(
           ? decision.annotation
           : { workflowStatus: 'NOTIFIED', outcome: 'NOTIFIED', note: '', subject: '', message: '' },
       resolvedSubject: toSubject(
-        `${decision.kind === 'remediate' && decision.recreate ? 'SageMaker notebook recreated' : `${finding.control.id} remediated`}: ${name}`,
+        `${decision.kind === 'remediate' && decision.recreate && !decision.resource ? 'SageMaker notebook recreated' : `${finding.control.id} remediated`}: ${name}`,
       ),
       recreate: decision.kind === 'remediate' && decision.recreate ? decision.recreate : NO_RECREATION,
       resource:

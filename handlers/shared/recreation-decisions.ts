@@ -185,6 +185,8 @@ export function recreateDetails(
       `Execution: ${execution.id}`,
     ].join('\n'),
     fixes: [...plan.fixes],
+    what: `recreation of notebook instance ${name}`,
+    noun: 'recreation',
   };
 }
 

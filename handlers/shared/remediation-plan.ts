@@ -112,7 +112,18 @@ export interface RecreatePlanDetails {
   readonly approvalMessage: string;
   /** The controls the recreation fixes. */
   readonly fixes: readonly string[];
+  /**
+   * What the plan does, in words the closing notes use: "recreation of notebook instance <name>",
+   * "network isolation update of monitoring schedule <name>" (at most PLAN_WHAT_LIMIT characters).
+   */
+  readonly what: string;
+  /** The plan's kind in one word for alert subjects: "recreation", "update" (at most PLAN_NOUN_LIMIT). */
+  readonly noun: string;
 }
+
+/** The longest `what` of a plan: a verb phrase (<= 30), a kind's label (<= 35) and a name (<= 63). */
+export const PLAN_WHAT_LIMIT = 130;
+export const PLAN_NOUN_LIMIT = 12;
 
 /** A fix of one resource: what it is, the controls it makes pass, and the engine's bounded input. */
 export interface ResourceChange {

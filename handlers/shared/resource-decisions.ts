@@ -4,24 +4,29 @@
  * finding says. The resource is always read first, so a resource that is gone, exempt or compliant by
  * now is annotated as such, and the guidance names it.
  */
-import type { ObservedResource } from './controls/control-module.js';
+import { approvalKeyFor } from '../../stacks/approval-table-schema.js';
+import { memberAt, type ObservedResource } from './controls/control-module.js';
 import { resourceKind } from './controls/resource-kinds.js';
+import { CONTROLS } from './controls-catalogue.js';
 import type { ValidatedFinding } from './finding-event.js';
 import {
   annotation,
   type Decision,
   type ExecutionIdentity,
   isExempt,
+  NOTE_LIMIT,
   resourceName,
+  toSubject,
   truncate,
 } from './plan-decisions.js';
-import type { ResourceChange } from './remediation-plan.js';
+import { PLAN_WHAT_LIMIT, type RecreatePlanDetails, type ResourceChange } from './remediation-plan.js';
+import { CHANGE_ENGINES } from './resource-changes.js';
 import type { RuntimeSettings } from './runtime-settings.js';
 
 type Tag = { readonly Key: string; readonly Value: string };
 
 /** The longest change summary: the resolved note adds the execution, resource and controls to it. */
-export const SUMMARY_LIMIT = 200;
+export const SUMMARY_LIMIT = 150;
 
 /** The resource's real name: Describe's (the ARN lowercases it), else the ARN's. */
 function nameOf(finding: ValidatedFinding, observed: ObservedResource | undefined): string {
@@ -46,6 +51,10 @@ export function decideForResource(
   observed: ObservedResource | undefined,
   settings: RuntimeSettings,
   execution: ExecutionIdentity,
+  /** When the approval window of a plan made now closes. */
+  approvalDeadline: Date,
+  /** What an approval-gated change also touches, read by its engine (empty for the others). */
+  related: Readonly<Record<string, unknown>> = {},
 ): Decision {
   const control = finding.control;
   const kind = resourceKind(control.kind);
@@ -136,5 +145,153 @@ export function decideForResource(
       resource: change,
     };
   }
-  throw new Error(`${control.id}: no planning for the ${remediation.name} engine`);
+  return planApprovedChange(finding, observed, settings, execution, approvalDeadline, name, related);
+}
+
+/** The engines that change a resource only after an approval, and the words of their plans. */
+const APPROVAL_PLANS: Readonly<Record<string, { readonly noun: string; readonly verb: string }>> = {
+  'update-monitoring-schedule': { noun: 'update', verb: 'UpdateMonitoringSchedule' },
+  'recreate-job-definition': { noun: 'recreation', verb: 'Recreation' },
+  'replace-endpoint-config': { noun: 'replacement', verb: 'CreateEndpointConfig and UpdateEndpoint' },
+  'replace-model': { noun: 'replacement', verb: 'CreateModel, CreateEndpointConfig and UpdateEndpoint' },
+  'update-inference-experiment': { noun: 'update', verb: 'UpdateInferenceExperiment' },
+};
+
+/**
+ * An approval-gated change: one plan per resource, fixing every control of this resource and engine
+ * that it fails (isolation together with encryption), asked for on the finding and in the alert.
+ */
+function planApprovedChange(
+  finding: ValidatedFinding,
+  observed: ObservedResource,
+  settings: RuntimeSettings,
+  execution: ExecutionIdentity,
+  approvalDeadline: Date,
+  name: string,
+  related: Readonly<Record<string, unknown>>,
+): Decision {
+  const control = finding.control;
+  const engine = control.remediation?.name ?? 'none';
+  const words = APPROVAL_PLANS[engine];
+  if (!words) throw new Error(`${control.id}: no planning for the ${engine} engine`);
+  const kind = resourceKind(control.kind);
+  const say = (
+    outcome: 'NOTIFIED' | 'DRY_RUN' | 'NEEDS_CONFIGURATION',
+    headline: string,
+    note: string,
+  ): Decision => ({
+    kind: 'annotate',
+    annotation: annotation(finding, execution, { workflowStatus: 'NOTIFIED', outcome, headline, note }),
+  });
+  const referenced = memberAt(observed.description, 'MonitoringScheduleConfig.MonitoringJobDefinitionName');
+  if (control.kind === 'monitoring-schedule' && typeof referenced === 'string') {
+    return say(
+      'NOTIFIED',
+      'needs attention',
+      `${control.title} (${name}). The schedule runs the job definition ${referenced} rather than one of its own, so the fix belongs to that definition: its own control (SageMaker.9 to .25) recreates it with isolation and encryption, and this schedule follows. Nothing was changed.`,
+    );
+  }
+  const refusal = CHANGE_ENGINES[engine]?.refusal?.(observed.description, related, settings);
+  if (refusal) {
+    const configure = refusal.outcome === 'NEEDS_CONFIGURATION';
+    return say(
+      refusal.outcome,
+      configure ? 'needs configuration' : 'needs attention',
+      `${control.title} (${name}). ${refusal.reason} Nothing was changed.`,
+    );
+  }
+  const context = { requiredTagKeys: Object.keys(settings.requiredTags) };
+  // Siblings of this resource fixed by the same engine, in a mode that allows the change.
+  const fixes = CONTROLS.filter(
+    (sibling) =>
+      sibling.kind === control.kind &&
+      sibling.remediation?.name === engine &&
+      (sibling.id === control.id || settings.modes[sibling.id] === 'approval') &&
+      sibling.module.fails(observed, context),
+  );
+  const changes = fixes.map((fixed) =>
+    'change' in fixed.module.fix ? fixed.module.fix.change : fixed.title,
+  );
+  const alsoTouched = CHANGE_ENGINES[engine]?.describeRelated?.(related);
+  const summary = `${words.verb} on ${kind.label} ${name}, fixing ${fixes.map((fixed) => fixed.id).join(' and ')}: ${changes.join(' ')}${alsoTouched ? ` ${alsoTouched}` : ''}`;
+  if (settings.dryRun) {
+    return say(
+      'DRY_RUN',
+      'dry run',
+      `Dry run: would ask for approval, then snapshot ${kind.label} ${name} and call ${summary} Nothing was changed. Turn dry-run off to remediate.`,
+    );
+  }
+  return {
+    kind: 'remediate',
+    notebook: { status: 'Unknown', rootAccess: 'Unknown' },
+    wasRunning: false,
+    resource: {
+      kind: control.kind,
+      name,
+      arn: finding.resourceArn,
+      fixes: fixes.map((fixed) => fixed.id),
+      tags: [],
+      summary: truncate(
+        `${words.verb} fixing ${fixes.map((fixed) => fixed.id).join(' and ')}`,
+        SUMMARY_LIMIT,
+      ),
+    },
+    recreate: approvalDetails(finding, {
+      name,
+      label: kind.label,
+      fixes: fixes.map((fixed) => fixed.id),
+      summary,
+      what: truncate(`${words.noun} of ${kind.label} ${name}`, PLAN_WHAT_LIMIT),
+      noun: words.noun,
+      expiresAt: approvalDeadline,
+      execution,
+    }),
+  };
+}
+
+/** The approval request of a change to a resource: on the finding, in the alert, with the deadline. */
+function approvalDetails(
+  finding: ValidatedFinding,
+  plan: {
+    readonly name: string;
+    readonly label: string;
+    readonly fixes: readonly string[];
+    readonly summary: string;
+    readonly what: string;
+    readonly noun: string;
+    readonly expiresAt: Date;
+    readonly execution: ExecutionIdentity;
+  },
+): RecreatePlanDetails {
+  const deadline = plan.expiresAt.toISOString();
+  const howTo =
+    "select this finding in Security Hub, then Actions > 'Approve remediation' (or 'Reject remediation')";
+  return {
+    approvalKey: approvalKeyFor(finding.resourceArn),
+    approvalExpiresAt: Math.floor(plan.expiresAt.getTime() / 1000),
+    summary: plan.summary,
+    approvalNote: truncate(
+      `Awaiting approval until ${deadline}: ${howTo}. Nothing changes before. It changes how the ${plan.label} behaves: ${plan.summary}`,
+      NOTE_LIMIT,
+    ),
+    approvalSubject: toSubject(`SageMaker approval needed: ${plan.noun} ${plan.name}`),
+    approvalMessage: [
+      `Approval needed: ${plan.label} ${finding.resourceArn}.`,
+      '',
+      plan.summary,
+      '',
+      `This changes how the ${plan.label} behaves at run time: read the change above before approving.`,
+      'Before changing anything the workflow snapshots its full definition and tags to S3 and verifies the',
+      'snapshot; if the change fails, the definition is put back from the snapshot.',
+      '',
+      `To approve or reject: ${howTo}, on any finding of this ${plan.label}, before ${deadline}.`,
+      'Nothing changes until then; after that the plan expires and nothing changes at all.',
+      '',
+      `Finding: ${finding.id}`,
+      `Execution: ${plan.execution.id}`,
+    ].join('\n'),
+    fixes: [...plan.fixes],
+    what: plan.what,
+    noun: plan.noun,
+  };
 }

@@ -65,3 +65,65 @@ export function reportResourceFailure(request: unknown): FailureReport {
     ].join('\n'),
   };
 }
+
+const resourcePlanRequest = z.looseObject({
+  plan: z.looseObject({
+    controlId: z.string(),
+    finding: z.object({ id: z.string() }),
+    resource: z.looseObject({ kind: z.enum(kinds), name: z.string(), arn: z.string() }),
+    recreate: z.looseObject({ what: z.optional(z.string()) }),
+  }),
+  failure: z.object({ Error: z.string(), Cause: z.optional(z.string()) }),
+  snapshot: z.optional(
+    z.looseObject({ restoreCommand: z.optional(z.string()), snapshotKey: z.optional(z.string()) }),
+  ),
+  rollback: z.optional(z.looseObject({ step: z.string(), restored: z.boolean() })),
+  execution: z.object({ id: z.string(), name: z.string() }),
+});
+
+/** Whether ReportFailure was given a plan for a resource other than a notebook. */
+export function isResourcePlanFailure(request: unknown): boolean {
+  const kind = (request as { plan?: { resource?: { kind?: unknown } } } | null)?.plan?.resource?.kind;
+  return typeof kind === 'string' && kind !== 'notebook-instance';
+}
+
+/**
+ * The failure of an approved change (or of its plan before it): what state the resource was left in,
+ * from whether the snapshot was taken and the roll-back put the definition back, and what to do.
+ */
+export function reportResourcePlanFailure(request: unknown): FailureReport {
+  const { plan, failure, snapshot, rollback, execution } = resourcePlanRequest.parse(request);
+  const kind = resourceKind(plan.resource.kind);
+  const control = findControl(plan.controlId);
+  const error = summariseError(failure.Error, failure.Cause);
+  const restoreCommand = snapshot?.restoreCommand ?? '';
+  const state =
+    restoreCommand === ''
+      ? `Nothing was changed on ${kind.label} ${plan.resource.name}.`
+      : rollback?.restored
+        ? `Its definition was put back from the snapshot taken before the change (${snapshot?.snapshotKey ?? 'kept in the bucket'}).`
+        : `It may be left changed: putting its definition back failed too. Put it back with: ${restoreCommand}`;
+  const guidance = control ? ` What to do: ${control.guidance(plan.resource.name)}` : '';
+  const what = plan.recreate.what ?? `remediation of ${kind.label} ${plan.resource.name}`;
+  const note = truncate(`The ${what} failed (${error}). ${state}${guidance}`, NOTE_LIMIT);
+  const cause = cutToBytes(failure.Cause ?? '', CAUSE_EXCERPT_BYTES);
+  return {
+    note,
+    subject: toSubject(`${plan.controlId} remediation failed: ${plan.resource.name}`),
+    message: [
+      `The ${what} failed (execution ${execution.name}).`,
+      '',
+      state,
+      ...(restoreCommand
+        ? ['', `Snapshot: ${snapshot?.snapshotKey ?? ''}`, `Restore command: ${restoreCommand}`]
+        : []),
+      ...(control ? ['', `What to do: ${control.guidance(plan.resource.name)}`] : []),
+      '',
+      `Resource: ${plan.resource.arn}`,
+      `Finding: ${plan.finding.id} (workflow status NOTIFIED)`,
+      `Error: ${failure.Error}`,
+      `Cause: ${cause.text}${cause.cut ? ' [cut]' : ''}`,
+      `Execution: ${execution.id}`,
+    ].join('\n'),
+  };
+}

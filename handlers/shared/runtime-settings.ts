@@ -53,6 +53,8 @@ export const runtimeSettingsSchema = z.object({
   dryRun: z.boolean(),
   /** Tags images and app image configurations must carry (SageMaker.6 and .7): key to value. */
   requiredTags: z.record(z.string(), z.string()),
+  /** The KMS key SageMaker.24 sets as inference experiments' DataStorageConfig.KmsKey (absent: not configured). */
+  dataCaptureKmsKeyId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   timing,
   /** How long a lock lives: the execution timeout, after which its holder cannot still be running. */
   lockSeconds: z.int().check(z.gte(60)),

@@ -13,6 +13,7 @@
  * an expired lock whose execution still runs will get it: neither is written on. Every other finding
  * is told what was held, by which execution, how it ended, and to set the finding back to NEW.
  */
+
 import * as z from 'zod/mini';
 import {
   APPROVAL_DEADLINE_ATTRIBUTE,
@@ -28,6 +29,7 @@ import {
   LOCK_REMEDIATION_ATTRIBUTE,
   LOCK_TABLE_KEY,
 } from '../../statemachines/lock-table.js';
+import { parseSageMakerArn, RESOURCE_KINDS } from './controls/resource-kinds.js';
 import { MAX_FINDINGS_PER_UPDATE } from './custom-action-outcomes.js';
 import {
   describeEnd,
@@ -200,6 +202,17 @@ function why(record: StaleRecord, stale: Staleness): string {
 export function clearedNote(record: StaleRecord, stale: Staleness, now: Date): string {
   const notebook = notebookOf(record.key);
   const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const arnType = parseSageMakerArn(record.key)?.arnType;
+  const label = [...RESOURCE_KINDS.values()].find((kind) => kind.arnType === arnType)?.label;
+  if (label && arnType !== 'notebook-instance') {
+    // A resource beside notebooks: its approved change takes a snapshot before anything changes.
+    return truncate(
+      record.kind === 'lock'
+        ? `The lock on ${label} ${notebook} (${record.remediation || 'a remediation'} for this finding) was cleared at ${at}: ${why(record, stale)}. That change did not finish, so the ${label} may be as it was left; its snapshot from before the change is in the bucket under resources/. Set this finding back to NEW to try again.`
+        : `The plan to change ${label} ${notebook} (${record.status}) was cleared at ${at}: ${why(record, stale)}. It was never approved, so nothing was changed. Set this finding back to NEW to plan again.`,
+      NOTE_LIMIT,
+    );
+  }
   const text =
     record.kind === 'lock'
       ? `The lock on notebook instance ${notebook} (${record.remediation || 'a remediation'} for this finding) was cleared at ${at}: ${why(record, stale)}. That remediation did not finish, so the notebook may be as it was left (check its status and root access). Set this finding back to NEW to try again.`

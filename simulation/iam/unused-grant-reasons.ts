@@ -15,6 +15,8 @@ const FUNCTION_ROLES = {
   SnapshotNotebook: 'FunctionsSnapshotNotebookRole81C259FB',
   VerifyRecreation: 'FunctionsVerifyRecreationRole60FF0F0C',
   VerifyResource: 'FunctionsVerifyResourceRole6AED85AC',
+  SnapshotResource: 'FunctionsSnapshotResourceRoleB347FB60',
+  ChangeResource: 'FunctionsChangeResourceRoleA9A3325D',
   CustomAction: 'FunctionsCustomActionRole3E17D807',
   PlanCleanup: 'ExecutionCleanupPlanCleanupRole3F235330',
   SweepStaleRecords: 'StaleRecordSweeperSweepStaleRecordsRole8EF2EA99',
@@ -35,6 +37,26 @@ const FUNCTION_TRACING =
   'Active tracing: the Lambda service sends the trace segments and telemetry with the execution role; not an API call the handler code makes, and the simulation has no X-Ray.';
 
 export const UNUSED_GRANT_REASONS: readonly UnusedGrantReason[] = [
+  ...[FUNCTION_ROLES.SnapshotResource, FUNCTION_ROLES.ChangeResource].map(
+    (principal): UnusedGrantReason => ({
+      principal,
+      statement: 'ResourceSnapshotListing',
+      reason:
+        "S3 checks s3:ListBucket only when the key read is missing (a 404 instead of a 403): every scenario's snapshot exists when it is read back and when the change reads it. It is there so that a snapshot deleted meanwhile reads as NoSuchKey and the failure says so.",
+    }),
+  ),
+  {
+    principal: FUNCTION_ROLES.SnapshotResource,
+    action: 'states:DescribeExecution',
+    reason:
+      "Asked only when another execution holds the resource's lock (is its holder still running?); the coverage scenarios change each resource once. The lock takeover it serves is tested for the notebooks' snapshot (test/workflow/lock-leaks.test.ts), through the same shared code.",
+  },
+  {
+    principal: FUNCTION_ROLES.ChangeResource,
+    action: 'sagemaker:DescribeInferenceExperiment',
+    reason:
+      "Read only by the roll-back of an inference experiment's change (restore only while the experiment carries the configured key); the coverage scenario's change succeeds. test/workflow/inference-experiment-controls.test.ts runs that roll-back.",
+  },
   ...Object.values(FUNCTION_ROLES).flatMap((principal): UnusedGrantReason[] => [
     { principal, statement: 'WriteOwnLogGroup', reason: FUNCTION_LOGS },
     { principal, action: 'xray:*', reason: FUNCTION_TRACING },

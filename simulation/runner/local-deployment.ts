@@ -16,6 +16,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createChangeResourceHandler } from '../../handlers/change-resource.js';
 import { createCustomActionHandler } from '../../handlers/custom-action.js';
 import { createPlanCleanupHandler } from '../../handlers/plan-cleanup.js';
 import { createPlanHandler } from '../../handlers/plan-remediation.js';
@@ -34,6 +35,7 @@ import {
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from '../../handlers/shared/runtime-settings.js';
 import { createSnapshotHandler } from '../../handlers/snapshot-notebook.js';
+import { createSnapshotResourceHandler } from '../../handlers/snapshot-resource.js';
 import { createVerifyHandler } from '../../handlers/verify-recreation.js';
 import { createVerifyResourceHandler } from '../../handlers/verify-resource.js';
 import { loadConfiguration, type RemediationConfiguration } from '../../stacks/configuration.js';
@@ -174,6 +176,23 @@ export class LocalDeployment {
         sagemaker: verifyClients.sagemaker,
         s3: verifyClients.s3 as unknown as Pick<S3Client, 'send'>,
         settings: parseRuntimeSettings(verifyFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
+        logger: silentLogger,
+      }),
+      SnapshotResource: createSnapshotResourceHandler({
+        sagemaker: clientsOf(this.deployedFunction('SnapshotResource')).sagemaker,
+        dynamodb: documentClientOf(this.deployedFunction('SnapshotResource')),
+        sfn: this.stepFunctionsClient(
+          this.functionCaller(this.deployedFunction('SnapshotResource')),
+        ) as unknown as StepFunctionsClient,
+        s3: clientsOf(this.deployedFunction('SnapshotResource')).s3 as unknown as Pick<S3Client, 'send'>,
+        settings: this.settings,
+        now,
+        logger: silentLogger,
+      }),
+      ChangeResource: createChangeResourceHandler({
+        sagemaker: clientsOf(this.deployedFunction('ChangeResource')).sagemaker,
+        s3: clientsOf(this.deployedFunction('ChangeResource')).s3 as unknown as Pick<S3Client, 'send'>,
+        settings: this.settings,
         logger: silentLogger,
       }),
       VerifyResource: createVerifyResourceHandler({

@@ -99,7 +99,13 @@ export function seedFailingResource(account: SimulatedAccount, controlId: string
         offlineStoreConfig: { S3StorageConfig: { S3Uri: 's3://feature-store/churn' } },
       });
     case 'inference-experiment':
-      return inference.seedInferenceExperiment({ name, endpointName: 'churn-endpoint', roleArn: role });
+      // Data capture to S3 without a key (SageMaker.24) and no storage key (SageMaker.23).
+      return inference.seedInferenceExperiment({
+        name,
+        endpointName: 'churn-endpoint',
+        roleArn: role,
+        dataStorageConfig: { Destination: 's3://shadow-test-capture/churn' },
+      });
     case 'notebook-instance':
       throw new Error(`seedFailingResource: ${controlId} is a notebook control (use the notebook fixtures)`);
   }

@@ -34,6 +34,7 @@ import {
   PLACEHOLDERS,
   RECREATE_PLACEHOLDERS,
 } from '../../statemachines/remediation-definition.js';
+import { RESOURCE_ENGINES } from '../../statemachines/resource-states.js';
 import {
   appWithoutBundling,
   attachedPolicyStatements,
@@ -71,6 +72,10 @@ beforeAll(() => {
     verifyRole: logicalId(stack, stack.verifyRecreationFunction.role ?? stack),
     verifyResource: logicalId(stack, stack.functions.verifyResource.fn),
     verifyResourceLogs: logicalId(stack, stack.functions.verifyResource.logGroup),
+    snapshotResource: logicalId(stack, stack.functions.snapshotResource.fn),
+    snapshotResourceLogs: logicalId(stack, stack.functions.snapshotResource.logGroup),
+    changeResource: logicalId(stack, stack.functions.changeResource.fn),
+    changeResourceLogs: logicalId(stack, stack.functions.changeResource.logGroup),
     customAction: logicalId(stack, stack.customActionFunction),
     sweeper: logicalId(stack, stack.staleRecordSweeper.sweeper.fn),
     planCleanup: logicalId(stack, stack.executionCleanup.planCleanup.fn),
@@ -95,8 +100,13 @@ beforeAll(() => {
 });
 
 const NOTEBOOKS = `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:notebook-instance/*`;
-// The default configuration names no required tags: no resource engine is deployed.
-const DEFINITION_OPTIONS = { recreate: { approvalTimeoutSeconds: 7 * 24 * 60 * 60 }, resourceEngines: [] };
+// The default configuration names no required tags nor data-capture key: those two engines are left out.
+const DEFINITION_OPTIONS = {
+  recreate: { approvalTimeoutSeconds: 7 * 24 * 60 * 60 },
+  resourceEngines: RESOURCE_ENGINES.filter(
+    (engine) => engine !== 'add-required-tags' && engine !== 'update-inference-experiment',
+  ),
+};
 const XRAY_FOR_LAMBDA = {
   Effect: 'Allow',
   Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
@@ -154,12 +164,16 @@ describe('IAM: state machine role', () => {
         Sid: 'LambdaTasks',
         Effect: 'Allow',
         Action: ['lambda:InvokeFunction'],
+        // With the approval-gated resource engines' functions, in the derivation's (sorted) order
         Resource: [
+          `${ids.changeResource}.Arn`,
           `${ids.planCleanup}.Arn`,
           `${ids.plan}.Arn`,
           `${ids.report}.Arn`,
           `${ids.snapshot}.Arn`,
+          `${ids.snapshotResource}.Arn`,
           `${ids.verify}.Arn`,
+          `${ids.verifyResource}.Arn`,
         ],
       },
       {
@@ -195,6 +209,24 @@ describe('IAM: state machine role', () => {
             'sagemaker:DirectInternetAccess': 'Disabled',
           },
         },
+      },
+      // The resource engines' waits, each on the kind it watches (derived from the control modules)
+      ...(
+        [
+          ['DescribeEndpoint', 'endpoint'],
+          ['DescribeMonitoringSchedule', 'monitoring-schedule'],
+        ] as const
+      ).map(([operation, arnType]) => ({
+        Sid: `SagemakerTasks${operation}`,
+        Effect: 'Allow',
+        Action: [`sagemaker:${operation}`],
+        Resource: [`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${arnType}/*`],
+      })),
+      {
+        Sid: 'SagemakerTasksListMonitoringSchedules',
+        Effect: 'Allow',
+        Action: ['sagemaker:ListMonitoringSchedules'],
+        Resource: ['*'],
       },
       {
         Sid: 'SecurityhubTasks',
@@ -431,6 +463,16 @@ const OBSERVED_KINDS: ReadonlyArray<readonly [string, string]> = [
   ['DescribeMonitoringSchedule', 'monitoring-schedule'],
 ];
 
+/** What plan-remediation reads beside notebooks, by action (sorted), and on which ARN type ("*": no type). */
+const PLANNER_READS: ReadonlyArray<readonly [string, string]> = [
+  ...OBSERVED_KINDS.slice(0, 2),
+  ['DescribeEndpoint', 'endpoint'],
+  ...OBSERVED_KINDS.slice(2),
+  ['ListEndpointConfigs', '*'],
+  ['ListEndpoints', '*'],
+  ['ListMonitoringSchedules', '*'],
+];
+
 describe('IAM: Lambda roles', () => {
   it('plan-remediation may write its own logs, read notebooks and tags, take and release locks, record and join plans, and note a finding that joins one', () => {
     expect(inlinePolicies(template, ids.planRole as string)).toEqual({
@@ -476,15 +518,18 @@ describe('IAM: Lambda roles', () => {
           Resource: [`${ids.key}.Arn`],
           Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${TEST_REGION}.amazonaws.com` } },
         },
-        // Derived from the control modules: each in-scope kind's Describe, and the tags of every kind
-        ...OBSERVED_KINDS.map(([operation, arnType], index) => ({
-          Sid: `ObserveResources${index + 1}`,
+        // Derived from the control modules: each in-scope kind's Describe (an endpoint's too: what a change
+        // of its configuration or model also touches), the List calls of those reads, the tags of every kind
+        ...PLANNER_READS.map(([operation, resource]) => ({
+          Sid: `ObserveResources${operation}`,
           Effect: 'Allow',
           Action: [`sagemaker:${operation}`],
-          Resource: [`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${arnType}/*`],
+          Resource: [
+            resource === '*' ? '*' : `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${resource}/*`,
+          ],
         })),
         {
-          Sid: `ObserveResources${OBSERVED_KINDS.length + 1}`,
+          Sid: 'ObserveResourcesListTags',
           Effect: 'Allow',
           Action: ['sagemaker:ListTags'],
           Resource: OBSERVED_KINDS.map(
@@ -739,6 +784,10 @@ describe('state machine', () => {
       [RECREATE_PLACEHOLDERS.approvalTableName]: `ref:${ids.approvalTable}`,
       [RECREATE_PLACEHOLDERS.backupBucketName]: `ref:${ids.bucket}`,
       [RECREATE_PLACEHOLDERS.backupLifecycleConfigName]: `${ids.backupConfig}.NotebookInstanceLifecycleConfigName`,
+      // The approval-gated resource engines' functions
+      [PLACEHOLDERS.verifyResourceFunctionArn]: `${ids.verifyResource}.Arn`,
+      [PLACEHOLDERS.snapshotResourceFunctionArn]: `${ids.snapshotResource}.Arn`,
+      [PLACEHOLDERS.changeResourceFunctionArn]: `${ids.changeResource}.Arn`,
     });
     // Six hours of work plus the 7-day approval window (the default approvalTimeoutDays)
     expect(definition.TimeoutSeconds).toBe(EXECUTION_TIMEOUT_SECONDS + 7 * 24 * 60 * 60);
@@ -817,6 +866,8 @@ describe('Lambda functions', () => {
       'snapshot-notebook',
       'verify-recreation',
       'verify-resource',
+      'snapshot-resource',
+      'change-resource',
       'custom-action',
       'sweep-stale-records',
       'plan-cleanup',
@@ -832,6 +883,8 @@ describe('Lambda functions', () => {
       'snapshot-notebook': ids.snapshot,
       'verify-recreation': ids.verify,
       'verify-resource': ids.verifyResource,
+      'snapshot-resource': ids.snapshotResource,
+      'change-resource': ids.changeResource,
       'custom-action': ids.customAction,
       'sweep-stale-records': ids.sweeper,
       'plan-cleanup': ids.planCleanup,
@@ -1018,6 +1071,8 @@ describe('security settings', () => {
         ids.snapshotLogs,
         ids.verifyLogs,
         ids.verifyResourceLogs,
+        ids.snapshotResourceLogs,
+        ids.changeResourceLogs,
         ids.customActionLogs,
         ids.planCleanupLogs,
         ids.sweeperLogs,
@@ -1169,8 +1224,9 @@ describe('security settings', () => {
         threshold: gte1,
         actions: toTopic,
       })),
-      // plan-remediation, report-failure, snapshot-notebook, verify-recreation, verify-resource, custom-action, plan-cleanup
-      ...Array.from({ length: 7 }, () => lambdaErrors),
+      // plan-remediation, report-failure, snapshot-notebook, verify-recreation, verify-resource,
+      // snapshot-resource, change-resource, custom-action, plan-cleanup
+      ...Array.from({ length: 9 }, () => lambdaErrors),
     ]);
     const functionsAlarmedOn = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
       .filter((alarm) => alarm.Properties.MetricName === 'Errors')
@@ -1182,6 +1238,8 @@ describe('security settings', () => {
       ids.snapshot,
       ids.verify,
       ids.verifyResource,
+      ids.snapshotResource,
+      ids.changeResource,
       ids.customAction,
       ids.planCleanup,
     ]);
@@ -1298,7 +1356,7 @@ describe('configuration reaches the stack', () => {
     );
     const logGroups = Object.values(custom.findResources('AWS::Logs::LogGroup'));
     // Seven functions' and the state machine's
-    expect(logGroups).toHaveLength(9);
+    expect(logGroups).toHaveLength(11);
     for (const logGroup of logGroups) {
       expect(logGroup.Properties.RetentionInDays).toBe(30);
     }

@@ -359,14 +359,14 @@ describe('CustomAction handler: approve and reject', () => {
     expect(sfnCalls()).toBe(0);
   });
 
-  it('approve on a finding that is not about a notebook instance: annotated without reading the table', async () => {
-    // Given a SageMaker.4 finding on an endpoint configuration
+  it('approve on a finding whose control has no approval-gated fix (SageMaker.16, guidance only): annotated without reading the table', async () => {
+    // Given a SageMaker.16 finding on a model
     const endpointFinding: AwsSecurityFinding = {
-      ...notebookControlFinding({ controlId: 'SageMaker.4', notebookName: 'unused' }),
+      ...notebookControlFinding({ controlId: 'SageMaker.16', notebookName: 'unused' }),
       Resources: [
         {
-          Type: 'AwsSageMakerEndpointConfig',
-          Id: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint-config/churn-model`,
+          Type: 'AwsSageMakerModel',
+          Id: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model/churn-model`,
           Partition: 'aws',
           Region: REGION,
         },
@@ -376,9 +376,9 @@ describe('CustomAction handler: approve and reject', () => {
     // When it is approved
     const result = await customAction()(click('ApprovePlan', [endpointFinding]));
 
-    // Then the note says only notebook recreations wait for approval
+    // Then the note says only changes that wait for an approval can be approved
     expect(result.decisions[0]).toMatchObject({ notebook: 'churn-model', outcome: 'annotated' });
-    expect(result.decisions[0]?.note).toContain('only notebook instance recreations wait for approval');
+    expect(result.decisions[0]?.note).toContain('only changes that wait for an approval');
     expect(dynamodb.calls()).toHaveLength(0);
     expect(sfnCalls()).toBe(0);
   });

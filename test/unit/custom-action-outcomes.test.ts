@@ -38,7 +38,7 @@ describe('groupByResource: one decision per notebook, whatever was selected', ()
 
     // Then
     expect(
-      groups.map((group) => [group.name, group.findings.map((one) => one.id), group.isNotebook]),
+      groups.map((group) => [group.name, group.findings.map((one) => one.id), group.approvable]),
     ).toEqual([
       ['Alpha', ['a1', 'a2'], true],
       ['Beta', ['b1'], true],
@@ -83,7 +83,7 @@ describe('approvalNotes: what a click that changes nothing says', () => {
 
     // When
     const notes = [
-      approvalNotes.notANotebook(
+      approvalNotes.notApprovable(
         'approve',
         `arn:aws:sagemaker:eu-west-1:111122223333:endpoint-config/${'c'.repeat(63)}`,
       ),

@@ -38,6 +38,8 @@ describe('finding notes and alert subjects the definition formats itself', () =>
         // The resource engines' resolved note and fallback failure note
         'ResolveResourceFindings',
         'BuildResourceFallbackReport',
+        // An approved resource change, verified
+        'PrepareResourceResolvedClosing',
       ]),
     );
   });

@@ -14,14 +14,22 @@ import {
 } from '../../statemachines/remediation-definition.js';
 import { placeholder } from '../../statemachines/state-builders.js';
 
-const definition = buildRemediationDefinition();
+// The notebook engines; the resource engines have their own checks below.
+const definition = buildRemediationDefinition({ resourceEngines: [] });
 const states = definition.States;
-const withRecreation = buildRemediationDefinition({ recreate: { approvalTimeoutSeconds: 7 * 24 * 3600 } });
+const withRecreation = buildRemediationDefinition({
+  recreate: { approvalTimeoutSeconds: 7 * 24 * 3600 },
+  resourceEngines: [],
+});
+/** Every engine, as a deployment with every control in scope and required tags configured has them. */
+const withEveryEngine = buildRemediationDefinition({ recreate: { approvalTimeoutSeconds: 7 * 24 * 3600 } });
 
 describe('remediation definition', () => {
   it.each([
     ['in-place only', definition],
     ['with recreation', withRecreation],
+    ['with every engine', withEveryEngine],
+    ['with every engine but no recreation', buildRemediationDefinition()],
   ])('%s: every transition names a state that exists, and every state is reachable', (_, built) => {
     const reachable = new Set<string>();
     const queue = [built.StartAt];
@@ -42,9 +50,24 @@ describe('remediation definition', () => {
   });
 
   it('uses exactly the documented placeholders; recreation adds its own', () => {
-    expect(placeholdersIn(definition)).toEqual(Object.values(PLACEHOLDERS).sort());
-    expect(placeholdersIn(withRecreation)).toEqual(
+    const resourceFunctions: string[] = [
+      PLACEHOLDERS.verifyResourceFunctionArn,
+      PLACEHOLDERS.snapshotResourceFunctionArn,
+      PLACEHOLDERS.changeResourceFunctionArn,
+    ];
+    expect(placeholdersIn(definition)).toEqual(
+      Object.values(PLACEHOLDERS)
+        .filter((name) => !resourceFunctions.includes(name))
+        .sort(),
+    );
+    // The resource engines add their three functions
+    expect(placeholdersIn(withEveryEngine)).toEqual(
       [...Object.values(PLACEHOLDERS), ...Object.values(RECREATE_PLACEHOLDERS)].sort(),
+    );
+    expect(placeholdersIn(withRecreation)).toEqual(
+      [...Object.values(PLACEHOLDERS), ...Object.values(RECREATE_PLACEHOLDERS)]
+        .filter((name) => !resourceFunctions.includes(name))
+        .sort(),
     );
   });
 
@@ -172,7 +195,7 @@ describe('remediation definition', () => {
   });
 
   it('every remediation in the catalogue has routes in DecideNextStep', () => {
-    const decide = JSON.stringify(withRecreation.States.DecideNextStep);
+    const decide = JSON.stringify(withEveryEngine.States.DecideNextStep);
     const remediated = CONTROLS.flatMap((control) => (control.remediation ? [control.remediation] : []));
     expect(remediated.length).toBeGreaterThan(0);
     for (const remediation of remediated) {

@@ -115,6 +115,17 @@ describe('clearedNote', () => {
     );
   });
 
+  it('Given the lock of an approved change of a monitoring schedule, Then the note names the schedule and where its snapshot is', () => {
+    const scheduleLock = {
+      ...lock,
+      key: 'arn:aws:sagemaker:eu-west-1:111122223333:monitoring-schedule/churn-quality',
+      remediation: 'update-monitoring-schedule',
+    };
+    expect(clearedNote(scheduleLock, { kind: 'ended', end: 'ABORTED' }, NOW)).toBe(
+      'The lock on monitoring schedule churn-quality (update-monitoring-schedule for this finding) was cleared at 2026-11-23T12:00:00Z: execution stopped-run, which had ended ABORTED, had not released it. That change did not finish, so the monitoring schedule may be as it was left; its snapshot from before the change is in the bucket under resources/. Set this finding back to NEW to try again.',
+    );
+  });
+
   it('Given an overdue plan, Then the note says it was never approved and nothing changed', () => {
     const overdue = { ...plan, approvalDeadline: NOW_SECONDS - 7200 };
     expect(clearedNote(overdue, { kind: 'overdue', status: 'UNKNOWN' }, NOW)).toBe(

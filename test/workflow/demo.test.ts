@@ -22,6 +22,25 @@ describe('npm run demo (the README’s first command)', () => {
       'exposed-notebook data: churn-model.ipynb, data/customers.csv, results/metrics.json',
     );
     expect(output).toContain('all three findings RESOLVED.');
+    // And the monitoring schedule (SageMaker.14 and .22): one plan, approved, updated in place
+    expect(output).toContain(
+      'A security engineer picks "Approve remediation" on a finding of churn-data-quality',
+    );
+    expect(output).toMatch(
+      /churn-data-quality\s+Scheduled\s+EnableNetworkIsolation true EnableInterContainerTrafficEncryption true/,
+    );
+    expect(output).toContain('SageMaker.14 churn-data-quality (consolidated): RESOLVED');
+    expect(output).toContain('SageMaker.22 churn-data-quality (consolidated): RESOLVED');
+    // And the data quality job definition (SageMaker.11 and .9): recreated, its schedule moved to it
+    expect(output).toMatch(
+      /churn-drift-hourly\s+runs churn-drift-checks-fx[0-9a-f]{8}: EnableNetworkIsolation true EnableInterContainerTrafficEncryption true; churn-drift-checks deleted/,
+    );
+    expect(output).toContain('SageMaker.11 churn-drift-checks (consolidated): RESOLVED');
+    // And the endpoint (SageMaker.4): a new configuration of two instances, the endpoint updated to it
+    expect(output).toMatch(
+      /churn-endpoint\s+InService\s+runs churn-serving-fx[0-9a-f]{8} on 2 instances; churn-serving deleted/,
+    );
+    expect(output).toContain('SageMaker.4 churn-serving (consolidated): RESOLVED');
     expect(output).not.toContain('UNEXPECTED');
     // And every call was authorized against the deployed policies, none refused
     expect(output).toMatch(/IAM: \d+ calls authorized against the deployed policies, 0 denied\./);

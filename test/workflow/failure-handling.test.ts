@@ -47,8 +47,9 @@ describe('failure handling: the notebook back in its prior run state, the findin
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('SageMaker.SageMakerException');
     // (an in-place fix has no plan: its one finding is annotated and no plan is closed)
+    // (the loop looks at the notebook again directly; CheckNotebookAfterFailure was its first step)
     expect(statesOf(execution).slice(-10)).toEqual([
-      'CheckNotebookAfterFailure',
+      'DescribeNotebookAfterFailure',
       'DecideRecovery',
       'ReportFailure',
       'DecideFailureFindings',

@@ -145,9 +145,7 @@ describe('the pre-flight check: nothing is deleted for a target that cannot be u
       for (const finding of findings) {
         const now = findingNow(target, finding);
         expect(now.Workflow?.Status).toBe('NOTIFIED');
-        expect(now.Note?.Text).toContain(
-          'was not recreated and nothing was changed (RecreationTargetUnusable)',
-        );
+        expect(now.Note?.Text).toContain('did not happen and nothing was changed (RecreationTargetUnusable)');
       }
       // The note points to the alert, which names what cannot be used
       expect(alerts(target).at(-1)?.Message).toContain(noun);
@@ -169,7 +167,7 @@ describe('the pre-flight check: nothing is deleted for a target that cannot be u
     expect(changesMade(target)).toEqual([]);
     expectUntouched(target);
     expect(findingNow(target, findings[0] as AwsSecurityFinding).Note?.Text).toContain(
-      'was not recreated and nothing was changed (RecreationTargetUnusable)',
+      'did not happen and nothing was changed (RecreationTargetUnusable)',
     );
     const message = alerts(target).at(-1)?.Message ?? '';
     expect(message).toContain(network.key.arn);

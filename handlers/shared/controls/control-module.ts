@@ -53,8 +53,16 @@ export type EngineName =
 
 export type Severity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 
-/** Who makes a call: the planning Lambda, or the state machine through an SDK integration. */
-export type Caller = 'plan-remediation' | 'state-machine' | 'verify-resource';
+/**
+ * Who makes a call: the planning Lambda, the state machine through an SDK integration, or one of the
+ * resource engines' Lambdas (the snapshot before an approved change, the change itself, the check after).
+ */
+export type Caller =
+  | 'plan-remediation'
+  | 'state-machine'
+  | 'verify-resource'
+  | 'snapshot-resource'
+  | 'change-resource';
 
 /** One API call a fix makes, on a resource of a kind (its ARN) or on `*` where IAM has no resource type. */
 export interface ApiCall {
@@ -74,7 +82,14 @@ export interface RemediatedFix {
   readonly change: string;
   /** The calls the engine makes for this control, beyond reading the resource. */
   readonly calls: readonly ApiCall[];
+  /**
+   * The resource's definition (its Describe output) with this control's field fixed: what an update
+   * or a recreation writes. Controls of one resource apply in turn, so one change fixes them all.
+   */
+  readonly apply?: (description: Description) => Description;
 }
+
+export type Description = Readonly<Record<string, unknown>>;
 
 /** A fix people carry out: the finding gets the steps, written with the resource's own names. */
 export interface GuidanceFix {
@@ -111,6 +126,16 @@ export interface ControlModule {
    * does not fix it (notify mode, guidance-only controls, a fix that cannot run).
    */
   readonly guidance: (name: string) => string;
+}
+
+/** A copy of `value` with the member at `a.b.c` set (the objects on the way created if missing). */
+export function withMember(value: Description, path: string, member: unknown): Description {
+  const [head, ...rest] = path.split('.');
+  if (head === undefined) return value;
+  if (rest.length === 0) return { ...value, [head]: member };
+  const inner = value[head];
+  const next = inner !== null && typeof inner === 'object' ? (inner as Description) : {};
+  return { ...value, [head]: withMember(next, rest.join('.'), member) };
 }
 
 /** Reads a nested member of a Describe output (`a.b.c`), or undefined. */

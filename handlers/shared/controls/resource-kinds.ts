@@ -147,7 +147,7 @@ export function resourceKind(kind: ResourceKind): ResourceKindFacts {
 }
 
 const SAGEMAKER_ARN =
-  /^arn:(aws[a-z-]*):sagemaker:([a-z0-9-]+):(\d{12}):([a-z-]+)\/([A-Za-z0-9][A-Za-z0-9-]{0,62})$/;
+  /^arn:(aws[a-z-]*):sagemaker:([a-z0-9-]+):(\d{12}):([a-z-]+)\/([A-Za-z0-9][A-Za-z0-9-]{0,119})$/;
 
 export interface ParsedResourceArn {
   readonly partition: string;

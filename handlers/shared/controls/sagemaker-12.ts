@@ -1,7 +1,7 @@
 /**
  * SageMaker.12: Model bias job definition does not enable network isolation.
  */
-import { defineControl, memberAt } from './control-module.js';
+import { defineControl, memberAt, withMember } from './control-module.js';
 import { APPROVAL_MODES, recreateJobDefinitionCalls } from './engine-calls.js';
 
 export const sageMaker12 = defineControl({
@@ -16,8 +16,9 @@ export const sageMaker12 = defineControl({
     engine: 'recreate-job-definition',
     modes: APPROVAL_MODES,
     change:
-      'Create the definition again under a new name with NetworkConfig.EnableNetworkIsolation=true (and the sibling controls of the same definition fixed with it), move every monitoring schedule that uses it over with UpdateMonitoringSchedule, then delete the old definition.',
+      'A copy of the definition with NetworkConfig.EnableNetworkIsolation=true replaces it: its monitoring jobs run with no network access.',
     calls: recreateJobDefinitionCalls('model-bias-job-definition'),
+    apply: (description) => withMember(description, 'NetworkConfig.EnableNetworkIsolation', true),
   },
   guidance: (name) =>
     `Job definitions cannot be updated: create a copy of model bias job definition ${name} with NetworkConfig.EnableNetworkIsolation=true, point every monitoring schedule that uses it at the copy (UpdateMonitoringSchedule), then delete ${name}.`,

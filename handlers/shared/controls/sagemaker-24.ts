@@ -16,7 +16,7 @@ export const sageMaker24 = defineControl({
     engine: 'update-inference-experiment',
     modes: APPROVAL_MODES,
     change:
-      'UpdateInferenceExperiment with DataStorageConfig.KmsKey set to the configured key (while Created or Running): captured data from then on is encrypted with it.',
+      'UpdateInferenceExperiment with DataStorageConfig.KmsKey set to the configured key (dataCaptureKmsKeyId), while the experiment is Created or Running: the data captured from then on is encrypted with it.',
     calls: UPDATE_INFERENCE_EXPERIMENT_CALLS,
   },
   guidance: (name) =>

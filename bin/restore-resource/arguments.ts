@@ -1,0 +1,165 @@
+/**
+ * The resource restore tool's command line: the usage text and the parser, with the reader of the one
+ * argument the alerts and finding notes give (resourceRestoreCommand writes it). Pure, so the bin can
+ * read --region before it builds the SDK clients, and the tests can check every refusal without an
+ * account.
+ */
+import { parseArgs } from 'node:util';
+import { RESOURCE_KINDS, type ResourceKind } from '../../handlers/shared/controls/resource-kinds.js';
+import { bucketNameProblem } from '../../handlers/shared/notebook-backup-layout.js';
+import { SAGEMAKER_NAME_PATTERN } from '../../handlers/shared/notebook-recreation.js';
+import { RESOURCE_SNAPSHOTS_PREFIX, resourceSnapshotKey } from '../../handlers/shared/resource-snapshot.js';
+import { RESTORE_TOOL } from '../../handlers/shared/restore-command.js';
+import { REGION } from '../restore-notebook/arguments.js';
+
+export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../restore-notebook/arguments.js';
+
+/** How the command starts, from the repository root (as resourceRestoreCommand writes it). */
+export const RESOURCE_RESTORE_TOOL = 'npx tsx bin/restore-resource.ts';
+
+const SNAPSHOT_FILE = 'snapshot.json';
+
+export const USAGE = `Usage: ${RESOURCE_RESTORE_TOOL} --snapshot s3://<bucket>/resources/<type>/<name>/<snapshot id>/${SNAPSHOT_FILE} [options]
+
+Puts a SageMaker resource other than a notebook (a monitoring schedule, a job definition, an endpoint
+configuration...) back as it was before the remediation workflow's approved change, from the snapshot
+taken before that change. It makes the calls of the change engine's own restore step, the ones the
+workflow makes when it rolls a failed change back. For a notebook, use ${RESTORE_TOOL}.
+
+Required:
+  --snapshot s3://<bucket>/<key>  the snapshot, exactly as the alert or the finding note gives it:
+                                  s3://<bucket>/resources/<type>/<name>/<snapshot id>/${SNAPSHOT_FILE}
+
+Options:
+  --region <region>  the resource's region (default: the AWS SDK's, which must be the snapshot's)
+  --dry-run          print the calls it would make, with their requests; change nothing
+  --help             this text
+
+Exit status: 0 done, 1 failed or refused, 2 bad arguments or no snapshot at that URI (nothing changed).
+See docs/restore.md.`;
+
+/** A resource snapshot's place in the bucket, taken apart. */
+export interface ResourceSnapshotLocation {
+  readonly bucket: string;
+  /** `resources/<arn type>/<name>/<snapshot id>/snapshot.json`. */
+  readonly key: string;
+  readonly kind: ResourceKind;
+  readonly name: string;
+  /** `<compact UTC time>-<execution name>`, as the snapshot handler names it. */
+  readonly snapshotId: string;
+}
+
+export interface ResourceRestoreOptions {
+  readonly snapshot: ResourceSnapshotLocation;
+  readonly region?: string;
+  readonly dryRun: boolean;
+}
+
+export type ParsedResourceArguments =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'usage-error'; readonly message: string }
+  | { readonly kind: 'options'; readonly options: ResourceRestoreOptions };
+
+const EXPECTED = `expected s3://<bucket>/${RESOURCE_SNAPSHOTS_PREFIX}<type>/<name>/<snapshot id>/${SNAPSHOT_FILE}, as the alert gives it`;
+
+/** `<type>/<name>/<compact UTC>-<execution name>/snapshot.json` under the prefix (execution names: 1-80 of `[A-Za-z0-9_-]`). */
+const SNAPSHOT_KEY = new RegExp(
+  `^${RESOURCE_SNAPSHOTS_PREFIX}([a-z-]+)/([^/]+)/(\\d{8}T\\d{6}Z-[A-Za-z0-9_-]{1,80})/${SNAPSHOT_FILE.replace('.', '\\.')}$`,
+);
+
+/**
+ * Reads `s3://<bucket>/resources/.../snapshot.json`; the snapshot's folder (with or without a trailing
+ * `/`, as the console copies a prefix) is accepted too. Returns the location, or why the text is not
+ * one (a sentence to follow the text in an error).
+ */
+export function parseResourceSnapshotUri(
+  text: string,
+): ResourceSnapshotLocation | { readonly problem: string } {
+  if (!text.startsWith('s3://')) return { problem: `is not an s3:// URI: ${EXPECTED}` };
+  const rest = text.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  const bucketProblem = bucketNameProblem(bucket);
+  if (bucketProblem)
+    return { problem: `names bucket '${bucket}', which is not an S3 bucket name: it ${bucketProblem}` };
+  const path = slash < 0 ? '' : rest.slice(slash + 1);
+  if (path.startsWith('roles/')) {
+    return { problem: `is a notebook's snapshot: restore it with ${RESTORE_TOOL} --snapshot ${text} --wait` };
+  }
+  if (!path.startsWith(RESOURCE_SNAPSHOTS_PREFIX)) {
+    return { problem: `is not under ${RESOURCE_SNAPSHOTS_PREFIX}: ${EXPECTED}` };
+  }
+  const key = path.endsWith(`/${SNAPSHOT_FILE}`) ? path : `${path.replace(/\/$/, '')}/${SNAPSHOT_FILE}`;
+  const match = SNAPSHOT_KEY.exec(key);
+  if (!match) return { problem: `does not name a resource snapshot: ${EXPECTED}` };
+  const [, arnType = '', name = '', snapshotId = ''] = match;
+  // Notebooks are snapshotted under roles/, never here.
+  const facts = [...RESOURCE_KINDS.values()].find(
+    (candidate) => candidate.arnType === arnType && candidate.kind !== 'notebook-instance',
+  );
+  if (!facts) return { problem: `names resource type '${arnType}', which no control's engine snapshots` };
+  if (name.length > 63 || !SAGEMAKER_NAME_PATTERN.test(name)) {
+    return { problem: `names '${name}', which is not a SageMaker ${facts.label} name` };
+  }
+  // What the snapshot handler writes, exactly: anything else was not written by it.
+  if (resourceSnapshotKey(facts.kind, name, snapshotId) !== key) {
+    return { problem: `does not name a resource snapshot: ${EXPECTED}` };
+  }
+  return { bucket, key, kind: facts.kind, name, snapshotId };
+}
+
+export function parseResourceRestoreArguments(args: readonly string[]): ParsedResourceArguments {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(args);
+  } catch (error) {
+    // node:util reports unknown options, missing values and stray arguments in its own words.
+    return { kind: 'usage-error', message: (error as Error).message };
+  }
+  const { values, tokens } = parsed;
+  if (values.help) return { kind: 'help' };
+  // parseArgs keeps the last of a repeated option silently; two --snapshot values are a mistake.
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (seen.has(token.name)) return { kind: 'usage-error', message: `--${token.name} is given twice` };
+    seen.add(token.name);
+  }
+  const problems: string[] = [];
+  let snapshot: ResourceSnapshotLocation | undefined;
+  if (values.snapshot === undefined) {
+    problems.push(`--snapshot s3://<bucket>/${RESOURCE_SNAPSHOTS_PREFIX}... is required`);
+  } else {
+    const location = parseResourceSnapshotUri(values.snapshot);
+    if ('problem' in location) problems.push(`--snapshot ${values.snapshot} ${location.problem}`);
+    else snapshot = location;
+  }
+  const { region } = values;
+  if (region !== undefined && !REGION.test(region)) problems.push(`--region ${region} is not a region`);
+  if (problems.length > 0 || snapshot === undefined) {
+    return { kind: 'usage-error', message: problems.join('\n') };
+  }
+  return {
+    kind: 'options',
+    options: {
+      snapshot,
+      ...(region === undefined ? {} : { region }),
+      dryRun: values['dry-run'] ?? false,
+    },
+  };
+}
+
+function parseOptions(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    strict: true,
+    allowPositionals: false,
+    tokens: true,
+    options: {
+      snapshot: { type: 'string' },
+      region: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
