@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resourceKind } from '../../handlers/shared/controls/resource-kinds.js';
 import { CONTROLS, defaultMode } from '../../handlers/shared/controls-catalogue.js';
 import { observeResource } from '../../handlers/shared/resource-observation.js';
+import { SimulatedAccount } from '../../simulation/account/account.js';
 import { resourceControlFinding } from '../../simulation/account/sample-findings.js';
 import { seedFailingResource } from '../../simulation/scenarios/failing-resources.js';
 import {
@@ -24,13 +25,15 @@ describe('every control beside the notebook ones, from its module', () => {
   it.each(RESOURCE_CONTROLS.map((control) => [control.id, control] as const))(
     'Given a %s-failing resource in the account, Then the module predicate fails it on the Describe output',
     async (_id, control) => {
-      const deployment = givenDeployment();
-      const arn = seedFailingResource(deployment.account, control.id, NAME);
+      // The account alone (no stack to deploy): the predicate against what the simulated API returns.
+      const account = new SimulatedAccount({ strictReferences: true });
+      const arn = seedFailingResource(account, control.id, NAME);
       const observed = await observeResource(
-        deployment.account.sdkClients(deployment.account.administrator).sagemaker,
+        account.sdkClients(account.administrator).sagemaker,
         { kind: control.kind, name: NAME, arn },
         true,
       );
+      account.dispose();
       expect(observed?.description[resourceKind(control.kind).describe.nameMember]).toBe(NAME);
       expect(control.module.fails(observed ?? { description: {} }, { requiredTagKeys: [] })).toBe(true);
     },

@@ -1,27 +1,16 @@
 /**
  * SageMaker.10: Model explainability job definition does not encrypt inter-container traffic.
  */
-import { defineControl, memberAt, withMember } from './control-module.js';
-import { APPROVAL_MODES, recreateJobDefinitionCalls } from './engine-calls.js';
+import { defineControl } from './control-module.js';
+import { jobDefinitionNetworkControl } from './job-definition-network.js';
 
 export const sageMaker10 = defineControl({
   id: 'SageMaker.10',
   title: 'Model explainability job definition does not encrypt inter-container traffic',
   kind: 'model-explainability-job-definition',
   severity: 'MEDIUM',
-  checks: 'NetworkConfig.EnableInterContainerTrafficEncryption',
-  fails: ({ description }) =>
-    memberAt(description, 'NetworkConfig.EnableInterContainerTrafficEncryption') !== true,
-  fix: {
-    strategy: 'recreate',
-    engine: 'recreate-job-definition',
-    modes: APPROVAL_MODES,
-    change:
-      'A copy of the definition with NetworkConfig.EnableInterContainerTrafficEncryption=true replaces it: its monitoring jobs encrypt the traffic between their instances.',
-    calls: recreateJobDefinitionCalls('model-explainability-job-definition'),
-    apply: (description) =>
-      withMember(description, 'NetworkConfig.EnableInterContainerTrafficEncryption', true),
-  },
-  guidance: (name) =>
-    `Job definitions cannot be updated: create a copy of model explainability job definition ${name} with NetworkConfig.EnableInterContainerTrafficEncryption=true, point every monitoring schedule that uses it at the copy (UpdateMonitoringSchedule), then delete ${name}.`,
+  ...jobDefinitionNetworkControl(
+    'model-explainability-job-definition',
+    'EnableInterContainerTrafficEncryption',
+  ),
 });
