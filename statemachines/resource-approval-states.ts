@@ -14,6 +14,7 @@ import { recreateJobDefinitionStates } from './engines/recreate-job-definition-s
 import { endpointReplacementStates } from './engines/replace-endpoint-config-states.js';
 import { updateInferenceExperimentStates } from './engines/update-inference-experiment-states.js';
 import { updateMonitoringScheduleStates } from './engines/update-monitoring-schedule-states.js';
+import { verifyTargetTask } from './engines/verify-target.js';
 import { NOTHING_CHANGED_ERRORS, WAIT_FOR_LOCK } from './recreate-plan-states.js';
 import { catchAll, PLACEHOLDERS, placeholder, retryLambda } from './state-builders.js';
 
@@ -33,8 +34,6 @@ export const APPROVAL_ENGINE_STATES = {
 export type ApprovalEngine = keyof typeof APPROVAL_ENGINE_STATES;
 
 export const APPROVAL_ENGINES = Object.keys(APPROVAL_ENGINE_STATES) as ApprovalEngine[];
-
-const toRollBack = catchAll('RollBackResourceChange', '$.failure');
 
 /** The Choice after an approval: the notebook recreation, or the resource engines' snapshot. */
 export function approvedWorkStates(engines: readonly ApprovalEngine[]): Record<string, State> {
@@ -105,33 +104,7 @@ export function resourceApprovalStates(engines: readonly ApprovalEngine[]): Reco
       Default: 'ReportFailure',
     },
     ...Object.assign({}, ...engines.map((engine) => APPROVAL_ENGINE_STATES[engine].states())),
-    VerifyChangedResource: {
-      Type: 'Task',
-      Comment: "Reads the resource again and evaluates every fixed control's own predicate.",
-      Resource: LAMBDA_INVOKE,
-      Parameters: {
-        FunctionName: placeholder(PLACEHOLDERS.verifyResourceFunctionArn),
-        Payload: {
-          // The resource that passes once the change is done (a recreation's new one).
-          resource: {
-            'kind.$': '$.plan.resource.kind',
-            'name.$': '$.snapshot.Payload.target.name',
-            'arn.$': '$.snapshot.Payload.target.arn',
-            'fixes.$': '$.snapshot.Payload.fixes',
-          },
-        },
-      },
-      ResultSelector: {
-        'passes.$': '$.Payload.passes',
-        'failing.$': '$.Payload.failing',
-        'gone.$': '$.Payload.gone',
-      },
-      ResultPath: '$.verification',
-      TimeoutSeconds: lambdaTaskTimeoutSeconds('verify-resource'),
-      Retry: retryLambda(),
-      Catch: toRollBack,
-      Next: 'DecideChangeVerified',
-    },
+    VerifyChangedResource: verifyTargetTask('DecideChangeVerified'),
     DecideChangeVerified: {
       Type: 'Choice',
       Choices: [

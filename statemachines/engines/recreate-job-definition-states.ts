@@ -23,6 +23,7 @@ import {
   retryTransient,
 } from '../state-builders.js';
 import type { ApprovalEngineStates } from './approval-engine.js';
+import { verifyTargetTask } from './verify-target.js';
 
 const toRollBack = catchAll('RollBackResourceChange', '$.failure');
 
@@ -101,32 +102,8 @@ export const recreateJobDefinitionStates: ApprovalEngineStates = {
       Choices: [{ ...someSchedules, Next: 'RecordMovedScheduleFailed' }],
       Default: 'VerifyFixedJobDefinition',
     },
-    VerifyFixedJobDefinition: {
-      Type: 'Task',
-      Comment: 'The copy must pass every fixed control before the old definition is deleted.',
-      Resource: LAMBDA_INVOKE,
-      Parameters: {
-        FunctionName: placeholder(PLACEHOLDERS.verifyResourceFunctionArn),
-        Payload: {
-          resource: {
-            'kind.$': '$.plan.resource.kind',
-            'name.$': '$.snapshot.Payload.target.name',
-            'arn.$': '$.snapshot.Payload.target.arn',
-            'fixes.$': '$.snapshot.Payload.fixes',
-          },
-        },
-      },
-      ResultSelector: {
-        'passes.$': '$.Payload.passes',
-        'failing.$': '$.Payload.failing',
-        'gone.$': '$.Payload.gone',
-      },
-      ResultPath: '$.verification',
-      TimeoutSeconds: lambdaTaskTimeoutSeconds('verify-resource'),
-      Retry: retryLambda(),
-      Catch: toRollBack,
-      Next: 'DecideFixedJobDefinitionVerified',
-    },
+    // The copy must pass every fixed control before the old definition is deleted.
+    VerifyFixedJobDefinition: verifyTargetTask('DecideFixedJobDefinitionVerified'),
     DecideFixedJobDefinitionVerified: {
       Type: 'Choice',
       Choices: [{ Variable: '$.verification.passes', BooleanEquals: true, Next: 'DeleteOldJobDefinition' }],
