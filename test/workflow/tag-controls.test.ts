@@ -80,6 +80,23 @@ describe('SageMaker.6 and .7: required tags added in place, automatically', () =
     expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
   });
 
+  it('Given the legacy per-standard finding of an untagged image (no Details, its own GeneratorId), When imported, Then it is routed on its control id and ARN and fixed alike', async () => {
+    const deployment = givenDeployment(REQUIRED);
+    const arn = deployment.account.sagemaker.monitoring.seedImage({ name: 'Team-Image' });
+    const finding = resourceControlFinding({
+      controlId: 'SageMaker.7',
+      resourceName: 'Team-Image',
+      style: 'legacy',
+    });
+    expect(finding.GeneratorId).toBe('aws-foundational-security-best-practices/v/1.0.0/SageMaker.7');
+
+    const execution = onlyExecution(await whenImported(deployment, finding));
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(tagsOf(deployment, arn).map((tag) => tag.Key)).toEqual(['owner', 'cost-center']);
+    expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
+  });
+
   it('Given no required tags in the configuration, When an untagged image is found, Then nothing changes and the finding says what to configure', async () => {
     const deployment = givenDeployment();
     deployment.account.sagemaker.monitoring.seedImage({ name: 'Team-Image' });
