@@ -195,5 +195,114 @@ export function seedDemoResourceCases(account: SimulatedAccount, where: { accoun
     },
   };
   cases.push(endpointCase);
+  cases.push(...otherStrategyCases(account, where));
   return cases;
+}
+
+/**
+ * One resource for each remaining strategy, so every engine shows in the demo: an untagged image
+ * (SageMaker.7, tags added at once), a model without network isolation behind an endpoint (SageMaker.5,
+ * replaced after approval) and an inference experiment capturing data without a key (SageMaker.24,
+ * updated after approval).
+ */
+function otherStrategyCases(
+  account: SimulatedAccount,
+  where: { account: string; region: string },
+): DemoResourceCase[] {
+  const finding = (controlId: string, resourceName: string) =>
+    resourceControlFinding({ controlId, resourceName, account: where.account, region: where.region });
+  const resolved = (acc: SimulatedAccount, each: AwsSecurityFinding) =>
+    findingStatus(acc, each) === 'RESOLVED';
+
+  const image = 'team-pytorch-image';
+  const imageArn = seedFailingResource(account, 'SageMaker.7', image);
+  const imageFinding = finding('SageMaker.7', image);
+  const imageTags = (acc: SimulatedAccount) =>
+    acc.sagemaker.listTags({ ResourceArn: imageArn }).Tags.map((tag) => `${tag.Key}=${tag.Value}`);
+
+  const model = 'churn-model';
+  seedFailingResource(account, 'SageMaker.5', model);
+  account.sagemaker.inference.seedEndpointConfig({ name: 'churn-model-config', modelName: model });
+  account.sagemaker.inference.seedEndpoint({
+    name: 'churn-model-endpoint',
+    endpointConfigName: 'churn-model-config',
+  });
+  const modelFinding = finding('SageMaker.5', model);
+  const servedModel = (acc: SimulatedAccount) => {
+    const endpoint = acc.sagemaker
+      .operations()
+      .DescribeEndpoint?.({ EndpointName: 'churn-model-endpoint' }) as {
+      EndpointStatus: string;
+      EndpointConfigName: string;
+    };
+    const config = acc.sagemaker.operations().DescribeEndpointConfig?.({
+      EndpointConfigName: endpoint.EndpointConfigName,
+    }) as { ProductionVariants: Array<{ ModelName: string }> };
+    const name = config.ProductionVariants[0]?.ModelName ?? '(none)';
+    const described = acc.sagemaker.operations().DescribeModel?.({ ModelName: name }) as {
+      EnableNetworkIsolation?: boolean;
+    };
+    return { status: endpoint.EndpointStatus, name, isolated: described.EnableNetworkIsolation === true };
+  };
+
+  const experiment = 'churn-shadow-test';
+  seedFailingResource(account, 'SageMaker.24', experiment);
+  const experimentFinding = finding('SageMaker.24', experiment);
+  const captureKey = (acc: SimulatedAccount) =>
+    (
+      acc.sagemaker.operations().DescribeInferenceExperiment?.({ Name: experiment }) as {
+        DataStorageConfig?: { KmsKey?: string };
+      }
+    ).DataStorageConfig?.KmsKey;
+
+  return [
+    {
+      name: image,
+      findings: [{ why: 'an image with no tags', finding: imageFinding }],
+      describeNow: (acc) => `${image.padEnd(20)} tags ${imageTags(acc).join(', ') || '(none)'}`,
+      check: (acc) => {
+        const ok = imageTags(acc).includes('owner=ml-platform') && resolved(acc, imageFinding);
+        return {
+          ok,
+          line: ok
+            ? `${image}: the required tag owner=ml-platform added at once, verified; the finding RESOLVED.`
+            : `UNEXPECTED: the tags of ${image} were not added; see the timeline above.`,
+        };
+      },
+    },
+    {
+      name: model,
+      findings: [{ why: 'a model without network isolation, behind an endpoint', finding: modelFinding }],
+      approveAfterMinutes: 40,
+      describeNow: (acc) => {
+        const { status, name, isolated } = servedModel(acc);
+        return `${'churn-model-endpoint'.padEnd(20)} ${status.padEnd(10)} serves ${name}: EnableNetworkIsolation ${isolated}`;
+      },
+      check: (acc) => {
+        const { status, name, isolated } = servedModel(acc);
+        const ok = status === 'InService' && name !== model && isolated && resolved(acc, modelFinding);
+        return {
+          ok,
+          line: ok
+            ? `${model}: approved, snapshotted, replaced by the isolated ${name}, churn-model-endpoint updated to it and InService; the finding RESOLVED.`
+            : `UNEXPECTED: the replacement of ${model} did not end as it should; see the timeline above.`,
+        };
+      },
+    },
+    {
+      name: experiment,
+      findings: [{ why: 'an inference experiment capturing data without a key', finding: experimentFinding }],
+      approveAfterMinutes: 45,
+      describeNow: (acc) => `${experiment.padEnd(20)} data capture key ${captureKey(acc) ?? '(none)'}`,
+      check: (acc) => {
+        const ok = typeof captureKey(acc) === 'string' && resolved(acc, experimentFinding);
+        return {
+          ok,
+          line: ok
+            ? `${experiment}: approved, snapshotted, UpdateInferenceExperiment with the configured data-capture key; the finding RESOLVED.`
+            : `UNEXPECTED: the update of ${experiment} did not end as it should; see the timeline above.`,
+        };
+      },
+    },
+  ];
 }

@@ -33,12 +33,17 @@ const teamGroup = account.ec2.seedSecurityGroup({ vpcId: teamVpc, groupName: 'te
 const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
   context: Record<string, Record<string, unknown>>;
 };
+// And, for this account, the tags images must carry (SageMaker.6/.7) and the key of inference
+// experiments' data capture (SageMaker.24): cdk.json names none, as an organisation's own values.
+const captureKey = account.kms.seedKey({ keyId: '5d0c6f2e-8b1a-4c3d-9e7f-1a2b3c4d5e6f' });
 const configuration = {
   ...cdkJson.context[CONFIGURATION_CONTEXT_KEY],
   recreate: {
     ...(cdkJson.context[CONFIGURATION_CONTEXT_KEY]?.recreate as object),
     targets: [network.target],
   },
+  requiredTags: { owner: 'ml-platform' },
+  dataCaptureKmsKeyId: captureKey.arn,
 };
 const deployment = new LocalDeployment({ configuration, account });
 const start = account.clock.nowMs();

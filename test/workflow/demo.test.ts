@@ -41,6 +41,14 @@ describe('npm run demo (the README’s first command)', () => {
       /churn-endpoint\s+InService\s+runs churn-serving-fx[0-9a-f]{8} on 2 instances; churn-serving deleted/,
     );
     expect(output).toContain('SageMaker.4 churn-serving (consolidated): RESOLVED');
+    // And one resource for each remaining strategy: tags at once, a model replaced, an experiment's key
+    expect(output).toContain('team-pytorch-image: the required tag owner=ml-platform added at once');
+    expect(output).toMatch(
+      /churn-model-endpoint\s+InService\s+serves churn-model-fx[0-9a-f]{8}: EnableNetworkIsolation true/,
+    );
+    expect(output).toContain(
+      'churn-shadow-test: approved, snapshotted, UpdateInferenceExperiment with the configured data-capture key',
+    );
     expect(output).not.toContain('UNEXPECTED');
     // And every call was authorized against the deployed policies, none refused
     expect(output).toMatch(/IAM: \d+ calls authorized against the deployed policies, 0 denied\./);
