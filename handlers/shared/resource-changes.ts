@@ -24,7 +24,6 @@ export const CHANGE_ENGINES: Readonly<Record<string, ChangeEngine>> = {
 };
 
 // Where the change modules take it from (changes/fixed-description.ts): kept here for existing imports.
-export { fixedDescription } from './changes/fixed-description.js';
 
 /** The engine that changes a resource for these controls (they all share it: one plan, one engine). */
 export function changeEngineFor(fixes: readonly string[]): {
