@@ -394,8 +394,13 @@ export function createPlanHandler(
       );
       // An approval-gated change names what else it touches (the schedules a recreation moves...).
       const engine = CHANGE_ENGINES[finding.control.remediation?.name ?? 'none'];
+      // Read only when a plan may follow: not for a finding that will only be annotated (notify, passing).
+      const mayPlan =
+        observed !== undefined &&
+        settings.modes[finding.control.id] === 'approval' &&
+        finding.control.module.fails(observed, { requiredTagKeys: Object.keys(settings.requiredTags) });
       const related =
-        observed && engine?.related ? await engine.related(sagemaker, observed.description, settings) : {};
+        mayPlan && engine?.related ? await engine.related(sagemaker, observed.description, settings) : {};
       const decision = decideForResource(finding, observed, settings, execution, approvalDeadline(), related);
       // An approval-gated change records its plan (or joins the resource's live one), as a recreation does.
       return decision.kind === 'remediate' && decision.recreate
