@@ -4,6 +4,7 @@
  * unit-tested directly.
  */
 
+import { APPROVAL_GATED_ENGINES } from './controls-catalogue.js';
 import type { ValidatedFinding } from './finding-event.js';
 import type { LockHolder } from './notebook-locks.js';
 import type { NotebookSettings } from './notebook-recreation.js';
@@ -350,6 +351,9 @@ export function settingsForRemediateNow(
   const controlId = finding.control.id as keyof RuntimeSettings['modes'];
   const remediation = finding.control.remediation;
   if (!remediation || settings.modes[controlId] !== 'notify') return settings;
-  const requested = remediation.name === 'recreate-notebook' ? 'approval' : 'auto';
+  // Still behind an approval where the fix is approval-gated; at once where it is not.
+  const requested = (APPROVAL_GATED_ENGINES as readonly string[]).includes(remediation.name)
+    ? 'approval'
+    : 'auto';
   return { ...settings, modes: { ...settings.modes, [controlId]: requested } };
 }
