@@ -248,12 +248,12 @@ function otherStrategyCases(
   const experiment = 'churn-shadow-test';
   seedFailingResource(account, 'SageMaker.24', experiment);
   const experimentFinding = finding('SageMaker.24', experiment);
-  const captureKey = (acc: SimulatedAccount) =>
-    (
-      acc.sagemaker.operations().DescribeInferenceExperiment?.({ Name: experiment }) as {
-        DataStorageConfig?: { KmsKey?: string };
-      }
-    ).DataStorageConfig?.KmsKey;
+  const captureKey = (acc: SimulatedAccount) => {
+    const described = acc.sagemaker.operations().DescribeInferenceExperiment?.({ Name: experiment }) as
+      | { DataStorageConfig?: { KmsKey?: string } }
+      | undefined;
+    return described?.DataStorageConfig?.KmsKey;
+  };
 
   return [
     {
