@@ -39,6 +39,8 @@ export interface TaskState extends CommonFields, Transition {
   readonly Type: 'Task';
   readonly Resource: string;
   readonly Parameters?: JsonObject;
+  /** The role Step Functions assumes for this Task (a member account's role), fixed or from the input. */
+  readonly Credentials?: { readonly RoleArn: string } | { readonly 'RoleArn.$': string };
   readonly ResultSelector?: JsonObject;
   readonly ResultPath?: string | null;
   readonly TimeoutSeconds?: number;

@@ -42,6 +42,11 @@ export interface RequiredAuthorization {
   readonly context?: Readonly<Record<string, ContextValue>>;
   /** The ARN whose resource-based policy takes part (a bucket for its objects, a key, a topic...). */
   readonly resourcePolicyArn?: string;
+  /**
+   * The account the resource counts as in (default: the ARN's). Organizations' resources name the
+   * management account, yet a delegated administrator reads them with its identity policy alone.
+   */
+  readonly resourceAccount?: string;
 }
 
 export interface PolicySource {
@@ -67,6 +72,8 @@ export interface RequestFacts {
   readonly region: string;
   readonly partition?: string;
   readonly now: Date;
+  /** The organization of the caller's account (`aws:PrincipalOrgID`), if it is in one. */
+  readonly principalOrgId?: string;
 }
 
 /** The ARN a role session signs with: `arn:aws:sts::<account>:assumed-role/<name>/<session>`. */
@@ -94,6 +101,7 @@ export function globalContext(caller: Caller, facts: RequestFacts): Record<strin
     'aws:CurrentTime': facts.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     'aws:EpochTime': String(Math.floor(facts.now.getTime() / 1000)),
     'aws:ViaAWSService': 'false',
+    ...(facts.principalOrgId === undefined ? {} : { 'aws:PrincipalOrgID': facts.principalOrgId }),
   };
 }
 
@@ -194,7 +202,10 @@ export async function authorize(
       request: {
         principal: sessionArn(caller),
         action: required.action,
-        resource: { resource: required.resource, accountId: accountOf(required.resource, facts.accountId) },
+        resource: {
+          resource: required.resource,
+          accountId: required.resourceAccount ?? accountOf(required.resource, facts.accountId),
+        },
         contextVariables: context,
       },
       identityPolicies: identity.map((policy) => ({ name: policy.name, policy: policy.document })),

@@ -102,13 +102,21 @@ export class SimulatedIam implements PolicySource {
     readonly path?: string;
     readonly inlinePolicies?: readonly NamedPolicy[];
     readonly managedPolicyArns?: readonly string[];
+    /** Who may assume the role (AssumeRolePolicyDocument); default: SageMaker, as for notebook roles. */
+    readonly trustPolicy?: PolicyDocument;
   }): string {
     const path = options.path ?? '/';
     const arn = `arn:aws:iam::${this.accountId}:role${path}${options.roleName}`;
     if (this.roles.has(options.roleName.toLowerCase())) {
       throw new Error(`SimulatedIam: role ${options.roleName} already exists`);
     }
-    this.ensureRole(arn, options.inlinePolicies ?? []);
+    const role = this.ensureRole(arn, options.inlinePolicies ?? []);
+    if (options.trustPolicy !== undefined) {
+      this.roles.set(options.roleName.toLowerCase(), {
+        ...role,
+        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(options.trustPolicy)),
+      });
+    }
     for (const managed of options.managedPolicyArns ?? []) this.attachRolePolicy(options.roleName, managed);
     return arn;
   }
@@ -138,6 +146,24 @@ export class SimulatedIam implements PolicySource {
 
   resourcePolicyOf(arn: string): PolicyDocument | undefined {
     return this.resourcePolicies.get(arn);
+  }
+
+  /** Whether a role of this name exists (names are case-insensitive). */
+  hasRole(roleName: string): boolean {
+    return this.roles.has(roleName.toLowerCase());
+  }
+
+  /**
+   * The trust policy of a role of this account, which AssumeRole evaluates as the role's resource
+   * policy; undefined when no such role exists.
+   */
+  trustPolicyOf(roleArn: string): PolicyDocument | undefined {
+    const match = ROLE_ARN.exec(roleArn);
+    if (!match || match[1] !== this.accountId) return undefined;
+    const role = this.roles.get((match[3] ?? '').toLowerCase());
+    // The path is part of the ARN: a role of the same name under another path is another ARN.
+    if (!role || role.Arn !== roleArn) return undefined;
+    return JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument)) as PolicyDocument;
   }
 
   /**

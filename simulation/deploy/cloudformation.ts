@@ -25,6 +25,9 @@ export interface TemplateResource {
 }
 
 export interface CloudFormationTemplate {
+  readonly Parameters?: Readonly<
+    Record<string, { readonly Type: string; readonly Default?: string; readonly AllowedPattern?: string }>
+  >;
   readonly Resources: Readonly<Record<string, TemplateResource>>;
   readonly Outputs?: Readonly<Record<string, { readonly Value: TemplateValue }>>;
 }

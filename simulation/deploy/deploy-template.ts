@@ -117,6 +117,7 @@ export function deployTemplate(
   account: SimulatedAccount,
   template: CloudFormationTemplate,
   stackName: string,
+  parameters: Readonly<Record<string, string>> = {},
 ): DeployedStack {
   const environment: StackEnvironment = {
     stackName,
@@ -126,6 +127,18 @@ export function deployTemplate(
     urlSuffix: 'amazonaws.com',
   };
   const resolver = new IntrinsicResolver(environment);
+  // As CloudFormation does before it creates anything: every parameter given or defaulted, and valid.
+  const problems: string[] = [];
+  for (const [name, parameter] of Object.entries(template.Parameters ?? {})) {
+    const value = parameters[name] ?? parameter.Default;
+    if (value === undefined) problems.push(`Parameters: [${name}] must have values`);
+    else if (parameter.AllowedPattern !== undefined && !new RegExp(parameter.AllowedPattern).test(value)) {
+      problems.push(`Parameter '${name}' must match pattern ${parameter.AllowedPattern}`);
+    } else resolver.define(name, { ref: value, attributes: {} });
+  }
+  const unknown = Object.keys(parameters).filter((name) => template.Parameters?.[name] === undefined);
+  if (unknown.length > 0) problems.push(`Parameters: [${unknown.join(', ')}] do not exist in the template`);
+  if (problems.length > 0) throw new Error(`ValidationError: ${problems.join('; ')}`);
   const arn = (service: string, resource: string, region = environment.region) =>
     `arn:${environment.partition}:${service}:${region}:${environment.accountId}:${resource}`;
   const resources = new Map<string, ResourceValues & { type: string }>();
@@ -287,6 +300,9 @@ export function deployTemplate(
             document: policy.PolicyDocument,
           })),
           managedPolicyArns: stringArray(properties.ManagedPolicyArns),
+          ...(properties.AssumeRolePolicyDocument === undefined
+            ? {}
+            : { trustPolicy: properties.AssumeRolePolicyDocument as unknown as PolicyDocument }),
         });
         const role = account.iam.getRole({ RoleName: roleName }).Role;
         define(logicalId, resource.Type, {

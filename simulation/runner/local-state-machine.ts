@@ -21,6 +21,7 @@ import { mulberry32 } from '../seeded-random.js';
 import './node20-compatibility.js';
 import { type StateMachineDefinition as LibraryDefinition, StateMachine } from 'aws-local-stepfunctions';
 import {
+  type JsonObject,
   type JsonValue,
   LAMBDA_INVOKE,
   parseSdkIntegration,
@@ -65,7 +66,21 @@ export interface LocalBackend {
    * access-denied error Lambda would. Optional: a backend without IAM lets every invocation through.
    */
   authorizeInvoke?(caller: TaskCaller, functionArn: string): Promise<void>;
+  /**
+   * What Step Functions does for a Task with `Credentials`: assumes the role as the state machine's
+   * role, rejecting as STS would. Optional: a backend without it cannot run such Tasks.
+   */
+  assumeTaskRole?(caller: TaskCaller, roleArn: string, sessionName: string): Promise<TaskCaller>;
 }
+
+/**
+ * How the runnable definition carries a Task with `Credentials`: its request (Parameters, or what
+ * InputPath selects) and its role, both resolved against the state's raw input, in Parameters of
+ * their own; callTask takes them apart before the call. The role path is read from the state input as
+ * Step Functions does, whatever InputPath selects for the request.
+ */
+const CREDENTIALS_ROLE = 'SimulationTaskCredentialsRoleArn';
+const CREDENTIALS_REQUEST = 'SimulationTaskRequest';
 
 /** A Lambda handler run in-process: the real handler code, wired to the simulated account. */
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
@@ -130,6 +145,40 @@ function readPath(path: string, input: unknown): unknown {
   return value;
 }
 
+function withCredentialsInParameters(name: string, state: TaskState): TaskState {
+  const { Credentials: credentials, InputPath: inputPath, ...task } = state;
+  if (credentials === undefined) return state;
+  if (inputPath !== undefined && task.Parameters !== undefined) {
+    throw new Error(`${name}: the simulation cannot run a Task with Credentials, InputPath and Parameters`);
+  }
+  const request: JsonObject =
+    task.Parameters !== undefined
+      ? { [CREDENTIALS_REQUEST]: task.Parameters }
+      : { [`${CREDENTIALS_REQUEST}.$`]: inputPath ?? '$' };
+  const role: JsonObject =
+    'RoleArn' in credentials
+      ? { [CREDENTIALS_ROLE]: credentials.RoleArn }
+      : { [`${CREDENTIALS_ROLE}.$`]: credentials['RoleArn.$'] };
+  return { ...task, Parameters: { ...request, ...role } };
+}
+
+/** The Task's request and the Credentials role the runnable definition carried in its Parameters. */
+function takeCredentials(state: TaskState, input: JsonValue): { input: JsonValue; roleArn?: string } {
+  if (state.Credentials === undefined) return { input };
+  const { [CREDENTIALS_ROLE]: roleArn, [CREDENTIALS_REQUEST]: request } = input as JsonObject;
+  if (typeof roleArn !== 'string' || roleArn.length === 0) {
+    // As Step Functions fails a Task whose RoleArn path resolves to no string.
+    throw terminalError('States.Runtime', `The Credentials RoleArn of the Task did not resolve to a string`);
+  }
+  return { input: request ?? {}, roleArn };
+}
+
+/** A role session name from an execution name ([\w+=,.@-], 2 to 64 characters). */
+function sessionNameOf(executionName: string): string {
+  const cleaned = executionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+  return cleaned.length >= 2 ? cleaned : `${cleaned}--`.slice(0, 2);
+}
+
 export class LocalStateMachine {
   readonly stateMachineArn: string;
   readonly executions: ExecutionRecord[] = [];
@@ -138,6 +187,8 @@ export class LocalStateMachine {
   private readonly functionsByArn = new Map<string, { handler: LocalFunction; timeoutSeconds?: number }>();
   private readonly random: () => number;
   private readonly running = new Set<Promise<ExecutionRecord>>();
+  /** Each execution's end and its input as started (JSON), by ARN: what a repeated StartExecution compares. */
+  private readonly started = new Map<string, { done: Promise<ExecutionRecord>; input: string }>();
   /** The executions running right now, by ARN. */
   private readonly runs = new Map<string, RunningExecution>();
   private executionCounter = 0;
@@ -179,7 +230,10 @@ export class LocalStateMachine {
     return this.definition;
   }
 
-  /** Starts an execution; returns its record (updated as it runs) and a promise of its end. */
+  /**
+   * Starts an execution; returns its record (updated as it runs) and a promise of its end. Given the
+   * name and input of an open execution, returns that one instead, as StartExecution does.
+   */
   start(input: unknown, name?: string): { record: ExecutionRecord; done: Promise<ExecutionRecord> } {
     // As StartExecution: an input over 256 KiB is refused before anything else, and nothing starts.
     const inputBytes = payloadBytes(input);
@@ -187,8 +241,15 @@ export class LocalStateMachine {
     if (rejection) throw namedError(rejection.error, rejection.cause);
     this.executionCounter += 1;
     const executionName = name ?? `execution-${String(this.executionCounter).padStart(4, '0')}`;
-    if (this.executions.some((execution) => execution.name === executionName)) {
-      // As StartExecution: names are unique per state machine (for 90 days).
+    const existing = this.executions.find((execution) => execution.name === executionName);
+    if (existing) {
+      // As StartExecution: names are unique per state machine (for 90 days), but the same name and
+      // input while that execution is open is idempotent: the open execution is returned, nothing new
+      // starts. Inputs compare as JSON, the caller's whitespace aside.
+      const first = this.started.get(existing.executionArn);
+      if (existing.status === 'RUNNING' && first && first.input === JSON.stringify(input)) {
+        return { record: existing, done: first.done };
+      }
       throw namedError('ExecutionAlreadyExists', `Execution Already Exists: '${executionName}'`);
     }
     const record: ExecutionRecord = {
@@ -210,6 +271,7 @@ export class LocalStateMachine {
     );
     this.runs.set(record.executionArn, run);
     const done = this.run(run);
+    this.started.set(record.executionArn, { done, input: JSON.stringify(input) });
     this.running.add(done);
     void done.finally(() => this.running.delete(done));
     return { record, done };
@@ -384,9 +446,17 @@ export class LocalStateMachine {
     run.throwIfOver();
     const integration = parseSdkIntegration(state.Resource);
     const token = integration?.waitForTaskToken ? run.taskContext.Token : undefined;
+    const { input: callInput, roleArn } = takeCredentials(state, input);
+    const caller =
+      roleArn === undefined ? this.options.caller : await this.assumeTaskRole(run, stateName, roleArn);
     const call = integration?.waitForTaskToken
-      ? this.callAndWaitForToken(run, sdkIntegration(integration.service, integration.action), input)
-      : this.callResource(run, state.Resource, input);
+      ? this.callAndWaitForToken(
+          run,
+          sdkIntegration(integration.service, integration.action),
+          callInput,
+          caller,
+        )
+      : this.callResource(run, state.Resource, callInput, caller);
     let result: JsonValue;
     try {
       result = await run.withTimeout(state.TimeoutSeconds, call, () =>
@@ -406,16 +476,39 @@ export class LocalStateMachine {
     return result;
   }
 
-  private async callResource(run: RunningExecution, resource: string, input: JsonValue): Promise<JsonValue> {
-    if (resource === LAMBDA_INVOKE) return this.invokeFunction(run, input);
+  private async callResource(
+    run: RunningExecution,
+    resource: string,
+    input: JsonValue,
+    caller: TaskCaller | undefined,
+  ): Promise<JsonValue> {
+    if (resource === LAMBDA_INVOKE) return this.invokeFunction(run, input, caller);
     if (parseSdkIntegration(resource)) {
-      return (await this.options.backend.callStepFunctionsIntegration(
-        resource,
-        input,
-        this.options.caller,
-      )) as JsonValue;
+      return (await this.options.backend.callStepFunctionsIntegration(resource, input, caller)) as JsonValue;
     }
     throw new Error(`Resource ${resource} is not simulated`);
+  }
+
+  /**
+   * The Task's role session. A role Step Functions cannot assume fails the Task with States.TaskFailed
+   * and STS's message as the cause (retried and caught like any task failure).
+   */
+  private async assumeTaskRole(
+    run: RunningExecution,
+    stateName: string,
+    roleArn: string,
+  ): Promise<TaskCaller> {
+    const { caller } = this.options;
+    const assume = this.options.backend.assumeTaskRole;
+    if (!caller || !assume) {
+      throw new Error(`${stateName} has Credentials, but the backend cannot assume roles`);
+    }
+    try {
+      // Step Functions names the session itself; the execution's name makes it traceable here.
+      return await assume.call(this.options.backend, caller, roleArn, sessionNameOf(run.record.name));
+    } catch (error) {
+      throw namedError('States.TaskFailed', (error as Error).message);
+    }
   }
 
   /**
@@ -426,13 +519,14 @@ export class LocalStateMachine {
     run: RunningExecution,
     call: string,
     input: JsonValue,
+    caller: TaskCaller | undefined,
   ): Promise<JsonValue> {
     const token = run.taskContext.Token;
     const outcome = new Promise<JsonValue>((resolve, reject) => {
       this.waitingTasks.set(token, { executionArn: run.record.executionArn, resolve, reject });
     });
     try {
-      await this.callResource(run, call, input);
+      await this.callResource(run, call, input, caller);
     } catch (error) {
       this.waitingTasks.delete(token);
       throw error;
@@ -446,13 +540,16 @@ export class LocalStateMachine {
   }
 
   /** A function past its own timeout fails the Task as Lambda reports it; the handler is not stopped. */
-  private async invokeFunction(run: RunningExecution, input: JsonValue): Promise<JsonValue> {
+  private async invokeFunction(
+    run: RunningExecution,
+    input: JsonValue,
+    caller: TaskCaller | undefined,
+  ): Promise<JsonValue> {
     const request = input as { FunctionName?: string; Payload?: unknown };
     const local = request.FunctionName ? this.functionsByArn.get(request.FunctionName) : undefined;
     if (!local) {
       throw namedError('Lambda.ResourceNotFoundException', `Function not found: ${request.FunctionName}`);
     }
-    const caller = this.options.caller;
     if (caller && this.options.backend.authorizeInvoke) {
       await this.options.backend.authorizeInvoke(caller, request.FunctionName as string);
     }
@@ -482,8 +579,10 @@ export class LocalStateMachine {
       if (state.Type === 'Wait') {
         const { Seconds: _seconds, SecondsPath: _secondsPath, Type: _type, ...rest } = state;
         states[name] = { ...rest, Type: 'Task', Resource: LOCAL_WAIT, TimeoutSeconds: LIBRARY_TIMER_SECONDS };
+      } else if (state.Type === 'Task') {
+        states[name] = { ...withCredentialsInParameters(name, state), TimeoutSeconds: LIBRARY_TIMER_SECONDS };
       } else {
-        states[name] = state.Type === 'Task' ? { ...state, TimeoutSeconds: LIBRARY_TIMER_SECONDS } : state;
+        states[name] = state;
       }
     }
     const { TimeoutSeconds: _timeoutSeconds, ...definition } = this.definition;
