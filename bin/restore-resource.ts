@@ -1,11 +1,14 @@
 /**
- * `npx tsx bin/restore-resource.ts --snapshot s3://<bucket>/resources/<type>/<name>/<snapshot id>/snapshot.json`:
- * puts a resource other than a notebook back as it was before the workflow's approved change (the
- * alerts and finding notes give this exact command). See docs/restore.md; the logic is in
- * restore-resource/, which the tests run against the simulated account.
+ * `npx tsx bin/restore-resource.ts --snapshot s3://<bucket>/resources/<account>/<region>/<type>/<name>/<snapshot id>/snapshot.json`
+ * `[--account <id> --region <region> --role-arn <arn>]`: puts a resource other than a notebook back as
+ * it was before the workflow's approved change (the alerts and finding notes give this exact command).
+ * See docs/restore.md; the logic is in restore-resource/, which the tests run against the simulated
+ * account.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { sessionCredentials } from '../handlers/shared/member-clients.js';
 import { parseResourceRestoreArguments } from './restore-resource/arguments.js';
 import { createResourceRestoreCommand } from './restore-resource/command.js';
 
@@ -17,15 +20,27 @@ const region = parsed.kind === 'options' ? parsed.options.region : undefined;
 const clientOptions = { maxAttempts: 5, ...(region ? { region } : {}) };
 const sagemaker = new SageMakerClient(clientOptions);
 const s3 = new S3Client(clientOptions);
+const sts = new STSClient(clientOptions);
 
 const command = createResourceRestoreCommand({
   sagemaker,
   s3,
+  roleSessions: {
+    sts,
+    assumeRoleCommand: AssumeRoleCommand,
+    createClients: (resourceRegion, credentials) => ({
+      sagemaker: new SageMakerClient({
+        maxAttempts: 5,
+        region: resourceRegion,
+        credentials: sessionCredentials(credentials),
+      }),
+    }),
+  },
   print: (line) => console.log(line),
   printError: (line) => console.error(line),
   region: () => sagemaker.config.region(),
-  // Credentials from SSO, a profile's role or AWS_ACCOUNT_ID carry their account; others do not.
-  account: async () => (await sagemaker.config.credentials()).accountId,
+  // GetCallerIdentity needs no permission: the account of the operator's own credentials.
+  account: async () => (await sts.send(new GetCallerIdentityCommand({}))).Account,
 });
 
 process.exitCode = await command.run(args);

@@ -1,6 +1,7 @@
 /**
  * The restore tool's command line: the usage text and the parser. Pure, so the bin can read --region
- * before it builds the SDK clients, and the tests can check every refusal without an account.
+ * and --role-arn before it builds the SDK clients, and the tests can check every refusal without an
+ * account.
  */
 import { parseArgs } from 'node:util';
 import { SAGEMAKER_NAME_PATTERN } from '../../handlers/shared/notebook-recreation.js';
@@ -9,6 +10,9 @@ import {
   RESTORE_TOOL,
   type SnapshotLocation,
 } from '../../handlers/shared/restore-command.js';
+import { type Placement, placementOf, placementProblems } from './placement.js';
+
+export { REGION } from './placement.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -36,7 +40,12 @@ Options:
                          original (default): the notebook exactly as it was before the workflow;
                          planned: with the fixes the workflow meant to make
   --name <new name>      create it under another name (only for a snapshot without data)
-  --region <region>      the notebook's region (default: the AWS SDK's, which must be the snapshot's)
+  --region <region>      the notebook's Region (default: the AWS SDK's, which must be the snapshot's)
+  --account <id>         the notebook's account; refused unless it is the snapshot's
+  --role-arn <arn>       a role of yours in the notebook's account (needs --account and --region): its
+                         SageMaker and IAM calls are made as that role (STS AssumeRole), the snapshot
+                         bucket's with your own credentials. Required when the notebook is in another
+                         account than your credentials
   --wait-minutes <n>     bound of each wait with --wait (default ${DEFAULT_WAIT_MINUTES}; the restore's is sized from
                          the volume: 10 minutes plus 25 MB a second)
   --dry-run              print the plan, the CreateNotebookInstance request and the restore request; change nothing
@@ -47,11 +56,10 @@ See docs/restore.md.`;
 
 export type SettingsChoice = 'original' | 'planned';
 
-export interface RestoreOptions {
+export interface RestoreOptions extends Placement {
   readonly snapshot: SnapshotLocation;
   readonly settings: SettingsChoice;
   readonly name?: string;
-  readonly region?: string;
   readonly wait: boolean;
   /** Given with --wait-minutes: bounds every wait. Absent: the defaults. */
   readonly waitMinutes?: number;
@@ -62,9 +70,6 @@ export type ParsedArguments =
   | { readonly kind: 'help' }
   | { readonly kind: 'usage-error'; readonly message: string }
   | { readonly kind: 'options'; readonly options: RestoreOptions };
-
-/** An AWS region name, as --region takes it. */
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Options of the version 1 tool, which older notes and alerts still name: what replaced them. */
 const RETIRED_OPTIONS: Readonly<Record<string, string>> = {
@@ -93,7 +98,7 @@ export function parseRestoreArguments(args: readonly string[]): ParsedArguments 
     seen.add(token.name);
   }
   const problems: string[] = [];
-  const { settings = 'original', name, region } = values;
+  const { settings = 'original', name } = values;
   let snapshot: SnapshotLocation | undefined;
   if (values.snapshot === undefined) problems.push('--snapshot s3://<bucket>/<snapshot prefix> is required');
   else {
@@ -109,7 +114,7 @@ export function parseRestoreArguments(args: readonly string[]): ParsedArguments 
       `--name ${name} is not a notebook instance name (1-63 letters, digits and hyphens, not at either end)`,
     );
   }
-  if (region !== undefined && !REGION.test(region)) problems.push(`--region ${region} is not a region`);
+  problems.push(...placementProblems(values));
   const waitMinutesText = values['wait-minutes'];
   const waitMinutes = waitMinutesText === undefined ? undefined : Number(waitMinutesText);
   if (waitMinutes !== undefined) {
@@ -128,7 +133,7 @@ export function parseRestoreArguments(args: readonly string[]): ParsedArguments 
       snapshot,
       settings: settings as SettingsChoice,
       ...(name === undefined ? {} : { name }),
-      ...(region === undefined ? {} : { region }),
+      ...placementOf(values),
       wait: values.wait ?? false,
       ...(waitMinutes === undefined ? {} : { waitMinutes }),
       dryRun: values['dry-run'] ?? false,
@@ -147,6 +152,8 @@ function parseOptions(args: readonly string[]) {
       settings: { type: 'string' },
       name: { type: 'string' },
       region: { type: 'string' },
+      account: { type: 'string' },
+      'role-arn': { type: 'string' },
       wait: { type: 'boolean' },
       'wait-minutes': { type: 'string' },
       'dry-run': { type: 'boolean' },

@@ -8,7 +8,9 @@
  * lifecycle configuration that configuration.json names and without code repositories, and, with
  * --wait, wait for the attempt's status, compare the restore with the backup, then put the original
  * lifecycle configuration, code repositories and run state back. It never overwrites a notebook and
- * never deletes anything; the only object it writes is the request.
+ * never deletes anything; the only object it writes is the request. The snapshot bucket is read and
+ * written with the operator's own credentials (it is the deployment's); SageMaker and IAM are called in
+ * the notebook's account and Region, as a session of --role-arn when that account is another.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -34,15 +36,26 @@ import {
   describeNotebook,
 } from './checks.js';
 import { followUpSteps, printSteps } from './follow-up.js';
+import { checkPlacement } from './placement.js';
 import { buildPlan, type DataRestore, printPlan, RESTORE_REQUESTED_BY, restoreAttemptId } from './plan.js';
 import { describeError, NotebookFailed, Refusal, RestoreFailed } from './refusal.js';
+import { type RoleSessions, restoreSessionName, roleSession, sessionClient } from './role-session.js';
 import { deleteCommands, plural, rerunCommand } from './shell.js';
 import { SnapshotStore } from './snapshot-store.js';
 
-export interface RestoreDependencies {
+/** What the tool calls in the notebook's account. */
+export interface RestoreClients {
   readonly sagemaker: Pick<SageMakerClient, 'send'>;
-  readonly s3: Pick<S3Client, 'send'>;
   readonly iam: Pick<IAMClient, 'send'>;
+}
+
+export interface RestoreDependencies extends RestoreClients {
+  /** S3 as the operator's own credentials: the snapshot bucket is the deployment's. */
+  readonly s3: Pick<S3Client, 'send'>;
+  /** How a session of --role-arn is assumed; without it, --role-arn is refused. */
+  readonly roleSessions?: RoleSessions<RestoreClients>;
+  /** The account of the operator's own credentials, when known (checked against the snapshot's). */
+  readonly account?: () => Promise<string | undefined>;
   /** Waits between polls; the tests pass the simulated clock's, so nothing waits in real time. */
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => Date;
@@ -60,7 +73,7 @@ export interface RestoreCommand {
 }
 
 export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand {
-  const { sagemaker, s3, iam, sleep, now, print } = deps;
+  const { s3, sleep, now, print } = deps;
   const printError = deps.printError ?? print;
 
   async function run(args: readonly string[]): Promise<number> {
@@ -89,7 +102,13 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
   }
 
   async function restore(options: RestoreOptions): Promise<number> {
-    const store = new SnapshotStore(s3, options.snapshot);
+    const callerAccount = await optional(deps.account);
+    // The bucket is the operator's account's when known; with --role-arn, never the notebook's.
+    const store = new SnapshotStore(
+      s3,
+      options.snapshot,
+      callerAccount || options.roleArn ? { account: callerAccount } : undefined,
+    );
     const { snapshotPrefix } = options.snapshot;
     const location = `${store.uri(snapshotPrefix)}/`;
 
@@ -105,16 +124,23 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
       );
     }
 
-    // 2. The region: a snapshot is of a notebook in one region, and must come back there.
-    const snapshotRegion = snapshot.notebook.NotebookInstanceArn?.split(':')[3] || undefined;
-    const clientRegion = options.region ?? (await clientsRegion());
-    if (snapshotRegion && clientRegion && snapshotRegion !== clientRegion) {
-      throw new Refusal(
-        `refused: the snapshot is of a notebook in ${snapshotRegion}, and this would create it in ${clientRegion}: pass --region ${snapshotRegion}`,
-        EXIT_USAGE,
-      );
+    // 2. The account and region: a snapshot is of a notebook in one of each, and must come back there.
+    const arnParts = snapshot.notebook.NotebookInstanceArn?.split(':') ?? [];
+    const snapshotRegion = arnParts[3] || undefined;
+    const snapshotAccount = arnParts[4] || snapshot.notebook.RoleArn.split(':')[4] || undefined;
+    const clientRegion = options.region ?? (await optional(deps.region));
+    if (snapshotRegion && snapshotAccount) {
+      checkPlacement({
+        what: 'a notebook',
+        act: 'create it',
+        snapshot: { accountId: snapshotAccount, region: snapshotRegion },
+        options,
+        callerAccount,
+        clientRegion,
+      });
     }
     const region = snapshotRegion ?? clientRegion;
+    const { sagemaker, iam } = await clientsIn(options, region);
 
     // 3. The data: kept when configuration.json names the restore configuration; then it must be complete.
     const backup = restoreLifecycleConfig ? await store.readBackupSummary() : undefined;
@@ -222,14 +248,39 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
     return EXIT_OK;
   }
 
-  async function clientsRegion(): Promise<string | undefined> {
-    try {
-      return await deps.region?.();
-    } catch {
-      // No region configured: the snapshot's is used for the report, and the SDK call will say so.
-      return undefined;
-    }
+  /**
+   * SageMaker and IAM in the notebook's account: the operator's own clients, or a session of
+   * --role-arn in the notebook's Region, assumed now so a role that cannot be assumed stops the run
+   * before anything is written.
+   */
+  async function clientsIn(options: RestoreOptions, region: string | undefined): Promise<RestoreClients> {
+    if (options.roleArn === undefined) return deps;
+    if (!deps.roleSessions) throw new Error('this build of the tool cannot assume --role-arn');
+    // --role-arn comes with --region (the parser requires it), which checkPlacement held to the snapshot's.
+    const session = roleSession(
+      deps.roleSessions,
+      {
+        roleArn: options.roleArn,
+        region: region ?? options.region ?? '',
+        sessionName: restoreSessionName(RESTORE_REQUESTED_BY, now()),
+      },
+      now,
+    );
+    await session();
+    return {
+      sagemaker: sessionClient(async () => (await session()).sagemaker),
+      iam: sessionClient(async () => (await session()).iam),
+    };
   }
 
   return { run };
+}
+
+/** A value the SDK may not know (no region configured, no identity): not compared then. */
+async function optional(read: (() => Promise<string | undefined>) | undefined): Promise<string | undefined> {
+  try {
+    return await read?.();
+  } catch {
+    return undefined;
+  }
 }

@@ -121,6 +121,7 @@ export function printPlan(
   const line = (label: string, text: string) => print(`  ${`${label}:`.padEnd(14)}${text}`);
   print(`${options.dryRun ? 'Dry run: would restore' : 'Restoring'} notebook instance ${plan.notebookName}`);
   line('Snapshot', `${location} (taken ${snapshot.takenAt} by ${snapshot.executionArn})`);
+  if (options.roleArn) line('Calls as', `${options.roleArn} (STS AssumeRole with your credentials)`);
   if (options.settings === 'planned') {
     const changes = settingChanges(snapshot.notebook, snapshot.plannedSettings).map(
       (change) => `${change.field} ${change.from} -> ${change.to}`,

@@ -5,6 +5,7 @@
 import type { UpdateNotebookInstanceCommandInput } from '@aws-sdk/client-sagemaker';
 import { RESTORE_TOOL, snapshotUri } from '../../handlers/shared/restore-command.js';
 import type { RestoreOptions } from './arguments.js';
+import { placementArguments } from './placement.js';
 
 /** Arguments as a shell takes them: the printed commands must paste as they are. */
 export function shellWord(value: string): string {
@@ -57,7 +58,7 @@ export function rerunCommand(options: RestoreOptions): string {
   const parts = ['--snapshot', snapshotUri(bucket, snapshotPrefix)];
   if (options.settings !== 'original') parts.push('--settings', options.settings);
   if (options.name) parts.push('--name', options.name);
-  if (options.region) parts.push('--region', options.region);
+  parts.push(...placementArguments(options));
   if (options.wait) parts.push('--wait');
   if (options.waitMinutes !== undefined) parts.push('--wait-minutes', String(options.waitMinutes));
   return `${RESTORE_TOOL} ${parts.map(shellWord).join(' ')}`;

@@ -27,13 +27,21 @@ import { Refusal } from './refusal.js';
 const FAILURE_REASON_BYTES = 1024;
 
 export class SnapshotStore {
-  /** The bucket's account, once known (the notebook's): S3 then refuses a bucket someone else owns. */
+  /**
+   * The bucket's account, once known: S3 then refuses a bucket someone else owns. The operator's own
+   * account when the tool knows it (the bucket is the deployment's, read with the operator's
+   * credentials), else the notebook's once configuration.json names it.
+   */
   private owner: string | undefined;
 
   constructor(
     private readonly s3: Pick<S3Client, 'send'>,
     readonly location: SnapshotLocation,
-  ) {}
+    /** Given: the bucket's owner is this (undefined: not checked), never the notebook's account. */
+    private readonly bucketOwner?: { readonly account: string | undefined },
+  ) {
+    this.owner = bucketOwner?.account;
+  }
 
   get bucket(): string {
     return this.location.bucket;
@@ -86,7 +94,7 @@ export class SnapshotStore {
         `refused: ${this.uri(key)} is of notebook ${snapshot.notebook.NotebookInstanceName}, but the prefix is ${this.location.notebookName}'s: it is not this snapshot's`,
       );
     }
-    this.owner = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(snapshot.notebook.RoleArn)?.[1];
+    if (!this.bucketOwner) this.owner = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(snapshot.notebook.RoleArn)?.[1];
     return snapshot;
   }
 

@@ -10,7 +10,7 @@ import { bucketNameProblem } from '../../handlers/shared/notebook-backup-layout.
 import { SAGEMAKER_NAME_PATTERN } from '../../handlers/shared/notebook-recreation.js';
 import { RESOURCE_SNAPSHOTS_PREFIX, resourceSnapshotKey } from '../../handlers/shared/resource-snapshot.js';
 import { RESTORE_TOOL } from '../../handlers/shared/restore-command.js';
-import { REGION } from '../restore-notebook/arguments.js';
+import { type Placement, placementOf, placementProblems } from '../restore-notebook/placement.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../restore-notebook/arguments.js';
 
@@ -19,7 +19,7 @@ export const RESOURCE_RESTORE_TOOL = 'npx tsx bin/restore-resource.ts';
 
 const SNAPSHOT_FILE = 'snapshot.json';
 
-export const USAGE = `Usage: ${RESOURCE_RESTORE_TOOL} --snapshot s3://<bucket>/resources/<type>/<name>/<snapshot id>/${SNAPSHOT_FILE} [options]
+export const USAGE = `Usage: ${RESOURCE_RESTORE_TOOL} --snapshot s3://<bucket>/resources/<account>/<region>/<type>/<name>/<snapshot id>/${SNAPSHOT_FILE} [options]
 
 Puts a SageMaker resource other than a notebook (a monitoring schedule, a job definition, an endpoint
 configuration...) back as it was before the remediation workflow's approved change, from the snapshot
@@ -28,10 +28,15 @@ workflow makes when it rolls a failed change back. For a notebook, use ${RESTORE
 
 Required:
   --snapshot s3://<bucket>/<key>  the snapshot, exactly as the alert or the finding note gives it:
-                                  s3://<bucket>/resources/<type>/<name>/<snapshot id>/${SNAPSHOT_FILE}
+                                  s3://<bucket>/resources/<account>/<region>/<type>/<name>/<snapshot id>/${SNAPSHOT_FILE}
 
 Options:
-  --region <region>  the resource's region (default: the AWS SDK's, which must be the snapshot's)
+  --region <region>  the resource's Region (default: the AWS SDK's, which must be the snapshot's)
+  --account <id>     the resource's account; refused unless it is the snapshot's
+  --role-arn <arn>   a role of yours in the resource's account (needs --account and --region): the
+                     SageMaker calls are made as that role (STS AssumeRole), the snapshot is read with
+                     your own credentials. Required when the resource is in another account than your
+                     credentials
   --dry-run          print the calls it would make, with their requests; change nothing
   --help             this text
 
@@ -41,17 +46,22 @@ See docs/restore.md.`;
 /** A resource snapshot's place in the bucket, taken apart. */
 export interface ResourceSnapshotLocation {
   readonly bucket: string;
-  /** `resources/<arn type>/<name>/<snapshot id>/snapshot.json`. */
+  /** `resources/<account>/<region>/<arn type>/<name>/<snapshot id>/snapshot.json`. */
   readonly key: string;
+  /**
+   * The resource's account and Region, as the key names them; absent in a key of the earlier layout
+   * (`resources/<type>/...`, before snapshots were kept per account), whose snapshot's ARN says.
+   */
+  readonly accountId?: string;
+  readonly region?: string;
   readonly kind: ResourceKind;
   readonly name: string;
   /** `<compact UTC time>-<execution name>`, as the snapshot handler names it. */
   readonly snapshotId: string;
 }
 
-export interface ResourceRestoreOptions {
+export interface ResourceRestoreOptions extends Placement {
   readonly snapshot: ResourceSnapshotLocation;
-  readonly region?: string;
   readonly dryRun: boolean;
 }
 
@@ -60,11 +70,14 @@ export type ParsedResourceArguments =
   | { readonly kind: 'usage-error'; readonly message: string }
   | { readonly kind: 'options'; readonly options: ResourceRestoreOptions };
 
-const EXPECTED = `expected s3://<bucket>/${RESOURCE_SNAPSHOTS_PREFIX}<type>/<name>/<snapshot id>/${SNAPSHOT_FILE}, as the alert gives it`;
+const EXPECTED = `expected s3://<bucket>/${RESOURCE_SNAPSHOTS_PREFIX}<account>/<region>/<type>/<name>/<snapshot id>/${SNAPSHOT_FILE}, as the alert gives it`;
 
-/** `<type>/<name>/<compact UTC>-<execution name>/snapshot.json` under the prefix (execution names: 1-80 of `[A-Za-z0-9_-]`). */
+/**
+ * `<account>/<region>/<type>/<name>/<compact UTC>-<execution name>/snapshot.json` under the prefix
+ * (execution names: 1-80 of `[A-Za-z0-9_-]`).
+ */
 const SNAPSHOT_KEY = new RegExp(
-  `^${RESOURCE_SNAPSHOTS_PREFIX}([a-z-]+)/([^/]+)/(\\d{8}T\\d{6}Z-[A-Za-z0-9_-]{1,80})/${SNAPSHOT_FILE.replace('.', '\\.')}$`,
+  `^${RESOURCE_SNAPSHOTS_PREFIX}(?:(\\d{12})/([a-z]{2}(?:-[a-z]+)+-\\d+)/)?([a-z-]+)/([^/]+)/(\\d{8}T\\d{6}Z-[A-Za-z0-9_-]{1,80})/${SNAPSHOT_FILE.replace('.', '\\.')}$`,
 );
 
 /**
@@ -92,7 +105,7 @@ export function parseResourceSnapshotUri(
   const key = path.endsWith(`/${SNAPSHOT_FILE}`) ? path : `${path.replace(/\/$/, '')}/${SNAPSHOT_FILE}`;
   const match = SNAPSHOT_KEY.exec(key);
   if (!match) return { problem: `does not name a resource snapshot: ${EXPECTED}` };
-  const [, arnType = '', name = '', snapshotId = ''] = match;
+  const [, accountId, region, arnType = '', name = '', snapshotId = ''] = match;
   // Notebooks are snapshotted under roles/, never here.
   const facts = [...RESOURCE_KINDS.values()].find(
     (candidate) => candidate.arnType === arnType && candidate.kind !== 'notebook-instance',
@@ -102,10 +115,12 @@ export function parseResourceSnapshotUri(
     return { problem: `names '${name}', which is not a SageMaker ${facts.label} name` };
   }
   // What the snapshot handler writes, exactly: anything else was not written by it.
-  if (resourceSnapshotKey(facts.kind, name, snapshotId) !== key) {
-    return { problem: `does not name a resource snapshot: ${EXPECTED}` };
-  }
-  return { bucket, key, kind: facts.kind, name, snapshotId };
+  const place = accountId && region ? { accountId, region } : undefined;
+  const written = place
+    ? resourceSnapshotKey(place, facts.kind, name, snapshotId)
+    : `${RESOURCE_SNAPSHOTS_PREFIX}${arnType}/${name}/${snapshotId}/${SNAPSHOT_FILE}`;
+  if (written !== key) return { problem: `does not name a resource snapshot: ${EXPECTED}` };
+  return { bucket, key, ...place, kind: facts.kind, name, snapshotId };
 }
 
 export function parseResourceRestoreArguments(args: readonly string[]): ParsedResourceArguments {
@@ -134,8 +149,7 @@ export function parseResourceRestoreArguments(args: readonly string[]): ParsedRe
     if ('problem' in location) problems.push(`--snapshot ${values.snapshot} ${location.problem}`);
     else snapshot = location;
   }
-  const { region } = values;
-  if (region !== undefined && !REGION.test(region)) problems.push(`--region ${region} is not a region`);
+  problems.push(...placementProblems(values));
   if (problems.length > 0 || snapshot === undefined) {
     return { kind: 'usage-error', message: problems.join('\n') };
   }
@@ -143,7 +157,7 @@ export function parseResourceRestoreArguments(args: readonly string[]): ParsedRe
     kind: 'options',
     options: {
       snapshot,
-      ...(region === undefined ? {} : { region }),
+      ...placementOf(values),
       dryRun: values['dry-run'] ?? false,
     },
   };
@@ -158,6 +172,8 @@ function parseOptions(args: readonly string[]) {
     options: {
       snapshot: { type: 'string' },
       region: { type: 'string' },
+      account: { type: 'string' },
+      'role-arn': { type: 'string' },
       'dry-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -3,10 +3,12 @@
  * the workflow's approved change, from the snapshot taken before that change. Everything it talks to
  * comes in as dependencies, so the tests run it against the simulated account, as an operator role.
  *
- * It reads the snapshot, checks it is of the account and region the clients call, and sends the calls
- * of the change engine's own `restore` step with the engines' own sender: exactly what the workflow's
- * RollBackResourceChange does (handlers/change-resource.ts), for whichever engine took the snapshot.
- * It writes nothing to the bucket and deletes nothing.
+ * It reads the snapshot (with the operator's own credentials: the bucket is the deployment's), checks
+ * it is of the account and region the calls go to, and sends the calls of the change engine's own
+ * `restore` step with the engines' own sender: exactly what the workflow's RollBackResourceChange does
+ * (handlers/change-resource.ts), for whichever engine took the snapshot. For a resource in another
+ * account, those calls are made as a session of --role-arn there. It writes nothing to the bucket and
+ * deletes nothing.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -14,6 +16,12 @@ import { errorName, isNoSuchKey } from '../../handlers/shared/aws-errors.js';
 import { sendRequest } from '../../handlers/shared/changes/sagemaker-requests.js';
 import { parseResourceSnapshot, type ResourceSnapshot } from '../../handlers/shared/resource-snapshot.js';
 import { describeError, Refusal } from '../restore-notebook/refusal.js';
+import {
+  type RoleSessions,
+  restoreSessionName,
+  roleSession,
+  sessionClient,
+} from '../restore-notebook/role-session.js';
 import {
   EXIT_FAILED,
   EXIT_OK,
@@ -23,19 +31,33 @@ import {
   type ResourceSnapshotLocation,
   USAGE,
 } from './arguments.js';
-import { buildResourceRestorePlan, checkPlace } from './plan.js';
+import { buildResourceRestorePlan, checkPlace, type ResourceRestorePlan } from './plan.js';
 import { failureReport, nextChecks, printPlan, printRequests, requestTarget } from './report.js';
 
-export interface ResourceRestoreDependencies {
+/** The SageMaker client of a session of --role-arn. */
+export interface ResourceRestoreClients {
   readonly sagemaker: Pick<SageMakerClient, 'send'>;
+}
+
+/** Written into the role session's name, so CloudTrail in the resource's account names this tool. */
+export const RESOURCE_RESTORE_SESSION_TOOL = 'restore-resource';
+
+export interface ResourceRestoreDependencies {
+  /** SageMaker as the operator's own credentials (without --role-arn). */
+  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  /** S3 as the operator's own credentials: the snapshot bucket is the deployment's. */
   readonly s3: Pick<S3Client, 'send'>;
+  /** How a session of --role-arn is assumed; without it, --role-arn is refused. */
+  readonly roleSessions?: RoleSessions<ResourceRestoreClients>;
+  /** The session's name says when the tool ran (default: now). */
+  readonly now?: () => Date;
   /** The report (stdout). */
   readonly print: (line: string) => void;
   /** Errors and refusals (stderr); `print` when not given. */
   readonly printError?: (line: string) => void;
   /** The region the clients call, checked against the snapshot's. */
   readonly region?: () => Promise<string | undefined>;
-  /** The account of the credentials, when they say (checked against the snapshot's). */
+  /** The account of the operator's credentials, when known (checked against the snapshot's). */
   readonly account?: () => Promise<string | undefined>;
 }
 
@@ -45,7 +67,7 @@ export interface ResourceRestoreCommand {
 }
 
 export function createResourceRestoreCommand(deps: ResourceRestoreDependencies): ResourceRestoreCommand {
-  const { sagemaker, s3, print } = deps;
+  const { s3, print } = deps;
   const printError = deps.printError ?? print;
 
   async function run(args: readonly string[]): Promise<number> {
@@ -83,7 +105,8 @@ export function createResourceRestoreCommand(deps: ResourceRestoreDependencies):
     const plan = buildResourceRestorePlan(snapshot, location, uri);
 
     // 2. The account and region: the calls must change this resource, not a namesake elsewhere.
-    checkPlace(plan, { region: options.region ?? (await optional(deps.region)), account });
+    checkPlace(plan, { options, callerAccount: account, clientRegion: await optional(deps.region) });
+    const sagemaker = await sageMakerFor(options, plan);
     printPlan(print, options, snapshot, plan, uri);
 
     if (options.dryRun) {
@@ -114,6 +137,30 @@ export function createResourceRestoreCommand(deps: ResourceRestoreDependencies):
     print('Check next:');
     for (const line of nextChecks(snapshot, plan, uri)) print(line);
     return EXIT_OK;
+  }
+
+  /**
+   * SageMaker in the resource's account: the operator's own client, or a session of --role-arn in the
+   * snapshot's Region, assumed now so a role that cannot be assumed stops the run before any change.
+   */
+  async function sageMakerFor(
+    options: ResourceRestoreOptions,
+    plan: ResourceRestorePlan,
+  ): Promise<Pick<SageMakerClient, 'send'>> {
+    if (options.roleArn === undefined) return deps.sagemaker;
+    if (!deps.roleSessions) throw new Error('this build of the tool cannot assume --role-arn');
+    const now = deps.now ?? (() => new Date());
+    const session = roleSession(
+      deps.roleSessions,
+      {
+        roleArn: options.roleArn,
+        region: plan.region,
+        sessionName: restoreSessionName(RESOURCE_RESTORE_SESSION_TOOL, now()),
+      },
+      now,
+    );
+    await session();
+    return sessionClient(async () => (await session()).sagemaker);
   }
 
   /**

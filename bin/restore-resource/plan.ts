@@ -8,8 +8,9 @@ import type { SageMakerRequest } from '../../handlers/shared/changes/sagemaker-r
 import { parseSageMakerArn, resourceKind } from '../../handlers/shared/controls/resource-kinds.js';
 import { changeEngineFor, changeRequests } from '../../handlers/shared/resource-changes.js';
 import type { ResourceSnapshot } from '../../handlers/shared/resource-snapshot.js';
+import { checkPlacement, type Placement } from '../restore-notebook/placement.js';
 import { Refusal } from '../restore-notebook/refusal.js';
-import { EXIT_USAGE, type ResourceSnapshotLocation } from './arguments.js';
+import type { ResourceSnapshotLocation } from './arguments.js';
 
 /** The engines' step that puts the resource back as the snapshot has it. */
 export const RESTORE_STEP = 'restore';
@@ -42,6 +43,12 @@ export function buildResourceRestorePlan(
   if (!parsed || parsed.arnType !== arnType) {
     throw new Refusal(`refused: ${uri} names ${snapshot.arn}, which is not the ARN of a ${label}`);
   }
+  const keyPlace = location.accountId === undefined ? undefined : `${location.accountId}/${location.region}`;
+  if (keyPlace !== undefined && keyPlace !== `${parsed.accountId}/${parsed.region}`) {
+    throw new Refusal(
+      `refused: ${uri} is of ${snapshot.arn}, but its key is of account ${location.accountId} in ${location.region}: it is not this snapshot's`,
+    );
+  }
   let engine: string;
   let requests: readonly SageMakerRequest[];
   try {
@@ -67,24 +74,24 @@ export function buildResourceRestorePlan(
 }
 
 /**
- * The calls go to the account of the credentials and the region of the clients: a snapshot of another
- * account or region would change a resource of the same name there, or fail. Refused (usage: nothing
- * changed) with what to run instead. Undefined values (unknown) are not compared.
+ * The calls go to the account of --role-arn, or of the operator's credentials, and to --region, or the
+ * region of the clients: a snapshot of another account or region would change a resource of the same
+ * name there, or fail. Refused (usage: nothing changed) naming the option to pass. Undefined values
+ * (unknown) are not compared.
  */
 export function checkPlace(
   plan: ResourceRestorePlan,
-  clients: { readonly region?: string; readonly account?: string },
+  where: {
+    readonly options?: Placement;
+    readonly callerAccount?: string | undefined;
+    readonly clientRegion?: string | undefined;
+  },
 ): void {
-  if (clients.account && clients.account !== plan.account) {
-    throw new Refusal(
-      `refused: the snapshot is of a ${plan.label} in account ${plan.account}, and these credentials are of account ${clients.account}: run this as a role of account ${plan.account}`,
-      EXIT_USAGE,
-    );
-  }
-  if (clients.region && clients.region !== plan.region) {
-    throw new Refusal(
-      `refused: the snapshot is of a ${plan.label} in ${plan.region}, and this would change one in ${clients.region}: pass --region ${plan.region}`,
-      EXIT_USAGE,
-    );
-  }
+  checkPlacement({
+    what: `a ${plan.label}`,
+    snapshot: { accountId: plan.account, region: plan.region },
+    options: where.options ?? {},
+    callerAccount: where.callerAccount,
+    clientRegion: where.clientRegion,
+  });
 }

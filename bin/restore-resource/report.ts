@@ -6,6 +6,7 @@ import type { SageMakerRequest } from '../../handlers/shared/changes/sagemaker-r
 import { resourceKind } from '../../handlers/shared/controls/resource-kinds.js';
 import { CHANGE_ENGINES } from '../../handlers/shared/resource-changes.js';
 import type { ResourceSnapshot } from '../../handlers/shared/resource-snapshot.js';
+import { placementArguments } from '../restore-notebook/placement.js';
 import { regionFlag, shellWord } from '../restore-notebook/shell.js';
 import { RESOURCE_RESTORE_TOOL, type ResourceRestoreOptions } from './arguments.js';
 import type { ResourceRestorePlan } from './plan.js';
@@ -32,6 +33,7 @@ export function printPlan(
   print(`${options.dryRun ? 'Dry run: would restore' : 'Restoring'} ${plan.label} ${plan.name}`);
   line('Snapshot', `${uri} (taken ${snapshot.takenAt} by ${snapshot.executionArn})`);
   line('Resource', `${plan.arn}`);
+  if (options.roleArn) line('Calls as', `${options.roleArn} (STS AssumeRole with your credentials)`);
   line(
     'Puts back',
     `the definition from before the change that fixed ${snapshot.fixes.join(', ')} (so it fails them again)`,
@@ -85,7 +87,7 @@ export function failureReport(
   return [
     `Made: ${done.join(', ') || 'nothing'}. Not made: ${left.join(', ')}. The snapshot is untouched.`,
     'Fix the cause above, then run this again (it makes every call of the restore step again, from the first):',
-    `      ${RESOURCE_RESTORE_TOOL} --snapshot ${shellWord(uri)}${regionFlag(options.region)}`,
+    `      ${[RESOURCE_RESTORE_TOOL, '--snapshot', shellWord(uri), ...placementArguments(options).map(shellWord)].join(' ')}`,
   ];
 }
 

@@ -1,12 +1,15 @@
 /**
  * The snapshot of a resource other than a notebook, taken before an approved change: its full
  * definition (the Describe output) and its tags, as one JSON object in the snapshot bucket under
- * `resources/<arn type>/<name>/<compact UTC>-<execution>/snapshot.json`. The change reads it back
- * (checking its digest), and the restore tool puts the resource back from it.
+ * `resources/<account>/<region>/<arn type>/<name>/<compact UTC>-<execution>/snapshot.json`. The change
+ * reads it back (checking its digest), and the restore tool puts the resource back from it. The account
+ * and Region are the resource's (from its ARN): one deployment snapshots every member account, and two
+ * accounts with a resource of the same name must never share a prefix.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { RESOURCE_KINDS, type ResourceKind, resourceKind } from './controls/resource-kinds.js';
+import { placementOptions, type RestorePlacement } from './restore-command.js';
 import { describeIssues } from './validation.js';
 
 export const RESOURCE_SNAPSHOT_VERSION = 1;
@@ -46,9 +49,20 @@ const snapshotSchema = z.object({
   related: z.record(z.string(), z.unknown()),
 });
 
-/** `resources/<arn type>/<name>/<snapshot id>/snapshot.json`. */
-export function resourceSnapshotKey(kind: ResourceKind, name: string, snapshotId: string): string {
-  return `${RESOURCE_SNAPSHOTS_PREFIX}${resourceKind(kind).arnType}/${name}/${snapshotId}/snapshot.json`;
+/** The account and Region a resource is in, as its ARN names them. */
+export interface ResourcePlace {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** `resources/<account>/<region>/<arn type>/<name>/<snapshot id>/snapshot.json`. */
+export function resourceSnapshotKey(
+  place: ResourcePlace,
+  kind: ResourceKind,
+  name: string,
+  snapshotId: string,
+): string {
+  return `${RESOURCE_SNAPSHOTS_PREFIX}${place.accountId}/${place.region}/${resourceKind(kind).arnType}/${name}/${snapshotId}/snapshot.json`;
 }
 
 export function serialiseResourceSnapshot(snapshot: ResourceSnapshot): string {
@@ -75,6 +89,6 @@ export function parseResourceSnapshot(text: string): ResourceSnapshot {
 }
 
 /** The command that puts the resource back from its snapshot (docs/restore.md). */
-export function resourceRestoreCommand(bucket: string, key: string): string {
-  return `npx tsx bin/restore-resource.ts --snapshot s3://${bucket}/${key}`;
+export function resourceRestoreCommand(bucket: string, key: string, where?: RestorePlacement): string {
+  return `npx tsx bin/restore-resource.ts --snapshot s3://${bucket}/${key}${placementOptions(where)}`;
 }

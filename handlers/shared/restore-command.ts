@@ -2,9 +2,11 @@
  * The command an operator runs to bring back a notebook that the workflow deleted and could not recreate
  * (docs/restore.md), and the snapshot URI it takes. The failure note carries the command, so it is as
  * short as it can be: the snapshot's S3 URI says everything else (configuration.json records the restore
- * lifecycle configuration). The restore tool parses the URI with {@link parseSnapshotUri}: writer and
- * reader of the note's one argument live here together.
+ * lifecycle configuration), except, for a resource outside the deployment's account or Region, where it
+ * is and which role acts there ({@link placementOptions}). The restore tool parses the URI with
+ * {@link parseSnapshotUri}: writer and reader of the note's one argument live here together.
  */
+import { partitionOf } from './finding-event.js';
 import { bucketNameProblem, NOTEBOOK_ROLE_SESSION_NAME } from './notebook-backup-layout.js';
 import { SAGEMAKER_NAME_PATTERN } from './notebook-recreation.js';
 
@@ -16,9 +18,38 @@ export function snapshotUri(bucket: string, snapshotPrefix: string): string {
   return `s3://${bucket}/${snapshotPrefix}`;
 }
 
-/** `npx tsx bin/restore-notebook.ts --snapshot s3://<bucket>/<snapshot prefix> --wait`. */
-export function restoreCommandFor(bucket: string, snapshotPrefix: string): string {
-  return `${RESTORE_TOOL} --snapshot ${snapshotUri(bucket, snapshotPrefix)} --wait`;
+/** An account and a Region. */
+export interface AccountRegion {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** Where the snapshot's resource is, and where the deployment that wrote the note is. */
+export interface RestorePlacement {
+  readonly resource: AccountRegion;
+  readonly deployment: AccountRegion;
+}
+
+/** What the operator replaces in a printed --role-arn: a role of theirs in the resource's account. */
+export const OPERATOR_ROLE_PLACEHOLDER = '<your-operator-role-there>';
+
+/**
+ * The restore tools' options for a resource outside the deployment's account or Region: `--account` and
+ * `--region` (the tool refuses when they disagree with the snapshot), and for another account
+ * `--role-arn` naming a role the operator holds there (the tool makes its calls as that role).
+ */
+export function placementOptions(where: RestorePlacement | undefined): string {
+  if (!where) return '';
+  const { resource, deployment } = where;
+  const otherAccount = resource.accountId !== deployment.accountId;
+  if (!otherAccount && resource.region === deployment.region) return '';
+  const role = `arn:${partitionOf(resource.region)}:iam::${resource.accountId}:role/${OPERATOR_ROLE_PLACEHOLDER}`;
+  return ` --account ${resource.accountId} --region ${resource.region}${otherAccount ? ` --role-arn ${role}` : ''}`;
+}
+
+/** `npx tsx bin/restore-notebook.ts --snapshot s3://<bucket>/<snapshot prefix> --wait [--account ...]`. */
+export function restoreCommandFor(bucket: string, snapshotPrefix: string, where?: RestorePlacement): string {
+  return `${RESTORE_TOOL} --snapshot ${snapshotUri(bucket, snapshotPrefix)} --wait${placementOptions(where)}`;
 }
 
 /** A snapshot's place in the backup bucket, taken apart. */

@@ -4,8 +4,17 @@
  * template (outputs RestoreOperatorPolicyArn and RestoreResourceOperatorPolicyArn,
  * stacks/restore-operator-policy.ts). The tools' calls made through `account.sdkClients(caller)` are
  * then authorized against those policies, and nothing else.
+ *
+ * For a resource of a member account, the operator also holds a role there (`createMemberRestoreOperator`)
+ * and the tools assume it with the simulated STS (`restoreRoleSessions`): trust and identity policies
+ * are evaluated as for the deployment's own member sessions.
  */
-import type { Caller } from '../account/authorizer.js';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import type { RoleSessions, StsLike } from '../../bin/restore-notebook/role-session.js';
+import type { SimulatedAccount } from '../account/account.js';
+import type { Caller, PolicyDocument } from '../account/authorizer.js';
 import type { LocalDeployment } from './local-deployment.js';
 
 /** The stack output that names the policy. */
@@ -55,4 +64,85 @@ export function createRestoreOperator(
           ),
   });
   return account.callerFor(roleArn, OPERATOR_SESSION);
+}
+
+/** The role the operator holds in a member account, by default. */
+export const MEMBER_RESTORE_OPERATOR_ROLE = 'RestoreOperator';
+
+/**
+ * The operator's role in a member account: trusted by `operator`'s role in the deployment's account
+ * (which may assume it), holding the SageMaker and IAM statements of the stack's resource restore
+ * policy, scoped to the member's account and Region instead of the deployment's. The snapshot bucket
+ * stays the deployment's: nothing of S3 or KMS is granted here. Returns the role's ARN.
+ */
+export function createMemberRestoreOperator(
+  deployment: LocalDeployment,
+  member: SimulatedAccount,
+  operator: Caller,
+  options: { readonly roleName?: string } = {},
+): string {
+  const home = deployment.account;
+  const policyArn = restoreOperatorPolicyArn(deployment, RESTORE_RESOURCE_OPERATOR_POLICY_OUTPUT);
+  const deployed = home.iam.identityPoliciesOf(operator.roleArn)?.find((policy) => policy.name === policyArn);
+  if (!deployed) throw new Error(`the operator ${operator.roleArn} does not hold ${policyArn}`);
+  const rehomed = JSON.stringify(deployed.document)
+    .replaceAll(`:${home.region}:${home.accountId}:`, `:${member.region}:${member.accountId}:`)
+    .replaceAll(`:iam::${home.accountId}:`, `:iam::${member.accountId}:`);
+  const document = JSON.parse(rehomed) as PolicyDocument;
+  type Statement = { readonly Action?: string | string[] };
+  const actionsOf = (statement: Statement) => [statement.Action ?? []].flat();
+  const statements = [document.Statement as Statement | Statement[]]
+    .flat()
+    .filter((statement) =>
+      actionsOf(statement).every((action) => action.startsWith('sagemaker:') || action.startsWith('iam:')),
+    );
+  const roleArn = member.iam.createRole({
+    roleName: options.roleName ?? MEMBER_RESTORE_OPERATOR_ROLE,
+    inlinePolicies: [{ name: 'ResourceRestore', document: { ...document, Statement: statements } }],
+    trustPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${home.accountId}:root` },
+          Action: 'sts:AssumeRole',
+          Condition: { ArnEquals: { 'aws:PrincipalArn': operator.roleArn } },
+        },
+      ],
+    },
+  });
+  // The operator's own role must be allowed to assume it too (the trust names an account principal).
+  home.iam.putRolePolicy(roleNameOf(operator.roleArn), {
+    name: `AssumeRestoreOperator-${member.accountId}`,
+    document: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArn }],
+    },
+  });
+  return roleArn;
+}
+
+/**
+ * How the restore tools assume --role-arn as `operator` here: the simulated STS of the deployment's
+ * directory, and each session's clients bound to the assumed role in its account and Region.
+ */
+export function restoreRoleSessions(
+  deployment: LocalDeployment,
+  operator: Caller,
+): RoleSessions<{ sagemaker: Pick<SageMakerClient, 'send'>; iam: Pick<IAMClient, 'send'> }> {
+  const { directory } = deployment;
+  return {
+    sts: directory.stsClient(operator, deployment.account.region) as StsLike,
+    assumeRoleCommand: AssumeRoleCommand,
+    createClients: (region, credentials) => {
+      const session = directory.sessionFor(credentials.AccessKeyId, region);
+      const clients = session.account.sdkClients(session.caller);
+      // The simulated clients have the minimal `send` shape the tools use.
+      return { sagemaker: clients.sagemaker, iam: clients.iam as unknown as Pick<IAMClient, 'send'> };
+    },
+  };
+}
+
+function roleNameOf(roleArn: string): string {
+  return roleArn.slice(roleArn.lastIndexOf('/') + 1);
 }

@@ -209,7 +209,7 @@ export async function whenRestoreRuns(
   account: SimulatedAccount,
   caller: Caller,
   args: readonly string[],
-  options: { region?: string } = {},
+  options: { region?: string; account?: string } = {},
 ): Promise<RunResult> {
   const clients = account.sdkClients(caller);
   const out: string[] = [];
@@ -227,6 +227,8 @@ export async function whenRestoreRuns(
     print: (line) => out.push(line),
     printError: (line) => err.push(line),
     region: async () => options.region ?? account.region,
+    // The operator's own account, as GetCallerIdentity would say; not known unless given.
+    ...(options.account ? { account: async () => options.account } : {}),
   });
   const exitCode = await command.run(args);
   return {

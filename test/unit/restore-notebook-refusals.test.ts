@@ -1,6 +1,6 @@
 /**
  * bin/restore-notebook.ts refusing: a dry run, a notebook already there, bad arguments, an operator
- * without the policy, another region. Each exits without writing anything.
+ * without the policy, another region, another account. Each exits without writing anything.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../../bin/restore-notebook/arguments.js';
@@ -131,6 +131,38 @@ describe('restore-notebook: changes nothing when it should not', () => {
     expect(result.err).toContain('pass --region eu-west-1');
     expect(result.changes).toEqual([]);
   });
+
+  it('Given credentials of another account than the snapshot, When restored without --role-arn, Then it is refused naming --role-arn, and nothing is written', async () => {
+    const scenario = await givenRecreationFailedAfterDelete();
+    const keys = scenario.account.s3.keys(scenario.bucket);
+
+    const result = await whenRestoreRuns(scenario.account, scenario.operator, scenario.noteArgs, {
+      account: '444455556666',
+    });
+
+    expect(result.exitCode).toBe(EXIT_USAGE);
+    expect(result.err).toContain(
+      `--role-arn is required: the snapshot is of a notebook in account ${scenario.account.accountId}, and these credentials are of account 444455556666: add --account ${scenario.account.accountId} --region eu-west-1 --role-arn arn:aws:iam::${scenario.account.accountId}:role/<your-operator-role-there>`,
+    );
+    expect(result.changes).toEqual([]);
+    expect(scenario.account.s3.keys(scenario.bucket)).toEqual(keys);
+  });
+
+  it("Given --account of another account than the snapshot's, When restored, Then it is refused naming --account, and nothing is written", async () => {
+    const scenario = await givenRecreationFailedAfterDelete();
+
+    const result = await whenRestoreRuns(scenario.account, scenario.operator, [
+      ...scenario.noteArgs,
+      '--account',
+      '444455556666',
+    ]);
+
+    expect(result.exitCode).toBe(EXIT_USAGE);
+    expect(result.err).toContain(
+      `--account 444455556666 is not the snapshot's: it is of a notebook in account ${scenario.account.accountId}: pass --account ${scenario.account.accountId}`,
+    );
+    expect(result.changes).toEqual([]);
+  });
 });
 
 describe('restore-notebook: usage', () => {
@@ -159,6 +191,31 @@ describe('restore-notebook: usage', () => {
       ['--snapshot', URI, '--restore-lifecycle-config', 'x'],
       'configuration.json names the restore lifecycle configuration',
     ],
+    [
+      '--role-arn without --region',
+      ['--snapshot', URI, '--account', '444455556666', '--role-arn', 'arn:aws:iam::444455556666:role/ops'],
+      '--region is required with --role-arn',
+    ],
+    [
+      '--role-arn without --account',
+      ['--snapshot', URI, '--region', 'eu-west-1', '--role-arn', 'arn:aws:iam::444455556666:role/ops'],
+      '--account is required with --role-arn',
+    ],
+    [
+      '--role-arn of another account than --account',
+      [
+        '--snapshot',
+        URI,
+        '--account',
+        '111122223333',
+        '--region',
+        'eu-west-1',
+        '--role-arn',
+        'arn:aws:iam::444455556666:role/ops',
+      ],
+      'is a role of account 444455556666, not of --account 111122223333',
+    ],
+    ['a bad --account', ['--snapshot', URI, '--account', 'ops'], '--account ops is not an account id'],
   ])(
     'Given %s, When run, Then it exits 2 with the reason and the usage text, calling nothing',
     async (_case, args, reason) => {

@@ -24,7 +24,11 @@ import {
 
 const BUCKET = 'sagemakerbackups-111122223333-eu-west-1';
 const SNAPSHOT_ID = '20261123T090500Z-execution-0001';
-const KEY = `resources/monitoring-schedule/Churn-Data-Quality/${SNAPSHOT_ID}/snapshot.json`;
+const ACCOUNT = '111122223333';
+const MEMBER = '444455556666';
+const PLACE = { accountId: ACCOUNT, region: 'eu-west-1' };
+const KEY = `resources/${ACCOUNT}/eu-west-1/monitoring-schedule/Churn-Data-Quality/${SNAPSHOT_ID}/snapshot.json`;
+const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/restore-operator`;
 const URI = `s3://${BUCKET}/${KEY}`;
 
 const CONFIG = {
@@ -85,8 +89,8 @@ describe('restore-resource arguments', () => {
   it.each([...RESOURCE_KINDS.values()].filter((facts) => facts.kind !== 'notebook-instance'))(
     'Given the command the workflow writes for a $label snapshot, When its argument is parsed, Then it is that snapshot',
     (facts) => {
-      const key = resourceSnapshotKey(facts.kind, 'Churn-1', SNAPSHOT_ID);
-      const command = resourceRestoreCommand(BUCKET, key);
+      const key = resourceSnapshotKey(PLACE, facts.kind, 'Churn-1', SNAPSHOT_ID);
+      const command = resourceRestoreCommand(BUCKET, key, { resource: PLACE, deployment: PLACE });
 
       expect(command.startsWith(`${RESOURCE_RESTORE_TOOL} `)).toBe(true);
       const parsed = parseResourceRestoreArguments(
@@ -95,7 +99,14 @@ describe('restore-resource arguments', () => {
       expect(parsed).toEqual({
         kind: 'options',
         options: {
-          snapshot: { bucket: BUCKET, key, kind: facts.kind, name: 'Churn-1', snapshotId: SNAPSHOT_ID },
+          snapshot: {
+            bucket: BUCKET,
+            key,
+            ...PLACE,
+            kind: facts.kind,
+            name: 'Churn-1',
+            snapshotId: SNAPSHOT_ID,
+          },
           dryRun: false,
         },
       });
@@ -141,11 +152,99 @@ describe('restore-resource arguments', () => {
     [['--snapshot', URI, '--region', 'Europe'], '--region Europe is not a region'],
     [['--snapshot', URI, '--snapshot', URI], '--snapshot is given twice'],
     [['--snapshot', URI, '--wait'], "Unknown option '--wait'"],
+    [['--snapshot', URI, '--account', '4444'], '--account 4444 is not an account id (12 digits)'],
+    [
+      ['--snapshot', URI, '--account', MEMBER, '--role-arn', MEMBER_ROLE],
+      '--region is required with --role-arn: the Region of the resource',
+    ],
+    [
+      ['--snapshot', URI, '--region', 'eu-west-1', '--role-arn', MEMBER_ROLE],
+      '--account is required with --role-arn: the account of the resource',
+    ],
+    [
+      ['--snapshot', URI, '--account', ACCOUNT, '--region', 'eu-west-1', '--role-arn', MEMBER_ROLE],
+      `--role-arn ${MEMBER_ROLE} is a role of account ${MEMBER}, not of --account ${ACCOUNT}`,
+    ],
+    [
+      ['--snapshot', URI, '--account', MEMBER, '--region', 'eu-west-1', '--role-arn', 'restore-operator'],
+      '--role-arn restore-operator is not an IAM role ARN',
+    ],
   ])('Given %j, Then it is a usage error saying %s', (args, message) => {
     const parsed = parseResourceRestoreArguments(args);
 
     expect(parsed.kind).toBe('usage-error');
     expect(parsed.kind === 'usage-error' ? parsed.message : '').toContain(message);
+  });
+});
+
+describe('restore-resource arguments for another account', () => {
+  const where = { resource: { accountId: MEMBER, region: 'us-east-1' }, deployment: PLACE };
+  const memberKey = resourceSnapshotKey(where.resource, 'monitoring-schedule', 'Churn-1', SNAPSHOT_ID);
+  const memberCommand = resourceRestoreCommand(BUCKET, memberKey, where);
+  const memberArgs = memberCommand.slice(RESOURCE_RESTORE_TOOL.length + 1).split(' ');
+
+  it("Given the command the workflow writes for a member account's snapshot, Then it names the account, the Region and a role to fill in there", () => {
+    expect(memberKey).toBe(
+      `resources/${MEMBER}/us-east-1/monitoring-schedule/Churn-1/${SNAPSHOT_ID}/snapshot.json`,
+    );
+    expect(memberCommand).toBe(
+      `${RESOURCE_RESTORE_TOOL} --snapshot s3://${BUCKET}/${memberKey} --account ${MEMBER} --region us-east-1 --role-arn arn:aws:iam::${MEMBER}:role/<your-operator-role-there>`,
+    );
+  });
+
+  it('Given that command as it is, When parsed, Then it is a usage error asking for the role', () => {
+    const parsed = parseResourceRestoreArguments(memberArgs);
+
+    expect(parsed.kind).toBe('usage-error');
+    expect(parsed.kind === 'usage-error' ? parsed.message : '').toContain(
+      'replace <your-operator-role-there> with the name of your operator role in that account',
+    );
+  });
+
+  it("Given that command with the operator's role filled in, When parsed, Then the snapshot, account, Region and role are its options", () => {
+    const args = memberArgs.map((arg) => arg.replace('<your-operator-role-there>', 'restore-operator'));
+
+    expect(parseResourceRestoreArguments(args)).toEqual({
+      kind: 'options',
+      options: {
+        snapshot: {
+          bucket: BUCKET,
+          key: memberKey,
+          accountId: MEMBER,
+          region: 'us-east-1',
+          kind: 'monitoring-schedule',
+          name: 'Churn-1',
+          snapshotId: SNAPSHOT_ID,
+        },
+        account: MEMBER,
+        region: 'us-east-1',
+        roleArn: MEMBER_ROLE,
+        dryRun: false,
+      },
+    });
+  });
+
+  it("Given a resource in the deployment's account but another Region, Then the command names the Region and no role", () => {
+    const command = resourceRestoreCommand(BUCKET, KEY, {
+      resource: { accountId: ACCOUNT, region: 'us-east-1' },
+      deployment: PLACE,
+    });
+
+    expect(command).toBe(
+      `${RESOURCE_RESTORE_TOOL} --snapshot s3://${BUCKET}/${KEY} --account ${ACCOUNT} --region us-east-1`,
+    );
+  });
+
+  it('Given a key of the layout before snapshots were kept per account, Then it is still read, its place left to the ARN', () => {
+    const legacy = `resources/monitoring-schedule/Churn-1/${SNAPSHOT_ID}/snapshot.json`;
+
+    expect(parseResourceSnapshotUri(`s3://${BUCKET}/${legacy}`)).toEqual({
+      bucket: BUCKET,
+      key: legacy,
+      kind: 'monitoring-schedule',
+      name: 'Churn-1',
+      snapshotId: SNAPSHOT_ID,
+    });
   });
 });
 
@@ -189,23 +288,54 @@ describe('restore-resource plan', () => {
 
   it.each([
     [
-      { account: '444455556666' },
-      'these credentials are of account 444455556666: run this as a role of account 111122223333',
+      { callerAccount: MEMBER },
+      `--role-arn is required: the snapshot is of a monitoring schedule in account ${ACCOUNT}, and these credentials are of account ${MEMBER}: add --account ${ACCOUNT} --region eu-west-1 --role-arn arn:aws:iam::${ACCOUNT}:role/<your-operator-role-there>`,
     ],
-    [{ region: 'us-east-1' }, 'this would change one in us-east-1: pass --region eu-west-1'],
-  ])('Given clients %j, Then the place is refused as a usage error', (clients, message) => {
+    [{ clientRegion: 'us-east-1' }, 'this would change one in us-east-1: pass --region eu-west-1'],
+    [{ options: { region: 'us-east-1' } }, 'this would change one in us-east-1: pass --region eu-west-1'],
+    [
+      { options: { account: MEMBER } },
+      `--account ${MEMBER} is not the snapshot's: it is of a monitoring schedule in account ${ACCOUNT}: pass --account ${ACCOUNT}`,
+    ],
+    [
+      { options: { account: ACCOUNT, region: 'eu-west-1', roleArn: MEMBER_ROLE } },
+      `--role-arn ${MEMBER_ROLE} is a role of account ${MEMBER}, and the snapshot is of a monitoring schedule in account ${ACCOUNT}`,
+    ],
+  ])('Given %j, Then the place is refused as a usage error naming the option', (where, message) => {
     const plan = buildResourceRestorePlan(scheduleSnapshot(), location(), URI);
 
-    const refusal = refusalOf(() => checkPlace(plan, clients));
+    const refusal = refusalOf(() => checkPlace(plan, where));
 
     expect(refusal.exitCode).toBe(EXIT_USAGE);
     expect(refusal.message).toContain(message);
   });
 
-  it('Given clients of the snapshot account and region, or unknown ones, Then nothing is refused', () => {
+  it("Given the snapshot's account and region, or unknown ones, or a role of its account from another, Then nothing is refused", () => {
     const plan = buildResourceRestorePlan(scheduleSnapshot(), location(), URI);
+    const role = `arn:aws:iam::${ACCOUNT}:role/restore-operator`;
 
-    expect(() => checkPlace(plan, { account: '111122223333', region: 'eu-west-1' })).not.toThrow();
+    expect(() => checkPlace(plan, { callerAccount: ACCOUNT, clientRegion: 'eu-west-1' })).not.toThrow();
     expect(() => checkPlace(plan, {})).not.toThrow();
+    expect(() =>
+      checkPlace(plan, {
+        callerAccount: MEMBER,
+        clientRegion: 'us-east-1',
+        options: { account: ACCOUNT, region: 'eu-west-1', roleArn: role },
+      }),
+    ).not.toThrow();
+  });
+
+  it("Given a snapshot whose ARN is of another account than its key, Then it is refused as not the key's snapshot", () => {
+    const refusal = refusalOf(() =>
+      buildResourceRestorePlan(
+        scheduleSnapshot({
+          arn: `arn:aws:sagemaker:eu-west-1:${MEMBER}:monitoring-schedule/churn-data-quality`,
+        }),
+        location(),
+        URI,
+      ),
+    );
+
+    expect(refusal.message).toContain(`but its key is of account ${ACCOUNT} in eu-west-1`);
   });
 });

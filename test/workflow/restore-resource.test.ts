@@ -195,7 +195,7 @@ describe('restore-resource: after an approved change of a monitoring schedule', 
     expect(rollBack).toBeDefined();
     const [key] = deployment.account.s3.keys(
       deployment.backupBucket,
-      `resources/monitoring-schedule/${SCHEDULE}/`,
+      `resources/${deployment.account.accountId}/${deployment.account.region}/monitoring-schedule/${SCHEDULE}/`,
     );
     const args = ['--snapshot', `s3://${deployment.backupBucket}/${key}`];
     const operator = createRestoreOperator(deployment);
