@@ -1,0 +1,101 @@
+/**
+ * The demo's organization cases: a notebook in a member account, fixed through the member role the
+ * StackSet deploys there, and a finding of the new Security Hub (OCSF, Findings Imported V2), fixed and
+ * written back with BatchUpdateFindingsV2. Each imports its finding, describes its resource and checks
+ * its end state.
+ */
+import type { SimulatedAccount } from '../simulation/account/account.js';
+import { notebookControlFinding } from '../simulation/account/sample-findings.js';
+import { ocsfControlFinding } from '../simulation/account/sample-ocsf-findings.js';
+import type { LocalDeployment } from '../simulation/runner/local-deployment.js';
+
+export interface DemoOrganizationCase {
+  /** What the finding is about, as the import list shows it. */
+  readonly why: string;
+  /** Security Hub imports the finding (into the administrator account, where every finding is aggregated). */
+  importFinding(): void;
+  describeNow(): string;
+  check(): { readonly ok: boolean; readonly line: string };
+}
+
+/** The member account of the demo's organization, with the member stack deployed as the StackSet would. */
+export const DEMO_MEMBER_ACCOUNT = '444455556666';
+
+function rootAccessOf(account: SimulatedAccount, name: string) {
+  const notebook = account.sagemaker.describeNotebookInstance({ NotebookInstanceName: name });
+  return { status: notebook.NotebookInstanceStatus, rootAccess: notebook.RootAccess };
+}
+
+export function seedDemoOrganizationCases(deployment: LocalDeployment): DemoOrganizationCase[] {
+  const { account: home } = deployment;
+  const member = deployment.addMemberAccount(DEMO_MEMBER_ACCOUNT, home.region);
+  const memberNotebook = 'finance-notebook';
+  member.sagemaker.seedNotebook({ name: memberNotebook, status: 'InService', rootAccess: 'Enabled' });
+  const memberFinding = notebookControlFinding({
+    controlId: 'SageMaker.3',
+    notebookName: memberNotebook,
+    account: DEMO_MEMBER_ACCOUNT,
+    region: home.region,
+  });
+
+  const ocsfNotebook = 'forecast-notebook';
+  home.sagemaker.seedNotebook({ name: ocsfNotebook, status: 'Stopped', rootAccess: 'Enabled' });
+  const ocsfFinding = ocsfControlFinding({
+    controlId: 'SageMaker.3',
+    resourceName: ocsfNotebook,
+    account: home.accountId,
+    region: home.region,
+  });
+  const ocsfStatus = () => home.securityHub.ocsf.getFinding(ocsfFinding.finding_info.uid)?.status_id;
+
+  return [
+    {
+      why: `SageMaker.3 ${memberNotebook}: root access, in member account ${DEMO_MEMBER_ACCOUNT}`,
+      importFinding: () => deployment.importFinding(memberFinding),
+      describeNow: () => {
+        const now = rootAccessOf(member, memberNotebook);
+        return `${memberNotebook.padEnd(20)} (account ${DEMO_MEMBER_ACCOUNT}) ${now.status.padEnd(10)} RootAccess ${now.rootAccess}`;
+      },
+      check: () => {
+        const now = rootAccessOf(member, memberNotebook);
+        const finding = home.securityHub.getFinding(memberFinding.Id ?? '');
+        const asMemberRole = member
+          .callsTo('SageMaker', 'UpdateNotebookInstance')
+          .every((call) => call.outcome === 'ok');
+        const ok =
+          now.status === 'InService' &&
+          now.rootAccess === 'Disabled' &&
+          finding?.Workflow?.Status === 'RESOLVED' &&
+          asMemberRole &&
+          home
+            .callsTo('SageMaker', 'UpdateNotebookInstance')
+            .every((call) => !JSON.stringify(call.input).includes(memberNotebook));
+        return {
+          ok,
+          line: ok
+            ? `${memberNotebook} (member account ${DEMO_MEMBER_ACCOUNT}): fixed through the member role there, InService again; its aggregated finding RESOLVED.`
+            : `UNEXPECTED: the member account's ${memberNotebook} was not fixed as it should; see the timeline above.`,
+        };
+      },
+    },
+    {
+      why: `SageMaker.3 ${ocsfNotebook}: root access, an OCSF finding of the new Security Hub`,
+      importFinding: () => home.securityHub.ocsf.importFinding(ocsfFinding),
+      describeNow: () => {
+        const now = rootAccessOf(home, ocsfNotebook);
+        return `${ocsfNotebook.padEnd(20)} ${now.status.padEnd(10)} RootAccess ${now.rootAccess}; OCSF status_id ${ocsfStatus()}`;
+      },
+      check: () => {
+        const now = rootAccessOf(home, ocsfNotebook);
+        // status_id 4 is Resolved; the notebook was Stopped and stays so.
+        const ok = now.status === 'Stopped' && now.rootAccess === 'Disabled' && ocsfStatus() === 4;
+        return {
+          ok,
+          line: ok
+            ? `${ocsfNotebook}: the OCSF finding (Findings Imported V2) fixed in place, left Stopped as it was; written back with BatchUpdateFindingsV2, status_id 4 (Resolved).`
+            : `UNEXPECTED: the OCSF finding of ${ocsfNotebook} did not end as it should; see the timeline above.`,
+        };
+      },
+    },
+  ];
+}
