@@ -1,5 +1,5 @@
 /**
- * The CDK app: `npx cdk synth` / `npx cdk deploy`.
+ * The CDK app: `npx cdk synth` / `npx cdk deploy SageMakerRemediation`, and the member stack's template.
  *
  * The configuration comes from the `remediation` context key (cdk.json, or `-c remediation='{...}'`);
  * see docs/configuration.md. cdk-nag's AWS Solutions pack runs as a validation plugin, so an
@@ -12,6 +12,7 @@ import {
   loadConfiguration,
   type RemediationConfiguration,
 } from '../stacks/configuration.js';
+import { MemberStack } from '../stacks/member-stack.js';
 import { SageMakerRemediationStack } from '../stacks/remediation-stack.js';
 
 const app = new App();
@@ -34,5 +35,10 @@ new SageMakerRemediationStack(app, 'SageMakerRemediation', {
   // Environment-agnostic without credentials, so `npx cdk synth` works offline.
   ...(account && region ? { env: { account, region } } : {}),
 });
+
+// What each member account and Region needs (the role the deployment acts through): deployed by a
+// service-managed StackSet from its template (cdk.out/SageMakerRemediationMember.template.json), and
+// directly in the deployment's own account. See docs/organization.md.
+new MemberStack(app, 'SageMakerRemediationMember', { configuration });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

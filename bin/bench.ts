@@ -23,6 +23,7 @@ import {
   renderWorkflowTable,
   TARGETS,
 } from './benchmark.js';
+import { burstProblems, measureBurst } from './benchmark-burst.js';
 import { measureControls } from './benchmark-controls.js';
 
 const { values } = parseArgs({
@@ -45,12 +46,14 @@ const iam = { deniedCalls: iamAnalysis.figures.deniedCalls, unusedGrants: iamAna
 const bundles = await measureBundles();
 const faults = await measureFaults(faultRuns);
 const controls = await measureControls();
+const burst = await measureBurst();
 const ok = meetsTargets(workflows.sageMaker3);
 const unresolved = Object.entries(controls)
   .filter(([, figures]) => figures.outcome !== 'RESOLVED')
   .map(([id, figures]) => `${id}: the finding ended ${figures.outcome}, not RESOLVED`);
 const problems = [
   ...unresolved,
+  ...burstProblems(burst),
   ...benchProblems({
     sageMaker3: workflows.sageMaker3,
     largeVolume,
@@ -69,6 +72,7 @@ if (json) {
         bundles,
         faults: faults.figures,
         controls,
+        burst,
         targets: { ...TARGETS, maxStatePayloadBytes: MAX_STATE_PAYLOAD_BYTES },
         meetsTargets: ok,
         problems,
@@ -111,6 +115,9 @@ if (json) {
       `| ${id} | ${figures.stateTransitions} | ${figures.lambdaInvocations} | ${figures.apiCalls} | ${figures.outcome} |`,
     );
   }
+  console.log(
+    `\nBurst: ${burst.findings} findings of ${burst.resources} notebooks in ${burst.accounts} member accounts within a minute, typical rate limits (${burst.realSeconds} s of real time): ${burst.remediated} remediated, ${burst.failed} failed, ${burst.duplicateRemediations} remediated twice, at most ${burst.peakConcurrentPerAccount} executions of one account at once (bound ${burst.concurrencyPerAccountRegion}), ${burst.throttledCalls} calls throttled, ${burst.simulatedMinutes} simulated minutes`,
+  );
   console.log(
     `\nTargets for SageMaker.3 from InService: <= ${TARGETS.maxStateTransitions} transitions, <= ${TARGETS.maxLambdaInvocations} Lambda invocation, overhead ratio <= ${TARGETS.maxOverheadRatio}: ${ok ? 'met' : 'NOT MET'}`,
   );

@@ -377,7 +377,7 @@ export function benchIamRecord(): BenchIamRecord {
     deployments,
     deniedCalls,
     observe: (deployment) => {
-      deployments.push(observeDeployment(deployment));
+      deployments.push(...observeDeployment(deployment));
       deniedCalls.push(...refusedCalls(deployment.account).map((call) => `bench: ${call}`));
     },
   };

@@ -14,6 +14,7 @@ import { LocalDeployment } from '../simulation/runner/local-deployment.js';
 import type { ExecutionRecord } from '../simulation/runner/local-state-machine.js';
 import { seedTargetNetwork } from '../simulation/scenarios/target-network.js';
 import { CONFIGURATION_CONTEXT_KEY } from '../stacks/configuration.js';
+import { seedDemoOrganizationCases } from './demo-organization-cases.js';
 import { seedDemoResourceCases } from './demo-resource-cases.js';
 
 const ACCOUNT = '111122223333';
@@ -94,6 +95,8 @@ account.sagemaker.seedNotebook({
 
 // Resources beside notebooks (from the control modules): the lessons' cases.
 const resourceCases = seedDemoResourceCases(account, { account: ACCOUNT, region: REGION });
+// A member account's notebook, and an OCSF finding of the new Security Hub.
+const organizationCases = seedDemoOrganizationCases(deployment);
 
 const finding = (
   controlId: string,
@@ -128,6 +131,10 @@ for (const { why, finding: each } of [...findings, ...resourceCases.flatMap((eac
   deployment.importFinding(each);
   console.log(`${each.Compliance?.SecurityControlId} ${each.Resources?.[0]?.Id?.split('/').pop()}: ${why}`);
 }
+for (const each of organizationCases) {
+  each.importFinding();
+  console.log(each.why);
+}
 for (const each of resourceCases) {
   const first = each.findings[0]?.finding;
   if (each.approveAfterMinutes === undefined || !first) continue;
@@ -159,16 +166,20 @@ void account.clock.sleep(20 * 60_000).then(() => {
 
 const executions = await deployment.settle();
 
-function findingOf(execution: ExecutionRecord) {
-  const detail = (execution.input as { detail: { findings: Array<{ Id: string }> } }).detail;
-  return account.securityHub.getFinding(detail.findings[0]?.Id ?? '');
+/** `<control> on <resource name>` of the execution's first finding, ASFF or OCSF (Findings Imported V2). */
+function subjectOf(execution: ExecutionRecord): string {
+  const [first] = (execution.input as { detail: { findings: Array<Record<string, unknown>> } }).detail
+    .findings;
+  const ocsf = first as { compliance?: { control?: string }; resources?: Array<{ name?: string }> };
+  if (ocsf?.compliance) return `${ocsf.compliance.control} on ${ocsf.resources?.[0]?.name}`;
+  const current = account.securityHub.getFinding(String(first?.Id ?? ''));
+  return `${current?.Compliance?.SecurityControlId} on ${current?.Resources?.[0]?.Id?.split('/').pop()}`;
 }
 
 heading('Executions of the state machine');
 for (const execution of executions) {
-  const current = findingOf(execution);
   console.log(
-    `\n${execution.name}  ${current?.Compliance?.SecurityControlId} on ${current?.Resources?.[0]?.Id?.split('/').pop()}: ${execution.status}` +
+    `\n${execution.name}  ${subjectOf(execution)}: ${execution.status}` +
       `  (${execution.transitions.length + execution.retries} state transitions, ${execution.lambdaInvocations} Lambda invocations)`,
   );
   // Tasks and waits tell the story; choices, passes and the polling plumbing do not.
@@ -200,6 +211,7 @@ console.log(`exposed-notebook tags: ${keptTags.join(', ')}`);
 
 heading('Other resources now');
 for (const each of resourceCases) console.log(each.describeNow(account));
+for (const each of organizationCases) console.log(each.describeNow());
 
 heading('Findings now (workflow status and note)');
 for (const { finding: each } of [...findings, ...resourceCases.flatMap((one) => one.findings)]) {
@@ -238,9 +250,11 @@ const recreatedOk =
   JSON.stringify(restored) === JSON.stringify(exposedFiles) &&
   [3, 4, 5].every((index) => statusOf(index) === 'RESOLVED');
 heading('Checked on the way');
-const denied = account.authorizations.filter((entry) => entry.decision !== 'Allowed');
+// Every account of the estate: the member account's calls are the member role's.
+const authorizations = deployment.directory.all().flatMap((each) => each.authorizations);
+const denied = authorizations.filter((entry) => entry.decision !== 'Allowed');
 console.log(
-  `IAM: ${account.authorizations.length} calls authorized against the deployed policies, ${denied.length} denied${
+  `IAM: ${authorizations.length} calls authorized against the deployed policies (${deployment.directory.all().length} accounts), ${denied.length} denied${
     denied.length ? `: ${denied.map((entry) => `${entry.action} ${entry.resource}`).join(', ')}` : ''
   }.`,
 );
@@ -258,8 +272,11 @@ console.log(
     ? 'exposed-notebook: root access fixed in place at once; one plan for SageMaker.1 and .2, approved, snapshotted, recreated in the private subnet with its data, tags and lifecycle configuration, InService again; all three findings RESOLVED.'
     : 'UNEXPECTED: the recreation of exposed-notebook did not end as it should; see the timeline above.',
 );
-const resourceResults = resourceCases.map((each) => each.check(account));
+const resourceResults = [
+  ...resourceCases.map((each) => each.check(account)),
+  ...organizationCases.map((each) => each.check()),
+];
 for (const result of resourceResults) console.log(result.line);
-account.dispose();
+for (const each of deployment.directory.all()) each.dispose();
 process.exitCode =
   inPlaceOk && recreatedOk && resourceResults.every((result) => result.ok) && denied.length === 0 ? 0 : 1;

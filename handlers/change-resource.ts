@@ -6,10 +6,16 @@
  * carries only the key and the digest.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
 import { sendRequest } from './shared/changes/sagemaker-requests.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
+import type { MemberSessions } from './shared/member-access.js';
+import {
+  deployedMemberSessions,
+  type MemberSageMaker,
+  memberTargetSchema,
+  sageMakerOnly,
+} from './shared/member-clients.js';
 import { changeEngineFor, changeRequests } from './shared/resource-changes.js';
 import {
   parseResourceSnapshot,
@@ -24,7 +30,8 @@ import {
 import { describeIssues } from './shared/validation.js';
 
 export interface ChangeResourceDependencies {
-  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  /** SageMaker as the member role of the request's target (shared/member-access.ts). */
+  readonly members: MemberSessions<MemberSageMaker>;
   readonly s3: Pick<S3Client, 'send'>;
   readonly settings: RuntimeSettings;
   readonly logger: Logger;
@@ -50,18 +57,21 @@ const changeRequestSchema = z.object({
     snapshotKey: z.string().check(z.startsWith(RESOURCE_SNAPSHOTS_PREFIX)),
     digest: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   }),
+  /** The resource's account and Region (`$.plan.target`), and the execution the member session is named after. */
+  target: memberTargetSchema,
+  executionName: z.string().check(z.minLength(1), z.maxLength(80)),
 });
 
 export function createChangeResourceHandler(
   dependencies: ChangeResourceDependencies,
 ): (request: unknown) => Promise<ChangeResourceResult> {
-  const { sagemaker, s3, settings, logger } = dependencies;
+  const { members, s3, settings, logger } = dependencies;
   return async function changeResource(request: unknown): Promise<ChangeResourceResult> {
     const parsed = changeRequestSchema.safeParse(request);
     if (!parsed.success) {
       throw new Error(`Invalid change request: ${describeIssues(parsed.error, 'request.').join('; ')}`);
     }
-    const { step, snapshot } = parsed.data;
+    const { step, snapshot, target, executionName } = parsed.data;
     const bucket = settings.recreate?.backupBucket;
     if (!bucket) throw new Error('The snapshot bucket is not configured (settings.recreate)');
     const response = await s3.send(
@@ -79,6 +89,7 @@ export function createChangeResourceHandler(
     }
     const verified = parseResourceSnapshot(text);
     const requests = changeRequests(verified, step);
+    const { sagemaker } = await members.clientsFor(target, executionName);
     // In order: a step that fails half-way is put back by the roll-back (the `restore` step).
     for (const request of requests) await sendRequest(sagemaker, request);
     const operations = requests.map((request) => request.operation);
@@ -88,18 +99,20 @@ export function createChangeResourceHandler(
 }
 
 // Created once per container and reused across invocations.
-const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
 const s3Client = new S3Client({ maxAttempts: 5 });
 let deployedHandler: ((request: unknown) => Promise<ChangeResourceResult>) | undefined;
 const logger = lambdaLogger('change-resource');
 
 export async function handler(request: unknown, context?: LambdaContext): Promise<ChangeResourceResult> {
   logger.addContext(context);
-  deployedHandler ??= createChangeResourceHandler({
-    sagemaker: sagemakerClient,
-    s3: s3Client,
-    settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
-    logger,
-  });
+  if (!deployedHandler) {
+    const settings = parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]);
+    deployedHandler = createChangeResourceHandler({
+      members: deployedMemberSessions(settings.members, sageMakerOnly),
+      s3: s3Client,
+      settings,
+      logger,
+    });
+  }
   return deployedHandler(request);
 }

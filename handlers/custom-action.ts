@@ -54,6 +54,7 @@ import {
   refusedNote,
   remediateNowExecutionName,
   resourceName,
+  TASK_GONE_ERRORS,
   TRANSIENT_NOTE_ERRORS,
   type UnprocessedFinding,
 } from './shared/custom-action-outcomes.js';
@@ -89,9 +90,6 @@ export interface CustomActionDependencies {
   readonly now: () => Date;
   readonly logger: Logger;
 }
-
-/** The waiting task no longer exists: the execution timed out, was stopped, or finished. */
-const TASK_GONE_ERRORS: ReadonlySet<string> = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
 
 export function createCustomActionHandler(
   dependencies: CustomActionDependencies,

@@ -9,7 +9,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeNotebookInstanceCommand,
   type DescribeNotebookInstanceCommandOutput,
-  SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -27,6 +26,7 @@ import {
   decideCleanUp,
   type ExecutionStatusChange,
   endOf,
+  findingListsOf,
   type HistoryEvent,
   type LastStep,
   lastStep,
@@ -36,6 +36,13 @@ import {
   unplannedNote,
 } from './shared/cleanup-plan.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
+import type { MemberSessions, MemberTarget } from './shared/member-access.js';
+import {
+  deployedMemberSessions,
+  type MemberSageMaker,
+  memberTargetSchema,
+  sageMakerOnly,
+} from './shared/member-clients.js';
 import {
   CLEANUP_REMEDIATION_PREFIX,
   type DocumentClient,
@@ -56,7 +63,8 @@ const MAX_HISTORY_EVENTS = 2_000;
 
 export interface PlanCleanupDependencies {
   readonly sfn: Pick<SFNClient, 'send'>;
-  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  /** SageMaker as the member role of the dead execution's target (shared/member-access.ts). */
+  readonly members: MemberSessions<MemberSageMaker>;
   readonly dynamodb: DocumentClient;
   readonly settings: RuntimeSettings;
   readonly now: () => Date;
@@ -84,8 +92,19 @@ export interface PlanCleanupResult {
 /** What the failure handling reads when no resource change was rolled back. */
 const NO_ROLLBACK = { step: 'none', restored: false } as const;
 
+/**
+ * Where the dead execution's notebook is: its plan's target, or (a plan from before targets existed)
+ * the account and Region of the notebook's ARN.
+ */
+export function cleanupTargetOf(plan: LastStep['data']['plan']): MemberTarget {
+  const target = memberTargetSchema.safeParse(plan.target);
+  if (target.success) return target.data;
+  const [, , , region = '', accountId = ''] = plan.notebook.arn.split(':');
+  return { accountId, region };
+}
+
 export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
-  const { sfn, sagemaker, dynamodb, settings, now, logger } = deps;
+  const { sfn, members, dynamodb, settings, now, logger } = deps;
 
   return async function planCleanup(input: unknown): Promise<PlanCleanupResult> {
     const parsedRequest = request.safeParse(input);
@@ -128,9 +147,7 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
         ...step.data,
         cleanup: { action: 'report-resource', executionArn: dead, reason: step.enteredState },
         rollback: step.data.rollback ?? NO_ROLLBACK,
-        planFindingIdentifiers: step.data.planFindingIdentifiers ?? [
-          { Id: step.data.plan.finding.id, ProductArn: step.data.plan.finding.productArn },
-        ],
+        ...findingListsOf(step.data),
         failure: abortedError(change, step),
       };
     }
@@ -150,7 +167,7 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
         rollback: step.data.rollback ?? NO_ROLLBACK,
       };
     }
-    const current = await observe(step, change.detail.name);
+    const current = await observe(step, change.detail.name, execution.name);
     logger.info('cleaning up', { ...context, lockTaken, planTaken, notebook: current.notebook.status });
     const { data } = step;
     return {
@@ -172,9 +189,7 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
       recoveryError: null,
       recreation: current.recreation,
       snapshot: data.snapshot ?? { Payload: { restoreCommand: '', snapshotPrefix: '', keepData: false } },
-      planFindingIdentifiers: data.planFindingIdentifiers ?? [
-        { Id: data.plan.finding.id, ProductArn: data.plan.finding.productArn },
-      ],
+      ...findingListsOf(data),
       planClose: { attempt: 0, count: '0' },
       // An execution from before roll-backs existed has none in its state.
       rollback: data.rollback ?? NO_ROLLBACK,
@@ -287,7 +302,7 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
    * dead execution's flags (it may have ended between a step and its record): the backup lifecycle
    * configuration attached, or the notebook deleted (gone with a snapshot) or recreated (tagged by it).
    */
-  async function observe(step: LastStep, deadName: string) {
+  async function observe(step: LastStep, deadName: string, executionName: string) {
     const { plan } = step.data;
     const kind = (plan.resource as { kind?: unknown } | undefined)?.kind;
     if (typeof kind === 'string' && kind !== 'notebook-instance') {
@@ -300,6 +315,8 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
     }
     const snapshot = step.data.snapshot?.Payload;
     const hasSnapshot = typeof snapshot?.restoreCommand === 'string' && snapshot.restoreCommand !== '';
+    // Read as the member role in the notebook's account and Region, in a session named after this clean-up.
+    const { sagemaker } = await members.clientsFor(cleanupTargetOf(plan), executionName);
     let described: DescribeNotebookInstanceCommandOutput | undefined;
     try {
       described = await sagemaker.send(
@@ -367,7 +384,6 @@ function nothing(executionArn: string, reason: string): PlanCleanupResult {
 }
 
 const sfnClient = new SFNClient({ maxAttempts: 5 });
-const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
 const dynamodbClient = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }));
 let deployedHandler: ((input: unknown) => Promise<PlanCleanupResult>) | undefined;
 
@@ -375,14 +391,17 @@ const logger = lambdaLogger('plan-cleanup');
 
 export async function handler(input: unknown, context?: LambdaContext): Promise<PlanCleanupResult> {
   logger.addContext(context);
-  deployedHandler ??= createPlanCleanupHandler({
-    sfn: sfnClient,
-    sagemaker: sagemakerClient,
-    dynamodb: dynamodbClient,
-    settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
-    now: () => new Date(),
-    logger,
-  });
+  if (!deployedHandler) {
+    const settings = parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]);
+    deployedHandler = createPlanCleanupHandler({
+      sfn: sfnClient,
+      members: deployedMemberSessions(settings.members, sageMakerOnly),
+      dynamodb: dynamodbClient,
+      settings,
+      now: () => new Date(),
+      logger,
+    });
+  }
   return deployedHandler(input);
 }
 

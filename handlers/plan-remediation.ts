@@ -9,12 +9,14 @@
  */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeNotebookInstanceCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { DescribeNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { approvalKeyFor } from '../stacks/approval-table-schema.js';
+import { withApprovalCommands } from './shared/approval-command.js';
 import { isSageMakerNotFound } from './shared/aws-errors.js';
 import {
   describeHolder,
@@ -30,12 +32,15 @@ import {
   type Trigger,
   type ValidatedFinding,
 } from './shared/finding-event.js';
+import { outOfScopeAnnotation, scopeNotEvaluatedAnnotation } from './shared/finding-scope.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
+import { MemberRoleUnavailable, type MemberSessions } from './shared/member-access.js';
+import { deployedMemberSessions, type MemberSageMaker, sageMakerOnly } from './shared/member-clients.js';
+import { unreachableAnnotation, unreachableReason } from './shared/member-reach.js';
 import {
   acquireLock,
   createPlan,
   type DocumentClient,
-  type FindingIdentifier,
   type LockHolder,
   type PlanHolder,
   releaseLock,
@@ -45,6 +50,8 @@ import {
   type NotebookControl,
   settingsFromDescribe,
 } from './shared/notebook-recreation.js';
+import { createPlacementReader, decideScope, type PlacementReader } from './shared/organization-placement.js';
+import { memberRoleUnavailableAnnotation, sayingTakenOver } from './shared/plan-annotations.js';
 import {
   buildPlanResult,
   cannotRemediateAnnotation,
@@ -57,15 +64,13 @@ import {
   exemptAnnotation,
   isExempt,
   lockKeyFor,
-  NOTE_LIMIT,
   type NotebookObservation,
   notebookUnavailable,
   resourceName,
   settingsForRemediateNow,
   type Tag,
-  truncate,
 } from './shared/plan-decisions.js';
-import { joinWithNote } from './shared/plan-join.js';
+import { joinWithNote, planFindingOf } from './shared/plan-join.js';
 import { decideRecreation, dryRunRecreateAnnotation, remediationFor } from './shared/recreation-decisions.js';
 import type { PlanResult } from './shared/remediation-plan.js';
 import { CHANGE_ENGINES } from './shared/resource-changes.js';
@@ -80,8 +85,11 @@ import { listAllTags } from './shared/sagemaker-tags.js';
 import { describeIssues } from './shared/validation.js';
 import { WORK_BUDGET_SECONDS } from './shared/work-budget.js';
 
+type SageMaker = MemberSageMaker['sagemaker'];
+
 export interface PlanDependencies {
-  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  /** SageMaker as the member role of the finding's account and Region (shared/member-access.ts). */
+  readonly members: MemberSessions<MemberSageMaker>;
   /** A document client (@aws-sdk/lib-dynamodb): locks and plans are plain objects. */
   readonly dynamodb: DocumentClient;
   /**
@@ -94,6 +102,11 @@ export interface PlanDependencies {
    * joins (shared/plan-join.ts). Without it, the state machine writes that note after the join.
    */
   readonly securityhub?: Pick<SecurityHubClient, 'send'>;
+  /**
+   * Where accounts sit in AWS Organizations (cached), for the organizational unit lists of
+   * `settings.scope`. Without it, a finding those lists must decide is not remediated.
+   */
+  readonly placements?: PlacementReader;
   readonly settings: RuntimeSettings;
   readonly now: () => Date;
   readonly logger: Logger;
@@ -107,46 +120,12 @@ const planRequest = z.object({
 /** Plans a finding may join: not closed yet (an approved plan being carried out still fixes it). */
 const JOINABLE_PLAN_STATUSES = ['PLANNED', 'PENDING', 'APPROVED'] as const;
 
-function identifierOf(finding: ValidatedFinding): FindingIdentifier {
-  return { Id: finding.id, ProductArn: finding.productArn };
-}
-
-/**
- * The decision of a run that took a lock or plan over, saying so: first in the note of an annotation
- * or an approval request (the rest may be truncated, not that), and in the alert.
- */
-function sayingTakenOver(decision: Decision, sentence: string): Decision {
-  if (decision.kind === 'annotate') {
-    const { annotation } = decision;
-    return {
-      kind: 'annotate',
-      annotation: {
-        ...annotation,
-        note: truncate(`${sentence} ${annotation.note}`, NOTE_LIMIT),
-        message: `${sentence}\n\n${annotation.message}`,
-      },
-    };
-  }
-  if (decision.kind === 'remediate' && decision.recreate) {
-    const { recreate } = decision;
-    return {
-      ...decision,
-      recreate: {
-        ...recreate,
-        approvalNote: truncate(`${sentence} ${recreate.approvalNote}`, NOTE_LIMIT),
-        approvalMessage: `${sentence}\n\n${recreate.approvalMessage}`,
-      },
-    };
-  }
-  return decision;
-}
-
 export function createPlanHandler(
   dependencies: PlanDependencies,
   /** Set when planning a "Remediate now" request with its requested settings already applied. */
   requested = false,
 ): (request: unknown) => Promise<PlanResult> {
-  const { sagemaker, dynamodb, sfn, securityhub, settings, now, logger } = dependencies;
+  const { members, dynamodb, sfn, securityhub, settings, now, logger } = dependencies;
 
   /** Asks Step Functions whether a holder of this state machine still runs (undefined: never takes over). */
   function holderStatusFor(execution: ExecutionIdentity): HolderStatusReader | undefined {
@@ -156,7 +135,7 @@ export function createPlanHandler(
   }
 
   /** The resource's tags, or undefined when the resource no longer exists. */
-  async function tagsIfExists(resourceArn: string): Promise<Tag[] | undefined> {
+  async function tagsIfExists(sagemaker: SageMaker, resourceArn: string): Promise<Tag[] | undefined> {
     try {
       return await listAllTags(sagemaker, resourceArn);
     } catch (error) {
@@ -165,7 +144,7 @@ export function createPlanHandler(
     }
   }
 
-  async function observeNotebook(name: string): Promise<NotebookObservation> {
+  async function observeNotebook(sagemaker: SageMaker, name: string): Promise<NotebookObservation> {
     try {
       const notebook = await sagemaker.send(
         new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }),
@@ -196,6 +175,29 @@ export function createPlanHandler(
     }
   }
 
+  /**
+   * The annotation of a finding outside the scope, or whose scope could not be decided (never
+   * remediated on an error); undefined when the finding is in scope. Decided before anything is read.
+   */
+  async function scopeDecision(
+    finding: ValidatedFinding,
+    execution: ExecutionIdentity,
+  ): Promise<Decision | undefined> {
+    // A control switched off is ignored without a note, whatever the scope.
+    if (!settings.scope || settings.modes[finding.control.id] === 'off') return undefined;
+    const scope = await decideScope(settings.scope, finding, dependencies.placements);
+    if (scope.kind === 'in-scope') return undefined;
+    if (scope.kind === 'out-of-scope') {
+      return { kind: 'annotate', annotation: outOfScopeAnnotation(finding, scope.reason, execution) };
+    }
+    logger.warn('scope not evaluated', {
+      execution: execution.id,
+      findingId: finding.id,
+      cause: scope.cause,
+    });
+    return { kind: 'annotate', annotation: scopeNotEvaluatedAnnotation(finding, scope.cause, execution) };
+  }
+
   /** When the approval window of a plan made now closes. */
   function approvalDeadline(): Date {
     return new Date(now().getTime() + (settings.recreate?.approvalTimeoutSeconds ?? 0) * 1000);
@@ -207,14 +209,16 @@ export function createPlanHandler(
    */
   async function recordPlan(
     finding: ValidatedFinding,
-    decision: Extract<Decision, { kind: 'remediate' }>,
+    planned: Extract<Decision, { kind: 'remediate' }>,
     execution: ExecutionIdentity,
   ): Promise<Decision> {
-    const recreate = decision.recreate;
-    if (!recreate || !settings.recreate) return decision;
+    if (!planned.recreate || !settings.recreate) return planned;
     const table = settings.recreate.approvalTableName;
+    // The approval request also gives the approvals command, for this deployment's table and region.
+    const recreate = withApprovalCommands(planned.recreate, finding.id, { table, region: settings.region });
+    const decision = { ...planned, recreate };
     const key = approvalKeyFor(finding.resourceArn);
-    const identifier = identifierOf(finding);
+    const identifier = planFindingOf(finding);
     // The deadline the approval request states is the one the plan's item enforces.
     const deadline = new Date(recreate.approvalExpiresAt * 1000);
     let holder: PlanHolder | undefined;
@@ -274,6 +278,7 @@ export function createPlanHandler(
    * the notebook as it is now. `lockTakeover` says whose lock it was ('' when it was free).
    */
   async function fixInPlace(
+    sagemaker: SageMaker,
     finding: ValidatedFinding,
     execution: ExecutionIdentity,
   ): Promise<{ decision: Decision; lockTakeover: string }> {
@@ -305,7 +310,7 @@ export function createPlanHandler(
     try {
       const decision = decideFromNotebook(
         finding,
-        await observeNotebook(finding.notebookName ?? ''),
+        await observeNotebook(sagemaker, finding.notebookName ?? ''),
         execution,
       );
       // Nothing to change: the lock is not needed any more.
@@ -345,47 +350,20 @@ export function createPlanHandler(
     return decideWhenLocked(finding, holder, execution);
   }
 
-  return async function planRemediation(request: unknown): Promise<PlanResult> {
-    const parsedRequest = planRequest.safeParse(request);
-    if (!parsedRequest.success) {
-      throw new InvalidFindingEvent(describeIssues(parsedRequest.error, 'request.'));
-    }
-    const { event, execution } = parsedRequest.data;
-    let finding: ValidatedFinding;
-    let trigger: Trigger;
-    try {
-      ({ finding, trigger } = parseWorkflowInput(event, {
-        accountId: settings.accountId,
-        region: settings.region,
-      }));
-    } catch (error) {
-      if (error instanceof InvalidFindingEvent) {
-        logger.warn('event rejected', { execution: execution.id, problems: error.problems });
-      }
-      throw error;
-    }
-    const context = { execution: execution.id, findingId: finding.id, control: finding.control.id };
-    const plan = (decision: Decision, why: string, lockTakeover = ''): PlanResult => {
-      logger.info(why, { ...context, decision: decision.kind });
-      const result = buildPlanResult(finding, settings.timing, decision);
-      return lockTakeover ? { ...result, plan: { ...result.plan, lockTakeover } } : result;
-    };
-
-    if (trigger === 'remediate-now' && !requested) {
-      // Same planner, with the mode the person asked for: see settingsForRemediateNow.
-      logger.info('remediate now requested', { execution: execution.id, findingId: finding.id });
-      return createPlanHandler(
-        { ...dependencies, settings: settingsForRemediateNow(settings, finding) },
-        true,
-      )(request);
-    }
-    if (!isActionable(finding, trigger)) {
-      return plan({ kind: 'ignore', reason: `workflow status ${finding.workflowStatus}` }, 'not actionable');
-    }
+  /**
+   * The plan of an actionable finding in scope, from its resource as the member role of the finding's
+   * account and Region reads it (MemberRoleUnavailable when that role cannot be assumed).
+   */
+  async function planInMember(
+    finding: ValidatedFinding,
+    execution: ExecutionIdentity,
+    plan: (decision: Decision, why: string, lockTakeover?: string) => PlanResult,
+  ): Promise<PlanResult> {
     if (finding.control.kind !== 'notebook-instance') {
       if (settings.modes[finding.control.id] === 'off') {
         return plan({ kind: 'ignore', reason: `${finding.control.id} is switched off` }, 'decided by mode');
       }
+      const { sagemaker } = await members.clientsFor(finding, execution.name);
       // Read first: the note names the resource as it is (gone, exempt, compliant by now, or failing).
       const observed = await observeResource(
         sagemaker,
@@ -413,7 +391,8 @@ export function createPlanHandler(
     const notebookName = finding.notebookName;
     if (!notebookName) throw new Error(`${finding.control.id} remediation needs a notebook instance`);
 
-    const tags = await tagsIfExists(finding.resourceArn);
+    const { sagemaker } = await members.clientsFor(finding, execution.name);
+    const tags = await tagsIfExists(sagemaker, finding.resourceArn);
     if (!tags) return plan(decideFromNotebook(finding, { exists: false }, execution), 'resource gone');
     if (isExempt(tags, settings.exemptionTag)) {
       return plan({ kind: 'annotate', annotation: exemptAnnotation(finding, settings, execution) }, 'exempt');
@@ -421,7 +400,7 @@ export function createPlanHandler(
 
     const remediation = remediationFor(finding, settings);
     if (!remediation) {
-      const before = await observeNotebook(notebookName);
+      const before = await observeNotebook(sagemaker, notebookName);
       const unavailable = notebookUnavailable(finding, before, execution);
       const stillFailing =
         before.exists && before.settings
@@ -432,7 +411,7 @@ export function createPlanHandler(
     }
     if (remediation === 'recreate-notebook') {
       // A plan, not a change: the notebook is only locked once the plan is approved.
-      const observed = await observeNotebook(notebookName);
+      const observed = await observeNotebook(sagemaker, notebookName);
       const decision = decideRecreation(finding, observed, settings, approvalDeadline(), execution);
       if (decision.kind !== 'remediate') return plan(decision, 'no recreation');
       if (settings.dryRun) {
@@ -447,33 +426,95 @@ export function createPlanHandler(
       return plan(await recordPlan(finding, decision, execution), 'recreation planned');
     }
     if (settings.dryRun) {
-      const annotation = dryRunAnnotation(finding, await observeNotebook(notebookName), execution);
+      const annotation = dryRunAnnotation(finding, await observeNotebook(sagemaker, notebookName), execution);
       return plan({ kind: 'annotate', annotation }, 'dry run');
     }
-    const fix = await fixInPlace(finding, execution);
+    const fix = await fixInPlace(sagemaker, finding, execution);
     return plan(fix.decision, 'in-place fix', fix.lockTakeover);
+  }
+
+  return async function planRemediation(request: unknown): Promise<PlanResult> {
+    const parsedRequest = planRequest.safeParse(request);
+    if (!parsedRequest.success) {
+      throw new InvalidFindingEvent(describeIssues(parsedRequest.error, 'request.'));
+    }
+    const { event, execution } = parsedRequest.data;
+    let finding: ValidatedFinding;
+    let trigger: Trigger;
+    try {
+      ({ finding, trigger } = parseWorkflowInput(event, {
+        accountId: settings.accountId,
+        region: settings.region,
+      }));
+    } catch (error) {
+      if (error instanceof InvalidFindingEvent) {
+        logger.warn('event rejected', { execution: execution.id, problems: error.problems });
+      }
+      throw error;
+    }
+    const context = { execution: execution.id, findingId: finding.id, control: finding.control.id };
+    const plan = (decision: Decision, why: string, lockTakeover = ''): PlanResult => {
+      logger.info(why, { ...context, decision: decision.kind });
+      const result = buildPlanResult(finding, settings.timing, decision, settings.members);
+      return lockTakeover ? { ...result, plan: { ...result.plan, lockTakeover } } : result;
+    };
+
+    if (trigger === 'remediate-now' && !requested) {
+      // Same planner, with the mode the person asked for: see settingsForRemediateNow.
+      logger.info('remediate now requested', { execution: execution.id, findingId: finding.id });
+      return createPlanHandler(
+        { ...dependencies, settings: settingsForRemediateNow(settings, finding) },
+        true,
+      )(request);
+    }
+    if (!isActionable(finding, trigger)) {
+      return plan({ kind: 'ignore', reason: `workflow status ${finding.workflowStatus}` }, 'not actionable');
+    }
+    const outsideScope = await scopeDecision(finding, execution);
+    if (outsideScope) return plan(outsideScope, 'scope');
+    const unreachable = unreachableReason(finding, settings);
+    if (unreachable) {
+      return plan(
+        { kind: 'annotate', annotation: unreachableAnnotation(finding, unreachable, execution) },
+        'unreachable from this deployment',
+      );
+    }
+    try {
+      return await planInMember(finding, execution, plan);
+    } catch (error) {
+      // Nothing was read or changed: the note names the StackSet to deploy there, no failed execution.
+      if (!(error instanceof MemberRoleUnavailable)) throw error;
+      logger.warn('member role unavailable', { ...context, roleArn: error.roleArn, reason: error.reason });
+      const annotation = memberRoleUnavailableAnnotation(finding, error, execution);
+      return plan({ kind: 'annotate', annotation }, 'member role unavailable');
+    }
   };
 }
 
 // Created once per container and reused across invocations.
-const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
 const dynamodbClient = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }));
 const sfnClient = new SFNClient({ maxAttempts: 5 });
 const securityHubClient = new SecurityHubClient({ maxAttempts: 5 });
+// Only called when the scope lists organizational units; its answers are cached in this container.
+const placements = createPlacementReader(new OrganizationsClient({ maxAttempts: 5 }), () => new Date());
 let deployedHandler: ((request: unknown) => Promise<PlanResult>) | undefined;
 
 const logger = lambdaLogger('plan-remediation');
 
 export async function handler(request: unknown, context?: LambdaContext): Promise<PlanResult> {
   logger.addContext(context);
-  deployedHandler ??= createPlanHandler({
-    sagemaker: sagemakerClient,
-    dynamodb: dynamodbClient,
-    sfn: sfnClient,
-    securityhub: securityHubClient,
-    settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
-    now: () => new Date(),
-    logger,
-  });
+  if (!deployedHandler) {
+    const settings = parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]);
+    deployedHandler = createPlanHandler({
+      members: deployedMemberSessions(settings.members, sageMakerOnly),
+      dynamodb: dynamodbClient,
+      sfn: sfnClient,
+      securityhub: securityHubClient,
+      placements,
+      settings,
+      now: () => new Date(),
+      logger,
+    });
+  }
   return deployedHandler(request);
 }

@@ -29,7 +29,6 @@ import {
   DescribeNotebookInstanceCommand,
   type DescribeNotebookInstanceCommandOutput,
   DescribeNotebookInstanceLifecycleConfigCommand,
-  SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -52,6 +51,14 @@ import {
   takeoverSentence,
 } from './shared/execution-status.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
+import type { MemberSessions } from './shared/member-access.js';
+import {
+  deployedMemberSessions,
+  type MemberSageMakerAndIam,
+  memberSageMakerClient,
+  memberTargetSchema,
+  sessionCredentials,
+} from './shared/member-clients.js';
 import {
   BACKUP_FORMAT_VERSION,
   type BackupRequest,
@@ -94,7 +101,11 @@ import { describeIssues } from './shared/validation.js';
 import { nonCopyWorkSeconds, recreationLockSeconds, secondsLeftForWork } from './shared/work-budget.js';
 
 export interface SnapshotDependencies {
-  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  /**
+   * SageMaker and IAM (GetRole of the notebook's role) as the member role of the plan's target
+   * (shared/member-access.ts): the notebook and its role live in the member account.
+   */
+  readonly members: MemberSessions<MemberSageMakerAndIam>;
   /** The lock table, through the document client. */
   readonly dynamodb: DocumentClient;
   /**
@@ -103,7 +114,6 @@ export interface SnapshotDependencies {
    */
   readonly sfn?: StepFunctionsClient;
   readonly s3: Pick<S3Client, 'send'>;
-  readonly iam: Pick<IAMClient, 'send'>;
   readonly settings: RuntimeSettings;
   readonly now: () => Date;
   readonly logger: Logger;
@@ -140,6 +150,8 @@ const snapshotRequest = z.object({
     }),
     /** The approved plan: the controls it fixes (when absent, those the deployment remediates). */
     recreate: z.optional(z.object({ fixes: z.array(z.string()) })),
+    /** The notebook's account and Region: read as the member role there. */
+    target: memberTargetSchema,
   }),
   execution: z.object({
     id: z.string().check(z.minLength(1)),
@@ -157,7 +169,7 @@ const JSON_CONTENT_TYPE = 'application/json';
 export function createSnapshotHandler(
   dependencies: SnapshotDependencies,
 ): (request: unknown) => Promise<SnapshotNotebookResult> {
-  const { sagemaker, dynamodb, sfn, s3, iam, settings, now, logger } = dependencies;
+  const { members, dynamodb, sfn, s3, settings, now, logger } = dependencies;
   const configured = settings.recreate;
   if (!configured) {
     throw new Error(
@@ -167,7 +179,10 @@ export function createSnapshotHandler(
   const recreate = configured;
   const bucket = recreate.backupBucket;
 
-  async function lifecycleConfig(name: string | undefined): Promise<LifecycleConfigSnapshot | undefined> {
+  async function lifecycleConfig(
+    { sagemaker }: MemberSageMakerAndIam,
+    name: string | undefined,
+  ): Promise<LifecycleConfigSnapshot | undefined> {
     if (!name) return undefined;
     const response = await sagemaker.send(
       new DescribeNotebookInstanceLifecycleConfigCommand({ NotebookInstanceLifecycleConfigName: name }),
@@ -179,7 +194,10 @@ export function createSnapshotHandler(
     });
   }
 
-  async function codeRepositories(notebook: NotebookSettings): Promise<CodeRepositorySnapshot[]> {
+  async function codeRepositories(
+    { sagemaker }: MemberSageMakerAndIam,
+    notebook: NotebookSettings,
+  ): Promise<CodeRepositorySnapshot[]> {
     const referenced = [notebook.DefaultCodeRepository, ...(notebook.AdditionalCodeRepositories ?? [])];
     const names = [
       ...new Set(
@@ -203,7 +221,7 @@ export function createSnapshotHandler(
     return repositories;
   }
 
-  async function roleIdOf(roleArn: string): Promise<string> {
+  async function roleIdOf({ iam }: MemberSageMakerAndIam, roleArn: string): Promise<string> {
     const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
     const response = await iam.send(new GetRoleCommand({ RoleName: roleName }));
     const roleId = response.Role?.RoleId;
@@ -241,6 +259,9 @@ export function createSnapshotHandler(
       notebook: remediation.notebook.name,
     };
 
+    // Before the lock: a member role that cannot be assumed fails the step with nothing held or changed.
+    const clients = await members.clientsFor(remediation.target, execution.name);
+
     // 0. The lock: nothing else changes the notebook from here on (an in-place fix finishes first). It
     // lapses when the execution must have ended (at most a work budget on), so a dead one frees it.
     const workSeconds = recreationLockSeconds(
@@ -277,7 +298,7 @@ export function createSnapshotHandler(
       });
     }
     try {
-      const prepared = await prepare(remediation, execution, context, workSeconds);
+      const prepared = await prepare(clients, remediation, execution, context, workSeconds);
       return taken.tookOver
         ? { ...prepared, lockTakeover: takeoverSentence('lock', taken.tookOver) }
         : prepared;
@@ -298,6 +319,7 @@ export function createSnapshotHandler(
   };
 
   async function prepare(
+    clients: MemberSageMakerAndIam,
     remediation: z.infer<typeof snapshotRequest>['plan'],
     execution: z.infer<typeof snapshotRequest>['execution'],
     context: Record<string, string>,
@@ -306,7 +328,7 @@ export function createSnapshotHandler(
     // 1. The notebook as it is now (deleted by someone while the plan waited: nothing to recreate).
     let described: DescribeNotebookInstanceCommandOutput;
     try {
-      described = await sagemaker.send(
+      described = await clients.sagemaker.send(
         new DescribeNotebookInstanceCommand({ NotebookInstanceName: remediation.notebook.name }),
       );
     } catch (error) {
@@ -364,11 +386,11 @@ export function createSnapshotHandler(
     }
     // What Describe does not say: tags, scripts, repositories, and the role id that prefixes the snapshot.
     const tags = userTags(
-      await listAllTags(sagemaker, notebook.NotebookInstanceArn ?? remediation.notebook.arn),
+      await listAllTags(clients.sagemaker, notebook.NotebookInstanceArn ?? remediation.notebook.arn),
     );
-    const originalLifecycle = await lifecycleConfig(notebook.NotebookInstanceLifecycleConfigName);
-    const repositories = await codeRepositories(notebook);
-    const roleId = await roleIdOf(notebook.RoleArn);
+    const originalLifecycle = await lifecycleConfig(clients, notebook.NotebookInstanceLifecycleConfigName);
+    const repositories = await codeRepositories(clients, notebook);
+    const roleId = await roleIdOf(clients, notebook.RoleArn);
 
     // 4. configuration.json, read back and verified before the state machine may delete anything.
     const takenAt = now();
@@ -434,10 +456,8 @@ export function createSnapshotHandler(
 }
 
 // Created once per container and reused across invocations.
-const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
 const dynamodbClient = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }));
 const s3Client = new S3Client({ maxAttempts: 5 });
-const iamClient = new IAMClient({ maxAttempts: 5 });
 const sfnClient = new SFNClient({ maxAttempts: 5 });
 let deployedHandler: ((request: unknown) => Promise<SnapshotNotebookResult>) | undefined;
 
@@ -445,15 +465,20 @@ const logger = lambdaLogger('snapshot-notebook');
 
 export async function handler(request: unknown, context?: LambdaContext): Promise<SnapshotNotebookResult> {
   logger.addContext(context);
-  deployedHandler ??= createSnapshotHandler({
-    sagemaker: sagemakerClient,
-    dynamodb: dynamodbClient,
-    sfn: sfnClient,
-    s3: s3Client,
-    iam: iamClient,
-    settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
-    now: () => new Date(),
-    logger,
-  });
+  if (!deployedHandler) {
+    const settings = parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]);
+    deployedHandler = createSnapshotHandler({
+      members: deployedMemberSessions(settings.members, (region, credentials) => ({
+        sagemaker: memberSageMakerClient(region, credentials),
+        iam: new IAMClient({ region, maxAttempts: 5, credentials: sessionCredentials(credentials) }),
+      })),
+      dynamodb: dynamodbClient,
+      sfn: sfnClient,
+      s3: s3Client,
+      settings,
+      now: () => new Date(),
+      logger,
+    });
+  }
   return deployedHandler(request);
 }

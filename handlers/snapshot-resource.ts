@@ -13,11 +13,10 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { RESOURCE_KINDS, type ResourceKind } from './shared/controls/resource-kinds.js';
+import { parseSageMakerArn, RESOURCE_KINDS, type ResourceKind } from './shared/controls/resource-kinds.js';
 import { findControl } from './shared/controls-catalogue.js';
 import {
   describeHolder,
@@ -26,6 +25,13 @@ import {
   takeoverSentence,
 } from './shared/execution-status.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
+import type { MemberSessions } from './shared/member-access.js';
+import {
+  deployedMemberSessions,
+  type MemberSageMaker,
+  memberTargetSchema,
+  sageMakerOnly,
+} from './shared/member-clients.js';
 import { acquireLock, type DocumentClient, releaseLock } from './shared/notebook-locks.js';
 import {
   compactUtc,
@@ -52,7 +58,8 @@ import { readTextIfExists } from './shared/s3-text.js';
 import { describeIssues } from './shared/validation.js';
 
 export interface SnapshotResourceDependencies {
-  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  /** SageMaker as the member role of the plan's target (shared/member-access.ts). */
+  readonly members: MemberSessions<MemberSageMaker>;
   readonly dynamodb: DocumentClient;
   readonly sfn?: StepFunctionsClient;
   readonly s3: Pick<S3Client, 'send'>;
@@ -89,6 +96,7 @@ const snapshotRequest = z.object({
       arn: z.string(),
       fixes: z.array(z.string()).check(z.minLength(1)),
     }),
+    target: memberTargetSchema,
   }),
   execution: z.object({ id: z.string(), name: z.string().check(z.regex(EXECUTION_NAME)) }),
 });
@@ -104,7 +112,7 @@ function statusOf(description: Readonly<Record<string, unknown>>): string | unde
 export function createSnapshotResourceHandler(
   dependencies: SnapshotResourceDependencies,
 ): (request: unknown) => Promise<SnapshotResourceResult> {
-  const { sagemaker, dynamodb, sfn, s3, settings, now, logger } = dependencies;
+  const { members, dynamodb, sfn, s3, settings, now, logger } = dependencies;
   const bucket = settings.recreate?.backupBucket;
 
   return async function snapshotResource(request: unknown): Promise<SnapshotResourceResult> {
@@ -116,6 +124,8 @@ export function createSnapshotResourceHandler(
     const { plan, execution } = parsed.data;
     const { resource } = plan;
     const context = { execution: execution.id, arn: resource.arn, control: plan.controlId };
+    // Before the lock: a member role that cannot be assumed fails the step with nothing held or changed.
+    const { sagemaker } = await members.clientsFor(plan.target, execution.name);
 
     const lock = { table: settings.lockTableName, key: plan.lock.key, owner: execution.id };
     const taken = await acquireLock(
@@ -165,7 +175,14 @@ export function createSnapshotResourceHandler(
     }
 
     const takenAt = now();
-    const key = resourceSnapshotKey(resource.kind, resource.name, `${compactUtc(takenAt)}-${execution.name}`);
+    // Under the resource's own account and Region: namesakes in other accounts never share a prefix.
+    const place = parseSageMakerArn(resource.arn) ?? plan.target;
+    const key = resourceSnapshotKey(
+      place,
+      resource.kind,
+      resource.name,
+      `${compactUtc(takenAt)}-${execution.name}`,
+    );
     const { engine } = changeEngineFor(fixes);
     const snapshot: ResourceSnapshot = {
       version: RESOURCE_SNAPSHOT_VERSION,
@@ -200,7 +217,10 @@ export function createSnapshotResourceHandler(
     return {
       snapshotKey: key,
       digest: resourceSnapshotDigest(written),
-      restoreCommand: resourceRestoreCommand(bucket, key),
+      restoreCommand: resourceRestoreCommand(bucket, key, {
+        resource: place,
+        deployment: { accountId: settings.accountId, region: settings.region },
+      }),
       fixes,
       lockTakeover: taken.tookOver ? ` ${takeoverSentence('lock', taken.tookOver)}` : '',
       target: engine.target?.(snapshot) ?? { name: resource.name, arn: resource.arn },
@@ -209,7 +229,6 @@ export function createSnapshotResourceHandler(
 }
 
 // Created once per container and reused across invocations.
-const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
 const dynamodbClient = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }));
 const sfnClient = new SFNClient({ maxAttempts: 5 });
 const s3Client = new S3Client({ maxAttempts: 5 });
@@ -218,14 +237,17 @@ const logger = lambdaLogger('snapshot-resource');
 
 export async function handler(request: unknown, context?: LambdaContext): Promise<SnapshotResourceResult> {
   logger.addContext(context);
-  deployedHandler ??= createSnapshotResourceHandler({
-    sagemaker: sagemakerClient,
-    dynamodb: dynamodbClient,
-    sfn: sfnClient,
-    s3: s3Client,
-    settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
-    now: () => new Date(),
-    logger,
-  });
+  if (!deployedHandler) {
+    const settings = parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]);
+    deployedHandler = createSnapshotResourceHandler({
+      members: deployedMemberSessions(settings.members, sageMakerOnly),
+      dynamodb: dynamodbClient,
+      sfn: sfnClient,
+      s3: s3Client,
+      settings,
+      now: () => new Date(),
+      logger,
+    });
+  }
   return deployedHandler(request);
 }

@@ -39,11 +39,13 @@ import {
 } from './shared/execution-status.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
 import type { DocumentClient, FindingIdentifier } from './shared/notebook-locks.js';
+import { approvalMetricsLine, waitingApprovals, writeMetricLines } from './shared/operations-metrics.js';
 import {
   type ClearedRecord,
   clearedNote,
   findingsOf,
   lockRecordOf,
+  type PlanRecord,
   planRecordOf,
   type StaleRecord,
   staleness,
@@ -61,6 +63,8 @@ export interface SweepDependencies {
   readonly settings: SweepSettings;
   readonly now: () => Date;
   readonly logger: Logger;
+  /** Where the approvals-waiting metrics go (EMF lines, operations-metrics.ts); none by default. */
+  readonly emitMetrics?: (lines: readonly string[]) => void;
 }
 
 /** What one sweep did. */
@@ -250,6 +254,12 @@ export function createSweepHandler(
         problems.push(`alert not published: ${errorName(error)}`);
       }
     }
+    // The plans still waiting for a human after this sweep, for the dashboard.
+    const clearedRecords = new Set<StaleRecord>(cleared.map((entry) => entry.record));
+    const plans = records.filter(
+      (record): record is PlanRecord => record.kind === 'plan' && !clearedRecords.has(record),
+    );
+    dependencies.emitMetrics?.([approvalMetricsLine({ ...waitingApprovals(plans, at), at })]);
     const result: SweepResult = {
       locksCleared: cleared.filter((entry) => entry.record.kind === 'lock').length,
       plansCleared: cleared.filter((entry) => entry.record.kind === 'plan').length,
@@ -281,6 +291,7 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
     settings: parseSweepSettings(process.env[SWEEP_SETTINGS_VARIABLE]),
     now: () => new Date(),
     logger,
+    emitMetrics: writeMetricLines,
   });
   return deployedHandler(event);
 }

@@ -15,7 +15,7 @@
  * Throws RecreationNotVerified (the state machine catches it; the snapshot stays where it is).
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeNotebookInstanceCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
 import { isNoSuchKey, isSageMakerNotFound } from './shared/aws-errors.js';
 import {
@@ -24,6 +24,13 @@ import {
   snapshotDigest,
 } from './shared/configuration-snapshot.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
+import type { MemberSessions } from './shared/member-access.js';
+import {
+  deployedMemberSessions,
+  type MemberSageMaker,
+  memberTargetSchema,
+  sageMakerOnly,
+} from './shared/member-clients.js';
 import {
   manifestLines,
   parseStatusSummary,
@@ -47,7 +54,8 @@ import {
 import { describeIssues } from './shared/validation.js';
 
 export interface VerifyDependencies {
-  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  /** SageMaker as the member role of the plan's target (shared/member-access.ts). */
+  readonly members: MemberSessions<MemberSageMaker>;
   readonly s3: Pick<S3Client, 'send'>;
   readonly settings: RuntimeSettings;
   readonly logger: Logger;
@@ -82,6 +90,7 @@ function problemsMessage(header: string, problems: readonly string[]): string {
 const verifyRequest = z.object({
   plan: z.object({
     notebook: z.object({ name: z.string().check(z.minLength(1), z.maxLength(63)), arn: z.string() }),
+    target: memberTargetSchema,
   }),
   snapshot: z.object({
     snapshotPrefix: z.string().check(z.regex(/^roles\/[^/]+\/[^/]+\/[^/]+$/, 'must be a snapshot prefix')),
@@ -106,7 +115,7 @@ async function* emptyLines(): AsyncGenerator<string> {}
 export function createVerifyHandler(
   dependencies: VerifyDependencies,
 ): (request: unknown) => Promise<VerificationResult> {
-  const { sagemaker, s3, settings, logger } = dependencies;
+  const { members, s3, settings, logger } = dependencies;
   const recreate = settings.recreate;
   if (!recreate) {
     throw new Error(
@@ -211,7 +220,7 @@ export function createVerifyHandler(
   }
 
   /** The recreated notebook's settings, or a problem when it does not exist. */
-  async function describe(name: string): Promise<Read<NotebookSettings>> {
+  async function describe({ sagemaker }: MemberSageMaker, name: string): Promise<Read<NotebookSettings>> {
     try {
       const described = await sagemaker.send(
         new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }),
@@ -230,6 +239,7 @@ export function createVerifyHandler(
     }
     const { plan, snapshot, execution } = parsed.data;
     const problems: string[] = [];
+    const clients = await members.clientsFor(plan.target, execution.name);
 
     const configuration = await readConfiguration(snapshot.configurationKey, snapshot.configurationDigest);
     const name =
@@ -238,7 +248,7 @@ export function createVerifyHandler(
         : plan.notebook.name;
     if ('problem' in configuration) problems.push(configuration.problem);
 
-    const notebook = await describe(name);
+    const notebook = await describe(clients, name);
     if ('problem' in notebook) problems.push(notebook.problem);
     else {
       if (notebook.value.NotebookInstanceStatus === 'Failed') {
@@ -278,7 +288,6 @@ export function createVerifyHandler(
 }
 
 // Created once per container and reused across invocations.
-const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
 const s3Client = new S3Client({ maxAttempts: 5 });
 let deployedHandler: ((request: unknown) => Promise<VerificationResult>) | undefined;
 
@@ -286,11 +295,14 @@ const logger = lambdaLogger('verify-recreation');
 
 export async function handler(request: unknown, context?: LambdaContext): Promise<VerificationResult> {
   logger.addContext(context);
-  deployedHandler ??= createVerifyHandler({
-    sagemaker: sagemakerClient,
-    s3: s3Client,
-    settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
-    logger,
-  });
+  if (!deployedHandler) {
+    const settings = parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]);
+    deployedHandler = createVerifyHandler({
+      members: deployedMemberSessions(settings.members, sageMakerOnly),
+      s3: s3Client,
+      settings,
+      logger,
+    });
+  }
   return deployedHandler(request);
 }

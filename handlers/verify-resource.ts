@@ -5,11 +5,17 @@
  *
  * Returns `{ passes, failing, gone }`; it throws only when SageMaker cannot be read.
  */
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
 import { RESOURCE_KINDS, type ResourceKind } from './shared/controls/resource-kinds.js';
 import { findControl } from './shared/controls-catalogue.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
+import type { MemberSessions } from './shared/member-access.js';
+import {
+  deployedMemberSessions,
+  type MemberSageMaker,
+  memberTargetSchema,
+  sageMakerOnly,
+} from './shared/member-clients.js';
 import { observeResource } from './shared/resource-observation.js';
 import {
   parseRuntimeSettings,
@@ -19,7 +25,8 @@ import {
 import { describeIssues } from './shared/validation.js';
 
 export interface VerifyResourceDependencies {
-  readonly sagemaker: Pick<SageMakerClient, 'send'>;
+  /** SageMaker as the member role of the request's target (shared/member-access.ts). */
+  readonly members: MemberSessions<MemberSageMaker>;
   readonly settings: RuntimeSettings;
   readonly logger: Logger;
 }
@@ -42,6 +49,9 @@ const verifyRequest = z.object({
     arn: z.string().check(z.minLength(1), z.maxLength(2048)),
     fixes: z.array(z.string()).check(z.minLength(1)),
   }),
+  /** The resource's account and Region (`$.plan.target`), and the execution the member session is named after. */
+  target: memberTargetSchema,
+  executionName: z.string().check(z.minLength(1), z.maxLength(80)),
 });
 
 /** The problems of a request, or the controls it names (every one must exist and check this kind). */
@@ -65,16 +75,17 @@ export function checkRequest(
 export function createVerifyResourceHandler(
   dependencies: VerifyResourceDependencies,
 ): (request: unknown) => Promise<ResourceVerification> {
-  const { sagemaker, settings, logger } = dependencies;
+  const { members, settings, logger } = dependencies;
   return async function verifyResource(request: unknown): Promise<ResourceVerification> {
     const checked = checkRequest(request);
     if (!('parsed' in checked))
       throw new Error(`Invalid VerifyResource request: ${checked.problems.join('; ')}`);
-    const { resource } = checked.parsed;
+    const { resource, target, executionName } = checked.parsed;
     const controls = resource.fixes.flatMap((id) => {
       const control = findControl(id);
       return control ? [control] : [];
     });
+    const { sagemaker } = await members.clientsFor(target, executionName);
     const observed = await observeResource(
       sagemaker,
       resource,
@@ -94,16 +105,18 @@ export function createVerifyResourceHandler(
 }
 
 // Created once per container and reused across invocations.
-const sagemakerClient = new SageMakerClient({ maxAttempts: 5 });
 let deployedHandler: ((request: unknown) => Promise<ResourceVerification>) | undefined;
 const logger = lambdaLogger('verify-resource');
 
 export async function handler(request: unknown, context?: LambdaContext): Promise<ResourceVerification> {
   logger.addContext(context);
-  deployedHandler ??= createVerifyResourceHandler({
-    sagemaker: sagemakerClient,
-    settings: parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]),
-    logger,
-  });
+  if (!deployedHandler) {
+    const settings = parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]);
+    deployedHandler = createVerifyResourceHandler({
+      members: deployedMemberSessions(settings.members, sageMakerOnly),
+      settings,
+      logger,
+    });
+  }
   return deployedHandler(request);
 }

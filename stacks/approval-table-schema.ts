@@ -31,12 +31,20 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 export const APPROVAL_EXECUTION_ARN_ATTRIBUTE = 'executionArn';
 
 /**
- * Every finding of the plan (list of maps {Id, ProductArn}): the one it was planned for and the
- * findings of the same notebook that joined it. The workflow closes all of them the same way.
+ * Every ASFF finding of the plan (list of maps {Id, ProductArn}): the one it was planned for and the
+ * findings of the same notebook that joined it (an empty list when all are OCSF findings). The
+ * workflow closes all of them, and those of APPROVAL_OCSF_FINDINGS_ATTRIBUTE, the same way.
  */
 export const APPROVAL_FINDINGS_ATTRIBUTE = 'findings';
 
-/** At most this many findings per plan: one BatchUpdateFindings call closes them all. */
+/**
+ * The plan's OCSF findings of the new Security Hub (list of maps {CloudAccountUid, FindingInfoUid,
+ * MetadataProductUid}, as BatchUpdateFindingsV2 identifies them), absent while there is none. Apart
+ * from APPROVAL_FINDINGS_ATTRIBUTE, so that each list is closed by one call of the API of its format.
+ */
+export const APPROVAL_OCSF_FINDINGS_ATTRIBUTE = 'ocsfFindings';
+
+/** At most this many findings per list of a plan: one BatchUpdateFindings(V2) call closes them all. */
 export const MAX_PLAN_FINDINGS = 100;
 
 /**

@@ -18,6 +18,7 @@ import {
   type RemediationMode,
   resolveModes,
 } from '../handlers/shared/controls-catalogue.js';
+import type { FindingScope } from '../handlers/shared/finding-scope.js';
 import {
   DEFAULT_CHECK_BACKOFF_SECONDS,
   DEFAULT_MAX_STATUS_CHECKS,
@@ -35,7 +36,9 @@ import {
 } from '../statemachines/remediation-definition.js';
 import { RESOURCE_ENGINES, type ResourceEngine } from '../statemachines/resource-states.js';
 import { customActionIdPrefixProblems } from './custom-action-event-pattern.js';
+import { type MembersConfiguration, membersSchema } from './member-configuration.js';
 import { kmsKeyIdProblem } from './recreation-resources.js';
+import { scopeSchema, scopeSettings } from './scope-configuration.js';
 
 /** The CDK context key the configuration is read from. */
 export const CONFIGURATION_CONTEXT_KEY = 'remediation';
@@ -298,6 +301,21 @@ const customActionsSchema = z.strictObject({
     .default(''),
 });
 
+/** Default of `intake.concurrencyPerAccountRegion`. */
+export const DEFAULT_CONCURRENCY_PER_ACCOUNT_REGION = 10;
+/** The most executions per account and Region: one slot item holds every holder's name. */
+export const MAX_CONCURRENCY_PER_ACCOUNT_REGION = 100;
+
+const intakeSchema = z.strictObject({
+  /** At most this many executions run at once per account and Region (handlers/shared/execution-spacing.ts). */
+  concurrencyPerAccountRegion: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_CONCURRENCY_PER_ACCOUNT_REGION)
+    .default(DEFAULT_CONCURRENCY_PER_ACCOUNT_REGION),
+});
+
 const configurationSchema = z.strictObject({
   modes: modesSchema.default({}),
   exemptionTag: exemptionTagSchema.default({ ...DEFAULT_EXEMPTION_TAG }),
@@ -313,6 +331,12 @@ const configurationSchema = z.strictObject({
   timing: timingSchema.prefault({}),
   recreate: recreateSchema.prefault({}),
   customActions: customActionsSchema.prefault({}),
+  /** Which accounts, organizational units and Regions this deployment remediates (scope-configuration.ts). */
+  scope: scopeSchema,
+  /** The member role it acts through in each account and Region (member-configuration.ts). */
+  members: membersSchema,
+  /** How buffered findings start their executions (stacks/finding-buffer.ts). */
+  intake: intakeSchema.prefault({}),
   logRetentionDays: z
     .number()
     .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
@@ -360,6 +384,12 @@ export interface RemediationConfiguration {
     readonly acceptDataLoss: readonly string[];
     readonly createPrivateNetwork: boolean;
   };
+  /** Allow and deny lists of accounts, organizational units and Regions: a finding outside is skipped. */
+  readonly scope: FindingScope;
+  /** The member role in each account and Region, and the StackSet that deploys it. */
+  readonly members: MembersConfiguration;
+  /** How buffered findings start: at most this many executions at once per account and Region. */
+  readonly intake: { readonly concurrencyPerAccountRegion: number };
   /** The Security Hub custom actions. */
   readonly customActions: {
     /** Prepended to each action id ('' for none): alphanumeric, at most 8 characters. */
@@ -460,6 +490,8 @@ export function toRuntimeSettings(
     dryRun: configuration.dryRun,
     requiredTags: { ...configuration.requiredTags },
     ...(configuration.dataCaptureKmsKeyId ? { dataCaptureKmsKeyId: configuration.dataCaptureKmsKeyId } : {}),
+    scope: scopeSettings(configuration.scope),
+    members: { ...configuration.members },
     timing: {
       stopSeconds: configuration.timing.stopSeconds,
       updateSeconds: configuration.timing.updateSeconds,

@@ -1,8 +1,8 @@
 /**
  * The deployment's customer managed key, and the key-policy statements of the AWS services that use
  * it on the stack's behalf: CloudWatch Logs (the encrypted log groups), CloudWatch alarm actions
- * (publishing to the encrypted alert topic) and EventBridge (writing to the encrypted dead-letter
- * queue). Everything else that uses the key gets its grant where it is defined: the Lambda roles and
+ * (publishing to the encrypted alert topic) and EventBridge (sending to the encrypted finding queue
+ * and dead-letter queue). Everything else that uses the key gets its grant where it is defined: the Lambda roles and
  * the state machine role through kms:ViaService, the notebook roles in NotebookBackupBucket.
  */
 import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -78,7 +78,8 @@ export class EncryptionKey extends Construct {
         },
       }),
     );
-    // Alarm actions publish to the encrypted topic; EventBridge writes to the encrypted dead-letter queue.
+    // Alarm actions publish to the encrypted topic; EventBridge sends to the encrypted finding queue and
+    // dead-letter queue (the Sid predates the finding queue; kept so the key policy does not churn).
     for (const [sid, service] of [
       ['AllowCloudWatchAlarmsToPublish', 'cloudwatch.amazonaws.com'],
       ['AllowEventBridgeDeadLetters', 'events.amazonaws.com'],

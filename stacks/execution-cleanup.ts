@@ -19,11 +19,14 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CLEANED_UP_STATUSES, EXECUTION_STATUS_CHANGE } from '../handlers/shared/cleanup-plan.js';
+import { ADMINISTRATOR_ROLE_PATH } from '../handlers/shared/member-access.js';
 import {
   type RuntimeSettingsInput,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from '../handlers/shared/runtime-settings.js';
 import { lambdaHandler } from './lambda-bundling.js';
+import { DEFAULT_MEMBER_ROLE_NAME } from './member-configuration.js';
+import { assumeMemberRolesStatement, memberRolesArn } from './member-role-access.js';
 import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
 import {
   createRemediationFunction,
@@ -53,24 +56,18 @@ export class ExecutionCleanup extends Construct {
   constructor(scope: Construct, id: string, props: ExecutionCleanupProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const notebookInstanceArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'notebook-instance',
-      resourceName: '*',
-    });
+    const memberRoleName = props.settings.members?.roleName ?? DEFAULT_MEMBER_ROLE_NAME;
     this.planCleanup = createRemediationFunction(this, lambdaHandler('plan-cleanup'), {
       description:
         'First step of a clean-up after an execution ended without its failure handling: reads where it was, takes over its lock and plan.',
       environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: stack.toJsonString(props.settings) },
       encryptionKey: props.encryptionKey,
       logRetention: props.logRetention,
+      // Whether the recreation had swapped its lifecycle configuration, deleted or recreated the
+      // notebook: read as the member role of its account and Region.
+      rolePath: ADMINISTRATOR_ROLE_PATH,
       statements: [
-        new PolicyStatement({
-          sid: 'ObserveNotebooks',
-          // Whether the recreation had swapped its lifecycle configuration, deleted or recreated it.
-          actions: ['sagemaker:DescribeNotebookInstance', 'sagemaker:ListTags'],
-          resources: [notebookInstanceArn],
-        }),
+        assumeMemberRolesStatement(stack, memberRoleName),
         // One statement per table, as every role of the stack has (test/infra/table-grants.test.ts).
         new PolicyStatement({
           sid: 'TakeOverLocks',
@@ -91,8 +88,8 @@ export class ExecutionCleanup extends Construct {
     });
     acknowledge(
       this.planCleanup.role,
-      wildcardResourceFinding(this, notebookInstanceArn),
-      'The notebook of an ended execution is only known at run time; the wildcard is limited to notebook instances of this account and region, and to the read-only DescribeNotebookInstance and ListTags.',
+      wildcardResourceFinding(this, memberRolesArn(stack, memberRoleName)),
+      "The notebook of an ended execution may be in any account of the organization: the member role of its account and Region is only known at run time. The wildcard is limited to the member roles (their path and name), which trust only this account's remediation roles in the organization.",
     );
   }
 

@@ -22,7 +22,9 @@ export interface LambdaHandlerSource {
     | 'change-resource'
     | 'custom-action'
     | 'sweep-stale-records'
-    | 'plan-cleanup';
+    | 'plan-cleanup'
+    | 'record-outcome'
+    | 'start-remediation';
   /** Absolute path of the TypeScript entry point. */
   readonly entry: string;
   /** Exported function Lambda calls. */
@@ -91,6 +93,16 @@ export const LAMBDA_HANDLERS: readonly LambdaHandlerSource[] = [
   },
   // Pages through an ended execution's history, newest first.
   { name: 'plan-cleanup', entry: handlerPath('plan-cleanup.ts'), handler: 'handler', timeoutSeconds: 60 },
+  // Counts the alerts of one SNS notification; one DescribeExecution for a RESOLVED one.
+  { name: 'record-outcome', entry: handlerPath('record-outcome.ts'), handler: 'handler', timeoutSeconds: 30 },
+  // Up to 10 messages: one slot read and write per account and Region, a DescribeExecution per slot
+  // holder when full, one StartExecution per message. The queue's visibility timeout is 6 times this.
+  {
+    name: 'start-remediation',
+    entry: handlerPath('start-remediation.ts'),
+    handler: 'handler',
+    timeoutSeconds: 30,
+  },
 ];
 
 export function lambdaHandler(name: LambdaHandlerSource['name']): LambdaHandlerSource {

@@ -1,7 +1,7 @@
 /**
  * The operational alarms of the remediation, each publishing to the alert topic: failed, timed-out
- * and aborted executions, undelivered events, failed custom-action clicks, and errors of each Lambda
- * function. Also the topic
+ * and aborted executions, undelivered events, dead-lettered findings, failed custom-action clicks, and
+ * errors of each Lambda function. Also the topic
  * policy statement that lets CloudWatch alarm actions publish (the key policy statement they need
  * is EncryptionKey's).
  */
@@ -46,6 +46,13 @@ export interface RemediationAlarmsProps {
   readonly customActionFailureQueue: IQueue;
   /** Alarmed on any error of each. */
   readonly functions: AlarmedFunctions;
+  /**
+   * The finding buffer (finding-buffer.ts): alarmed on any dead-lettered finding (received
+   * maxReceiveCount times without starting its execution), and on any error of its starter.
+   *
+   * @default - no finding buffer alarms
+   */
+  readonly findingBuffer?: { readonly deadLetterQueue: IQueue; readonly starter: IFunction };
   /**
    * The period each alarm evaluates (one period, any occurrence alarms). Whole minutes, at most a day.
    *
@@ -164,6 +171,23 @@ export class RemediationAlarms extends Construct {
         functions.planCleanup.metricErrors({ period, statistic: 'Sum' }),
         'The clean-up Lambda failed: an execution that was stopped or timed out may have left its notebook, lock or findings as they were; the clean-up alert names it.',
       ),
+      ...(props.findingBuffer
+        ? [
+            this.alarmOnAnyOccurrence(
+              'DeadLetteredFindingsAlarm',
+              props.findingBuffer.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                period,
+                statistic: 'Maximum',
+              }),
+              'A buffered finding was received 1,000 times without its execution starting: it is in the finding buffer dead-letter queue. Check the StartRemediation log group, fix the cause, then redrive the dead-letter queue to the finding queue (a redriven finding never starts twice).',
+            ),
+            this.alarmOnAnyOccurrence(
+              'StartRemediationErrorsAlarm',
+              props.findingBuffer.starter.metricErrors({ period, statistic: 'Sum' }),
+              'The Lambda that starts executions from the finding buffer failed: its whole batch is received again after the visibility timeout, and dead-lettered if it keeps failing.',
+            ),
+          ]
+        : []),
     ];
   }
 

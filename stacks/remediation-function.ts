@@ -39,6 +39,13 @@ export interface RemediationFunctionOptions {
    * @default - only CDK's X-Ray statement allows "*"
    */
   readonly everyResourceReason?: string;
+  /**
+   * The role's path: ADMINISTRATOR_ROLE_PATH for a function that assumes the member roles (they
+   * trust roles under it only).
+   *
+   * @default '/'
+   */
+  readonly rolePath?: string;
 }
 
 const XRAY_REASON =
@@ -63,6 +70,7 @@ export function createRemediationFunction(
   const role = new Role(scope, `${id}Role`, {
     description: `${source.name} Lambda: its own log group${options.statements.length > 0 ? ' and the calls it makes' : ' only'}.`,
     assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    ...(options.rolePath === undefined ? {} : { path: options.rolePath }),
     inlinePolicies: {
       [`${id}Permissions`]: new PolicyDocument({
         statements: [

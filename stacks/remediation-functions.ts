@@ -11,25 +11,25 @@
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { ControlModes } from '../handlers/shared/controls-catalogue.js';
+import { ADMINISTRATOR_ROLE_PATH } from '../handlers/shared/member-access.js';
 import {
   type RuntimeSettingsInput,
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from '../handlers/shared/runtime-settings.js';
-import { RESOURCE_ENGINES } from '../statemachines/resource-states.js';
 import { logRetentionProblems, sameKeyProblems } from './construct-validation.js';
-import { engineLambdaGrants, type Grant, planningGrants, verificationGrants } from './control-permissions.js';
 import {
   type CustomActionFunction,
   type CustomActionFunctionProps,
   createCustomActionFunction,
 } from './custom-action-function.js';
 import { type LambdaHandlerSource, lambdaHandler } from './lambda-bundling.js';
+import { DEFAULT_MEMBER_ROLE_NAME } from './member-configuration.js';
+import { assumeMemberRolesStatement, memberRolesArn } from './member-role-access.js';
 import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
 import { ALL_NOTEBOOK_ROLES_PREFIX, type NotebookBackupBucket } from './notebook-backup-bucket.js';
 import {
@@ -38,6 +38,7 @@ import {
   type RemediationFunctionOptions,
   tableKeyStatement,
 } from './remediation-function.js';
+import { acknowledgeOrganizationPlacement, organizationPlacementStatements } from './scope-permissions.js';
 
 export type { CustomActionFunction, CustomActionFunctionProps } from './custom-action-function.js';
 export type { RemediationFunction } from './remediation-function.js';
@@ -71,12 +72,6 @@ export interface RemediationFunctionsProps {
   readonly approvalTable: ITable;
   /** Notebook snapshots: snapshot-notebook writes them, verify-recreation reads them. */
   readonly notebookBackups: NotebookBackupBucket;
-  /**
-   * The resource engines the definition runs: verify-resource may read the kinds their controls check.
-   *
-   * @default - every resource engine
-   */
-  readonly resourceEngines?: readonly string[];
 }
 
 /** The five remediation Lambda functions, their log groups and their roles. */
@@ -134,29 +129,28 @@ export class RemediationFunctions extends Construct {
     this.approvalTable = props.approvalTable;
 
     const stack = Stack.of(this);
-    const notebookInstanceArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'notebook-instance',
-      resourceName: '*',
-    });
-    const notebookInstanceArns = [notebookInstanceArn];
     const snapshotObjectsArn = backupBucket.arnForObjects(ALL_NOTEBOOK_ROLES_PREFIX);
     const s3ViaService = `s3.${stack.region}.${stack.urlSuffix}`;
     const dynamodbViaService = `dynamodb.${stack.region}.${stack.urlSuffix}`;
-    const arnContext = { partition: stack.partition, region: stack.region, account: stack.account };
+    // The member role of a finding's account and Region is what reads and changes its resource.
+    const memberRoleName = props.settings.members?.roleName ?? DEFAULT_MEMBER_ROLE_NAME;
+    const assumeMemberRoles = assumeMemberRolesStatement(stack, memberRoleName);
+    const acknowledgeMemberRoles = (role: Role) =>
+      acknowledge(
+        role,
+        wildcardResourceFinding(this, memberRolesArn(stack, memberRoleName)),
+        "A finding may come from any account of the organization: the member role of its account and Region is only known at run time. The wildcard is limited to the member roles (their path and name), which trust only this account's remediation roles in the organization and may do only what the remediations do.",
+      );
     // One settings document for every Lambda that reads REMEDIATION_SETTINGS.
     const remediationSettings = stack.toJsonString(props.settings);
 
     const plan = this.createFunction(lambdaHandler('plan-remediation'), {
       description: 'Plans the remediation of one Security Hub finding: mode, exemption tag, dry run, lock.',
-      ...everyResourceReasonOf(planningGrants(props.settings.modes as ControlModes, arnContext)),
       environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
+      // It reads the finding's resource as the member role of its account and Region.
+      rolePath: ADMINISTRATOR_ROLE_PATH,
       statements: [
-        new PolicyStatement({
-          sid: 'ObserveNotebooks',
-          actions: ['sagemaker:DescribeNotebookInstance', 'sagemaker:ListTags'],
-          resources: notebookInstanceArns,
-        }),
+        assumeMemberRoles,
         new PolicyStatement({
           sid: 'NotebookLocks',
           actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
@@ -177,23 +171,11 @@ export class RemediationFunctions extends Construct {
           conditions: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NOTIFIED'] } },
         }),
         tableKeyStatement('TablesKey', this.encryptionKey.keyArn, dynamodbViaService),
-        ...grantStatements(
-          'ObserveResources',
-          planningGrants(props.settings.modes as ControlModes, arnContext),
-        ),
+        ...organizationPlacementStatements(stack, props.settings.scope),
       ],
     });
-    acknowledgeGrants(
-      this,
-      plan.role,
-      planningGrants(props.settings.modes as ControlModes, arnContext),
-      'The resource a finding names is only known at run time; read-only Describe and ListTags, on resources of the kinds the controls in scope check, in this account and region.',
-    );
-    acknowledge(
-      plan.role,
-      wildcardResourceFinding(this, notebookInstanceArn),
-      'The notebook a finding names is only known at run time; the wildcard is limited to notebook instances of this account and region, and the actions to read-only DescribeNotebookInstance and ListTags.',
-    );
+    acknowledgeMemberRoles(plan.role);
+    acknowledgeOrganizationPlacement(plan.role, props.settings.scope);
     this.planRemediation = plan;
 
     this.reportFailure = this.createFunction(lambdaHandler('report-failure'), {
@@ -202,42 +184,13 @@ export class RemediationFunctions extends Construct {
       statements: [],
     });
 
-    const lifecycleConfigArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'notebook-instance-lifecycle-config',
-      resourceName: '*',
-    });
-    const codeRepositoryArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'code-repository',
-      resourceName: '*',
-    });
-    const accountRolesArn = stack.formatArn({
-      service: 'iam',
-      region: '',
-      resource: 'role',
-      resourceName: '*',
-    });
     const snapshot = this.createFunction(lambdaHandler('snapshot-notebook'), {
       description:
         'Snapshots an approved notebook before it is recreated: configuration.json written, read back and verified; backup and restore requests.',
       environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
+      rolePath: ADMINISTRATOR_ROLE_PATH,
       statements: [
-        new PolicyStatement({
-          sid: 'DescribeNotebooks',
-          actions: ['sagemaker:DescribeNotebookInstance', 'sagemaker:ListTags'],
-          resources: notebookInstanceArns,
-        }),
-        new PolicyStatement({
-          sid: 'ReadLifecycleConfigs',
-          actions: ['sagemaker:DescribeNotebookInstanceLifecycleConfig'],
-          resources: [lifecycleConfigArn],
-        }),
-        new PolicyStatement({
-          sid: 'ReadCodeRepositories',
-          actions: ['sagemaker:DescribeCodeRepository'],
-          resources: [codeRepositoryArn],
-        }),
+        assumeMemberRoles,
         new PolicyStatement({
           sid: 'NotebookLocks',
           // The approved recreation takes the notebook's lock before anything changes.
@@ -245,47 +198,20 @@ export class RemediationFunctions extends Construct {
           resources: [props.lockTable.tableArn],
         }),
         tableKeyStatement('LockTableKey', this.encryptionKey.keyArn, dynamodbViaService),
-        new PolicyStatement({
-          sid: 'ReadNotebookRoleIds',
-          actions: ['iam:GetRole'],
-          resources: [accountRolesArn],
-        }),
       ],
     });
     // roles/* objects (GetObject, PutObject), listing under roles/, and the key through S3 on this bucket.
     props.notebookBackups.grantWorkflowAccess(snapshot.role);
-    acknowledge(
-      snapshot.role,
-      wildcardResourceFinding(this, notebookInstanceArn),
-      'The notebook to snapshot is only known at run time; the wildcard is limited to notebook instances of this account and region, and the actions to read-only DescribeNotebookInstance and ListTags.',
-    );
-    acknowledge(
-      snapshot.role,
-      wildcardResourceFinding(this, lifecycleConfigArn),
-      "The notebook's lifecycle configuration is only known at run time; read-only DescribeNotebookInstanceLifecycleConfig, on lifecycle configurations of this account and region.",
-    );
-    acknowledge(
-      snapshot.role,
-      wildcardResourceFinding(this, codeRepositoryArn),
-      "The notebook's code repositories are only known at run time; read-only DescribeCodeRepository, on code repositories of this account and region.",
-    );
-    acknowledge(
-      snapshot.role,
-      wildcardResourceFinding(this, accountRolesArn),
-      "Any role of the account may be a notebook's; read-only iam:GetRole gives its role id, which names the notebook's prefix in the snapshot bucket.",
-    );
+    acknowledgeMemberRoles(snapshot.role);
     this.snapshotNotebook = snapshot;
 
     const verify = this.createFunction(lambdaHandler('verify-recreation'), {
       description:
         'Verifies a recreated notebook: settings as planned, every file restored with the same size and checksum.',
       environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
+      rolePath: ADMINISTRATOR_ROLE_PATH,
       statements: [
-        new PolicyStatement({
-          sid: 'DescribeNotebooks',
-          actions: ['sagemaker:DescribeNotebookInstance'],
-          resources: notebookInstanceArns,
-        }),
+        assumeMemberRoles,
         new PolicyStatement({
           sid: 'ReadSnapshots',
           actions: ['s3:GetObject'],
@@ -311,11 +237,7 @@ export class RemediationFunctions extends Construct {
         }),
       ],
     });
-    acknowledge(
-      verify.role,
-      wildcardResourceFinding(this, notebookInstanceArn),
-      'The recreated notebook is only known at run time; the wildcard is limited to notebook instances of this account and region, and the action to read-only DescribeNotebookInstance.',
-    );
+    acknowledgeMemberRoles(verify.role);
     acknowledge(
       verify.role,
       wildcardResourceFinding(this, snapshotObjectsArn),
@@ -323,35 +245,23 @@ export class RemediationFunctions extends Construct {
     );
     this.verifyRecreation = verify;
 
-    const verificationReads = verificationGrants(
-      props.settings.modes as ControlModes,
-      props.resourceEngines ?? RESOURCE_ENGINES,
-      arnContext,
-    );
     const verifyResource = this.createFunction(lambdaHandler('verify-resource'), {
       description:
         "Verifies a fixed resource (other than a notebook): every fixed control's own check, on what SageMaker reports.",
       environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
-      statements: grantStatements('ReadFixedResources', verificationReads),
+      rolePath: ADMINISTRATOR_ROLE_PATH,
+      statements: [assumeMemberRoles],
     });
-    acknowledgeGrants(
-      this,
-      verifyResource.role,
-      verificationReads,
-      'The fixed resource is only known at run time; read-only Describe (and ListTags where a control checks tags), on resources of the kinds this deployment remediates, in this account and region.',
-    );
+    acknowledgeMemberRoles(verifyResource.role);
     this.verifyResource = verifyResource;
 
-    const engines = props.resourceEngines ?? RESOURCE_ENGINES;
-    const modes = props.settings.modes as ControlModes;
-    const snapshotReads = engineLambdaGrants('snapshot-resource', modes, engines, arnContext);
     const snapshotResource = this.createFunction(lambdaHandler('snapshot-resource'), {
-      ...everyResourceReasonOf(snapshotReads),
       description:
         'Before an approved change of a resource other than a notebook: takes its lock and writes its verified snapshot.',
       environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
+      rolePath: ADMINISTRATOR_ROLE_PATH,
       statements: [
-        ...grantStatements('ReadChangedResources', snapshotReads),
+        assumeMemberRoles,
         new PolicyStatement({
           sid: 'ResourceLocks',
           actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
@@ -361,49 +271,18 @@ export class RemediationFunctions extends Construct {
       ],
     });
     props.notebookBackups.grantResourceSnapshots(snapshotResource.role, { write: true });
-    acknowledgeGrants(
-      this,
-      snapshotResource.role,
-      snapshotReads,
-      'The resource to snapshot is only known at run time; read-only Describe and ListTags, on resources of the kinds the approval-gated engines change, in this account and region.',
-    );
+    acknowledgeMemberRoles(snapshotResource.role);
     this.snapshotResource = snapshotResource;
 
-    const changes = engineLambdaGrants('change-resource', modes, engines, arnContext);
     const changeResource = this.createFunction(lambdaHandler('change-resource'), {
-      ...everyResourceReasonOf(changes),
       description:
         'An approved change of a resource other than a notebook, or its roll-back, built from the verified snapshot.',
       environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
-      statements: [
-        ...grantStatements('ChangeResources', changes),
-        ...(changes.length > 0
-          ? [
-              new PolicyStatement({
-                sid: 'PassResourceRoles',
-                // An update or a recreation passes the resource's own execution role again.
-                actions: ['iam:PassRole'],
-                resources: [accountRolesArn],
-                conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-              }),
-            ]
-          : []),
-      ],
+      rolePath: ADMINISTRATOR_ROLE_PATH,
+      statements: [assumeMemberRoles],
     });
     props.notebookBackups.grantResourceSnapshots(changeResource.role, { write: false });
-    acknowledgeGrants(
-      this,
-      changeResource.role,
-      changes,
-      'The resource an approved plan changes is only known at run time; only the update calls of the approval-gated engines, on resources of their kinds in this account and region.',
-    );
-    if (changes.length > 0) {
-      acknowledge(
-        changeResource.role,
-        wildcardResourceFinding(this, accountRolesArn),
-        "Any role of the account may be a resource's execution role; PassRole only to SageMaker (iam:PassedToService), when an update passes the resource's own role again.",
-      );
-    }
+    acknowledgeMemberRoles(changeResource.role);
     this.changeResource = changeResource;
   }
 
@@ -462,7 +341,7 @@ export class RemediationFunctions extends Construct {
     source: LambdaHandlerSource,
     options: Pick<
       RemediationFunctionOptions,
-      'description' | 'environment' | 'statements' | 'everyResourceReason'
+      'description' | 'environment' | 'statements' | 'everyResourceReason' | 'rolePath'
     >,
   ): RemediationFunction {
     return createRemediationFunction(this, source, {
@@ -481,41 +360,4 @@ export function executionsArn(scope: Construct, stateMachine: StateMachine): str
     resourceName: `${stateMachine.stateMachineName}:*`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
-}
-
-/** One statement per derived grant, `sid` then its action (IAM Sids are alphanumeric). */
-function grantStatements(sid: string, grants: readonly Grant[]): PolicyStatement[] {
-  // Named after the action (one per grant), so a statement keeps its Sid whichever controls are in scope.
-  return grants.map(
-    (grant) =>
-      new PolicyStatement({
-        sid: `${sid}${grant.actions.map((action) => action.replace(/^[a-z0-9]+:/, '')).join('')}`,
-        actions: [...grant.actions],
-        resources: [...grant.resources],
-      }),
-  );
-}
-
-/** The cdk-nag acknowledgement of each wildcard ARN among the grants, with the reason given. */
-function acknowledgeGrants(
-  scope: Construct,
-  role: RemediationFunction['role'],
-  grants: readonly Grant[],
-  reason: string,
-): void {
-  // "*" is acknowledged with the function's X-Ray statement (everyResourceReason): one reason per finding.
-  const wildcards = new Set(
-    grants.flatMap((grant) => grant.resources.filter((arn) => arn.includes('*') && arn !== '*')),
-  );
-  for (const arn of wildcards) acknowledge(role, wildcardResourceFinding(scope, arn), reason);
-}
-
-/** Why grants allow actions on "*" (the List calls, which have no resource type), or nothing. */
-function everyResourceReasonOf(grants: readonly Grant[]): { everyResourceReason?: string } {
-  const actions = grants.filter((grant) => grant.resources.includes('*')).flatMap((grant) => grant.actions);
-  return actions.length === 0
-    ? {}
-    : {
-        everyResourceReason: `${[...new Set(actions)].join(', ')} support no resource-level permissions (the Service Authorization Reference lists no resource type): they list the resources a change also touches.`,
-      };
 }

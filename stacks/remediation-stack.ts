@@ -33,7 +33,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct, IConstruct } from 'constructs';
-import { resolveModes } from '../handlers/shared/controls-catalogue.js';
+import { type ControlId, controlsInScope, resolveModes } from '../handlers/shared/controls-catalogue.js';
 import { IN_PLACE_LOCK_SECONDS } from '../handlers/shared/work-budget.js';
 import {
   backupOnStartScript,
@@ -41,7 +41,9 @@ import {
   toLifecycleContent,
 } from '../lifecycle/lifecycle-scripts.js';
 import { LOCK_EXPIRY_ATTRIBUTE, LOCK_TABLE_KEY } from '../statemachines/lock-table.js';
+import { ApprovalOperatorPolicy } from './approval-operator-policy.js';
 import { ApprovalTable } from './approval-table.js';
+import { APPROVAL_CONTROL_IDS, AwaitingApprovalInsight } from './awaiting-approval-insight.js';
 import {
   definitionOptionsFor,
   loadConfiguration,
@@ -52,6 +54,8 @@ import { EncryptionKey } from './encryption-key.js';
 import { ExecutionCleanup } from './execution-cleanup.js';
 import { FindingIntake } from './finding-intake.js';
 import { NotebookBackupBucket } from './notebook-backup-bucket.js';
+import { OperationsDashboard } from './operations-dashboard.js';
+import { OutcomeRecorder } from './outcome-recorder.js';
 import { PrivateNotebookNetwork } from './private-notebook-network.js';
 import { LIFECYCLE_CONFIG_PURPOSES, lifecycleConfigName } from './recreation-resources.js';
 import { RemediationAlarms } from './remediation-alarms.js';
@@ -112,9 +116,8 @@ export class SageMakerRemediationStack extends Stack {
   public readonly stateMachine: StateMachine;
   public readonly stateMachineRole: Role;
   public readonly stateMachineLogGroup: LogGroup;
-  /** Starts the state machine on each matching Security Hub finding. */
+  /** Sends each matching Security Hub finding to the finding buffer, which starts the state machine. */
   public readonly findingRule: Rule;
-  public readonly findingRuleRole: Role;
   /** Sends this deployment's custom-action events to the custom-action Lambda. */
   public readonly customActionRule: Rule;
   /** Events EventBridge could not deliver (findings to the state machine, clicks to the Lambda) after its retries. */
@@ -127,6 +130,12 @@ export class SageMakerRemediationStack extends Stack {
   public readonly executionCleanup: ExecutionCleanup;
   /** Clears, every 15 minutes, the locks and waiting plans no running execution holds. */
   public readonly staleRecordSweeper: StaleRecordSweeper;
+  /** Counts every outcome on the alert topic as custom metrics (EMF), for the dashboard. */
+  public readonly outcomeRecorder: OutcomeRecorder;
+  /** Outcomes, time to remediate, approvals waiting, executions and dead letters (docs/operations.md). */
+  public readonly operationsDashboard: OperationsDashboard;
+  /** The Security Hub insight of findings awaiting approval; none when every approval control is off. */
+  public readonly awaitingApprovalInsight: AwaitingApprovalInsight | undefined;
 
   constructor(scope: Construct, id: string, props: SageMakerRemediationStackProps) {
     super(scope, id, props);
@@ -228,7 +237,6 @@ export class SageMakerRemediationStack extends Stack {
       lockTable: this.lockTable,
       approvalTable,
       notebookBackups: this.notebookBackups,
-      resourceEngines: definitionOptions.resourceEngines ?? [],
     });
     const functions = this.functions;
     // Made before the state machine, which invokes it; it watches the state machine once that exists.
@@ -253,8 +261,7 @@ export class SageMakerRemediationStack extends Stack {
         snapshotResource: functions.snapshotResource.fn,
         changeResource: functions.changeResource.fn,
       },
-      controlModes: modes,
-      requiredTagKeys: Object.keys(configuration.requiredTags),
+      memberRoleName: configuration.members.roleName,
       alertTopic: this.alertTopic,
       lockTable: this.lockTable,
       approvalTable,
@@ -294,6 +301,8 @@ export class SageMakerRemediationStack extends Stack {
       customActionFunction: customAction.fn,
       customActionArns: Object.values(this.customActions.actionArns),
       encryptionKey: this.encryptionKey,
+      logRetention,
+      concurrencyPerAccountRegion: configuration.intake.concurrencyPerAccountRegion,
     });
 
     const alarms = new RemediationAlarms(this, 'Alarms', {
@@ -301,6 +310,10 @@ export class SageMakerRemediationStack extends Stack {
       stateMachine,
       deadLetterQueue: this.intake.deadLetterQueue,
       customActionFailureQueue: customAction.failureQueue,
+      findingBuffer: {
+        deadLetterQueue: this.intake.buffer.deadLetterQueue,
+        starter: this.intake.buffer.starter.fn,
+      },
       functions: {
         planRemediation: functions.planRemediation.fn,
         reportFailure: functions.reportFailure.fn,
@@ -313,6 +326,29 @@ export class SageMakerRemediationStack extends Stack {
         planCleanup: cleanup.planCleanup.fn,
       },
     });
+
+    // What operators see (docs/operations.md): the outcomes counted off the alert topic, the dashboard
+    // over them and the dead-letter queues, and the insight of the findings that wait for approval.
+    this.outcomeRecorder = new OutcomeRecorder(this, 'OutcomeRecorder', {
+      alertTopic: this.alertTopic,
+      stateMachine,
+      encryptionKey: this.encryptionKey,
+      logRetention,
+    });
+    this.operationsDashboard = new OperationsDashboard(this, 'OperationsDashboard', {
+      stateMachine,
+      controls: controlsInScope(modes),
+      deadLetterQueues: [
+        { label: 'Events EventBridge could not deliver', queue: this.intake.deadLetterQueue },
+        { label: 'Custom-action clicks that failed', queue: customAction.failureQueue },
+        { label: 'Findings that never started', queue: this.intake.buffer.deadLetterQueue },
+      ],
+    });
+    const approvalControls = APPROVAL_CONTROL_IDS.filter((id) => modes[id as ControlId] !== 'off');
+    this.awaitingApprovalInsight =
+      approvalControls.length > 0
+        ? new AwaitingApprovalInsight(this, 'AwaitingApprovalInsight', { controls: approvalControls })
+        : undefined;
 
     this.planRemediationFunction = functions.planRemediation.fn;
     this.planRemediationLogGroup = functions.planRemediation.logGroup;
@@ -328,12 +364,11 @@ export class SageMakerRemediationStack extends Stack {
     this.stateMachineRole = this.workflow.role;
     this.stateMachineLogGroup = this.workflow.logGroup;
     this.findingRule = this.intake.findingRule;
-    this.findingRuleRole = this.intake.findingRuleRole;
     this.customActionRule = this.intake.customActionRule;
     this.deadLetterQueue = this.intake.deadLetterQueue;
     this.customActionFailureQueue = customAction.failureQueue;
     // The sweeper's alarm is its own construct's; it publishes to the same topic.
-    this.alarms = [...alarms.alarms, this.staleRecordSweeper.errorsAlarm];
+    this.alarms = [...alarms.alarms, this.staleRecordSweeper.errorsAlarm, this.outcomeRecorder.errorsAlarm];
 
     keepLogicalIds([
       [this.encryptionKey, 'EncryptionKey1B843E66'],
@@ -374,6 +409,15 @@ export class SageMakerRemediationStack extends Stack {
     new CfnOutput(this, 'RestoreResourceOperatorPolicyArn', {
       description: 'Attach to the role that runs bin/restore-resource.ts (docs/restore.md).',
       value: restoreOperator.resourcePolicy.managedPolicyArn,
+    });
+    // For the approvers who run bin/approvals.ts (docs/custom-actions.md).
+    const approvalOperator = new ApprovalOperatorPolicy(this, 'ApprovalOperator', {
+      approvalTable,
+      encryptionKey: this.encryptionKey,
+    });
+    new CfnOutput(this, 'ApprovalOperatorPolicyArn', {
+      description: 'Attach to the role that runs bin/approvals.ts (docs/custom-actions.md).',
+      value: approvalOperator.policy.managedPolicyArn,
     });
   }
 

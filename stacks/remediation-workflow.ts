@@ -12,9 +12,10 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { type ControlModes, resolveModes } from '../handlers/shared/controls-catalogue.js';
+import { OCSF_STATUS_IDS } from '../handlers/shared/ocsf-finding.js';
 import type { Annotation } from '../handlers/shared/remediation-plan.js';
 import { placeholdersIn } from '../statemachines/amazon-states-language.js';
+import { tasksRunBy } from '../statemachines/member-credentials.js';
 import { messageLimitProblems } from '../statemachines/message-limits.js';
 import {
   buildRemediationDefinition,
@@ -24,14 +25,12 @@ import {
   PLACEHOLDERS,
   RECREATE_PLACEHOLDERS,
 } from '../statemachines/remediation-definition.js';
-import { RESOURCE_ENGINES } from '../statemachines/resource-states.js';
 import { logRetentionProblems, sameKeyProblems, wholeNumberProblems } from './construct-validation.js';
-import { stateMachineResourceGrants } from './control-permissions.js';
+import { DEFAULT_MEMBER_ROLE_NAME } from './member-configuration.js';
 import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
 import { ALL_NOTEBOOK_ROLES_PREFIX, type NotebookBackupBucket } from './notebook-backup-bucket.js';
-import { existingNotebookKeysArn } from './notebook-launch-permissions.js';
 import { type KeyTarget, kmsKeyIdProblem } from './recreation-resources.js';
-import type { ResourceScope, StateMachineScopes } from './state-machine-permissions.js';
+import type { StateMachineScopes } from './state-machine-permissions.js';
 import { createStateMachineRole } from './state-machine-role.js';
 
 /**
@@ -103,19 +102,12 @@ export interface RemediationWorkflowProps {
    */
   readonly recreateTargets?: readonly KeyTarget[];
   /**
-   * Every control's mode: the resource kinds the resource engines may change are those of the
-   * controls in scope (not off).
+   * The member roles' name before `-<region>` (the configuration's members.roleName): the state
+   * machine's role may assume these, in any account, for its member Tasks.
    *
-   * @default - every control in its catalogue default
+   * @default DEFAULT_MEMBER_ROLE_NAME
    */
-  readonly controlModes?: ControlModes;
-  /**
-   * The tag keys SageMaker.6/.7's fix may add (the configuration's requiredTags): AddTags is allowed
-   * with these keys only.
-   *
-   * @default - none: no AddTags is allowed
-   */
-  readonly requiredTagKeys?: readonly string[];
+  readonly memberRoleName?: string;
 }
 
 /** A Standard state machine logging ALL events to an encrypted log group, traced, with a derived role. */
@@ -157,11 +149,6 @@ export class RemediationWorkflow extends Construct {
 
     const stack = Stack.of(this);
     const backupBucket = props.notebookBackups.bucket;
-    const notebookInstanceArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'notebook-instance',
-      resourceName: '*',
-    });
     const snapshotObjectsArn = backupBucket.arnForObjects(ALL_NOTEBOOK_ROLES_PREFIX);
 
     const definition = buildRemediationDefinition(props.definitionOptions);
@@ -200,30 +187,29 @@ export class RemediationWorkflow extends Construct {
     assertSubstitutionsMatch(placeholdersIn(definition), Object.keys(definitionSubstitutions));
     this.definitionSubstitutions = definitionSubstitutions;
 
+    const hubV2Arn = stack.formatArn({ service: 'securityhub', resource: 'hubv2', resourceName: '*' });
     const scopes: StateMachineScopes = {
       services: {
-        sagemaker: {
-          resources: [notebookInstanceArn],
-          // The workflow only ever disables root access and direct internet access: it can never be
-          // used to enable either (CreateNotebookInstance is also denied below when it omits them).
-          conditions: {
-            StringEqualsIfExists: {
-              'sagemaker:RootAccess': 'Disabled',
-              'sagemaker:DirectInternetAccess': 'Disabled',
-            },
-          },
-          actions: resourceEngineScopes(
-            stack,
-            props.controlModes ?? resolveModes(),
-            props.definitionOptions.resourceEngines ?? RESOURCE_ENGINES,
-            props.requiredTagKeys ?? [],
-          ),
-        },
         securityhub: {
           // The Service Authorization Reference lists `hub` as BatchUpdateFindings' resource type.
           resources: [stack.formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' })],
           conditions: {
             StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': [...WORKFLOW_STATUSES_WRITTEN] },
+          },
+          actions: {
+            // BatchUpdateFindingsV2 is authorized as securityhub:BatchUpdateFindings on the `hubv2`
+            // resource (its id is not known at synth), limited by status_id as V1 is by Workflow.Status.
+            BatchUpdateFindingsV2: {
+              sidSuffix: 'Ocsf',
+              resources: [hubV2Arn],
+              conditions: {
+                StringEquals: {
+                  'securityhub:OCSFSyntaxPath/StatusId': WORKFLOW_STATUSES_WRITTEN.map((status) =>
+                    String(OCSF_STATUS_IDS[status]),
+                  ),
+                },
+              },
+            },
           },
         },
         sns: { resources: [props.alertTopic.topicArn], kmsKeyArn: props.encryptionKey.keyArn },
@@ -255,34 +241,23 @@ export class RemediationWorkflow extends Construct {
           },
           kmsKeyArn: props.encryptionKey.keyArn,
         },
-        // The pre-flight: the subnet and security groups of the recreated notebook (no resource types).
-        ec2: { resources: ['*'] },
-        // The pre-flight: the key of the recreated notebook, a configured one or the one it keeps.
-        kms: { resources: [existingNotebookKeysArn(stack)] },
       },
       lambdaFunctions,
       kmsViaService: { region: stack.region, urlSuffix: stack.urlSuffix },
     };
 
+    // The member Tasks run as the member role (member-stack.ts); the role assumes it.
     this.role = createStateMachineRole(this, {
-      definition,
+      definition: tasksRunBy(definition, 'state-machine'),
       scopes,
-      notebookInstanceArn,
       snapshotObjectsArn,
-      recreateTargets: props.recreateTargets ?? [],
+      memberRoleName: props.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME,
     });
-    // The resource engines' calls (derived from the control modules): one acknowledgement per kind.
-    const engineResources = new Set(
-      Object.values(scopes.services.sagemaker?.actions ?? {}).flatMap((scope) => scope.resources),
+    acknowledge(
+      this.role,
+      wildcardResourceFinding(this, hubV2Arn),
+      "The new Security Hub's hubv2 resource id is generated when it is enabled and not known at synth; the grant is BatchUpdateFindings in this account and region only, with status_id limited to the statuses the workflow writes.",
     );
-    // ("*" itself is acknowledged with the role's other calls that have no resource type.)
-    for (const arn of [...engineResources].filter((resource) => resource.includes('*') && resource !== '*')) {
-      acknowledge(
-        this.role,
-        wildcardResourceFinding(this, arn),
-        'The resource a finding names is only known at run time; the wildcard is limited to resources of that kind in this account and region, and to the calls the resource engines make there (derived from the control modules: AddTags with the configured tag keys only, status reads while a change settles).',
-      );
-    }
 
     this.logGroup = new LogGroup(this, 'StateMachineLogs', {
       retention: logRetention,
@@ -318,31 +293,4 @@ export function assertSubstitutionsMatch(
   if (problems.length > 0) {
     throw new Error(`State machine placeholders and substitutions differ:\n${problems.join('\n')}`);
   }
-}
-
-/**
- * The calls of the resource engines, each on the kinds of the controls in scope that use it (derived
- * from the control modules). AddTags may add the configured tag keys only.
- */
-function resourceEngineScopes(
-  stack: Stack,
-  modes: ControlModes,
-  engines: readonly string[],
-  requiredTagKeys: readonly string[],
-): Record<string, ResourceScope> {
-  const context = { partition: stack.partition, region: stack.region, account: stack.account };
-  const scopes: Record<string, ResourceScope> = {};
-  for (const grant of stateMachineResourceGrants(modes, engines, context)) {
-    for (const action of grant.actions) {
-      const name = action.replace(/^sagemaker:/, '');
-      scopes[name] = {
-        sidSuffix: name,
-        resources: grant.resources,
-        ...(name === 'AddTags'
-          ? { conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [...requiredTagKeys] } } }
-          : {}),
-      };
-    }
-  }
-  return scopes;
 }

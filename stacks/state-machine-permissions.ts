@@ -279,5 +279,7 @@ function sidOf(prefix: string, scope: ResourceScope): string {
 function iamActionName(service: string, action: string): string {
   // ListObjectsV2 is authorized as s3:ListBucket (S3 API reference, "Permissions").
   if (service === 's3' && action === 'listObjectsV2') return 'listBucket';
+  // BatchUpdateFindingsV2 is authorized as securityhub:BatchUpdateFindings (Security Hub API reference).
+  if (service === 'securityhub' && action === 'batchUpdateFindingsV2') return 'batchUpdateFindings';
   return action;
 }

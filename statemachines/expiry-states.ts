@@ -7,8 +7,10 @@
  *
  * Every path ends in the plan's closing (ReadPlanFindings) with nothing changed.
  */
+
 import { APPROVAL_STATUS_ATTRIBUTE, APPROVAL_TABLE_KEY } from '../stacks/approval-table-schema.js';
 import { type ChoiceCondition, type State, sdkIntegration } from './amazon-states-language.js';
+import { closingStatus } from './ocsf-plan-notes.js';
 import { catchAll, placeholder, RECREATE_PLACEHOLDERS, retryTransient } from './state-builders.js';
 
 /** The attribute a click writes with its decision (handlers/shared/approval-record.ts). */
@@ -29,7 +31,7 @@ function expiredClosing(note: string, message: string): State {
   return {
     Type: 'Pass',
     Parameters: {
-      status: 'NOTIFIED',
+      ...closingStatus('NOTIFIED'),
       outcome: 'APPROVAL_EXPIRED',
       'note.$': note,
       'subject.$': "States.Format('SageMaker {} expired: {}', $.plan.recreate.noun, $.plan.notebook.name)",

@@ -6,13 +6,15 @@
 
 import { APPROVAL_EXECUTION_ARN_ATTRIBUTE, APPROVAL_TABLE_KEY } from '../stacks/approval-table-schema.js';
 import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
-import { LAMBDA_INVOKE, type State, sdkIntegration } from './amazon-states-language.js';
+import { LAMBDA_INVOKE, type State, sdkIntegration, type TaskState } from './amazon-states-language.js';
+import { isOcsfFinding } from './ocsf-notes.js';
+import { asffAfterOcsf, ocsfTwinName, planWideTwin } from './ocsf-plan-notes.js';
 import { recoveryStates } from './recovery-states.js';
 import { planFindingsStates } from './recreate-plan-states.js';
 import {
   alertAttributes,
   catchAll,
-  NOTE_AUTHOR,
+  notePlanFailure,
   PLACEHOLDERS,
   placeholder,
   RECREATE_PLACEHOLDERS,
@@ -26,12 +28,14 @@ import {
  * Restore the prior run state, annotate the finding (every finding of a recreation plan), alert, close
  * the plan, release the lock, fail the execution. Without recreation there is no plan to read or close.
  */
+const annotateFailure: TaskState = notePlanFailure('PublishFailureAlert');
+
 export function failureHandlingStates(
   recreate: boolean,
   /** Where a failed resource plan goes to be put back (a resource engine's roll-back), if any. */
   resourceRecovery?: string,
 ): Record<string, State> {
-  const afterReport = recreate ? 'DecideFailureFindings' : 'AnnotateFailure';
+  const afterReport = 'DecideFailureFindings';
   const afterAlert = recreate ? 'DecidePlanAfterFailure' : 'ReleaseLockAfterFailure';
   return {
     ...recoveryStates({ lifecycle: recreate, ...(resourceRecovery ? { resourceRecovery } : {}) }),
@@ -78,21 +82,29 @@ export function failureHandlingStates(
       ResultPath: '$.report',
       Next: afterReport,
     },
-    ...(recreate ? failedPlanStates() : {}),
-    AnnotateFailure: {
-      Type: 'Task',
-      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
-      Parameters: {
-        'FindingIdentifiers.$': '$.planFindingIdentifiers',
-        Workflow: { Status: 'NOTIFIED' },
-        Note: { 'Text.$': '$.report.note', UpdatedBy: NOTE_AUTHOR },
-      },
-      ResultPath: null,
-      TimeoutSeconds: 60,
-      Retry: retryTransient('securityhub'),
-      Catch: catchAll('PublishFailureAlert', '$.annotationError'),
-      Next: 'PublishFailureAlert',
+    DecideFailureFindings: {
+      Type: 'Choice',
+      Comment:
+        'A recreation plan may hold sibling findings: each gets the failure note. An OCSF finding gets it through BatchUpdateFindingsV2.',
+      Choices: [
+        ...(recreate ? [{ ...remediationIs('recreate-notebook'), Next: 'ReadFailedPlanFindings' }] : []),
+        { ...isOcsfFinding, Next: ocsfTwinName('AnnotateFailure') },
+      ],
+      Default: 'AnnotateFailure',
     },
+    ...(recreate ? failedPlanStates() : {}),
+    AnnotateFailure: annotateFailure,
+    [ocsfTwinName('AnnotateFailure')]: planWideTwin(
+      'AnnotateFailure',
+      annotateFailure,
+      'DecideFailureNoteAfterOcsf',
+      true,
+    ),
+    DecideFailureNoteAfterOcsf: asffAfterOcsf({
+      prefix: recreate ? 'FailedPlanFindings' : undefined,
+      v1: 'AnnotateFailure',
+      otherwise: 'PublishFailureAlert',
+    }),
     PublishFailureAlert: {
       Type: 'Task',
       Resource: sdkIntegration('sns', 'publish'),
@@ -123,13 +135,7 @@ export function failureHandlingStates(
 /** The plan's side of a failure: every finding of the plan gets the note, then the plan is closed. */
 function failedPlanStates(): Record<string, State> {
   return {
-    DecideFailureFindings: {
-      Type: 'Choice',
-      Comment: 'A recreation plan may hold sibling findings: each gets the failure note.',
-      Choices: [{ ...remediationIs('recreate-notebook'), Next: 'ReadFailedPlanFindings' }],
-      Default: 'AnnotateFailure',
-    },
-    ...planFindingsStates('FailedPlanFindings', 'AnnotateFailure', 'AnnotateFailure'),
+    ...planFindingsStates('FailedPlanFindings', 'AnnotateFailure', ocsfTwinName('AnnotateFailure')),
     DecidePlanAfterFailure: {
       Type: 'Choice',
       Choices: [{ ...remediationIs('recreate-notebook'), Next: 'ClosePlanAfterFailure' }],

@@ -19,9 +19,11 @@
  * running, annotates every finding of the plan, and, once the notebook was deleted, gives the restore
  * command.
  */
+
 import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
 import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
 import { type ChoiceCondition, LAMBDA_INVOKE, type State, sdkIntegration } from './amazon-states-language.js';
+import { closingStatus } from './ocsf-plan-notes.js';
 import { awaitScriptStatus } from './recreate-data-states.js';
 import { approvalStates, closingStates, type RecreateOptions } from './recreate-plan-states.js';
 import {
@@ -367,7 +369,7 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
     PrepareResolvedClosing: {
       Type: 'Pass',
       Parameters: {
-        status: 'RESOLVED',
+        ...closingStatus('RESOLVED'),
         outcome: 'RESOLVED',
         // The snapshot's location is in the alert: with the longest names it would not fit in 512 characters.
         'note.$':
@@ -381,7 +383,7 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
     PrepareRejectedClosing: {
       Type: 'Pass',
       Parameters: {
-        status: 'NOTIFIED',
+        ...closingStatus('NOTIFIED'),
         outcome: 'REJECTED',
         'note.$':
           "States.Format('The {} was rejected ({}). Nothing was changed. Set this finding back to NEW, or use Remediate now, to plan it again.', $.plan.recreate.what, $.rejection.Cause)",
@@ -395,7 +397,7 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
     PrepareExpiredClosing: {
       Type: 'Pass',
       Parameters: {
-        status: 'NOTIFIED',
+        ...closingStatus('NOTIFIED'),
         outcome: 'APPROVAL_EXPIRED',
         'note.$':
           "States.Format('Nobody approved the {} in time, so the plan expired and nothing was changed. Use Remediate now to plan it again.', $.plan.recreate.what)",
@@ -410,7 +412,7 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
       Type: 'Pass',
       Comment: 'Planned again after the approval: no longer needed, or it cannot happen. Nothing changed.',
       Parameters: {
-        status: 'NOTIFIED',
+        ...closingStatus('NOTIFIED'),
         outcome: 'NOTHING_CHANGED',
         // The cause can be long (an AWS error): the note names it, the alert says it in full.
         'note.$':

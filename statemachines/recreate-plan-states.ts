@@ -18,6 +18,7 @@ import { REJECTION_ERROR } from '../handlers/shared/custom-action-event.js';
 import {
   APPROVAL_EXECUTION_ARN_ATTRIBUTE,
   APPROVAL_FINDINGS_ATTRIBUTE,
+  APPROVAL_OCSF_FINDINGS_ATTRIBUTE,
   APPROVAL_STATUS_ATTRIBUTE,
   APPROVAL_TABLE_KEY,
   APPROVAL_TOKEN_ATTRIBUTE,
@@ -29,8 +30,11 @@ import {
   type Retrier,
   type State,
   sdkIntegration,
+  type TaskState,
 } from './amazon-states-language.js';
 import { expiryStates } from './expiry-states.js';
+import { isOcsfFinding } from './ocsf-notes.js';
+import { asffAfterOcsf, collectOcsfFindings, ocsfTwinName, planWideTwin } from './ocsf-plan-notes.js';
 import {
   alertAttributes,
   catchAll,
@@ -288,10 +292,11 @@ function preflightStates(next: string): Record<string, State> {
 }
 
 /**
- * Reads the plan's findings into `$.planFindingIdentifiers` (left as the execution's own finding when
- * the plan's item is gone): `<prefix>` is the entry state, `next` follows.
+ * Reads the plan's findings into `$.planFindingIdentifiers` and `$.planOcsfFindingIdentifiers` (left as
+ * the execution's own finding when the plan's item is gone or cannot be read): `<prefix>` is the entry
+ * state, `next` the ASFF note, `ocsfNext` the OCSF note (ocsf-plan-notes.ts: it comes first).
  */
-export function planFindingsStates(prefix: string, next: string, onError: string): Record<string, State> {
+export function planFindingsStates(prefix: string, next: string, ocsfNext: string): Record<string, State> {
   return {
     [`Read${prefix}`]: {
       Type: 'Task',
@@ -301,27 +306,38 @@ export function planFindingsStates(prefix: string, next: string, onError: string
         TableName: placeholder(RECREATE_PLACEHOLDERS.approvalTableName),
         Key: planKey,
         ConsistentRead: true,
-        ProjectionExpression: '#findings',
-        ExpressionAttributeNames: { '#findings': APPROVAL_FINDINGS_ATTRIBUTE },
+        ProjectionExpression: '#findings, #ocsf',
+        ExpressionAttributeNames: {
+          '#findings': APPROVAL_FINDINGS_ATTRIBUTE,
+          '#ocsf': APPROVAL_OCSF_FINDINGS_ATTRIBUTE,
+        },
       },
       // The whole (projected, bounded) output: a missing item must not break a path.
       ResultPath: '$.planRead',
       TimeoutSeconds: 60,
       Retry: retryTransient('dynamodb'),
-      Catch: catchAll(onError, '$.planReadError'),
+      // Unread, the notes go to the findings known (the own one, or those of an earlier read).
+      Catch: catchAll(`Decide${prefix}`, '$.planReadError'),
       Next: `Decide${prefix}`,
     },
     [`Decide${prefix}`]: {
       Type: 'Choice',
       Choices: [
         {
+          Variable: `$.planRead.Item.${APPROVAL_OCSF_FINDINGS_ATTRIBUTE}.L[0]`,
+          IsPresent: true,
+          Next: `CollectOcsf${prefix}`,
+        },
+        {
           Variable: `$.planRead.Item.${APPROVAL_FINDINGS_ATTRIBUTE}.L[0]`,
           IsPresent: true,
           Next: `Collect${prefix}`,
         },
+        { ...isOcsfFinding, Next: ocsfNext },
       ],
       Default: next,
     },
+    [`CollectOcsf${prefix}`]: collectOcsfFindings(prefix, ocsfNext),
     [`Collect${prefix}`]: {
       Type: 'Map',
       ItemsPath: `$.planRead.Item.${APPROVAL_FINDINGS_ATTRIBUTE}.L`,
@@ -342,23 +358,35 @@ export function planFindingsStates(prefix: string, next: string, onError: string
 
 /** Closing of a plan: every finding of it updated the same way, an alert, the plan deleted, the lock released. */
 export function closingStates(): Record<string, State> {
-  return {
-    ...planFindingsStates('PlanFindings', 'ClosePlanFindings', 'ClosePlanFindings'),
-    ClosePlanFindings: {
-      Type: 'Task',
-      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
-      Parameters: {
-        'FindingIdentifiers.$': '$.planFindingIdentifiers',
-        Workflow: { 'Status.$': '$.closing.status' },
-        Note: { 'Text.$': '$.closing.note', UpdatedBy: NOTE_AUTHOR },
-      },
-      ResultSelector: { 'unprocessed.$': '$.UnprocessedFindings' },
-      ResultPath: '$.findingUpdate',
-      TimeoutSeconds: 60,
-      Retry: retryTransient('securityhub'),
-      Catch: toFailure,
-      Next: 'CheckPlanFindingsClosed',
+  const close: TaskState = {
+    Type: 'Task',
+    Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
+    Parameters: {
+      'FindingIdentifiers.$': '$.planFindingIdentifiers',
+      Workflow: { 'Status.$': '$.closing.status' },
+      Note: { 'Text.$': '$.closing.note', UpdatedBy: NOTE_AUTHOR },
     },
+    ResultSelector: { 'unprocessed.$': '$.UnprocessedFindings' },
+    ResultPath: '$.findingUpdate',
+    TimeoutSeconds: 60,
+    Retry: retryTransient('securityhub'),
+    Catch: toFailure,
+    Next: 'CheckPlanFindingsClosed',
+  };
+  return {
+    ...planFindingsStates('PlanFindings', 'ClosePlanFindings', ocsfTwinName('ClosePlanFindings')),
+    ClosePlanFindings: close,
+    [ocsfTwinName('ClosePlanFindings')]: planWideTwin(
+      'ClosePlanFindings',
+      close,
+      'CheckPlanFindingsClosedOcsf',
+    ),
+    CheckPlanFindingsClosedOcsf: asffAfterOcsf({
+      unprocessed: 'RecordFindingNotUpdated',
+      prefix: 'PlanFindings',
+      v1: 'ClosePlanFindings',
+      otherwise: 'PublishClosingAlert',
+    }),
     CheckPlanFindingsClosed: {
       Type: 'Choice',
       Choices: [
@@ -386,6 +414,7 @@ export function closingStates(): Record<string, State> {
       Type: 'Pass',
       Parameters: {
         'count.$': "States.Format('{}', States.ArrayLength($.planFindingIdentifiers))",
+        'ocsfCount.$': "States.Format('{}', States.ArrayLength($.planOcsfFindingIdentifiers))",
         'attempt.$': 'States.MathAdd($.planClose.attempt, 1)',
       },
       ResultPath: '$.planClose',
@@ -398,14 +427,17 @@ export function closingStates(): Record<string, State> {
       Parameters: {
         TableName: placeholder(RECREATE_PLACEHOLDERS.approvalTableName),
         Key: planKey,
-        ConditionExpression: '#owner = :me AND size(#findings) = :count',
+        ConditionExpression:
+          '#owner = :me AND size(#findings) = :count AND (attribute_not_exists(#ocsf) OR size(#ocsf) = :ocsfCount)',
         ExpressionAttributeNames: {
           '#owner': APPROVAL_EXECUTION_ARN_ATTRIBUTE,
           '#findings': APPROVAL_FINDINGS_ATTRIBUTE,
+          '#ocsf': APPROVAL_OCSF_FINDINGS_ATTRIBUTE,
         },
         ExpressionAttributeValues: {
           ':me': { 'S.$': '$$.Execution.Id' },
           ':count': { 'N.$': '$.planClose.count' },
+          ':ocsfCount': { 'N.$': '$.planClose.ocsfCount' },
         },
       },
       ResultPath: null,

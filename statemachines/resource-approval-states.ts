@@ -7,6 +7,7 @@
  * (RollBackResourceChange), then the shared failure handling words it, notes every finding of the
  * plan, closes the plan and releases the lock.
  */
+
 import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
 import { LAMBDA_INVOKE, type State } from './amazon-states-language.js';
 import type { ApprovalEngineStates } from './engines/approval-engine.js';
@@ -15,6 +16,8 @@ import { endpointReplacementStates } from './engines/replace-endpoint-config-sta
 import { updateInferenceExperimentStates } from './engines/update-inference-experiment-states.js';
 import { updateMonitoringScheduleStates } from './engines/update-monitoring-schedule-states.js';
 import { verifyTargetTask } from './engines/verify-target.js';
+import { MEMBER_SESSION_PAYLOAD } from './member-credentials.js';
+import { closingStatus } from './ocsf-plan-notes.js';
 import { NOTHING_CHANGED_ERRORS, WAIT_FOR_LOCK } from './recreate-plan-states.js';
 import { catchAll, PLACEHOLDERS, placeholder, retryLambda } from './state-builders.js';
 
@@ -125,7 +128,7 @@ export function resourceApprovalStates(engines: readonly ApprovalEngine[]): Reco
     PrepareResourceResolvedClosing: {
       Type: 'Pass',
       Parameters: {
-        status: 'RESOLVED',
+        ...closingStatus('RESOLVED'),
         outcome: 'RESOLVED',
         'note.$':
           "States.Format('Remediated by {} after approval: the {} is done and verified; it now passes {}. Its snapshot from before the change is kept (the alert says where).', $$.Execution.Name, $.plan.recreate.what, States.JsonToString($.plan.recreate.fixes))",
@@ -152,7 +155,7 @@ export function resourceApprovalStates(engines: readonly ApprovalEngine[]): Reco
       Resource: LAMBDA_INVOKE,
       Parameters: {
         FunctionName: placeholder(PLACEHOLDERS.changeResourceFunctionArn),
-        Payload: { step: 'restore', 'snapshot.$': '$.snapshot.Payload' },
+        Payload: { step: 'restore', 'snapshot.$': '$.snapshot.Payload', ...MEMBER_SESSION_PAYLOAD },
       },
       ResultSelector: { 'step.$': '$.Payload.step', restored: true },
       ResultPath: '$.rollback',

@@ -9,7 +9,10 @@
  */
 import { RESOURCE_FAILED_KIND } from '../handlers/shared/resource-failure-report.js';
 import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
-import { LAMBDA_INVOKE, type State, sdkIntegration } from './amazon-states-language.js';
+import { LAMBDA_INVOKE, type State, sdkIntegration, type TaskState } from './amazon-states-language.js';
+import { MEMBER_SESSION_PAYLOAD } from './member-credentials.js';
+import { isOcsfFinding, twinOf } from './ocsf-notes.js';
+import { ocsfTwinName, PLAN_OCSF_FINDINGS } from './ocsf-plan-notes.js';
 import {
   APPROVAL_ENGINES,
   type ApprovalEngine,
@@ -20,6 +23,7 @@ import {
   alertAttributes,
   catchAll,
   NOTE_AUTHOR,
+  notePlanFailure,
   PLACEHOLDERS,
   placeholder,
   retryLambda,
@@ -83,6 +87,29 @@ function addRequiredTagsStates(): Record<string, State> {
   };
 }
 
+const resolveResourceFindings: TaskState = {
+  Type: 'Task',
+  Comment: 'Verified on the resource: every finding of the fix is RESOLVED.',
+  Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
+  Parameters: {
+    'FindingIdentifiers.$': '$.planFindingIdentifiers',
+    Workflow: { Status: 'RESOLVED' },
+    Note: {
+      'Text.$':
+        "States.Format('Remediated by {}: {} on {} ({}), verified: it now passes {}.', $$.Execution.Name, $.plan.resource.summary, $.plan.resource.name, $.plan.resource.kind, States.JsonToString($.plan.resource.fixes))",
+      UpdatedBy: NOTE_AUTHOR,
+    },
+  },
+  ResultSelector: { 'unprocessed.$': '$.UnprocessedFindings' },
+  ResultPath: '$.findingUpdate',
+  TimeoutSeconds: 60,
+  Retry: retryTransient('securityhub'),
+  Catch: toResourceFailure,
+  Next: 'CheckResourceFindingsResolved',
+};
+
+const annotateResourceFailure: TaskState = notePlanFailure('PublishResourceFailureAlert');
+
 function resourceOutcomeStates(): Record<string, State> {
   return {
     VerifyResource: {
@@ -91,7 +118,7 @@ function resourceOutcomeStates(): Record<string, State> {
       Resource: LAMBDA_INVOKE,
       Parameters: {
         FunctionName: placeholder(PLACEHOLDERS.verifyResourceFunctionArn),
-        Payload: { 'resource.$': '$.plan.resource' },
+        Payload: { 'resource.$': '$.plan.resource', ...MEMBER_SESSION_PAYLOAD },
       },
       ResultSelector: {
         'passes.$': '$.Payload.passes',
@@ -106,7 +133,13 @@ function resourceOutcomeStates(): Record<string, State> {
     },
     DecideResourceVerified: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.verification.passes', BooleanEquals: true, Next: 'ResolveResourceFindings' }],
+      Choices: [
+        {
+          And: [isOcsfFinding, { Variable: '$.verification.passes', BooleanEquals: true }],
+          Next: ocsfTwinName('ResolveResourceFindings'),
+        },
+        { Variable: '$.verification.passes', BooleanEquals: true, Next: 'ResolveResourceFindings' },
+      ],
       Default: 'RecordResourceNotVerified',
     },
     RecordResourceNotVerified: {
@@ -119,26 +152,12 @@ function resourceOutcomeStates(): Record<string, State> {
       ResultPath: '$.failure',
       Next: 'ReportResourceFailure',
     },
-    ResolveResourceFindings: {
-      Type: 'Task',
-      Comment: 'Verified on the resource: every finding of the fix is RESOLVED.',
-      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
-      Parameters: {
-        'FindingIdentifiers.$': '$.planFindingIdentifiers',
-        Workflow: { Status: 'RESOLVED' },
-        Note: {
-          'Text.$':
-            "States.Format('Remediated by {}: {} on {} ({}), verified: it now passes {}.', $$.Execution.Name, $.plan.resource.summary, $.plan.resource.name, $.plan.resource.kind, States.JsonToString($.plan.resource.fixes))",
-          UpdatedBy: NOTE_AUTHOR,
-        },
-      },
-      ResultSelector: { 'unprocessed.$': '$.UnprocessedFindings' },
-      ResultPath: '$.findingUpdate',
-      TimeoutSeconds: 60,
-      Retry: retryTransient('securityhub'),
-      Catch: toResourceFailure,
-      Next: 'CheckResourceFindingsResolved',
-    },
+    ResolveResourceFindings: resolveResourceFindings,
+    [ocsfTwinName('ResolveResourceFindings')]: twinOf(
+      'ResolveResourceFindings',
+      resolveResourceFindings,
+      PLAN_OCSF_FINDINGS,
+    ),
     CheckResourceFindingsResolved: {
       Type: 'Choice',
       Choices: [
@@ -212,7 +231,7 @@ function resourceOutcomeStates(): Record<string, State> {
       TimeoutSeconds: lambdaTaskTimeoutSeconds('report-failure'),
       Retry: retryLambda(),
       Catch: catchAll('BuildResourceFallbackReport', '$.reportError'),
-      Next: 'AnnotateResourceFailure',
+      Next: 'DecideResourceFailureNote',
     },
     BuildResourceFallbackReport: {
       Type: 'Pass',
@@ -225,22 +244,20 @@ function resourceOutcomeStates(): Record<string, State> {
           "States.Format('Remediation of {} on {} failed.\n\nError: {}\nCause: {}\nExecution: {}', $.plan.controlId, $.plan.resource.arn, $.failure.Error, $.failure.Cause, $$.Execution.Id)",
       },
       ResultPath: '$.report',
-      Next: 'AnnotateResourceFailure',
+      Next: 'DecideResourceFailureNote',
     },
-    AnnotateResourceFailure: {
-      Type: 'Task',
-      Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
-      Parameters: {
-        'FindingIdentifiers.$': '$.planFindingIdentifiers',
-        Workflow: { Status: 'NOTIFIED' },
-        Note: { 'Text.$': '$.report.note', UpdatedBy: NOTE_AUTHOR },
-      },
-      ResultPath: null,
-      TimeoutSeconds: 60,
-      Retry: retryTransient('securityhub'),
-      Catch: catchAll('PublishResourceFailureAlert', '$.annotationError'),
-      Next: 'PublishResourceFailureAlert',
+    DecideResourceFailureNote: {
+      Type: 'Choice',
+      Comment: 'An OCSF finding gets the note through BatchUpdateFindingsV2.',
+      Choices: [{ ...isOcsfFinding, Next: ocsfTwinName('AnnotateResourceFailure') }],
+      Default: 'AnnotateResourceFailure',
     },
+    AnnotateResourceFailure: annotateResourceFailure,
+    [ocsfTwinName('AnnotateResourceFailure')]: twinOf(
+      'AnnotateResourceFailure',
+      annotateResourceFailure,
+      PLAN_OCSF_FINDINGS,
+    ),
     PublishResourceFailureAlert: {
       Type: 'Task',
       Resource: sdkIntegration('sns', 'publish'),

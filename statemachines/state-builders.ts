@@ -239,3 +239,24 @@ export function countStatusCheck(counterPath: string, next: string, extra: JsonO
     Next: next,
   };
 }
+
+/**
+ * Notes a failure on every finding of the plan (`$.planFindingIdentifiers`) as NOTIFIED with the
+ * report's note, then alerts: a failed note is kept for the alert, never lost.
+ */
+export function notePlanFailure(alertState: string): TaskState {
+  return {
+    Type: 'Task',
+    Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
+    Parameters: {
+      'FindingIdentifiers.$': '$.planFindingIdentifiers',
+      Workflow: { Status: 'NOTIFIED' },
+      Note: { 'Text.$': '$.report.note', UpdatedBy: NOTE_AUTHOR },
+    },
+    ResultPath: null,
+    TimeoutSeconds: 60,
+    Retry: retryTransient('securityhub'),
+    Catch: catchAll(alertState, '$.annotationError'),
+    Next: alertState,
+  };
+}

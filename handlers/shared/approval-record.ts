@@ -11,6 +11,7 @@ import {
   APPROVAL_DEADLINE_ATTRIBUTE,
   APPROVAL_EXECUTION_ARN_ATTRIBUTE,
   APPROVAL_FINDINGS_ATTRIBUTE,
+  APPROVAL_OCSF_FINDINGS_ATTRIBUTE,
   APPROVAL_STATUS_ATTRIBUTE,
   APPROVAL_STATUSES,
   APPROVAL_TABLE_KEY,
@@ -29,6 +30,7 @@ const approvalItem = z
     [APPROVAL_EXECUTION_ARN_ATTRIBUTE]: z.string().check(z.minLength(1)),
     [APPROVAL_DEADLINE_ATTRIBUTE]: z.int(),
     [APPROVAL_FINDINGS_ATTRIBUTE]: z.optional(z.array(z.looseObject({ Id: z.string() }))),
+    [APPROVAL_OCSF_FINDINGS_ATTRIBUTE]: z.optional(z.array(z.looseObject({ FindingInfoUid: z.string() }))),
     decidedAt: z.optional(z.string()),
     decidedBy: z.optional(z.string()),
   })
@@ -45,7 +47,7 @@ export interface ApprovalRecord {
   readonly approval: PendingApproval;
   /** '' while the plan is PLANNED. */
   readonly taskToken: string;
-  /** Id of the custom action event that decided it, if decided. */
+  /** Who decided it, if decided: the custom action event's id, or the ARN that ran bin/approvals.ts. */
   readonly decidedBy?: string;
 }
 
@@ -65,7 +67,10 @@ export function parseApprovalItem(item: Record<string, unknown> | undefined): Re
     record: {
       approval: {
         executionArn: data[APPROVAL_EXECUTION_ARN_ATTRIBUTE],
-        findingIds: (data[APPROVAL_FINDINGS_ATTRIBUTE] ?? []).map((finding) => finding.Id),
+        findingIds: [
+          ...(data[APPROVAL_FINDINGS_ATTRIBUTE] ?? []).map((finding) => finding.Id),
+          ...(data[APPROVAL_OCSF_FINDINGS_ATTRIBUTE] ?? []).map((finding) => finding.FindingInfoUid),
+        ],
         status: data[APPROVAL_STATUS_ATTRIBUTE],
         approvalDeadline: data[APPROVAL_DEADLINE_ATTRIBUTE],
         ...(data.decidedAt ? { decidedAt: data.decidedAt } : {}),

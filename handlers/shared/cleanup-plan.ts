@@ -160,7 +160,29 @@ export interface StateData {
   readonly runState?: { readonly wasRunning: boolean } | undefined;
   readonly snapshot?: { readonly Payload?: Record<string, unknown> } | undefined;
   readonly planFindingIdentifiers?: readonly unknown[] | undefined;
+  readonly planOcsfFindingIdentifiers?: readonly unknown[] | undefined;
   readonly [key: string]: unknown;
+}
+
+/**
+ * The findings the notes are written on, for each API (ocsf-plan-notes.ts); an execution from before
+ * these lists were in its state has its own finding there.
+ */
+export function findingListsOf(data: StateData): {
+  planFindingIdentifiers: readonly unknown[];
+  planOcsfFindingIdentifiers: readonly unknown[];
+} {
+  const { id, productArn, format, accountId } = data.plan.finding as StateData['plan']['finding'] & {
+    readonly format?: unknown;
+    readonly accountId?: unknown;
+  };
+  const ocsf = format === 'ocsf' && typeof accountId === 'string';
+  return {
+    planFindingIdentifiers: data.planFindingIdentifiers ?? (ocsf ? [] : [{ Id: id, ProductArn: productArn }]),
+    planOcsfFindingIdentifiers:
+      data.planOcsfFindingIdentifiers ??
+      (ocsf ? [{ CloudAccountUid: accountId, FindingInfoUid: id, MetadataProductUid: productArn }] : []),
+  };
 }
 
 const stateData = z.looseObject({

@@ -58,6 +58,16 @@ export const TRANSIENT_NOTE_ERRORS: ReadonlySet<string> = new Set([
   'InternalFailure',
 ]);
 
+/**
+ * SendTaskSuccess / SendTaskFailure errors that mean the waiting task no longer exists: the execution
+ * timed out, was stopped, or finished (the custom action and bin/approvals.ts both read them so).
+ */
+export const TASK_GONE_ERRORS: ReadonlySet<string> = new Set([
+  'TaskDoesNotExist',
+  'TaskTimedOut',
+  'InvalidToken',
+]);
+
 /** Findings of one resource selected in one click: one plan, one record, one decision. */
 export interface ResourceGroup {
   /** The approval table key of the resource. */

@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { parseSageMakerArn, resourceKind } from './controls/resource-kinds.js';
 import { type ControlDefinition, findControl } from './controls-catalogue.js';
+import { IMPORTED_V2_DETAIL_TYPE, parseImportedV2Event } from './ocsf-finding.js';
 import { describeIssues } from './validation.js';
 
 export const IMPORTED_DETAIL_TYPE = 'Security Hub Findings - Imported';
@@ -98,6 +99,8 @@ export function parseWorkflowInput(
   expected: Expectations,
 ): { readonly finding: ValidatedFinding; readonly trigger: Trigger } {
   const source = (event as { source?: unknown } | null)?.source;
+  if ((event as { 'detail-type'?: unknown } | null)?.['detail-type'] === IMPORTED_V2_DETAIL_TYPE)
+    return { finding: parseImportedV2Event(event, expected), trigger: 'imported' };
   if (source !== REMEDIATE_NOW_SOURCE)
     return { finding: parseImportedEvent(event, expected), trigger: 'imported' };
   const parsed = remediateNowRequest.safeParse(event);
@@ -127,6 +130,13 @@ export interface ValidatedFinding {
   readonly resourceArn: string;
   /** Set for notebook-instance controls: the real (case-preserving) name. */
   readonly notebookName?: string;
+  /**
+   * Which Security Hub sent it: `ocsf` (Findings Imported V2; `id` is finding_info.uid and
+   * `productArn` metadata.product.uid) is written back with BatchUpdateFindingsV2.
+   *
+   * @default 'asff'
+   */
+  readonly format?: 'asff' | 'ocsf';
 }
 
 export interface Expectations {
@@ -166,11 +176,10 @@ export function securityHubProductArn(region: string): string {
 const LISTED_RESOURCES = 3;
 
 /**
- * Parses an EventBridge event into a finding the workflow may act on, or throws InvalidFindingEvent
- * listing every problem found. A finding from another account or region is foreign: this deployment
- * only has permissions (and a mandate) for its own.
+ * Why an event does not come from this deployment's account and region (empty when it does). The
+ * finding it carries may be of any member account and linked Region; the event itself is delivered
+ * to the administrator account's home Region, where the deployment is.
  */
-/** Why an event does not come from this deployment's account and region (empty when it does). */
 export function foreignEventProblems(
   event: { readonly account: string; readonly region: string },
   expected: Expectations,
@@ -185,6 +194,10 @@ export function foreignEventProblems(
   return problems;
 }
 
+/**
+ * Parses an EventBridge event into a finding the workflow may act on, or throws InvalidFindingEvent
+ * listing every problem found.
+ */
 export function parseImportedEvent(event: unknown, expected: Expectations): ValidatedFinding {
   const parsed = importedEvent.safeParse(event);
   if (!parsed.success) {
@@ -209,22 +222,23 @@ export function validateFinding(
   return checkFinding(parsed.data, eventRegion, expected);
 }
 
-function checkFinding(
+/** The checks every finding passes, whichever format it came in (`ownProductOf`: its own product id). */
+export function checkFinding(
   source: Finding,
   eventRegion: string,
   expected: Expectations,
+  ownProductOf: (region: string) => string = securityHubProductArn,
 ): { finding?: ValidatedFinding; problems: string[] } {
   const problems: string[] = [];
-  if (source.AwsAccountId !== expected.accountId) {
+  // A finding of any member account and linked Region reaches the administrator account's home Region
+  // (the event's own account and Region are checked by the caller); the scope filters decide later.
+  const findingRegion = source.Region ?? eventRegion;
+  if (partitionOf(findingRegion) !== partitionOf(expected.region)) {
     problems.push(
-      `finding account ${source.AwsAccountId} is not this deployment's account ${expected.accountId}`,
+      `finding region ${findingRegion} is in partition ${partitionOf(findingRegion)}, not this deployment's ${partitionOf(expected.region)}`,
     );
   }
-  const findingRegion = source.Region ?? eventRegion;
-  if (findingRegion !== expected.region) {
-    problems.push(`finding region ${findingRegion} is not this deployment's region ${expected.region}`);
-  }
-  const ownProduct = securityHubProductArn(findingRegion);
+  const ownProduct = ownProductOf(findingRegion);
   if (source.ProductArn !== ownProduct) {
     problems.push(
       `ProductArn ${source.ProductArn} is not Security Hub's own product ${ownProduct}: only Security Hub's control findings are acted on`,
@@ -270,12 +284,15 @@ function checkFinding(
       problems.push(`resource id ${primary.Id} is not a notebook instance ARN`);
     } else {
       const [, arnPartition, arnRegion, arnAccount, arnName] = match;
+      // The resource is where the finding says: its account and Region are the member role's.
       if (
-        arnAccount !== expected.accountId ||
-        arnRegion !== expected.region ||
-        arnPartition !== partitionOf(expected.region)
+        arnAccount !== source.AwsAccountId ||
+        arnRegion !== findingRegion ||
+        arnPartition !== partitionOf(findingRegion)
       ) {
-        problems.push(`notebook ${primary.Id} is not in this deployment's account and region`);
+        problems.push(
+          `notebook ${primary.Id} is not in the finding's account ${source.AwsAccountId} and Region ${findingRegion}`,
+        );
       }
       // The ARN lowercases the name; the details keep the real one.
       const detailName = primary.Details?.AwsSageMakerNotebookInstance?.NotebookInstanceName;
@@ -288,11 +305,13 @@ function checkFinding(
     const parsed = parseSageMakerArn(primary.Id);
     if (
       parsed &&
-      (parsed.accountId !== expected.accountId ||
-        parsed.region !== expected.region ||
-        parsed.partition !== partitionOf(expected.region))
+      (parsed.accountId !== source.AwsAccountId ||
+        parsed.region !== findingRegion ||
+        parsed.partition !== partitionOf(findingRegion))
     ) {
-      problems.push(`${kind.label} ${primary.Id} is not in this deployment's account and region`);
+      problems.push(
+        `${kind.label} ${primary.Id} is not in the finding's account ${source.AwsAccountId} and Region ${findingRegion}`,
+      );
     }
   }
 

@@ -21,6 +21,7 @@ import {
   APPROVAL_EXECUTION_ARN_ATTRIBUTE,
   APPROVAL_EXPIRY_ATTRIBUTE,
   APPROVAL_FINDINGS_ATTRIBUTE,
+  APPROVAL_OCSF_FINDINGS_ATTRIBUTE,
   APPROVAL_PLAN_SUMMARY_ATTRIBUTE,
   APPROVAL_STATUS_ATTRIBUTE,
   APPROVAL_TABLE_KEY,
@@ -41,6 +42,25 @@ export type DocumentClient = Pick<DynamoDBDocumentClient, 'send'>;
 export interface FindingIdentifier {
   readonly Id: string;
   readonly ProductArn: string;
+}
+
+/** An OCSF finding of the new Security Hub, as BatchUpdateFindingsV2 identifies it. */
+export interface OcsfFindingIdentifier {
+  readonly CloudAccountUid: string;
+  readonly FindingInfoUid: string;
+  readonly MetadataProductUid: string;
+}
+
+/** A finding of a plan, identified for the API of its format. */
+export type PlanFinding = FindingIdentifier | OcsfFindingIdentifier;
+
+export function isOcsfIdentifier(finding: PlanFinding): finding is OcsfFindingIdentifier {
+  return 'FindingInfoUid' in finding;
+}
+
+/** The finding's id (ASFF Id, or OCSF finding_info.uid). */
+export function planFindingId(finding: PlanFinding): string {
+  return isOcsfIdentifier(finding) ? finding.FindingInfoUid : finding.Id;
 }
 
 /** Who holds a notebook's lock, as the lock item records it. */
@@ -250,7 +270,7 @@ export interface PlanHolder {
 export interface PlanTakeover extends Takeover {
   readonly status: string;
   /** The old plan's other findings, now on the new plan (its outcome is theirs). */
-  readonly findings: readonly FindingIdentifier[];
+  readonly findings: readonly PlanFinding[];
 }
 
 /** Attributes of a plan item besides those approval-table-schema.ts names. */
@@ -264,7 +284,7 @@ export interface PlanRequest {
   readonly table: string;
   readonly key: string;
   readonly owner: string;
-  readonly finding: FindingIdentifier;
+  readonly finding: PlanFinding;
   readonly summary: string;
   readonly now: Date;
   /** When the approval window closes. */
@@ -273,17 +293,35 @@ export interface PlanRequest {
   readonly expiresAt: Date;
 }
 
-type PlanItem = Record<
-  string,
-  { S?: string; L?: Array<{ M?: { Id?: { S?: string }; ProductArn?: { S?: string } } }> }
->;
+type PlanItem = Record<string, { S?: string; L?: Array<{ M?: Record<string, { S?: string }> }> }>;
 
-/** The findings a plan item lists, in DynamoDB's own JSON. */
-function planFindings(item: PlanItem): FindingIdentifier[] {
-  return (item[APPROVAL_FINDINGS_ATTRIBUTE]?.L ?? []).map((entry) => ({
+/** The findings a plan item lists (ASFF, then OCSF), in DynamoDB's own JSON. */
+function planFindings(item: PlanItem): PlanFinding[] {
+  const asff = (item[APPROVAL_FINDINGS_ATTRIBUTE]?.L ?? []).map((entry) => ({
     Id: text(entry.M?.Id?.S),
     ProductArn: text(entry.M?.ProductArn?.S),
   }));
+  const ocsf = (item[APPROVAL_OCSF_FINDINGS_ATTRIBUTE]?.L ?? []).map((entry) => ({
+    CloudAccountUid: text(entry.M?.CloudAccountUid?.S),
+    FindingInfoUid: text(entry.M?.FindingInfoUid?.S),
+    MetadataProductUid: text(entry.M?.MetadataProductUid?.S),
+  }));
+  return [...asff, ...ocsf];
+}
+
+/** A plan's findings as its item lists them: each format in its own list, at most MAX_PLAN_FINDINGS each. */
+function findingLists(findings: readonly PlanFinding[]): Record<string, PlanFinding[]> {
+  const ocsf = findings.filter(isOcsfIdentifier).slice(0, MAX_PLAN_FINDINGS);
+  return {
+    [APPROVAL_FINDINGS_ATTRIBUTE]: findings
+      .filter((finding) => !isOcsfIdentifier(finding))
+      .slice(0, MAX_PLAN_FINDINGS)
+      .map((finding) => ({ ...finding })),
+    // Absent while there is none: an ASFF-only plan's item is as it was before OCSF findings.
+    ...(ocsf.length > 0
+      ? { [APPROVAL_OCSF_FINDINGS_ATTRIBUTE]: ocsf.map((finding) => ({ ...finding })) }
+      : {}),
+  };
 }
 
 /**
@@ -306,9 +344,10 @@ export async function createPlan(
   );
   if (end === undefined) return { created: false, holder };
   // Every finding of the old plan gets the new plan's outcome; the new one's own comes first.
-  const carried = planFindings(item)
-    .filter((finding) => finding.Id !== '' && finding.Id !== request.finding.Id)
-    .slice(0, MAX_PLAN_FINDINGS - 1);
+  const ownId = planFindingId(request.finding);
+  const carried = planFindings(item).filter(
+    (finding) => planFindingId(finding) !== '' && planFindingId(finding) !== ownId,
+  );
   const takeover: PlanTakeover = {
     executionArn: holder.executionArn,
     end,
@@ -323,7 +362,7 @@ export async function createPlan(
 async function putPlan(
   dynamodb: DocumentClient,
   request: PlanRequest,
-  carried: readonly FindingIdentifier[],
+  carried: readonly PlanFinding[],
   takeover?: Takeover,
 ): Promise<
   { created: true; tookOver?: PlanTakeover } | { created: false; holder: PlanHolder; item: PlanItem }
@@ -336,10 +375,8 @@ async function putPlan(
           [APPROVAL_TABLE_KEY]: request.key,
           [APPROVAL_STATUS_ATTRIBUTE]: 'PLANNED',
           [APPROVAL_EXECUTION_ARN_ATTRIBUTE]: request.owner,
-          [APPROVAL_FINDINGS_ATTRIBUTE]: [
-            { ...request.finding },
-            ...carried.map((finding) => ({ ...finding })),
-          ],
+          // The plan's own finding first: the lists' limits keep it.
+          ...findingLists([request.finding, ...carried]),
           [APPROVAL_PLAN_SUMMARY_ATTRIBUTE]: request.summary,
           [PLAN_ITEM_ATTRIBUTES.plannedAt]: request.now.toISOString(),
           [APPROVAL_DEADLINE_ATTRIBUTE]: epochSeconds(request.approvalDeadline),
@@ -379,7 +416,9 @@ async function putPlan(
               executionArn: earlier,
               end: text(item[PLAN_ITEM_ATTRIBUTES.tookOverEnd]?.S) as HolderEnd,
               status: '',
-              findings: planFindings(item).filter((finding) => finding.Id !== request.finding.Id),
+              findings: planFindings(item).filter(
+                (finding) => planFindingId(finding) !== planFindingId(request.finding),
+              ),
             },
           }
         : { created: true };
@@ -389,7 +428,7 @@ async function putPlan(
       holder: {
         executionArn,
         status: text(item[APPROVAL_STATUS_ATTRIBUTE]?.S),
-        findingIds: planFindings(item).map((finding) => finding.Id),
+        findingIds: planFindings(item).map(planFindingId),
       },
       item,
     };
@@ -406,21 +445,25 @@ export async function joinPlan(
     readonly table: string;
     readonly key: string;
     readonly holder: string;
-    readonly finding: FindingIdentifier;
+    readonly finding: PlanFinding;
     /** The statuses the plan may be in (an approved plan being carried out still takes findings it fixes). */
     readonly statuses: readonly string[];
   },
 ): Promise<boolean> {
   const statusValues = Object.fromEntries(request.statuses.map((status, index) => [`:s${index}`, status]));
+  const ocsf = isOcsfIdentifier(request.finding);
   try {
     await dynamodb.send(
       new UpdateCommand({
         TableName: request.table,
         Key: { [APPROVAL_TABLE_KEY]: request.key },
-        UpdateExpression: 'SET #findings = list_append(#findings, :finding)',
-        ConditionExpression: `#owner = :holder AND size(#findings) < :max AND #status IN (${Object.keys(statusValues).join(', ')})`,
+        // An OCSF finding goes to the OCSF list, which the first one creates.
+        UpdateExpression: ocsf
+          ? 'SET #findings = list_append(if_not_exists(#findings, :none), :finding)'
+          : 'SET #findings = list_append(#findings, :finding)',
+        ConditionExpression: `#owner = :holder AND ${ocsf ? '(attribute_not_exists(#findings) OR size(#findings) < :max)' : 'size(#findings) < :max'} AND #status IN (${Object.keys(statusValues).join(', ')})`,
         ExpressionAttributeNames: {
-          '#findings': APPROVAL_FINDINGS_ATTRIBUTE,
+          '#findings': ocsf ? APPROVAL_OCSF_FINDINGS_ATTRIBUTE : APPROVAL_FINDINGS_ATTRIBUTE,
           '#owner': APPROVAL_EXECUTION_ARN_ATTRIBUTE,
           '#status': APPROVAL_STATUS_ATTRIBUTE,
         },
@@ -428,6 +471,7 @@ export async function joinPlan(
           ':finding': [{ ...request.finding }],
           ':holder': request.holder,
           ':max': MAX_PLAN_FINDINGS,
+          ...(ocsf ? { ':none': [] } : {}),
           ...statusValues,
         },
       }),

@@ -6,10 +6,13 @@
 
 import { APPROVAL_GATED_ENGINES } from './controls-catalogue.js';
 import type { ValidatedFinding } from './finding-event.js';
+import { type MemberRoleSettings, memberRoleArn } from './member-access.js';
 import type { LockHolder } from './notebook-locks.js';
 import type { NotebookSettings } from './notebook-recreation.js';
+import { OCSF_STATUS_IDS } from './ocsf-finding.js';
 import type {
   Annotation,
+  MemberTargetPlan,
   ObservedNotebook,
   Outcome,
   PlanResult,
@@ -289,11 +292,28 @@ const NO_RECREATION: RecreatePlanDetails = {
   noun: '',
 };
 
+/** An OCSF finding's annotation also says its status as the status_id BatchUpdateFindingsV2 takes. */
+function withStatusId(finding: ValidatedFinding, annotation: Annotation): Annotation {
+  return finding.format === 'ocsf'
+    ? { ...annotation, statusId: OCSF_STATUS_IDS[annotation.workflowStatus] }
+    : annotation;
+}
+
+/** The account and Region of the finding's resource, and the member role the workflow acts there as. */
+export function memberTargetOf(
+  finding: Pick<ValidatedFinding, 'accountId' | 'region'>,
+  members: Pick<MemberRoleSettings, 'roleName'>,
+): MemberTargetPlan {
+  const target = { accountId: finding.accountId, region: finding.region };
+  return { ...target, roleArn: memberRoleArn(members, target) };
+}
+
 /** Assembles PlanRemediation's result; every field is present so every JSONPath resolves. */
 export function buildPlanResult(
   finding: ValidatedFinding,
   timing: WorkflowTiming,
   decision: Decision,
+  members: Pick<MemberRoleSettings, 'roleName'>,
 ): PlanResult {
   const name = resourceName(finding);
   const remediation =
@@ -307,15 +327,34 @@ export function buildPlanResult(
       action: decision.kind,
       controlId: finding.control.id,
       remediation,
-      finding: { id: finding.id, productArn: finding.productArn },
-      findingIdentifiers: [{ Id: finding.id, ProductArn: finding.productArn }],
+      finding: {
+        id: finding.id,
+        productArn: finding.productArn,
+        ...(finding.format === 'ocsf' ? { format: 'ocsf' as const, accountId: finding.accountId } : {}),
+      },
+      // Each in the list of its API (ocsf-plan-notes.ts): an ASFF finding in the first, an OCSF one in the second.
+      findingIdentifiers:
+        finding.format === 'ocsf' ? [] : [{ Id: finding.id, ProductArn: finding.productArn }],
+      ocsfFindingIdentifiers:
+        finding.format === 'ocsf'
+          ? [
+              {
+                CloudAccountUid: finding.accountId,
+                FindingInfoUid: finding.id,
+                MetadataProductUid: finding.productArn,
+              },
+            ]
+          : [],
       notebook: { name, arn: finding.resourceArn },
+      target: memberTargetOf(finding, members),
       lock: { key: lockKeyFor(finding) },
       timing,
-      annotation:
+      annotation: withStatusId(
+        finding,
         decision.kind === 'annotate'
           ? decision.annotation
           : { workflowStatus: 'NOTIFIED', outcome: 'NOTIFIED', note: '', subject: '', message: '' },
+      ),
       resolvedSubject: toSubject(
         `${decision.kind === 'remediate' && decision.recreate && !decision.resource ? 'SageMaker notebook recreated' : `${finding.control.id} remediated`}: ${name}`,
       ),

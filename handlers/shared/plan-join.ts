@@ -11,7 +11,7 @@ import { BatchUpdateFindingsCommand, type SecurityHubClient } from '@aws-sdk/cli
 import { NOTE_AUTHOR } from '../../statemachines/state-builders.js';
 import type { ValidatedFinding } from './finding-event.js';
 import type { Logger } from './logger.js';
-import { type DocumentClient, type FindingIdentifier, joinPlan } from './notebook-locks.js';
+import { type DocumentClient, isOcsfIdentifier, joinPlan, type PlanFinding } from './notebook-locks.js';
 import { type Decision, type ExecutionIdentity, NOTE_LIMIT, truncate } from './plan-decisions.js';
 import { joinedPlanAnnotation } from './recreation-decisions.js';
 import type { Annotation } from './remediation-plan.js';
@@ -23,6 +23,17 @@ export interface PlanJoinDependencies {
   readonly logger: Logger;
 }
 
+/** The finding as its plan lists it: identified for the API of its format. */
+export function planFindingOf(finding: ValidatedFinding): PlanFinding {
+  return finding.format === 'ocsf'
+    ? {
+        CloudAccountUid: finding.accountId,
+        FindingInfoUid: finding.id,
+        MetadataProductUid: finding.productArn,
+      }
+    : { Id: finding.id, ProductArn: finding.productArn };
+}
+
 /** The decision when the finding joined the plan `request.holder` owns; undefined when it could not. */
 export async function joinWithNote(
   dependencies: PlanJoinDependencies,
@@ -30,7 +41,7 @@ export async function joinWithNote(
   request: Omit<Parameters<typeof joinPlan>[1], 'finding'>,
   execution: ExecutionIdentity,
 ): Promise<Decision | undefined> {
-  const identifier: FindingIdentifier = { Id: finding.id, ProductArn: finding.productArn };
+  const identifier = planFindingOf(finding);
   const annotation = joinedPlanAnnotation(finding, request.holder, execution);
   const noted = await writeNote(dependencies, identifier, annotation);
   let joined: boolean;
@@ -60,10 +71,11 @@ export async function joinWithNote(
 /** Writes the note on the finding; false when there is no client or Security Hub did not take it. */
 async function writeNote(
   { securityhub, logger }: PlanJoinDependencies,
-  identifier: FindingIdentifier,
+  identifier: PlanFinding,
   annotation: Pick<Annotation, 'workflowStatus' | 'note'>,
 ): Promise<boolean> {
-  if (!securityhub) return false;
+  // An OCSF finding's note is left to the state machine (its V2 twin), after the join.
+  if (!securityhub || isOcsfIdentifier(identifier)) return false;
   const response = await securityhub.send(
     new BatchUpdateFindingsCommand({
       FindingIdentifiers: [identifier],

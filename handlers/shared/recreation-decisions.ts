@@ -30,7 +30,13 @@ import {
   toSubject,
   truncate,
 } from './plan-decisions.js';
-import { type Annotation, isRunningStatus, type RecreatePlanDetails } from './remediation-plan.js';
+import {
+  type Annotation,
+  AWAITING_APPROVAL_NOTE_PREFIX,
+  isRunningStatus,
+  JOINED_PLAN_NOTE_PREFIX,
+  type RecreatePlanDetails,
+} from './remediation-plan.js';
 import { controlsToFix, type RuntimeSettings, recreateTarget } from './runtime-settings.js';
 
 const modeOf = (settings: RuntimeSettings, controlId: string) =>
@@ -160,7 +166,7 @@ export function recreateDetails(
   const howTo =
     "select this finding in Security Hub, then Actions > 'Approve remediation' (or 'Reject remediation')";
   const note = truncate(
-    `Awaiting approval until ${deadline}: ${howTo}. Nothing changes before. ${READ_ONLY_WINDOW} Plan: ${summary}`,
+    `${AWAITING_APPROVAL_NOTE_PREFIX}${deadline}: ${howTo}. Nothing changes before. ${READ_ONLY_WINDOW} Plan: ${summary}`,
     NOTE_LIMIT,
   );
   return {
@@ -200,7 +206,7 @@ export function joinedPlanAnnotation(
     workflowStatus: 'NOTIFIED',
     outcome: 'JOINED_PLAN',
     headline: 'joined the recreation plan',
-    note: `Joined the recreation plan of notebook instance ${resourceName(finding)} (execution ${planOwner}): that plan fixes ${finding.control.id} too, and this finding gets its outcome. Approve or reject it from this finding or any other of the notebook.`,
+    note: `${JOINED_PLAN_NOTE_PREFIX}notebook instance ${resourceName(finding)} (execution ${planOwner}): that plan fixes ${finding.control.id} too, and this finding gets its outcome. Approve or reject it from this finding or any other of the notebook.`,
   });
 }
 

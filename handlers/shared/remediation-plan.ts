@@ -28,11 +28,20 @@ export type Outcome =
   | 'FAILED'
   | 'NOTIFIED'
   | 'SKIPPED_EXEMPT'
+  | 'SKIPPED_OUT_OF_SCOPE'
+  | 'SCOPE_NOT_EVALUATED'
   | 'DRY_RUN'
   | 'ALREADY_COMPLIANT'
   | 'RESOURCE_GONE'
   | 'ALREADY_IN_PROGRESS'
   | 'NEEDS_ATTENTION';
+
+/**
+ * How the note of a finding waiting for an approval starts (its plan's, or one that joined it): the
+ * Security Hub insight of findings awaiting approval filters on these (stacks/awaiting-approval-insight.ts).
+ */
+export const AWAITING_APPROVAL_NOTE_PREFIX = 'Awaiting approval until ';
+export const JOINED_PLAN_NOTE_PREFIX = 'Joined the recreation plan of ';
 
 export interface WorkflowTiming {
   /** First wait after StopNotebookInstance: how long a stop typically takes. */
@@ -61,6 +70,8 @@ export interface Annotation {
   readonly outcome: Outcome;
   readonly subject: string;
   readonly message: string;
+  /** `workflowStatus` as an OCSF status_id: set for an OCSF finding, which BatchUpdateFindingsV2 annotates. */
+  readonly statusId?: number;
 }
 
 export interface RemediationPlan {
@@ -68,10 +79,27 @@ export interface RemediationPlan {
   readonly controlId: string;
   /** The remediation the state machine runs; `none` unless `action` is `remediate`. */
   readonly remediation: RemediationName | 'none';
-  readonly finding: { readonly id: string; readonly productArn: string };
+  /**
+   * The finding the execution started with. An OCSF one also carries `format` and its account, the
+   * BatchUpdateFindingsV2 identifier's CloudAccountUid (the state machine picks the V2 call on `format`).
+   */
+  readonly finding: {
+    readonly id: string;
+    readonly productArn: string;
+    readonly format?: 'ocsf';
+    readonly accountId?: string;
+  };
   /** BatchUpdateFindings identifiers of the findings the outcome is written on (a recreation reads its plan's). */
   readonly findingIdentifiers: ReadonlyArray<{ readonly Id: string; readonly ProductArn: string }>;
+  /** The same for BatchUpdateFindingsV2: the OCSF findings (this one, if it is an OCSF finding). */
+  readonly ocsfFindingIdentifiers: ReadonlyArray<{
+    readonly CloudAccountUid: string;
+    readonly FindingInfoUid: string;
+    readonly MetadataProductUid: string;
+  }>;
   readonly notebook: { readonly name: string; readonly arn: string };
+  /** Where the resource is, and the member role every change and read of it is made as (Task Credentials). */
+  readonly target: MemberTargetPlan;
   /**
    * Key of the per-notebook lock: held from planning by an in-place fix, taken by a recreation only
    * once it is approved (the snapshot step), never while it waits.
@@ -94,6 +122,13 @@ export interface RemediationPlan {
    * saying so (with a leading space, at most LOCK_TAKEOVER_MAX_LENGTH): the resolved note ends with it.
    */
   readonly lockTakeover: string;
+}
+
+/** The finding's account and Region, and the ARN of the member role there. */
+export interface MemberTargetPlan {
+  readonly accountId: string;
+  readonly region: string;
+  readonly roleArn: string;
 }
 
 /** The longest `lockTakeover` sentence (execution names are at most 80 characters). */

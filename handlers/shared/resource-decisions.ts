@@ -19,7 +19,12 @@ import {
   toSubject,
   truncate,
 } from './plan-decisions.js';
-import { PLAN_WHAT_LIMIT, type RecreatePlanDetails, type ResourceChange } from './remediation-plan.js';
+import {
+  AWAITING_APPROVAL_NOTE_PREFIX,
+  PLAN_WHAT_LIMIT,
+  type RecreatePlanDetails,
+  type ResourceChange,
+} from './remediation-plan.js';
 import { CHANGE_ENGINES } from './resource-changes.js';
 import type { RuntimeSettings } from './runtime-settings.js';
 
@@ -271,7 +276,7 @@ function approvalDetails(
     approvalExpiresAt: Math.floor(plan.expiresAt.getTime() / 1000),
     summary: plan.summary,
     approvalNote: truncate(
-      `Awaiting approval until ${deadline}: ${howTo}. Nothing changes before. It changes how the ${plan.label} behaves: ${plan.summary}`,
+      `${AWAITING_APPROVAL_NOTE_PREFIX}${deadline}: ${howTo}. Nothing changes before. It changes how the ${plan.label} behaves: ${plan.summary}`,
       NOTE_LIMIT,
     ),
     approvalSubject: toSubject(`SageMaker approval needed: ${plan.noun} ${plan.name}`),

@@ -10,6 +10,7 @@ import {
   REMEDIATION_MODES,
   type RemediationMode,
 } from './controls-catalogue.js';
+import { findingScopeSchema } from './finding-scope.js';
 import type { WorkflowTiming } from './remediation-plan.js';
 import { describeIssues } from './validation.js';
 
@@ -56,6 +57,20 @@ export const runtimeSettingsSchema = z.object({
   /** The KMS key SageMaker.24 sets as inference experiments' DataStorageConfig.KmsKey (absent: not configured). */
   dataCaptureKmsKeyId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   timing,
+  /** Which accounts, organizational units and Regions are remediated (absent: all). */
+  scope: z.optional(findingScopeSchema),
+  /**
+   * The member role of each account and Region (`<roleName>-<region>` under MEMBER_ROLE_PATH) and the
+   * StackSet that deploys it. Absent in settings written before the deployment spanned accounts: the
+   * defaults then apply.
+   */
+  members: z._default(
+    z.object({
+      roleName: z.string().check(z.regex(/^[\w+=,.@-]{1,49}$/)),
+      stackSetName: z.string().check(z.minLength(1), z.maxLength(128)),
+    }),
+    { roleName: 'SageMakerRemediationMember', stackSetName: 'sagemaker-remediation-members' },
+  ),
   /** How long a lock lives: the execution timeout, after which its holder cannot still be running. */
   lockSeconds: z.int().check(z.gte(60)),
   /** The approval-gated recreation of notebooks (absent: not deployed). */

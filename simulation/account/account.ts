@@ -11,6 +11,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { StandInIamContext } from '../fake-aws/authorize.js';
+import type { AccountDirectory } from './account-directory.js';
 import {
   type AuthorizationLookups,
   listBucketForMissingObject,
@@ -38,6 +39,7 @@ import { FaultInjector } from './faults.js';
 import { isRoleArn, roleIdFor, SimulatedIam } from './iam.js';
 import { SimulatedKms } from './kms.js';
 import { NotebookHost } from './notebook-host.js';
+import { SimulatedOrganizations } from './organizations.js';
 import {
   SimulatedS3,
   s3SdkOutput,
@@ -91,6 +93,8 @@ export interface SimulatedAccountOptions {
   readonly sdkRetries?: 'standard' | 'off';
   /** Seed of the retries' jitter (default `sdk-retries`): the same seed, the same delays. */
   readonly sdkRetrySeed?: string;
+  /** IAM is global to an account: the same account in another Region shares it (AccountDirectory). */
+  readonly iam?: SimulatedIam;
 }
 
 /** Per set of SDK clients: what the project's client constructors set. */
@@ -105,7 +109,7 @@ export type CallChannel = 'sdk' | 'step-functions';
 export interface AuthorizationRecord {
   readonly at: Date;
   readonly caller: Caller;
-  readonly service: SimulatedService | 'Lambda' | 'StepFunctions' | 'EventBridge';
+  readonly service: SimulatedService | 'Lambda' | 'StepFunctions' | 'EventBridge' | 'STS';
   readonly operation: string;
   readonly action: string;
   readonly resource: string;
@@ -176,6 +180,8 @@ export interface SimulatedSdkClients {
   readonly kms: SimulatedSdkClient;
   readonly sqs: SimulatedSdkClient;
   readonly secretsManager: SimulatedSdkClient;
+  /** ListParents (organizations.ts). */
+  readonly organizations: SimulatedSdkClient;
 }
 
 type RoutableClient = SageMakerClient | SecurityHubClient | DynamoDBClient;
@@ -204,6 +210,7 @@ const SDK_CLIENT_SERVICES: Readonly<Record<string, SimulatedService>> = {
   KMSClient: 'KMS',
   SQSClient: 'SQS',
   SecretsManagerClient: 'SecretsManager',
+  OrganizationsClient: 'Organizations',
 };
 
 /** Optimized (non aws-sdk) integrations the project might use, and their actions. */
@@ -231,6 +238,8 @@ export class SimulatedAccount {
   readonly kms: SimulatedKms;
   readonly sqs: SimulatedSqs;
   readonly secretsManager: SimulatedSecretsManager;
+  /** AWS Organizations as this account calls it: create or join an organization to use it. */
+  readonly organizations: SimulatedOrganizations;
   /** The directories behind S3 and the notebook volumes. */
   readonly storage: SimulatedStorage;
   /** Notebook storage volumes and lifecycle script runs. */
@@ -242,6 +251,8 @@ export class SimulatedAccount {
   /** Who calls made without a caller of their own are made as. */
   readonly administrator: Caller;
   private readonly requestIds = new IdSequence('request');
+  /** The other accounts and Regions of the estate, once the account joined an AccountDirectory. */
+  private directory: AccountDirectory | undefined;
   private readonly retryJitter: SeededFractions;
   private readonly handlers: Readonly<
     Record<SimulatedService, Readonly<Record<string, (input: unknown) => unknown>>>
@@ -284,12 +295,13 @@ export class SimulatedAccount {
         : { scriptTimeoutMs: options.lifecycleScriptTimeoutMs }),
       ...(options.lifecycleScriptEnv === undefined ? {} : { extraEnv: options.lifecycleScriptEnv }),
     });
-    this.iam = new SimulatedIam(this.clock, this.accountId);
+    this.iam = options.iam ?? new SimulatedIam(this.clock, this.accountId);
     // Notebook deletions due by now release their interface and grant before anyone looks.
     const settleNotebooks = () => this.sagemaker.settleAll();
     this.ec2 = new SimulatedEc2(this.accountId, this.region, settleNotebooks);
     this.kms = new SimulatedKms(this.clock, this.accountId, this.region, settleNotebooks);
     this.secretsManager = new SimulatedSecretsManager(this.clock, this.accountId, this.region);
+    this.organizations = new SimulatedOrganizations(this.accountId);
     this.sqs = new SimulatedSqs(this.clock, this.kms, this.accountId, this.region);
     if (options.strictReferences === true) {
       for (const service of [this.ec2, this.kms, this.secretsManager]) service.checkReferencesStrictly();
@@ -333,16 +345,23 @@ export class SimulatedAccount {
       KMS: this.kms.operations(),
       SQS: this.sqs.operations(),
       SecretsManager: this.secretsManager.operations(),
+      Organizations: this.organizations.operations(),
     };
-    const administratorArn = this.iam.createRole({
-      roleName: ADMINISTRATOR_ROLE_NAME,
-      inlinePolicies: [
-        {
-          name: 'AdministratorAccess',
-          document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
-        },
-      ],
-    });
+    // The same account in another Region shares its IAM, administrator role included.
+    const administratorArn = this.iam.hasRole(ADMINISTRATOR_ROLE_NAME)
+      ? this.iam.getRole({ RoleName: ADMINISTRATOR_ROLE_NAME }).Role.Arn
+      : this.iam.createRole({
+          roleName: ADMINISTRATOR_ROLE_NAME,
+          inlinePolicies: [
+            {
+              name: 'AdministratorAccess',
+              document: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+              },
+            },
+          ],
+        });
     this.administrator = this.callerFor(administratorArn, 'simulation');
   }
 
@@ -428,6 +447,35 @@ export class SimulatedAccount {
     };
   }
 
+  /** Called by AccountDirectory: the account can now route calls made as another account's roles. */
+  joinDirectory(directory: AccountDirectory): void {
+    if (this.directory !== undefined && this.directory !== directory) {
+      throw new Error(`account ${this.accountId} in ${this.region} already belongs to a directory`);
+    }
+    this.directory = directory;
+  }
+
+  /**
+   * What Step Functions does for a Task with Credentials: AssumeRole as the state machine's role, in
+   * this Region. Needs the account to be in an AccountDirectory (which holds STS).
+   */
+  async assumeTaskRole(caller: Caller, roleArn: string, sessionName: string): Promise<Caller> {
+    if (!this.directory) {
+      throw new Error('assumeTaskRole needs the account to be in an AccountDirectory');
+    }
+    const assumed = await this.directory.assumeRole(
+      caller,
+      { RoleArn: roleArn, RoleSessionName: sessionName },
+      this.region,
+    );
+    return assumed.caller;
+  }
+
+  /** The directory this account belongs to, if any (several accounts and Regions, and STS). */
+  get accountDirectory(): AccountDirectory | undefined {
+    return this.directory;
+  }
+
   /** A session of a role of this account (the role's id comes from IAM). */
   callerFor(roleArn: string, sessionName: string): Caller {
     return { roleArn, sessionName, roleId: roleIdFor(roleArn) };
@@ -468,6 +516,7 @@ export class SimulatedAccount {
       topicKeyArn: (topic) => this.sns.topicKmsKeyArn(topic),
       queue: (queueUrl) => this.sqs.queue(queueUrl),
       endpointConfigKmsKeyId: (name) => this.sagemaker.inference.endpointConfigKmsKeyId(name),
+      organizationsChildArn: (childId) => this.organizations.resourceArnOf(childId),
     };
   }
 
@@ -482,11 +531,13 @@ export class SimulatedAccount {
     required: readonly RequiredAuthorization[],
   ): Promise<void> {
     for (const requirement of required) {
+      const principalOrgId = this.directory?.organizationOf(caller.roleArn.split(':')[4] ?? '');
       const result = await this.clock.hold(() =>
         authorize(caller, requirement, this.policies, {
           accountId: this.accountId,
           region: this.region,
           now: this.clock.now(),
+          ...(principalOrgId === undefined ? {} : { principalOrgId }),
         }),
       );
       this.authorizations.push({
@@ -626,6 +677,7 @@ export class SimulatedAccount {
       kms: clientFor('KMS'),
       sqs: clientFor('SQS'),
       secretsManager: clientFor('SecretsManager'),
+      organizations: clientFor('Organizations'),
     };
   }
 
@@ -709,6 +761,18 @@ export class SimulatedAccount {
           '<action>, arn:aws:states:::dynamodb:{getItem,putItem,updateItem,deleteItem}, ' +
           'arn:aws:states:::sns:publish and arn:aws:states:::sqs:sendMessage',
       );
+    }
+    // A Task with Credentials calls as a role of another account, in the state machine's own Region:
+    // the AWS SDK integrations do not cross Regions.
+    const callerAccount = caller.roleArn.split(':')[4];
+    if (callerAccount !== undefined && callerAccount !== this.accountId) {
+      const other = this.directory?.account(callerAccount, this.region);
+      if (!other) {
+        throw new Error(
+          `A Task calls as ${caller.roleArn}, but the simulation has no account ${callerAccount} in ${this.region}`,
+        );
+      }
+      return other.callStepFunctionsIntegration(resource, parameters, caller);
     }
     const operation = action.charAt(0).toUpperCase() + action.slice(1);
     const parsed: unknown = parameters === undefined ? {} : JSON.parse(JSON.stringify(parameters));

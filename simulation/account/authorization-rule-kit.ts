@@ -36,6 +36,8 @@ export interface AuthorizationLookups {
   queue(queueUrl: string): { readonly arn: string; readonly keyArn?: string } | undefined;
   /** The KmsKeyId of a SageMaker endpoint configuration (by name), if it has one. */
   endpointConfigKmsKeyId?(name: string): string | undefined;
+  /** The Organizations ARN (account or organizational unit) of a ListParents child, in the caller's organization. */
+  organizationsChildArn?(childId: string): string | undefined;
 }
 
 export type Input = Readonly<Record<string, unknown>>;

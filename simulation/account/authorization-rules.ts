@@ -286,7 +286,23 @@ const SECURITY_HUB: Readonly<Record<string, Rule>> = {
       context: asffPaths(input),
     },
   ],
+  // The same IAM action as V1 (Security Hub API reference), on the hubv2 resource, with
+  // securityhub:OCSFSyntaxPath/<field> for each field the request sets.
+  BatchUpdateFindingsV2: (input, lookups) => [
+    {
+      action: 'securityhub:BatchUpdateFindings',
+      resource: arn(lookups, 'securityhub', `hubv2/${SIMULATED_HUB_V2_ID}`),
+      context: Object.fromEntries(
+        (['StatusId', 'SeverityId', 'Comment'] as const)
+          .filter((field) => input[field] !== undefined)
+          .map((field) => [`securityhub:OCSFSyntaxPath/${field}`, String(input[field])]),
+      ),
+    },
+  ],
 };
+
+/** The id in the simulated account's hubv2 ARN (AWS generates one when the new Security Hub is enabled). */
+export const SIMULATED_HUB_V2_ID = 'a1b2c3d4-5678-90ab-cdef-111122223333';
 
 function tableRule(action: string): Rule {
   return (input, lookups) => {
@@ -526,6 +542,20 @@ const SECRETS_MANAGER: Readonly<Record<string, Rule>> = {
   DescribeSecret: secretRule('secretsmanager:DescribeSecret'),
 };
 
+/**
+ * ListParents is authorized on the child (Service Authorization Reference: account or
+ * organizationalunit). Outside an organization there is no ARN: Organizations answers
+ * AWSOrganizationsNotInUseException.
+ */
+const ORGANIZATIONS: Readonly<Record<string, Rule>> = {
+  ListParents: (input, lookups) => {
+    const child = lookups.organizationsChildArn?.(asString(input.ChildId) ?? '');
+    return child
+      ? [{ action: 'organizations:ListParents', resource: child, resourceAccount: lookups.accountId }]
+      : [];
+  },
+};
+
 const RULES: Readonly<Partial<Record<SimulatedService, Readonly<Record<string, Rule>>>>> = {
   SageMaker: { ...SAGEMAKER, ...INFERENCE_RULES, ...MONITORING_RULES },
   SecurityHub: SECURITY_HUB,
@@ -537,6 +567,7 @@ const RULES: Readonly<Partial<Record<SimulatedService, Readonly<Record<string, R
   EC2,
   SQS,
   SecretsManager: SECRETS_MANAGER,
+  Organizations: ORGANIZATIONS,
 };
 
 /**

@@ -16,7 +16,8 @@ export type SimulatedService =
   | 'EC2'
   | 'KMS'
   | 'SQS'
-  | 'SecretsManager';
+  | 'SecretsManager'
+  | 'Organizations';
 
 export type ErrorFault = 'client' | 'server';
 
@@ -111,6 +112,8 @@ export function throttlingError(context: ErrorContext, message?: string): AwsSer
     },
     SQS: { code: 'RequestThrottled', status: 400, message: 'Rate exceeded' },
     SecretsManager: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+    // ListParents declares TooManyRequestsException, a client fault.
+    Organizations: { code: 'TooManyRequestsException', status: 400, message: 'Rate exceeded' },
   };
   const shape = byService[context.service];
   return new AwsServiceError({
@@ -134,6 +137,7 @@ export function internalError(context: ErrorContext, message?: string): AwsServi
     KMS: 'KMSInternalException',
     SQS: 'InternalFailure',
     SecretsManager: 'InternalServiceError',
+    Organizations: 'ServiceException',
   };
   return new AwsServiceError({
     ...context,
@@ -259,6 +263,13 @@ export const DECLARED_ERRORS: Readonly<
       'InvalidInputException',
       'LimitExceededException',
     ],
+    BatchUpdateFindingsV2: [
+      'AccessDeniedException',
+      'ConflictException',
+      'InternalServerException',
+      'ThrottlingException',
+      'ValidationException',
+    ],
   },
   DynamoDB: {
     PutItem: dynamoDbWriteErrors(),
@@ -348,6 +359,16 @@ export const DECLARED_ERRORS: Readonly<
     ],
     DescribeSecret: ['InternalServiceError', 'InvalidParameterException', 'ResourceNotFoundException'],
   },
+  Organizations: {
+    ListParents: [
+      'AccessDeniedException',
+      'AWSOrganizationsNotInUseException',
+      'ChildNotFoundException',
+      'InvalidInputException',
+      'ServiceException',
+      'TooManyRequestsException',
+    ],
+  },
   SNS: {
     Publish: [
       'AuthorizationErrorException',
@@ -403,6 +424,7 @@ const AWS_SDK_SERVICE_NAMES: Record<SimulatedService, string> = {
   KMS: 'Kms',
   SQS: 'Sqs',
   SecretsManager: 'SecretsManager',
+  Organizations: 'Organizations',
 };
 
 /**
@@ -421,6 +443,7 @@ const OPTIMIZED_SERVICE_NAMES: Record<SimulatedService, { prefix: string; generi
   EC2: { prefix: 'EC2', generic: 'AmazonEC2Exception' },
   KMS: { prefix: 'KMS', generic: 'AWSKMSException' },
   SecretsManager: { prefix: 'SecretsManager', generic: 'AWSSecretsManagerException' },
+  Organizations: { prefix: 'Organizations', generic: 'AWSOrganizationsException' },
 };
 
 /** `InternalServerError` -> `InternalServerErrorException`, `KMSOptInRequired` -> `KmsOptInRequiredException`. */
@@ -475,6 +498,7 @@ const ACCESS_DENIED: Readonly<Record<SimulatedService, { readonly code: string; 
     // Wording not confirmed: SQS's JSON protocol answer to a denied request.
     SQS: { code: 'AccessDeniedException', status: 400 },
     SecretsManager: { code: 'AccessDeniedException', status: 400 },
+    Organizations: { code: 'AccessDeniedException', status: 400 },
   };
 
 /** When the key a service uses on the caller's behalf is denied, some services say so in their own terms. */
@@ -489,11 +513,13 @@ const KMS_DENIED_THROUGH: Readonly<Partial<Record<SimulatedService, string>>> = 
  * services (Lambda, Step Functions, EventBridge) is an Error named AccessDeniedException.
  */
 export function accessDeniedError(
-  service: SimulatedService | 'Lambda' | 'StepFunctions' | 'EventBridge',
+  service: SimulatedService | 'Lambda' | 'StepFunctions' | 'EventBridge' | 'STS',
   operation: string,
   required: { readonly action: string },
   message: string,
 ): Error {
+  // STS's Query protocol names the error after its code.
+  if (service === 'STS') return Object.assign(new Error(message), { name: 'AccessDenied' });
   if (service === 'Lambda' || service === 'StepFunctions' || service === 'EventBridge') {
     return Object.assign(new Error(message), { name: 'AccessDeniedException' });
   }

@@ -320,6 +320,11 @@ export interface ImportedEventOptions {
   /** Event id; defaults to one derived from the finding and its UpdatedAt. */
   readonly id?: string;
   readonly time?: Date;
+  /**
+   * Where the event is delivered: the administrator account and its home (aggregation) Region for a
+   * finding of a member account or a linked Region. Default: the finding's own account and Region.
+   */
+  readonly deliveredTo?: { readonly account: string; readonly region: string };
 }
 
 /** The `Security Hub Findings - Imported` event Security Hub sends for one finding. */
@@ -335,8 +340,8 @@ export function importedEvent(
       deterministicUuid(`event/${id}/${finding.UpdatedAt ?? ''}/${finding.Workflow?.Status ?? ''}`),
     'detail-type': 'Security Hub Findings - Imported',
     source: 'aws.securityhub',
-    account: finding.AwsAccountId ?? '',
-    region: finding.Region ?? '',
+    account: options.deliveredTo?.account ?? finding.AwsAccountId ?? '',
+    region: options.deliveredTo?.region ?? finding.Region ?? '',
     time: eventTime(options.time ?? new Date(finding.UpdatedAt ?? '2026-11-23T09:00:00.000Z')),
     resources: [id],
     detail: { findings: [finding] },

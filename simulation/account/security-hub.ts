@@ -17,6 +17,7 @@ import { AwsServiceError } from './errors.js';
 import type { SimulatedEventBus } from './event-bus.js';
 import { InputReader, isRecord } from './input-reader.js';
 import { eventTime } from './sample-findings.js';
+import { SimulatedOcsfFindings } from './security-hub-v2.js';
 
 const WORKFLOW_STATUSES = ['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED'] as const;
 const SEVERITY_LABELS = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
@@ -90,6 +91,8 @@ export class SimulatedSecurityHub {
   private readonly findings = new Map<string, StoredFinding>();
   private readonly eventIds = new IdSequence('securityhub-event');
   private readonly injectedUnprocessed = new Map<string, UnprocessedErrorCode>();
+  /** The new Security Hub's OCSF findings (Findings Imported V2, BatchUpdateFindingsV2). */
+  readonly ocsf: SimulatedOcsfFindings;
 
   constructor(
     private readonly clock: SimulatedClock,
@@ -99,6 +102,7 @@ export class SimulatedSecurityHub {
     this.accountId = options.accountId ?? '111122223333';
     this.region = options.region ?? 'eu-west-1';
     this.updateProcessingDelayMs = options.updateProcessingDelayMs ?? 0;
+    this.ocsf = new SimulatedOcsfFindings(clock, bus, { accountId: this.accountId, region: this.region });
   }
 
   /**
@@ -276,6 +280,7 @@ export class SimulatedSecurityHub {
     // Input is validated member by member inside the operation; the cast only names the shape.
     return {
       BatchUpdateFindings: (input) => this.batchUpdateFindings(input as BatchUpdateFindingsRequest),
+      ...this.ocsf.operations(),
     };
   }
 
@@ -423,8 +428,10 @@ export class SimulatedSecurityHub {
       id: this.eventIds.next(),
       'detail-type': 'Security Hub Findings - Imported',
       source: 'aws.securityhub',
-      account: finding.AwsAccountId ?? this.accountId,
-      region: finding.Region ?? this.region,
+      // Delivered to this account's bus in its Region: the administrator's, in the aggregation Region,
+      // for the findings of member accounts and linked Regions too (the finding keeps its own).
+      account: this.accountId,
+      region: this.region,
       time: eventTime(this.clock.now()),
       resources: [finding.Id ?? ''],
       detail: { findings: [structuredClone(finding)] },

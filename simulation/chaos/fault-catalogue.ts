@@ -61,6 +61,7 @@ export const SERVER_ERROR_CODES: Readonly<Record<SimulatedService, readonly stri
   IAM: ['ServiceFailure', 'ServiceUnavailable'],
   SQS: ['InternalError', 'ServiceUnavailable'],
   SecretsManager: ['InternalServiceError', 'ServiceUnavailable'],
+  Organizations: ['ServiceException'],
 };
 
 /** What each service answers a request it finds invalid with (SageMaker: also a wrong-state call). */
@@ -75,6 +76,7 @@ export const VALIDATION_ERROR_CODES: Readonly<Record<SimulatedService, string>> 
   IAM: 'InvalidInput',
   SQS: 'InvalidParameterValue',
   SecretsManager: 'InvalidParameterException',
+  Organizations: 'InvalidInputException',
 };
 
 /** The functions the state machine invokes on each path, by construct id. */

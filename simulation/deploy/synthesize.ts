@@ -12,11 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { loadConfiguration } from '../../stacks/configuration.js';
+import { MemberStack } from '../../stacks/member-stack.js';
 import { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
 import type { CloudFormationTemplate } from './cloudformation.js';
 
 /** The stack name bin/app.ts deploys. */
 export const STACK_NAME = 'SageMakerRemediation';
+/** The member stack's name in bin/app.ts (a StackSet gives its instances names of its own). */
+export const MEMBER_STACK_NAME = 'SageMakerRemediationMember';
 
 const cache = new Map<string, CloudFormationTemplate>();
 
@@ -50,6 +53,28 @@ export function synthesizeTemplate(target: SynthesisTarget): CloudFormationTempl
     });
     const template = app.synth().getStackByName(STACK_NAME).template as CloudFormationTemplate;
     cache.set(key, template);
+    return template;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const memberCache = new Map<string, CloudFormationTemplate>();
+
+/**
+ * The member stack's template for a configuration: environment-agnostic, as a StackSet deploys one
+ * template to every account and Region (its account and Region are pseudo parameters).
+ */
+export function synthesizeMemberTemplate(configuration: unknown): CloudFormationTemplate {
+  const key = JSON.stringify(configuration ?? {});
+  const cached = memberCache.get(key);
+  if (cached) return cached;
+  const outdir = mkdtempSync(join(tmpdir(), 'remediation-member-synth-'));
+  try {
+    const app = new App({ outdir, builtinCloudFormationValidation: false });
+    new MemberStack(app, MEMBER_STACK_NAME, { configuration: loadConfiguration(configuration) });
+    const template = app.synth().getStackByName(MEMBER_STACK_NAME).template as CloudFormationTemplate;
+    memberCache.set(key, template);
     return template;
   } finally {
     rmSync(outdir, { recursive: true, force: true });

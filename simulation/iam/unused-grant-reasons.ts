@@ -20,6 +20,8 @@ const FUNCTION_ROLES = {
   CustomAction: 'FunctionsCustomActionRole3E17D807',
   PlanCleanup: 'ExecutionCleanupPlanCleanupRole3F235330',
   SweepStaleRecords: 'StaleRecordSweeperSweepStaleRecordsRole8EF2EA99',
+  StartRemediation: 'FindingIntakeBufferStartRemediationRole53068127',
+  RecordOutcome: 'OutcomeRecorderRecordOutcomeRole090A2D16',
 } as const;
 
 const STATE_MACHINE_ROLE = 'StateMachineRole78EC082E';
@@ -52,10 +54,11 @@ export const UNUSED_GRANT_REASONS: readonly UnusedGrantReason[] = [
       "Asked only when another execution holds the resource's lock (is its holder still running?); the coverage scenarios change each resource once. The lock takeover it serves is tested for the notebooks' snapshot (test/workflow/lock-leaks.test.ts), through the same shared code.",
   },
   {
-    principal: FUNCTION_ROLES.ChangeResource,
-    action: 'sagemaker:DescribeInferenceExperiment',
+    principal: FUNCTION_ROLES.StartRemediation,
+    statement: 'ConsumeFindingQueue',
+    action: 'sqs:GetQueueAttributes',
     reason:
-      "Read only by the roll-back of an inference experiment's change (restore only while the experiment carries the configured key); the coverage scenario's change succeeds. test/workflow/inference-experiment-controls.test.ts runs that roll-back.",
+      "Lambda's SQS event source mapping reads the finding queue's attributes with the execution role (the Lambda developer guide lists it beside ReceiveMessage and DeleteMessage); the handler makes no SQS call, and the simulated mapping (simulation/runner/queue-poller.ts) receives and deletes only.",
   },
   ...Object.values(FUNCTION_ROLES).flatMap((principal): UnusedGrantReason[] => [
     { principal, statement: 'WriteOwnLogGroup', reason: FUNCTION_LOGS },

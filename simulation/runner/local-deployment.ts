@@ -12,9 +12,11 @@ import './node20-compatibility.js';
  */
 
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createChangeResourceHandler } from '../../handlers/change-resource.js';
 import { createCustomActionHandler } from '../../handlers/custom-action.js';
@@ -27,8 +29,17 @@ import {
   type CustomActionSettings,
   parseCustomActionSettings,
 } from '../../handlers/shared/custom-action-settings.js';
+import { parseStartSettings, START_SETTINGS_VARIABLE } from '../../handlers/shared/execution-spacing.js';
 import type { StepFunctionsClient } from '../../handlers/shared/execution-status.js';
 import { silentLogger } from '../../handlers/shared/logger.js';
+import {
+  type MemberSessions,
+  memberRoleArn,
+  type StsLike,
+  stsMemberSessions,
+} from '../../handlers/shared/member-access.js';
+import type { MemberSageMakerAndIam } from '../../handlers/shared/member-clients.js';
+import { createPlacementReader } from '../../handlers/shared/organization-placement.js';
 import {
   parseRuntimeSettings,
   type RuntimeSettings,
@@ -36,19 +47,28 @@ import {
 } from '../../handlers/shared/runtime-settings.js';
 import { createSnapshotHandler } from '../../handlers/snapshot-notebook.js';
 import { createSnapshotResourceHandler } from '../../handlers/snapshot-resource.js';
+import { createStartRemediationHandler } from '../../handlers/start-remediation.js';
 import { createVerifyHandler } from '../../handlers/verify-recreation.js';
 import { createVerifyResourceHandler } from '../../handlers/verify-resource.js';
 import { loadConfiguration, type RemediationConfiguration } from '../../stacks/configuration.js';
 import type { StateMachineDefinition } from '../../statemachines/amazon-states-language.js';
 import { SimulatedAccount, type SimulatedAccountOptions } from '../account/account.js';
+import { AccountDirectory } from '../account/account-directory.js';
+import { kmsUse } from '../account/authorization-rule-kit.js';
 import type { Caller } from '../account/authorizer.js';
 import { simulatedDynamoDbClient } from '../account/dynamodb-wire.js';
 import type { CloudFormationTemplate } from '../deploy/cloudformation.js';
 import { type DeployedFunction, type DeployedStack, deployTemplate } from '../deploy/deploy-template.js';
-import { STACK_NAME, synthesizeTemplate } from '../deploy/synthesize.js';
+import {
+  MEMBER_STACK_NAME,
+  STACK_NAME,
+  synthesizeMemberTemplate,
+  synthesizeTemplate,
+} from '../deploy/synthesize.js';
 import { type AsyncInvocation, invokeAsynchronously } from './async-invocation.js';
 import { executionStatusChange } from './execution-status-change.js';
 import { type ExecutionRecord, LocalStateMachine, type TimedLocalFunction } from './local-state-machine.js';
+import { QueuePoller } from './queue-poller.js';
 import { ScheduledSweep, type SweepOutcome } from './scheduled-sweep.js';
 
 /** The `maxAttempts` every handler gives its SDK clients (handlers/*.ts, at the bottom of each). */
@@ -67,10 +87,25 @@ export interface LocalDeploymentOptions {
   readonly account?: SimulatedAccount;
   readonly accountOptions?: SimulatedAccountOptions;
   readonly lambdaLatencyMs?: number;
+  /**
+   * Deploy the member stack into the deployment's own account too, as operators do (its resources are
+   * remediated through the member role like any member account's). Off: its findings cannot be acted on.
+   *
+   * @default true
+   */
+  readonly memberStackInHomeAccount?: boolean;
 }
 
 export class LocalDeployment {
   readonly account: SimulatedAccount;
+  /** The deployment's account and every member account and Region added, with STS between them. */
+  readonly directory: AccountDirectory;
+  /** Every member stack deployed, with its template and the account it is in. */
+  readonly memberStacks: Array<{
+    readonly account: SimulatedAccount;
+    readonly template: CloudFormationTemplate;
+    readonly stack: DeployedStack;
+  }> = [];
   readonly configuration: RemediationConfiguration;
   /** The synthesized template, as deployed. */
   readonly template: CloudFormationTemplate;
@@ -94,6 +129,8 @@ export class LocalDeployment {
   readonly asyncInvocations: AsyncInvocation[] = [];
   /** The sweeper of stale locks and plans and its schedule: see runScheduledSweep. */
   readonly scheduledSweep: ScheduledSweep;
+  /** The finding buffer's event source mapping: the queue between the finding rules and the state machine. */
+  readonly findingQueue: QueuePoller;
 
   constructor(options: LocalDeploymentOptions = {}) {
     this.account =
@@ -107,6 +144,8 @@ export class LocalDeployment {
     });
     this.stack = deployTemplate(account, this.template, STACK_NAME);
     const { stack } = this;
+    this.directory = account.accountDirectory ?? new AccountDirectory(account);
+    if (options.memberStackInHomeAccount !== false) this.deployMemberStack(account);
 
     const planFunction = this.deployedFunction('PlanRemediation');
     this.settings = parseRuntimeSettings(planFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]);
@@ -130,6 +169,8 @@ export class LocalDeployment {
     const clientsOf = (fn: DeployedFunction) => account.sdkClients(this.functionCaller(fn), sdk);
     const documentClientOf = (fn: DeployedFunction) =>
       DynamoDBDocumentClient.from(simulatedDynamoDbClient(account, this.functionCaller(fn), sdk));
+    // As the deployed functions: AssumeRole of the member role through (simulated) STS, as their role.
+    const membersOf = (fn: DeployedFunction) => this.memberSessions(this.functionCaller(fn));
     const snapshotFunction = this.deployedFunction('SnapshotNotebook');
     const verifyFunction = this.deployedFunction('VerifyRecreation');
     const cleanupFunction = this.deployedFunction('PlanCleanup');
@@ -139,24 +180,28 @@ export class LocalDeployment {
     const verifyClients = clientsOf(verifyFunction);
     const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {
       PlanRemediation: createPlanHandler({
-        sagemaker: planClients.sagemaker,
+        members: membersOf(planFunction),
         dynamodb: documentClientOf(planFunction),
         sfn: this.stepFunctionsClient(this.functionCaller(planFunction)) as unknown as StepFunctionsClient,
         securityhub: planClients.securityHub,
+        // As the deployed function: one cache per container, here per deployment.
+        placements: createPlacementReader(
+          planClients.organizations as unknown as Pick<OrganizationsClient, 'send'>,
+          now,
+        ),
         settings: this.settings,
         now,
         logger: silentLogger,
       }),
       ReportFailure: reportFailure,
       SnapshotNotebook: createSnapshotHandler({
-        sagemaker: snapshotClients.sagemaker,
+        members: membersOf(snapshotFunction),
         dynamodb: documentClientOf(snapshotFunction),
         sfn: this.stepFunctionsClient(
           this.functionCaller(snapshotFunction),
         ) as unknown as StepFunctionsClient,
         // The simulated clients have the minimal `send` shape the handlers use.
         s3: snapshotClients.s3 as unknown as Pick<S3Client, 'send'>,
-        iam: snapshotClients.iam as unknown as Pick<IAMClient, 'send'>,
         settings: parseRuntimeSettings(snapshotFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
         now,
         logger: silentLogger,
@@ -166,20 +211,20 @@ export class LocalDeployment {
           SFNClient,
           'send'
         >,
-        sagemaker: clientsOf(cleanupFunction).sagemaker,
+        members: membersOf(cleanupFunction),
         dynamodb: documentClientOf(cleanupFunction),
         settings: parseRuntimeSettings(cleanupFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
         now,
         logger: silentLogger,
       }),
       VerifyRecreation: createVerifyHandler({
-        sagemaker: verifyClients.sagemaker,
+        members: membersOf(verifyFunction),
         s3: verifyClients.s3 as unknown as Pick<S3Client, 'send'>,
         settings: parseRuntimeSettings(verifyFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
         logger: silentLogger,
       }),
       SnapshotResource: createSnapshotResourceHandler({
-        sagemaker: clientsOf(this.deployedFunction('SnapshotResource')).sagemaker,
+        members: membersOf(this.deployedFunction('SnapshotResource')),
         dynamodb: documentClientOf(this.deployedFunction('SnapshotResource')),
         sfn: this.stepFunctionsClient(
           this.functionCaller(this.deployedFunction('SnapshotResource')),
@@ -190,13 +235,13 @@ export class LocalDeployment {
         logger: silentLogger,
       }),
       ChangeResource: createChangeResourceHandler({
-        sagemaker: clientsOf(this.deployedFunction('ChangeResource')).sagemaker,
+        members: membersOf(this.deployedFunction('ChangeResource')),
         s3: clientsOf(this.deployedFunction('ChangeResource')).s3 as unknown as Pick<S3Client, 'send'>,
         settings: this.settings,
         logger: silentLogger,
       }),
       VerifyResource: createVerifyResourceHandler({
-        sagemaker: clientsOf(verifyResourceFunction).sagemaker,
+        members: membersOf(verifyResourceFunction),
         settings: parseRuntimeSettings(verifyResourceFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
         logger: silentLogger,
       }),
@@ -243,11 +288,68 @@ export class LocalDeployment {
 
     const sweeperFunction = this.deployedFunction('SweepStaleRecords');
     let scheduledSweep: ScheduledSweep | undefined;
-    const findingRule = this.ruleTargeting(machine.arn);
+    // The ASFF finding rule: the first rule sending events to a queue (the finding buffer's).
+    const findingRule = stack.rules.find((rule) =>
+      rule.targets.some((target) => target.arn.includes(':sqs:')),
+    );
+    if (!findingRule) throw new Error('no rule sends findings to the finding queue');
     this.eventPattern = findingRule.pattern;
+    let findingQueue: QueuePoller | undefined;
     for (const rule of stack.rules) {
       for (const target of rule.targets) {
-        if (target.arn === machine.arn) {
+        if (target.arn.includes(':sqs:')) {
+          // The event source mapping reading the queue starts the executions (queue-poller.ts).
+          findingQueue ??= QueuePoller.forQueue({
+            account,
+            template: this.template,
+            stack,
+            queueArn: target.arn,
+            functionFor: (nameOrArn) => {
+              const fn = stack.functions.find((f) => f.functionName === nameOrArn || f.arn === nameOrArn);
+              if (!fn) throw new Error(`no function ${nameOrArn} reads the finding queue`);
+              return {
+                caller: this.functionCaller(fn),
+                handler: createStartRemediationHandler({
+                  sfn: this.stepFunctionsClient(this.functionCaller(fn)) as unknown as StepFunctionsClient,
+                  dynamodb: documentClientOf(fn),
+                  settings: parseStartSettings(fn.environment[START_SETTINGS_VARIABLE]),
+                  now,
+                  logger: silentLogger,
+                }),
+              };
+            },
+            invocationLatencyMs: options.lambdaLatencyMs ?? DEFAULT_LAMBDA_LATENCY_MS,
+          });
+          const poller = findingQueue;
+          account.bus.addRule(rule.name, rule.pattern, async (event) => {
+            // EventBridge sends as its service principal: the queue policy and the key policy must allow it.
+            const source = {
+              service: 'events.amazonaws.com',
+              sourceArn: rule.arn,
+              sourceAccount: account.accountId,
+            };
+            const required = [
+              { action: 'sqs:SendMessage', resource: target.arn, resourcePolicyArn: target.arn },
+              ...kmsUse(
+                ['kms:GenerateDataKey', 'kms:Decrypt'],
+                account.sqs.queue(poller.settings.queueUrl)?.keyArn,
+                'sqs',
+                account.authorizationLookups,
+                { 'aws:sqs:arn': target.arn },
+              ),
+            ];
+            for (const requirement of required) {
+              await account.authorizeServicePrincipal(source, 'SQS', 'SendMessage', requirement);
+            }
+            const { inputTransformer } = target;
+            const body = inputTransformer ? applyInputTransformer(event, inputTransformer) : event;
+            account.sqs.sendMessage({
+              QueueUrl: poller.settings.queueUrl,
+              MessageBody: JSON.stringify(body),
+            });
+            poller.notify();
+          });
+        } else if (target.arn === machine.arn) {
           const ruleCaller = account.callerFor(target.roleArn ?? '', 'EventBridgeRuleTarget');
           account.bus.addRule(rule.name, rule.pattern, async (event) => {
             // EventBridge starts the execution as the target's role.
@@ -302,6 +404,66 @@ export class LocalDeployment {
     }
     if (!scheduledSweep) throw new Error('no rule schedules the sweeper of stale records');
     this.scheduledSweep = scheduledSweep;
+    if (!findingQueue) throw new Error('no rule sends findings to a queue');
+    this.findingQueue = findingQueue;
+  }
+
+  /**
+   * A member account in a Region, with the member stack deployed as the StackSet would (unless
+   * `memberStack` is false: a member the StackSet has not reached). Strict references, like the home account.
+   */
+  addMemberAccount(
+    accountId: string,
+    region: string,
+    options: { readonly memberStack?: boolean; readonly accountOptions?: SimulatedAccountOptions } = {},
+  ): SimulatedAccount {
+    const member = this.directory.add(accountId, region, {
+      strictReferences: true,
+      latencyMs: this.account.latencyMs,
+      ...options.accountOptions,
+    });
+    if (options.memberStack !== false) this.deployMemberStack(member);
+    return member;
+  }
+
+  /**
+   * What a deployed function's member sessions are: the production stsMemberSessions, with the
+   * simulated STS answering AssumeRole as `caller` (trust and identity policies evaluated), and each
+   * session's clients bound to the assumed role in the target's account and Region.
+   */
+  memberSessions(caller: Caller): MemberSessions<MemberSageMakerAndIam> {
+    const sdk = { maxAttempts: HANDLER_SDK_MAX_ATTEMPTS };
+    return stsMemberSessions({
+      sts: this.directory.stsClient(caller, this.account.region) as StsLike,
+      settings: this.settings.members,
+      assumeRoleCommand: AssumeRoleCommand,
+      now: () => this.account.clock.now(),
+      createClients: (region, credentials) => {
+        const session = this.directory.sessionFor(credentials.AccessKeyId, region);
+        const clients = session.account.sdkClients(session.caller, sdk);
+        return {
+          sagemaker: clients.sagemaker,
+          // The simulated clients have the minimal `send` shape the handlers use.
+          iam: clients.iam as unknown as Pick<IAMClient, 'send'>,
+        };
+      },
+    });
+  }
+
+  /** The member role of an account and Region (default: the deployment's own), as the deployment names it. */
+  memberRoleArn(accountId = this.account.accountId, region = this.account.region): string {
+    return memberRoleArn(this.settings.members, { accountId, region });
+  }
+
+  /** The member stack in an account of the directory, with this deployment's account and organization. */
+  deployMemberStack(member: SimulatedAccount): DeployedStack {
+    const template = synthesizeMemberTemplate(this.configuration);
+    const stack = deployTemplate(member, template, MEMBER_STACK_NAME, {
+      AdministratorAccountId: this.account.accountId,
+      OrganizationId: this.directory.organizationId,
+    });
+    this.memberStacks.push({ account: member, template, stack });
+    return stack;
   }
 
   /** One run of the sweeper of stale locks and plans, as its schedule makes it at the current time. */
@@ -327,18 +489,12 @@ export class LocalDeployment {
     return value;
   }
 
-  private ruleTargeting(arn: string) {
-    const rule = this.stack.rules.find((candidate) => candidate.targets.some((target) => target.arn === arn));
-    if (!rule) throw new Error(`no rule targets ${arn}`);
-    return rule;
-  }
-
   /**
-   * What a function's SFN client reaches: this state machine, as the API would, authorized for the
-   * function's role (SendTaskSuccess and SendTaskFailure have no resource type: `*`; DescribeExecution's
-   * is the execution).
+   * What a function's (or an operator's) SFN client reaches: this state machine, as the API would,
+   * authorized for the caller's role (SendTaskSuccess and SendTaskFailure have no resource type: `*`;
+   * DescribeExecution's is the execution).
    */
-  private stepFunctionsClient(caller: Caller): {
+  stepFunctionsClient(caller: Caller): {
     send(command: { constructor: { name: string }; input: unknown }): Promise<unknown>;
   } {
     return {
@@ -401,11 +557,16 @@ export class LocalDeployment {
   async settle(): Promise<ExecutionRecord[]> {
     for (;;) {
       await this.account.bus.settled();
+      // Findings wait in the queue until their account and Region has a free slot.
+      await this.findingQueue.settled();
       await this.stateMachine.settle();
       await new Promise((resolve) => setImmediate(resolve));
       if (this.stateMachine.executions.every((execution) => execution.status !== 'RUNNING')) {
         await this.account.bus.settled();
-        if (this.stateMachine.executions.every((execution) => execution.status !== 'RUNNING')) {
+        if (
+          this.findingQueue.pending === 0 &&
+          this.stateMachine.executions.every((execution) => execution.status !== 'RUNNING')
+        ) {
           return this.stateMachine.executions;
         }
       }

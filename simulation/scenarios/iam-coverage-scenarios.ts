@@ -3,8 +3,10 @@
  * makes that an API call can use. Each checks that it reached the outcome it is there for: a scenario
  * that went another way would leave grants unused for the wrong reason.
  */
+import { ocsfControlFinding } from '../account/sample-ocsf-findings.js';
 import { HANDLER_SDK_MAX_ATTEMPTS } from '../runner/local-deployment.js';
 import { stopWhenSageMakerCalled } from '../runner/operator-stop.js';
+import { OPERATOR_COVERAGE_SCENARIOS } from './iam-coverage-operator-scenarios.js';
 import { RESOURCE_COVERAGE_SCENARIOS } from './iam-coverage-resource-scenarios.js';
 import {
   APPROVAL,
@@ -30,6 +32,7 @@ import {
 
 export const IAM_COVERAGE_SCENARIOS: readonly CoverageScenario[] = [
   ...RESOURCE_COVERAGE_SCENARIOS,
+  ...OPERATOR_COVERAGE_SCENARIOS,
   {
     name: 'root access fixed in place: running, in a VPC, own volume key, secret-backed repository',
     async run(stage) {
@@ -47,11 +50,16 @@ export const IAM_COVERAGE_SCENARIOS: readonly CoverageScenario[] = [
     },
   },
   {
-    name: 'root access fixed in place: stopped',
+    name: 'root access fixed in place: stopped, from an OCSF finding of the new Security Hub',
     async run(stage) {
       seedNotebook(stage, { status: 'Stopped' });
-      const executions = await imported(stage, ['SageMaker.3']);
+      const ocsf = ocsfControlFinding({ controlId: 'SageMaker.3', resourceName: NOTEBOOK });
+      stage.account.securityHub.ocsf.importFinding(ocsf);
+      const executions = await stage.deployment.settle();
       check(statuses(executions) === 'SUCCEEDED', `expected one success, got ${statuses(executions)}`);
+      // Written back with BatchUpdateFindingsV2: status_id 4 is Resolved.
+      const resolved = stage.account.securityHub.ocsf.getFinding(ocsf.finding_info.uid)?.status_id;
+      check(resolved === 4, `the OCSF finding was not resolved: status_id ${resolved}`);
     },
   },
   {

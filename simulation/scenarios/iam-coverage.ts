@@ -4,7 +4,8 @@
  * exempt, the recreation approved (with data, into a customer managed key, with data loss accepted
  * into the stack's own private network), rejected, expired, remediate now, a click that fails into the
  * on-failure queue, the pre-flight and other failures before the delete, and a failure after the
- * delete followed by the restore tool, run as the operator role from its snapshot.
+ * delete followed by the restore tool, run as the operator role from its snapshot; an OCSF finding,
+ * plans decided with the approval CLI as its operator role, and the alerts given to the outcome recorder.
  *
  * Volumes are tiny: the suite measures IAM, not copies. simulation/iam/grant-usage.ts turns the
  * recorded decisions into used and unused grants.
@@ -17,14 +18,28 @@ import { seedTargetNetwork } from './target-network.js';
 
 export { IAM_COVERAGE_SCENARIOS };
 
-/** A deployment of the stack as the analysis sees it: its template, its ARNs, and every decision. */
-export function observeDeployment(deployment: LocalDeployment): ObservedDeployment {
+/**
+ * A deployment as the analysis sees it: the stack's template, its ARNs and every decision of its
+ * account, then each member stack's, with the decisions of the account it is deployed in.
+ */
+export function observeDeployment(deployment: LocalDeployment): ObservedDeployment[] {
+  return [
+    observed(deployment.template, deployment.stack, deployment.account),
+    ...deployment.memberStacks.map(({ template, stack, account }) => observed(template, stack, account)),
+  ];
+}
+
+function observed(
+  template: ObservedDeployment['template'],
+  stack: LocalDeployment['stack'],
+  account: SimulatedAccount,
+): ObservedDeployment {
   const arns: Record<string, string> = {};
-  for (const [logicalId, resource] of deployment.stack.resources) {
+  for (const [logicalId, resource] of stack.resources) {
     if (resource.type === 'AWS::IAM::Role') arns[logicalId] = String(resource.attributes.Arn);
     if (resource.type === 'AWS::IAM::ManagedPolicy') arns[logicalId] = resource.ref;
   }
-  return { template: deployment.template, arns, decisions: [...deployment.account.authorizations] };
+  return { template, arns, decisions: [...account.authorizations] };
 }
 
 /** Every refused authorization of an account, as `<role or service> <action> <resource>`. */
@@ -72,7 +87,7 @@ export async function runIamCoverageSuite(
           { cause: error },
         );
       }
-      deployments.push(observeDeployment(deployment));
+      deployments.push(...observeDeployment(deployment));
       deniedCalls.push(...refusedCalls(account).map((call) => `${scenario.name}: ${call}`));
     } finally {
       account.dispose();

@@ -13,6 +13,7 @@ import {
   type State,
   sdkIntegration,
 } from '../amazon-states-language.js';
+import { MEMBER_SESSION_PAYLOAD } from '../member-credentials.js';
 import {
   catchAll,
   checksExhausted,
@@ -35,7 +36,7 @@ function changeStep(step: string, comment: string, next: string): State {
     Resource: LAMBDA_INVOKE,
     Parameters: {
       FunctionName: placeholder(PLACEHOLDERS.changeResourceFunctionArn),
-      Payload: { step, 'snapshot.$': '$.snapshot.Payload' },
+      Payload: { step, 'snapshot.$': '$.snapshot.Payload', ...MEMBER_SESSION_PAYLOAD },
     },
     ResultPath: null,
     TimeoutSeconds: lambdaTaskTimeoutSeconds('change-resource'),

@@ -22,6 +22,7 @@ import {
   sdkIntegration,
   type TaskState,
 } from '../amazon-states-language.js';
+import { MEMBER_SESSION_PAYLOAD } from '../member-credentials.js';
 import {
   catchAll,
   checksExhausted,
@@ -59,7 +60,7 @@ function changeTask(
     Resource: LAMBDA_INVOKE,
     Parameters: {
       FunctionName: placeholder(PLACEHOLDERS.changeResourceFunctionArn),
-      Payload: { step, 'snapshot.$': '$.snapshot.Payload' },
+      Payload: { step, 'snapshot.$': '$.snapshot.Payload', ...MEMBER_SESSION_PAYLOAD },
     },
     ResultPath: null,
     TimeoutSeconds: lambdaTaskTimeoutSeconds('change-resource'),

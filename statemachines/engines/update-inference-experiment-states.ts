@@ -11,6 +11,7 @@ import {
   type State,
   sdkIntegration,
 } from '../amazon-states-language.js';
+import { MEMBER_SESSION_PAYLOAD } from '../member-credentials.js';
 import {
   catchAll,
   checksExhausted,
@@ -79,7 +80,7 @@ export const updateInferenceExperimentStates: ApprovalEngineStates = {
       Resource: LAMBDA_INVOKE,
       Parameters: {
         FunctionName: placeholder(PLACEHOLDERS.changeResourceFunctionArn),
-        Payload: { step: 'apply', 'snapshot.$': '$.snapshot.Payload' },
+        Payload: { step: 'apply', 'snapshot.$': '$.snapshot.Payload', ...MEMBER_SESSION_PAYLOAD },
       },
       // A new phase of status checks.
       ResultSelector: { attempt: 0, delaySeconds: SETTLE_SECONDS },

@@ -4,6 +4,7 @@
  */
 import { lambdaTaskTimeoutSeconds } from '../../stacks/lambda-bundling.js';
 import { LAMBDA_INVOKE, type State, sdkIntegration } from '../amazon-states-language.js';
+import { MEMBER_SESSION_PAYLOAD } from '../member-credentials.js';
 import { catchAll, PLACEHOLDERS, placeholder, retryLambda, retryTransient } from '../state-builders.js';
 import type { ApprovalEngineStates } from './approval-engine.js';
 
@@ -21,7 +22,7 @@ export const updateMonitoringScheduleStates: ApprovalEngineStates = {
       Resource: LAMBDA_INVOKE,
       Parameters: {
         FunctionName: placeholder(PLACEHOLDERS.changeResourceFunctionArn),
-        Payload: { step: 'apply', 'snapshot.$': '$.snapshot.Payload' },
+        Payload: { step: 'apply', 'snapshot.$': '$.snapshot.Payload', ...MEMBER_SESSION_PAYLOAD },
       },
       ResultPath: null,
       TimeoutSeconds: lambdaTaskTimeoutSeconds('change-resource'),

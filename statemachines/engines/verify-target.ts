@@ -4,6 +4,7 @@
  */
 import { lambdaTaskTimeoutSeconds } from '../../stacks/lambda-bundling.js';
 import { LAMBDA_INVOKE, type State } from '../amazon-states-language.js';
+import { MEMBER_SESSION_PAYLOAD } from '../member-credentials.js';
 import { catchAll, PLACEHOLDERS, placeholder, retryLambda } from '../state-builders.js';
 
 const toRollBack = catchAll('RollBackResourceChange', '$.failure');
@@ -27,6 +28,7 @@ export function verifyTargetTask(next: string): State {
           'arn.$': '$.snapshot.Payload.target.arn',
           'fixes.$': '$.snapshot.Payload.fixes',
         },
+        ...MEMBER_SESSION_PAYLOAD,
       },
     },
     ResultSelector: {

@@ -37,34 +37,6 @@ beforeAll(() => {
   }
 });
 
-/** The ARN types the approval-gated resource engines change or watch (an endpoint while it is updated). */
-const ENGINE_ARN_TYPES = [
-  'data-quality-job-definition',
-  'endpoint',
-  'endpoint-config',
-  'inference-experiment',
-  'model',
-  'model-bias-job-definition',
-  'model-explainability-job-definition',
-  'model-quality-job-definition',
-  'monitoring-schedule',
-];
-
-/** The ARN types of the kinds beside notebooks whose controls are in scope by default. */
-const OBSERVED_ARN_TYPES = [
-  'app-image-config',
-  'data-quality-job-definition',
-  'endpoint-config',
-  'feature-group',
-  'image',
-  'inference-experiment',
-  'model',
-  'model-bias-job-definition',
-  'model-explainability-job-definition',
-  'model-quality-job-definition',
-  'monitoring-schedule',
-];
-
 describe('cdk-nag AWS Solutions checks', () => {
   it('synthesis passes the validation plugins; the only report is the ActionTarget region warning', () => {
     // Then synth did not throw
@@ -131,87 +103,69 @@ describe('cdk-nag AWS Solutions checks', () => {
   it('acknowledges only the findings that cannot be fixed, each on the construct concerned, with a real reason', () => {
     const acknowledgements = allAcknowledgementsIn(stack);
     const wildcard = (arn: string) => `AwsSolutions-IAM5[Resource::${arn}]`;
-    const sagemaker = (resource: string) =>
-      wildcard(`arn:<AWS::Partition>:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${resource}/*`);
-    const ec2 = (resource: string) =>
-      wildcard(`arn:<AWS::Partition>:ec2:${TEST_REGION}:${TEST_ACCOUNT}:${resource}/*`);
-    const notebookWildcard = sagemaker('notebook-instance');
-    const accountRoles = wildcard(`arn:<AWS::Partition>:iam::${TEST_ACCOUNT}:role/*`);
+    const memberRoles = wildcard(
+      'arn:<AWS::Partition>:iam::*:role/sagemaker-remediation/SageMakerRemediationMember-*',
+    );
     const bucketId = stack.getLogicalId(stack.notebookBackups.bucket.node.defaultChild as CfnElement);
     const snapshotObjects = wildcard(`<${bucketId}.Arn>/roles/*`);
     const resourceSnapshots = wildcard(`<${bucketId}.Arn>/resources/*`);
     const xray = 'AwsSolutions-IAM5[Resource::*]';
-    const secrets = (name: string) =>
-      wildcard(`arn:<AWS::Partition>:secretsmanager:${TEST_REGION}:${TEST_ACCOUNT}:secret:*${name}*`);
     // This state machine's executions: only known at run time to the functions that ask about them
     const stateMachineId = logicalId(stack, stack.stateMachine);
     const executions = wildcard(
       `arn:<AWS::Partition>:states:${TEST_REGION}:${TEST_ACCOUNT}:execution:<${stateMachineId}.Name>:*`,
     );
-    // The restore operator's policy (restore-operator-policy.ts) is pinned by its own tests
+    // The restore and approval operators' policies (restore-operator-policy.ts,
+    // approval-operator-policy.ts) are pinned by their own tests
     const restoreOperator = `${stack.node.path}/RestoreOperator/`;
+    const approvalOperator = `${stack.node.path}/ApprovalOperator/`;
 
-    // The resource engines' kinds, derived from the control modules: checked below, by their reasons.
-    const engineKinds = new RegExp(
-      `^SageMakerRemediation/(Functions/(SnapshotResource|ChangeResource|VerifyResource)Role|Workflow/StateMachineRole) AwsSolutions-IAM5\\[Resource::(arn:<AWS::Partition>:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:(${ENGINE_ARN_TYPES.join('|')})/\\*)\\]$`,
-    );
-    const engineAcknowledgements = acknowledgements.filter(({ path, id }) =>
-      engineKinds.test(`${path} ${id}`),
-    );
-    for (const { id, reason } of engineAcknowledgements) {
-      expect(reason, id).toMatch(/only known at run time|support no resource-level permissions/);
-    }
     expect(
       acknowledgements
-        .filter(({ path }) => !path.startsWith(restoreOperator))
-        .filter((acknowledgement) => !engineAcknowledgements.includes(acknowledgement))
+        .filter(({ path }) => !path.startsWith(restoreOperator) && !path.startsWith(approvalOperator))
         .map(({ path, id }) => `${path} ${id}`)
         .sort(),
     ).toEqual(
       [
-        `SageMakerRemediation/Functions/PlanRemediationRole ${notebookWildcard}`,
-        // The resources beside notebooks a finding may name, read-only (derived from the control modules)
-        ...[...OBSERVED_ARN_TYPES, 'endpoint'].map(
-          (arnType) => `SageMakerRemediation/Functions/PlanRemediationRole ${sagemaker(arnType)}`,
-        ),
+        // The member role of a finding's account and Region, which is what reads and changes its resource
+        `SageMakerRemediation/Functions/PlanRemediationRole ${memberRoles}`,
         `SageMakerRemediation/Functions/PlanRemediationRole ${xray}`,
         `SageMakerRemediation/Functions/ReportFailureRole ${xray}`,
-        `SageMakerRemediation/Functions/SnapshotNotebookRole ${notebookWildcard}`,
-        `SageMakerRemediation/Functions/SnapshotNotebookRole ${sagemaker('notebook-instance-lifecycle-config')}`,
-        `SageMakerRemediation/Functions/SnapshotNotebookRole ${sagemaker('code-repository')}`,
-        `SageMakerRemediation/Functions/SnapshotNotebookRole ${accountRoles}`,
+        `SageMakerRemediation/Functions/SnapshotNotebookRole ${memberRoles}`,
         `SageMakerRemediation/Functions/SnapshotNotebookRole ${snapshotObjects}`,
         `SageMakerRemediation/Functions/SnapshotNotebookRole ${xray}`,
-        `SageMakerRemediation/Functions/VerifyRecreationRole ${notebookWildcard}`,
+        `SageMakerRemediation/Functions/VerifyRecreationRole ${memberRoles}`,
         `SageMakerRemediation/Functions/VerifyRecreationRole ${snapshotObjects}`,
         `SageMakerRemediation/Functions/VerifyRecreationRole ${xray}`,
+        `SageMakerRemediation/Functions/VerifyResourceRole ${memberRoles}`,
         `SageMakerRemediation/Functions/VerifyResourceRole ${xray}`,
         // The approval-gated change of a monitoring schedule (SageMaker.14/.22, approval by default)
+        `SageMakerRemediation/Functions/SnapshotResourceRole ${memberRoles}`,
         `SageMakerRemediation/Functions/SnapshotResourceRole ${resourceSnapshots}`,
         `SageMakerRemediation/Functions/SnapshotResourceRole ${xray}`,
+        `SageMakerRemediation/Functions/ChangeResourceRole ${memberRoles}`,
         `SageMakerRemediation/Functions/ChangeResourceRole ${resourceSnapshots}`,
-        `SageMakerRemediation/Functions/ChangeResourceRole ${accountRoles}`,
         `SageMakerRemediation/Functions/ChangeResourceRole ${xray}`,
         `SageMakerRemediation/Functions/CustomActionRole ${xray}`,
         // DescribeExecution of a lock's or plan's holder (plan-remediation, snapshot-notebook)
         `SageMakerRemediation/Functions/LockTakeoverPermissions ${executions}`,
-        `SageMakerRemediation/ExecutionCleanup/PlanCleanupRole ${notebookWildcard}`,
+        `SageMakerRemediation/ExecutionCleanup/PlanCleanupRole ${memberRoles}`,
         `SageMakerRemediation/ExecutionCleanup/PlanCleanupRole ${xray}`,
         `SageMakerRemediation/ExecutionCleanup/ReadExecutionHistory ${executions}`,
         `SageMakerRemediation/StaleRecordSweeper/SweepStaleRecordsRole ${executions}`,
         `SageMakerRemediation/StaleRecordSweeper/SweepStaleRecordsRole ${xray}`,
-        `SageMakerRemediation/Workflow/StateMachineRole ${notebookWildcard}`,
+        // DescribeExecution of the execution a RESOLVED alert names (stacks/outcome-recorder.ts)
+        `SageMakerRemediation/OutcomeRecorder/RecordOutcomeRole ${executions}`,
+        `SageMakerRemediation/OutcomeRecorder/RecordOutcomeRole ${xray}`,
+        `SageMakerRemediation/Workflow/StateMachineRole ${memberRoles}`,
         `SageMakerRemediation/Workflow/StateMachineRole ${snapshotObjects}`,
-        `SageMakerRemediation/Workflow/StateMachineRole ${accountRoles}`,
-        `SageMakerRemediation/Workflow/StateMachineRole ${ec2('network-interface')}`,
-        `SageMakerRemediation/Workflow/StateMachineRole ${ec2('subnet')}`,
-        `SageMakerRemediation/Workflow/StateMachineRole ${ec2('security-group')}`,
-        'SageMakerRemediation/Workflow/StateMachineRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:eu-west-1:123456789012:key/*]',
-        ...['sagemaker', 'SageMaker', 'Sagemaker'].map(
-          (name) => `SageMakerRemediation/Workflow/StateMachineRole ${secrets(name)}`,
-        ),
         `SageMakerRemediation/Workflow/StateMachineRole ${xray}`,
+        // The new Security Hub's hubv2 id is generated when it is enabled (BatchUpdateFindingsV2).
+        'SageMakerRemediation/Workflow/StateMachineRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:eu-west-1:123456789012:hubv2/*]',
         'SageMakerRemediation/FindingIntake/FindingRuleDeadLetterQueue AwsSolutions-SQS3',
+        // DescribeExecution of the executions holding an account's slots (stacks/finding-buffer.ts)
+        `SageMakerRemediation/FindingIntake/Buffer/StartRemediationRole ${executions}`,
+        `SageMakerRemediation/FindingIntake/Buffer/StartRemediationRole ${xray}`,
         'SageMakerRemediation/Functions/CustomActionFailureQueue AwsSolutions-SQS3',
         'SageMakerRemediation/NotebookBackups/AccessLogs AwsSolutions-S1',
       ].sort(),
@@ -264,25 +218,17 @@ describe('cdk-nag AWS Solutions checks', () => {
           .sort(),
       ),
     ).toEqual([
-      // plan-remediation lists what a change also touches (the schedules of a definition, the endpoints of a configuration)
-      ['sagemaker:ListEndpointConfigs', 'sagemaker:ListEndpoints', 'sagemaker:ListMonitoringSchedules'],
+      // (the SageMaker and EC2 calls without a resource type are the member role's: member-stack.test.ts)
       [],
       [],
       [],
-      ['sagemaker:ListEndpointConfigs', 'sagemaker:ListEndpoints', 'sagemaker:ListMonitoringSchedules'],
+      [],
+      [],
       [],
       ['states:SendTaskFailure', 'states:SendTaskSuccess'],
       [],
       [],
-      [
-        'ec2:DescribeNetworkInterfaces',
-        'ec2:DescribeSecurityGroups',
-        'ec2:DescribeSecurityGroups',
-        'ec2:DescribeSubnets',
-        'ec2:DescribeSubnets',
-        'ec2:DescribeVpcs',
-        'sagemaker:ListMonitoringSchedules',
-      ],
+      [],
     ]);
   });
 

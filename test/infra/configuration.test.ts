@@ -60,7 +60,22 @@ describe('configuration defaults', () => {
       logRetentionDays: 365,
       recreate: { targets: [], approvalTimeoutDays: 7, acceptDataLoss: [], createPrivateNetwork: false },
       customActions: { idPrefix: '' },
+      intake: { concurrencyPerAccountRegion: 10 },
+      scope: {
+        accounts: { allow: [], deny: [] },
+        organizationalUnits: { allow: [], deny: [] },
+        regions: { allow: [], deny: [] },
+      },
+      members: { roleName: 'SageMakerRemediationMember', stackSetName: 'sagemaker-remediation-members' },
     });
+  });
+
+  it('Given a member role name too long for the Region suffix and a StackSet name IAM would refuse, When loaded, Then both are listed', () => {
+    const message = errorOf(() =>
+      loadConfiguration({ members: { roleName: 'x'.repeat(50), stackSetName: '1-not-a-letter' } }),
+    );
+    expect(message).toContain('members.roleName: must be at most 49 characters (the Region is appended)');
+    expect(message).toContain('members.stackSetName: must be a StackSet name');
   });
 
   it('recreate targets: every problem listed, a second target for one account and region refused', () => {

@@ -95,7 +95,7 @@ describe('execution clean-up: the status change rule', () => {
 });
 
 describe('execution clean-up: the plan-cleanup function', () => {
-  it('Given the function, When its policies are read, Then it may read the history of this state machine only, observe notebooks, and update the two tables under their key', () => {
+  it('Given the function, When its policies are read, Then it may read the history of this state machine only, assume the member roles (to observe notebooks), and update the two tables under their key', () => {
     const statements = [
       ...Object.values(inlinePolicies(template, ids.role)).flat(),
       ...attachedPolicyStatements(template, ids.role),
@@ -105,10 +105,10 @@ describe('execution clean-up: the plan-cleanup function', () => {
     expect(statements).toEqual(
       expect.arrayContaining([
         {
-          Sid: 'ObserveNotebooks',
+          Sid: 'AssumeMemberRoles',
           Effect: 'Allow',
-          Action: ['sagemaker:DescribeNotebookInstance', 'sagemaker:ListTags'],
-          Resource: [`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:notebook-instance/*`],
+          Action: ['sts:AssumeRole'],
+          Resource: ['arn:aws:iam::*:role/sagemaker-remediation/SageMakerRemediationMember-*'],
         },
         {
           Sid: 'TakeOverLocks',
@@ -136,9 +136,8 @@ describe('execution clean-up: the plan-cleanup function', () => {
     expect(beyondLogsAndKey).toEqual([
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
-      'sagemaker:DescribeNotebookInstance',
-      'sagemaker:ListTags',
       'states:GetExecutionHistory',
+      'sts:AssumeRole',
     ]);
   });
 
@@ -151,10 +150,8 @@ describe('execution clean-up: the plan-cleanup function', () => {
     expect(acknowledged).toEqual(
       expect.arrayContaining([
         {
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:notebook-instance/*]`,
-          reason: expect.stringMatching(
-            /only known at run time.*read-only DescribeNotebookInstance and ListTags/,
-          ),
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/sagemaker-remediation/SageMakerRemediationMember-*]',
+          reason: expect.stringMatching(/member role of its account and Region is only known at run time/),
         },
         {
           id: expect.stringMatching(

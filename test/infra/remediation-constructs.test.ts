@@ -7,7 +7,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AttributeType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { InlineCode, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -258,6 +258,8 @@ describe('FindingIntake', () => {
           customActionFunction: fn('CustomAction'),
           customActionArns: [],
           encryptionKey: key,
+          logRetention: RetentionDays.ONE_DAY,
+          concurrencyPerAccountRegion: 10,
           retryAttempts: 186,
           maxEventAge: Duration.seconds(30),
         }),

@@ -79,6 +79,10 @@ beforeAll(() => {
     customAction: logicalId(stack, stack.customActionFunction),
     sweeper: logicalId(stack, stack.staleRecordSweeper.sweeper.fn),
     planCleanup: logicalId(stack, stack.executionCleanup.planCleanup.fn),
+    recordOutcome: logicalId(stack, stack.outcomeRecorder.recorder.fn),
+    startRemediation: logicalId(stack, stack.intake.buffer.starter.fn),
+    startRemediationLogs: logicalId(stack, stack.intake.buffer.starter.logGroup),
+    recordOutcomeLogs: logicalId(stack, stack.outcomeRecorder.recorder.logGroup),
     planCleanupLogs: logicalId(stack, stack.executionCleanup.planCleanup.logGroup),
     sweeperLogs: logicalId(stack, stack.staleRecordSweeper.sweeper.logGroup),
     sweeperSchedule: logicalId(stack, stack.staleRecordSweeper.schedule),
@@ -95,11 +99,14 @@ beforeAll(() => {
     queue: logicalId(stack, stack.deadLetterQueue),
     failureQueue: logicalId(stack, stack.customActionFailureQueue),
     rule: logicalId(stack, stack.findingRule),
-    ruleRole: logicalId(stack, stack.findingRuleRole),
+    findingQueue: logicalId(stack, stack.intake.buffer.queue),
+    findingQueueDeadLetters: logicalId(stack, stack.intake.buffer.deadLetterQueue),
+    ocsfRule: logicalId(stack, stack.intake.ocsfFindingRule),
   });
 });
 
-const NOTEBOOKS = `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:notebook-instance/*`;
+/** What the Lambdas and the state machine that act on a finding's resource may assume, and nothing else there. */
+const MEMBER_ROLES = 'arn:aws:iam::*:role/sagemaker-remediation/SageMakerRemediationMember-*';
 // The default configuration names no required tags nor data-capture key: those two engines are left out.
 const DEFINITION_OPTIONS = {
   recreate: { approvalTimeoutSeconds: 7 * 24 * 60 * 60 },
@@ -128,8 +135,9 @@ describe('IAM: state machine role', () => {
     // When the role's inline policies are read
     const policies = inlinePolicies(template, ids.stateMachineRole as string);
 
-    // Then the derived one is exactly one statement per service and table, plus the key per service
-    expect(Object.keys(policies)).toEqual(['RemediationTasks', 'RecreationDependencies']);
+    // Then the derived one is exactly one statement per service and table, plus the key per service;
+    // the member Tasks (SageMaker, EC2, KMS) run as the member role, which the role may only assume
+    expect(Object.keys(policies)).toEqual(['RemediationTasks']);
     expect(policies.RemediationTasks).toEqual([
       {
         Sid: 'DynamodbTasksApprovalTable',
@@ -144,20 +152,6 @@ describe('IAM: state machine role', () => {
         Effect: 'Allow',
         Action: ['dynamodb:DeleteItem'],
         Resource: [`${ids.table}.Arn`],
-      },
-      {
-        // The pre-flight check of the target subnet and security groups (no resource types)
-        Sid: 'Ec2Tasks',
-        Effect: 'Allow',
-        Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets'],
-        Resource: ['*'],
-      },
-      {
-        // The pre-flight check of the target key (enabled?)
-        Sid: 'KmsTasks',
-        Effect: 'Allow',
-        Action: ['kms:DescribeKey'],
-        Resource: [`arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/*`],
       },
       {
         // The five functions the definition invokes, plan-cleanup (a clean-up's first step) included
@@ -192,43 +186,6 @@ describe('IAM: state machine role', () => {
         Condition: { StringLike: { 's3:prefix': ['roles/*'] } },
       },
       {
-        Sid: 'SagemakerTasks',
-        Effect: 'Allow',
-        Action: [
-          'sagemaker:CreateNotebookInstance',
-          'sagemaker:DeleteNotebookInstance',
-          'sagemaker:DescribeNotebookInstance',
-          'sagemaker:StartNotebookInstance',
-          'sagemaker:StopNotebookInstance',
-          'sagemaker:UpdateNotebookInstance',
-        ],
-        Resource: [NOTEBOOKS],
-        Condition: {
-          StringEqualsIfExists: {
-            'sagemaker:RootAccess': 'Disabled',
-            'sagemaker:DirectInternetAccess': 'Disabled',
-          },
-        },
-      },
-      // The resource engines' waits, each on the kind it watches (derived from the control modules)
-      ...(
-        [
-          ['DescribeEndpoint', 'endpoint'],
-          ['DescribeMonitoringSchedule', 'monitoring-schedule'],
-        ] as const
-      ).map(([operation, arnType]) => ({
-        Sid: `SagemakerTasks${operation}`,
-        Effect: 'Allow',
-        Action: [`sagemaker:${operation}`],
-        Resource: [`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${arnType}/*`],
-      })),
-      {
-        Sid: 'SagemakerTasksListMonitoringSchedules',
-        Effect: 'Allow',
-        Action: ['sagemaker:ListMonitoringSchedules'],
-        Resource: ['*'],
-      },
-      {
         Sid: 'SecurityhubTasks',
         Effect: 'Allow',
         Action: ['securityhub:BatchUpdateFindings'],
@@ -236,6 +193,15 @@ describe('IAM: state machine role', () => {
         Condition: {
           StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NOTIFIED', 'RESOLVED'] },
         },
+      },
+      {
+        // The new Security Hub's findings: BatchUpdateFindingsV2 is authorized as BatchUpdateFindings on
+        // the hubv2 resource (Service Authorization Reference), limited to the statuses written
+        Sid: 'SecurityhubTasksOcsf',
+        Effect: 'Allow',
+        Action: ['securityhub:BatchUpdateFindings'],
+        Resource: [`arn:aws:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:hubv2/*`],
+        Condition: { StringEquals: { 'securityhub:OCSFSyntaxPath/StatusId': ['2', '4'] } },
       },
       { Sid: 'SnsTasks', Effect: 'Allow', Action: ['sns:Publish'], Resource: [`ref:${ids.topic}`] },
       // The key through each service, for what its Tasks make that service do with it
@@ -260,137 +226,13 @@ describe('IAM: state machine role', () => {
         Resource: [`${ids.key}.Arn`],
         Condition: { StringEquals: { 'kms:ViaService': `sns.${TEST_REGION}.amazonaws.com` } },
       },
-    ]);
-  });
-
-  it('has exactly the statements its SageMaker calls need besides their own actions', () => {
-    const ec2 = (resource: string) => `arn:aws:ec2:${TEST_REGION}:${TEST_ACCOUNT}:${resource}/*`;
-    expect(inlinePolicies(template, ids.stateMachineRole as string).RecreationDependencies).toEqual([
       {
-        // CreateNotebookInstance passes the notebook's own role (RoleArn)
-        Sid: 'PassNotebookRoles',
+        Sid: 'AssumeMemberRoles',
         Effect: 'Allow',
-        Action: ['iam:PassRole'],
-        Resource: [`arn:aws:iam::${TEST_ACCOUNT}:role/*`],
-        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      },
-      {
-        // CreateNotebookInstance with Tags: tag on create only, never retagging an existing notebook
-        Sid: 'TagNotebooksOnCreate',
-        Effect: 'Allow',
-        Action: ['sagemaker:AddTags'],
-        Resource: [NOTEBOOKS],
-        Condition: { StringEquals: { 'sagemaker:TaggingAction': 'CreateNotebookInstance' } },
-      },
-      {
-        Sid: 'CreateNotebookNetworkInterfaces',
-        Effect: 'Allow',
-        Action: ['ec2:CreateNetworkInterface'],
-        Resource: [ec2('network-interface'), ec2('subnet'), ec2('security-group')],
-      },
-      {
-        // Create in a VPC needs the last three; Start also DescribeNetworkInterfaces
-        Sid: 'DescribeNotebookNetwork',
-        Effect: 'Allow',
-        Action: [
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSecurityGroups',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeVpcs',
-        ],
-        Resource: ['*'],
-      },
-      {
-        // Create and Start of a notebook whose Git repository is backed by a secret read it as the
-        // caller; SageMaker wants "sagemaker" in the name, IAM matches ARNs case-sensitively
-        Sid: 'ReadNotebookRepositorySecrets',
-        Effect: 'Allow',
-        Action: ['secretsmanager:GetSecretValue'],
-        Resource: ['sagemaker', 'SageMaker', 'Sagemaker'].map(
-          (name) => `arn:aws:secretsmanager:${TEST_REGION}:${TEST_ACCOUNT}:secret:*${name}*`,
-        ),
-      },
-      // A notebook that keeps its own key: grants only through SageMaker, only for AWS resources.
-      {
-        Sid: 'GrantExistingNotebookVolumeKeys',
-        Effect: 'Allow',
-        Action: ['kms:CreateGrant'],
-        Resource: [`arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/*`],
-        Condition: {
-          Bool: { 'kms:GrantIsForAWSResource': 'true' },
-          StringEquals: { 'kms:ViaService': `sagemaker.${TEST_REGION}.amazonaws.com` },
-        },
-      },
-      {
-        Sid: 'DescribeExistingNotebookVolumeKeys',
-        Effect: 'Allow',
-        Action: ['kms:DescribeKey'],
-        Resource: [`arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/*`],
-        Condition: { StringEquals: { 'kms:ViaService': `sagemaker.${TEST_REGION}.amazonaws.com` } },
-      },
-      {
-        // A request that omits DirectInternetAccess gets Enabled: the negated operator denies that too
-        Sid: 'DenyInternetAccessOnCreate',
-        Effect: 'Deny',
-        Action: ['sagemaker:CreateNotebookInstance'],
-        Resource: ['*'],
-        Condition: { StringNotEquals: { 'sagemaker:DirectInternetAccess': 'Disabled' } },
-      },
-      {
-        Sid: 'DenyRootAccessOnCreate',
-        Effect: 'Deny',
-        Action: ['sagemaker:CreateNotebookInstance'],
-        Resource: ['*'],
-        Condition: { StringNotEquals: { 'sagemaker:RootAccess': 'Disabled' } },
-      },
-      {
-        Sid: 'DeleteNotebookNetworkInterfaces',
-        Effect: 'Allow',
-        Action: ['ec2:DeleteNetworkInterface'],
-        Resource: [ec2('network-interface')],
+        Action: ['sts:AssumeRole'],
+        Resource: [MEMBER_ROLES],
       },
     ]);
-  });
-
-  it('may let SageMaker use the configured volume keys of this account and region, and no other key', () => {
-    // Given a key id for this account and region, and a key ARN for another account
-    const keyId = '1234abcd-12ab-34cd-56ef-1234567890ab';
-    const foreignKey = 'arn:aws:kms:eu-west-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321';
-    const configured = buildStack(
-      {
-        recreate: {
-          targets: [
-            {
-              account: TEST_ACCOUNT,
-              region: TEST_REGION,
-              subnetId: 'subnet-0123456789abcdef0',
-              securityGroupIds: ['sg-0123456789abcdef0'],
-              kmsKeyId: keyId,
-            },
-            { account: '111122223333', region: TEST_REGION, kmsKeyId: foreignKey },
-          ],
-        },
-      },
-      appWithoutBundling(),
-    );
-    const statements = inlinePolicies(
-      Template.fromStack(configured),
-      logicalId(configured, configured.stateMachineRole),
-    ).RecreationDependencies;
-
-    // Then the own key, completed to an ARN, may be granted to SageMaker (for AWS resources only) and described
-    const ownKey = `arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/${keyId}`;
-    expect(statements?.slice(-2)).toEqual([
-      {
-        Sid: 'GrantNotebookVolumeKeys',
-        Effect: 'Allow',
-        Action: ['kms:CreateGrant'],
-        Resource: [ownKey],
-        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      },
-      { Sid: 'DescribeNotebookVolumeKeys', Effect: 'Allow', Action: ['kms:DescribeKey'], Resource: [ownKey] },
-    ]);
-    expect(JSON.stringify(statements)).not.toContain('111122223333');
   });
 
   it('allows BatchUpdateFindings for every workflow status the definition writes literally', () => {
@@ -448,33 +290,8 @@ describe('IAM: state machine role', () => {
   });
 });
 
-/** The kinds beside notebooks whose controls are in scope by default, by Describe call (sorted by it). */
-const OBSERVED_KINDS: ReadonlyArray<readonly [string, string]> = [
-  ['DescribeAppImageConfig', 'app-image-config'],
-  ['DescribeDataQualityJobDefinition', 'data-quality-job-definition'],
-  ['DescribeEndpointConfig', 'endpoint-config'],
-  ['DescribeFeatureGroup', 'feature-group'],
-  ['DescribeImage', 'image'],
-  ['DescribeInferenceExperiment', 'inference-experiment'],
-  ['DescribeModel', 'model'],
-  ['DescribeModelBiasJobDefinition', 'model-bias-job-definition'],
-  ['DescribeModelExplainabilityJobDefinition', 'model-explainability-job-definition'],
-  ['DescribeModelQualityJobDefinition', 'model-quality-job-definition'],
-  ['DescribeMonitoringSchedule', 'monitoring-schedule'],
-];
-
-/** What plan-remediation reads beside notebooks, by action (sorted), and on which ARN type ("*": no type). */
-const PLANNER_READS: ReadonlyArray<readonly [string, string]> = [
-  ...OBSERVED_KINDS.slice(0, 2),
-  ['DescribeEndpoint', 'endpoint'],
-  ...OBSERVED_KINDS.slice(2),
-  ['ListEndpointConfigs', '*'],
-  ['ListEndpoints', '*'],
-  ['ListMonitoringSchedules', '*'],
-];
-
 describe('IAM: Lambda roles', () => {
-  it('plan-remediation may write its own logs, read notebooks and tags, take and release locks, record and join plans, and note a finding that joins one', () => {
+  it('plan-remediation may write its own logs, assume the member roles (to read notebooks and tags), take and release locks, record and join plans, and note a finding that joins one', () => {
     expect(inlinePolicies(template, ids.planRole as string)).toEqual({
       PlanRemediationPermissions: [
         {
@@ -484,10 +301,11 @@ describe('IAM: Lambda roles', () => {
           Resource: [`${ids.planLogs}.Arn`],
         },
         {
-          Sid: 'ObserveNotebooks',
+          // Its reads of the finding's resource are the member role's, in the resource's account and Region
+          Sid: 'AssumeMemberRoles',
           Effect: 'Allow',
-          Action: ['sagemaker:DescribeNotebookInstance', 'sagemaker:ListTags'],
-          Resource: [NOTEBOOKS],
+          Action: ['sts:AssumeRole'],
+          Resource: [MEMBER_ROLES],
         },
         {
           Sid: 'NotebookLocks',
@@ -518,24 +336,6 @@ describe('IAM: Lambda roles', () => {
           Resource: [`${ids.key}.Arn`],
           Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${TEST_REGION}.amazonaws.com` } },
         },
-        // Derived from the control modules: each in-scope kind's Describe (an endpoint's too: what a change
-        // of its configuration or model also touches), the List calls of those reads, the tags of every kind
-        ...PLANNER_READS.map(([operation, resource]) => ({
-          Sid: `ObserveResources${operation}`,
-          Effect: 'Allow',
-          Action: [`sagemaker:${operation}`],
-          Resource: [
-            resource === '*' ? '*' : `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${resource}/*`,
-          ],
-        })),
-        {
-          Sid: 'ObserveResourcesListTags',
-          Effect: 'Allow',
-          Action: ['sagemaker:ListTags'],
-          Resource: OBSERVED_KINDS.map(
-            ([, arnType]) => `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${arnType}/*`,
-          ).sort(),
-        },
       ],
     });
     // And, from allowLockTakeover: whether a lock's or plan's holder still runs
@@ -559,7 +359,7 @@ describe('IAM: Lambda roles', () => {
     expect(attachedPolicyStatements(template, ids.reportRole as string)).toEqual([XRAY_FOR_LAMBDA]);
   });
 
-  it('snapshot-notebook may describe notebooks, their lifecycle configs, repositories and roles, take the lock, and write snapshots', () => {
+  it('snapshot-notebook may assume the member roles (to describe notebooks, their lifecycle configs, repositories and roles), take the lock, and write snapshots', () => {
     expect(inlinePolicies(template, ids.snapshotRole as string)).toEqual({
       SnapshotNotebookPermissions: [
         {
@@ -569,22 +369,11 @@ describe('IAM: Lambda roles', () => {
           Resource: [`${ids.snapshotLogs}.Arn`],
         },
         {
-          Sid: 'DescribeNotebooks',
+          // Its reads of the finding's resource are the member role's, in the resource's account and Region
+          Sid: 'AssumeMemberRoles',
           Effect: 'Allow',
-          Action: ['sagemaker:DescribeNotebookInstance', 'sagemaker:ListTags'],
-          Resource: [NOTEBOOKS],
-        },
-        {
-          Sid: 'ReadLifecycleConfigs',
-          Effect: 'Allow',
-          Action: ['sagemaker:DescribeNotebookInstanceLifecycleConfig'],
-          Resource: [`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:notebook-instance-lifecycle-config/*`],
-        },
-        {
-          Sid: 'ReadCodeRepositories',
-          Effect: 'Allow',
-          Action: ['sagemaker:DescribeCodeRepository'],
-          Resource: [`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:code-repository/*`],
+          Action: ['sts:AssumeRole'],
+          Resource: [MEMBER_ROLES],
         },
         {
           // The approved recreation takes the notebook's lock before anything changes
@@ -599,12 +388,6 @@ describe('IAM: Lambda roles', () => {
           Action: ['kms:Decrypt'],
           Resource: [`${ids.key}.Arn`],
           Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${TEST_REGION}.amazonaws.com` } },
-        },
-        {
-          Sid: 'ReadNotebookRoleIds',
-          Effect: 'Allow',
-          Action: ['iam:GetRole'],
-          Resource: [`arn:aws:iam::${TEST_ACCOUNT}:role/*`],
         },
       ],
     });
@@ -641,7 +424,7 @@ describe('IAM: Lambda roles', () => {
     ]);
   });
 
-  it('verify-recreation may describe notebooks and read (never write) snapshots', () => {
+  it('verify-recreation may assume the member roles (to describe notebooks) and read (never write) snapshots', () => {
     expect(inlinePolicies(template, ids.verifyRole as string)).toEqual({
       VerifyRecreationPermissions: [
         {
@@ -651,10 +434,10 @@ describe('IAM: Lambda roles', () => {
           Resource: [`${ids.verifyLogs}.Arn`],
         },
         {
-          Sid: 'DescribeNotebooks',
+          Sid: 'AssumeMemberRoles',
           Effect: 'Allow',
-          Action: ['sagemaker:DescribeNotebookInstance'],
-          Resource: [NOTEBOOKS],
+          Action: ['sts:AssumeRole'],
+          Resource: [MEMBER_ROLES],
         },
         {
           Sid: 'ReadSnapshots',
@@ -757,12 +540,18 @@ describe('IAM: Lambda roles', () => {
   });
 });
 
-describe('IAM: finding rule role', () => {
-  it('may only start executions of the remediation state machine', () => {
-    expect(inlinePolicies(template, ids.ruleRole as string)).toEqual({});
-    expect(attachedPolicyStatements(template, ids.ruleRole as string)).toEqual([
-      { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [`ref:${ids.stateMachine}`] },
-    ]);
+describe('finding rules', () => {
+  it('send each finding event to the finding queue, with no role: the queue policy allows each rule only', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
+      JSON.stringify(rule.Properties.Targets).includes(ids.findingQueue as string),
+    );
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) {
+      const [target] = rule.Properties.Targets;
+      expect(target.Arn).toEqual({ 'Fn::GetAtt': [ids.findingQueue, 'Arn'] });
+      expect(target.RoleArn).toBeUndefined();
+      expect(target.DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [ids.queue, 'Arn'] });
+    }
   });
 });
 
@@ -871,6 +660,8 @@ describe('Lambda functions', () => {
       'custom-action',
       'sweep-stale-records',
       'plan-cleanup',
+      'record-outcome',
+      'start-remediation',
     ]);
   });
 
@@ -888,6 +679,8 @@ describe('Lambda functions', () => {
       'custom-action': ids.customAction,
       'sweep-stale-records': ids.sweeper,
       'plan-cleanup': ids.planCleanup,
+      'record-outcome': ids.recordOutcome,
+      'start-remediation': ids.startRemediation,
     };
     for (const source of LAMBDA_HANDLERS) {
       const fnId = functionIds[source.name];
@@ -1006,7 +799,7 @@ describe('security settings', () => {
     });
   });
 
-  it('the key policy lets CloudWatch Logs, alarm actions, EventBridge dead letters and notebook roles (S3) use the key', () => {
+  it('the key policy lets CloudWatch Logs, alarm actions, EventBridge (the finding queue and the dead letters) and notebook roles (S3) use the key', () => {
     const key = readable(template.toJSON().Resources[ids.key as string].Properties.KeyPolicy) as {
       Statement: Array<{ Sid?: string; Principal: Record<string, string> | string }>;
     };
@@ -1017,6 +810,18 @@ describe('security settings', () => {
       ['AllowEventBridgeDeadLetters', { Service: 'events.amazonaws.com' }],
       // NotebookBackupBucket's statement: every role of the account, through S3 on the snapshot bucket only
       [expect.stringMatching(/^NotebookRolesViaS3/), { AWS: '*' }],
+    ]);
+    // EventBridge's one statement, for this account's rules only: what sending to the encrypted finding
+    // queue and dead-letter queue needs (no grant of CDK's SqsQueue target, which has no condition)
+    expect(key.Statement.filter((statement) => JSON.stringify(statement).includes('events.'))).toEqual([
+      {
+        Sid: 'AllowEventBridgeDeadLetters',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT } },
+      },
     ]);
   });
 
@@ -1040,6 +845,12 @@ describe('security settings', () => {
     expect(subscriptions).toEqual([
       { Protocol: 'email', Endpoint: 'secops@example.com', TopicArn: { Ref: ids.topic } },
       { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: ids.topic } },
+      // The outcome recorder (stacks/outcome-recorder.ts), which counts each alert for the dashboard.
+      {
+        Protocol: 'lambda',
+        Endpoint: { 'Fn::GetAtt': [ids.recordOutcome, 'Arn'] },
+        TopicArn: { Ref: ids.topic },
+      },
     ]);
   });
 
@@ -1076,6 +887,8 @@ describe('security settings', () => {
         ids.customActionLogs,
         ids.planCleanupLogs,
         ids.sweeperLogs,
+        ids.recordOutcomeLogs,
+        ids.startRemediationLogs,
         ids.stateMachineLogs,
       ].sort(),
     );
@@ -1087,48 +900,62 @@ describe('security settings', () => {
     }
   });
 
-  it('the rule targets the state machine through its role, with retries and an encrypted TLS-only DLQ', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      Targets: [
+  it('the finding rules target the finding queue with retries and an encrypted TLS-only DLQ; each queue lets EventBridge send for its own rules only', () => {
+    // The two finding rules (ASFF and OCSF) send to the finding queue, with no role (SQS is authorized by its policy)
+    for (const rule of [ids.rule, ids.ocsfRule]) {
+      expect(template.toJSON().Resources[rule as string].Properties.Targets).toEqual([
         {
-          Arn: { Ref: ids.stateMachine },
-          RoleArn: { 'Fn::GetAtt': [ids.ruleRole, 'Arn'] },
+          Arn: { 'Fn::GetAtt': [ids.findingQueue, 'Arn'] },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
           RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 86400 },
-          Id: Match.anyValue(),
+          Id: expect.any(String),
         },
-      ],
+      ]);
+    }
+    for (const queue of [ids.queue, ids.findingQueue, ids.findingQueueDeadLetters]) {
+      expect(template.toJSON().Resources[queue as string].Properties.KmsMasterKeyId).toEqual({
+        'Fn::GetAtt': [ids.key, 'Arn'],
+      });
+    }
+    const queuePolicy = (queue: string) =>
+      (
+        readable(
+          Object.values(template.findResources('AWS::SQS::QueuePolicy')).find(
+            (policy) => policy.Properties.Queues[0].Ref === queue,
+          )?.Properties.PolicyDocument,
+        ) as { Statement: unknown[] }
+      ).Statement;
+    const tlsOnly = (queue: string) => ({
+      Action: 'sqs:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Resource: `${queue}.Arn`,
     });
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [ids.key, 'Arn'] } });
-    const queuePolicy = readable(
-      Object.values(template.findResources('AWS::SQS::QueuePolicy')).find(
-        (policy) => policy.Properties.Queues[0].Ref === ids.queue,
-      )?.Properties.PolicyDocument,
-    ) as { Statement: unknown[] };
-    expect(queuePolicy.Statement).toEqual([
-      {
-        Action: 'sqs:*',
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Resource: `${ids.queue}.Arn`,
-      },
-      {
-        Action: 'sqs:SendMessage',
-        Condition: { ArnEquals: { 'aws:SourceArn': `${ids.rule}.Arn` } },
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Resource: `${ids.queue}.Arn`,
+    const sendFor = (queue: string, rule: string) => ({
+      Action: 'sqs:SendMessage',
+      Condition: { ArnEquals: { 'aws:SourceArn': `${rule}.Arn` } },
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Resource: `${queue}.Arn`,
+    });
+    // The finding queue: the two finding rules, nothing else (no other rule, no other action)
+    expect(queuePolicy(ids.findingQueue as string)).toEqual([
+      tlsOnly(ids.findingQueue as string),
+      sendFor(ids.findingQueue as string, ids.rule as string),
+      sendFor(ids.findingQueue as string, ids.ocsfRule as string),
+    ]);
+    // The rules' dead-letter queue: the three rules whose targets fall back to it
+    expect(queuePolicy(ids.queue as string)).toEqual([
+      tlsOnly(ids.queue as string),
+      ...[ids.rule, ids.ocsfRule, ids.customActionRule].map((rule) => ({
+        ...sendFor(ids.queue as string, rule as string),
         Sid: expect.any(String),
-      },
-      {
-        Action: 'sqs:SendMessage',
-        Condition: { ArnEquals: { 'aws:SourceArn': `${ids.customActionRule}.Arn` } },
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Resource: `${ids.queue}.Arn`,
-        Sid: expect.any(String),
-      },
+      })),
+    ]);
+    // The finding queue's own dead-letter queue: SQS redrives to it; nobody sends to it
+    expect(queuePolicy(ids.findingQueueDeadLetters as string)).toEqual([
+      tlsOnly(ids.findingQueueDeadLetters as string),
     ]);
   });
 
@@ -1172,10 +999,17 @@ describe('security settings', () => {
         Principal: 'events.amazonaws.com',
         SourceArn: `${ids.customActionRule}.Arn`,
       },
+      // SNS may invoke the outcome recorder for the alert topic only
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: `${ids.recordOutcome}.Arn`,
+        Principal: 'sns.amazonaws.com',
+        SourceArn: `ref:${ids.topic}`,
+      },
     ]);
   });
 
-  it('alarms on failed, timed-out and aborted executions, undelivered findings, failed clicks and Lambda errors', () => {
+  it('alarms on failed, timed-out and aborted executions, undelivered findings, failed clicks, findings that never started and Lambda errors', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => ({
       metric: `${alarm.Properties.Namespace}/${alarm.Properties.MetricName}`,
       statistic: alarm.Properties.Statistic,
@@ -1227,6 +1061,17 @@ describe('security settings', () => {
       // plan-remediation, report-failure, snapshot-notebook, verify-recreation, verify-resource,
       // snapshot-resource, change-resource, custom-action, plan-cleanup
       ...Array.from({ length: 9 }, () => lambdaErrors),
+      // the finding buffer's dead-letter queue (findings that never started), then its starter
+      {
+        metric: 'AWS/SQS/ApproximateNumberOfMessagesVisible',
+        statistic: 'Maximum',
+        period: 300,
+        threshold: gte1,
+        actions: toTopic,
+      },
+      lambdaErrors,
+      // record-outcome
+      lambdaErrors,
     ]);
     const functionsAlarmedOn = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
       .filter((alarm) => alarm.Properties.MetricName === 'Errors')
@@ -1242,6 +1087,8 @@ describe('security settings', () => {
       ids.changeResource,
       ids.customAction,
       ids.planCleanup,
+      ids.startRemediation,
+      ids.recordOutcome,
     ]);
     // And no function of the stack goes without one
     expect([...functionsAlarmedOn].sort()).toEqual(
@@ -1257,6 +1104,7 @@ describe('security settings', () => {
     expect(queuesAlarmedOn).toEqual([
       [{ Name: 'QueueName', Value: `${ids.queue}.QueueName` }],
       [{ Name: 'QueueName', Value: `${ids.failureQueue}.QueueName` }],
+      [{ Name: 'QueueName', Value: `${ids.findingQueueDeadLetters}.QueueName` }],
     ]);
   });
 
@@ -1355,8 +1203,8 @@ describe('configuration reaches the stack', () => {
       CONTROL_IDS.filter((id) => id !== 'SageMaker.1'),
     );
     const logGroups = Object.values(custom.findResources('AWS::Logs::LogGroup'));
-    // Seven functions' and the state machine's
-    expect(logGroups).toHaveLength(11);
+    // The functions' (the finding buffer's starter included) and the state machine's
+    expect(logGroups).toHaveLength(13);
     for (const logGroup of logGroups) {
       expect(logGroup.Properties.RetentionInDays).toBe(30);
     }

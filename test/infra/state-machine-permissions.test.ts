@@ -106,8 +106,12 @@ const viaService = (service: string) => ({
 
 /** Independent of the implementation: the IAM action each Task needs, read straight off the definition. */
 function actionsTheDefinitionNeeds(stateMachine: StateMachineDefinition): string[] {
-  // The S3 API reference: ListObjectsV2 is authorized as s3:ListBucket.
-  const renamed: Record<string, string> = { 's3:ListObjectsV2': 's3:ListBucket' };
+  // The S3 API reference: ListObjectsV2 is authorized as s3:ListBucket. The Security Hub API
+  // reference: BatchUpdateFindingsV2 is authorized as securityhub:BatchUpdateFindings.
+  const renamed: Record<string, string> = {
+    's3:ListObjectsV2': 's3:ListBucket',
+    'securityhub:BatchUpdateFindingsV2': 'securityhub:BatchUpdateFindings',
+  };
   const actions = taskStates(stateMachine).map(([, task]) => {
     if (task.Resource === LAMBDA_INVOKE) return 'lambda:InvokeFunction';
     // The callback pattern needs the same action as the plain call

@@ -1,7 +1,8 @@
 /**
  * DynamoDB grants per table: every role may do with each table exactly what its code does with that
  * table, and nothing with a table it does not use. The lock table holds a lock only while a notebook
- * changes; the approval table holds the recreation plans, which a sibling finding joins (UpdateItem).
+ * changes; the approval table holds the recreation plans, which a sibling finding joins (UpdateItem);
+ * the slot table holds the executions running per account and Region (the finding buffer's starter).
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
@@ -21,6 +22,7 @@ let stack: SageMakerRemediationStack;
 let template: Template;
 let locks: string;
 let approvals: string;
+let slots: string;
 let key: string;
 
 beforeAll(() => {
@@ -29,6 +31,7 @@ beforeAll(() => {
   template = Template.fromStack(stack);
   locks = `${logicalId(stack, stack.lockTable)}.Arn`;
   approvals = `${logicalId(stack, stack.approvalTable.table)}.Arn`;
+  slots = `${logicalId(stack, stack.intake.buffer.slotTable)}.Arn`;
   key = `${logicalId(stack, stack.encryptionKey)}.Arn`;
 });
 
@@ -116,7 +119,19 @@ describe('DynamoDB grants per table', () => {
     expect(tableStatements(stack.verifyRecreationFunction.role)).toEqual([]);
   });
 
-  it('Given every role of the stack, Then no statement names both tables, or a table by wildcard', () => {
+  it('Given start-remediation, Then it may read and write the slot table only, and touch no lock or plan', () => {
+    expect(tableStatements(stack.intake.buffer.starter.role)).toEqual([
+      {
+        Sid: 'Slots',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: [slots],
+      },
+      tableKey('SlotTableKey'),
+    ]);
+  });
+
+  it('Given every role of the stack, Then no statement names two tables, or a table by wildcard', () => {
     const roles = Object.keys(template.findResources('AWS::IAM::Role'));
     const statements = roles.flatMap((id) => [
       ...Object.values(inlinePolicies(template, id)).flat(),
@@ -128,7 +143,7 @@ describe('DynamoDB grants per table', () => {
     expect(withTableActions.length).toBeGreaterThan(0);
     for (const { Sid, Resource } of withTableActions) {
       expect(Resource.length, Sid).toBe(1);
-      expect([locks, approvals], Sid).toContain(Resource[0]);
+      expect([locks, approvals, slots], Sid).toContain(Resource[0]);
     }
   });
 });

@@ -12,6 +12,7 @@ import {
   TARGETS,
   type WorkflowFigures,
 } from '../../bin/benchmark.js';
+import { burstProblems } from '../../bin/benchmark-burst.js';
 import { copySeconds } from '../../simulation/account/copy-throughput.js';
 import type { LargeVolumeRun } from '../../simulation/scenarios/large-volume.js';
 
@@ -65,8 +66,12 @@ describe('benchmark figures (simulated time: exact, not timed)', () => {
 
     await measureScenario(SCENARIOS.sageMaker3FromStopped, record.observe);
 
-    expect(record.deployments).toHaveLength(1);
+    // The administrator stack and the member stack deployed in its own account, each with its decisions
+    expect(record.deployments).toHaveLength(2);
     expect(record.deployments[0]?.decisions.length).toBeGreaterThan(5);
+    expect(
+      record.deployments[1]?.decisions.some((decision) => decision.action.startsWith('sagemaker:')),
+    ).toBe(true);
     expect(record.deniedCalls).toEqual([]);
   });
 });
@@ -135,6 +140,43 @@ describe('what makes `npm run bench` exit non-zero', () => {
       'large volume: a state carried 65537 bytes, over 65536',
       'iam: 2 calls refused',
       'iam: 1 unused grants without a reason',
+    ]);
+  });
+});
+
+describe('burst', () => {
+  const held = {
+    findings: 1000,
+    resources: 300,
+    accounts: 20,
+    remediated: 300,
+    failed: 0,
+    duplicateRemediations: 0,
+    peakConcurrentPerAccount: 10,
+    concurrencyPerAccountRegion: 10,
+    throttledCalls: 0,
+    simulatedMinutes: 13,
+    realSeconds: 40,
+  };
+
+  it('Given a burst within its bounds, When checked, Then nothing is wrong', () => {
+    expect(burstProblems(held)).toEqual([]);
+  });
+
+  it('Given a failed execution, a twice-fixed notebook, a notebook left and one account over its bound, When checked, Then each is named', () => {
+    expect(
+      burstProblems({
+        ...held,
+        failed: 1,
+        duplicateRemediations: 2,
+        remediated: 299,
+        peakConcurrentPerAccount: 11,
+      }),
+    ).toEqual([
+      'burst: 1 executions did not succeed',
+      'burst: 2 notebooks were remediated more than once',
+      'burst: only 299 of 300 notebooks were remediated',
+      'burst: 11 executions of one account ran at once (bound 10)',
     ]);
   });
 });

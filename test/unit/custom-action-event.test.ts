@@ -52,16 +52,37 @@ describe('parseCustomActionEvent', () => {
   });
 
   it('one foreign finding in the selection rejects the whole click: nothing half-approved', () => {
-    const other = notebookControlFinding({
+    // A member account's finding is not foreign; one whose resource is in yet another account is
+    const member = notebookControlFinding({
       controlId: 'SageMaker.1',
       notebookName: 'nb',
       account: '999988887777',
     });
+    const elsewhere = 'arn:aws:sagemaker:eu-west-1:444455556666:notebook-instance/nb';
+    const other = {
+      ...member,
+      Resources: [{ Type: 'AwsSageMakerNotebookInstance', Id: elsewhere, Region: 'eu-west-1' }],
+    };
     const problems = problemsOf(customActionEvent([finding, other], { actionId: 'ApproveRemediation' }));
     expect(problems).toEqual([
-      "detail.findings.1: finding account 999988887777 is not this deployment's account 111122223333",
-      "detail.findings.1: notebook arn:aws:sagemaker:eu-west-1:999988887777:notebook-instance/nb is not in this deployment's account and region",
+      `detail.findings.1: notebook ${elsewhere} is not in the finding's account 999988887777 and Region eu-west-1`,
     ]);
+  });
+
+  it('Given findings of a member account and a linked Region in one click, Then the click is accepted for each', () => {
+    const member = notebookControlFinding({
+      controlId: 'SageMaker.1',
+      notebookName: 'nb',
+      account: '999988887777',
+    });
+    const linked = notebookControlFinding({
+      controlId: 'SageMaker.2',
+      notebookName: 'nb',
+      region: 'us-east-1',
+    });
+    expect(
+      problemsOf(customActionEvent([finding, member, linked], { actionId: 'ApproveRemediation' })),
+    ).toEqual([]);
   });
 
   it('an Imported event sent to the custom action handler: rejected with the reason', () => {

@@ -9,7 +9,11 @@ import {
 } from '../../handlers/shared/finding-event.js';
 import { importedEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
 
-const expected = { accountId: '111122223333', region: 'eu-west-1' };
+const expected = {
+  accountId: '111122223333',
+  region: 'eu-west-1',
+  asEvent: { account: '111122223333', region: 'eu-west-1' },
+};
 
 function problemsOf(event: unknown): readonly string[] {
   try {
@@ -52,15 +56,51 @@ describe('parseImportedEvent', () => {
     expect(isActionable(parseImportedEvent(importedEvent(finding), expected))).toBe(false);
   });
 
-  it('another region: rejected as foreign', () => {
+  it('Given a member account finding of a linked Region delivered to the home Region, Then it is accepted with its own account and Region', () => {
+    const finding = notebookControlFinding({
+      controlId: 'SageMaker.3',
+      notebookName: 'nb',
+      region: 'us-east-1',
+      account: '444455556666',
+    });
+    const parsed = parseImportedEvent(importedEvent(finding, { deliveredTo: expected.asEvent }), expected);
+    expect({ accountId: parsed.accountId, region: parsed.region, arn: parsed.resourceArn }).toEqual({
+      accountId: '444455556666',
+      region: 'us-east-1',
+      arn: 'arn:aws:sagemaker:us-east-1:444455556666:notebook-instance/nb',
+    });
+  });
+
+  it('Given an event delivered to another Region than the deployment’s, Then it is rejected as foreign', () => {
     const finding = notebookControlFinding({
       controlId: 'SageMaker.3',
       notebookName: 'nb',
       region: 'us-east-1',
     });
     expect(problemsOf(importedEvent(finding))).toContain(
-      "finding region us-east-1 is not this deployment's region eu-west-1",
+      "event region us-east-1 is not this deployment's region eu-west-1",
     );
+  });
+
+  it('Given a finding whose resource is in another account than the finding, Then it is rejected: the member role of one account never acts on another', () => {
+    const finding = notebookControlFinding({
+      controlId: 'SageMaker.3',
+      notebookName: 'nb',
+      account: '444455556666',
+    });
+    const [resource] = finding.Resources ?? [];
+    const elsewhere = 'arn:aws:sagemaker:eu-west-1:777788889999:notebook-instance/nb';
+    expect(
+      problemsOf(
+        importedEvent(
+          {
+            ...finding,
+            Resources: [{ ...resource, Type: 'AwsSageMakerNotebookInstance', Id: elsewhere, Details: {} }],
+          },
+          { deliveredTo: expected.asEvent },
+        ),
+      ),
+    ).toEqual([`notebook ${elsewhere} is not in the finding's account 444455556666 and Region eu-west-1`]);
   });
 
   it('details that name another notebook than the resource id: rejected, nothing is trusted', () => {
@@ -149,7 +189,7 @@ describe('only Security Hub’s own control findings are acted on (ProductArn pi
           Resources: [{ ...resource, Type: 'AwsSageMakerNotebookInstance', Id: arn }],
         }),
       ),
-    ).toEqual([`notebook ${arn} is not in this deployment's account and region`]);
+    ).toEqual([`notebook ${arn} is not in the finding's account 111122223333 and Region eu-west-1`]);
   });
 });
 

@@ -245,12 +245,18 @@ describe('limits', () => {
 
 describe('buildPlanResult', () => {
   it('remediate: names the remediation from the catalogue and carries the timing and run state', () => {
-    const result = buildPlanResult(finding('SageMaker.3'), timing, {
-      kind: 'remediate',
-      notebook: { status: 'InService', rootAccess: 'Enabled' },
-      wasRunning: true,
-    });
+    const result = buildPlanResult(
+      finding('SageMaker.3'),
+      timing,
+      { kind: 'remediate', notebook: { status: 'InService', rootAccess: 'Enabled' }, wasRunning: true },
+      { roleName: 'SageMakerRemediationMember' },
+    );
     expect(result.plan.action).toBe('remediate');
+    expect(result.plan.target).toEqual({
+      accountId: '111122223333',
+      region: 'eu-west-1',
+      roleArn: 'arn:aws:iam::111122223333:role/sagemaker-remediation/SageMakerRemediationMember-eu-west-1',
+    });
     expect(result.plan.remediation).toBe('disable-root-access');
     expect(result.plan.notebook).toEqual({
       name: 'Research-Notebook',
@@ -262,7 +268,12 @@ describe('buildPlanResult', () => {
 
   it('annotate: no remediation is named, so the state machine cannot take a remediation route', () => {
     const annotation = exemptAnnotation(finding('SageMaker.3'), settings(), execution);
-    const result = buildPlanResult(finding('SageMaker.3'), timing, { kind: 'annotate', annotation });
+    const result = buildPlanResult(
+      finding('SageMaker.3'),
+      timing,
+      { kind: 'annotate', annotation },
+      { roleName: 'SageMakerRemediationMember' },
+    );
     expect(result.plan.annotation).toEqual(annotation);
     expect(result.runState).toEqual({ wasRunning: false });
     expect(result.plan.remediation).toBe('none');

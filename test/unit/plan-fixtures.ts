@@ -3,12 +3,15 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createPlanHandler } from '../../handlers/plan-remediation.js';
 import type { Logger } from '../../handlers/shared/logger.js';
+import type { MemberSessions } from '../../handlers/shared/member-access.js';
+import type { MemberSageMaker } from '../../handlers/shared/member-clients.js';
 import type { RuntimeSettings } from '../../handlers/shared/runtime-settings.js';
 import { IN_PLACE_LOCK_SECONDS } from '../../handlers/shared/work-budget.js';
 import { SimulatedAccount } from '../../simulation/account/account.js';
 import { simulatedDynamoDbClient } from '../../simulation/account/dynamodb-wire.js';
 import type { SeedNotebookOptions } from '../../simulation/account/sagemaker.js';
 import { importedEvent, notebookControlFinding } from '../../simulation/account/sample-findings.js';
+import { fakeMembers } from './member-fixtures.js';
 import { recordingLogger } from './recording-logger.js';
 import {
   EXECUTION,
@@ -82,10 +85,16 @@ export function documentClient(account: SimulatedAccount) {
 
 export function planner(
   account: SimulatedAccount,
-  options: { settings?: RuntimeSettings; logger?: Logger; sagemaker?: Pick<SageMakerClient, 'send'> } = {},
+  options: {
+    settings?: RuntimeSettings;
+    logger?: Logger;
+    sagemaker?: Pick<SageMakerClient, 'send'>;
+    members?: MemberSessions<MemberSageMaker>;
+  } = {},
 ) {
   return createPlanHandler({
-    sagemaker: options.sagemaker ?? account.sdkClients().sagemaker,
+    members:
+      options.members ?? fakeMembers({ sagemaker: options.sagemaker ?? account.sdkClients().sagemaker }),
     dynamodb: documentClient(account),
     settings: options.settings ?? inPlaceSettings,
     now: () => account.clock.now(),

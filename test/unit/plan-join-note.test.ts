@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPlanHandler } from '../../handlers/plan-remediation.js';
 import type { SimulatedAccount } from '../../simulation/account/account.js';
+import { fakeMembers } from './member-fixtures.js';
 import {
   disposeAccounts,
   documentClient,
@@ -28,7 +29,7 @@ afterEach(disposeAccounts);
 /** The planner as deployed: with a Security Hub client. */
 function plannerWithSecurityHub(account: SimulatedAccount) {
   return createPlanHandler({
-    sagemaker: account.sdkClients().sagemaker,
+    members: fakeMembers({ sagemaker: account.sdkClients().sagemaker }),
     dynamodb: documentClient(account),
     securityhub: account.sdkClients().securityHub,
     settings: recreating,

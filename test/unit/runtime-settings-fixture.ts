@@ -29,6 +29,7 @@ export function runtimeSettings(overrides: Partial<RuntimeSettings> = {}): Runti
       maxLifecycleRecoveries: DEFAULT_TIMING.lifecycleRecoveryDelaysSeconds.length,
     },
     lockSeconds: IN_PLACE_LOCK_SECONDS,
+    members: { roleName: 'SageMakerRemediationMember', stackSetName: 'sagemaker-remediation-members' },
     ...overrides,
   };
 }

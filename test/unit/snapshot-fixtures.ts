@@ -3,6 +3,8 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { silentLogger } from '../../handlers/shared/logger.js';
+import type { MemberSessions } from '../../handlers/shared/member-access.js';
+import type { MemberSageMakerAndIam } from '../../handlers/shared/member-clients.js';
 import { acquireLock } from '../../handlers/shared/notebook-locks.js';
 import type { RemediationPlan } from '../../handlers/shared/remediation-plan.js';
 import type { RuntimeSettings } from '../../handlers/shared/runtime-settings.js';
@@ -11,6 +13,7 @@ import { createSnapshotHandler } from '../../handlers/snapshot-notebook.js';
 import { SimulatedAccount, type SimulatedSdkClient } from '../../simulation/account/account.js';
 import { simulatedDynamoDbClient } from '../../simulation/account/dynamodb-wire.js';
 import { roleIdFor } from '../../simulation/account/iam.js';
+import { fakeMembers } from './member-fixtures.js';
 import { BACKUP_BUCKET, EXECUTION, recreationSettings, TARGET_KMS_KEY } from './runtime-settings-fixture.js';
 
 export const ROLE =
@@ -33,7 +36,7 @@ export const ALL_NOTEBOOK_FIXES = [
 ];
 
 /** The handler reads only these fields of the plan. */
-export const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook' | 'lock'> = {
+export const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook' | 'lock' | 'target'> = {
   controlId: 'SageMaker.1',
   finding: {
     id: 'arn:aws:securityhub:eu-west-1:111122223333:security-control/SageMaker.1/finding/7a3c',
@@ -41,6 +44,11 @@ export const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook' | 
   },
   notebook: { name: NOTEBOOK, arn: NOTEBOOK_ARN },
   lock: { key: NOTEBOOK_ARN },
+  target: {
+    accountId: '111122223333',
+    region: 'eu-west-1',
+    roleArn: 'arn:aws:iam::111122223333:role/sagemaker-remediation/SageMakerRemediationMember-eu-west-1',
+  },
 };
 export const REQUEST = { plan: PLAN, execution: EXECUTION };
 
@@ -96,18 +104,31 @@ export function exposedNotebookAccount(
 
 export function snapshotHandler(
   account: SimulatedAccount,
-  options: { settings?: RuntimeSettings; s3?: SimulatedSdkClient } = {},
+  options: {
+    settings?: RuntimeSettings;
+    s3?: SimulatedSdkClient;
+    members?: MemberSessions<MemberSageMakerAndIam>;
+  } = {},
 ) {
   const clients = account.sdkClients();
   return createSnapshotHandler({
-    sagemaker: clients.sagemaker,
+    members: options.members ?? memberClientsOf(account),
     dynamodb: lockClient(account),
-    // The simulated S3 and IAM clients have the minimal `send` shape the real ones are used through.
+    // The simulated S3 client has the minimal `send` shape the real one is used through.
     s3: (options.s3 ?? clients.s3) as unknown as Pick<S3Client, 'send'>,
-    iam: clients.iam as unknown as Pick<IAMClient, 'send'>,
     settings: options.settings ?? settings(),
     now: () => account.clock.now(),
     logger: silentLogger,
+  });
+}
+
+/** The account's own SageMaker and IAM, standing for the member role's session there. */
+export function memberClientsOf(account: SimulatedAccount) {
+  const clients = account.sdkClients();
+  return fakeMembers<MemberSageMakerAndIam>({
+    sagemaker: clients.sagemaker,
+    // The simulated IAM client has the minimal `send` shape the real one is used through.
+    iam: clients.iam as unknown as Pick<IAMClient, 'send'>,
   });
 }
 

@@ -1,4 +1,3 @@
-import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateNotebookInstanceCommand,
@@ -25,8 +24,10 @@ import {
 import { SimulatedAccount } from '../../simulation/account/account.js';
 import { simulatedDynamoDbClient } from '../../simulation/account/dynamodb-wire.js';
 import { rejectionOf } from './caught-errors.js';
+import { fakeMembers } from './member-fixtures.js';
 import { BACKUP_BUCKET, EXECUTION, recreationSettings } from './runtime-settings-fixture.js';
 import { keysRead, sha256, volumeEntries, writeScriptOutputs } from './script-outputs.js';
+import { memberClientsOf } from './snapshot-fixtures.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
 const BUCKET = BACKUP_BUCKET;
@@ -41,7 +42,7 @@ const FILE_BYTES = Object.values(FILES).reduce((sum, text) => sum + Buffer.byteL
 const SECOND = 1000;
 
 /** The handlers read only these fields of the plan. */
-const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook' | 'lock'> = {
+const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook' | 'lock' | 'target'> = {
   controlId: 'SageMaker.1',
   finding: {
     id: 'arn:aws:securityhub:eu-west-1:111122223333:security-control/SageMaker.1/finding/7a3c',
@@ -49,6 +50,11 @@ const PLAN: Pick<RemediationPlan, 'controlId' | 'finding' | 'notebook' | 'lock'>
   },
   notebook: { name: NOTEBOOK, arn: NOTEBOOK_ARN },
   lock: { key: NOTEBOOK_ARN },
+  target: {
+    accountId: '111122223333',
+    region: 'eu-west-1',
+    roleArn: 'arn:aws:iam::111122223333:role/sagemaker-remediation/SageMakerRemediationMember-eu-west-1',
+  },
 };
 
 function settings(acceptDataLoss: string[] = []): RuntimeSettings {
@@ -97,10 +103,9 @@ function exposedNotebookAccount(): SimulatedAccount {
 async function snapshot(account: SimulatedAccount, acceptDataLoss: string[] = []) {
   const clients = account.sdkClients();
   return createSnapshotHandler({
-    sagemaker: clients.sagemaker,
+    members: memberClientsOf(account),
     dynamodb: DynamoDBDocumentClient.from(simulatedDynamoDbClient(account, account.administrator)),
     s3: clients.s3 as unknown as Pick<S3Client, 'send'>,
-    iam: clients.iam as unknown as Pick<IAMClient, 'send'>,
     settings: settings(acceptDataLoss),
     now: () => account.clock.now(),
     logger: silentLogger,
@@ -131,7 +136,7 @@ function scriptsRun(account: SimulatedAccount): string[] {
 function verify(account: SimulatedAccount, acceptDataLoss: string[] = []) {
   const clients = account.sdkClients();
   return createVerifyHandler({
-    sagemaker: clients.sagemaker,
+    members: fakeMembers({ sagemaker: clients.sagemaker }),
     s3: clients.s3 as unknown as Pick<S3Client, 'send'>,
     settings: settings(acceptDataLoss),
     logger: silentLogger,

@@ -1,18 +1,40 @@
 /**
  * A burst of findings, as after enabling the standard on an account full of notebooks: every finding
  * arrives at once, the functions' SDK clients retry as the SDK does, and the account throttles at its
- * typical rates. Planning is throttled; the SDK's retries do not always outlast it, so the state machine
- * retries the planning task (retryLambda) until every finding has its outcome.
+ * typical rates. The findings wait in the finding queue, and the starter runs at most
+ * `intake.concurrencyPerAccountRegion` executions of one account and Region at once
+ * (handlers/shared/execution-spacing.ts), so the burst is spread out instead of throttled.
  *
  * Failed before the Lambda tasks retried the handlers' throttling errors (retryLambda without
  * HANDLER_TRANSIENT_ERRORS): 5 of the 200 executions failed at planning with ThrottlingException once
- * the SDK's 5 attempts were spent, and their 5 findings stayed NEW.
+ * the SDK's 5 attempts were spent, and their 5 findings stayed NEW. Failed before the finding buffer:
+ * all 200 executions started at once, and planning was throttled.
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
 import { notebookControlFinding } from '../../simulation/account/sample-findings.js';
 import type { LocalDeployment } from '../../simulation/runner/local-deployment.js';
+import type { ExecutionRecord } from '../../simulation/runner/local-state-machine.js';
 import { givenDeployment, lockItems } from './workflow-fixtures.js';
+
+/** The most finding executions (not clean-ups) that were running at the same instant. */
+function peakConcurrentFindingExecutions(executions: readonly ExecutionRecord[]): number {
+  const edges = executions
+    .filter((execution) => execution.name.startsWith('finding-'))
+    .flatMap((execution) => [
+      { at: execution.startedAt.getTime(), delta: 1 },
+      { at: (execution.stoppedAt ?? execution.startedAt).getTime(), delta: -1 },
+    ])
+    // Ends before starts at the same instant: a slot freed and taken again is not two at once.
+    .sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let running = 0;
+  let peak = 0;
+  for (const edge of edges) {
+    running += edge.delta;
+    peak = Math.max(peak, running);
+  }
+  return peak;
+}
 
 const NOTEBOOKS = 50;
 /** A third of the notebooks are Stopped: the fix must leave them Stopped. */
@@ -73,11 +95,9 @@ describe('a burst of findings', () => {
     for (const { finding } of findings) deployment.importFinding(finding);
     const executions = await deployment.settle();
 
-    // Then the burst was throttled: planning hit the rate limits, and the SDK's retries ran
-    const throttledInLambdas = deployment.account.calls.filter(
-      (call) => call.via === 'sdk' && call.outcome === 'ThrottlingException',
-    );
-    expect(throttledInLambdas.length).toBeGreaterThan(0);
+    // Then the burst was spaced: never more than the default 10 executions of the account at once
+    expect(peakConcurrentFindingExecutions(executions)).toBe(10);
+    expect(deployment.findingQueue.deadLettered).toEqual([]);
     expect(executions).toHaveLength(findings.length);
     expect(executions.filter((execution) => execution.status !== 'SUCCEEDED')).toEqual([]);
 
@@ -142,6 +162,60 @@ describe('a burst of findings', () => {
     }
 
     // And no lock is left behind
+    expect(lockItems(deployment)).toEqual([]);
+  });
+});
+
+describe('a burst of one account spaced by intake.concurrencyPerAccountRegion', () => {
+  it('Given concurrencyPerAccountRegion 4 and 200 SageMaker.3 findings of one account, some delivered twice by EventBridge, When they are handled, Then at most 4 executions run at once, each finding event starts exactly one execution, all succeed and nothing is dead-lettered', async () => {
+    // Given
+    const notebooks = 200;
+    const deployment = givenDeployment({
+      configuration: { intake: { concurrencyPerAccountRegion: 4 } },
+      accountOptions: { rateLimits: 'typical' },
+    });
+    const name = (index: number) => `spaced-${String(index).padStart(3, '0')}`;
+    for (let index = 0; index < notebooks; index += 1) {
+      deployment.account.sagemaker.seedNotebook({
+        name: name(index),
+        status: 'Stopped',
+        rootAccess: 'Enabled',
+      });
+    }
+
+    // When every finding is imported at once, and EventBridge delivers the first 20 events a second time
+    for (let index = 0; index < notebooks; index += 1) {
+      deployment.importFinding(
+        notebookControlFinding({ controlId: 'SageMaker.3', notebookName: name(index) }),
+      );
+    }
+    const imported = deployment.account.bus.events.slice(0, 20);
+    for (const event of imported) deployment.account.bus.putEvent(event);
+    const executions = await deployment.settle();
+
+    // Then never more than 4 at once, and the queue kept nothing back
+    const findingExecutions = executions.filter((execution) => execution.name.startsWith('finding-'));
+    expect(peakConcurrentFindingExecutions(executions)).toBe(4);
+    expect(deployment.findingQueue.deadLettered).toEqual([]);
+    expect(deployment.findingQueue.pending).toBe(0);
+    // And one execution per finding event: the 20 redelivered events started none of their own
+    expect(findingExecutions).toHaveLength(notebooks);
+    expect(new Set(findingExecutions.map((execution) => execution.name)).size).toBe(notebooks);
+    expect(findingExecutions.filter((execution) => execution.status !== 'SUCCEEDED')).toEqual([]);
+    // And every notebook was fixed, once
+    for (let index = 0; index < notebooks; index += 1) {
+      const notebook = deployment.account.sagemaker.describeNotebookInstance({
+        NotebookInstanceName: name(index),
+      });
+      expect([notebook.NotebookInstanceStatus, notebook.RootAccess], name(index)).toEqual([
+        'Stopped',
+        'Disabled',
+      ]);
+    }
+    const updates = deployment.account
+      .callsTo('SageMaker')
+      .filter((call) => call.operation === 'UpdateNotebookInstance' && call.outcome === 'ok');
+    expect(updates).toHaveLength(notebooks);
     expect(lockItems(deployment)).toEqual([]);
   });
 });

@@ -5,9 +5,9 @@ describe('npm run demo (the README’s first command)', () => {
   it('remediates SageMaker.3 in place and recreates the exposed notebook after approval, exit code 0', () => {
     // When the demo script runs as `npm run demo` runs it
     const output = execFileSync(process.execPath, ['--import', 'tsx', 'bin/demo.ts'], { encoding: 'utf8' });
-    // Then the timeline and the final state are printed
-    expect(output).toContain(
-      'execution-0001  SageMaker.3 on research-notebook: SUCCEEDED  (19 state transitions',
+    // Then the timeline and the final state are printed (each execution named after its finding event)
+    expect(output).toMatch(
+      /\nfinding-[0-9a-f]{40} {2}SageMaker\.3 on research-notebook: SUCCEEDED {2}\(19 state transitions/,
     );
     expect(output).toMatch(/research-notebook\s+InService\s+RootAccess Disabled/);
     expect(output).toContain('SageMaker.3 research-notebook (consolidated): RESOLVED');
@@ -49,8 +49,22 @@ describe('npm run demo (the README’s first command)', () => {
     expect(output).toContain(
       'churn-shadow-test: approved, snapshotted, UpdateInferenceExperiment with the configured data-capture key',
     );
+    // And the organization: a member account's notebook fixed through its member role, an OCSF finding
+    expect(output).toMatch(
+      /\nfinding-[0-9a-f]{40} {2}SageMaker\.3 on finance-notebook: SUCCEEDED {2}\(19 state transitions/,
+    );
+    expect(output).toMatch(/finance-notebook\s+\(account 444455556666\) InService\s+RootAccess Disabled/);
+    expect(output).toContain(
+      'finance-notebook (member account 444455556666): fixed through the member role there, InService again; its aggregated finding RESOLVED.',
+    );
+    expect(output).toMatch(/\nfinding-[0-9a-f]{40} {2}SageMaker\.3 on forecast-notebook: SUCCEEDED/);
+    expect(output).toContain(
+      'forecast-notebook: the OCSF finding (Findings Imported V2) fixed in place, left Stopped as it was; written back with BatchUpdateFindingsV2, status_id 4 (Resolved).',
+    );
     expect(output).not.toContain('UNEXPECTED');
-    // And every call was authorized against the deployed policies, none refused
-    expect(output).toMatch(/IAM: \d+ calls authorized against the deployed policies, 0 denied\./);
+    // And every call, in both accounts, was authorized against the deployed policies, none refused
+    expect(output).toMatch(
+      /IAM: \d+ calls authorized against the deployed policies \(2 accounts\), 0 denied\./,
+    );
   });
 });

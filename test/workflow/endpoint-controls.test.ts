@@ -95,7 +95,10 @@ describe('SageMaker.4 on an endpoint configuration ProductionVariants[].InitialI
     expect(endpointConfigNames(deployment)).toEqual([copy]);
     expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
     expect(
-      deployment.account.s3.keys(deployment.backupBucket, `resources/endpoint-config/${CONFIG}/`),
+      deployment.account.s3.keys(
+        deployment.backupBucket,
+        `resources/${deployment.account.accountId}/${deployment.account.region}/endpoint-config/${CONFIG}/`,
+      ),
     ).toHaveLength(1);
     expect(alertOutcomes(deployment)).toEqual(['AWAITING_APPROVAL', 'RESOLVED']);
     expect(lockItems(deployment)).toEqual([]);

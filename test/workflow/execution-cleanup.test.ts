@@ -39,7 +39,7 @@ describe('StopExecution in the middle of an in-place fix', () => {
     const finding = findingNow(deployment, sageMaker3Finding());
     expect(finding.Workflow?.Status).toBe('NOTIFIED');
     expect(finding.Note?.Text).toContain(
-      'Error: ExecutionAborted: Execution execution-0001 was stopped at DisableRootAccess; a clean-up took over.',
+      `Error: ExecutionAborted: Execution ${executions[0]?.name} was stopped at DisableRootAccess; a clean-up took over.`,
     );
     expect(finding.Note?.Text).toContain('the workflow restarted it and it is InService again');
     expect(alerts(deployment).at(-1)?.Subject).toBe(`SageMaker.3 remediation failed: ${NOTEBOOK}`);
@@ -58,7 +58,7 @@ describe('an execution that times out', () => {
     expect(executions.map((execution) => execution.status)).toEqual(['TIMED_OUT', 'SUCCEEDED']);
     expect(notebookNow(deployment).NotebookInstanceStatus).toBe('InService');
     expect(findingNow(deployment, sageMaker3Finding()).Note?.Text).toContain(
-      'Error: ExecutionTimedOut: Execution execution-0001 ran out of time at StopNotebook; a clean-up took over.',
+      `Error: ExecutionTimedOut: Execution ${executions[0]?.name} ran out of time at StopNotebook; a clean-up took over.`,
     );
     expect(lockItems(deployment)).toEqual([]);
   });
@@ -74,16 +74,19 @@ describe('StopExecution after the approved delete', () => {
       { action: 'approve', afterMinutes: 5 },
     ]);
 
-    expect(executions.filter((execution) => execution.status === 'ABORTED')).toHaveLength(1);
+    const aborted = executions.filter((execution) => execution.status === 'ABORTED');
+    expect(aborted).toHaveLength(1);
+    const abortedName = aborted[0]?.name ?? '';
     // The delete it sent as it was stopped is under way: the data is only in the snapshot now.
     expect(notebookNow(deployment).NotebookInstanceStatus).toBe('Deleting');
-    const restore =
-      /restore it with: npx tsx bin\/restore-notebook\.ts --snapshot s3:\/\/[a-z0-9-]+\/roles\/[A-Z0-9]+:SageMaker\/Research-Notebook\/\d{8}T\d{6}Z-execution-0001 --wait/;
+    const restore = new RegExp(
+      `restore it with: npx tsx bin/restore-notebook\\.ts --snapshot s3://[a-z0-9-]+/roles/[A-Z0-9]+:SageMaker/Research-Notebook/\\d{8}T\\d{6}Z-${abortedName} --wait`,
+    );
     for (const finding of findings) {
       const note = findingNow(deployment, finding).Note?.Text ?? '';
       expect(note).toMatch(restore);
       expect(note).toContain(
-        'Error: ExecutionAborted: Execution execution-0001 was stopped at DeleteNotebook; a clean-up took over.',
+        `Error: ExecutionAborted: Execution ${abortedName} was stopped at DeleteNotebook; a clean-up took over.`,
       );
       expect(findingNow(deployment, finding).Workflow?.Status).toBe('NOTIFIED');
     }
@@ -156,7 +159,7 @@ describe('StopExecution while planning', () => {
     const finding = findingNow(deployment, sageMaker3Finding());
     expect(finding.Workflow?.Status).toBe('NOTIFIED');
     expect(finding.Note?.Text).toBe(
-      'Execution execution-0001 was stopped while it was planning, before any change to the notebook: nothing was changed. To remediate it, use Remediate now, or set this finding back to NEW.',
+      `Execution ${executions[0]?.name} was stopped while it was planning, before any change to the notebook: nothing was changed. To remediate it, use Remediate now, or set this finding back to NEW.`,
     );
     expect(alerts(deployment).at(-1)?.Subject).toBe('SageMaker remediation stopped before any change');
     expect(lockItems(deployment)).toEqual([]);

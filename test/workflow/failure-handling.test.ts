@@ -38,7 +38,9 @@ describe('failure handling: the notebook back in its prior run state, the findin
     const finding = findingNow(deployment, sageMaker3Finding());
     expect(finding.Workflow?.Status).toBe('NOTIFIED');
     expect(finding.Note?.Text).toMatch(
-      /^Remediation of SageMaker\.3 on notebook instance Research-Notebook failed\. It was running before; the workflow restarted it and it is InService again\. RootAccess is Enabled\. Execution execution-0001\. Error: ValidationException: Instance type not supported in this zone/,
+      new RegExp(
+        `^Remediation of SageMaker\\.3 on notebook instance Research-Notebook failed\\. It was running before; the workflow restarted it and it is InService again\\. RootAccess is Enabled\\. Execution ${execution.name}\\. Error: ValidationException: Instance type not supported in this zone`,
+      ),
     );
     // And one alert, the lock released, and the execution failed with the original error
     expect(alertOutcomes(deployment)).toEqual(['FAILED']);

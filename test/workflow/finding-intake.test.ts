@@ -104,7 +104,13 @@ describe('finding intake', () => {
     const execution = onlyExecution(await whenImported(deployment));
     expect(execution.status).toBe('SUCCEEDED');
     expect(changesMade(deployment)).toEqual([]);
-    expect(deployment.account.callsTo('DynamoDB')).toEqual([]);
+    // No lock taken (the starter's slot of the account and Region is not a lock)
+    const lockCalls = deployment.account
+      .callsTo('DynamoDB')
+      .filter(
+        (call) => (call.input as { TableName?: string }).TableName === deployment.settings.lockTableName,
+      );
+    expect(lockCalls).toEqual([]);
     const finding = findingNow(deployment, sageMaker3Finding());
     expect(finding.Workflow?.Status).toBe('NOTIFIED');
     expect(finding.Note?.Text).toContain('has the exemption tag securityhub-remediation=skip');
@@ -215,7 +221,7 @@ describe('bad input gets a clear error and changes nothing', () => {
     expect(statesOf(execution)).toEqual(['PlanRemediation', 'RejectEvent']);
   });
 
-  it('a finding from another account: rejected as foreign, no AWS call at all', async () => {
+  it('an event of another account (not the administrator account this is deployed in): rejected as foreign, no AWS call at all', async () => {
     const deployment = givenNotebook();
     const foreign = notebookControlFinding({
       controlId: 'SageMaker.3',
@@ -226,7 +232,7 @@ describe('bad input gets a clear error and changes nothing', () => {
     const execution = await done;
     expect(execution.error).toBe('InvalidFindingEvent');
     expect(execution.cause).toContain(
-      "finding account 999988887777 is not this deployment's account 111122223333",
+      "event account 999988887777 is not this deployment's account 111122223333",
     );
     expect(deployment.account.calls).toEqual([]);
   });

@@ -63,9 +63,9 @@ describe('IAM of the deployed template, enforced', () => {
 });
 
 describe('the same scenarios with the grants as they were before this fix: AWS would have refused', () => {
-  it('Given the state machine role without ec2:DescribeNetworkInterfaces, When the VPC notebook is restarted after its fix, Then StartNotebookInstance is refused with AccessDenied and the finding says so', async () => {
+  it('Given the member role (which the state machine Tasks run as) without ec2:DescribeNetworkInterfaces, When the VPC notebook is restarted after its fix, Then StartNotebookInstance is refused with AccessDenied and the finding says so', async () => {
     const target = givenNotebookInVpc();
-    revokeAction(target, target.stateMachineCaller.roleArn, 'ec2:DescribeNetworkInterfaces');
+    revokeAction(target, target.memberRoleArn(), 'ec2:DescribeNetworkInterfaces');
 
     const execution = onlyExecution(await whenImported(target, sageMaker3Finding()));
 
@@ -77,9 +77,9 @@ describe('the same scenarios with the grants as they were before this fix: AWS w
     expect(findingNow(target, sageMaker3Finding()).Workflow?.Status).toBe('NOTIFIED');
   });
 
-  it('Given the state machine role without secretsmanager:GetSecretValue, When the notebook with a secret-backed repository is restarted after its fix, Then StartNotebookInstance is refused', async () => {
+  it('Given the member role (which the state machine Tasks run as) without secretsmanager:GetSecretValue, When the notebook with a secret-backed repository is restarted after its fix, Then StartNotebookInstance is refused', async () => {
     const target = givenRepositoryNotebook();
-    revokeAction(target, target.stateMachineCaller.roleArn, 'secretsmanager:GetSecretValue');
+    revokeAction(target, target.memberRoleArn(), 'secretsmanager:GetSecretValue');
 
     const execution = onlyExecution(
       await whenImported(target, sageMaker3Finding({ notebookName: 'Repo-Notebook' })),
@@ -100,15 +100,15 @@ describe('the same scenarios with the grants as they were before this fix: AWS w
     await target.account.clock.sleep(10 * 60_000);
 
     // (the failed one's clean-up finds its own failure handling ran: nothing to do)
-    const planning = target.stateMachine.executions
-      .filter((execution) => !isIdleCleanUp(execution))
-      .map((execution) => execution.status);
-    expect(planning).toEqual(['RUNNING', 'FAILED']);
+    const planning = target.stateMachine.executions.filter((execution) => !isIdleCleanUp(execution));
+    expect(planning.map((execution) => execution.status)).toEqual(['RUNNING', 'FAILED']);
     // (its "joined" note, written before the join, is taken back: it says it could not join)
     const second = findingNow(target, findings[1] as never);
     expect(second.Workflow?.Status).toBe('NOTIFIED');
     expect(second.Note?.Text).toMatch(
-      /^This finding could not join the recreation plan of execution execution-0001 \(AccessDeniedException\), so nothing was changed for it\./,
+      new RegExp(
+        `^This finding could not join the recreation plan of execution ${planning[0]?.name} \\(AccessDeniedException\\), so nothing was changed for it\\.`,
+      ),
     );
     expect(takeDeniedCalls(target)).toContainEqual(expect.stringContaining(' dynamodb:UpdateItem '));
   });

@@ -103,7 +103,10 @@ describe('SageMaker.24 on an inference experiment DataStorageConfig.KmsKey', () 
       });
       expect(findingNow(deployment, imported).Workflow?.Status).toBe('RESOLVED');
       expect(
-        deployment.account.s3.keys(deployment.backupBucket, `resources/inference-experiment/${EXPERIMENT}/`),
+        deployment.account.s3.keys(
+          deployment.backupBucket,
+          `resources/${deployment.account.accountId}/${deployment.account.region}/inference-experiment/${EXPERIMENT}/`,
+        ),
       ).toHaveLength(1);
       expect(alertOutcomes(deployment)).toEqual(['AWAITING_APPROVAL', 'RESOLVED']);
       expect(lockItems(deployment)).toEqual([]);

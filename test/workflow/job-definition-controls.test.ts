@@ -168,7 +168,7 @@ describe(`SageMaker.9 and .11 on data quality job definition ${DEFINITION}`, () 
     // The snapshot from before the change, with the schedules it moved
     const [snapshotKey, ...others] = deployment.account.s3.keys(
       deployment.backupBucket,
-      `resources/data-quality-job-definition/${DEFINITION}/`,
+      `resources/${deployment.account.accountId}/${deployment.account.region}/data-quality-job-definition/${DEFINITION}/`,
     );
     expect(others).toEqual([]);
     const body = deployment.account.s3.getObject({

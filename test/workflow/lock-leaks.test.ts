@@ -22,9 +22,16 @@ import {
 
 const HOUR_MS = 3_600_000;
 
-/** The names of every execution so far with how it ended. */
+/** How every execution so far ended, in the order they started. */
 function outcomes(deployment: LocalDeployment): string[] {
-  return deployment.stateMachine.executions.map((execution) => `${execution.name} ${execution.status}`);
+  return deployment.stateMachine.executions.map((execution) => execution.status);
+}
+
+/** The name of the execution started `index`-th (0 first, -1 last), as locks and notes name it. */
+function nameOf(deployment: LocalDeployment, index: number): string {
+  const execution = deployment.stateMachine.executions.at(index);
+  if (!execution) throw new Error(`no execution at ${index}`);
+  return execution.name;
 }
 
 /** The lock item's owner (by execution name) and remediation, as an operator would read them. */
@@ -96,18 +103,19 @@ describe('locks that cannot leak', () => {
     });
     await whenImported(deployment);
     // (planning failed with no step recorded: the clean-up has nothing to clean, and the lock is left)
-    expect(outcomes(deployment)).toEqual(['execution-0001 FAILED', 'execution-0002 SUCCEEDED']);
+    expect(outcomes(deployment)).toEqual(['FAILED', 'SUCCEEDED']);
     expect(statesOf(deployment.stateMachine.executions[1] ?? ({} as never)).at(-1)).toBe('CleanUpNotNeeded');
-    expect(heldLocks(deployment)).toEqual(['execution-0001 disable-root-access']);
+    const failed = nameOf(deployment, 0);
+    expect(heldLocks(deployment)).toEqual([`${failed} disable-root-access`]);
     faults.reset();
 
     // When the finding is imported again an hour later (before: the lock still had 5 h to run, and the
-    // run ended "being changed by execution-0001" with root access left on)
+    // run ended "being changed by" the failed execution with root access left on)
     clock.advance(HOUR_MS);
     await whenImported(deployment);
 
     // Then the new run took the lock over, fixed the notebook, said so, and released the lock
-    expect(outcomes(deployment).at(-1)).toBe('execution-0003 SUCCEEDED');
+    expect(outcomes(deployment)).toEqual(['FAILED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(notebookNow(deployment)).toMatchObject({
       NotebookInstanceStatus: 'InService',
       RootAccess: 'Disabled',
@@ -115,7 +123,7 @@ describe('locks that cannot leak', () => {
     const finding = findingNow(deployment, sageMaker3Finding());
     expect(finding.Workflow?.Status).toBe('RESOLVED');
     expect(finding.Note?.Text).toBe(
-      'Remediated by execution-0003: RootAccess=Disabled verified on notebook instance Research-Notebook (was running before: true; status now: InService). Took over the lock of execution execution-0001, which had ended FAILED.',
+      `Remediated by ${nameOf(deployment, -1)}: RootAccess=Disabled verified on notebook instance Research-Notebook (was running before: true; status now: InService). Took over the lock of execution ${failed}, which had ended FAILED.`,
     );
     expect(lockItems(deployment)).toEqual([]);
   });
@@ -131,17 +139,18 @@ describe('locks that cannot leak', () => {
       times: 1000,
     });
     await whenImported(deployment);
-    expect(outcomes(deployment)).toEqual(['execution-0001 FAILED', 'execution-0002 SUCCEEDED']);
-    expect(heldLocks(deployment)).toEqual(['execution-0002 clean-up:disable-root-access']);
+    expect(outcomes(deployment)).toEqual(['FAILED', 'SUCCEEDED']);
+    const cleanUp = nameOf(deployment, 1);
+    expect(heldLocks(deployment)).toEqual([`${cleanUp} clean-up:disable-root-access`]);
     faults.reset();
 
     // When root access is turned back on an hour later (before: the lock held another 23 h, and the
-    // finding's new run ended "being changed by execution-0002": root access stayed enabled)
+    // finding's new run ended "being changed by" the clean-up: root access stayed enabled)
     clock.advance(HOUR_MS);
     await whenRootAccessReEnabled(deployment);
 
     // Then the new run takes the clean-up's lock over and disables root access again
-    expect(outcomes(deployment).at(-1)).toBe('execution-0003 SUCCEEDED');
+    expect(outcomes(deployment)).toEqual(['FAILED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(notebookNow(deployment)).toMatchObject({
       NotebookInstanceStatus: 'InService',
       RootAccess: 'Disabled',
@@ -149,7 +158,9 @@ describe('locks that cannot leak', () => {
     const finding = findingNow(deployment, sageMaker3Finding());
     expect(finding.Workflow?.Status).toBe('RESOLVED');
     expect(finding.Note?.Text).toMatch(
-      /^Remediated by execution-0003: .* Took over the lock of execution execution-0002, which had ended SUCCEEDED\.$/,
+      new RegExp(
+        `^Remediated by ${nameOf(deployment, -1)}: .* Took over the lock of execution ${cleanUp}, which had ended SUCCEEDED\\.$`,
+      ),
     );
     expect(lockItems(deployment)).toEqual([]);
   });
@@ -158,27 +169,26 @@ describe('locks that cannot leak', () => {
     // Given a run stopped after it took the lock, before it recorded any step (no clean-up possible)
     const deployment = givenNotebook();
     await whenStoppedWhilePlanningAndCleanUpFails(deployment);
-    expect(outcomes(deployment)).toEqual([
-      'execution-0001 ABORTED',
-      'execution-0002 FAILED',
-      'execution-0003 SUCCEEDED',
-    ]);
-    expect(heldLocks(deployment)).toEqual(['execution-0001 disable-root-access']);
+    expect(outcomes(deployment)).toEqual(['ABORTED', 'FAILED', 'SUCCEEDED']);
+    const stopped = nameOf(deployment, 0);
+    expect(heldLocks(deployment)).toEqual([`${stopped} disable-root-access`]);
     // (the lock lasts as long as an in-place fix can run, not the approval window)
     const [lock] = lockItems(deployment);
     const acquired = Math.floor(Date.parse(lock?.acquiredAt?.S ?? '') / 1000);
     expect(Number(lock?.expiresAt?.N) - acquired).toBe(IN_PLACE_LOCK_SECONDS);
     expect(IN_PLACE_LOCK_SECONDS).toBeLessThan(deployment.settings.recreate?.approvalTimeoutSeconds ?? 0);
 
-    // When the finding is imported again ten minutes later (before: "being changed by execution-0001")
+    // When the finding is imported again ten minutes later (before: "being changed by" the stopped run)
     deployment.account.clock.advance(600_000);
     await whenImported(deployment);
 
     // Then it is remediated, the finding saying whose lock was taken over
-    expect(outcomes(deployment).at(-1)).toBe('execution-0004 SUCCEEDED');
+    expect(outcomes(deployment)).toEqual(['ABORTED', 'FAILED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(notebookNow(deployment).RootAccess).toBe('Disabled');
     expect(findingNow(deployment, sageMaker3Finding()).Note?.Text).toMatch(
-      / Took over the lock of execution execution-0001, which had ended ABORTED\.$/,
+      new RegExp(
+        `^Remediated by ${nameOf(deployment, -1)}: .* Took over the lock of execution ${stopped}, which had ended ABORTED\\.$`,
+      ),
     );
     expect(lockItems(deployment)).toEqual([]);
   });
@@ -204,7 +214,9 @@ describe('locks that cannot leak', () => {
     const finding = findingNow(deployment, sageMaker3Finding());
     expect(finding.Workflow?.Status).toBe('NOTIFIED');
     expect(finding.Note?.Text).toMatch(
-      /^The lock on notebook instance research-notebook \(disable-root-access for this finding\) was cleared at .*: execution execution-0001, which had ended ABORTED, had not released it\. .* Set this finding back to NEW to try again\.$/,
+      new RegExp(
+        `^The lock on notebook instance research-notebook \\(disable-root-access for this finding\\) was cleared at .*: execution ${nameOf(deployment, 0)}, which had ended ABORTED, had not released it\\. .* Set this finding back to NEW to try again\\.$`,
+      ),
     );
     // (the first alert is the clean-up's own: it could not start)
     expect(alertOutcomes(deployment)).toEqual(['FAILED', 'STALE_RECORDS_CLEARED']);

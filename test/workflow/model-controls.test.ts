@@ -109,7 +109,12 @@ describe('SageMaker.5 on a model EnableNetworkIsolation', () => {
     expect(modelsOf(deployment, OTHER)).toEqual(['other-model']);
     expect(modelNow(deployment, MODEL)).toBeUndefined();
     expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
-    expect(deployment.account.s3.keys(deployment.backupBucket, `resources/model/${MODEL}/`)).toHaveLength(1);
+    expect(
+      deployment.account.s3.keys(
+        deployment.backupBucket,
+        `resources/${deployment.account.accountId}/${deployment.account.region}/model/${MODEL}/`,
+      ),
+    ).toHaveLength(1);
     expect(lockItems(deployment)).toEqual([]);
     expect(deniedCalls(deployment)).toEqual([]);
   });

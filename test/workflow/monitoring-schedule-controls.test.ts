@@ -88,7 +88,7 @@ describe(`SageMaker.14 and .22 on monitoring schedule ${NETWORK}`, () => {
     // The snapshot from before the change is in the bucket, with the definition as it was
     const snapshots = deployment.account.s3.keys(
       deployment.backupBucket,
-      `resources/monitoring-schedule/${SCHEDULE}/`,
+      `resources/${deployment.account.accountId}/${deployment.account.region}/monitoring-schedule/${SCHEDULE}/`,
     );
     expect(snapshots).toHaveLength(1);
     // The sibling joined the plan (its note says so; no alert of its own), then the outcome

@@ -86,7 +86,12 @@ describe('before the delete, the notebook is put back as it was', () => {
 
   it('Given an approved recreation, When nothing the backup writes ever reaches the bucket, Then it times out within its budget, deletes nothing and the notebook runs again', async () => {
     const { deployment: target } = givenExposedNotebook();
-    target.account.notebookHost.extraEnv.FAKE_AWS_FAIL_ON = 'execution-0001/';
+    // Every copy under the plan's snapshot (its prefix ends with the execution's name) fails: set once
+    // the execution has started (within its first minute), well before the approval at 5 minutes.
+    void target.account.clock.sleep(60_000).then(() => {
+      const [started] = target.stateMachine.executions;
+      if (started) target.account.notebookHost.extraEnv.FAKE_AWS_FAIL_ON = `${started.name}/`;
+    });
     const findings = findingsFor(['SageMaker.1']);
 
     const [plan] = await whenImportedAndClicked(target, findings, APPROVE_AFTER_5_MINUTES);

@@ -144,8 +144,9 @@ describe('SageMaker.6 and .7: required tags added in place, automatically', () =
     const execution = onlyExecution(await whenImported(deployment, finding));
 
     expect(execution.status).toBe('FAILED');
-    expect(statesOf(execution).slice(-5)).toEqual([
+    expect(statesOf(execution).slice(-6)).toEqual([
       'ReportResourceFailure',
+      'DecideResourceFailureNote',
       'AnnotateResourceFailure',
       'PublishResourceFailureAlert',
       'DecideResourceFailureEnd',
@@ -175,6 +176,7 @@ describe('SageMaker.6 and .7: required tags added in place, automatically', () =
       'PlanCleanup',
       'DecideCleanUp',
       'ReportResourceFailure',
+      'DecideResourceFailureNote',
       'AnnotateResourceFailure',
       'PublishResourceFailureAlert',
       'DecideResourceFailureEnd',

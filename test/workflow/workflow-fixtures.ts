@@ -42,13 +42,18 @@ export function tracked(deployment: LocalDeployment): LocalDeployment {
 afterEach(() => {
   const made = deployments.splice(0);
   const denied = made.flatMap(deniedCalls);
-  for (const deployment of made) deployment.account.dispose();
+  for (const deployment of made) for (const account of deployment.directory.all()) account.dispose();
   expect(denied, 'calls the deployed policies refused').toEqual([]);
 });
 
-/** Every call the account refused, as `<role> <action> <resource>`: none in a correct deployment. */
+/**
+ * Every call any account of the deployment's estate refused (its own and the member accounts added), as
+ * `<role> <action> <resource>`: none in a correct deployment.
+ */
 export function deniedCalls(deployment: LocalDeployment): string[] {
-  return deployment.account.authorizations
+  return deployment.directory
+    .all()
+    .flatMap((account) => account.authorizations)
     .filter((entry) => entry.decision !== 'Allowed')
     .map((entry) => `${entry.caller.roleArn.split('/').at(-1)} ${entry.action} ${entry.resource}`);
 }
@@ -56,8 +61,10 @@ export function deniedCalls(deployment: LocalDeployment): string[] {
 /** The refusals so far, which the test expected: they no longer fail it. */
 export function takeDeniedCalls(deployment: LocalDeployment): string[] {
   const denied = deniedCalls(deployment);
-  const kept = deployment.account.authorizations.filter((entry) => entry.decision === 'Allowed');
-  deployment.account.authorizations.splice(0, deployment.account.authorizations.length, ...kept);
+  for (const account of deployment.directory.all()) {
+    const kept = account.authorizations.filter((entry) => entry.decision === 'Allowed');
+    account.authorizations.splice(0, account.authorizations.length, ...kept);
+  }
   return denied;
 }
 
