@@ -209,9 +209,9 @@ export function createStartRemediationHandler(deps: StartDependencies) {
           continue;
         }
         try {
-          // An execution that already existed keeps its slot: it may still run (StartExecution answers
-          // ExecutionAlreadyExists for a closed one, but may for an open one too); the reconciliation
-          // releases it once DescribeExecution sees it ended.
+          // An execution that already existed keeps its slot: StartExecution answers an open one of the
+          // same name and input as started, and ExecutionAlreadyExists for a closed one (or another
+          // input); the reconciliation releases the slot once DescribeExecution sees it ended.
           const outcome = await start(pending);
           logger.info(outcome === 'started' ? 'remediation started' : 'remediation already started', {
             accountRegion: key,

@@ -116,7 +116,7 @@ export class RemediationAlarms extends Construct {
       this.alarmOnAnyOccurrence(
         'UndeliveredFindingsAlarm',
         deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-        'EventBridge could not deliver a finding to the state machine, or a custom-action click to its Lambda: see the dead-letter queue.',
+        'EventBridge could not deliver a finding to the finding queue, or a custom-action click to its Lambda: see the dead-letter queue.',
       ),
       this.alarmOnAnyOccurrence(
         'CustomActionFailuresAlarm',
