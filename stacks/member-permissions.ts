@@ -118,7 +118,7 @@ export function memberRoleStatements(
   const modes = resolveModes(configuration.modes);
   const engines = resourceEnginesInUse(configuration);
   const definition = buildRemediationDefinition(definitionOptionsFor(configuration));
-  const taskStatements = deriveStateMachineStatements(tasksRunBy(definition, 'member'), {
+  const derived = deriveStateMachineStatements(tasksRunBy(definition, 'member'), {
     services: memberTaskScopes(stack, {
       modes,
       engines,
@@ -126,11 +126,20 @@ export function memberRoleStatements(
     }),
     lambdaFunctions: {},
     kmsViaService: { region: stack.region, urlSuffix: stack.urlSuffix },
-  }).map((statement) => PolicyStatement.fromJson(statement));
+  });
+  // What an unconditioned Task statement already allows, a Lambda's grant need not allow again: the
+  // state machine and the Lambdas act as this one role.
+  const allowed = new Set(
+    derived
+      .filter((statement) => statement.Condition === undefined)
+      .flatMap((statement) =>
+        statement.Action.flatMap((action) => statement.Resource.map((arn) => `${action} ${arn}`)),
+      ),
+  );
   return [
-    ...taskStatements,
+    ...derived.map((statement) => PolicyStatement.fromJson(statement)),
     ...notebookChangeDependencies(stack, configuration),
-    ...lambdaStatements(stack, modes, engines),
+    ...lambdaStatements(stack, modes, engines, allowed),
   ];
 }
 
@@ -189,7 +198,12 @@ function notebookChangeDependencies(
 }
 
 /** The Lambdas' calls on member resources (each function's role may only assume the member role). */
-function lambdaStatements(stack: Stack, modes: ControlModes, engines: readonly string[]): PolicyStatement[] {
+function lambdaStatements(
+  stack: Stack,
+  modes: ControlModes,
+  engines: readonly string[],
+  allowedByTasks: ReadonlySet<string>,
+): PolicyStatement[] {
   const context = arnContextOf(stack);
   const changes = engineLambdaGrants('change-resource', modes, engines, context);
   return [
@@ -221,13 +235,19 @@ function lambdaStatements(stack: Stack, modes: ControlModes, engines: readonly s
       actions: ['iam:GetRole'],
       resources: [accountRolesArn(stack)],
     }),
-    ...grantStatements('ObserveResources', planningGrants(modes, context)),
-    ...grantStatements('ReadFixedResources', verificationGrants(modes, engines, context)),
+    // Planning, verification, snapshots and changes all run as this one role: one statement per action.
     ...grantStatements(
-      'ReadChangedResources',
-      engineLambdaGrants('snapshot-resource', modes, engines, context),
+      'Resources',
+      mergedGrants(
+        [
+          ...planningGrants(modes, context),
+          ...verificationGrants(modes, engines, context),
+          ...engineLambdaGrants('snapshot-resource', modes, engines, context),
+          ...changes,
+        ],
+        allowedByTasks,
+      ),
     ),
-    ...grantStatements('ChangeResources', changes),
     ...(changes.length > 0
       ? [
           new PolicyStatement({
@@ -240,6 +260,27 @@ function lambdaStatements(stack: Stack, modes: ControlModes, engines: readonly s
         ]
       : []),
   ];
+}
+
+/**
+ * One grant per action, on every resource any of the grants names for it and no statement allows
+ * already (`<action> <resource>`), sorted.
+ */
+function mergedGrants(grants: readonly Grant[], allowedAlready: ReadonlySet<string>): Grant[] {
+  const byAction = new Map<string, Set<string>>();
+  for (const grant of grants) {
+    for (const action of grant.actions) {
+      const resources = byAction.get(action) ?? new Set<string>();
+      for (const resource of grant.resources) {
+        if (!allowedAlready.has(`${action} ${resource}`)) resources.add(resource);
+      }
+      byAction.set(action, resources);
+    }
+  }
+  return [...byAction.entries()]
+    .filter(([, resources]) => resources.size > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([action, resources]) => ({ actions: [action], resources: [...resources].sort() }));
 }
 
 function grantStatements(sid: string, grants: readonly Grant[]): PolicyStatement[] {

@@ -9,8 +9,9 @@
  * member role may do exactly what that deployment's remediations do (member-permissions.ts).
  */
 
+import { createHash } from 'node:crypto';
 import { Aws, CfnParameter, DefaultStackSynthesizer, Stack, type StackProps } from 'aws-cdk-lib';
-import { ArnPrincipal, PolicyDocument, Role } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, ManagedPolicy, type PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ADMINISTRATOR_ROLE_PATH, MEMBER_ROLE_PATH } from '../handlers/shared/member-access.js';
 import type { RemediationConfiguration } from './configuration.js';
@@ -24,6 +25,8 @@ export interface MemberStackProps extends StackProps {
 export class MemberStack extends Stack {
   /** The role the administrator deployment acts through in this account and Region. */
   public readonly memberRole: Role;
+  /** What the role may do, in as many managed policies as IAM's size quota needs. */
+  public readonly remediationPolicies: readonly ManagedPolicy[];
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     super(scope, id, {
@@ -58,10 +61,85 @@ export class MemberStack extends Stack {
         },
         StringEquals: { 'aws:PrincipalOrgID': organizationId.valueAsString },
       }),
-      inlinePolicies: {
-        Remediations: new PolicyDocument({ statements: memberRoleStatements(this, props.configuration) }),
-      },
     });
-    acknowledgeMemberRole(this.memberRole, this, props.configuration);
+    // IAM allows 10,240 characters of inline policy per role, 6,144 per managed policy and 10 managed
+    // policies per role: the derived statements are spread over a few managed policies, by Sid.
+    const parts = packStatements(this, memberRoleStatements(this, props.configuration));
+    if (parts.length > MANAGED_POLICIES_PER_ROLE) {
+      throw new Error(
+        `Invalid MemberStack '${id}': the member role's permissions need ${parts.length} managed policies, more than the ${MANAGED_POLICIES_PER_ROLE} IAM attaches to a role`,
+      );
+    }
+    this.remediationPolicies = parts.flatMap((statements, index) =>
+      statements.length === 0
+        ? []
+        : [
+            new ManagedPolicy(this, `Remediations${index + 1}`, {
+              description: `What the SageMaker remediations do in this account and Region (part ${index + 1}).`,
+              statements,
+              roles: [this.memberRole],
+            }),
+          ],
+    );
+    // On the stack: the findings are reported on the policies that hold the statements.
+    acknowledgeMemberRole(this, this, props.configuration);
   }
+}
+
+/** IAM's quotas (IAM User Guide, "IAM and AWS STS quotas"). */
+const MANAGED_POLICY_MAX_CHARACTERS = 6_144;
+const MANAGED_POLICIES_PER_ROLE = 10;
+/** How many managed policies hold the member role's permissions (at most; empty ones are not made). */
+const MANAGED_POLICY_PARTS = 5;
+/** What a deployed ARN may be at most where the template has a token (the longest values). */
+const WORST_CASE_VALUES: Readonly<Record<string, string>> = {
+  'AWS::Partition': 'aws-iso-b-xx',
+  'AWS::Region': 'ap-southeast-77',
+  'AWS::AccountId': '123456789012',
+  'AWS::URLSuffix': 'amazonaws.com.cn',
+};
+/** The policy document around the statements, and a margin for what the estimate cannot see. */
+const DOCUMENT_OVERHEAD = 200;
+
+/** A statement's size as IAM counts it (no white space), its tokens at their longest. */
+function statementCharacters(stack: Stack, statement: PolicyStatement): number {
+  const render = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(render);
+    if (value === null || typeof value !== 'object') return value;
+    const record = value as Record<string, unknown>;
+    if (typeof record.Ref === 'string') return WORST_CASE_VALUES[record.Ref] ?? 'x'.repeat(64);
+    const join = record['Fn::Join'] as [string, unknown[]] | undefined;
+    if (join) return join[1].map((part) => String(render(part))).join(join[0]);
+    return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, render(inner)]));
+  };
+  return JSON.stringify(render(stack.resolve(statement.toStatementJson()))).replace(/\s/g, '').length;
+}
+
+/**
+ * The statements in MANAGED_POLICY_PARTS groups, each statement in the group its Sid hashes to: a
+ * statement keeps its policy whatever else the configuration grants (the IAM coverage compares grants
+ * across configurations by policy and Sid). Empty groups make no policy.
+ *
+ * @throws when a group would not fit IAM's managed policy size
+ */
+function packStatements(stack: Stack, statements: readonly PolicyStatement[]): PolicyStatement[][] {
+  const parts: PolicyStatement[][] = Array.from({ length: MANAGED_POLICY_PARTS }, () => []);
+  for (const statement of statements) {
+    const sid = statement.sid ?? '';
+    const bucket = createHash('sha256').update(sid).digest().readUInt32BE(0) % MANAGED_POLICY_PARTS;
+    parts[bucket]?.push(statement);
+  }
+  const problems = parts.flatMap((part, index) => {
+    const size = part.reduce(
+      (total, statement) => total + statementCharacters(stack, statement) + 1,
+      DOCUMENT_OVERHEAD,
+    );
+    return size > MANAGED_POLICY_MAX_CHARACTERS
+      ? [
+          `part ${index + 1} of the member role's permissions would take ${size} characters (IAM allows ${MANAGED_POLICY_MAX_CHARACTERS})`,
+        ]
+      : [];
+  });
+  if (problems.length > 0) throw new Error(`Invalid MemberStack: ${problems.join('; ')}`);
+  return parts;
 }

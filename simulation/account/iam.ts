@@ -47,6 +47,30 @@ const SAGEMAKER_TRUST_POLICY = encodeURIComponent(
   }),
 );
 
+/**
+ * IAM's quotas on policy size (IAM User Guide, "IAM and AWS STS quotas"): a role's inline policies
+ * together at most 10,240 characters, a customer managed policy at most 6,144, and at most 10 managed
+ * policies attached to a role. White space does not count.
+ */
+export const ROLE_INLINE_POLICIES_MAX_CHARACTERS = 10_240;
+export const MANAGED_POLICY_MAX_CHARACTERS = 6_144;
+export const MANAGED_POLICIES_PER_ROLE = 10;
+
+/** A policy's size as IAM counts it: its JSON without white space. */
+export function policyCharacters(document: PolicyDocument): number {
+  return JSON.stringify(document).replace(/\s/g, '').length;
+}
+
+function limitExceeded(message: string): AwsServiceError {
+  return new AwsServiceError({
+    service: 'IAM',
+    operation: 'PutRolePolicy',
+    code: 'LimitExceeded',
+    httpStatusCode: 409,
+    message,
+  });
+}
+
 /** A role as the authorizer sees it: its inline policies and the ARNs of its managed policies. */
 interface RolePolicies {
   readonly inline: Map<string, PolicyDocument>;
@@ -110,7 +134,14 @@ export class SimulatedIam implements PolicySource {
     if (this.roles.has(options.roleName.toLowerCase())) {
       throw new Error(`SimulatedIam: role ${options.roleName} already exists`);
     }
-    const role = this.ensureRole(arn, options.inlinePolicies ?? []);
+    const inline = options.inlinePolicies ?? [];
+    const inlineCharacters = inline.reduce((total, policy) => total + policyCharacters(policy.document), 0);
+    if (inlineCharacters > ROLE_INLINE_POLICIES_MAX_CHARACTERS) {
+      throw limitExceeded(
+        `Maximum policy size of ${ROLE_INLINE_POLICIES_MAX_CHARACTERS} bytes exceeded for role ${options.roleName} (${inlineCharacters})`,
+      );
+    }
+    const role = this.ensureRole(arn, inline);
     if (options.trustPolicy !== undefined) {
       this.roles.set(options.roleName.toLowerCase(), {
         ...role,
@@ -122,11 +153,27 @@ export class SimulatedIam implements PolicySource {
   }
 
   putRolePolicy(roleName: string, policy: NamedPolicy): void {
-    this.policiesOfRole(roleName).inline.set(policy.name, policy.document);
+    const { inline } = this.policiesOfRole(roleName);
+    const others = [...inline].filter(([name]) => name !== policy.name);
+    const total = others.reduce(
+      (sum, [, document]) => sum + policyCharacters(document),
+      policyCharacters(policy.document),
+    );
+    if (total > ROLE_INLINE_POLICIES_MAX_CHARACTERS) {
+      throw limitExceeded(
+        `Maximum policy size of ${ROLE_INLINE_POLICIES_MAX_CHARACTERS} bytes exceeded for role ${roleName} (${total})`,
+      );
+    }
+    inline.set(policy.name, policy.document);
   }
 
   /** Creates a customer managed policy; returns its ARN. */
   createPolicy(name: string, document: PolicyDocument, path = '/'): string {
+    if (policyCharacters(document) > MANAGED_POLICY_MAX_CHARACTERS) {
+      throw limitExceeded(
+        `Cannot exceed quota for PolicySize: ${MANAGED_POLICY_MAX_CHARACTERS} (policy ${name}: ${policyCharacters(document)})`,
+      );
+    }
     const arn = `arn:aws:iam::${this.accountId}:policy${path}${name}`;
     this.managedPolicies.set(arn, document);
     return arn;
@@ -136,7 +183,13 @@ export class SimulatedIam implements PolicySource {
     if (!this.managedPolicies.has(policyArn) && !policyArn.includes(':aws:policy/')) {
       throw new Error(`SimulatedIam: no managed policy ${policyArn}`);
     }
-    this.policiesOfRole(roleName).attached.add(policyArn);
+    const { attached } = this.policiesOfRole(roleName);
+    if (!attached.has(policyArn) && attached.size >= MANAGED_POLICIES_PER_ROLE) {
+      throw limitExceeded(
+        `Cannot exceed quota for PoliciesPerRole: ${MANAGED_POLICIES_PER_ROLE} (role ${roleName})`,
+      );
+    }
+    attached.add(policyArn);
   }
 
   /** Sets the resource-based policy of a resource of another service (bucket, key, topic, queue...). */

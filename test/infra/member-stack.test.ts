@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../stacks/configuration.js';
 import { MemberStack } from '../../stacks/member-stack.js';
 import { allAcknowledgementsIn } from './construct-harness.js';
-import { inlinePolicies, logicalId, TEST_ACCOUNT, TEST_REGION } from './synthesis.js';
+import { attachedPolicyStatements, logicalId, TEST_ACCOUNT, TEST_REGION } from './synthesis.js';
 
 function synthesize(raw: unknown = {}) {
   const app = new App();
@@ -36,11 +36,13 @@ const ENGINE_ARN_TYPES = [
 
 type Statement = { Sid?: string; Effect?: string; Action: string | string[] };
 
+/** The member role's statements: in the managed policies attached to it (IAM's size quota splits them). */
 function statements(template: Template): Statement[] {
-  const [role] = Object.values(template.findResources('AWS::IAM::Role')) as Array<{
-    Properties: { Policies: Array<{ PolicyDocument: { Statement: Statement[] } }> };
-  }>;
-  return role?.Properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement) ?? [];
+  return (
+    Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as Array<{
+      Properties: { PolicyDocument: { Statement: Statement[] } };
+    }>
+  ).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 }
 
 const actionsOf = (template: Template) =>
@@ -51,7 +53,11 @@ describe('MemberStack', () => {
     const { template, assembly, stack } = synthesize();
     const json = template.toJSON() as { Parameters?: Record<string, unknown>; Rules?: unknown };
 
-    expect(Object.keys(template.toJSON().Resources as object)).toHaveLength(1);
+    // One role, its permissions in managed policies (each within IAM's 6,144 characters)
+    const types = Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map(
+      (resource) => resource.Type,
+    );
+    expect(new Set(types)).toEqual(new Set(['AWS::IAM::Role', 'AWS::IAM::ManagedPolicy']));
     template.resourceCountIs('AWS::IAM::Role', 1);
     template.resourceCountIs('AWS::CloudFormation::Stack', 0);
     expect(json.Rules).toBeUndefined();
@@ -187,8 +193,11 @@ describe('MemberStack: what the notebook changes need besides their own actions'
     const { template, stack } = memberStackIn();
     const sids = new Set(DEPENDENCY_SIDS);
     const dependencies = (
-      inlinePolicies(template, logicalId(stack, stack.memberRole)).Remediations as Array<{ Sid: string }>
-    ).filter((statement) => sids.has(statement.Sid));
+      attachedPolicyStatements(template, logicalId(stack, stack.memberRole)) as Array<{ Sid: string }>
+    )
+      .filter((statement) => sids.has(statement.Sid))
+      // (in the order of DEPENDENCY_SIDS: the statements are spread over the role's policies)
+      .sort((a, b) => DEPENDENCY_SIDS.indexOf(a.Sid) - DEPENDENCY_SIDS.indexOf(b.Sid));
     expect(dependencies).toEqual([
       {
         // CreateNotebookInstance passes the notebook's own role (RoleArn)
@@ -295,7 +304,7 @@ describe('MemberStack: what the notebook changes need besides their own actions'
       },
     });
     const statements = (
-      inlinePolicies(configuredTemplate, logicalId(configured, configured.memberRole)).Remediations as Array<{
+      attachedPolicyStatements(configuredTemplate, logicalId(configured, configured.memberRole)) as Array<{
         Sid: string;
       }>
     ).filter(
@@ -346,25 +355,35 @@ const PLANNER_READS: ReadonlyArray<readonly [string, string]> = [
 describe('MemberStack: what planning reads', () => {
   it("Given the default configuration, the member role may read each in-scope kind (an endpoint too: what a change also touches), list what a change touches, and read every kind's tags, in its own account and Region only", () => {
     const { template, stack } = memberStackIn();
-    const reads = (
-      inlinePolicies(template, logicalId(stack, stack.memberRole)).Remediations as Array<{ Sid: string }>
-    ).filter((statement) => statement.Sid.startsWith('ObserveResources'));
+    const granted = attachedPolicyStatements(template, logicalId(stack, stack.memberRole)).filter(
+      (statement) =>
+        statement.Effect === 'Allow' && statement.Action.some((action) => action.startsWith('sagemaker:')),
+    );
+    const resourcesOf = (action: string) =>
+      granted
+        .filter((statement) => statement.Action.includes(action))
+        .flatMap((statement) => statement.Resource);
 
-    expect(reads).toEqual([
-      ...PLANNER_READS.map(([operation, resource]) => ({
-        Sid: `ObserveResources${operation}`,
-        Effect: 'Allow',
-        Action: [`sagemaker:${operation}`],
-        Resource: [resource === '*' ? '*' : `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${resource}/*`],
-      })),
-      {
-        Sid: 'ObserveResourcesListTags',
-        Effect: 'Allow',
-        Action: ['sagemaker:ListTags'],
-        Resource: OBSERVED_KINDS.map(
-          ([, arnType]) => `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${arnType}/*`,
-        ).sort(),
-      },
-    ]);
+    // Every statement named once (planning, verification, snapshots and changes are one role)
+    expect(new Set(granted.map((statement) => statement.Sid)).size).toBe(granted.length);
+    for (const [operation, resource] of PLANNER_READS) {
+      expect(resourcesOf(`sagemaker:${operation}`), operation).toContain(
+        resource === '*' ? '*' : `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${resource}/*`,
+      );
+    }
+    expect(resourcesOf('sagemaker:ListTags')).toEqual(
+      expect.arrayContaining(
+        OBSERVED_KINDS.map(([, arnType]) => `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:${arnType}/*`),
+      ),
+    );
+    // Nothing outside this account and Region
+    for (const resource of granted.flatMap((statement) => statement.Resource)) {
+      expect(
+        resource === '*' ||
+          resource.startsWith(`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:`) ||
+          resource.startsWith(`arn:aws:secretsmanager:${TEST_REGION}:${TEST_ACCOUNT}:`),
+        resource,
+      ).toBe(true);
+    }
   });
 });

@@ -110,7 +110,10 @@ export function inlinePolicies(
 
 /** Statements of the AWS::IAM::Policy resources attached to a role (CDK's DefaultPolicy). */
 export function attachedPolicyStatements(template: Template, roleLogicalId: string): ReadableStatement[] {
-  const policies = template.findResources('AWS::IAM::Policy');
+  const policies = {
+    ...template.findResources('AWS::IAM::Policy'),
+    ...template.findResources('AWS::IAM::ManagedPolicy'),
+  };
   return Object.values(policies)
     .filter((policy) =>
       (policy.Properties.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleLogicalId),
