@@ -179,6 +179,15 @@ export class SimulatedIam implements PolicySource {
     return arn;
   }
 
+  /** A new default version of a customer managed policy (CreatePolicyVersion with SetAsDefault). */
+  setManagedPolicyDocument(policyArn: string, document: PolicyDocument): void {
+    if (!this.managedPolicies.has(policyArn)) throw new Error(`SimulatedIam: no managed policy ${policyArn}`);
+    if (policyCharacters(document) > MANAGED_POLICY_MAX_CHARACTERS) {
+      throw limitExceeded(`Cannot exceed quota for PolicySize: ${MANAGED_POLICY_MAX_CHARACTERS}`);
+    }
+    this.managedPolicies.set(policyArn, document);
+  }
+
   attachRolePolicy(roleName: string, policyArn: string): void {
     if (!this.managedPolicies.has(policyArn) && !policyArn.includes(':aws:policy/')) {
       throw new Error(`SimulatedIam: no managed policy ${policyArn}`);

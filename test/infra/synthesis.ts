@@ -116,7 +116,7 @@ export function attachedPolicyStatements(template: Template, roleLogicalId: stri
   };
   return Object.values(policies)
     .filter((policy) =>
-      (policy.Properties.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleLogicalId),
+      ((policy.Properties.Roles ?? []) as Array<{ Ref: string }>).some((role) => role.Ref === roleLogicalId),
     )
     .flatMap((policy) => readableStatements(policy.Properties.PolicyDocument as Json));
 }

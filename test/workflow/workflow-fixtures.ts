@@ -69,15 +69,14 @@ export function takeDeniedCalls(deployment: LocalDeployment): string[] {
 }
 
 /**
- * Takes `action` out of every inline policy of the role, as the template granted it before a fix: the
- * test then shows what AWS would have done without that grant.
+ * Takes `action` out of every policy of the role (inline, or a managed one of the stack), as the
+ * template granted it before a fix: the test then shows what AWS would have done without that grant.
  */
 export function revokeAction(deployment: LocalDeployment, roleArn: string, action: string): void {
   const { iam } = deployment.account;
   const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
   let found = false;
   for (const policy of iam.identityPoliciesOf(roleArn) ?? []) {
-    if (policy.name.startsWith('arn:')) continue;
     const statements = [policy.document.Statement ?? []].flat().flatMap((entry) => {
       const statement = entry as { readonly Action?: string | string[] };
       const actions = [statement.Action ?? []].flat();
@@ -86,12 +85,12 @@ export function revokeAction(deployment: LocalDeployment, roleArn: string, actio
       const rest = actions.filter((candidate) => candidate !== action);
       return rest.length > 0 ? [{ ...statement, Action: rest }] : [];
     });
-    iam.putRolePolicy(roleName, {
-      name: policy.name,
-      document: { ...policy.document, Statement: statements },
-    });
+    const document = { ...policy.document, Statement: statements };
+    // A managed policy (named by its ARN) is changed for every role it is attached to: the stack's own.
+    if (policy.name.startsWith('arn:')) iam.setManagedPolicyDocument(policy.name, document);
+    else iam.putRolePolicy(roleName, { name: policy.name, document });
   }
-  if (!found) throw new Error(`${roleName} has no inline grant of ${action} to revoke`);
+  if (!found) throw new Error(`${roleName} has no grant of ${action} to revoke`);
 }
 
 /** Given a deployment of the stack into a fresh simulated account, with no notebook yet. */
