@@ -65,11 +65,6 @@ export class MemberStack extends Stack {
     // IAM allows 10,240 characters of inline policy per role, 6,144 per managed policy and 10 managed
     // policies per role: the derived statements are spread over a few managed policies, by Sid.
     const parts = packStatements(this, memberRoleStatements(this, props.configuration));
-    if (parts.length > MANAGED_POLICIES_PER_ROLE) {
-      throw new Error(
-        `Invalid MemberStack '${id}': the member role's permissions need ${parts.length} managed policies, more than the ${MANAGED_POLICIES_PER_ROLE} IAM attaches to a role`,
-      );
-    }
     this.remediationPolicies = parts.flatMap((statements, index) =>
       statements.length === 0
         ? []
@@ -88,8 +83,7 @@ export class MemberStack extends Stack {
 
 /** IAM's quotas (IAM User Guide, "IAM and AWS STS quotas"). */
 const MANAGED_POLICY_MAX_CHARACTERS = 6_144;
-const MANAGED_POLICIES_PER_ROLE = 10;
-/** How many managed policies hold the member role's permissions (at most; empty ones are not made). */
+/** How many managed policies hold the member role's permissions (at most; IAM attaches 10 to a role). */
 const MANAGED_POLICY_PARTS = 5;
 /** What a deployed ARN may be at most where the template has a token (the longest values). */
 const WORST_CASE_VALUES: Readonly<Record<string, string>> = {
