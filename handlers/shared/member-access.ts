@@ -141,6 +141,10 @@ export function stsMemberSessions<Clients>(options: {
       const complete = completeCredentials(credentials);
       if (!complete) throw new Error(`AssumeRole of ${roleArn} returned no complete credentials`);
       const clients = options.createClients(target.region, complete);
+      // Sessions are per execution: a warm container drops the ones that have expired, not to grow.
+      for (const [cachedKey, entry] of cache) {
+        if (entry.expiresAt <= options.now().getTime()) cache.delete(cachedKey);
+      }
       cache.set(key, { clients, expiresAt: complete.Expiration.getTime() });
       return clients;
     },
