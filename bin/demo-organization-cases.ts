@@ -59,9 +59,13 @@ export function seedDemoOrganizationCases(deployment: LocalDeployment): DemoOrga
       check: () => {
         const now = rootAccessOf(member, memberNotebook);
         const finding = home.securityHub.getFinding(memberFinding.Id ?? '');
-        const asMemberRole = member
-          .callsTo('SageMaker', 'UpdateNotebookInstance')
-          .every((call) => call.outcome === 'ok');
+        // The update was made, and made as the member role of that account.
+        const updates = member.authorizations.filter(
+          (entry) => entry.action === 'sagemaker:UpdateNotebookInstance' && entry.decision === 'Allowed',
+        );
+        const asMemberRole =
+          updates.length > 0 &&
+          updates.every((entry) => entry.caller.roleArn === deployment.memberRoleArn(DEMO_MEMBER_ACCOUNT));
         const ok =
           now.status === 'InService' &&
           now.rootAccess === 'Disabled' &&
