@@ -175,6 +175,16 @@ export class SimulatedIam implements PolicySource {
       );
     }
     const arn = `arn:aws:iam::${this.accountId}:policy${path}${name}`;
+    // Policy names are unique in an account, whatever the path (IAM CreatePolicy: EntityAlreadyExists).
+    if ([...this.managedPolicies.keys()].some((existing) => existing.endsWith(`/${name}`))) {
+      throw new AwsServiceError({
+        service: 'IAM',
+        operation: 'CreatePolicy',
+        code: 'EntityAlreadyExists',
+        httpStatusCode: 409,
+        message: `A policy called ${name} already exists. Duplicate names are not allowed.`,
+      });
+    }
     this.managedPolicies.set(arn, document);
     return arn;
   }

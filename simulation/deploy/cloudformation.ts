@@ -52,8 +52,10 @@ export interface ResourceValues {
  * the logical id, so every deployment of the same template gets the same names.
  */
 export function generatedName(environment: StackEnvironment, logicalId: string, maxLength: number): string {
+  // CloudFormation's suffix is random: the same stack in two Regions of one account (a StackSet's
+  // instances) never shares a name, even of global IAM resources. Here it is derived from where.
   const suffix = createHash('sha256')
-    .update(`${environment.stackName}/${logicalId}`)
+    .update(`${environment.accountId}/${environment.region}/${environment.stackName}/${logicalId}`)
     .digest('hex')
     .slice(0, 12)
     .toUpperCase();

@@ -74,6 +74,14 @@ describe('CloudFormation intrinsics in the simulated deployment', () => {
     expect(generatedName(ENVIRONMENT, 'X'.repeat(100), 64)).toHaveLength(64);
   });
 
+  it('Given one stack in two Regions of an account (a StackSet), When a name is generated for the same logical id, Then the two differ, as the random suffix of CloudFormation makes them', () => {
+    const elsewhere = { ...ENVIRONMENT, region: 'us-east-1' };
+
+    expect(generatedName(elsewhere, 'RemediationsPolicy', 128)).not.toBe(
+      generatedName(ENVIRONMENT, 'RemediationsPolicy', 128),
+    );
+  });
+
   it('Given a template, when its dependencies are listed, then Refs, GetAtts and Fn::Sub names are found but not pseudo parameters', () => {
     expect(
       IntrinsicResolver.dependencies({

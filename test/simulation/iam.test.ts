@@ -82,4 +82,22 @@ describe('SimulatedIam', () => {
     expect(sdk).toMatchObject({ Role: { RoleId: roleIdFor(roleArn) }, $metadata: { httpStatusCode: 200 } });
     expect(missing.name).toBe('Iam.NoSuchEntityException');
   });
+
+  it('Given a managed policy of a name, When another of the same name is created in the account, even on another path, Then IAM refuses it as EntityAlreadyExists', () => {
+    const account = new SimulatedAccount({ latencyMs: 0 });
+    const document = { Version: '2012-10-17' as const, Statement: [] };
+    account.iam.createPolicy('Remediations', document, '/a/');
+
+    const refusal = (() => {
+      try {
+        account.iam.createPolicy('Remediations', document, '/b/');
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+
+    expect(refusal).toBeInstanceOf(AwsServiceError);
+    expect((refusal as AwsServiceError).name).toBe('EntityAlreadyExists');
+  });
 });
