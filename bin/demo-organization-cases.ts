@@ -1,6 +1,6 @@
 /**
- * The demo's organization cases: a notebook in a member account, fixed through the member role the
- * StackSet deploys there, and a finding of the new Security Hub (OCSF, Findings Imported V2), fixed and
+ * The demo's organization cases: notebooks of a member account, in the home Region and in a linked
+ * Region, fixed through the member role the StackSet deploys there, and a finding of the new Security Hub (OCSF, Findings Imported V2), fixed and
  * written back with BatchUpdateFindingsV2. Each imports its finding, describes its resource and checks
  * its end state.
  */
@@ -26,17 +26,72 @@ function rootAccessOf(account: SimulatedAccount, name: string) {
   return { status: notebook.NotebookInstanceStatus, rootAccess: notebook.RootAccess };
 }
 
+/** The linked Region of the demo's aggregation, where the member account has a notebook too. */
+export const DEMO_LINKED_REGION = 'us-east-1';
+
+/**
+ * A root-access notebook of the member account in `region`, fixed through that Region's member role:
+ * in the home Region by Step Functions itself, in a linked Region by the member-api-call function.
+ */
+function memberNotebookCase(
+  deployment: LocalDeployment,
+  member: SimulatedAccount,
+  name: string,
+  region: string,
+): DemoOrganizationCase {
+  const { account: home } = deployment;
+  member.sagemaker.seedNotebook({ name, status: 'InService', rootAccess: 'Enabled' });
+  const finding = notebookControlFinding({
+    controlId: 'SageMaker.3',
+    notebookName: name,
+    account: DEMO_MEMBER_ACCOUNT,
+    region,
+  });
+  const where =
+    region === home.region
+      ? `member account ${DEMO_MEMBER_ACCOUNT}`
+      : `member account ${DEMO_MEMBER_ACCOUNT}, linked Region ${region}`;
+  return {
+    why: `SageMaker.3 ${name}: root access, in ${where}`,
+    importFinding: () => deployment.importFinding(finding),
+    describeNow: () => {
+      const now = rootAccessOf(member, name);
+      return `${name.padEnd(20)} (${DEMO_MEMBER_ACCOUNT} ${region}) ${now.status.padEnd(10)} RootAccess ${now.rootAccess}`;
+    },
+    check: () => {
+      const now = rootAccessOf(member, name);
+      const noted = home.securityHub.getFinding(finding.Id ?? '');
+      // The update was made, and made as the member role of that account and Region.
+      const updates = member.authorizations.filter(
+        (entry) => entry.action === 'sagemaker:UpdateNotebookInstance' && entry.decision === 'Allowed',
+      );
+      const asMemberRole =
+        updates.length > 0 &&
+        updates.every(
+          (entry) => entry.caller.roleArn === deployment.memberRoleArn(DEMO_MEMBER_ACCOUNT, region),
+        );
+      const ok =
+        now.status === 'InService' &&
+        now.rootAccess === 'Disabled' &&
+        noted?.Workflow?.Status === 'RESOLVED' &&
+        asMemberRole &&
+        home
+          .callsTo('SageMaker', 'UpdateNotebookInstance')
+          .every((call) => !JSON.stringify(call.input).includes(name));
+      return {
+        ok,
+        line: ok
+          ? `${name} (${where}): fixed through the member role there, InService again; its aggregated finding RESOLVED.`
+          : `UNEXPECTED: the ${where} notebook ${name} was not fixed as it should; see the timeline above.`,
+      };
+    },
+  };
+}
+
 export function seedDemoOrganizationCases(deployment: LocalDeployment): DemoOrganizationCase[] {
   const { account: home } = deployment;
   const member = deployment.addMemberAccount(DEMO_MEMBER_ACCOUNT, home.region);
-  const memberNotebook = 'finance-notebook';
-  member.sagemaker.seedNotebook({ name: memberNotebook, status: 'InService', rootAccess: 'Enabled' });
-  const memberFinding = notebookControlFinding({
-    controlId: 'SageMaker.3',
-    notebookName: memberNotebook,
-    account: DEMO_MEMBER_ACCOUNT,
-    region: home.region,
-  });
+  const linkedMember = deployment.addMemberAccount(DEMO_MEMBER_ACCOUNT, DEMO_LINKED_REGION);
 
   const ocsfNotebook = 'forecast-notebook';
   home.sagemaker.seedNotebook({ name: ocsfNotebook, status: 'Stopped', rootAccess: 'Enabled' });
@@ -49,39 +104,8 @@ export function seedDemoOrganizationCases(deployment: LocalDeployment): DemoOrga
   const ocsfStatus = () => home.securityHub.ocsf.getFinding(ocsfFinding.finding_info.uid)?.status_id;
 
   return [
-    {
-      why: `SageMaker.3 ${memberNotebook}: root access, in member account ${DEMO_MEMBER_ACCOUNT}`,
-      importFinding: () => deployment.importFinding(memberFinding),
-      describeNow: () => {
-        const now = rootAccessOf(member, memberNotebook);
-        return `${memberNotebook.padEnd(20)} (account ${DEMO_MEMBER_ACCOUNT}) ${now.status.padEnd(10)} RootAccess ${now.rootAccess}`;
-      },
-      check: () => {
-        const now = rootAccessOf(member, memberNotebook);
-        const finding = home.securityHub.getFinding(memberFinding.Id ?? '');
-        // The update was made, and made as the member role of that account.
-        const updates = member.authorizations.filter(
-          (entry) => entry.action === 'sagemaker:UpdateNotebookInstance' && entry.decision === 'Allowed',
-        );
-        const asMemberRole =
-          updates.length > 0 &&
-          updates.every((entry) => entry.caller.roleArn === deployment.memberRoleArn(DEMO_MEMBER_ACCOUNT));
-        const ok =
-          now.status === 'InService' &&
-          now.rootAccess === 'Disabled' &&
-          finding?.Workflow?.Status === 'RESOLVED' &&
-          asMemberRole &&
-          home
-            .callsTo('SageMaker', 'UpdateNotebookInstance')
-            .every((call) => !JSON.stringify(call.input).includes(memberNotebook));
-        return {
-          ok,
-          line: ok
-            ? `${memberNotebook} (member account ${DEMO_MEMBER_ACCOUNT}): fixed through the member role there, InService again; its aggregated finding RESOLVED.`
-            : `UNEXPECTED: the member account's ${memberNotebook} was not fixed as it should; see the timeline above.`,
-        };
-      },
-    },
+    memberNotebookCase(deployment, member, 'finance-notebook', home.region),
+    memberNotebookCase(deployment, linkedMember, 'pricing-notebook', DEMO_LINKED_REGION),
     {
       why: `SageMaker.3 ${ocsfNotebook}: root access, an OCSF finding of the new Security Hub`,
       importFinding: () => home.securityHub.ocsf.importFinding(ocsfFinding),

@@ -14,7 +14,7 @@ import { LocalDeployment } from '../simulation/runner/local-deployment.js';
 import type { ExecutionRecord } from '../simulation/runner/local-state-machine.js';
 import { seedTargetNetwork } from '../simulation/scenarios/target-network.js';
 import { CONFIGURATION_CONTEXT_KEY } from '../stacks/configuration.js';
-import { seedDemoOrganizationCases } from './demo-organization-cases.js';
+import { DEMO_LINKED_REGION, seedDemoOrganizationCases } from './demo-organization-cases.js';
 import { seedDemoResourceCases } from './demo-resource-cases.js';
 
 const ACCOUNT = '111122223333';
@@ -34,8 +34,9 @@ const teamGroup = account.ec2.seedSecurityGroup({ vpcId: teamVpc, groupName: 'te
 const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
   context: Record<string, Record<string, unknown>>;
 };
-// And, for this account, the tags images must carry (SageMaker.6/.7) and the key of inference
-// experiments' data capture (SageMaker.24): cdk.json names none, as an organisation's own values.
+// And, for this account, the tags images must carry (SageMaker.6/.7), the key of inference
+// experiments' data capture (SageMaker.24) and the linked Region: cdk.json names none, as an
+// organisation's own values.
 const captureKey = account.kms.seedKey({ keyId: '5d0c6f2e-8b1a-4c3d-9e7f-1a2b3c4d5e6f' });
 const configuration = {
   ...cdkJson.context[CONFIGURATION_CONTEXT_KEY],
@@ -45,6 +46,11 @@ const configuration = {
   },
   requiredTags: { owner: 'ml-platform' },
   dataCaptureKmsKeyId: captureKey.arn,
+  // The aggregation's linked Region where the demo's member account has a notebook.
+  members: {
+    ...(cdkJson.context[CONFIGURATION_CONTEXT_KEY]?.members as object),
+    linkedRegions: [DEMO_LINKED_REGION],
+  },
 };
 const deployment = new LocalDeployment({ configuration, account });
 const start = account.clock.nowMs();
@@ -254,7 +260,7 @@ heading('Checked on the way');
 const authorizations = deployment.directory.all().flatMap((each) => each.authorizations);
 const denied = authorizations.filter((entry) => entry.decision !== 'Allowed');
 console.log(
-  `IAM: ${authorizations.length} calls authorized against the deployed policies (${deployment.directory.all().length} accounts), ${denied.length} denied${
+  `IAM: ${authorizations.length} calls authorized against the deployed policies (${new Set(deployment.directory.all().map((each) => each.accountId)).size} accounts, ${deployment.directory.all().length} account Regions), ${denied.length} denied${
     denied.length ? `: ${denied.map((entry) => `${entry.action} ${entry.resource}`).join(', ')}` : ''
   }.`,
 );

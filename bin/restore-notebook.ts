@@ -39,7 +39,12 @@ const command = createRestoreCommand({
         region: notebookRegion,
         credentials: sessionCredentials(credentials),
       };
-      return { sagemaker: new SageMakerClient(session), iam: new IAMClient(session) };
+      // The snapshot is in the notebook's account's data bucket: read (and its request written) as the role.
+      return {
+        sagemaker: new SageMakerClient(session),
+        iam: new IAMClient(session),
+        s3: new S3Client(session),
+      };
     },
   },
   sleep: async (ms) => {

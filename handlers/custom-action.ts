@@ -24,7 +24,7 @@
  */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import {
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
@@ -32,7 +32,6 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NOTE_AUTHOR } from '../statemachines/state-builders.js';
 import { type ApprovalRecord, readApprovalRecord, recordApprovalDecision } from './shared/approval-record.js';
 import { errorName } from './shared/aws-errors.js';
 import type { ControlId } from './shared/controls-catalogue.js';
@@ -69,6 +68,7 @@ import {
   REMEDIATE_NOW_SOURCE,
   type ValidatedFinding,
 } from './shared/finding-event.js';
+import { writeFindingNotes } from './shared/finding-notes.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
 import type { DocumentClient } from './shared/notebook-locks.js';
 import { NOTE_LIMIT, truncate } from './shared/plan-decisions.js';
@@ -261,25 +261,26 @@ export function createCustomActionHandler(
     }
   }
 
-  /** Writes each note on its findings (Workflow status untouched); returns what Security Hub refused. */
+  /**
+   * Writes each note on its findings (status untouched); returns what Security Hub refused. The
+   * clicked findings are ASFF ones (custom actions are Security Hub CSPM's), so these are
+   * BatchUpdateFindings calls (finding-notes.ts); a call that failed is thrown.
+   */
   async function annotate(
     decisions: readonly CustomActionDecision[],
     findings: readonly ValidatedFinding[],
   ): Promise<UnprocessedFinding[]> {
     const unprocessed: UnprocessedFinding[] = [];
     for (const update of noteUpdates(decisions, findings)) {
-      const response = await securityhub.send(
-        new BatchUpdateFindingsCommand({
-          FindingIdentifiers: [...update.identifiers],
-          Note: { Text: update.text, UpdatedBy: NOTE_AUTHOR },
-        }),
-      );
-      for (const failed of response.UnprocessedFindings ?? []) {
-        unprocessed.push({
-          id: failed.FindingIdentifier?.Id ?? 'unknown',
-          errorCode: failed.ErrorCode ?? 'unknown',
-          errorMessage: failed.ErrorMessage ?? '',
-        });
+      const identifiers = update.identifiers.map(({ Id, ProductArn }) => ({
+        Id,
+        ProductArn: ProductArn ?? '',
+      }));
+      const written = await writeFindingNotes(securityhub, identifiers, { text: update.text });
+      const [failure] = written.failed;
+      if (failure) throw failure.error;
+      for (const refused of written.refused) {
+        unprocessed.push({ id: refused.id, errorCode: refused.code, errorMessage: refused.message });
       }
     }
     if (unprocessed.length > 0) logger.error('findings not annotated', { unprocessed });

@@ -43,6 +43,7 @@ import {
   memberTargetSchema,
   sageMakerOnly,
 } from './shared/member-clients.js';
+import { notebookDataPlacement } from './shared/notebook-data-placement.js';
 import {
   CLEANUP_REMEDIATION_PREFIX,
   type DocumentClient,
@@ -342,12 +343,14 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
     const requests = (snapshot ?? {}) as { lifecycleRestoreRequest?: unknown; finalUpdateRequest?: unknown };
     // The backup configuration on the original, or the restore one on the notebook it recreated: each
     // with the update that puts the notebook's own back (as the recreation marks them).
+    // The configurations are the member stack's of the notebook's account and Region.
+    const ours = notebookDataPlacement(settings.members, cleanupTargetOf(plan));
     const observed =
       settings.recreate === undefined
         ? undefined
-        : attached === settings.recreate.backupLifecycleConfigName
+        : attached === ours.backupLifecycleConfigName
           ? requests.lifecycleRestoreRequest
-          : recreatedByIt && attached === settings.recreate.restoreLifecycleConfigName
+          : recreatedByIt && attached === ours.restoreLifecycleConfigName
             ? requests.finalUpdateRequest
             : undefined;
     // An update or create it sent as it ended may not show yet (the notebook still Updating or Pending),

@@ -70,7 +70,7 @@ import {
   settingsForRemediateNow,
   type Tag,
 } from './shared/plan-decisions.js';
-import { joinWithNote, planFindingOf } from './shared/plan-join.js';
+import { joinWithNote, ocsfIdentifierOf, planFindingOf } from './shared/plan-join.js';
 import { decideRecreation, dryRunRecreateAnnotation, remediationFor } from './shared/recreation-decisions.js';
 import type { PlanResult } from './shared/remediation-plan.js';
 import { CHANGE_ENGINES } from './shared/resource-changes.js';
@@ -290,6 +290,8 @@ export function createPlanHandler(
         owner: execution.id,
         remediation: 'disable-root-access',
         findingId: finding.id,
+        // An OCSF finding's identifier, so that the sweeper can note it if this lock is left behind.
+        ocsfFinding: ocsfIdentifierOf(finding),
         controlId: finding.control.id,
         now: now(),
         seconds: settings.lockSeconds,

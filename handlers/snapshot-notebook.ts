@@ -5,10 +5,12 @@
  * Takes the notebook's lock (an in-place fix holding it makes this step fail with NotebookBusy, which
  * the state machine retries), reads everything needed to recreate the notebook as it was (Describe,
  * every page of tags, the lifecycle configuration's scripts, the named code repositories, the role id
- * that prefixes its place in the backup bucket), plans the recreation from what Describe reports now,
+ * that prefixes its place in the data bucket), plans the recreation from what Describe reports now,
  * writes configuration.json, reads it back and verifies it, then writes the backup and restore
- * requests the lifecycle scripts follow. Returns the exact CreateNotebookInstance request, what the
- * pre-flight must check, and how long to wait for the data, for the state machine.
+ * requests the lifecycle scripts follow, all as the member role of the notebook's account and Region,
+ * in that account's and Region's data bucket (notebook-data-placement.ts). Returns the exact
+ * CreateNotebookInstance request, what the pre-flight must check, and how long to wait for the data,
+ * for the state machine.
  *
  * Errors the state machine catches by name; nothing has changed when any of them is thrown:
  * - NotebookBusy: an in-place fix that is still running holds the lock (one whose execution has
@@ -23,7 +25,7 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeCodeRepositoryCommand,
   DescribeNotebookInstanceCommand,
@@ -54,7 +56,9 @@ import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.j
 import type { MemberSessions } from './shared/member-access.js';
 import {
   deployedMemberSessions,
+  type MemberS3,
   type MemberSageMakerAndIam,
+  memberS3Client,
   memberSageMakerClient,
   memberTargetSchema,
   sessionCredentials,
@@ -67,6 +71,7 @@ import {
   snapshotLayout,
   snapshotPrefix,
 } from './shared/notebook-backup-layout.js';
+import { notebookDataPlacement } from './shared/notebook-data-placement.js';
 import { acquireLock, type DocumentClient, releaseLock } from './shared/notebook-locks.js';
 import {
   describePlan,
@@ -102,10 +107,10 @@ import { nonCopyWorkSeconds, recreationLockSeconds, secondsLeftForWork } from '.
 
 export interface SnapshotDependencies {
   /**
-   * SageMaker and IAM (GetRole of the notebook's role) as the member role of the plan's target
-   * (shared/member-access.ts): the notebook and its role live in the member account.
+   * SageMaker, IAM (GetRole of the notebook's role) and S3 (the data bucket) as the member role of the
+   * plan's target (shared/member-access.ts): the notebook, its role and its bucket live there.
    */
-  readonly members: MemberSessions<MemberSageMakerAndIam>;
+  readonly members: MemberSessions<MemberClients>;
   /** The lock table, through the document client. */
   readonly dynamodb: DocumentClient;
   /**
@@ -113,11 +118,13 @@ export interface SnapshotDependencies {
    * the recreation waits for the lock to expire.
    */
   readonly sfn?: StepFunctionsClient;
-  readonly s3: Pick<S3Client, 'send'>;
   readonly settings: RuntimeSettings;
   readonly now: () => Date;
   readonly logger: Logger;
 }
+
+/** What the snapshot calls in the notebook's account and Region. */
+export type MemberClients = MemberSageMakerAndIam & MemberS3;
 
 /** Describe's settings, refusing a response without the fields a recreation cannot do without. */
 function notebookSettings(described: DescribeNotebookInstanceCommandOutput): NotebookSettings {
@@ -169,7 +176,7 @@ const JSON_CONTENT_TYPE = 'application/json';
 export function createSnapshotHandler(
   dependencies: SnapshotDependencies,
 ): (request: unknown) => Promise<SnapshotNotebookResult> {
-  const { members, dynamodb, sfn, s3, settings, now, logger } = dependencies;
+  const { members, dynamodb, sfn, settings, now, logger } = dependencies;
   const configured = settings.recreate;
   if (!configured) {
     throw new Error(
@@ -177,7 +184,6 @@ export function createSnapshotHandler(
     );
   }
   const recreate = configured;
-  const bucket = recreate.backupBucket;
 
   async function lifecycleConfig(
     { sagemaker }: MemberSageMakerAndIam,
@@ -231,20 +237,24 @@ export function createSnapshotHandler(
     return roleId;
   }
 
-  async function putJson(key: string, text: string): Promise<void> {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: text,
-        ContentType: JSON_CONTENT_TYPE,
-        ExpectedBucketOwner: settings.accountId,
-      }),
-    );
+  /** The target's data bucket, as its member role writes it: S3 refuses it if another account owns it. */
+  function dataBucket(s3: Pick<S3Client, 'send'>, bucket: string, owner: string) {
+    return {
+      async putJson(key: string, text: string): Promise<void> {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: text,
+            ContentType: JSON_CONTENT_TYPE,
+            ExpectedBucketOwner: owner,
+          }),
+        );
+      },
+      /** The object's text, or undefined when it does not exist. */
+      readText: (key: string) => readTextIfExists(s3, { bucket, key, owner }),
+    };
   }
-
-  /** The object's text, or undefined when it does not exist. */
-  const readText = (key: string) => readTextIfExists(s3, { bucket, key, owner: settings.accountId });
 
   return async function snapshotNotebook(request: unknown): Promise<SnapshotNotebookResult> {
     const parsed = snapshotRequest.safeParse(request);
@@ -319,7 +329,7 @@ export function createSnapshotHandler(
   };
 
   async function prepare(
-    clients: MemberSageMakerAndIam,
+    clients: MemberClients,
     remediation: z.infer<typeof snapshotRequest>['plan'],
     execution: z.infer<typeof snapshotRequest>['execution'],
     context: Record<string, string>,
@@ -360,7 +370,7 @@ export function createSnapshotHandler(
         `Notebook instance ${notebook.NotebookInstanceName} no longer fails ${IMMUTABLE_NOTEBOOK_CONTROLS.join(', ')}: it is not recreated. Nothing was changed.`,
       );
     }
-    const plan = planRecreation(notebook, failing, recreateTarget(settings));
+    const plan = planRecreation(notebook, failing, recreateTarget(settings, remediation.target));
     if (plan.kind === 'needs-configuration') {
       logger.warn('recreation not configured', { ...context, missing: plan.missing });
       throw new RecreationNotConfigured(describePlan(notebook.NotebookInstanceName, plan));
@@ -391,6 +401,10 @@ export function createSnapshotHandler(
     const originalLifecycle = await lifecycleConfig(clients, notebook.NotebookInstanceLifecycleConfigName);
     const repositories = await codeRepositories(clients, notebook);
     const roleId = await roleIdOf(clients, notebook.RoleArn);
+    // The notebook's own account's and Region's bucket and lifecycle configurations (its member stack's).
+    const placement = notebookDataPlacement(settings.members, remediation.target);
+    const bucket = placement.bucket;
+    const { putJson, readText } = dataBucket(clients.s3, bucket, remediation.target.accountId);
 
     // 4. configuration.json, read back and verified before the state machine may delete anything.
     const takenAt = now();
@@ -409,7 +423,7 @@ export function createSnapshotHandler(
       fixes: plan.fixes,
       plannedSettings: plan.settings,
       // The restore tool recreates the notebook with it, so the failure note need not name it.
-      ...(keepData ? { restoreLifecycleConfigName: recreate.restoreLifecycleConfigName } : {}),
+      ...(keepData ? { restoreLifecycleConfigName: placement.restoreLifecycleConfigName } : {}),
     };
     const written = serialiseSnapshot(snapshot);
     await putJson(keys.configuration, written);
@@ -448,16 +462,20 @@ export function createSnapshotHandler(
       bucket,
       snapshotPrefix: prefix,
       restoreAttempt: execution.name,
-      restoreLifecycleConfigName: recreate.restoreLifecycleConfigName,
+      restoreLifecycleConfigName: placement.restoreLifecycleConfigName,
       dataWait: dataWaitFor(volumeSizeInGB),
       configurationDigest,
+      // The restore command names the notebook's account and Region when they are not this deployment's.
+      placement: {
+        resource: remediation.target,
+        deployment: { accountId: settings.accountId, region: settings.region },
+      },
     });
   }
 }
 
 // Created once per container and reused across invocations.
 const dynamodbClient = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }));
-const s3Client = new S3Client({ maxAttempts: 5 });
 const sfnClient = new SFNClient({ maxAttempts: 5 });
 let deployedHandler: ((request: unknown) => Promise<SnapshotNotebookResult>) | undefined;
 
@@ -471,10 +489,10 @@ export async function handler(request: unknown, context?: LambdaContext): Promis
       members: deployedMemberSessions(settings.members, (region, credentials) => ({
         sagemaker: memberSageMakerClient(region, credentials),
         iam: new IAMClient({ region, maxAttempts: 5, credentials: sessionCredentials(credentials) }),
+        s3: memberS3Client(region, credentials),
       })),
       dynamodb: dynamodbClient,
       sfn: sfnClient,
-      s3: s3Client,
       settings,
       now: () => new Date(),
       logger,

@@ -6,7 +6,8 @@
  * Scans both tables (small: one item per notebook being changed or waiting for approval), asks Step
  * Functions about each holder (DescribeExecution), deletes each stale item only if it is still exactly
  * as judged (same owner, same expiry or status), tells the findings of what it deleted (workflow status
- * NOTIFIED, a note saying what was held, by which execution, and how it ended), and publishes one alert.
+ * NOTIFIED, a note saying what was held, by which execution, and how it ended; an OCSF finding with
+ * BatchUpdateFindingsV2, status_id 2), and publishes one alert.
  * The decisions and the wording are in shared/stale-records.ts.
  *
  * A step that fails before the delete (throttling, say) leaves its record for the next sweep; a finding
@@ -14,11 +15,7 @@
  * gone already). Either way the function fails, after the rest, so that its errors alarm tells someone.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchUpdateFindingsCommand,
-  type BatchUpdateFindingsCommandOutput,
-  SecurityHubClient,
-} from '@aws-sdk/client-securityhub';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -28,17 +25,16 @@ import {
   APPROVAL_TABLE_KEY,
 } from '../stacks/approval-table-schema.js';
 import { LOCK_EXPIRY_ATTRIBUTE, LOCK_OWNER_ATTRIBUTE, LOCK_TABLE_KEY } from '../statemachines/lock-table.js';
-import { NOTE_AUTHOR } from '../statemachines/state-builders.js';
 import { errorName } from './shared/aws-errors.js';
-import { TRANSIENT_NOTE_ERRORS } from './shared/custom-action-outcomes.js';
 import {
   describeHolder,
   executionPrefixOfStateMachine,
   type HolderStatus,
   type StepFunctionsClient,
 } from './shared/execution-status.js';
+import { GONE_REFUSALS, TRANSIENT_REFUSALS, writeFindingNotes } from './shared/finding-notes.js';
 import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.js';
-import type { DocumentClient, FindingIdentifier } from './shared/notebook-locks.js';
+import { type DocumentClient, type PlanFinding, planFindingId } from './shared/notebook-locks.js';
 import { approvalMetricsLine, waitingApprovals, writeMetricLines } from './shared/operations-metrics.js';
 import {
   type ClearedRecord,
@@ -51,7 +47,6 @@ import {
   staleness,
   sweepAlert,
   tellsFindings,
-  updateBatches,
 } from './shared/stale-records.js';
 import { parseSweepSettings, SWEEP_SETTINGS_VARIABLE, type SweepSettings } from './shared/sweep-settings.js';
 
@@ -138,10 +133,11 @@ export function createSweepHandler(
   }
 
   /**
-   * Writes the note on the record's findings; returns how many Security Hub took. A finding refused
-   * for a passing reason is tried once more; one that no longer exists has nobody to tell. The record
-   * is deleted already, so a finding left unnoted (a refusal, or a call that failed after the SDK's
-   * retries) is named in `problems` for a human: no later sweep will come back to it.
+   * Writes the note on the record's findings, each through the API of its format (an OCSF finding
+   * with BatchUpdateFindingsV2); returns how many Security Hub took. A finding refused for a passing
+   * reason is tried once more; one that no longer exists has nobody to tell. The record is deleted
+   * already, so a finding left unnoted (a refusal, or a call that failed after the SDK's retries) is
+   * named in `problems` for a human: no later sweep will come back to it.
    */
   async function tellFindings(record: StaleRecord, note: string, problems: string[]): Promise<number> {
     const notNoted = (id: string, reason: string) =>
@@ -149,37 +145,24 @@ export function createSweepHandler(
         `finding ${id} not noted (${reason}): its ${record.kind} was cleared, so set it back to NEW by hand`,
       );
     let noted = 0;
-    for (const batch of updateBatches(findingsOf(record, settings.securityHubProductArn))) {
-      let pending = batch;
-      for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
-        let unprocessed: NonNullable<BatchUpdateFindingsCommandOutput['UnprocessedFindings']>;
-        try {
-          const response = await securityhub.send(
-            new BatchUpdateFindingsCommand({
-              FindingIdentifiers: pending,
-              Workflow: { Status: 'NOTIFIED' },
-              Note: { Text: note, UpdatedBy: NOTE_AUTHOR },
-            }),
-          );
-          unprocessed = response.UnprocessedFindings ?? [];
-        } catch (error) {
-          for (const finding of pending) notNoted(finding.Id, errorName(error));
-          break;
-        }
-        noted += pending.length - unprocessed.length;
-        const retry: FindingIdentifier[] = [];
-        for (const { FindingIdentifier: failed, ErrorCode: code = 'unknown' } of unprocessed) {
-          const id = failed?.Id ?? 'unknown';
-          if (code === 'FindingNotFound') {
-            logger.info('finding gone, not noted', { id });
-          } else if (attempt === 1 && TRANSIENT_NOTE_ERRORS.has(code) && failed?.Id && failed.ProductArn) {
-            retry.push({ Id: failed.Id, ProductArn: failed.ProductArn });
-          } else {
-            notNoted(id, code);
-          }
-        }
-        pending = retry;
+    let pending: readonly PlanFinding[] = findingsOf(record, settings.securityHubProductArn);
+    for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
+      const written = await writeFindingNotes(securityhub, pending, { text: note, status: 'NOTIFIED' });
+      noted += written.noted;
+      for (const failure of written.failed) {
+        for (const finding of failure.findings) notNoted(planFindingId(finding), errorName(failure.error));
       }
+      const retry: PlanFinding[] = [];
+      for (const refusal of written.refused) {
+        if (GONE_REFUSALS.has(refusal.code)) {
+          logger.info('finding gone, not noted', { id: refusal.id });
+        } else if (attempt === 1 && TRANSIENT_REFUSALS.has(refusal.code) && refusal.finding) {
+          retry.push(refusal.finding);
+        } else {
+          notNoted(refusal.id, refusal.code);
+        }
+      }
+      pending = retry;
     }
     return noted;
   }

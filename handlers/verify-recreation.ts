@@ -12,9 +12,12 @@
  * notebook is created with the restore lifecycle configuration and without code repositories, and
  * the state machine puts the originals back afterwards.
  *
+ * Everything is read as the member role of the notebook's account and Region: the notebook, and the
+ * snapshot in that account's and Region's data bucket (notebook-data-placement.ts).
+ *
  * Throws RecreationNotVerified (the state machine catches it; the snapshot stays where it is).
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
 import { isNoSuchKey, isSageMakerNotFound } from './shared/aws-errors.js';
@@ -27,9 +30,11 @@ import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.j
 import type { MemberSessions } from './shared/member-access.js';
 import {
   deployedMemberSessions,
+  type MemberS3,
   type MemberSageMaker,
+  memberS3Client,
+  memberSageMakerClient,
   memberTargetSchema,
-  sageMakerOnly,
 } from './shared/member-clients.js';
 import {
   manifestLines,
@@ -39,6 +44,7 @@ import {
   type StatusSummary,
   snapshotLayout,
 } from './shared/notebook-backup-layout.js';
+import { notebookDataPlacement } from './shared/notebook-data-placement.js';
 import {
   type NotebookSettings,
   settingsFromDescribe,
@@ -54,9 +60,8 @@ import {
 import { describeIssues } from './shared/validation.js';
 
 export interface VerifyDependencies {
-  /** SageMaker as the member role of the plan's target (shared/member-access.ts). */
-  readonly members: MemberSessions<MemberSageMaker>;
-  readonly s3: Pick<S3Client, 'send'>;
+  /** SageMaker and S3 (the data bucket) as the member role of the plan's target (shared/member-access.ts). */
+  readonly members: MemberSessions<MemberSageMaker & MemberS3>;
   readonly settings: RuntimeSettings;
   readonly logger: Logger;
 }
@@ -102,6 +107,13 @@ const verifyRequest = z.object({
   execution: z.object({ id: z.string().check(z.minLength(1)), name: z.string().check(z.minLength(1)) }),
 });
 
+/** The target's data bucket, read as its member role (S3 refuses it if another account owns it). */
+interface DataBucket {
+  readonly s3: Pick<S3Client, 'send'>;
+  readonly bucket: string;
+  readonly owner: string;
+}
+
 /** Code repositories come back after the restore (UpdateNotebookInstance): not part of the check. */
 function withoutCodeRepositories(settings: NotebookSettings): NotebookSettings {
   return { ...settings, DefaultCodeRepository: undefined, AdditionalCodeRepositories: undefined };
@@ -115,20 +127,22 @@ async function* emptyLines(): AsyncGenerator<string> {}
 export function createVerifyHandler(
   dependencies: VerifyDependencies,
 ): (request: unknown) => Promise<VerificationResult> {
-  const { members, s3, settings, logger } = dependencies;
-  const recreate = settings.recreate;
-  if (!recreate) {
+  const { members, settings, logger } = dependencies;
+  if (!settings.recreate) {
     throw new Error(
       `${SETTINGS_ENVIRONMENT_VARIABLE} has no recreate block: the approval-gated recreation of notebooks is not deployed`,
     );
   }
-  const bucket = recreate.backupBucket;
 
   /** The object's text, or a problem when it does not exist. */
-  async function readText(key: string, what: string): Promise<Read<string>> {
+  async function readText(
+    { s3, bucket, owner }: DataBucket,
+    key: string,
+    what: string,
+  ): Promise<Read<string>> {
     try {
       const response = await s3.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: settings.accountId }),
+        new GetObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: owner }),
       );
       return { value: (await response.Body?.transformToString('utf-8')) ?? '' };
     } catch (error) {
@@ -137,8 +151,12 @@ export function createVerifyHandler(
     }
   }
 
-  async function readConfiguration(key: string, digest: string): Promise<Read<ConfigurationSnapshot>> {
-    const text = await readText(key, 'configuration.json');
+  async function readConfiguration(
+    data: DataBucket,
+    key: string,
+    digest: string,
+  ): Promise<Read<ConfigurationSnapshot>> {
+    const text = await readText(data, key, 'configuration.json');
     if ('problem' in text) return text;
     if (snapshotDigest(text.value) !== digest) {
       return { problem: 'configuration.json differs from the snapshot that was verified (digest mismatch)' };
@@ -150,8 +168,13 @@ export function createVerifyHandler(
     }
   }
 
-  async function readSummary(key: string, what: string, notebookName: string): Promise<Read<StatusSummary>> {
-    const text = await readText(key, what);
+  async function readSummary(
+    data: DataBucket,
+    key: string,
+    what: string,
+    notebookName: string,
+  ): Promise<Read<StatusSummary>> {
+    const text = await readText(data, key, what);
     if ('problem' in text) return text;
     let summary: StatusSummary;
     try {
@@ -169,10 +192,14 @@ export function createVerifyHandler(
    * A manifest's lines, streamed from S3 (a volume may list hundreds of thousands of entries), or a
    * problem when it does not exist.
    */
-  async function openManifest(key: string, what: string): Promise<Read<AsyncIterable<string>>> {
+  async function openManifest(
+    { s3, bucket, owner }: DataBucket,
+    key: string,
+    what: string,
+  ): Promise<Read<AsyncIterable<string>>> {
     try {
       const response = await s3.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: settings.accountId }),
+        new GetObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: owner }),
       );
       // In Node.js the SDK's Body is a readable stream: async-iterable, read one chunk at a time.
       const body = response.Body as unknown as AsyncIterable<Uint8Array> | undefined;
@@ -185,14 +212,21 @@ export function createVerifyHandler(
 
   /** What differs between the backup and the restore, from their summaries, then their manifests. */
   async function dataProblems(
+    data: DataBucket,
     prefix: string,
     attempt: string,
     notebookName: string,
   ): Promise<{ problems: string[]; restored?: StatusSummary }> {
     const layout = snapshotLayout(prefix);
     const restoreKeys = restoreLayout(prefix, attempt);
-    const backup = await readSummary(layout.backupStatus.complete, 'backup-status/complete', notebookName);
+    const backup = await readSummary(
+      data,
+      layout.backupStatus.complete,
+      'backup-status/complete',
+      notebookName,
+    );
     const restore = await readSummary(
+      data,
       restoreKeys.status.complete,
       `restores/${attempt}/status/complete`,
       notebookName,
@@ -207,8 +241,8 @@ export function createVerifyHandler(
     problems.push(...summaries.problems);
     if (summaries.manifestsDiffer) {
       // The digests differ: say exactly what, in one pass over both manifests.
-      const backupManifest = await openManifest(layout.manifest, 'the backup manifest');
-      const restoreManifest = await openManifest(restoreKeys.manifest, 'the restore manifest');
+      const backupManifest = await openManifest(data, layout.manifest, 'the backup manifest');
+      const restoreManifest = await openManifest(data, restoreKeys.manifest, 'the restore manifest');
       if ('problem' in backupManifest || 'problem' in restoreManifest) {
         for (const read of [backupManifest, restoreManifest])
           if ('problem' in read) problems.push(read.problem);
@@ -240,8 +274,17 @@ export function createVerifyHandler(
     const { plan, snapshot, execution } = parsed.data;
     const problems: string[] = [];
     const clients = await members.clientsFor(plan.target, execution.name);
+    const data: DataBucket = {
+      s3: clients.s3,
+      bucket: notebookDataPlacement(settings.members, plan.target).bucket,
+      owner: plan.target.accountId,
+    };
 
-    const configuration = await readConfiguration(snapshot.configurationKey, snapshot.configurationDigest);
+    const configuration = await readConfiguration(
+      data,
+      snapshot.configurationKey,
+      snapshot.configurationDigest,
+    );
     const name =
       'value' in configuration
         ? configuration.value.plannedSettings.NotebookInstanceName
@@ -266,9 +309,9 @@ export function createVerifyHandler(
 
     let restored: StatusSummary | undefined;
     if (snapshot.keepData) {
-      const data = await dataProblems(snapshot.snapshotPrefix, snapshot.restoreAttempt, name);
-      problems.push(...data.problems);
-      restored = data.restored;
+      const checked = await dataProblems(data, snapshot.snapshotPrefix, snapshot.restoreAttempt, name);
+      problems.push(...checked.problems);
+      restored = checked.restored;
     }
 
     const context = { execution: execution.id, notebook: name, snapshotPrefix: snapshot.snapshotPrefix };
@@ -287,8 +330,6 @@ export function createVerifyHandler(
   };
 }
 
-// Created once per container and reused across invocations.
-const s3Client = new S3Client({ maxAttempts: 5 });
 let deployedHandler: ((request: unknown) => Promise<VerificationResult>) | undefined;
 
 const logger = lambdaLogger('verify-recreation');
@@ -298,8 +339,10 @@ export async function handler(request: unknown, context?: LambdaContext): Promis
   if (!deployedHandler) {
     const settings = parseRuntimeSettings(process.env[SETTINGS_ENVIRONMENT_VARIABLE]);
     deployedHandler = createVerifyHandler({
-      members: deployedMemberSessions(settings.members, sageMakerOnly),
-      s3: s3Client,
+      members: deployedMemberSessions(settings.members, (region, credentials) => ({
+        sagemaker: memberSageMakerClient(region, credentials),
+        s3: memberS3Client(region, credentials),
+      })),
       settings,
       logger,
     });

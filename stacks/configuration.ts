@@ -411,6 +411,7 @@ export function definitionOptionsFor(configuration: RemediationConfiguration): D
   return {
     recreate: { approvalTimeoutSeconds: approvalTimeoutSeconds(configuration) },
     resourceEngines: resourceEnginesInUse(configuration),
+    linkedRegions: configuration.members.linkedRegions.length > 0,
   };
 }
 
@@ -466,10 +467,9 @@ export interface DeploymentFacts {
   readonly lockSeconds: number;
   /** The recreation's resources, when the stack deploys them. */
   readonly recreate?: {
+    /** The snapshots of resources other than notebooks (a notebook's go to its member stack's bucket). */
     readonly backupBucket: string;
     readonly approvalTableName: string;
-    readonly backupLifecycleConfigName: string;
-    readonly restoreLifecycleConfigName: string;
     /** The network the stack deployed for recreated notebooks: this account and region's target. */
     readonly privateNetwork?: { readonly subnetId: string; readonly securityGroupIds: readonly string[] };
   };
@@ -491,7 +491,7 @@ export function toRuntimeSettings(
     requiredTags: { ...configuration.requiredTags },
     ...(configuration.dataCaptureKmsKeyId ? { dataCaptureKmsKeyId: configuration.dataCaptureKmsKeyId } : {}),
     scope: scopeSettings(configuration.scope),
-    members: { ...configuration.members },
+    members: { ...configuration.members, linkedRegions: [...configuration.members.linkedRegions] },
     timing: {
       stopSeconds: configuration.timing.stopSeconds,
       updateSeconds: configuration.timing.updateSeconds,
@@ -506,8 +506,6 @@ export function toRuntimeSettings(
           recreate: {
             backupBucket: facts.recreate.backupBucket,
             approvalTableName: facts.recreate.approvalTableName,
-            backupLifecycleConfigName: facts.recreate.backupLifecycleConfigName,
-            restoreLifecycleConfigName: facts.recreate.restoreLifecycleConfigName,
             // The deployed network comes first: the Lambdas take the first target of their account and region.
             targets: [
               ...(facts.recreate.privateNetwork

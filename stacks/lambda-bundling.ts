@@ -20,6 +20,7 @@ export interface LambdaHandlerSource {
     | 'verify-resource'
     | 'snapshot-resource'
     | 'change-resource'
+    | 'member-api-call'
     | 'custom-action'
     | 'sweep-stale-records'
     | 'plan-cleanup'
@@ -80,6 +81,13 @@ export const LAMBDA_HANDLERS: readonly LambdaHandlerSource[] = [
   {
     name: 'change-resource',
     entry: handlerPath('change-resource.ts'),
+    handler: 'handler',
+    timeoutSeconds: 60,
+  },
+  // One SageMaker, EC2 or KMS call in a member account, after the member role is assumed.
+  {
+    name: 'member-api-call',
+    entry: handlerPath('member-api-call.ts'),
     handler: 'handler',
     timeoutSeconds: 60,
   },

@@ -3,11 +3,14 @@
  * resources, derived from what it calls and nothing else.
  *
  * - MemberTasks: the state machine's Tasks that run as the member role (member-credentials.ts), derived
- *   from the definition as the state machine's own permissions are (state-machine-permissions.ts).
+ *   from the definition as the state machine's own permissions are (state-machine-permissions.ts): the
+ *   notebook's SageMaker calls, the pre-flight's EC2 and KMS reads, and the status listing and failure
+ *   read of the lifecycle scripts in this account's notebook data bucket.
  * - What those SageMaker calls need besides their own actions (SageMaker API permissions reference):
  *   passing the notebook's role, its network interface, its volume key (notebook-launch-permissions.ts).
  * - The Lambdas' reads and changes: planning's Describe and ListTags, the snapshot's and the
- *   verifications' reads, the resource engines' calls (control-permissions.ts).
+ *   verifications' reads (and the snapshot's writes in the data bucket), the resource engines' calls
+ *   (control-permissions.ts).
  *
  * Built for the stack it is given: in the member stack, every ARN is that account's and Region's.
  */
@@ -16,6 +19,7 @@ import { type Stack, Token } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { type ControlModes, resolveModes } from '../handlers/shared/controls-catalogue.js';
+import { notebookDataBucketName } from '../handlers/shared/notebook-data-placement.js';
 import { tasksRunBy } from '../statemachines/member-credentials.js';
 import { buildRemediationDefinition } from '../statemachines/remediation-definition.js';
 import {
@@ -39,6 +43,7 @@ import {
   notebookLaunchStatements,
   notebookRepositorySecretsArns,
 } from './notebook-launch-permissions.js';
+import { ALL_NOTEBOOK_ROLES_PREFIX } from './notebook-role-prefixes.js';
 import { volumeKeyArns } from './recreation-resources.js';
 import {
   deriveStateMachineStatements,
@@ -46,13 +51,25 @@ import {
   type ServiceScope,
 } from './state-machine-permissions.js';
 
-/** The SageMaker, EC2 and KMS scopes of the member Tasks, in the given stack's account and Region. */
+/** The stack's account's and Region's notebook data bucket (member-stack.ts), by its name. */
+export function notebookDataBucketArn(stack: Stack, dataBucketPrefix: string): string {
+  const name = notebookDataBucketName(dataBucketPrefix, { accountId: stack.account, region: stack.region });
+  return `arn:${stack.partition}:s3:::${name}`;
+}
+
+/** Every notebook's prefix of the data bucket: the snapshots and requests, under the role ids. */
+function notebookDataObjectsArn(stack: Stack, dataBucketPrefix: string): string {
+  return `${notebookDataBucketArn(stack, dataBucketPrefix)}/${ALL_NOTEBOOK_ROLES_PREFIX}`;
+}
+
+/** The SageMaker, EC2, KMS and S3 scopes of the member Tasks, in the given stack's account and Region. */
 export function memberTaskScopes(
   stack: Stack,
   options: {
     readonly modes: ControlModes;
     readonly engines: readonly string[];
     readonly requiredTagKeys: readonly string[];
+    readonly dataBucketPrefix: string;
   },
 ): Readonly<Record<string, ServiceScope>> {
   return {
@@ -72,6 +89,19 @@ export function memberTaskScopes(
     ec2: { resources: ['*'] },
     // The pre-flight: the key of the recreated notebook, a configured one or the one it keeps.
     kms: { resources: [existingNotebookKeysArn(stack)] },
+    // The lifecycle scripts' failure marker (its first KiB). Its key is the account's AWS managed key
+    // for S3, whose key policy lets the account's principals use it through S3: no KMS grant here.
+    s3: {
+      resources: [notebookDataObjectsArn(stack, options.dataBucketPrefix)],
+      actions: {
+        // The status markers the scripts write last, listed under the notebooks' prefixes.
+        ListObjectsV2: {
+          sidSuffix: 'StatusListing',
+          resources: [notebookDataBucketArn(stack, options.dataBucketPrefix)],
+          conditions: { StringLike: { 's3:prefix': [ALL_NOTEBOOK_ROLES_PREFIX] } },
+        },
+      },
+    },
   };
 }
 
@@ -123,6 +153,7 @@ export function memberRoleStatements(
       modes,
       engines,
       requiredTagKeys: Object.keys(configuration.requiredTags),
+      dataBucketPrefix: configuration.members.dataBucketPrefix,
     }),
     lambdaFunctions: {},
     kmsViaService: { region: stack.region, urlSuffix: stack.urlSuffix },
@@ -140,7 +171,32 @@ export function memberRoleStatements(
     ...derived.map((statement) => PolicyStatement.fromJson(statement)),
     ...notebookChangeDependencies(stack, configuration),
     ...lambdaStatements(stack, modes, engines, allowed),
+    ...notebookDataStatements(stack, configuration.members.dataBucketPrefix, allowed),
   ];
+}
+
+/**
+ * What the snapshot and the verification of a recreation do in the data bucket, less what the Tasks'
+ * statements allow already: configuration.json and the backup and restore requests written (and read
+ * back, as the summaries and manifests are read), and ListBucket on the whole bucket, without which S3
+ * answers a read of a missing key with 403 rather than 404 (GetObject API reference).
+ */
+function notebookDataStatements(
+  stack: Stack,
+  dataBucketPrefix: string,
+  allowedByTasks: ReadonlySet<string>,
+): PolicyStatement[] {
+  const grants = mergedGrants(
+    [
+      {
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [notebookDataObjectsArn(stack, dataBucketPrefix)],
+      },
+      { actions: ['s3:ListBucket'], resources: [notebookDataBucketArn(stack, dataBucketPrefix)] },
+    ],
+    allowedByTasks,
+  );
+  return grantStatements('NotebookData', grants);
 }
 
 /**
@@ -338,6 +394,11 @@ export function acknowledgeMemberRole(
       `Which one the snapshot reads is only known at run time: ${what}, in this account and Region.`,
     );
   }
+  acknowledge(
+    role,
+    wildcardResourceFinding(role, notebookDataObjectsArn(stack, configuration.members.dataBucketPrefix)),
+    "The recreation snapshots whichever notebook a finding names, under its role id's prefix, known only at run time: the wildcard is limited to the roles/ prefix of this account's and Region's notebook data bucket, and to GetObject, PutObject and the listing of the scripts' status markers (no delete).",
+  );
   acknowledge(
     role,
     wildcardResourceFinding(role, accountRolesArn(stack)),

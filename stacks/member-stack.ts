@@ -1,7 +1,10 @@
 /**
  * The member stack: what the deployment in the administrator account needs in each member account and
  * Region, deployed by a service-managed CloudFormation StackSet over the organization's accounts (and
- * directly in the administrator account itself, whose resources are remediated the same way).
+ * directly in the administrator account itself, whose resources are remediated the same way): the
+ * member role, and what the recreation of a notebook needs on the notebook's side, the bucket its data
+ * is copied to and the backup and restore lifecycle configurations that copy it (named from the
+ * configuration, handlers/shared/notebook-data-placement.ts, so the administrator side knows them).
  *
  * A StackSet deploys a plain template: no assets, no nested stacks, no CDK bootstrap in the member
  * accounts (so no bootstrap version rule). The administrator account and the organization are
@@ -12,10 +15,19 @@
 import { createHash } from 'node:crypto';
 import { Aws, CfnParameter, DefaultStackSynthesizer, Stack, type StackProps } from 'aws-cdk-lib';
 import { ArnPrincipal, ManagedPolicy, type PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { CfnNotebookInstanceLifecycleConfig } from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
 import { ADMINISTRATOR_ROLE_PATH, MEMBER_ROLE_PATH } from '../handlers/shared/member-access.js';
+import { notebookDataPlacement } from '../handlers/shared/notebook-data-placement.js';
+import {
+  backupOnStartScript,
+  restoreOnCreateScript,
+  toLifecycleContent,
+} from '../lifecycle/lifecycle-scripts.js';
 import type { RemediationConfiguration } from './configuration.js';
 import { acknowledgeMemberRole, memberRoleStatements } from './member-permissions.js';
+import { NotebookDataBucket } from './notebook-data-bucket.js';
 
 export interface MemberStackProps extends StackProps {
   /** The deployment's configuration: the member role may do what its remediations do. */
@@ -27,6 +39,12 @@ export class MemberStack extends Stack {
   public readonly memberRole: Role;
   /** What the role may do, in as many managed policies as IAM's size quota needs. */
   public readonly remediationPolicies: readonly ManagedPolicy[];
+  /** Where the notebooks of this account and Region are copied before they are recreated. */
+  public readonly notebookData: NotebookDataBucket;
+  /** Attached while a notebook's volume is copied to the bucket (OnStart). */
+  public readonly backupLifecycleConfig: CfnNotebookInstanceLifecycleConfig;
+  /** The recreated notebook is created with it, to copy the data back (OnCreate). */
+  public readonly restoreLifecycleConfig: CfnNotebookInstanceLifecycleConfig;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     super(scope, id, {
@@ -34,7 +52,7 @@ export class MemberStack extends Stack {
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
       analyticsReporting: false,
       description:
-        'SageMaker Security Hub remediation, member account and Region: the role the administrator deployment acts through.',
+        "SageMaker Security Hub remediation, member account and Region: the role the administrator deployment acts through, and the bucket and lifecycle configurations that keep a recreated notebook's data.",
     });
     const administratorAccountId = new CfnParameter(this, 'AdministratorAccountId', {
       type: 'String',
@@ -48,6 +66,15 @@ export class MemberStack extends Stack {
     });
     const administrator = administratorAccountId.valueAsString;
     const roleName = `${props.configuration.members.roleName}-${Aws.REGION}`;
+    // The names the administrator deployment computes for this account and Region (tokens here).
+    const placement = notebookDataPlacement(props.configuration.members, {
+      accountId: this.account,
+      region: this.region,
+    });
+    this.notebookData = new NotebookDataBucket(this, 'NotebookData', { bucketName: placement.bucket });
+    const { backup, restore } = lifecycleConfigurations(this, placement, this.notebookData.bucket);
+    this.backupLifecycleConfig = backup;
+    this.restoreLifecycleConfig = restore;
 
     this.memberRole = new Role(this, 'MemberRole', {
       roleName,
@@ -79,6 +106,27 @@ export class MemberStack extends Stack {
     // On the stack: the findings are reported on the policies that hold the statements.
     acknowledgeMemberRole(this, this, props.configuration);
   }
+}
+
+/**
+ * The backup (OnStart) and restore (OnCreate) lifecycle configurations, their scripts copying to and
+ * from the data bucket (its name a deploy-time value: Fn::Base64 of the script with it joined in).
+ */
+function lifecycleConfigurations(
+  stack: Stack,
+  placement: { readonly backupLifecycleConfigName: string; readonly restoreLifecycleConfigName: string },
+  bucket: Bucket,
+): { backup: CfnNotebookInstanceLifecycleConfig; restore: CfnNotebookInstanceLifecycleConfig } {
+  return {
+    backup: new CfnNotebookInstanceLifecycleConfig(stack, 'BackupLifecycleConfig', {
+      notebookInstanceLifecycleConfigName: placement.backupLifecycleConfigName,
+      onStart: [{ content: toLifecycleContent(backupOnStartScript(bucket.bucketName)) }],
+    }),
+    restore: new CfnNotebookInstanceLifecycleConfig(stack, 'RestoreLifecycleConfig', {
+      notebookInstanceLifecycleConfigName: placement.restoreLifecycleConfigName,
+      onCreate: [{ content: toLifecycleContent(restoreOnCreateScript(bucket.bucketName)) }],
+    }),
+  };
 }
 
 /** IAM's quotas (IAM User Guide, "IAM and AWS STS quotas"). */

@@ -1,55 +1,19 @@
 /**
- * Names and ARNs the stack derives for the approval-gated recreation of notebooks: the lifecycle
- * configuration names (which the runtime settings carry) and the KMS keys recreated notebooks'
- * volumes are encrypted with (which the state machine's role must be allowed to grant SageMaker).
+ * Names and ARNs the stacks derive for the approval-gated recreation of notebooks: the lifecycle
+ * configuration names (the member stack's) and the KMS keys recreated notebooks' volumes are
+ * encrypted with (which the member role must be allowed to grant SageMaker).
  *
  * Pure (no CDK imports), so the rules can be tested without synthesising.
  */
-import { createHash } from 'node:crypto';
-import { SAGEMAKER_NAME_PATTERN } from '../handlers/shared/notebook-recreation.js';
 
-/** NotebookInstanceLifecycleConfigName: at most 63 characters of this pattern (CreateNotebookInstanceLifecycleConfig). */
-export const LIFECYCLE_CONFIG_NAME_PATTERN = SAGEMAKER_NAME_PATTERN;
-export const MAX_LIFECYCLE_CONFIG_NAME_LENGTH = 63;
-
-/** The two lifecycle configurations the recreation attaches, by purpose (the name's suffix). */
-export const LIFECYCLE_CONFIG_PURPOSES = {
-  backup: 'backup-on-start',
-  restore: 'restore-on-create',
-} as const;
-
-/**
- * `<stack name>-<purpose>`: unique per account and region because stack names are. A stack name too
- * long to fit is cut and followed by a hash of the whole name, so two long names sharing a prefix
- * still get different configurations. Characters the pattern does not allow become hyphens.
- *
- * @throws if the result cannot satisfy the pattern (a purpose that is not alphanumeric and hyphens)
- */
-export function lifecycleConfigName(stackName: string, purpose: string): string {
-  if (!LIFECYCLE_CONFIG_NAME_PATTERN.test(purpose)) {
-    throw new Error(
-      `lifecycle configuration purpose '${purpose}' must match ${LIFECYCLE_CONFIG_NAME_PATTERN}`,
-    );
-  }
-  const base = stackName.replace(/[^a-zA-Z0-9-]/g, '-').replace(/^-+/, '');
-  const suffix = `-${purpose}`;
-  const whole = `${base}${suffix}`;
-  const name =
-    base.length > 0 && whole.length <= MAX_LIFECYCLE_CONFIG_NAME_LENGTH
-      ? whole
-      : `${base.slice(0, MAX_LIFECYCLE_CONFIG_NAME_LENGTH - suffix.length - 9)}-${shortHash(stackName)}${suffix}`.replace(
-          /^-+/,
-          '',
-        );
-  if (name.length > MAX_LIFECYCLE_CONFIG_NAME_LENGTH || !LIFECYCLE_CONFIG_NAME_PATTERN.test(name)) {
-    throw new Error(`cannot derive a lifecycle configuration name from stack name '${stackName}'`);
-  }
-  return name;
-}
-
-function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 8);
-}
+// The lifecycle configuration names come from handlers/shared/notebook-data-placement.ts, where the
+// Lambdas compute them for any target too.
+export {
+  LIFECYCLE_CONFIG_NAME_PATTERN,
+  LIFECYCLE_CONFIG_PURPOSES,
+  lifecycleConfigName,
+  MAX_LIFECYCLE_CONFIG_NAME_LENGTH,
+} from '../handlers/shared/notebook-data-placement.js';
 
 /** A KMS key ARN: `arn:<partition>:kms:<region>:<account>:key/<key id>`. */
 export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;

@@ -31,7 +31,8 @@ import { type LambdaHandlerSource, lambdaHandler } from './lambda-bundling.js';
 import { DEFAULT_MEMBER_ROLE_NAME } from './member-configuration.js';
 import { assumeMemberRolesStatement, memberRolesArn } from './member-role-access.js';
 import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
-import { ALL_NOTEBOOK_ROLES_PREFIX, type NotebookBackupBucket } from './notebook-backup-bucket.js';
+import type { NotebookBackupBucket } from './notebook-backup-bucket.js';
+import { acknowledgeOcsfNotes, ocsfNoteStatement } from './ocsf-note-permissions.js';
 import {
   createRemediationFunction,
   type RemediationFunction,
@@ -70,7 +71,10 @@ export interface RemediationFunctionsProps {
    * (UpdateItem); custom-action reads a plan (GetItem) and records the decision (UpdateItem).
    */
   readonly approvalTable: ITable;
-  /** Notebook snapshots: snapshot-notebook writes them, verify-recreation reads them. */
+  /**
+   * Snapshots of resources other than notebooks: snapshot-resource writes them, change-resource reads
+   * them (a notebook's go to its member stack's bucket, through the member role).
+   */
   readonly notebookBackups: NotebookBackupBucket;
 }
 
@@ -90,6 +94,12 @@ export class RemediationFunctions extends Construct {
   public readonly snapshotResource: RemediationFunction;
   /** Makes an approved change of a resource (or rolls it back) from its snapshot. */
   public readonly changeResource: RemediationFunction;
+  /**
+   * Makes the member Tasks' calls Step Functions cannot make itself (statemachines/member-api-routing.ts).
+   * Not alarmed on its errors: a SageMaker error it passes on is often the expected answer (a notebook
+   * already deleted), which the state machine handles.
+   */
+  public readonly memberApiCall: RemediationFunction;
   private readonly encryptionKey: IKey;
   private readonly logRetention: RetentionDays;
   private readonly approvalTable: ITable;
@@ -129,8 +139,6 @@ export class RemediationFunctions extends Construct {
     this.approvalTable = props.approvalTable;
 
     const stack = Stack.of(this);
-    const snapshotObjectsArn = backupBucket.arnForObjects(ALL_NOTEBOOK_ROLES_PREFIX);
-    const s3ViaService = `s3.${stack.region}.${stack.urlSuffix}`;
     const dynamodbViaService = `dynamodb.${stack.region}.${stack.urlSuffix}`;
     // The member role of a finding's account and Region is what reads and changes its resource.
     const memberRoleName = props.settings.members?.roleName ?? DEFAULT_MEMBER_ROLE_NAME;
@@ -170,11 +178,14 @@ export class RemediationFunctions extends Construct {
           resources: [stack.formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' })],
           conditions: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NOTIFIED'] } },
         }),
+        // The same note on an OCSF finding, with BatchUpdateFindingsV2: status_id 2 (In Progress) only.
+        ocsfNoteStatement(this, 'NoteJoinedOcsfFindings', ['NOTIFIED']),
         tableKeyStatement('TablesKey', this.encryptionKey.keyArn, dynamodbViaService),
         ...organizationPlacementStatements(stack, props.settings.scope),
       ],
     });
     acknowledgeMemberRoles(plan.role);
+    acknowledgeOcsfNotes(plan.role);
     acknowledgeOrganizationPlacement(plan.role, props.settings.scope);
     this.planRemediation = plan;
 
@@ -200,8 +211,8 @@ export class RemediationFunctions extends Construct {
         tableKeyStatement('LockTableKey', this.encryptionKey.keyArn, dynamodbViaService),
       ],
     });
-    // roles/* objects (GetObject, PutObject), listing under roles/, and the key through S3 on this bucket.
-    props.notebookBackups.grantWorkflowAccess(snapshot.role);
+    // configuration.json and the requests are written as the member role, in the notebook's own
+    // account's and Region's data bucket (member-permissions.ts).
     acknowledgeMemberRoles(snapshot.role);
     this.snapshotNotebook = snapshot;
 
@@ -210,39 +221,10 @@ export class RemediationFunctions extends Construct {
         'Verifies a recreated notebook: settings as planned, every file restored with the same size and checksum.',
       environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
       rolePath: ADMINISTRATOR_ROLE_PATH,
-      statements: [
-        assumeMemberRoles,
-        new PolicyStatement({
-          sid: 'ReadSnapshots',
-          actions: ['s3:GetObject'],
-          resources: [snapshotObjectsArn],
-        }),
-        new PolicyStatement({
-          sid: 'MissingObjectIsNoSuchKey',
-          // S3 answers a read of a missing key with 404 only to a caller allowed s3:ListBucket on the
-          // bucket; a condition on s3:prefix does not apply to that check (GetObject API reference).
-          actions: ['s3:ListBucket'],
-          resources: [backupBucket.bucketArn],
-        }),
-        new PolicyStatement({
-          sid: 'SnapshotKey',
-          actions: ['kms:Decrypt'],
-          resources: [this.encryptionKey.keyArn],
-          conditions: {
-            StringEquals: {
-              'kms:ViaService': s3ViaService,
-              'kms:EncryptionContext:aws:s3:arn': backupBucket.bucketArn,
-            },
-          },
-        }),
-      ],
+      // The snapshot is read as the member role, in the notebook's account's and Region's data bucket.
+      statements: [assumeMemberRoles],
     });
     acknowledgeMemberRoles(verify.role);
-    acknowledge(
-      verify.role,
-      wildcardResourceFinding(this, snapshotObjectsArn),
-      "The snapshot to verify is under the notebook role's prefix, only known at run time; read-only GetObject, limited to the roles/ prefix of the snapshot bucket.",
-    );
     this.verifyRecreation = verify;
 
     const verifyResource = this.createFunction(lambdaHandler('verify-resource'), {
@@ -284,6 +266,17 @@ export class RemediationFunctions extends Construct {
     props.notebookBackups.grantResourceSnapshots(changeResource.role, { write: false });
     acknowledgeMemberRoles(changeResource.role);
     this.changeResource = changeResource;
+
+    const memberApiCall = this.createFunction(lambdaHandler('member-api-call'), {
+      description:
+        "Makes a member Task's SageMaker, EC2 or KMS call that Step Functions cannot: in a linked Region, or with a whole-object request.",
+      environment: { [SETTINGS_ENVIRONMENT_VARIABLE]: remediationSettings },
+      rolePath: ADMINISTRATOR_ROLE_PATH,
+      // The call itself is the member role's to make: this role may only assume it.
+      statements: [assumeMemberRoles],
+    });
+    acknowledgeMemberRoles(memberApiCall.role);
+    this.memberApiCall = memberApiCall;
   }
 
   /**

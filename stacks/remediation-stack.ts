@@ -1,16 +1,17 @@
 /**
  * The deployed remediation workflow: an EventBridge rule on Security Hub findings starts a Standard
  * state machine whose definition, placeholders and IAM all come from statemachines/ and the catalogue.
- * The approval-gated recreation of notebooks is always part of it: the snapshot bucket, the approval
- * table, the backup and restore lifecycle configurations, the three Security Hub custom actions and
- * the rule that sends their clicks to the custom-action Lambda.
+ * The approval-gated recreation of notebooks is always part of it: the approval table, the three
+ * Security Hub custom actions and the rule that sends their clicks to the custom-action Lambda. What a
+ * recreation needs on the notebook's side (the bucket its data is copied to, the backup and restore
+ * lifecycle configurations) is the member stack's, in the notebook's own account and Region.
  *
- * This stack is the composition: the configuration, the alert topic, the lock table and the lifecycle
- * configurations, and the constructs that hold the rest, wired together:
+ * This stack is the composition: the configuration, the alert topic and the lock table, and the
+ * constructs that hold the rest, wired together:
  *
  * - EncryptionKey (encryption-key.ts): the customer managed key and its service key policy;
- * - NotebookBackupBucket, ApprovalTable, SecurityHubCustomActions, PrivateNotebookNetwork: what the
- *   recreation needs;
+ * - NotebookBackupBucket (the snapshots of resources other than notebooks), ApprovalTable,
+ *   SecurityHubCustomActions, PrivateNotebookNetwork: what the approval-gated changes need;
  * - RemediationFunctions (remediation-functions.ts): the five Lambda functions, logs and roles
  *   (remediation-function.ts), and the custom-action function's on-failure queue
  *   (custom-action-function.ts);
@@ -19,7 +20,7 @@
  * - FindingIntake (finding-intake.ts): the EventBridge rules and their dead-letter queue;
  * - RemediationAlarms (remediation-alarms.ts): the alarms on the alert topic.
  */
-import { CfnOutput, type CfnResource, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { CfnOutput, type CfnResource, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Rule } from 'aws-cdk-lib/aws-events';
@@ -27,19 +28,14 @@ import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CfnNotebookInstanceLifecycleConfig } from 'aws-cdk-lib/aws-sagemaker';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct, IConstruct } from 'constructs';
 import { type ControlId, controlsInScope, resolveModes } from '../handlers/shared/controls-catalogue.js';
+import { notebookDataBucketName } from '../handlers/shared/notebook-data-placement.js';
 import { IN_PLACE_LOCK_SECONDS } from '../handlers/shared/work-budget.js';
-import {
-  backupOnStartScript,
-  restoreOnCreateScript,
-  toLifecycleContent,
-} from '../lifecycle/lifecycle-scripts.js';
 import { LOCK_EXPIRY_ATTRIBUTE, LOCK_TABLE_KEY } from '../statemachines/lock-table.js';
 import { ApprovalOperatorPolicy } from './approval-operator-policy.js';
 import { ApprovalTable } from './approval-table.js';
@@ -57,7 +53,6 @@ import { NotebookBackupBucket } from './notebook-backup-bucket.js';
 import { OperationsDashboard } from './operations-dashboard.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { PrivateNotebookNetwork } from './private-notebook-network.js';
-import { LIFECYCLE_CONFIG_PURPOSES, lifecycleConfigName } from './recreation-resources.js';
 import { RemediationAlarms } from './remediation-alarms.js';
 import { RemediationFunctions } from './remediation-functions.js';
 import { RemediationWorkflow } from './remediation-workflow.js';
@@ -78,21 +73,20 @@ export class SageMakerRemediationStack extends Stack {
   public readonly configuration: RemediationConfiguration;
   /**
    * Customer managed key (rotated yearly) of the topic, the queue, the log groups, the lock and
-   * approval tables and the notebook snapshots.
+   * approval tables and the resource snapshots.
    */
   public readonly encryptionKey: Key;
   /** Remediation outcomes and operational alarms; subscribed by `alertEmails`. */
   public readonly alertTopic: Topic;
   /** One item per notebook being remediated, so two executions never act on the same notebook. */
   public readonly lockTable: Table;
-  /** Snapshots (configuration and data) of notebooks before they are deleted and recreated. */
+  /**
+   * Snapshots of resources other than notebooks before an approved change (a notebook's go to its
+   * member stack's bucket, in its own account and Region).
+   */
   public readonly notebookBackups: NotebookBackupBucket;
   /** Recreation plans: their findings, and while one waits, the task token of the waiting execution. */
   public readonly approvalTable: ApprovalTable;
-  /** Attached while a notebook's volume is copied to the snapshot bucket (OnStart). */
-  public readonly backupLifecycleConfig: CfnNotebookInstanceLifecycleConfig;
-  /** The recreated notebook starts with it, to copy the data back (OnCreate). */
-  public readonly restoreLifecycleConfig: CfnNotebookInstanceLifecycleConfig;
   /** Approve, reject and remediate now, in the Security Hub console. */
   public readonly customActions: SecurityHubCustomActions;
   /** The private network for recreated notebooks, when `recreate.createPrivateNetwork` is set. */
@@ -176,20 +170,6 @@ export class SageMakerRemediationStack extends Stack {
     const backupBucket = this.notebookBackups.bucket;
     this.approvalTable = new ApprovalTable(this, 'ApprovalTable', { encryptionKey: this.encryptionKey });
     const approvalTable = this.approvalTable.table;
-    this.backupLifecycleConfig = new CfnNotebookInstanceLifecycleConfig(this, 'BackupLifecycleConfig', {
-      notebookInstanceLifecycleConfigName: lifecycleConfigName(
-        this.stackNameForResources(),
-        LIFECYCLE_CONFIG_PURPOSES.backup,
-      ),
-      onStart: [{ content: toLifecycleContent(backupOnStartScript(backupBucket.bucketName)) }],
-    });
-    this.restoreLifecycleConfig = new CfnNotebookInstanceLifecycleConfig(this, 'RestoreLifecycleConfig', {
-      notebookInstanceLifecycleConfigName: lifecycleConfigName(
-        this.stackNameForResources(),
-        LIFECYCLE_CONFIG_PURPOSES.restore,
-      ),
-      onCreate: [{ content: toLifecycleContent(restoreOnCreateScript(backupBucket.bucketName)) }],
-    });
     // '' means the built-in ids; the construct wants the prop left out then.
     const idPrefix = configuration.customActions.idPrefix;
     this.customActions = new SecurityHubCustomActions(this, 'CustomActions', idPrefix ? { idPrefix } : {});
@@ -206,8 +186,7 @@ export class SageMakerRemediationStack extends Stack {
     // The execution timeout includes the approval window (the lock lifetime does not).
     const definitionOptions = definitionOptionsFor(configuration);
 
-    // One settings document for every Lambda that reads REMEDIATION_SETTINGS. The lifecycle names
-    // are the resources' own attributes, so nothing can use them before the configurations exist.
+    // One settings document for every Lambda that reads REMEDIATION_SETTINGS.
     const settings = toRuntimeSettings(configuration, {
       accountId: this.account,
       region: this.region,
@@ -217,8 +196,6 @@ export class SageMakerRemediationStack extends Stack {
       recreate: {
         backupBucket: backupBucket.bucketName,
         approvalTableName: approvalTable.tableName,
-        backupLifecycleConfigName: this.backupLifecycleConfig.attrNotebookInstanceLifecycleConfigName,
-        restoreLifecycleConfigName: this.restoreLifecycleConfig.attrNotebookInstanceLifecycleConfigName,
         ...(privateNetwork
           ? {
               privateNetwork: {
@@ -260,13 +237,12 @@ export class SageMakerRemediationStack extends Stack {
         verifyResource: functions.verifyResource.fn,
         snapshotResource: functions.snapshotResource.fn,
         changeResource: functions.changeResource.fn,
+        memberApiCall: functions.memberApiCall.fn,
       },
       memberRoleName: configuration.members.roleName,
       alertTopic: this.alertTopic,
       lockTable: this.lockTable,
       approvalTable,
-      notebookBackups: this.notebookBackups,
-      backupLifecycleConfigName: this.backupLifecycleConfig.attrNotebookInstanceLifecycleConfigName,
       encryptionKey: this.encryptionKey,
       logRetention,
       recreateTargets: configuration.recreate.targets,
@@ -401,6 +377,11 @@ export class SageMakerRemediationStack extends Stack {
     // For the operators who run bin/restore-notebook.ts and bin/restore-resource.ts (docs/restore.md).
     const restoreOperator = new RestoreOperatorPolicy(this, 'RestoreOperator', {
       notebookBackups: this.notebookBackups,
+      // This account's own notebooks: the member stack deployed here keeps their snapshots.
+      notebookDataBucketName: notebookDataBucketName(configuration.members.dataBucketPrefix, {
+        accountId: this.account,
+        region: this.region,
+      }),
     });
     new CfnOutput(this, 'RestoreOperatorPolicyArn', {
       description: 'Attach to the role that runs bin/restore-notebook.ts (docs/restore.md).',
@@ -420,14 +401,6 @@ export class SageMakerRemediationStack extends Stack {
       value: approvalOperator.policy.managedPolicyArn,
     });
   }
-
-  /** The stack name, which the names of account-wide resources derive from. */
-  private stackNameForResources(): string {
-    if (Token.isUnresolved(this.stackName)) {
-      throw new Error('the stack name must be known at synthesis: resource names derive from it');
-    }
-    return this.stackName;
-  }
 }
 
 /**
@@ -439,8 +412,7 @@ export class SageMakerRemediationStack extends Stack {
  * is a property of the queue (a replaced QueuePolicy deletes the queue's policy after the new one was
  * set), and running executions, which wait up to the approval window, keep using the state machine,
  * role and function ARNs they started with and fail once those are deleted. Resources that did not
- * move (the topic, the tables, the buckets, the lifecycle configurations with their fixed names, the
- * custom actions) keep theirs unaided; test/infra/logical-ids.test.ts holds every one of them.
+ * move (the topic, the tables, the buckets, the custom actions) keep theirs unaided; test/infra/logical-ids.test.ts holds every one of them.
  */
 function keepLogicalIds(resources: ReadonlyArray<readonly [IConstruct | undefined, string]>): void {
   for (const [construct, logicalId] of resources) {

@@ -15,7 +15,8 @@ import { Construct } from 'constructs';
 import { OCSF_STATUS_IDS } from '../handlers/shared/ocsf-finding.js';
 import type { Annotation } from '../handlers/shared/remediation-plan.js';
 import { placeholdersIn } from '../statemachines/amazon-states-language.js';
-import { tasksRunBy } from '../statemachines/member-credentials.js';
+import { HOME_REGION_PLACEHOLDER } from '../statemachines/member-api-routing.js';
+import { MEMBER_API_FUNCTION_PLACEHOLDER, tasksRunBy } from '../statemachines/member-credentials.js';
 import { messageLimitProblems } from '../statemachines/message-limits.js';
 import {
   buildRemediationDefinition,
@@ -28,7 +29,6 @@ import {
 import { logRetentionProblems, sameKeyProblems, wholeNumberProblems } from './construct-validation.js';
 import { DEFAULT_MEMBER_ROLE_NAME } from './member-configuration.js';
 import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
-import { ALL_NOTEBOOK_ROLES_PREFIX, type NotebookBackupBucket } from './notebook-backup-bucket.js';
 import { type KeyTarget, kmsKeyIdProblem } from './recreation-resources.js';
 import type { StateMachineScopes } from './state-machine-permissions.js';
 import { createStateMachineRole } from './state-machine-role.js';
@@ -57,6 +57,8 @@ export interface WorkflowFunctions {
   readonly snapshotResource: IFunction;
   /** The approved change of a resource, or its roll-back (only with an approval-gated resource engine). */
   readonly changeResource: IFunction;
+  /** The member calls Step Functions cannot make (member-api-routing.ts): only invoked when routed. */
+  readonly memberApiCall: IFunction;
 }
 
 export interface RemediationWorkflowProps {
@@ -77,15 +79,9 @@ export interface RemediationWorkflowProps {
    */
   readonly approvalTable: ITable;
   /**
-   * Notebook snapshots: the workflow lists the status markers the lifecycle scripts write there, and
-   * reads the first KiB of a failure marker.
-   */
-  readonly notebookBackups: NotebookBackupBucket;
-  /** Name of the lifecycle configuration attached while a notebook's volume is copied to the bucket. */
-  readonly backupLifecycleConfigName: string;
-  /**
-   * Customer managed key of the topic, the tables and the bucket (the role may use it only through
-   * SNS, DynamoDB and S3, each for what its Tasks call there), and of the state machine's log group.
+   * Customer managed key of the topic and the tables (the role may use it only through SNS and
+   * DynamoDB, each for what its Tasks call there), and of the state machine's log group. The notebook
+   * data bucket the lifecycle scripts report to is the member stack's, read as the member role.
    */
   readonly encryptionKey: IKey;
   /**
@@ -141,15 +137,12 @@ export class RemediationWorkflow extends Construct {
       ...sameKeyProblems('alertTopic', props.alertTopic.masterKey, props.encryptionKey),
       ...sameKeyProblems('lockTable', props.lockTable.encryptionKey, props.encryptionKey),
       ...sameKeyProblems('approvalTable', props.approvalTable.encryptionKey, props.encryptionKey),
-      ...sameKeyProblems('notebookBackups', props.notebookBackups.encryptionKey, props.encryptionKey),
     ];
     if (problems.length > 0) {
       throw new Error(`Invalid RemediationWorkflow '${id}':\n${problems.join('\n')}`);
     }
 
     const stack = Stack.of(this);
-    const backupBucket = props.notebookBackups.bucket;
-    const snapshotObjectsArn = backupBucket.arnForObjects(ALL_NOTEBOOK_ROLES_PREFIX);
 
     const definition = buildRemediationDefinition(props.definitionOptions);
     // A note over 512 characters (or a subject over 100) would be refused at run time.
@@ -170,6 +163,7 @@ export class RemediationWorkflow extends Construct {
             [PLACEHOLDERS.verifyResourceFunctionArn, props.functions.verifyResource],
             [PLACEHOLDERS.snapshotResourceFunctionArn, props.functions.snapshotResource],
             [PLACEHOLDERS.changeResourceFunctionArn, props.functions.changeResource],
+            [MEMBER_API_FUNCTION_PLACEHOLDER, props.functions.memberApiCall],
           ] as const
         )
           .filter(([placeholder]) => placeholdersIn(definition).includes(placeholder))
@@ -181,8 +175,10 @@ export class RemediationWorkflow extends Construct {
       [PLACEHOLDERS.alertTopicArn]: props.alertTopic.topicArn,
       [PLACEHOLDERS.lockTableName]: props.lockTable.tableName,
       [RECREATE_PLACEHOLDERS.approvalTableName]: props.approvalTable.tableName,
-      [RECREATE_PLACEHOLDERS.backupBucketName]: backupBucket.bucketName,
-      [RECREATE_PLACEHOLDERS.backupLifecycleConfigName]: props.backupLifecycleConfigName,
+      // What a linked Region's target is told apart by (only with linked Regions).
+      ...(placeholdersIn(definition).includes(HOME_REGION_PLACEHOLDER)
+        ? { [HOME_REGION_PLACEHOLDER]: stack.region }
+        : {}),
     };
     assertSubstitutionsMatch(placeholdersIn(definition), Object.keys(definitionSubstitutions));
     this.definitionSubstitutions = definitionSubstitutions;
@@ -228,19 +224,6 @@ export class RemediationWorkflow extends Construct {
           },
           kmsKeyArn: props.encryptionKey.keyArn,
         },
-        s3: {
-          // The failure marker a lifecycle script leaves (its first KiB).
-          resources: [snapshotObjectsArn],
-          actions: {
-            // The status markers the lifecycle scripts write last, listed under the notebooks' prefixes.
-            ListObjectsV2: {
-              sidSuffix: 'StatusListing',
-              resources: [backupBucket.bucketArn],
-              conditions: { StringLike: { 's3:prefix': [ALL_NOTEBOOK_ROLES_PREFIX] } },
-            },
-          },
-          kmsKeyArn: props.encryptionKey.keyArn,
-        },
       },
       lambdaFunctions,
       kmsViaService: { region: stack.region, urlSuffix: stack.urlSuffix },
@@ -250,7 +233,6 @@ export class RemediationWorkflow extends Construct {
     this.role = createStateMachineRole(this, {
       definition: tasksRunBy(definition, 'state-machine'),
       scopes,
-      snapshotObjectsArn,
       memberRoleName: props.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME,
     });
     acknowledge(

@@ -4,9 +4,11 @@
  * operators' role; the stack output RestoreOperatorPolicyArn names it.
  *
  * What the tool calls (bin/restore-notebook/):
- * - S3 on the snapshot bucket: GetObject of configuration.json, backup-status/complete, the manifests
+ * - S3 on the notebook data bucket of this account and Region (the member stack's: a notebook's snapshot
+ *   stays in its own account): GetObject of configuration.json, backup-status/complete, the manifests
  *   and restores/<attempt>/status/*; ListObjectsV2 of a restore's status prefix; PutObject of the
- *   notebook's restore-request.json; with SSE-KMS through S3 on the stack key.
+ *   notebook's restore-request.json. Its key is the AWS managed aws/s3, whose key policy lets every
+ *   principal of the account use it through S3: no KMS statement.
  * - SageMaker: DescribeNotebookInstance, CreateNotebookInstance (with tags), Stop, Start, Update;
  *   DescribeNotebookInstanceLifecycleConfig and DescribeCodeRepository for its checks.
  * - IAM: GetRole (the role id the restore script's prefix depends on).
@@ -42,8 +44,13 @@ import {
 } from './notebook-launch-permissions.js';
 
 export interface RestoreOperatorPolicyProps {
-  /** The snapshot bucket and its key. */
+  /** The deployment's snapshot bucket and its key: the snapshots of resources other than notebooks. */
   readonly notebookBackups: NotebookBackupBucket;
+  /**
+   * The notebook data bucket of the stack's account and Region (`<dataBucketPrefix>-<account>-<region>`,
+   * deployed by the member stack): where the snapshots of its notebooks are.
+   */
+  readonly notebookDataBucketName: string;
 }
 
 /** The customer managed policies with what the restore tools need. */
@@ -56,15 +63,15 @@ export class RestoreOperatorPolicy extends Construct {
   constructor(scope: Construct, id: string, props: RestoreOperatorPolicyProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const { bucket, encryptionKey } = props.notebookBackups;
+    const dataBucketArn = `arn:${stack.partition}:s3:::${props.notebookDataBucketName}`;
     const arns = {
       snapshotReads: [
         'roles/*/configuration.json',
         'roles/*/backup-status/complete',
         'roles/*/data/manifest.jsonl',
         'roles/*/restores/*',
-      ].map((pattern) => bucket.arnForObjects(pattern)),
-      restoreRequests: bucket.arnForObjects('roles/*/restore-request.json'),
+      ].map((pattern) => `${dataBucketArn}/${pattern}`),
+      restoreRequests: `${dataBucketArn}/roles/*/restore-request.json`,
       notebooks: sageMakerArn(stack, 'notebook-instance'),
       lifecycleConfigs: sageMakerArn(stack, 'notebook-instance-lifecycle-config'),
       codeRepositories: sageMakerArn(stack, 'code-repository'),
@@ -95,19 +102,7 @@ export class RestoreOperatorPolicy extends Construct {
           // Restore statuses are listed; and S3 answers a missing key with 404 only to a caller allowed
           // s3:ListBucket on the bucket, whatever its s3:prefix (GetObject API reference).
           actions: ['s3:ListBucket'],
-          resources: [bucket.bucketArn],
-        }),
-        new PolicyStatement({
-          sid: 'SnapshotKeyThroughS3',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [encryptionKey.keyArn],
-          conditions: {
-            StringEquals: {
-              'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}`,
-              // With an S3 Bucket Key the encryption context is the bucket ARN.
-              'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
-            },
-          },
+          resources: [dataBucketArn],
         }),
         new PolicyStatement({
           sid: 'RestoreNotebooks',

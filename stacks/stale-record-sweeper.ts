@@ -24,6 +24,7 @@ import { SWEEP_SETTINGS_VARIABLE, type SweepSettingsInput } from '../handlers/sh
 import { sameKeyProblems } from './construct-validation.js';
 import { lambdaHandler } from './lambda-bundling.js';
 import { acknowledge, wildcardResourceFinding } from './nag-acknowledgements.js';
+import { acknowledgeOcsfNotes, ocsfNoteStatement } from './ocsf-note-permissions.js';
 import {
   createRemediationFunction,
   type RemediationFunction,
@@ -106,6 +107,8 @@ export class StaleRecordSweeper extends Construct {
           // Notes with workflow status NOTIFIED only: never RESOLVED, SUPPRESSED or NEW.
           conditions: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NOTIFIED'] } },
         }),
+        // The same on OCSF findings (BatchUpdateFindingsV2): status_id 2 (In Progress) only.
+        ocsfNoteStatement(this, 'NoteOcsfFindings', ['NOTIFIED']),
         new PolicyStatement({
           sid: 'PublishAlert',
           actions: ['sns:Publish'],
@@ -125,6 +128,7 @@ export class StaleRecordSweeper extends Construct {
       wildcardResourceFinding(this, executions),
       "The execution holding a lock or plan is only known at run time; read-only DescribeExecution, on this stack's state machine's executions only.",
     );
+    acknowledgeOcsfNotes(sweeper.role);
     this.sweeper = sweeper;
 
     this.schedule = new Rule(this, 'Schedule', {

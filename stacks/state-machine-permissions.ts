@@ -151,6 +151,16 @@ export function deriveStateMachineStatements(
   };
 
   for (const [stateName, task] of taskStates(definition)) {
+    // A function ARN as the Resource: Step Functions invokes it and returns its result as it is.
+    const directFunction = PLACEHOLDER_ONLY.exec(task.Resource)?.[1];
+    if (directFunction !== undefined) {
+      if (scopes.lambdaFunctions[directFunction] === undefined) {
+        problems.push(`${stateName}: no function ARN is scoped for placeholder \${${directFunction}}`);
+      } else {
+        functionPlaceholders.add(directFunction);
+      }
+      continue;
+    }
     if (task.Resource === LAMBDA_INVOKE) {
       const functionName = task.Parameters?.FunctionName;
       const placeholder =
@@ -168,7 +178,7 @@ export function deriveStateMachineStatements(
     const integration = parseSdkIntegration(task.Resource);
     if (!integration) {
       problems.push(
-        `${stateName}: unsupported Task resource ${task.Resource} (only aws-sdk and lambda:invoke)`,
+        `${stateName}: unsupported Task resource ${task.Resource} (only aws-sdk, lambda:invoke and a function placeholder)`,
       );
       continue;
     }

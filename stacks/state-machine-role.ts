@@ -22,8 +22,6 @@ export interface StateMachineRoleProps {
   readonly definition: StateMachineDefinition;
   /** What each service's Tasks may act on (state-machine-permissions.ts). */
   readonly scopes: StateMachineScopes;
-  /** Every object under the notebook roles' prefixes of the snapshot bucket. */
-  readonly snapshotObjectsArn: string;
   /** The member roles' name before `-<region>`. */
   readonly memberRoleName: string;
 }
@@ -54,11 +52,6 @@ export function createStateMachineRole(scope: Construct, props: StateMachineRole
       }),
     },
   });
-  acknowledge(
-    role,
-    wildcardResourceFinding(role, props.snapshotObjectsArn),
-    "The failure markers of the backup and restore (the workflow reads their first KiB) are under the notebook role's prefix, only known at run time; read-only GetObject, limited to the roles/ prefix of the snapshot bucket.",
-  );
   acknowledge(
     role,
     wildcardResourceFinding(role, membersArn),

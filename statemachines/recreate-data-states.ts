@@ -7,10 +7,18 @@
  * The wait is sized by the snapshot step from the volume's size (dataWait: first wait, interval,
  * number of checks), so a large volume gets a long enough budget without the history growing past its
  * limit. A `failed` marker is seen at the next check, and its first KiB is the failure's cause.
+ *
+ * The bucket is the notebook's own account's and Region's (the member stack's, named in the plan): the
+ * S3 Tasks run as the member role there (member-credentials.ts), like the notebook's SageMaker calls.
  */
 import type { State } from './amazon-states-language.js';
 import { sdkIntegration } from './amazon-states-language.js';
-import { catchAll, placeholder, RECREATE_PLACEHOLDERS, retryTransient } from './state-builders.js';
+import { catchAll, retryTransient } from './state-builders.js';
+
+/** Where the plan has the notebook's data bucket and lifecycle configurations (notebook-data-placement.ts). */
+export const NOTEBOOK_DATA_PATH = '$.plan.recreate.notebookData';
+/** The notebook's data bucket, in its own account and Region. */
+export const NOTEBOOK_DATA_BUCKET_PATH = `${NOTEBOOK_DATA_PATH}.bucket`;
 
 /** The first bytes of a failure marker that go into the failure's cause. */
 export const FAILURE_REASON_BYTES = 1024;
@@ -37,7 +45,6 @@ export function awaitScriptStatus(
   paths: ScriptStatusPaths,
   next: string,
 ): Record<string, State> {
-  const bucket = placeholder(RECREATE_PLACEHOLDERS.backupBucketName);
   return {
     [name]: {
       Type: 'Pass',
@@ -55,7 +62,11 @@ export function awaitScriptStatus(
       Type: 'Task',
       Comment: 'A listing of the status prefix: at most a few keys, never the data or the manifest.',
       Resource: sdkIntegration('s3', 'listObjectsV2'),
-      Parameters: { Bucket: bucket, 'Prefix.$': `${paths.statusPath}.prefix`, MaxKeys: 5 },
+      Parameters: {
+        'Bucket.$': NOTEBOOK_DATA_BUCKET_PATH,
+        'Prefix.$': `${paths.statusPath}.prefix`,
+        MaxKeys: 5,
+      },
       ResultSelector: { 'keyCount.$': '$.KeyCount', 'listing.$': '$' },
       ResultPath: '$.dataStatus',
       TimeoutSeconds: 60,
@@ -106,7 +117,7 @@ export function awaitScriptStatus(
       Comment: `The ${paths.what} wrote its failure marker: its first KiB says why (a Range keeps the read bounded).`,
       Resource: sdkIntegration('s3', 'getObject'),
       Parameters: {
-        Bucket: bucket,
+        'Bucket.$': NOTEBOOK_DATA_BUCKET_PATH,
         'Key.$': `${paths.statusPath}.failed`,
         Range: `bytes=0-${FAILURE_REASON_BYTES - 1}`,
       },
@@ -131,7 +142,7 @@ export function awaitScriptStatus(
       Type: 'Pass',
       Parameters: {
         Error: paths.failedError,
-        'Cause.$': `States.Format('The ${paths.what} left an unexpected status under s3://${bucket}/{}: {} key(s), so it is treated as failed.', ${paths.statusPath}.prefix, $.dataStatus.keyCount)`,
+        'Cause.$': `States.Format('The ${paths.what} left an unexpected status under s3://{}/{}: {} key(s), so it is treated as failed.', ${NOTEBOOK_DATA_BUCKET_PATH}, ${paths.statusPath}.prefix, $.dataStatus.keyCount)`,
       },
       ResultPath: '$.failure',
       Next: 'CheckNotebookAfterFailure',
@@ -140,7 +151,7 @@ export function awaitScriptStatus(
       Type: 'Pass',
       Parameters: {
         Error: paths.timedOutError,
-        'Cause.$': `States.Format('The ${paths.what} did not finish: nothing under s3://${bucket}/{} after {} checks.', ${paths.statusPath}.prefix, $.dataPoll.attempt)`,
+        'Cause.$': `States.Format('The ${paths.what} did not finish: nothing under s3://{}/{} after {} checks.', ${NOTEBOOK_DATA_BUCKET_PATH}, ${paths.statusPath}.prefix, $.dataPoll.attempt)`,
       },
       ResultPath: '$.failure',
       Next: 'CheckNotebookAfterFailure',

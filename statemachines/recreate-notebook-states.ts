@@ -24,7 +24,7 @@ import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
 import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
 import { type ChoiceCondition, LAMBDA_INVOKE, type State, sdkIntegration } from './amazon-states-language.js';
 import { closingStatus } from './ocsf-plan-notes.js';
-import { awaitScriptStatus } from './recreate-data-states.js';
+import { awaitScriptStatus, NOTEBOOK_DATA_BUCKET_PATH, NOTEBOOK_DATA_PATH } from './recreate-data-states.js';
 import { approvalStates, closingStates, type RecreateOptions } from './recreate-plan-states.js';
 import {
   catchAll,
@@ -114,7 +114,6 @@ function awaitStatus(
 
 /** The states of the recreate branch; DecideNextStep routes `recreate-notebook` plans to RequestApproval. */
 export function recreateNotebookStates(options: RecreateOptions): Record<string, State> {
-  const bucket = placeholder(RECREATE_PLACEHOLDERS.backupBucketName);
   return {
     ...approvalStates(options),
     DescribeBeforeRecreating: describeNotebook('DecideHowToStop', toFailure),
@@ -159,7 +158,8 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
       Comment: "Its OnStart script copies the volume to S3 in the background, into this snapshot's prefix.",
       Parameters: {
         ...notebookName,
-        LifecycleConfigName: placeholder(RECREATE_PLACEHOLDERS.backupLifecycleConfigName),
+        // The member stack's, in the notebook's account and Region (the plan names it).
+        'LifecycleConfigName.$': `${NOTEBOOK_DATA_PATH}.backupLifecycleConfigName`,
       },
     }),
     MarkBackupLifecycleAttached: markRecreation(
@@ -375,7 +375,7 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
         'note.$':
           "States.Format('Recreated by {}: notebook instance {} now passes {}, with its settings, tags and data kept ({} files verified). Its snapshot is kept; the alert says where.', $$.Execution.Name, $.plan.notebook.name, States.JsonToString($.plan.recreate.fixes), $.verification.fileCount)",
         'subject.$': '$.plan.resolvedSubject',
-        'message.$': `States.Format('Notebook instance {} was recreated after approval.\n\n{}\n\nFiles restored and verified: {} ({} bytes)\nWas running before: {}\nSnapshot: s3://${bucket}/{}\nExecution: {}', $.plan.notebook.arn, $.plan.recreate.summary, $.verification.fileCount, $.verification.totalBytes, $.runState.wasRunning, $.snapshot.Payload.snapshotPrefix, $$.Execution.Id)`,
+        'message.$': `States.Format('Notebook instance {} was recreated after approval.\n\n{}\n\nFiles restored and verified: {} ({} bytes)\nWas running before: {}\nSnapshot: s3://{}/{}\nExecution: {}', $.plan.notebook.arn, $.plan.recreate.summary, $.verification.fileCount, $.verification.totalBytes, $.runState.wasRunning, ${NOTEBOOK_DATA_BUCKET_PATH}, $.snapshot.Payload.snapshotPrefix, $$.Execution.Id)`,
       },
       ResultPath: '$.closing',
       Next: 'ReadPlanFindings',

@@ -31,8 +31,6 @@ export const RECREATE_PLACEHOLDERS = {
   snapshotFunctionArn: 'SnapshotNotebookFunctionArn',
   verifyFunctionArn: 'VerifyRecreationFunctionArn',
   approvalTableName: 'ApprovalTableName',
-  backupBucketName: 'BackupBucketName',
-  backupLifecycleConfigName: 'BackupLifecycleConfigName',
 } as const;
 
 /** Who the finding notes say wrote them. */

@@ -8,9 +8,10 @@
  * lifecycle configuration that configuration.json names and without code repositories, and, with
  * --wait, wait for the attempt's status, compare the restore with the backup, then put the original
  * lifecycle configuration, code repositories and run state back. It never overwrites a notebook and
- * never deletes anything; the only object it writes is the request. The snapshot bucket is read and
- * written with the operator's own credentials (it is the deployment's); SageMaker and IAM are called in
- * the notebook's account and Region, as a session of --role-arn when that account is another.
+ * never deletes anything; the only object it writes is the request. The snapshot is in the notebook's
+ * own account's and Region's data bucket (its member stack's): everything, S3 included, is called with
+ * the operator's own credentials in the notebook's account, or as a session of --role-arn when that
+ * account is another.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -49,11 +50,16 @@ export interface RestoreClients {
   readonly iam: Pick<IAMClient, 'send'>;
 }
 
+/** What a session of --role-arn calls: the notebook's account's SageMaker and IAM, and its data bucket. */
+export interface RestoreSessionClients extends RestoreClients {
+  readonly s3: Pick<S3Client, 'send'>;
+}
+
 export interface RestoreDependencies extends RestoreClients {
-  /** S3 as the operator's own credentials: the snapshot bucket is the deployment's. */
+  /** S3 as the operator's own credentials: the data bucket of a notebook of their own account. */
   readonly s3: Pick<S3Client, 'send'>;
   /** How a session of --role-arn is assumed; without it, --role-arn is refused. */
-  readonly roleSessions?: RoleSessions<RestoreClients>;
+  readonly roleSessions?: RoleSessions<RestoreSessionClients>;
   /** The account of the operator's own credentials, when known (checked against the snapshot's). */
   readonly account?: () => Promise<string | undefined>;
   /** Waits between polls; the tests pass the simulated clock's, so nothing waits in real time. */
@@ -103,11 +109,14 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
 
   async function restore(options: RestoreOptions): Promise<number> {
     const callerAccount = await optional(deps.account);
-    // The bucket is the operator's account's when known; with --role-arn, never the notebook's.
+    // With --role-arn everything is called as that role, the bucket (the notebook's account's) included:
+    // assumed now, so a role that cannot be assumed stops the run before anything is read or written.
+    const session = options.roleArn === undefined ? undefined : await sessionOf(options);
+    // The bucket is the notebook's account's: --account with --role-arn, else the operator's own.
     const store = new SnapshotStore(
-      s3,
+      session?.s3 ?? s3,
       options.snapshot,
-      callerAccount || options.roleArn ? { account: callerAccount } : undefined,
+      session ? { account: options.account } : callerAccount ? { account: callerAccount } : undefined,
     );
     const { snapshotPrefix } = options.snapshot;
     const location = `${store.uri(snapshotPrefix)}/`;
@@ -140,7 +149,7 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
       });
     }
     const region = snapshotRegion ?? clientRegion;
-    const { sagemaker, iam } = await clientsIn(options, region);
+    const { sagemaker, iam } = session ?? deps;
 
     // 3. The data: kept when configuration.json names the restore configuration; then it must be complete.
     const backup = restoreLifecycleConfig ? await store.readBackupSummary() : undefined;
@@ -249,19 +258,17 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
   }
 
   /**
-   * SageMaker and IAM in the notebook's account: the operator's own clients, or a session of
-   * --role-arn in the notebook's Region, assumed now so a role that cannot be assumed stops the run
-   * before anything is written.
+   * SageMaker, IAM and S3 in the notebook's account as a session of --role-arn, in the Region of
+   * --region (the parser requires it with --role-arn, and checkPlacement holds it to the snapshot's),
+   * assumed now so that a role that cannot be assumed stops the run before anything is read.
    */
-  async function clientsIn(options: RestoreOptions, region: string | undefined): Promise<RestoreClients> {
-    if (options.roleArn === undefined) return deps;
+  async function sessionOf(options: RestoreOptions): Promise<RestoreSessionClients> {
     if (!deps.roleSessions) throw new Error('this build of the tool cannot assume --role-arn');
-    // --role-arn comes with --region (the parser requires it), which checkPlacement held to the snapshot's.
     const session = roleSession(
       deps.roleSessions,
       {
-        roleArn: options.roleArn,
-        region: region ?? options.region ?? '',
+        roleArn: options.roleArn ?? '',
+        region: options.region ?? '',
         sessionName: restoreSessionName(RESTORE_REQUESTED_BY, now()),
       },
       now,
@@ -270,6 +277,7 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
     return {
       sagemaker: sessionClient(async () => (await session()).sagemaker),
       iam: sessionClient(async () => (await session()).iam),
+      s3: sessionClient(async () => (await session()).s3),
     };
   }
 

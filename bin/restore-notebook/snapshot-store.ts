@@ -1,5 +1,6 @@
 /**
- * What the restore tool reads from and writes to the snapshot bucket, in the layout of
+ * What the restore tool reads from and writes to the notebook's data bucket (its own account's and
+ * Region's, the member stack's there), in the layout of
  * handlers/shared/notebook-backup-layout.ts: configuration.json, the backup's status summary, a
  * restore attempt's status (listed, as the workflow polls it) and its failure reason, the manifests
  * (streamed), and the one object it writes, the notebook's restore-request.json.
@@ -28,16 +29,16 @@ const FAILURE_REASON_BYTES = 1024;
 
 export class SnapshotStore {
   /**
-   * The bucket's account, once known: S3 then refuses a bucket someone else owns. The operator's own
-   * account when the tool knows it (the bucket is the deployment's, read with the operator's
-   * credentials), else the notebook's once configuration.json names it.
+   * The bucket's account, once known: S3 then refuses a bucket someone else owns. The notebook's
+   * account: --account with --role-arn, the operator's own account without, else the notebook's once
+   * configuration.json names it.
    */
   private owner: string | undefined;
 
   constructor(
     private readonly s3: Pick<S3Client, 'send'>,
     readonly location: SnapshotLocation,
-    /** Given: the bucket's owner is this (undefined: not checked), never the notebook's account. */
+    /** Given: the bucket's owner is this (undefined: not checked). */
     private readonly bucketOwner?: { readonly account: string | undefined },
   ) {
     this.owner = bucketOwner?.account;
@@ -71,7 +72,7 @@ export class SnapshotStore {
       }
       if (name === 'AccessDenied' || name === 'AccessDeniedException') {
         throw new Refusal(
-          `access denied reading ${this.uri(key)}: either the URI names another bucket than the deployment's snapshot bucket (stack output NotebookBackupBucketName; use the URI of the finding note), or the role running this tool lacks the stack policy RestoreOperatorPolicyArn (docs/restore.md). Nothing was changed.`,
+          `access denied reading ${this.uri(key)}: either the URI names another bucket than the notebook's data bucket (<members.dataBucketPrefix>-<account>-<region>; use the URI of the finding note), or the role running this tool lacks the restore permissions there (the stack policy RestoreOperatorPolicyArn, or in a member account the statements docs/restore.md lists). Nothing was changed.`,
           EXIT_USAGE,
         );
       }

@@ -8,6 +8,7 @@ import { approvalKeyFor } from '../../stacks/approval-table-schema.js';
 import { APPROVAL_GATED_ENGINES } from './controls-catalogue.js';
 import type { CustomAction } from './custom-action-event.js';
 import type { ValidatedFinding } from './finding-event.js';
+import { MAX_FINDINGS_PER_CALL, TRANSIENT_REFUSALS } from './finding-notes.js';
 import { NOTE_LIMIT, truncate } from './plan-decisions.js';
 
 export type CustomActionOutcome =
@@ -46,17 +47,14 @@ export interface CustomActionResult {
 }
 
 /** Security Hub takes at most 100 finding identifiers per BatchUpdateFindings call. */
-export const MAX_FINDINGS_PER_UPDATE = 100;
+export const MAX_FINDINGS_PER_UPDATE = MAX_FINDINGS_PER_CALL;
 
 /**
- * Refusals of a note that a later attempt can clear (BatchUpdateFindingsUnprocessedFinding): a
- * concurrent update of the finding, an internal failure. Others (FindingNotFound, InvalidInput, ...)
- * would fail the same way again, so they are only logged and returned.
+ * Refusals of a note that a later attempt can clear (finding-notes.ts): a concurrent update of the
+ * finding, an internal failure. Others (FindingNotFound, InvalidInput, ...) would fail the same way
+ * again, so they are only logged and returned.
  */
-export const TRANSIENT_NOTE_ERRORS: ReadonlySet<string> = new Set([
-  'ConcurrentUpdateError',
-  'InternalFailure',
-]);
+export const TRANSIENT_NOTE_ERRORS: ReadonlySet<string> = TRANSIENT_REFUSALS;
 
 /**
  * SendTaskSuccess / SendTaskFailure errors that mean the waiting task no longer exists: the execution

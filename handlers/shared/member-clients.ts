@@ -5,6 +5,7 @@
  */
 
 import type { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import * as z from 'zod/mini';
@@ -24,6 +25,14 @@ export interface MemberSageMaker {
 /** SnapshotNotebook also reads the notebook's role (GetRole), which lives in the member account too. */
 export interface MemberSageMakerAndIam extends MemberSageMaker {
   readonly iam: Pick<IAMClient, 'send'>;
+}
+
+/**
+ * S3 in the target's account and Region: the notebook data bucket of its member stack, which the
+ * recreation's snapshot writes and its verification reads (notebook-data-placement.ts).
+ */
+export interface MemberS3 {
+  readonly s3: Pick<S3Client, 'send'>;
 }
 
 /** The account and Region a Lambda acts in, as the state machine passes it (`$.plan.target`). */
@@ -48,6 +57,11 @@ export function memberSageMakerClient(
   credentials: Required<TemporaryCredentials>,
 ): SageMakerClient {
   return new SageMakerClient({ region, maxAttempts: 5, credentials: sessionCredentials(credentials) });
+}
+
+/** A member session's S3 client, in the target's Region (where its data bucket is). */
+export function memberS3Client(region: string, credentials: Required<TemporaryCredentials>): S3Client {
+  return new S3Client({ region, maxAttempts: 5, credentials: sessionCredentials(credentials) });
 }
 
 /** The clients most handlers need: SageMaker only. */

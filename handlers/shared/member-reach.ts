@@ -3,10 +3,9 @@
  * anything is read there, so the finding gets a note that says so instead of a half-done remediation.
  * Pure.
  *
- * - Another Region: the state machine's AWS SDK Tasks call services in its own Region only (with or
- *   without Task Credentials), so a resource in a linked Region cannot be changed by them.
- * - Recreating a notebook in another account: the backup and restore run on the notebook itself, in
- *   lifecycle configurations and a bucket the member stack does not deploy yet (docs/organization.md).
+ * - A Region that is neither the deployment's nor one of its linked Regions (`members.linkedRegions`):
+ *   the state machine routes calls to the linked Regions it was built for only, and the member stack
+ *   is expected there.
  */
 
 import type { ValidatedFinding } from './finding-event.js';
@@ -17,17 +16,17 @@ import type { RuntimeSettings } from './runtime-settings.js';
 /** Why this deployment cannot remediate the finding where its resource is, or undefined when it can. */
 export function unreachableReason(
   finding: Pick<ValidatedFinding, 'accountId' | 'region' | 'control'>,
-  settings: Pick<RuntimeSettings, 'accountId' | 'region' | 'modes'>,
+  settings: Pick<RuntimeSettings, 'accountId' | 'region' | 'modes'> & {
+    readonly members: Pick<RuntimeSettings['members'], 'linkedRegions'>;
+  },
 ): string | undefined {
-  if (finding.region !== settings.region) {
-    return `its resource is in ${finding.region}, and this deployment acts in ${settings.region} only (its state machine's AWS SDK calls do not cross Regions). Add ${finding.region} to scope.regions.deny to skip such findings quietly.`;
+  const linked = settings.members.linkedRegions;
+  if (finding.region !== settings.region && !linked.includes(finding.region)) {
+    const actsIn = [settings.region, ...linked].join(', ');
+    return `its resource is in ${finding.region}, and this deployment acts in ${actsIn} only. Add ${finding.region} to members.linkedRegions (and deploy the member stack there) to remediate it, or to scope.regions.deny to skip such findings quietly.`;
   }
-  const mode = settings.modes[finding.control.id as keyof RuntimeSettings['modes']];
-  const recreates =
-    finding.control.remediation?.name === 'recreate-notebook' && (mode === 'approval' || mode === 'auto');
-  if (recreates && finding.accountId !== settings.accountId) {
-    return `recreating a notebook instance in account ${finding.accountId} needs backup and restore resources there that the member stack does not deploy yet; fix this one by hand (docs/restore.md), or set ${finding.control.id} to notify.`;
-  }
+  // A notebook of another account is recreated there too: its member stack keeps the data bucket
+  // and the lifecycle configurations (notebook-data-placement.ts).
   return undefined;
 }
 

@@ -91,6 +91,8 @@ export const LOCK_ITEM_ATTRIBUTES = {
   /** Set when the lock was taken over: the execution that had held it, and how it had ended. */
   tookOverFrom: 'tookOverFrom',
   tookOverEnd: 'tookOverEnd',
+  /** An OCSF finding's BatchUpdateFindingsV2 identifier (a map): the sweeper notes it through V2. */
+  ocsfFinding: 'ocsfFinding',
 } as const;
 
 export interface LockRequest {
@@ -99,6 +101,8 @@ export interface LockRequest {
   readonly owner: string;
   readonly remediation: string;
   readonly findingId: string;
+  /** Set when the finding is an OCSF one: findingId alone does not say how to note it. */
+  readonly ocsfFinding?: OcsfFindingIdentifier | undefined;
   readonly controlId: string;
   readonly now: Date;
   /** How long the lock lives: as long as the remediation can run, after which its holder is gone. */
@@ -181,6 +185,7 @@ async function putLock(
           [LOCK_OWNER_ATTRIBUTE]: request.owner,
           [LOCK_REMEDIATION_ATTRIBUTE]: request.remediation,
           [LOCK_ITEM_ATTRIBUTES.findingId]: request.findingId,
+          ...(request.ocsfFinding ? { [LOCK_ITEM_ATTRIBUTES.ocsfFinding]: { ...request.ocsfFinding } } : {}),
           [LOCK_ITEM_ATTRIBUTES.controlId]: request.controlId,
           [LOCK_ITEM_ATTRIBUTES.acquiredAt]: request.now.toISOString(),
           [LOCK_EXPIRY_ATTRIBUTE]: nowSeconds + request.seconds,

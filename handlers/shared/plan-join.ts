@@ -5,13 +5,19 @@
  * the state machine, once the planner returns) could land after that outcome, a throttled write all the
  * more, and leave the finding NOTIFIED "joined" for good. Written before the join, the note is always
  * older than the outcome. When the join then fails, the decision taken instead is written over it; when
- * it throws, a note saying it could not join.
+ * it throws, a note saying it could not join. An OCSF finding's notes are written the same way, with
+ * BatchUpdateFindingsV2 (finding-notes.ts).
  */
-import { BatchUpdateFindingsCommand, type SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { NOTE_AUTHOR } from '../../statemachines/state-builders.js';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { ValidatedFinding } from './finding-event.js';
+import { writeFindingNotes } from './finding-notes.js';
 import type { Logger } from './logger.js';
-import { type DocumentClient, isOcsfIdentifier, joinPlan, type PlanFinding } from './notebook-locks.js';
+import {
+  type DocumentClient,
+  joinPlan,
+  type OcsfFindingIdentifier,
+  type PlanFinding,
+} from './notebook-locks.js';
 import { type Decision, type ExecutionIdentity, NOTE_LIMIT, truncate } from './plan-decisions.js';
 import { joinedPlanAnnotation } from './recreation-decisions.js';
 import type { Annotation } from './remediation-plan.js';
@@ -25,13 +31,18 @@ export interface PlanJoinDependencies {
 
 /** The finding as its plan lists it: identified for the API of its format. */
 export function planFindingOf(finding: ValidatedFinding): PlanFinding {
+  return ocsfIdentifierOf(finding) ?? { Id: finding.id, ProductArn: finding.productArn };
+}
+
+/** An OCSF finding's BatchUpdateFindingsV2 identifier; undefined for an ASFF finding. */
+export function ocsfIdentifierOf(finding: ValidatedFinding): OcsfFindingIdentifier | undefined {
   return finding.format === 'ocsf'
     ? {
         CloudAccountUid: finding.accountId,
         FindingInfoUid: finding.id,
         MetadataProductUid: finding.productArn,
       }
-    : { Id: finding.id, ProductArn: finding.productArn };
+    : undefined;
 }
 
 /** The decision when the finding joined the plan `request.holder` owns; undefined when it could not. */
@@ -68,24 +79,23 @@ export async function joinWithNote(
     : { kind: 'annotate', annotation };
 }
 
-/** Writes the note on the finding; false when there is no client or Security Hub did not take it. */
+/**
+ * Writes the note on the finding (an OCSF one with BatchUpdateFindingsV2); false when there is no
+ * client or Security Hub did not take it. A call that failed is thrown: the Lambda task retries it.
+ */
 async function writeNote(
   { securityhub, logger }: PlanJoinDependencies,
   identifier: PlanFinding,
   annotation: Pick<Annotation, 'workflowStatus' | 'note'>,
 ): Promise<boolean> {
-  // An OCSF finding's note is left to the state machine (its V2 twin), after the join.
-  if (!securityhub || isOcsfIdentifier(identifier)) return false;
-  const response = await securityhub.send(
-    new BatchUpdateFindingsCommand({
-      FindingIdentifiers: [identifier],
-      Workflow: { Status: annotation.workflowStatus },
-      Note: { Text: annotation.note, UpdatedBy: NOTE_AUTHOR },
-    }),
-  );
-  const refused = response.UnprocessedFindings ?? [];
-  if (refused.length > 0) {
-    logger.warn('joined note not written', { findingId: identifier.Id, error: refused[0]?.ErrorCode });
-  }
-  return refused.length === 0;
+  if (!securityhub) return false;
+  const written = await writeFindingNotes(securityhub, [identifier], {
+    text: annotation.note,
+    status: annotation.workflowStatus,
+  });
+  const [failure] = written.failed;
+  if (failure) throw failure.error;
+  const [refused] = written.refused;
+  if (refused) logger.warn('joined note not written', { findingId: refused.id, error: refused.code });
+  return refused === undefined;
 }

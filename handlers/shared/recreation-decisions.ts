@@ -11,6 +11,7 @@
 import { approvalKeyFor } from '../../stacks/approval-table-schema.js';
 import type { RemediationName } from './controls-catalogue.js';
 import type { ValidatedFinding } from './finding-event.js';
+import { notebookDataPlacement } from './notebook-data-placement.js';
 import {
   describePlan,
   failingNotebookControls,
@@ -115,7 +116,8 @@ export function decideRecreation(
   const recreation = planRecreation(
     observed.settings,
     controlsToFix(failingNotebookControls(observed.settings), settings),
-    recreateTarget(settings),
+    // The notebook's own account's and Region's target: its subnet, security groups and key are there.
+    recreateTarget(settings, finding),
   );
   const summary = describePlan(finding.notebookName ?? '', recreation);
   if (recreation.kind === 'needs-configuration') {
@@ -128,7 +130,11 @@ export function decideRecreation(
     kind: 'remediate',
     notebook: { status: observed.status, rootAccess: observed.rootAccess },
     wasRunning: isRunningStatus(observed.status),
-    recreate: recreateDetails(finding, recreation, summary, approvalDeadline, execution),
+    recreate: {
+      ...recreateDetails(finding, recreation, summary, approvalDeadline, execution),
+      // Its data is copied to its own account's and Region's bucket, by that member stack's scripts.
+      notebookData: notebookDataPlacement(settings.members, finding),
+    },
   };
 }
 

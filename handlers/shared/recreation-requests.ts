@@ -14,7 +14,7 @@ import {
   withoutUndefined,
 } from './notebook-recreation.js';
 import type { SnapshotResult } from './remediation-plan.js';
-import { restoreCommandFor } from './restore-command.js';
+import { type RestorePlacement, restoreCommandFor } from './restore-command.js';
 
 /** Code repositories left out of the CreateNotebookInstance request, for UpdateNotebookInstance after the restore. */
 export interface CodeRepositoriesToRestore {
@@ -111,6 +111,7 @@ export interface RecreationInput {
   readonly planned: NotebookSettings;
   readonly keepData: boolean;
   readonly tags: readonly Tag[];
+  /** The notebook's data bucket: its own account's and Region's (notebook-data-placement.ts). */
   readonly bucket: string;
   readonly snapshotPrefix: string;
   /** The restore's attempt id: the execution's name. */
@@ -120,6 +121,11 @@ export interface RecreationInput {
   readonly dataWait: DataWait;
   /** sha256 of configuration.json as written and read back. */
   readonly configurationDigest: string;
+  /**
+   * Where the notebook is, and where the deployment is: the restore command names the account, Region
+   * and a role to act as there when they are not the deployment's own.
+   */
+  readonly placement?: RestorePlacement;
 }
 
 /**
@@ -171,7 +177,7 @@ export function recreationRequests(input: RecreationInput): SnapshotNotebookResu
     createRequest,
     originalLifecycleConfigName: notebook.NotebookInstanceLifecycleConfigName ?? '',
     // Exactly what the operator runs if the recreation fails after the delete (docs/restore.md).
-    restoreCommand: restoreCommandFor(input.bucket, input.snapshotPrefix),
+    restoreCommand: restoreCommandFor(input.bucket, input.snapshotPrefix, input.placement),
     keepData,
     codeRepositoriesToRestore,
     lifecycleRestoreRequest: putBackLifecycle,

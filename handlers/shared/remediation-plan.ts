@@ -6,6 +6,7 @@
 
 import type { ResourceKind } from './controls/resource-kinds.js';
 import type { RemediationName } from './controls-catalogue.js';
+import type { NotebookDataPlacement } from './notebook-data-placement.js';
 
 /**
  * - `remediate`: change the resource (in place: under the notebook's lock, held by this execution;
@@ -154,6 +155,11 @@ export interface RecreatePlanDetails {
   readonly what: string;
   /** The plan's kind in one word for alert subjects: "recreation", "update" (at most PLAN_NOUN_LIMIT). */
   readonly noun: string;
+  /**
+   * A notebook's recreation only: the bucket its data is copied to and the lifecycle configurations
+   * that copy it, its own account's and Region's (the member stack's there).
+   */
+  readonly notebookData?: NotebookDataPlacement;
 }
 
 /** The longest `what` of a plan: a verb phrase (<= 30), a kind's label (<= 35) and a name (<= 63). */

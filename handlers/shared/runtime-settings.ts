@@ -11,6 +11,7 @@ import {
   type RemediationMode,
 } from './controls-catalogue.js';
 import { findingScopeSchema } from './finding-scope.js';
+import { DEFAULT_DATA_BUCKET_PREFIX } from './notebook-data-placement.js';
 import type { WorkflowTiming } from './remediation-plan.js';
 import { describeIssues } from './validation.js';
 
@@ -60,16 +61,28 @@ export const runtimeSettingsSchema = z.object({
   /** Which accounts, organizational units and Regions are remediated (absent: all). */
   scope: z.optional(findingScopeSchema),
   /**
-   * The member role of each account and Region (`<roleName>-<region>` under MEMBER_ROLE_PATH) and the
-   * StackSet that deploys it. Absent in settings written before the deployment spanned accounts: the
-   * defaults then apply.
+   * The member role of each account and Region (`<roleName>-<region>` under MEMBER_ROLE_PATH), the
+   * StackSet that deploys it, and the prefix of the member stacks' notebook data buckets
+   * (notebook-data-placement.ts). Absent in settings written before the deployment spanned accounts:
+   * the defaults then apply.
    */
   members: z._default(
     z.object({
       roleName: z.string().check(z.regex(/^[\w+=,.@-]{1,49}$/)),
       stackSetName: z.string().check(z.minLength(1), z.maxLength(128)),
+      dataBucketPrefix: z._default(
+        z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,34}$/)),
+        DEFAULT_DATA_BUCKET_PREFIX,
+      ),
+      /** The linked Regions whose resources the deployment acts on, besides its own (member-reach.ts). */
+      linkedRegions: z._default(z.array(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/))), []),
     }),
-    { roleName: 'SageMakerRemediationMember', stackSetName: 'sagemaker-remediation-members' },
+    {
+      roleName: 'SageMakerRemediationMember',
+      stackSetName: 'sagemaker-remediation-members',
+      dataBucketPrefix: DEFAULT_DATA_BUCKET_PREFIX,
+      linkedRegions: [],
+    },
   ),
   /** How long a lock lives: the execution timeout, after which its holder cannot still be running. */
   lockSeconds: z.int().check(z.gte(60)),
@@ -86,10 +99,12 @@ export const runtimeSettingsSchema = z.object({
           kmsKeyId: z.optional(z.string()),
         }),
       ),
+      /**
+       * The deployment's own bucket: snapshots of resources other than notebooks. A notebook's data goes
+       * to its own account's and Region's bucket (notebook-data-placement.ts).
+       */
       backupBucket: z.string().check(z.minLength(3)),
       approvalTableName: z.string().check(z.minLength(3)),
-      backupLifecycleConfigName: z.string().check(z.minLength(1)),
-      restoreLifecycleConfigName: z.string().check(z.minLength(1)),
       approvalTimeoutSeconds: z.int().check(z.gte(60)),
       /** Controls whose recreation may go ahead without copying the data (explicit data loss). */
       acceptDataLoss: z.array(z.string()),
@@ -159,10 +174,16 @@ export const DEFAULT_TIMING = {
   lifecycleRecoveryDelaysSeconds: recoveryDelays(DEFAULT_RECOVERY_MINUTES),
 } as const;
 
-/** The recreate target configured for this deployment's own account and region, if any. */
-export function recreateTarget(settings: RuntimeSettings) {
+/**
+ * The recreate target configured for an account and Region (by default the deployment's own), if any:
+ * where a notebook of that account and Region is recreated.
+ */
+export function recreateTarget(
+  settings: RuntimeSettings,
+  where: { readonly accountId: string; readonly region: string } = settings,
+) {
   return settings.recreate?.targets.find(
-    (target) => target.account === settings.accountId && target.region === settings.region,
+    (target) => target.account === where.accountId && target.region === where.region,
   );
 }
 

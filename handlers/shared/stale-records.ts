@@ -11,7 +11,8 @@
  *
  * The finding of a record whose execution SUCCEEDED already has that execution's outcome, and that of
  * an expired lock whose execution still runs will get it: neither is written on. Every other finding
- * is told what was held, by which execution, how it ended, and to set the finding back to NEW.
+ * is told what was held, by which execution, how it ended, and to set the finding back to NEW (an
+ * OCSF finding of the new Security Hub as well as an ASFF one: handlers/shared/finding-notes.ts).
  */
 
 import * as z from 'zod/mini';
@@ -20,6 +21,7 @@ import {
   APPROVAL_EXECUTION_ARN_ATTRIBUTE,
   APPROVAL_EXPIRY_ATTRIBUTE,
   APPROVAL_FINDINGS_ATTRIBUTE,
+  APPROVAL_OCSF_FINDINGS_ATTRIBUTE,
   APPROVAL_STATUS_ATTRIBUTE,
   APPROVAL_TABLE_KEY,
 } from '../../stacks/approval-table-schema.js';
@@ -30,7 +32,6 @@ import {
   LOCK_TABLE_KEY,
 } from '../../statemachines/lock-table.js';
 import { parseSageMakerArn, RESOURCE_KINDS } from './controls/resource-kinds.js';
-import { MAX_FINDINGS_PER_UPDATE } from './custom-action-outcomes.js';
 import {
   describeEnd,
   executionName,
@@ -41,10 +42,12 @@ import {
 import {
   dateOf,
   epochSeconds,
-  type FindingIdentifier,
   LOCK_ITEM_ATTRIBUTES,
   lockHeldSince,
+  type OcsfFindingIdentifier,
   PLAN_ITEM_ATTRIBUTES,
+  type PlanFinding,
+  planFindingId,
 } from './notebook-locks.js';
 import { NOTE_LIMIT, SUBJECT_LIMIT, truncate } from './plan-decisions.js';
 
@@ -69,6 +72,8 @@ export interface LockRecord {
   readonly owner: string;
   readonly remediation: string;
   readonly findingId: string;
+  /** The finding as BatchUpdateFindingsV2 identifies it, when it is an OCSF finding. */
+  readonly ocsfFinding?: OcsfFindingIdentifier;
   /** Since when its owner holds it (undefined for a clean-up's: lockHeldSince). */
   readonly acquiredAt: Date | undefined;
   /** Epoch seconds. */
@@ -80,7 +85,8 @@ export interface PlanRecord {
   readonly key: string;
   readonly owner: string;
   readonly status: string;
-  readonly findings: readonly FindingIdentifier[];
+  /** Its ASFF findings, then its OCSF findings (each list as the item holds it). */
+  readonly findings: readonly PlanFinding[];
   readonly plannedAt: Date | undefined;
   /** Epoch seconds. */
   readonly approvalDeadline: number;
@@ -96,6 +102,12 @@ export type Staleness =
   /** An APPROVED or REJECTED plan whose execution (and its clean-up) ended without deleting it. */
   | { readonly kind: 'left'; readonly end: HolderEnd };
 
+const ocsfIdentifier = z.object({
+  CloudAccountUid: z.string(),
+  FindingInfoUid: z.string(),
+  MetadataProductUid: z.string(),
+});
+
 const lockItem = z.looseObject({
   [LOCK_TABLE_KEY]: z.string(),
   [LOCK_OWNER_ATTRIBUTE]: z.string(),
@@ -103,6 +115,7 @@ const lockItem = z.looseObject({
   [LOCK_REMEDIATION_ATTRIBUTE]: z.optional(z.string()),
   [LOCK_ITEM_ATTRIBUTES.findingId]: z.optional(z.string()),
   [LOCK_ITEM_ATTRIBUTES.acquiredAt]: z.optional(z.string()),
+  [LOCK_ITEM_ATTRIBUTES.ocsfFinding]: z.optional(ocsfIdentifier),
 });
 
 const planItem = z.looseObject({
@@ -112,6 +125,7 @@ const planItem = z.looseObject({
   [APPROVAL_DEADLINE_ATTRIBUTE]: z.number(),
   [APPROVAL_EXPIRY_ATTRIBUTE]: z.optional(z.number()),
   [APPROVAL_FINDINGS_ATTRIBUTE]: z.optional(z.array(z.object({ Id: z.string(), ProductArn: z.string() }))),
+  [APPROVAL_OCSF_FINDINGS_ATTRIBUTE]: z.optional(z.array(ocsfIdentifier)),
   [PLAN_ITEM_ATTRIBUTES.plannedAt]: z.optional(z.string()),
 });
 
@@ -126,6 +140,9 @@ export function lockRecordOf(item: Record<string, unknown>): LockRecord | undefi
     owner: lock[LOCK_OWNER_ATTRIBUTE],
     remediation: lock[LOCK_REMEDIATION_ATTRIBUTE] ?? '',
     findingId: lock[LOCK_ITEM_ATTRIBUTES.findingId] ?? '',
+    ...(lock[LOCK_ITEM_ATTRIBUTES.ocsfFinding]
+      ? { ocsfFinding: lock[LOCK_ITEM_ATTRIBUTES.ocsfFinding] }
+      : {}),
     acquiredAt: lockHeldSince(lock[LOCK_REMEDIATION_ATTRIBUTE], lock[LOCK_ITEM_ATTRIBUTES.acquiredAt]),
     expiresAt: lock[LOCK_EXPIRY_ATTRIBUTE],
   };
@@ -141,7 +158,10 @@ export function planRecordOf(item: Record<string, unknown>): PlanRecord | undefi
     key: plan[APPROVAL_TABLE_KEY],
     owner: plan[APPROVAL_EXECUTION_ARN_ATTRIBUTE],
     status: plan[APPROVAL_STATUS_ATTRIBUTE],
-    findings: plan[APPROVAL_FINDINGS_ATTRIBUTE] ?? [],
+    findings: [
+      ...(plan[APPROVAL_FINDINGS_ATTRIBUTE] ?? []),
+      ...(plan[APPROVAL_OCSF_FINDINGS_ATTRIBUTE] ?? []),
+    ],
     plannedAt: dateOf(plan[PLAN_ITEM_ATTRIBUTES.plannedAt]),
     approvalDeadline: plan[APPROVAL_DEADLINE_ATTRIBUTE],
   };
@@ -220,26 +240,14 @@ export function clearedNote(record: StaleRecord, stale: Staleness, now: Date): s
   return truncate(text, NOTE_LIMIT);
 }
 
-/** The findings a cleared record names: the lock's own (Security Hub's product), or the plan's list. */
-export function findingsOf(record: StaleRecord, securityHubProductArn: string): FindingIdentifier[] {
-  if (record.kind === 'plan') return record.findings.filter((finding) => finding.Id !== '');
+/**
+ * The findings a cleared record names: the lock's own (its OCSF identifier, or its id with Security
+ * Hub's product), or the plan's lists.
+ */
+export function findingsOf(record: StaleRecord, securityHubProductArn: string): PlanFinding[] {
+  if (record.kind === 'plan') return record.findings.filter((finding) => planFindingId(finding) !== '');
+  if (record.ocsfFinding) return [record.ocsfFinding];
   return record.findingId ? [{ Id: record.findingId, ProductArn: securityHubProductArn }] : [];
-}
-
-/** Splits identifiers into BatchUpdateFindings calls of at most 100, without duplicates. */
-export function updateBatches(findings: readonly FindingIdentifier[]): FindingIdentifier[][] {
-  const seen = new Set<string>();
-  const unique = findings.filter((finding) => {
-    const key = `${finding.ProductArn}\n${finding.Id}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  const batches: FindingIdentifier[][] = [];
-  for (let start = 0; start < unique.length; start += MAX_FINDINGS_PER_UPDATE) {
-    batches.push(unique.slice(start, start + MAX_FINDINGS_PER_UPDATE));
-  }
-  return batches;
 }
 
 /** A record the sweeper deleted, and what it did about its findings. */

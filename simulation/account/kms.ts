@@ -351,6 +351,39 @@ export class SimulatedKms {
     return record;
   }
 
+  /**
+   * The key policy AWS gives the AWS managed key aws/s3 (AWS keeps it; nobody can change it): every
+   * principal of the account may use it, through S3 only, and the account may read its metadata.
+   */
+  private s3ManagedKeyPolicy(): string {
+    return JSON.stringify({
+      Version: '2012-10-17',
+      Id: 'auto-s3-2',
+      Statement: [
+        {
+          Sid: 'Allow access through S3 for all principals in the account that are authorized to use S3',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+          Resource: '*',
+          Condition: {
+            StringEquals: {
+              'kms:CallerAccount': this.accountId,
+              'kms:ViaService': `s3.${this.region}.amazonaws.com`,
+            },
+          },
+        },
+        {
+          Sid: 'Allow direct access to key metadata to the account',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${this.accountId}:root` },
+          Action: ['kms:Describe*', 'kms:Get*', 'kms:List*'],
+          Resource: '*',
+        },
+      ],
+    });
+  }
+
   private defaultPolicy(): string {
     return JSON.stringify({
       Version: '2012-10-17',
@@ -397,9 +430,17 @@ export class SimulatedKms {
     const alias = this.aliasName(reference);
     if (alias?.startsWith('alias/aws/') === true && !this.aliases.has(alias)) {
       // A predefined AWS alias: KMS creates the AWS managed key on first use.
+      const service = alias.slice(10);
       this.aliases.set(
         alias,
-        this.addKey(undefined, { description: `Default key for ${alias.slice(10)}` }, 'AWS').keyId,
+        this.addKey(
+          undefined,
+          {
+            description: `Default key for ${service}`,
+            ...(service === 's3' ? { policy: this.s3ManagedKeyPolicy() } : {}),
+          },
+          'AWS',
+        ).keyId,
       );
     }
     const key = this.find(reference);

@@ -244,6 +244,13 @@ export function deployTemplate(
             keyArn: account.kms.keyArn(keyId) ?? keyId,
             bucketKeyEnabled: kms?.BucketKeyEnabled === true,
           });
+        } else if (kms) {
+          // SSE-KMS without a key: the account's AWS managed key aws/s3, created on first use.
+          account.kms.materialiseKey('alias/aws/s3');
+          account.s3.setBucketEncryption(bucketName, {
+            keyArn: account.kms.keyArn('alias/aws/s3') ?? 'alias/aws/s3',
+            bucketKeyEnabled: kms.BucketKeyEnabled === true,
+          });
         }
         define(logicalId, resource.Type, {
           ref: bucketName,

@@ -17,6 +17,7 @@ const FUNCTION_ROLES = {
   VerifyResource: 'FunctionsVerifyResourceRole6AED85AC',
   SnapshotResource: 'FunctionsSnapshotResourceRoleB347FB60',
   ChangeResource: 'FunctionsChangeResourceRoleA9A3325D',
+  MemberApiCall: 'FunctionsMemberApiCallRole6F3047BE',
   CustomAction: 'FunctionsCustomActionRole3E17D807',
   PlanCleanup: 'ExecutionCleanupPlanCleanupRole3F235330',
   SweepStaleRecords: 'StaleRecordSweeperSweepStaleRecordsRole8EF2EA99',
@@ -47,6 +48,12 @@ export const UNUSED_GRANT_REASONS: readonly UnusedGrantReason[] = [
         "S3 checks s3:ListBucket only when the key read is missing (a 404 instead of a 403): every scenario's snapshot exists when it is read back and when the change reads it. It is there so that a snapshot deleted meanwhile reads as NoSuchKey and the failure says so.",
     }),
   ),
+  {
+    principal: 'RestoreOperatorResourcePolicyCEB9E049',
+    statement: 'ResourceRestoreSnapshotListing',
+    reason:
+      "bin/restore-resource.ts reads snapshot.json, which exists in every scenario: S3 checks s3:ListBucket only for a missing key (404 instead of 403). It is there so that a mistyped --snapshot reads as 'no snapshot', not as access denied. (The notebook tool lists its status markers in the member stack's data bucket, not this bucket.)",
+  },
   {
     principal: FUNCTION_ROLES.SnapshotResource,
     action: 'states:DescribeExecution',

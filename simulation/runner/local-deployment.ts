@@ -20,6 +20,11 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createChangeResourceHandler } from '../../handlers/change-resource.js';
 import { createCustomActionHandler } from '../../handlers/custom-action.js';
+import {
+  createMemberApiCallHandler,
+  MEMBER_API_CALL_MAX_ATTEMPTS,
+  type MemberApiClients,
+} from '../../handlers/member-api-call.js';
 import { createPlanCleanupHandler } from '../../handlers/plan-cleanup.js';
 import { createPlanHandler } from '../../handlers/plan-remediation.js';
 import { handler as reportFailure } from '../../handlers/report-failure.js';
@@ -38,7 +43,11 @@ import {
   type StsLike,
   stsMemberSessions,
 } from '../../handlers/shared/member-access.js';
-import type { MemberSageMakerAndIam } from '../../handlers/shared/member-clients.js';
+import type { MemberS3, MemberSageMakerAndIam } from '../../handlers/shared/member-clients.js';
+import {
+  type NotebookDataPlacement,
+  notebookDataPlacement,
+} from '../../handlers/shared/notebook-data-placement.js';
 import { createPlacementReader } from '../../handlers/shared/organization-placement.js';
 import {
   parseRuntimeSettings,
@@ -119,7 +128,13 @@ export class LocalDeployment {
   readonly eventPattern: Record<string, unknown>;
   readonly stateMachine: LocalStateMachine;
   readonly alertTopicArn: string;
+  /**
+   * The notebook data bucket of the deployment's own account and Region: the member stack's there,
+   * where the snapshots of the home account's notebooks go (a member account's go to its own).
+   */
   readonly backupBucket: string;
+  /** The deployment's own snapshot bucket: the snapshots of resources other than notebooks. */
+  readonly resourceSnapshotBucket: string;
   readonly customActionArns: Readonly<Record<CustomAction, string>>;
   /** The custom action ids (what a click carries in its ARN), by action. */
   readonly customActionIds: Readonly<Record<CustomAction, string>>;
@@ -161,7 +176,8 @@ export class LocalDeployment {
       ]),
     ) as Record<CustomAction, string>;
     this.alertTopicArn = this.output('AlertTopicArn');
-    this.backupBucket = this.output('NotebookBackupBucketName');
+    this.resourceSnapshotBucket = this.output('NotebookBackupBucketName');
+    this.backupBucket = this.notebookData().bucket;
 
     const now = () => account.clock.now();
     // The handlers build their clients with `maxAttempts: 5`: the SDK retries that often before they see an error.
@@ -176,8 +192,6 @@ export class LocalDeployment {
     const cleanupFunction = this.deployedFunction('PlanCleanup');
     const verifyResourceFunction = this.deployedFunction('VerifyResource');
     const planClients = clientsOf(planFunction);
-    const snapshotClients = clientsOf(snapshotFunction);
-    const verifyClients = clientsOf(verifyFunction);
     const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {
       PlanRemediation: createPlanHandler({
         members: membersOf(planFunction),
@@ -200,8 +214,6 @@ export class LocalDeployment {
         sfn: this.stepFunctionsClient(
           this.functionCaller(snapshotFunction),
         ) as unknown as StepFunctionsClient,
-        // The simulated clients have the minimal `send` shape the handlers use.
-        s3: snapshotClients.s3 as unknown as Pick<S3Client, 'send'>,
         settings: parseRuntimeSettings(snapshotFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
         now,
         logger: silentLogger,
@@ -219,7 +231,6 @@ export class LocalDeployment {
       }),
       VerifyRecreation: createVerifyHandler({
         members: membersOf(verifyFunction),
-        s3: verifyClients.s3 as unknown as Pick<S3Client, 'send'>,
         settings: parseRuntimeSettings(verifyFunction.environment[SETTINGS_ENVIRONMENT_VARIABLE]),
         logger: silentLogger,
       }),
@@ -238,6 +249,14 @@ export class LocalDeployment {
         members: membersOf(this.deployedFunction('ChangeResource')),
         s3: clientsOf(this.deployedFunction('ChangeResource')).s3 as unknown as Pick<S3Client, 'send'>,
         settings: this.settings,
+        logger: silentLogger,
+      }),
+      MemberApiCall: createMemberApiCallHandler({
+        // One attempt per invocation, as the deployed function's clients: the Task retries.
+        members: this.memberSessions(
+          this.functionCaller(this.deployedFunction('MemberApiCall')),
+          MEMBER_API_CALL_MAX_ATTEMPTS,
+        ),
         logger: silentLogger,
       }),
       VerifyResource: createVerifyResourceHandler({
@@ -431,8 +450,11 @@ export class LocalDeployment {
    * simulated STS answering AssumeRole as `caller` (trust and identity policies evaluated), and each
    * session's clients bound to the assumed role in the target's account and Region.
    */
-  memberSessions(caller: Caller): MemberSessions<MemberSageMakerAndIam> {
-    const sdk = { maxAttempts: HANDLER_SDK_MAX_ATTEMPTS };
+  memberSessions(
+    caller: Caller,
+    maxAttempts = HANDLER_SDK_MAX_ATTEMPTS,
+  ): MemberSessions<MemberSageMakerAndIam & MemberS3 & MemberApiClients> {
+    const sdk = { maxAttempts };
     return stsMemberSessions({
       sts: this.directory.stsClient(caller, this.account.region) as StsLike,
       settings: this.settings.members,
@@ -445,9 +467,20 @@ export class LocalDeployment {
           sagemaker: clients.sagemaker,
           // The simulated clients have the minimal `send` shape the handlers use.
           iam: clients.iam as unknown as Pick<IAMClient, 'send'>,
+          s3: clients.s3 as unknown as Pick<S3Client, 'send'>,
+          ec2: clients.ec2,
+          kms: clients.kms,
         };
       },
     });
+  }
+
+  /**
+   * The notebook data bucket and lifecycle configurations of an account and Region (default: the
+   * deployment's own), as its member stack names them.
+   */
+  notebookData(accountId = this.account.accountId, region = this.account.region): NotebookDataPlacement {
+    return notebookDataPlacement(this.configuration.members, { accountId, region });
   }
 
   /** The member role of an account and Region (default: the deployment's own), as the deployment names it. */

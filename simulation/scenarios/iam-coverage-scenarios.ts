@@ -380,13 +380,17 @@ export const IAM_COVERAGE_SCENARIOS: readonly CoverageScenario[] = [
     },
   },
   {
-    name: 'a lock and a waiting plan left by stopped executions whose clean-ups fail are swept',
+    name: 'a lock and a waiting plan (with an OCSF finding that joined it) left by stopped executions whose clean-ups fail are swept',
     configuration: RECREATE,
     async run(stage) {
       seedNotebook(stage);
-      // A recreation waits for approval; its execution is stopped and its clean-up cannot take over.
+      // A recreation waits for approval; an OCSF finding of the notebook joins it (its note written by
+      // the planner with BatchUpdateFindingsV2); the execution is stopped and its clean-up cannot take over.
       stage.deployment.importFinding(finding('SageMaker.1'));
-      await stage.account.clock.sleep(10 * 60_000);
+      await stage.account.clock.sleep(60_000);
+      const ocsf = ocsfControlFinding({ controlId: 'SageMaker.2', resourceName: NOTEBOOK });
+      stage.account.securityHub.ocsf.importFinding(ocsf);
+      await stage.account.clock.sleep(9 * 60_000);
       await stopWithFailingCleanUp(stage);
       // A root access fix is stopped while it plans, its lock taken; its clean-up fails the same way.
       stage.deployment.importFinding(finding('SageMaker.3'));
@@ -398,6 +402,9 @@ export const IAM_COVERAGE_SCENARIOS: readonly CoverageScenario[] = [
         sweep.ok && sweep.locksCleared === 1 && sweep.plansCleared === 1,
         `expected one lock and one plan cleared, got ${JSON.stringify(sweep)}`,
       );
+      // The sweeper told the OCSF finding of the plan with BatchUpdateFindingsV2.
+      const comment = stage.account.securityHub.ocsf.getFinding(ocsf.finding_info.uid)?.comment ?? '';
+      check(comment.startsWith('The recreation plan'), `the OCSF finding was not told: ${comment}`);
     },
   },
   {

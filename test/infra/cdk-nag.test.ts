@@ -107,7 +107,6 @@ describe('cdk-nag AWS Solutions checks', () => {
       'arn:<AWS::Partition>:iam::*:role/sagemaker-remediation/SageMakerRemediationMember-*',
     );
     const bucketId = stack.getLogicalId(stack.notebookBackups.bucket.node.defaultChild as CfnElement);
-    const snapshotObjects = wildcard(`<${bucketId}.Arn>/roles/*`);
     const resourceSnapshots = wildcard(`<${bucketId}.Arn>/resources/*`);
     const xray = 'AwsSolutions-IAM5[Resource::*]';
     // This state machine's executions: only known at run time to the functions that ask about them
@@ -132,10 +131,8 @@ describe('cdk-nag AWS Solutions checks', () => {
         `SageMakerRemediation/Functions/PlanRemediationRole ${xray}`,
         `SageMakerRemediation/Functions/ReportFailureRole ${xray}`,
         `SageMakerRemediation/Functions/SnapshotNotebookRole ${memberRoles}`,
-        `SageMakerRemediation/Functions/SnapshotNotebookRole ${snapshotObjects}`,
         `SageMakerRemediation/Functions/SnapshotNotebookRole ${xray}`,
         `SageMakerRemediation/Functions/VerifyRecreationRole ${memberRoles}`,
-        `SageMakerRemediation/Functions/VerifyRecreationRole ${snapshotObjects}`,
         `SageMakerRemediation/Functions/VerifyRecreationRole ${xray}`,
         `SageMakerRemediation/Functions/VerifyResourceRole ${memberRoles}`,
         `SageMakerRemediation/Functions/VerifyResourceRole ${xray}`,
@@ -146,6 +143,9 @@ describe('cdk-nag AWS Solutions checks', () => {
         `SageMakerRemediation/Functions/ChangeResourceRole ${memberRoles}`,
         `SageMakerRemediation/Functions/ChangeResourceRole ${resourceSnapshots}`,
         `SageMakerRemediation/Functions/ChangeResourceRole ${xray}`,
+        // The member calls Step Functions cannot make (member-api-routing.ts)
+        `SageMakerRemediation/Functions/MemberApiCallRole ${memberRoles}`,
+        `SageMakerRemediation/Functions/MemberApiCallRole ${xray}`,
         `SageMakerRemediation/Functions/CustomActionRole ${xray}`,
         // DescribeExecution of a lock's or plan's holder (plan-remediation, snapshot-notebook)
         `SageMakerRemediation/Functions/LockTakeoverPermissions ${executions}`,
@@ -158,10 +158,12 @@ describe('cdk-nag AWS Solutions checks', () => {
         `SageMakerRemediation/OutcomeRecorder/RecordOutcomeRole ${executions}`,
         `SageMakerRemediation/OutcomeRecorder/RecordOutcomeRole ${xray}`,
         `SageMakerRemediation/Workflow/StateMachineRole ${memberRoles}`,
-        `SageMakerRemediation/Workflow/StateMachineRole ${snapshotObjects}`,
         `SageMakerRemediation/Workflow/StateMachineRole ${xray}`,
-        // The new Security Hub's hubv2 id is generated when it is enabled (BatchUpdateFindingsV2).
+        // The new Security Hub's hubv2 id is generated when it is enabled (BatchUpdateFindingsV2): the
+        // state machine's notes, the planner's "joined" note and the sweeper's (ocsf-note-permissions.ts).
         'SageMakerRemediation/Workflow/StateMachineRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:eu-west-1:123456789012:hubv2/*]',
+        'SageMakerRemediation/Functions/PlanRemediationRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:eu-west-1:123456789012:hubv2/*]',
+        'SageMakerRemediation/StaleRecordSweeper/SweepStaleRecordsRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:eu-west-1:123456789012:hubv2/*]',
         'SageMakerRemediation/FindingIntake/FindingRuleDeadLetterQueue AwsSolutions-SQS3',
         // DescribeExecution of the executions holding an account's slots (stacks/finding-buffer.ts)
         `SageMakerRemediation/FindingIntake/Buffer/StartRemediationRole ${executions}`,

@@ -66,7 +66,12 @@ describe('configuration defaults', () => {
         organizationalUnits: { allow: [], deny: [] },
         regions: { allow: [], deny: [] },
       },
-      members: { roleName: 'SageMakerRemediationMember', stackSetName: 'sagemaker-remediation-members' },
+      members: {
+        roleName: 'SageMakerRemediationMember',
+        stackSetName: 'sagemaker-remediation-members',
+        dataBucketPrefix: 'remediation-notebook-data',
+        linkedRegions: [],
+      },
     });
   });
 

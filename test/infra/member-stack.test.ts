@@ -49,15 +49,26 @@ const actionsOf = (template: Template) =>
   new Set(statements(template).flatMap((statement) => [statement.Action].flat()));
 
 describe('MemberStack', () => {
-  it('Given the default configuration, when it is synthesized, then it is a plain template StackSets can deploy: one role, no assets, no bootstrap rule', () => {
+  it('Given the default configuration, when it is synthesized, then it is a plain template StackSets can deploy: one role, the notebook data bucket and lifecycle configurations, no assets, no bootstrap rule', () => {
     const { template, assembly, stack } = synthesize();
     const json = template.toJSON() as { Parameters?: Record<string, unknown>; Rules?: unknown };
 
-    // One role, its permissions in managed policies (each within IAM's 6,144 characters)
+    // One role, its permissions in managed policies (each within IAM's 6,144 characters); the
+    // notebook data bucket with its log bucket and policies; the two lifecycle configurations
     const types = Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map(
       (resource) => resource.Type,
     );
-    expect(new Set(types)).toEqual(new Set(['AWS::IAM::Role', 'AWS::IAM::ManagedPolicy']));
+    expect(new Set(types)).toEqual(
+      new Set([
+        'AWS::IAM::Role',
+        'AWS::IAM::ManagedPolicy',
+        'AWS::S3::Bucket',
+        'AWS::S3::BucketPolicy',
+        'AWS::SageMaker::NotebookInstanceLifecycleConfig',
+      ]),
+    );
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.resourceCountIs('AWS::SageMaker::NotebookInstanceLifecycleConfig', 2);
     template.resourceCountIs('AWS::IAM::Role', 1);
     template.resourceCountIs('AWS::CloudFormation::Stack', 0);
     expect(json.Rules).toBeUndefined();
@@ -129,8 +140,9 @@ describe('MemberStack', () => {
       'DenyInternetAccessOnCreate',
       'DenyRootAccessOnCreate',
     ]);
-    // The administrator side's own services are not the member role's business.
-    for (const prefix of ['securityhub:', 'sns:', 'dynamodb:', 'states:', 'lambda:', 's3:']) {
+    // The administrator side's own services are not the member role's business (its S3 is the notebook
+    // data bucket's only: member-notebook-data.test.ts).
+    for (const prefix of ['securityhub:', 'sns:', 'dynamodb:', 'states:', 'lambda:']) {
       expect(
         [...actions].filter((action) => action.startsWith(prefix)),
         prefix,

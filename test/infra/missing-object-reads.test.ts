@@ -1,12 +1,16 @@
 /**
  * A read of a snapshot object that does not exist must say NoSuchKey, not AccessDenied: S3 answers
  * 404 only to a caller allowed s3:ListBucket on the bucket (GetObject API reference, "Permissions"),
- * and the handlers tell "not written yet" from "refused" by that code. So the functions that read
- * objects which may be missing are allowed ListBucket on the whole bucket, with no s3:prefix condition.
+ * and the handlers tell "not written yet" from "refused" by that code. A notebook's snapshot is read
+ * (by the snapshot's read-back and by the verification) as the member role, in its account's data
+ * bucket: that role is allowed ListBucket on the whole bucket, with no s3:prefix condition.
  */
+import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfiguration } from '../../stacks/configuration.js';
+import { MemberStack } from '../../stacks/member-stack.js';
 import type { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
 import {
   appWithoutBundling,
@@ -15,45 +19,44 @@ import {
   inlinePolicies,
   logicalId,
   type ReadableStatement,
+  TEST_ACCOUNT,
+  TEST_REGION,
 } from './synthesis.js';
 
 let stack: SageMakerRemediationStack;
 let template: Template;
-let bucketArn: string;
+let member: MemberStack;
+let memberTemplate: Template;
 
 beforeAll(() => {
   stack = buildStack({}, appWithoutBundling());
   template = Template.fromStack(stack);
-  bucketArn = `${logicalId(stack, stack.notebookBackups.bucket)}.Arn`;
+  member = new MemberStack(new App(), 'SageMakerRemediationMember', {
+    configuration: loadConfiguration({}),
+    env: { account: TEST_ACCOUNT, region: TEST_REGION },
+  });
+  memberTemplate = Template.fromStack(member);
 });
 
 /** A role's statements (inline and attached) that allow s3:ListBucket. */
-function listBucketStatements(role: IRole | undefined): ReadableStatement[] {
+function listBucketStatements(
+  role: IRole | undefined,
+  of: { readonly stack: Stack; readonly template: Template } = { stack, template },
+): ReadableStatement[] {
   if (!role) throw new Error('no role');
-  const id = logicalId(stack, role);
+  const id = logicalId(of.stack, role);
   return [
-    ...Object.values(inlinePolicies(template, id)).flat(),
-    ...attachedPolicyStatements(template, id),
+    ...Object.values(inlinePolicies(of.template, id)).flat(),
+    ...attachedPolicyStatements(of.template, id),
   ].filter(({ Effect, Action }) => Effect === 'Allow' && Action.includes('s3:ListBucket'));
 }
 
-describe('reads of a snapshot object that may be missing', () => {
-  it('Given verify-recreation, which reads the manifests a restore may not have written, Then it may list the bucket with no prefix condition', () => {
-    expect(listBucketStatements(stack.verifyRecreationFunction.role)).toEqual([
-      { Sid: 'MissingObjectIsNoSuchKey', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn] },
-    ]);
-  });
+describe('reads of a notebook snapshot object that may be missing', () => {
+  it('Given the member role, as which the snapshot reads configuration.json back and the verification reads the manifests a restore may not have written, Then it may list its data bucket with no prefix condition', () => {
+    const bucketArn = `arn:aws:s3:::remediation-notebook-data-${TEST_ACCOUNT}-${TEST_REGION}`;
 
-  it('Given snapshot-notebook, which reads back configuration.json, Then it may list the bucket with no prefix condition', () => {
-    expect(listBucketStatements(stack.snapshotNotebookFunction.role)).toEqual([
-      { Sid: 'NotebookSnapshotListing', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn] },
-    ]);
-  });
-
-  it('Given the state machine, which only lists status markers it then reads, Then its listing stays under the notebook prefixes', () => {
-    // It reads a failure marker only after the listing found a status key, and handles any error of
-    // that read alike (the listing is then the cause), so it needs no 404 for a missing marker
-    expect(listBucketStatements(stack.stateMachineRole)).toEqual([
+    expect(listBucketStatements(member.memberRole, { stack: member, template: memberTemplate })).toEqual([
+      // The state machine's status listing, as the member role: under the notebook prefixes
       {
         Sid: 'S3TasksStatusListing',
         Effect: 'Allow',
@@ -61,6 +64,18 @@ describe('reads of a snapshot object that may be missing', () => {
         Resource: [bucketArn],
         Condition: { StringLike: { 's3:prefix': ['roles/*'] } },
       },
+      // The Lambdas' reads, as the member role: a missing key is NoSuchKey
+      { Sid: 'NotebookDataListBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn] },
     ]);
+  });
+
+  it("Given the administrator side's snapshot and verification functions and its state machine, Then none may list a bucket: they read nothing of a notebook's but through the member role", () => {
+    for (const role of [
+      stack.snapshotNotebookFunction.role,
+      stack.verifyRecreationFunction.role,
+      stack.stateMachineRole,
+    ]) {
+      expect(listBucketStatements(role)).toEqual([]);
+    }
   });
 });

@@ -1,14 +1,9 @@
-import { App, Names, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { notebookPrefix } from '../../handlers/shared/notebook-backup-layout.js';
-import {
-  NOTEBOOK_ROLE_OWN_PREFIX,
-  NotebookBackupBucket,
-  type NotebookBackupBucketProps,
-} from '../../stacks/notebook-backup-bucket.js';
+import { NotebookBackupBucket, type NotebookBackupBucketProps } from '../../stacks/notebook-backup-bucket.js';
 import {
   type ConstructStack,
   nagAcknowledgementsIn,
@@ -27,22 +22,18 @@ import {
 
 type Json = Parameters<typeof readable>[0];
 
-// biome-ignore lint/suspicious/noTemplateCurlyInString: the IAM policy variable, literally
-const AWS_USERID = '${aws:userid}';
-
 let built: ConstructStack;
-let backups: NotebookBackupBucket;
 const ids: Record<string, string> = {};
 
 beforeAll(() => {
-  // Given the construct with its defaults, a key of the app, and a workflow role granted access
+  // Given the construct with its defaults, a key of the app, and a resource engine's role that writes snapshots
   built = synthesiseConstruct((stack) => {
     const key = new Key(stack, 'Key', { enableKeyRotation: true });
-    backups = new NotebookBackupBucket(stack, 'NotebookBackups', { encryptionKey: key });
+    const backups = new NotebookBackupBucket(stack, 'NotebookBackups', { encryptionKey: key });
     const workflowRole = new Role(stack, 'WorkflowRole', {
-      assumedBy: new ServicePrincipal('states.amazonaws.com'),
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
     });
-    backups.grantWorkflowAccess(workflowRole);
+    backups.grantResourceSnapshots(workflowRole, { write: true });
     Object.assign(ids, {
       key: logicalId(stack, key),
       bucket: logicalId(stack, backups.bucket),
@@ -120,7 +111,7 @@ describe('NotebookBackupBucket: the snapshot bucket', () => {
 });
 
 describe('NotebookBackupBucket: bucket policy', () => {
-  it('is exactly: TLS only, TLS 1.2+, own prefix for each role of the account and nothing else for a notebook, only this key', () => {
+  it('is exactly: TLS only, TLS 1.2+, nothing for a notebook session, only this key', () => {
     const bucketArn = `${ids.bucket}.Arn`;
     expect(bucketPolicyOf(ids.bucket as string)).toEqual([
       {
@@ -136,57 +127,14 @@ describe('NotebookBackupBucket: bucket policy', () => {
         Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 as unknown as string } },
       },
       {
-        Sid: 'NotebookRolesOwnPrefixOnly',
-        Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject'],
-        // The IAM policy variable is in the template literally, for IAM to resolve per request
-        Resource: [`${bucketArn}/roles/${AWS_USERID}/*`],
-        Condition: {
-          StringEquals: { 'aws:PrincipalAccount': TEST_ACCOUNT },
-          ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${TEST_ACCOUNT}:role/*` },
-        },
-      },
-      {
-        // Listing its own prefix only: the scripts see which status markers exist
-        Sid: 'NotebookRolesListOwnPrefix',
-        Effect: 'Allow',
-        Action: ['s3:ListBucket'],
-        Resource: [bucketArn],
-        Condition: {
-          StringEquals: { 'aws:PrincipalAccount': TEST_ACCOUNT },
-          ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${TEST_ACCOUNT}:role/*` },
-          StringLike: { 's3:prefix': `roles/${AWS_USERID}/*` },
-        },
-      },
-      {
-        // A notebook session (aws:userid <role id>:SageMaker) is denied all but its own prefix, even
-        // when its role may use every bucket named *sagemaker* (AmazonSageMakerFullAccess)
-        Sid: 'NotebooksOnlyTheirOwnPrefix',
+        // A notebook session (aws:userid <role id>:SageMaker) may not use this bucket at all, even when
+        // its role may use every bucket named *sagemaker* (AmazonSageMakerFullAccess): a notebook's data
+        // goes to its own account's data bucket
+        Sid: 'NoNotebookSessions',
         Effect: 'Deny',
         Action: ['s3:*'],
-        Resource: [],
-        NotResource: [`${bucketArn}/roles/${AWS_USERID}/*`, bucketArn],
+        Resource: [bucketArn, `${bucketArn}/*`],
         Condition: { StringLike: { 'aws:userid': '*:SageMaker' } },
-      },
-      {
-        // On the bucket itself a notebook session may only list
-        Sid: 'NotebooksNoOtherBucketActions',
-        Effect: 'Deny',
-        Action: [],
-        NotAction: ['s3:ListBucket'],
-        Resource: [bucketArn],
-        Condition: { StringLike: { 'aws:userid': '*:SageMaker' } },
-      },
-      {
-        // ... and only its own prefix (a listing with no prefix is denied too)
-        Sid: 'NotebooksListNothingElse',
-        Effect: 'Deny',
-        Action: ['s3:ListBucket'],
-        Resource: [bucketArn],
-        Condition: {
-          StringLike: { 'aws:userid': '*:SageMaker' },
-          StringNotLike: { 's3:prefix': `roles/${AWS_USERID}/*` },
-        },
       },
       {
         Sid: 'DenyEncryptionOtherThanBucketKey',
@@ -207,82 +155,36 @@ describe('NotebookBackupBucket: bucket policy', () => {
       },
     ]);
   });
-
-  it('gives every notebook role the prefix the backup layout uses, with the principal on a plain Principal *', () => {
-    // Given the raw (unresolved) statement: Principal "*" and the literal ${aws:userid}
-    const policy = onlyResourceWithBucket(ids.bucket as string);
-    const statement = (policy.Statement as Array<Record<string, unknown>>).find(
-      (entry) => entry.Sid === 'NotebookRolesOwnPrefixOnly',
-    );
-    expect(statement?.Principal).toEqual({ AWS: '*' });
-    expect(JSON.stringify(statement?.Resource)).toContain(`/roles/${AWS_USERID}/*`);
-    expect(JSON.stringify(statement?.Resource)).not.toContain('Fn::Sub');
-
-    // And for a notebook session (aws:userid = <role id>:SageMaker) the allowed prefix is the
-    // layout's notebook prefix, so the lifecycle scripts can write where the workflow reads
-    const roleId = 'AROAEXAMPLEROLEID';
-    const allowed = NOTEBOOK_ROLE_OWN_PREFIX.replace(AWS_USERID, `${roleId}:SageMaker`).replace(/\*$/, '');
-    expect(`${notebookPrefix(roleId, 'research')}/`.startsWith(allowed)).toBe(true);
-    expect(allowed).toBe(`roles/${roleId}:SageMaker/`);
-  });
 });
 
 describe('NotebookBackupBucket: key policy', () => {
-  it('lets the account roles use the key only through S3 on this bucket', () => {
+  it('is left as it is: no notebook role uses the key (a notebook snapshot is never here)', () => {
     const key = onlyResource(built.template, 'AWS::KMS::Key');
     const statements = readableStatements((key.resource.Properties as { KeyPolicy: Json }).KeyPolicy);
-    const name = bucketProperties(ids.bucket as string).BucketName as string;
-    const sid = `NotebookRolesViaS3${Names.uniqueId(backups)}`;
-
-    // Then besides CDK's account-root statement there is exactly this one
-    expect(statements).toHaveLength(2);
-    expect(statements[1]).toEqual({
-      Sid: sid,
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: ['*'],
-      Condition: {
-        StringEquals: {
-          'kms:ViaService': `s3.${TEST_REGION}.amazonaws.com`,
-          // With an S3 Bucket Key, S3 passes the bucket ARN (not the object ARN) as the context
-          'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${name}`,
-          'aws:PrincipalAccount': TEST_ACCOUNT,
-        },
-        ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${TEST_ACCOUNT}:role/*` },
-      },
-    });
-    const raw = (key.resource.Properties as { KeyPolicy: { Statement: Array<Record<string, unknown>> } })
-      .KeyPolicy.Statement[1];
-    expect(raw?.Principal).toEqual({ AWS: '*' });
-  });
-
-  it('names the bucket without referencing it, so key and bucket do not depend on each other', () => {
-    // Then the CloudFormation validation (circular dependencies included) finds nothing
+    expect(statements.map((statement) => statement.Action)).toEqual([['kms:*']]);
     expect(built.validationFindings).toEqual([]);
-    const keyPolicy = JSON.stringify(onlyResource(built.template, 'AWS::KMS::Key').resource.Properties);
-    expect(keyPolicy).not.toContain(ids.bucket);
   });
 });
 
-describe('NotebookBackupBucket: workflow access', () => {
-  it('grants the workflow role roles/* objects, listing the bucket (so a missing key reads NoSuchKey), and the key through S3 only', () => {
+describe('NotebookBackupBucket: resource snapshot access', () => {
+  it('grants an engine role resources/* objects, listing the bucket (so a missing key reads NoSuchKey), and the key through S3 only', () => {
     const name = bucketProperties(ids.bucket as string).BucketName as string;
     expect(attachedPolicyStatements(built.template, ids.role as string)).toEqual([
       {
-        Sid: 'NotebookSnapshotObjects',
+        Sid: 'ResourceSnapshotObjects',
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:PutObject'],
-        Resource: [`${ids.bucket}.Arn/roles/*`],
+        Resource: [`${ids.bucket}.Arn/resources/*`],
       },
       {
         // Not conditioned on s3:prefix: a read of a key not written yet must say NoSuchKey
-        Sid: 'NotebookSnapshotListing',
+        Sid: 'ResourceSnapshotListing',
         Effect: 'Allow',
         Action: ['s3:ListBucket'],
         Resource: [`${ids.bucket}.Arn`],
       },
       {
-        Sid: 'NotebookSnapshotKey',
+        Sid: 'ResourceSnapshotKey',
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: [`${ids.key}.Arn`],
@@ -358,12 +260,12 @@ describe('NotebookBackupBucket: cdk-nag', () => {
     expect(nagFindings(built.app)).toEqual([]);
   });
 
-  it('acknowledges only S1 on the log bucket and the roles/* wildcard on the workflow role', () => {
+  it('acknowledges only S1 on the log bucket and the resources/* wildcard on the engine role', () => {
     const acknowledgements = nagAcknowledgementsIn(built.stack);
     expect(acknowledgements.map(({ path, id }) => `${path} ${id}`).sort()).toEqual(
       [
         'ConstructUnderTest/NotebookBackups/AccessLogs AwsSolutions-S1',
-        `ConstructUnderTest/WorkflowRole AwsSolutions-IAM5[Resource::<${ids.bucket}.Arn>/roles/*]`,
+        `ConstructUnderTest/WorkflowRole AwsSolutions-IAM5[Resource::<${ids.bucket}.Arn>/resources/*]`,
       ].sort(),
     );
     for (const { id, reason } of acknowledgements) {
@@ -377,8 +279,9 @@ describe('NotebookBackupBucket: cdk-nag', () => {
         const backupsHere = new NotebookBackupBucket(stack, 'NotebookBackups', {
           encryptionKey: new Key(stack, 'Key', { enableKeyRotation: true }),
         });
-        backupsHere.grantWorkflowAccess(
-          new Role(stack, 'WorkflowRole', { assumedBy: new ServicePrincipal('states.amazonaws.com') }),
+        backupsHere.grantResourceSnapshots(
+          new Role(stack, 'WorkflowRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }),
+          { write: false },
         );
       },
       { agnostic: true },
@@ -389,19 +292,11 @@ describe('NotebookBackupBucket: cdk-nag', () => {
 });
 
 describe('NotebookBackupBucket: props', () => {
-  const build =
-    (props: Partial<NotebookBackupBucketProps>, imported = false) =>
-    () =>
-      synthesiseConstruct((stack: Stack) => {
-        const encryptionKey = imported
-          ? Key.fromKeyArn(
-              stack,
-              'Imported',
-              `arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
-            )
-          : new Key(stack, 'Key', { enableKeyRotation: true });
-        new NotebookBackupBucket(stack, 'NotebookBackups', { encryptionKey, ...props });
-      });
+  const build = (props: Partial<NotebookBackupBucketProps>) => () =>
+    synthesiseConstruct((stack: Stack) => {
+      const encryptionKey = new Key(stack, 'Key', { enableKeyRotation: true });
+      new NotebookBackupBucket(stack, 'NotebookBackups', { encryptionKey, ...props });
+    });
 
   it('uses the given retention periods and bucket name', () => {
     const custom = synthesiseConstruct((stack) => {
@@ -451,10 +346,12 @@ describe('NotebookBackupBucket: props', () => {
   });
 
   it('rejects every invalid prop at once, listing each', () => {
-    const attempt = build(
-      { retentionDays: 0, noncurrentRetentionDays: 2.5, accessLogRetentionDays: -1, bucketName: 'Bad_Name' },
-      true,
-    );
+    const attempt = build({
+      retentionDays: 0,
+      noncurrentRetentionDays: 2.5,
+      accessLogRetentionDays: -1,
+      bucketName: 'Bad_Name',
+    });
     expect(attempt).toThrow(
       [
         "Invalid NotebookBackupBucket 'NotebookBackups':",
@@ -462,15 +359,7 @@ describe('NotebookBackupBucket: props', () => {
         'noncurrentRetentionDays must be a whole number of days >= 1 (got 2.5)',
         'accessLogRetentionDays must be a whole number of days >= 1 (got -1)',
         "bucketName 'Bad_Name' must be 3-63 lowercase letters, digits or hyphens, starting and ending with a letter or digit",
-        'encryptionKey is an imported key: its key policy cannot be given the notebook roles statement; pass a key defined in this app',
       ].join('\n'),
     );
   });
 });
-
-function onlyResourceWithBucket(bucketLogicalId: string): Record<string, unknown> {
-  const policy = Object.values(built.template.findResources('AWS::S3::BucketPolicy')).find(
-    (candidate) => (candidate.Properties.Bucket as { Ref: string }).Ref === bucketLogicalId,
-  );
-  return policy?.Properties.PolicyDocument as Record<string, unknown>;
-}

@@ -76,8 +76,6 @@ function validSettings(lockTableName: string, backupBucket: string) {
       targets: [],
       backupBucket,
       approvalTableName: 'approvals',
-      backupLifecycleConfigName: 'backup',
-      restoreLifecycleConfigName: 'restore',
       approvalTimeoutSeconds: 3600,
       acceptDataLoss: [],
     },
@@ -210,7 +208,7 @@ describe('RemediationFunctions', () => {
 
 describe('RemediationWorkflow', () => {
   it('lists every problem at once: no recreation, retention, a key alias, resources under another key', () => {
-    const { stack, key, otherKey, table, fn, notebookBackups } = fixtures();
+    const { stack, key, otherKey, table, fn } = fixtures();
     expect(
       () =>
         new RemediationWorkflow(stack, 'Workflow', {
@@ -224,12 +222,11 @@ describe('RemediationWorkflow', () => {
             verifyResource: fn('VerifyResource'),
             snapshotResource: fn('SnapshotResource'),
             changeResource: fn('ChangeResource'),
+            memberApiCall: fn('MemberApiCall'),
           },
           alertTopic: new Topic(stack, 'OtherTopic', { masterKey: otherKey }),
           lockTable: table('Locks', key),
           approvalTable: table('Approvals', otherKey),
-          notebookBackups,
-          backupLifecycleConfigName: 'backup',
           encryptionKey: key,
           logRetention: 2 as RetentionDays,
           recreateTargets: [{ account: TEST_ACCOUNT, region: TEST_REGION, kmsKeyId: 'alias/notebooks' }],

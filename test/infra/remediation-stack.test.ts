@@ -15,17 +15,13 @@ import {
   SETTINGS_ENVIRONMENT_VARIABLE,
 } from '../../handlers/shared/runtime-settings.js';
 import { IN_PLACE_LOCK_SECONDS } from '../../handlers/shared/work-budget.js';
-import {
-  backupOnStartScript,
-  restoreOnCreateScript,
-  toLifecycleContent,
-} from '../../lifecycle/lifecycle-scripts.js';
 import { MAX_APPROVAL_TIMEOUT_DAYS } from '../../stacks/configuration.js';
 import { buildCustomActionEventPattern } from '../../stacks/custom-action-event-pattern.js';
 import { BUNDLE_FILE_NAME, LAMBDA_HANDLERS, toEsbuildOptions } from '../../stacks/lambda-bundling.js';
 import type { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
 import { assertSubstitutionsMatch, WORKFLOW_STATUSES_WRITTEN } from '../../stacks/remediation-workflow.js';
 import { placeholdersIn } from '../../statemachines/amazon-states-language.js';
+import { MEMBER_API_FUNCTION_PLACEHOLDER } from '../../statemachines/member-credentials.js';
 import {
   buildRemediationDefinition,
   EXECUTION_TIMEOUT_SECONDS,
@@ -76,6 +72,8 @@ beforeAll(() => {
     snapshotResourceLogs: logicalId(stack, stack.functions.snapshotResource.logGroup),
     changeResource: logicalId(stack, stack.functions.changeResource.fn),
     changeResourceLogs: logicalId(stack, stack.functions.changeResource.logGroup),
+    memberApiCall: logicalId(stack, stack.functions.memberApiCall.fn),
+    memberApiCallLogs: logicalId(stack, stack.functions.memberApiCall.logGroup),
     customAction: logicalId(stack, stack.customActionFunction),
     sweeper: logicalId(stack, stack.staleRecordSweeper.sweeper.fn),
     planCleanup: logicalId(stack, stack.executionCleanup.planCleanup.fn),
@@ -91,8 +89,6 @@ beforeAll(() => {
     customActionRule: logicalId(stack, stack.customActionRule),
     approvalTable: logicalId(stack, stack.approvalTable.table),
     bucket: logicalId(stack, stack.notebookBackups.bucket),
-    backupConfig: logicalId(stack, stack.backupLifecycleConfig),
-    restoreConfig: logicalId(stack, stack.restoreLifecycleConfig),
     stateMachine: logicalId(stack, stack.stateMachine),
     stateMachineRole: logicalId(stack, stack.stateMachineRole),
     stateMachineLogs: logicalId(stack, stack.stateMachineLogGroup),
@@ -161,6 +157,8 @@ describe('IAM: state machine role', () => {
         // With the approval-gated resource engines' functions, in the derivation's (sorted) order
         Resource: [
           `${ids.changeResource}.Arn`,
+          // The member calls with a whole-object request (member-api-routing.ts)
+          `${ids.memberApiCall}.Arn`,
           `${ids.planCleanup}.Arn`,
           `${ids.plan}.Arn`,
           `${ids.report}.Arn`,
@@ -170,21 +168,8 @@ describe('IAM: state machine role', () => {
           `${ids.verifyResource}.Arn`,
         ],
       },
-      {
-        // The first KiB of a failure marker
-        Sid: 'S3Tasks',
-        Effect: 'Allow',
-        Action: ['s3:GetObject'],
-        Resource: [`${ids.bucket}.Arn/roles/*`],
-      },
-      {
-        // The status markers (ListObjectsV2 KeyCount), under the notebook roles' prefixes only
-        Sid: 'S3TasksStatusListing',
-        Effect: 'Allow',
-        Action: ['s3:ListBucket'],
-        Resource: [`${ids.bucket}.Arn`],
-        Condition: { StringLike: { 's3:prefix': ['roles/*'] } },
-      },
+      // No S3: the lifecycle scripts' statuses are read as the member role, in the notebook's own
+      // account's data bucket (member-notebook-data.test.ts)
       {
         Sid: 'SecurityhubTasks',
         Effect: 'Allow',
@@ -211,13 +196,6 @@ describe('IAM: state machine role', () => {
         Action: ['kms:Decrypt'],
         Resource: [`${ids.key}.Arn`],
         Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${TEST_REGION}.amazonaws.com` } },
-      },
-      {
-        Sid: 'KmsThroughS3',
-        Effect: 'Allow',
-        Action: ['kms:Decrypt'],
-        Resource: [`${ids.key}.Arn`],
-        Condition: { StringEquals: { 'kms:ViaService': `s3.${TEST_REGION}.amazonaws.com` } },
       },
       {
         Sid: 'KmsThroughSns',
@@ -329,6 +307,14 @@ describe('IAM: Lambda roles', () => {
           Condition: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NOTIFIED'] } },
         },
         {
+          // The same note on an OCSF finding (BatchUpdateFindingsV2): status_id 2 only
+          Sid: 'NoteJoinedOcsfFindings',
+          Effect: 'Allow',
+          Action: ['securityhub:BatchUpdateFindings'],
+          Resource: [`arn:aws:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:hubv2/*`],
+          Condition: { StringEquals: { 'securityhub:OCSFSyntaxPath/StatusId': ['2'] } },
+        },
+        {
           // Item calls make DynamoDB decrypt the table key as the caller
           Sid: 'TablesKey',
           Effect: 'Allow',
@@ -359,7 +345,7 @@ describe('IAM: Lambda roles', () => {
     expect(attachedPolicyStatements(template, ids.reportRole as string)).toEqual([XRAY_FOR_LAMBDA]);
   });
 
-  it('snapshot-notebook may assume the member roles (to describe notebooks, their lifecycle configs, repositories and roles), take the lock, and write snapshots', () => {
+  it('snapshot-notebook may assume the member roles (to describe notebooks, their lifecycle configs, repositories and roles, and write snapshots in their data bucket) and take the lock', () => {
     expect(inlinePolicies(template, ids.snapshotRole as string)).toEqual({
       SnapshotNotebookPermissions: [
         {
@@ -391,40 +377,14 @@ describe('IAM: Lambda roles', () => {
         },
       ],
     });
-    // And, from NotebookBackupBucket.grantWorkflowAccess, the snapshot objects and the key through S3
-    const bucketName = template.toJSON().Resources[ids.bucket as string].Properties.BucketName as string;
+    // Nothing of S3: the snapshot is the notebook's own account's, written as its member role
     expect(attachedPolicyStatements(template, ids.snapshotRole as string)).toEqual([
       XRAY_FOR_LAMBDA,
-      {
-        Sid: 'NotebookSnapshotObjects',
-        Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject'],
-        Resource: [`${ids.bucket}.Arn/roles/*`],
-      },
-      {
-        // Unconditioned: a configuration.json not written yet reads as NoSuchKey, not AccessDenied
-        Sid: 'NotebookSnapshotListing',
-        Effect: 'Allow',
-        Action: ['s3:ListBucket'],
-        Resource: [`${ids.bucket}.Arn`],
-      },
-      {
-        Sid: 'NotebookSnapshotKey',
-        Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: [`${ids.key}.Arn`],
-        Condition: {
-          StringEquals: {
-            'kms:ViaService': `s3.${TEST_REGION}.amazonaws.com`,
-            'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${bucketName}`,
-          },
-        },
-      },
       DESCRIBE_LOCK_HOLDERS,
     ]);
   });
 
-  it('verify-recreation may assume the member roles (to describe notebooks) and read (never write) snapshots', () => {
+  it('verify-recreation may assume the member roles (to describe notebooks and read snapshots in their data bucket), nothing else', () => {
     expect(inlinePolicies(template, ids.verifyRole as string)).toEqual({
       VerifyRecreationPermissions: [
         {
@@ -438,31 +398,6 @@ describe('IAM: Lambda roles', () => {
           Effect: 'Allow',
           Action: ['sts:AssumeRole'],
           Resource: [MEMBER_ROLES],
-        },
-        {
-          Sid: 'ReadSnapshots',
-          Effect: 'Allow',
-          Action: ['s3:GetObject'],
-          Resource: [`${ids.bucket}.Arn/roles/*`],
-        },
-        {
-          // Unconditioned: a manifest not written reads as NoSuchKey, not AccessDenied
-          Sid: 'MissingObjectIsNoSuchKey',
-          Effect: 'Allow',
-          Action: ['s3:ListBucket'],
-          Resource: [`${ids.bucket}.Arn`],
-        },
-        {
-          Sid: 'SnapshotKey',
-          Effect: 'Allow',
-          Action: ['kms:Decrypt'],
-          Resource: [`${ids.key}.Arn`],
-          Condition: {
-            StringEquals: {
-              'kms:ViaService': `s3.${TEST_REGION}.amazonaws.com`,
-              'kms:EncryptionContext:aws:s3:arn': `${ids.bucket}.Arn`,
-            },
-          },
         },
       ],
     });
@@ -571,12 +506,12 @@ describe('state machine', () => {
       [RECREATE_PLACEHOLDERS.snapshotFunctionArn]: `${ids.snapshot}.Arn`,
       [RECREATE_PLACEHOLDERS.verifyFunctionArn]: `${ids.verify}.Arn`,
       [RECREATE_PLACEHOLDERS.approvalTableName]: `ref:${ids.approvalTable}`,
-      [RECREATE_PLACEHOLDERS.backupBucketName]: `ref:${ids.bucket}`,
-      [RECREATE_PLACEHOLDERS.backupLifecycleConfigName]: `${ids.backupConfig}.NotebookInstanceLifecycleConfigName`,
       // The approval-gated resource engines' functions
       [PLACEHOLDERS.verifyResourceFunctionArn]: `${ids.verifyResource}.Arn`,
       [PLACEHOLDERS.snapshotResourceFunctionArn]: `${ids.snapshotResource}.Arn`,
       [PLACEHOLDERS.changeResourceFunctionArn]: `${ids.changeResource}.Arn`,
+      // The member calls Step Functions cannot make (a whole-object request)
+      [MEMBER_API_FUNCTION_PLACEHOLDER]: `${ids.memberApiCall}.Arn`,
     });
     // Six hours of work plus the 7-day approval window (the default approvalTimeoutDays)
     expect(definition.TimeoutSeconds).toBe(EXECUTION_TIMEOUT_SECONDS + 7 * 24 * 60 * 60);
@@ -657,6 +592,7 @@ describe('Lambda functions', () => {
       'verify-resource',
       'snapshot-resource',
       'change-resource',
+      'member-api-call',
       'custom-action',
       'sweep-stale-records',
       'plan-cleanup',
@@ -676,6 +612,7 @@ describe('Lambda functions', () => {
       'verify-resource': ids.verifyResource,
       'snapshot-resource': ids.snapshotResource,
       'change-resource': ids.changeResource,
+      'member-api-call': ids.memberApiCall,
       'custom-action': ids.customAction,
       'sweep-stale-records': ids.sweeper,
       'plan-cleanup': ids.planCleanup,
@@ -706,7 +643,8 @@ describe('Lambda functions', () => {
     // When the Lambda parses it
     const settings = runtimeSettingsSchema.parse(JSON.parse(text));
 
-    // Then it names this account, region, tables, bucket, lifecycle configurations and every control
+    // Then it names this account, region, tables, bucket and every control (the lifecycle
+    // configurations are each member stack's, named from the members settings)
     expect(settings).toMatchObject({
       accountId: TEST_ACCOUNT,
       region: TEST_REGION,
@@ -718,8 +656,6 @@ describe('Lambda functions', () => {
         targets: [],
         backupBucket: 'snapshot-bucket-1',
         approvalTableName: 'ApprovalTable-1',
-        backupLifecycleConfigName: 'SageMakerRemediation-backup-on-start',
-        restoreLifecycleConfigName: 'SageMakerRemediation-restore-on-create',
         approvalTimeoutSeconds: 7 * 24 * 60 * 60,
         acceptDataLoss: [],
       },
@@ -778,8 +714,6 @@ function deployedText(value: Parameters<typeof readable>[0]): string {
     [`ref:${ids.table}`, 'LockTable-1'],
     [`ref:${ids.approvalTable}`, 'ApprovalTable-1'],
     [`ref:${ids.bucket}`, 'snapshot-bucket-1'],
-    [`${ids.backupConfig}.NotebookInstanceLifecycleConfigName`, 'SageMakerRemediation-backup-on-start'],
-    [`${ids.restoreConfig}.NotebookInstanceLifecycleConfigName`, 'SageMakerRemediation-restore-on-create'],
     [`ref:${ids.stateMachine}`, `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:stateMachine:Remediation-1`],
     ...Object.entries(actionIds).map(([logical, id]): [string, string] => [
       `ref:${logical}`,
@@ -787,7 +721,7 @@ function deployedText(value: Parameters<typeof readable>[0]): string {
     ]),
   ];
   for (const [from, to] of replacements) text = text.replaceAll(`"${from}"`, JSON.stringify(to));
-  expect(text).not.toMatch(/"ref:|\.Arn"|NotebookInstanceLifecycleConfigName"/);
+  expect(text).not.toMatch(/"ref:|\.Arn"/);
   return text;
 }
 
@@ -799,7 +733,7 @@ describe('security settings', () => {
     });
   });
 
-  it('the key policy lets CloudWatch Logs, alarm actions, EventBridge (the finding queue and the dead letters) and notebook roles (S3) use the key', () => {
+  it('the key policy lets CloudWatch Logs, alarm actions and EventBridge (the finding queue and the dead letters) use the key, and no notebook role', () => {
     const key = readable(template.toJSON().Resources[ids.key as string].Properties.KeyPolicy) as {
       Statement: Array<{ Sid?: string; Principal: Record<string, string> | string }>;
     };
@@ -808,8 +742,6 @@ describe('security settings', () => {
       ['AllowCloudWatchLogsLogGroups', { Service: `logs.${TEST_REGION}.amazonaws.com` }],
       ['AllowCloudWatchAlarmsToPublish', { Service: 'cloudwatch.amazonaws.com' }],
       ['AllowEventBridgeDeadLetters', { Service: 'events.amazonaws.com' }],
-      // NotebookBackupBucket's statement: every role of the account, through S3 on the snapshot bucket only
-      [expect.stringMatching(/^NotebookRolesViaS3/), { AWS: '*' }],
     ]);
     // EventBridge's one statement, for this account's rules only: what sending to the encrypted finding
     // queue and dead-letter queue needs (no grant of CDK's SqsQueue target, which has no condition)
@@ -884,6 +816,7 @@ describe('security settings', () => {
         ids.verifyResourceLogs,
         ids.snapshotResourceLogs,
         ids.changeResourceLogs,
+        ids.memberApiCallLogs,
         ids.customActionLogs,
         ids.planCleanupLogs,
         ids.sweeperLogs,
@@ -1090,8 +1023,9 @@ describe('security settings', () => {
       ids.startRemediation,
       ids.recordOutcome,
     ]);
-    // And no function of the stack goes without one
-    expect([...functionsAlarmedOn].sort()).toEqual(
+    // And no function of the stack goes without one, but member-api-call: its errors are the
+    // integration's answers it passes on (a notebook already deleted), which the state machine handles
+    expect([...functionsAlarmedOn, ids.memberApiCall].sort()).toEqual(
       Object.keys(template.findResources('AWS::Lambda::Function')).sort(),
     );
     // And stack.alarms is every alarm of the template
@@ -1146,45 +1080,8 @@ describe('recreation resources (always deployed)', () => {
     ).toEqual(['ApprovePlan', 'RejectPlan', 'RemediateNow']);
   });
 
-  it('names the lifecycle configurations after the stack, within the SageMaker name rules', () => {
-    const names = [ids.backupConfig, ids.restoreConfig].map(
-      (id) => template.toJSON().Resources[id as string].Properties.NotebookInstanceLifecycleConfigName,
-    );
-    expect(names).toEqual(['SageMakerRemediation-backup-on-start', 'SageMakerRemediation-restore-on-create']);
-    for (const name of names) {
-      expect(name.length).toBeLessThanOrEqual(63);
-      expect(name).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/);
-    }
-  });
-
-  it("deploys the backup script as OnStart and the restore script as OnCreate, each with the bucket's name as a deploy-time value", () => {
-    const resources = template.toJSON().Resources;
-    const cases = [
-      { id: ids.backupConfig, hook: 'OnStart', absent: 'OnCreate', script: backupOnStartScript },
-      { id: ids.restoreConfig, hook: 'OnCreate', absent: 'OnStart', script: restoreOnCreateScript },
-    ];
-    for (const { id, hook, absent, script } of cases) {
-      const properties = resources[id as string].Properties;
-      expect(properties[absent], `${id} ${absent}`).toBeUndefined();
-      const hooks = properties[hook] as Array<{ Content: unknown }>;
-      expect(hooks).toHaveLength(1);
-
-      // Base64 is applied by CloudFormation to a join of the script around the bucket's Ref: encoding
-      // the token's placeholder text at synthesis would bake that text into the notebook instead
-      const content = hooks[0]?.Content as { 'Fn::Base64': { 'Fn::Join': [string, unknown[]] } };
-      expect(Object.keys(content)).toEqual(['Fn::Base64']);
-      const [separator, parts] = content['Fn::Base64']['Fn::Join'];
-      expect(separator).toBe('');
-      const bucketRefs = parts.filter((part) => typeof part !== 'string');
-      expect(bucketRefs.length).toBeGreaterThan(0);
-      for (const ref of bucketRefs) expect(ref).toEqual({ Ref: ids.bucket });
-
-      // Once deployed, the content decodes to the script with the bucket's name
-      const deployedName = 'sagemakerremediation-notebookbackups-123456789012-eu-west-1';
-      const resolved = parts.map((part) => (typeof part === 'string' ? part : deployedName)).join('');
-      expect(resolved).toBe(script(deployedName));
-      expect(Buffer.from(toLifecycleContent(resolved), 'base64').toString('utf8')).toBe(resolved);
-    }
+  it('Given the administrator stack, Then it deploys no lifecycle configuration: a notebook is backed up and restored by the member stack of its own account and Region', () => {
+    template.resourceCountIs('AWS::SageMaker::NotebookInstanceLifecycleConfig', 0);
   });
 });
 
@@ -1204,7 +1101,7 @@ describe('configuration reaches the stack', () => {
     );
     const logGroups = Object.values(custom.findResources('AWS::Logs::LogGroup'));
     // The functions' (the finding buffer's starter included) and the state machine's
-    expect(logGroups).toHaveLength(13);
+    expect(logGroups).toHaveLength(14);
     for (const logGroup of logGroups) {
       expect(logGroup.Properties.RetentionInDays).toBe(30);
     }

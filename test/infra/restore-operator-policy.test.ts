@@ -41,10 +41,16 @@ function restoreCalls(): Map<string, Set<string>> {
   return calls;
 }
 
+/** The member stack's data bucket of the policy's account and Region: its notebooks' snapshots. */
+const NOTEBOOK_DATA_BUCKET = `remediation-notebook-data-${TEST_ACCOUNT}-${TEST_REGION}`;
+
 function buildPolicy(stack: Stack): RestoreOperatorPolicy {
   const key = new EncryptionKey(stack, 'EncryptionKey').key;
   const notebookBackups = new NotebookBackupBucket(stack, 'NotebookBackups', { encryptionKey: key });
-  return new RestoreOperatorPolicy(stack, 'RestoreOperator', { notebookBackups });
+  return new RestoreOperatorPolicy(stack, 'RestoreOperator', {
+    notebookBackups,
+    notebookDataBucketName: NOTEBOOK_DATA_BUCKET,
+  });
 }
 
 /** The policy for one tool: its description names the tool. */
@@ -99,7 +105,10 @@ describe('RestoreOperatorPolicy', () => {
 
     const arn = (service: string, resource: string) =>
       `arn:aws:${service}:${TEST_REGION}:${TEST_ACCOUNT}:${resource}`;
-    const objects = (pattern: string) => expect.stringMatching(new RegExp(`\\.Arn/roles/\\*/${pattern}$`));
+    // The notebook's own account's data bucket (the member stack's), whose aws/s3 key needs no grant
+    const bucketArn = `arn:aws:s3:::${NOTEBOOK_DATA_BUCKET}`;
+    const objects = (pattern: string) =>
+      expect.stringMatching(new RegExp(`^${bucketArn}/roles/\\*/${pattern}$`));
     expect(statements).toEqual([
       {
         Sid: 'ReadSnapshots',
@@ -112,12 +121,7 @@ describe('RestoreOperatorPolicy', () => {
         ],
       },
       { Sid: 'WriteRestoreRequests', Action: 's3:PutObject', Resource: objects('restore-request\\.json') },
-      { Sid: 'ListSnapshots', Action: 's3:ListBucket', Resource: expect.stringMatching(/\.Arn$/) },
-      {
-        Sid: 'SnapshotKeyThroughS3',
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: expect.stringMatching(/^EncryptionKey.*\.Arn$/),
-      },
+      { Sid: 'ListSnapshots', Action: 's3:ListBucket', Resource: bucketArn },
       {
         Sid: 'RestoreNotebooks',
         Action: [

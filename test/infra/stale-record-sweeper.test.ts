@@ -120,6 +120,14 @@ describe('stale record sweeper: its role', () => {
         Resource: [`arn:aws:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:hub/default`],
         Condition: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NOTIFIED'] } },
       },
+      {
+        // The same note on OCSF findings (BatchUpdateFindingsV2): status_id 2 only
+        Sid: 'NoteOcsfFindings',
+        Effect: 'Allow',
+        Action: ['securityhub:BatchUpdateFindings'],
+        Resource: [`arn:aws:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:hubv2/*`],
+        Condition: { StringEquals: { 'securityhub:OCSFSyntaxPath/StatusId': ['2'] } },
+      },
       { Sid: 'PublishAlert', Effect: 'Allow', Action: ['sns:Publish'], Resource: [`ref:${ids.topic}`] },
       {
         Sid: 'AlertTopicKey',
@@ -150,7 +158,7 @@ describe('stale record sweeper: its role', () => {
     ]);
   });
 
-  it('Given the wildcard on the executions, When cdk-nag is acknowledged, Then it names the wildcard and why', () => {
+  it('Given the wildcards on the executions and on the new Security Hub, When cdk-nag is acknowledged, Then it names each wildcard and why', () => {
     const acknowledged = nagAcknowledgementsIn(stack.staleRecordSweeper).map(({ id, reason }) => ({
       id,
       reason,
@@ -172,6 +180,13 @@ describe('stale record sweeper: its role', () => {
         ),
         reason:
           "The execution holding a lock or plan is only known at run time; read-only DescribeExecution, on this stack's state machine's executions only.",
+      },
+      {
+        // The notes on OCSF findings: the new Security Hub's hubv2 id is only known once it is enabled
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:${TEST_REGION}:${TEST_ACCOUNT}:hubv2/*]`,
+        reason: expect.stringMatching(
+          /^The new Security Hub's hubv2 resource id is generated when it is enabled/,
+        ),
       },
     ]);
   });

@@ -12,6 +12,10 @@ import {
   taskStates,
 } from '../../statemachines/amazon-states-language.js';
 import {
+  isMemberApiCallTask,
+  MEMBER_API_FUNCTION_PLACEHOLDER,
+} from '../../statemachines/member-credentials.js';
+import {
   buildRemediationDefinition,
   PLACEHOLDERS,
   RECREATE_PLACEHOLDERS,
@@ -31,6 +35,7 @@ const BUCKET = 'arn:aws:s3:::snapshots';
 const BUCKET_OBJECTS = 'arn:aws:s3:::snapshots/roles/*';
 const SNAPSHOT = 'arn:aws:lambda:eu-west-1:123456789012:function:snapshot';
 const VERIFY = 'arn:aws:lambda:eu-west-1:123456789012:function:verify';
+const MEMBER_API_CALL = 'arn:aws:lambda:eu-west-1:123456789012:function:member-api-call';
 
 /** DynamoDB as the stack scopes it: each table by the placeholder its Tasks' TableName holds. */
 const dynamodbScope = {
@@ -97,6 +102,8 @@ const recreateScopes: StateMachineScopes = {
     ...scopes.lambdaFunctions,
     [RECREATE_PLACEHOLDERS.snapshotFunctionArn]: SNAPSHOT,
     [RECREATE_PLACEHOLDERS.verifyFunctionArn]: VERIFY,
+    // The recreation's whole-object requests are made by the member-api-call function.
+    [MEMBER_API_FUNCTION_PLACEHOLDER]: MEMBER_API_CALL,
   },
 };
 
@@ -113,7 +120,7 @@ function actionsTheDefinitionNeeds(stateMachine: StateMachineDefinition): string
     'securityhub:BatchUpdateFindingsV2': 'securityhub:BatchUpdateFindings',
   };
   const actions = taskStates(stateMachine).map(([, task]) => {
-    if (task.Resource === LAMBDA_INVOKE) return 'lambda:InvokeFunction';
+    if (task.Resource === LAMBDA_INVOKE || isMemberApiCallTask(task)) return 'lambda:InvokeFunction';
     // The callback pattern needs the same action as the plain call
     const integration = parseSdkIntegration(task.Resource.replace(/\.waitForTaskToken$/, ''));
     if (!integration) throw new Error(`unexpected resource ${task.Resource}`);
@@ -359,7 +366,7 @@ describe('state machine permissions of the recreate branch', () => {
       'lambda:InvokeFunction',
       's3:GetObject',
       's3:ListBucket',
-      'sagemaker:CreateNotebookInstance',
+      // CreateNotebookInstance is made by the member-api-call function (its request is a whole object)
       'sagemaker:DeleteNotebookInstance',
       'sagemaker:DescribeNotebookInstance',
       'sagemaker:StartNotebookInstance',
@@ -457,11 +464,11 @@ describe('state machine permissions of the recreate branch', () => {
     expect(KMS_ACTIONS_ON_BEHALF['s3:ListBucket']).toEqual([]);
   });
 
-  it('Given the recreate definition, Then the five functions are invoked, and it fails when the snapshot or verify function is not scoped', () => {
+  it('Given the recreate definition, Then the six functions are invoked, and it fails when the snapshot or verify function is not scoped', () => {
     const lambda = deriveStateMachineStatements(recreateDefinition, recreateScopes).find(
       (statement) => statement.Sid === 'LambdaTasks',
     );
-    expect(lambda?.Resource).toEqual([PLAN_CLEANUP, PLAN, REPORT, SNAPSHOT, VERIFY]);
+    expect(lambda?.Resource).toEqual([MEMBER_API_CALL, PLAN_CLEANUP, PLAN, REPORT, SNAPSHOT, VERIFY]);
     expect(() =>
       deriveStateMachineStatements(recreateDefinition, {
         ...recreateScopes,

@@ -12,7 +12,6 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_APPROVAL_TIMEOUT_DAYS } from '../../stacks/configuration.js';
 import { LAMBDA_TASK_TIMEOUT_MARGIN_SECONDS } from '../../stacks/lambda-bundling.js';
-import { NotebookBackupBucket } from '../../stacks/notebook-backup-bucket.js';
 import { RemediationWorkflow } from '../../stacks/remediation-workflow.js';
 import { LAMBDA_INVOKE, taskStates } from '../../statemachines/amazon-states-language.js';
 import {
@@ -161,12 +160,11 @@ describe('the approval window against the one-year limit of a Standard execution
             verifyResource: fn('VerifyResource'),
             snapshotResource: fn('SnapshotResource'),
             changeResource: fn('ChangeResource'),
+            memberApiCall: fn('MemberApiCall'),
           },
           alertTopic: new Topic(stack, 'Topic', { masterKey: key }),
           lockTable: table('Locks'),
           approvalTable: table('Approvals'),
-          notebookBackups: new NotebookBackupBucket(stack, 'Backups', { encryptionKey: key }),
-          backupLifecycleConfigName: 'backup',
           encryptionKey: key,
         }),
     ).toThrow(

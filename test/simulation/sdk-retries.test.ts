@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DescribeNotebookInstanceCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { MEMBER_API_CALL_MAX_ATTEMPTS } from '../../handlers/member-api-call.js';
 import { SimulatedAccount } from '../../simulation/account/account.js';
 import { simulatedDynamoDbClient } from '../../simulation/account/dynamodb-wire.js';
 import { AwsServiceError, throttlingError } from '../../simulation/account/errors.js';
@@ -235,7 +236,25 @@ describe('the local deployment retries as the handlers are configured', () => {
         ),
       );
     expect(constructed.length).toBeGreaterThan(0);
-    for (const entry of constructed) expect(entry).toMatch(new RegExp(` ${HANDLER_SDK_MAX_ATTEMPTS}$`));
+    for (const entry of constructed.filter((each) => !each.startsWith('member-api-call.ts '))) {
+      expect(entry).toMatch(new RegExp(` ${HANDLER_SDK_MAX_ATTEMPTS}$`));
+    }
+  });
+
+  it('Given member-api-call, Then its clients make one attempt, as the local deployment runs it: the Task retries, as it does the integration', () => {
+    const source = readFileSync(join(import.meta.dirname, '../../handlers/member-api-call.ts'), 'utf8');
+    const clients = [...source.matchAll(/(?:new |\)\.)(\w+Client)\(([^)]*)\)/g)].map(
+      ([, client, options]) => `${client} ${options}`,
+    );
+
+    expect(clients).toEqual([
+      'SageMakerClient options',
+      'EC2Client options',
+      'KMSClient options',
+      'S3Client options',
+    ]);
+    expect(source).toContain('maxAttempts: MEMBER_API_CALL_MAX_ATTEMPTS,');
+    expect(MEMBER_API_CALL_MAX_ATTEMPTS).toBe(1);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   successorsOf,
   taskStates,
 } from '../../statemachines/amazon-states-language.js';
+import { MEMBER_API_FUNCTION_PLACEHOLDER } from '../../statemachines/member-credentials.js';
 import {
   buildRemediationDefinition,
   PLACEHOLDERS,
@@ -60,12 +61,12 @@ describe('remediation definition', () => {
         .filter((name) => !resourceFunctions.includes(name))
         .sort(),
     );
-    // The resource engines add their three functions
-    expect(placeholdersIn(withEveryEngine)).toEqual(
-      [...Object.values(PLACEHOLDERS), ...Object.values(RECREATE_PLACEHOLDERS)].sort(),
-    );
+    // The resource engines add their three functions; recreation, the member-api-call function (its
+    // whole-object requests: member-api-routing.ts)
+    const recreation = [...Object.values(RECREATE_PLACEHOLDERS), MEMBER_API_FUNCTION_PLACEHOLDER];
+    expect(placeholdersIn(withEveryEngine)).toEqual([...Object.values(PLACEHOLDERS), ...recreation].sort());
     expect(placeholdersIn(withRecreation)).toEqual(
-      [...Object.values(PLACEHOLDERS), ...Object.values(RECREATE_PLACEHOLDERS)]
+      [...Object.values(PLACEHOLDERS), ...recreation]
         .filter((name) => !resourceFunctions.includes(name))
         .sort(),
     );

@@ -34,7 +34,7 @@ describe('restore-notebook: changes nothing when it should not', () => {
     const printed = result.out.split('CreateNotebookInstance request:\n')[1]?.split('\n\n')[0] ?? '';
     expect(JSON.parse(printed)).toMatchObject({
       NotebookInstanceName: NOTEBOOK,
-      LifecycleConfigName: scenario.deployment.settings.recreate?.restoreLifecycleConfigName,
+      LifecycleConfigName: scenario.deployment.notebookData().restoreLifecycleConfigName,
       DirectInternetAccess: 'Enabled',
     });
     expect(JSON.parse(printed)).not.toHaveProperty('DefaultCodeRepository');
@@ -113,7 +113,9 @@ describe('restore-notebook: changes nothing when it should not', () => {
     const result = await whenRestoreRuns(account, unprivileged, scenario.noteArgs);
 
     expect(result.exitCode).toBe(EXIT_USAGE);
-    expect(result.err).toContain('lacks the stack policy RestoreOperatorPolicyArn');
+    expect(result.err).toContain(
+      'lacks the restore permissions there (the stack policy RestoreOperatorPolicyArn',
+    );
     expect(result.denied).toEqual([
       `s3:GetObject arn:aws:s3:::${scenario.bucket}/${scenario.snapshotPrefix}/configuration.json`,
     ]);

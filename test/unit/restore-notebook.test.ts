@@ -162,7 +162,7 @@ describe('restore-notebook: after a recreation that failed after the delete', ()
     expect(result.exitCode).toBe(EXIT_OK);
     expect(result.changes).toEqual(['S3 PutObject', 'SageMaker CreateNotebookInstance']);
     expect(notebookNow(account).NotebookInstanceLifecycleConfigName).toBe(
-      scenario.deployment.settings.recreate?.restoreLifecycleConfigName,
+      scenario.deployment.notebookData().restoreLifecycleConfigName,
     );
     const { attempt } = restoreRequest(scenario);
     expect(result.out).toContain(

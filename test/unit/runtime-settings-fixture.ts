@@ -29,12 +29,25 @@ export function runtimeSettings(overrides: Partial<RuntimeSettings> = {}): Runti
       maxLifecycleRecoveries: DEFAULT_TIMING.lifecycleRecoveryDelaysSeconds.length,
     },
     lockSeconds: IN_PLACE_LOCK_SECONDS,
-    members: { roleName: 'SageMakerRemediationMember', stackSetName: 'sagemaker-remediation-members' },
+    members: {
+      roleName: 'SageMakerRemediationMember',
+      stackSetName: 'sagemaker-remediation-members',
+      dataBucketPrefix: DATA_BUCKET_PREFIX,
+      linkedRegions: [],
+    },
     ...overrides,
   };
 }
 
-export const BACKUP_BUCKET = 'remediation-backups-111122223333';
+/** The member stacks' data buckets: `<prefix>-<account>-<region>`. */
+const DATA_BUCKET_PREFIX = 'remediation-backups';
+/**
+ * The notebook data bucket of the deployment's account and Region (its member stack's), which is also
+ * the deployment's own snapshot bucket here (`recreate.backupBucket`), for the resource engines.
+ */
+export const BACKUP_BUCKET = `${DATA_BUCKET_PREFIX}-111122223333-eu-west-1`;
+/** The member stack's restore lifecycle configuration (notebook-data-placement.ts), by its members role name. */
+export const RESTORE_LIFECYCLE_CONFIG = 'SageMakerRemediationMember-restore-on-create';
 export const TARGET_KMS_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 type RecreateSettings = NonNullable<RuntimeSettings['recreate']>;
@@ -63,8 +76,6 @@ export function recreationSettings(recreate: Partial<RecreateSettings> = {}): Ru
       ],
       backupBucket: BACKUP_BUCKET,
       approvalTableName: 'remediation-approvals',
-      backupLifecycleConfigName: 'remediation-backup',
-      restoreLifecycleConfigName: 'remediation-restore',
       approvalTimeoutSeconds: 604800,
       acceptDataLoss: [],
       ...recreate,

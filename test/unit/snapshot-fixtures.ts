@@ -4,17 +4,23 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { silentLogger } from '../../handlers/shared/logger.js';
 import type { MemberSessions } from '../../handlers/shared/member-access.js';
-import type { MemberSageMakerAndIam } from '../../handlers/shared/member-clients.js';
 import { acquireLock } from '../../handlers/shared/notebook-locks.js';
 import type { RemediationPlan } from '../../handlers/shared/remediation-plan.js';
 import type { RuntimeSettings } from '../../handlers/shared/runtime-settings.js';
 import { IN_PLACE_LOCK_SECONDS } from '../../handlers/shared/work-budget.js';
+import type { MemberClients } from '../../handlers/snapshot-notebook.js';
 import { createSnapshotHandler } from '../../handlers/snapshot-notebook.js';
 import { SimulatedAccount, type SimulatedSdkClient } from '../../simulation/account/account.js';
 import { simulatedDynamoDbClient } from '../../simulation/account/dynamodb-wire.js';
 import { roleIdFor } from '../../simulation/account/iam.js';
 import { fakeMembers } from './member-fixtures.js';
-import { BACKUP_BUCKET, EXECUTION, recreationSettings, TARGET_KMS_KEY } from './runtime-settings-fixture.js';
+import {
+  BACKUP_BUCKET,
+  EXECUTION,
+  RESTORE_LIFECYCLE_CONFIG,
+  recreationSettings,
+  TARGET_KMS_KEY,
+} from './runtime-settings-fixture.js';
 
 export const ROLE =
   'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20261101T000000';
@@ -74,7 +80,10 @@ export function exposedNotebookAccount(
     timeToLiveAttribute: 'expiresAt',
   });
   account.sagemaker.seedLifecycleConfig({ name: 'install-packages', onCreate: ON_CREATE, onStart: ON_START });
-  account.sagemaker.seedLifecycleConfig({ name: 'remediation-restore', onCreate: '#!/bin/bash\nexit 0\n' });
+  account.sagemaker.seedLifecycleConfig({
+    name: RESTORE_LIFECYCLE_CONFIG,
+    onCreate: '#!/bin/bash\nexit 0\n',
+  });
   account.sagemaker.seedCodeRepository({
     name: 'shared-utils',
     repositoryUrl: 'https://github.com/example/shared-utils.git',
@@ -107,28 +116,26 @@ export function snapshotHandler(
   options: {
     settings?: RuntimeSettings;
     s3?: SimulatedSdkClient;
-    members?: MemberSessions<MemberSageMakerAndIam>;
+    members?: MemberSessions<MemberClients>;
   } = {},
 ) {
-  const clients = account.sdkClients();
   return createSnapshotHandler({
-    members: options.members ?? memberClientsOf(account),
+    members: options.members ?? memberClientsOf(account, options.s3),
     dynamodb: lockClient(account),
-    // The simulated S3 client has the minimal `send` shape the real one is used through.
-    s3: (options.s3 ?? clients.s3) as unknown as Pick<S3Client, 'send'>,
     settings: options.settings ?? settings(),
     now: () => account.clock.now(),
     logger: silentLogger,
   });
 }
 
-/** The account's own SageMaker and IAM, standing for the member role's session there. */
-export function memberClientsOf(account: SimulatedAccount) {
+/** The account's own SageMaker, IAM and S3 (or `s3`), standing for the member role's session there. */
+export function memberClientsOf(account: SimulatedAccount, s3?: SimulatedSdkClient) {
   const clients = account.sdkClients();
-  return fakeMembers<MemberSageMakerAndIam>({
+  return fakeMembers<MemberClients>({
     sagemaker: clients.sagemaker,
-    // The simulated IAM client has the minimal `send` shape the real one is used through.
+    // The simulated clients have the minimal `send` shape the real ones are used through.
     iam: clients.iam as unknown as Pick<IAMClient, 'send'>,
+    s3: (s3 ?? clients.s3) as unknown as Pick<S3Client, 'send'>,
   });
 }
 

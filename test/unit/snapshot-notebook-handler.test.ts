@@ -7,7 +7,7 @@ import { WORK_BUDGET_SECONDS } from '../../handlers/shared/work-budget.js';
 import { SnapshotNotVerified } from '../../handlers/snapshot-notebook.js';
 import type { SimulatedSdkClient } from '../../simulation/account/account.js';
 import { rejectionOf } from './caught-errors.js';
-import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
+import { EXECUTION, RESTORE_LIFECYCLE_CONFIG, runtimeSettings } from './runtime-settings-fixture.js';
 import {
   ALL_NOTEBOOK_FIXES,
   BUCKET,
@@ -147,7 +147,7 @@ describe('SnapshotNotebook handler', () => {
         PlatformIdentifier: 'notebook-al2023-v1',
       },
       // The data is kept: the restore tool recreates the notebook with the restore script too.
-      restoreLifecycleConfigName: 'remediation-restore',
+      restoreLifecycleConfigName: RESTORE_LIFECYCLE_CONFIG,
     };
     expect(json(account, configurationKey)).toEqual(expected);
     const written = account.s3.objectText(BUCKET, configurationKey) ?? '';
@@ -208,7 +208,7 @@ describe('SnapshotNotebook handler', () => {
         SecurityGroupIds: ['sg-0notebooks'],
         IpAddressType: 'ipv4',
         KmsKeyId: KMS_KEY,
-        LifecycleConfigName: 'remediation-restore',
+        LifecycleConfigName: RESTORE_LIFECYCLE_CONFIG,
         DirectInternetAccess: 'Disabled',
         VolumeSizeInGB: 50,
         RootAccess: 'Disabled',
@@ -339,7 +339,7 @@ describe('SnapshotNotebook handler', () => {
 
     // Then
     expect(result.keepData).toBe(true);
-    expect(result.createRequest.LifecycleConfigName).toBe('remediation-restore');
+    expect(result.createRequest.LifecycleConfigName).toBe(RESTORE_LIFECYCLE_CONFIG);
     expect(result.createRequest).not.toHaveProperty('DefaultCodeRepository');
   });
 

@@ -15,7 +15,6 @@ import {
   staleness,
   sweepAlert,
   tellsFindings,
-  updateBatches,
 } from '../../handlers/shared/stale-records.js';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
@@ -145,18 +144,11 @@ describe('clearedNote', () => {
   });
 });
 
-describe('findingsOf and updateBatches', () => {
+describe('findingsOf', () => {
   it("Given a lock, Then its one finding is named with Security Hub's product ARN; a plan names its list", () => {
     expect(findingsOf(lock, PRODUCT)).toEqual([{ Id: 'root-finding', ProductArn: PRODUCT }]);
     expect(findingsOf({ ...lock, findingId: '' }, PRODUCT)).toEqual([]);
     expect(findingsOf(plan, PRODUCT)).toEqual(plan.findings);
-  });
-
-  it('Given 250 findings with a duplicate, Then calls of at most 100 each, without the duplicate', () => {
-    const findings = Array.from({ length: 250 }, (_, index) => ({ Id: `f-${index}`, ProductArn: PRODUCT }));
-    const batches = updateBatches([...findings, { Id: 'f-7', ProductArn: PRODUCT }]);
-    expect(batches.map((batch) => batch.length)).toEqual([100, 100, 50]);
-    expect(batches.flat().map((finding) => finding.Id)).toEqual(findings.map((finding) => finding.Id));
   });
 });
 

@@ -25,7 +25,12 @@ import { SimulatedAccount } from '../../simulation/account/account.js';
 import { simulatedDynamoDbClient } from '../../simulation/account/dynamodb-wire.js';
 import { rejectionOf } from './caught-errors.js';
 import { fakeMembers } from './member-fixtures.js';
-import { BACKUP_BUCKET, EXECUTION, recreationSettings } from './runtime-settings-fixture.js';
+import {
+  BACKUP_BUCKET,
+  EXECUTION,
+  RESTORE_LIFECYCLE_CONFIG,
+  recreationSettings,
+} from './runtime-settings-fixture.js';
 import { keysRead, sha256, volumeEntries, writeScriptOutputs } from './script-outputs.js';
 import { memberClientsOf } from './snapshot-fixtures.js';
 
@@ -78,7 +83,10 @@ function exposedNotebookAccount(): SimulatedAccount {
     timeToLiveAttribute: 'expiresAt',
   });
   account.sagemaker.seedLifecycleConfig({ name: 'install-packages', onStart: '#!/bin/bash\necho start\n' });
-  account.sagemaker.seedLifecycleConfig({ name: 'remediation-restore', onCreate: '#!/bin/bash\nexit 0\n' });
+  account.sagemaker.seedLifecycleConfig({
+    name: RESTORE_LIFECYCLE_CONFIG,
+    onCreate: '#!/bin/bash\nexit 0\n',
+  });
   account.sagemaker.seedCodeRepository({
     name: 'shared-utils',
     repositoryUrl: 'https://github.com/example/shared-utils.git',
@@ -101,11 +109,9 @@ function exposedNotebookAccount(): SimulatedAccount {
 }
 
 async function snapshot(account: SimulatedAccount, acceptDataLoss: string[] = []) {
-  const clients = account.sdkClients();
   return createSnapshotHandler({
     members: memberClientsOf(account),
     dynamodb: DynamoDBDocumentClient.from(simulatedDynamoDbClient(account, account.administrator)),
-    s3: clients.s3 as unknown as Pick<S3Client, 'send'>,
     settings: settings(acceptDataLoss),
     now: () => account.clock.now(),
     logger: silentLogger,
@@ -136,8 +142,11 @@ function scriptsRun(account: SimulatedAccount): string[] {
 function verify(account: SimulatedAccount, acceptDataLoss: string[] = []) {
   const clients = account.sdkClients();
   return createVerifyHandler({
-    members: fakeMembers({ sagemaker: clients.sagemaker }),
-    s3: clients.s3 as unknown as Pick<S3Client, 'send'>,
+    members: fakeMembers({
+      sagemaker: clients.sagemaker,
+      // The simulated client has the minimal `send` shape the real one is used through.
+      s3: clients.s3 as unknown as Pick<S3Client, 'send'>,
+    }),
     settings: settings(acceptDataLoss),
     logger: silentLogger,
   });
@@ -159,7 +168,7 @@ describe('VerifyRecreation handler: the notebook and its data', () => {
     const verified = await verify(account)(request(result));
 
     // Then the counts are the restore's: two files, a folder and a link
-    expect(scriptsRun(account)).toEqual(['remediation-restore OnCreate 0']);
+    expect(scriptsRun(account)).toEqual([`${RESTORE_LIFECYCLE_CONFIG} OnCreate 0`]);
     expect(verified).toEqual({ verified: true, fileCount: 2, entries: 4, totalBytes: FILE_BYTES });
     // And only configuration.json and the two summaries were read
     const layout = snapshotLayout(result.snapshotPrefix);

@@ -115,7 +115,7 @@ describe('a consistent backup', () => {
     // And the saves came while the copy was in flight on the notebook InService, and were refused
     expect(seen).toMatchObject({
       statusAtSaves: 'InService',
-      scriptConfiguration: target.settings.recreate?.backupLifecycleConfigName,
+      scriptConfiguration: target.notebookData().backupLifecycleConfigName,
       backupStatusKeysAtSaves: 0,
       saves: { 'analysis.ipynb': 'EROFS', 'results/new.csv': 'EROFS' },
     });

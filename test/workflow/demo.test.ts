@@ -6,8 +6,9 @@ describe('npm run demo (the README’s first command)', () => {
     // When the demo script runs as `npm run demo` runs it
     const output = execFileSync(process.execPath, ['--import', 'tsx', 'bin/demo.ts'], { encoding: 'utf8' });
     // Then the timeline and the final state are printed (each execution named after its finding event)
+    // (19 transitions, and a Choice before each of the 6 member Tasks: the demo acts in a linked Region too)
     expect(output).toMatch(
-      /\nfinding-[0-9a-f]{40} {2}SageMaker\.3 on research-notebook: SUCCEEDED {2}\(19 state transitions/,
+      /\nfinding-[0-9a-f]{40} {2}SageMaker\.3 on research-notebook: SUCCEEDED {2}\(25 state transitions/,
     );
     expect(output).toMatch(/research-notebook\s+InService\s+RootAccess Disabled/);
     expect(output).toContain('SageMaker.3 research-notebook (consolidated): RESOLVED');
@@ -49,13 +50,21 @@ describe('npm run demo (the README’s first command)', () => {
     expect(output).toContain(
       'churn-shadow-test: approved, snapshotted, UpdateInferenceExperiment with the configured data-capture key',
     );
-    // And the organization: a member account's notebook fixed through its member role, an OCSF finding
+    // And the organization: a member account's notebooks fixed through its member role, in the home
+    // Region by Step Functions itself (no Lambda after planning) and in a linked Region through the
+    // member-api-call function; an OCSF finding
     expect(output).toMatch(
-      /\nfinding-[0-9a-f]{40} {2}SageMaker\.3 on finance-notebook: SUCCEEDED {2}\(19 state transitions/,
+      /\nfinding-[0-9a-f]{40} {2}SageMaker\.3 on finance-notebook: SUCCEEDED {2}\(25 state transitions, 1 Lambda invocations\)/,
     );
-    expect(output).toMatch(/finance-notebook\s+\(account 444455556666\) InService\s+RootAccess Disabled/);
+    expect(output).toMatch(/finance-notebook\s+\(444455556666 eu-west-1\) InService\s+RootAccess Disabled/);
     expect(output).toContain(
       'finance-notebook (member account 444455556666): fixed through the member role there, InService again; its aggregated finding RESOLVED.',
+    );
+    expect(output).toMatch(
+      /\nfinding-[0-9a-f]{40} {2}SageMaker\.3 on pricing-notebook: SUCCEEDED {2}\(25 state transitions, 7 Lambda invocations\)/,
+    );
+    expect(output).toContain(
+      'pricing-notebook (member account 444455556666, linked Region us-east-1): fixed through the member role there, InService again; its aggregated finding RESOLVED.',
     );
     expect(output).toMatch(/\nfinding-[0-9a-f]{40} {2}SageMaker\.3 on forecast-notebook: SUCCEEDED/);
     expect(output).toContain(
@@ -64,7 +73,7 @@ describe('npm run demo (the README’s first command)', () => {
     expect(output).not.toContain('UNEXPECTED');
     // And every call, in both accounts, was authorized against the deployed policies, none refused
     expect(output).toMatch(
-      /IAM: \d+ calls authorized against the deployed policies \(2 accounts\), 0 denied\./,
+      /IAM: \d+ calls authorized against the deployed policies \(2 accounts, 3 account Regions\), 0 denied\./,
     );
   });
 });

@@ -96,7 +96,7 @@ describe('SageMaker.4 on an endpoint configuration ProductionVariants[].InitialI
     expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
     expect(
       deployment.account.s3.keys(
-        deployment.backupBucket,
+        deployment.resourceSnapshotBucket,
         `resources/${deployment.account.accountId}/${deployment.account.region}/endpoint-config/${CONFIG}/`,
       ),
     ).toHaveLength(1);

@@ -104,7 +104,7 @@ describe('SageMaker.24 on an inference experiment DataStorageConfig.KmsKey', () 
       expect(findingNow(deployment, imported).Workflow?.Status).toBe('RESOLVED');
       expect(
         deployment.account.s3.keys(
-          deployment.backupBucket,
+          deployment.resourceSnapshotBucket,
           `resources/${deployment.account.accountId}/${deployment.account.region}/inference-experiment/${EXPERIMENT}/`,
         ),
       ).toHaveLength(1);

@@ -109,7 +109,7 @@ describe('a member account of the organization', () => {
     ]);
   });
 
-  it('Given a member notebook in a linked Region, When its finding is aggregated into the home Region, Then nothing is read or changed there and the note says the deployment acts in its own Region only', async () => {
+  it('Given a member notebook in a Region the deployment is not configured for, When its finding is aggregated into the home Region, Then nothing is changed there and the note says which Regions it acts in and what to configure', async () => {
     const deployment = givenDeployment();
     const far = deployment.addMemberAccount(MEMBER, 'us-east-1');
     seedRootAccessNotebook(far);
@@ -127,12 +127,12 @@ describe('a member account of the organization', () => {
     const noted = findingNow(deployment, finding);
     expect(noted.Workflow?.Status).toBe('NOTIFIED');
     expect(noted.Note?.Text).toContain(
-      `its resource is in us-east-1, and this deployment acts in ${HOME} only`,
+      `its resource is in us-east-1, and this deployment acts in ${HOME} only. Add us-east-1 to members.linkedRegions`,
     );
     expect(alertOutcomes(deployment)).toEqual(['NEEDS_CONFIGURATION']);
   });
 
-  it('Given a member notebook with internet access, When its SageMaker.1 finding arrives, Then no recreation is planned there (its backup resources are not in the member stack) and the note says so', async () => {
+  it('Given a member notebook with internet access and no recreate target for its account, When its SageMaker.1 finding arrives, Then it is planned as the member role, nothing is changed, and the note says what to configure (member-recreation.test.ts recreates one)', async () => {
     const deployment = givenDeployment();
     const member = deployment.addMemberAccount(MEMBER, HOME);
     member.sagemaker.seedNotebook({ name: NOTEBOOK, status: 'InService', directInternetAccess: 'Enabled' });
@@ -141,9 +141,14 @@ describe('a member account of the organization', () => {
     const executions = await whenImported(deployment, finding);
 
     expect(executions.map((execution) => execution.status)).toEqual(['SUCCEEDED']);
-    expect(member.callsTo('SageMaker')).toEqual([]);
-    expect(findingNow(deployment, finding).Note?.Text).toContain(
-      `recreating a notebook instance in account ${MEMBER} needs backup and restore resources there`,
-    );
+    expect(
+      member
+        .callsTo('SageMaker')
+        .map((call) => call.operation)
+        .filter((operation) => !/^(Describe|List)/.test(operation)),
+    ).toEqual([]);
+    const note = findingNow(deployment, finding).Note?.Text ?? '';
+    expect(note).toContain('remediation.recreate');
+    expect(note).not.toContain('member stack does not deploy');
   });
 });

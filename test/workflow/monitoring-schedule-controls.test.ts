@@ -87,7 +87,7 @@ describe(`SageMaker.14 and .22 on monitoring schedule ${NETWORK}`, () => {
     }
     // The snapshot from before the change is in the bucket, with the definition as it was
     const snapshots = deployment.account.s3.keys(
-      deployment.backupBucket,
+      deployment.resourceSnapshotBucket,
       `resources/${deployment.account.accountId}/${deployment.account.region}/monitoring-schedule/${SCHEDULE}/`,
     );
     expect(snapshots).toHaveLength(1);

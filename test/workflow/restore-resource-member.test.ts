@@ -151,7 +151,7 @@ describe('restore-resource: a member account', () => {
     // The alert names the member's account and Region, and a role of the operator's to fill in
     expect(scenario.uri).toMatch(
       new RegExp(
-        `^s3://${deployment.backupBucket}/resources/${MEMBER}/${HOME}/monitoring-schedule/${SCHEDULE}/`,
+        `^s3://${deployment.resourceSnapshotBucket}/resources/${MEMBER}/${HOME}/monitoring-schedule/${SCHEDULE}/`,
       ),
     );
     expect(scenario.alertArgs.slice(2)).toEqual([
@@ -179,9 +179,9 @@ describe('restore-resource: a member account', () => {
       },
     ]);
     expect(result.denied).toEqual([]);
-    const key = scenario.uri.slice(`s3://${deployment.backupBucket}/`.length);
+    const key = scenario.uri.slice(`s3://${deployment.resourceSnapshotBucket}/`.length);
     const snapshot = parseResourceSnapshot(
-      deployment.account.s3.objectText(deployment.backupBucket, key) ?? '',
+      deployment.account.s3.objectText(deployment.resourceSnapshotBucket, key) ?? '',
     );
     expect(snapshot.arn.split(':')[4]).toBe(MEMBER);
     expect(networkIsolationOf(member)).toBe(false);

@@ -194,10 +194,10 @@ describe('restore-resource: after an approved change of a monitoring schedule', 
     const rollBack = updates()[1]?.input;
     expect(rollBack).toBeDefined();
     const [key] = deployment.account.s3.keys(
-      deployment.backupBucket,
+      deployment.resourceSnapshotBucket,
       `resources/${deployment.account.accountId}/${deployment.account.region}/monitoring-schedule/${SCHEDULE}/`,
     );
-    const args = ['--snapshot', `s3://${deployment.backupBucket}/${key}`];
+    const args = ['--snapshot', `s3://${deployment.resourceSnapshotBucket}/${key}`];
     const operator = createRestoreOperator(deployment);
 
     // Right after the roll-back the schedule is Pending, and SageMaker refuses any update until it settles
