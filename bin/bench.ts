@@ -24,7 +24,7 @@ import {
   TARGETS,
 } from './benchmark.js';
 import { burstProblems, measureBurst } from './benchmark-burst.js';
-import { measureControls } from './benchmark-controls.js';
+import { measureControls, renderControlTable } from './benchmark-controls.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,9 +48,10 @@ const faults = await measureFaults(faultRuns);
 const controls = await measureControls();
 const burst = await measureBurst();
 const ok = meetsTargets(workflows.sageMaker3);
-const unresolved = Object.entries(controls)
-  .filter(([, figures]) => figures.outcome !== 'RESOLVED')
-  .map(([id, figures]) => `${id}: the finding ended ${figures.outcome}, not RESOLVED`);
+const unresolved = Object.entries(controls).flatMap(([id, figures]) => [
+  ...(figures.outcome === 'RESOLVED' ? [] : [`${id}: the finding ended ${figures.outcome}, not RESOLVED`]),
+  ...figures.deniedCalls.map((call) => `${id}: refused ${call}`),
+]);
 const problems = [
   ...unresolved,
   ...burstProblems(burst),
@@ -108,13 +109,7 @@ if (json) {
   console.log(
     '\nControls beside notebooks (one remediation each, approved after 5 minutes where it waits)\n',
   );
-  console.log('| Control | Transitions | Lambda invocations | API calls | Finding |');
-  console.log('|---|---|---|---|---|');
-  for (const [id, figures] of Object.entries(controls)) {
-    console.log(
-      `| ${id} | ${figures.stateTransitions} | ${figures.lambdaInvocations} | ${figures.apiCalls} | ${figures.outcome} |`,
-    );
-  }
+  console.log(renderControlTable(controls));
   console.log(
     `\nBurst: ${burst.findings} findings of ${burst.resources} notebooks in ${burst.accounts} member accounts within a minute, typical rate limits (${burst.realSeconds} s of real time): ${burst.remediated} remediated, ${burst.failed} failed, ${burst.duplicateRemediations} remediated twice, at most ${burst.peakConcurrentPerAccount} executions of one account at once (bound ${burst.concurrencyPerAccountRegion}), ${burst.throttledCalls} calls throttled, ${burst.simulatedMinutes} simulated minutes`,
   );

@@ -5,7 +5,7 @@
  * approved five minutes later when the engine waits for an approval. Derived from the registry: a new
  * control's row appears by itself.
  */
-import { CONTROLS } from '../handlers/shared/controls-catalogue.js';
+import { CONTROLS, type ControlDefinition } from '../handlers/shared/controls-catalogue.js';
 import { customActionEvent, resourceControlFinding } from '../simulation/account/sample-findings.js';
 import { LocalDeployment } from '../simulation/runner/local-deployment.js';
 import { seedFailingResource } from '../simulation/scenarios/failing-resources.js';
@@ -18,6 +18,8 @@ export interface ControlFigures {
   readonly apiCalls: number;
   /** The finding's workflow status at the end (RESOLVED when the fix went through). */
   readonly outcome: string;
+  /** Calls the deployed policies refused, as `<role> <action> <resource>`: none in a correct deployment. */
+  readonly deniedCalls: readonly string[];
 }
 
 /** The data-capture key SageMaker.24 sets (seeded into the account before the run). */
@@ -54,23 +56,45 @@ export async function measureControl(controlId: string): Promise<ControlFigures>
       each.transitions.some((step) => step.state === 'PlanRemediation'),
     );
     if (!execution) throw new Error(`${controlId}: no remediation ran`);
+    const deniedCalls = deployment.directory
+      .all()
+      .flatMap((each) => each.authorizations)
+      .filter((entry) => entry.decision !== 'Allowed')
+      .map((entry) => `${entry.caller.roleArn.split('/').at(-1)} ${entry.action} ${entry.resource}`);
     return {
       stateTransitions: execution.transitions.length + execution.retries,
       lambdaInvocations: execution.lambdaInvocations,
       apiCalls: account.calls.length,
       outcome: account.securityHub.getFinding(finding.Id ?? '')?.Workflow?.Status ?? 'unknown',
+      deniedCalls,
     };
   } finally {
-    account.dispose();
+    for (const each of deployment.directory.all()) each.dispose();
   }
 }
 
-/** Every remediated control beside the notebook ones, by id. */
-export async function measureControls(): Promise<Record<string, ControlFigures>> {
+/** Every remediated control beside the notebook ones (of `controls`, the catalogue by default), by id. */
+export async function measureControls(
+  controls: readonly ControlDefinition[] = CONTROLS,
+): Promise<Record<string, ControlFigures>> {
   const results: Record<string, ControlFigures> = {};
-  for (const control of CONTROLS) {
+  for (const control of controls) {
     if (control.kind === 'notebook-instance' || !control.remediation) continue;
     results[control.id] = await measureControl(control.id);
   }
   return results;
+}
+
+/** The `controls.<id>` rows as docs/performance.md and `npm run bench` show them. */
+export function renderControlTable(results: Readonly<Record<string, ControlFigures>>): string {
+  const rows = Object.entries(results).map(([id, figures]) => {
+    const control = CONTROLS.find((candidate) => candidate.id === id);
+    const engine = control?.remediation ? `\`${control.remediation.name}\`` : 'none';
+    return `| ${id} | ${engine} | ${figures.stateTransitions} | ${figures.lambdaInvocations} | ${figures.apiCalls} | ${figures.deniedCalls.length} | ${figures.outcome} |`;
+  });
+  return [
+    '| Control | Engine | State transitions | Lambda invocations | API calls | Calls refused | Finding |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }

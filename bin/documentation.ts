@@ -15,9 +15,13 @@ import { definitionOptionsFor, loadConfiguration } from '../stacks/configuration
 import { buildRemediationDefinition } from '../statemachines/remediation-definition.js';
 import { renderStateDiagram } from '../statemachines/state-machine-diagram.js';
 import { measureWorkflows, renderCopyModel, renderWorkflowTable } from './benchmark.js';
+import { measureControls, renderControlTable } from './benchmark-controls.js';
 
 const FIGURES_START = '<!-- generated:workflow-figures:start (npm run docs) -->';
 const FIGURES_END = '<!-- generated:workflow-figures:end -->';
+
+const CONTROL_FIGURES_START = '<!-- generated:control-figures:start (npm run docs) -->';
+const CONTROL_FIGURES_END = '<!-- generated:control-figures:end -->';
 
 const COPY_MODEL_START = '<!-- generated:copy-model:start (npm run docs) -->';
 const COPY_MODEL_END = '<!-- generated:copy-model:end -->';
@@ -113,8 +117,8 @@ export function withDiagram(document: string): string {
 }
 
 /**
- * docs/performance.md with the workflow table measured now (the figures are deterministic) and the
- * copy throughput model's rates. The large-volume figures are not regenerated here: they take minutes
+ * docs/performance.md with the workflow table and the `controls.<id>` rows measured now (the figures
+ * are deterministic) and the copy throughput model's rates. The large-volume figures are not regenerated here: they take minutes
  * of real time, so the document quotes a dated `npm run bench` run instead.
  */
 export async function withWorkflowFigures(document: string): Promise<string> {
@@ -124,5 +128,11 @@ export async function withWorkflowFigures(document: string): Promise<string> {
     FIGURES_END,
     renderWorkflowTable(await measureWorkflows()),
   );
-  return replaceBlock(figures, COPY_MODEL_START, COPY_MODEL_END, renderCopyModel());
+  const controls = replaceBlock(
+    figures,
+    CONTROL_FIGURES_START,
+    CONTROL_FIGURES_END,
+    renderControlTable(await measureControls()),
+  );
+  return replaceBlock(controls, COPY_MODEL_START, COPY_MODEL_END, renderCopyModel());
 }

@@ -68,7 +68,7 @@ export interface ControlDefinition {
     readonly modes: readonly RemediationMode[];
   };
   /** What a person should do about this resource (by name), written on the finding when nothing is fixed. */
-  readonly guidance: (name: string) => string;
+  readonly guidance: ControlModule['guidance'];
   readonly module: ControlModule;
 }
 

@@ -27,6 +27,11 @@ import type { RuntimeSettings } from './runtime-settings.js';
 export const NOTE_LIMIT = 512;
 /** SNS limits Subject to 100 characters. */
 export const SUBJECT_LIMIT = 100;
+/**
+ * The note's text in the alert: SNS takes messages up to 256 KB, so the alert carries what the note
+ * had to cut (guidance steps, a long plan); bounded all the same, as a note's parts come from names.
+ */
+export const ALERT_TEXT_LIMIT = 8_000;
 
 export function truncate(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
@@ -71,6 +76,8 @@ export function annotation(
   fields: { workflowStatus: Annotation['workflowStatus']; outcome: Outcome; note: string; headline: string },
 ): Annotation {
   const note = truncate(fields.note, NOTE_LIMIT);
+  // The alert has room for the whole text, not the note's first 512 characters.
+  const text = truncate(fields.note, ALERT_TEXT_LIMIT);
   return {
     workflowStatus: fields.workflowStatus,
     outcome: fields.outcome,
@@ -84,7 +91,7 @@ export function annotation(
       `Finding: ${finding.id}`,
       `Workflow status set to: ${fields.workflowStatus}`,
       '',
-      note,
+      text,
       '',
       `Execution: ${execution.id}`,
     ].join('\n'),

@@ -33,6 +33,26 @@ type Tag = { readonly Key: string; readonly Value: string };
 /** The longest change summary: the resolved note adds the execution, resource and controls to it. */
 export const SUMMARY_LIMIT = 150;
 
+/**
+ * Room for the names of what a change moves, in the approval note: after the deadline and how to
+ * answer (about 180 characters), so that the note names them within its 512.
+ */
+export const AFFECTED_NAMES_LIMIT = 200;
+
+/** `names` joined while they fit in `limit` characters (the first always), then how many more. */
+export function namesWithin(names: readonly string[], limit = AFFECTED_NAMES_LIMIT): string {
+  const shown: string[] = [];
+  let length = 0;
+  for (const name of names) {
+    const next = length + (shown.length > 0 ? 2 : 0) + name.length;
+    if (shown.length > 0 && next > limit) break;
+    shown.push(name);
+    length = next;
+  }
+  const more = names.length - shown.length;
+  return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
 /** The resource's real name: Describe's (the ARN lowercases it), else the ARN's. */
 function nameOf(finding: ValidatedFinding, observed: ObservedResource | undefined): string {
   const member = resourceKind(finding.control.kind).describe.nameMember;
@@ -112,7 +132,7 @@ export function decideForResource(
       'NOTIFIED',
       'NOTIFIED',
       'needs attention',
-      `${control.title} (${name}). ${why} What to do: ${control.guidance(name)}`,
+      `${control.title} (${name}). ${why} What to do: ${control.guidance(name, observed.description)}`,
     );
   }
   if (remediation.name === 'add-required-tags') {
@@ -218,6 +238,7 @@ function planApprovedChange(
     'change' in fixed.module.fix ? fixed.module.fix.change : fixed.title,
   );
   const alsoTouched = CHANGE_ENGINES[engine]?.describeRelated?.(related);
+  const affected = CHANGE_ENGINES[engine]?.affected?.(related, (names) => namesWithin(names)) ?? '';
   const summary = `${words.verb} on ${kind.label} ${name}, fixing ${fixes.map((fixed) => fixed.id).join(' and ')}: ${changes.join(' ')}${alsoTouched ? ` ${alsoTouched}` : ''}`;
   if (settings.dryRun) {
     return say(
@@ -246,6 +267,7 @@ function planApprovedChange(
       label: kind.label,
       fixes: fixes.map((fixed) => fixed.id),
       summary,
+      affected,
       what: truncate(`${words.noun} of ${kind.label} ${name}`, PLAN_WHAT_LIMIT),
       noun: words.noun,
       expiresAt: approvalDeadline,
@@ -262,6 +284,8 @@ function approvalDetails(
     readonly label: string;
     readonly fixes: readonly string[];
     readonly summary: string;
+    /** What the change moves, named (the schedules, the endpoints), or empty. */
+    readonly affected: string;
     readonly what: string;
     readonly noun: string;
     readonly expiresAt: Date;
@@ -276,7 +300,7 @@ function approvalDetails(
     approvalExpiresAt: Math.floor(plan.expiresAt.getTime() / 1000),
     summary: plan.summary,
     approvalNote: truncate(
-      `${AWAITING_APPROVAL_NOTE_PREFIX}${deadline}: ${howTo}. Nothing changes before. It changes how the ${plan.label} behaves: ${plan.summary}`,
+      `${AWAITING_APPROVAL_NOTE_PREFIX}${deadline}: ${howTo}. Nothing changes before.${plan.affected ? ` ${plan.affected}` : ''} It changes how the ${plan.label} behaves: ${plan.summary}`,
       NOTE_LIMIT,
     ),
     approvalSubject: toSubject(`SageMaker approval needed: ${plan.noun} ${plan.name}`),

@@ -77,7 +77,14 @@ const resourcePlanRequest = z.looseObject({
   snapshot: z.optional(
     z.looseObject({ restoreCommand: z.optional(z.string()), snapshotKey: z.optional(z.string()) }),
   ),
-  rollback: z.optional(z.looseObject({ step: z.string(), restored: z.boolean() })),
+  rollback: z.optional(
+    z.looseObject({
+      step: z.string(),
+      restored: z.boolean(),
+      /** Why the roll-back is not confirmed (an endpoint not seen back on its old configuration). */
+      reason: z.optional(z.string()),
+    }),
+  ),
   execution: z.object({ id: z.string(), name: z.string() }),
 });
 
@@ -97,15 +104,22 @@ export function reportResourcePlanFailure(request: unknown): FailureReport {
   const control = findControl(plan.controlId);
   const error = summariseError(failure.Error, failure.Cause);
   const restoreCommand = snapshot?.restoreCommand ?? '';
+  const notPutBack = rollback?.reason ?? 'putting its definition back failed too';
   const state =
     restoreCommand === ''
       ? `Nothing was changed on ${kind.label} ${plan.resource.name}.`
       : rollback?.restored
         ? `Its definition was put back from the snapshot taken before the change (${snapshot?.snapshotKey ?? 'kept in the bucket'}).`
-        : `It may be left changed: putting its definition back failed too. Put it back with: ${restoreCommand}`;
+        : `It may be left changed: ${notPutBack}. Put it back with: ${restoreCommand}`;
   const guidance = control ? ` What to do: ${control.guidance(plan.resource.name)}` : '';
   const what = plan.recreate.what ?? `remediation of ${kind.label} ${plan.resource.name}`;
-  const note = truncate(`The ${what} failed (${error}). ${state}${guidance}`, NOTE_LIMIT);
+  // Not put back: the restore command first, as the error and the reason may be long.
+  const note = truncate(
+    restoreCommand !== '' && !rollback?.restored
+      ? `The ${what} failed and may have left it changed. Put it back with: ${restoreCommand} (why: ${notPutBack}; error: ${error}).${guidance}`
+      : `The ${what} failed (${error}). ${state}${guidance}`,
+    NOTE_LIMIT,
+  );
   const cause = cutToBytes(failure.Cause ?? '', CAUSE_EXCERPT_BYTES);
   return {
     note,

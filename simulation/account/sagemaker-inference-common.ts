@@ -16,7 +16,7 @@ export interface InferenceDurations {
   readonly endpointCreateSeconds: number;
   /** Updating -> InService on the new configuration (AWS: 5 to 10 minutes, a new fleet is launched). */
   readonly endpointUpdateSeconds: number;
-  /** RollingBack -> InService on the old configuration, after a failed update. */
+  /** RollingBack -> InService (a seeded endpoint rolling back a capacity change; a failed UpdateEndpoint does not roll back this way). */
   readonly endpointRollbackSeconds: number;
   /** Deleting -> gone. */
   readonly endpointDeleteSeconds: number;

@@ -1,9 +1,11 @@
 /**
  * Endpoints: Creating -> InService, Updating -> InService on the new configuration, Deleting -> gone.
- * A failed update goes Updating -> RollingBack -> InService still on the old configuration, with a
- * FailureReason, as SageMaker keeps the old fleet serving (blue/green: "there is no availability loss").
- * The DescribeEndpoint reference documents RollingBack for capacity changes only; using it for a failed
- * UpdateEndpoint is this simulation's choice (not confirmed).
+ * A failed update goes Updating -> InService, still on the old configuration, with a FailureReason:
+ * UpdateEndpoint is a blue/green deployment that keeps the old fleet serving until the new one works
+ * (UpdateEndpoint reference: "there is no availability loss"), and DescribeEndpoint's FailureReason is
+ * set when "the status is InService but update operation fails". RollingBack is not used for it: the
+ * reference documents that status only for UpdateEndpointWeightsAndCapacities on an autoscaled
+ * endpoint (a seeded RollingBack endpoint still goes back to InService).
  *
  * Transitions are lazy, as for notebooks: every read settles the record against the clock.
  */
@@ -105,7 +107,7 @@ export class Endpoints {
     this.failures.create.set(name.toLowerCase(), reason);
   }
 
-  /** The next UpdateEndpoint of this endpoint rolls back to its old configuration with this reason. */
+  /** The next UpdateEndpoint of this endpoint fails: InService on its old configuration, with this reason. */
   failNextUpdate(name: string, reason: string): void {
     this.failures.update.set(name.toLowerCase(), reason);
   }
@@ -283,12 +285,10 @@ export class Endpoints {
           break;
         case 'update':
           if (transition.failureReason !== undefined) {
-            record.status = 'RollingBack';
+            // The new fleet never took over: InService on the old configuration, with the reason.
+            record.status = 'InService';
             record.failureReason = transition.failureReason;
-            record.transition = {
-              kind: 'rollback',
-              dueMs: transition.dueMs + this.context.durations().endpointRollbackSeconds * 1000,
-            };
+            record.pending = undefined;
             break;
           }
           this.switchTo(record, record.pending?.deployment ?? record.deployment);

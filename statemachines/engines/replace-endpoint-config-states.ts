@@ -10,9 +10,15 @@
  * configuration serving), ends on another configuration or does not settle is a failure. Then the old
  * ones are retired and the copy is verified.
  *
- * On a failure once endpoints may have moved: wait until none is mid-update, move each back, wait
- * until they are settled on the old configurations, then RollBackResourceChange (the `restore` step,
- * which now deletes the copies: no endpoint is on one or updating away from one).
+ * A failed UpdateEndpoint leaves the endpoint InService on its old configuration (SageMaker keeps the
+ * old fleet serving; the API reference's RollingBack status is for UpdateEndpointWeightsAndCapacities),
+ * so an endpoint back on its old configuration after the move is a failure too.
+ *
+ * On a failure once endpoints may have moved: wait until none is mid-update, move each back, watch
+ * each until it is InService on its old configuration, then RollBackResourceChange (the `restore`
+ * step, which now deletes the copies: no endpoint is on one or updating away from one). An endpoint
+ * not seen back goes straight to the report, with the roll-back marked not done: the finding then
+ * gets the restore command rather than "put back".
  */
 import { lambdaTaskTimeoutSeconds } from '../../stacks/lambda-bundling.js';
 import {
@@ -71,22 +77,38 @@ function changeTask(
 }
 
 /**
- * One pass over `$.replacement.endpoints`, each endpoint described until it stops changing (bounded by
- * the plan's status checks). `watch`: each must then be InService on its copy, or the pass fails to
- * `onFailure`; otherwise (the failure path) an endpoint that cannot be read or does not settle is left
- * to the steps after.
+ * How a pass judges the endpoints once they stop changing: each must be InService on the watched
+ * item's `expect` member (`config`: the copy, after the move; `from`: the old configuration, after a
+ * move back), or the pass records why at `recordAt` and goes to `onFailure`.
  */
-function endpointPass(
-  name: string,
-  next: string,
-  watch?: { readonly onFailure: string },
-): Record<string, State> {
+interface Watch {
+  readonly expect: 'config' | 'from';
+  readonly onFailure: string;
+  /** `$.failure` (the change failed) or `$.rollback` (the move back is not confirmed). */
+  readonly recordAt: '$.failure' | '$.rollback';
+}
+
+/**
+ * One pass over `$.replacement.endpoints`, each endpoint described until it stops changing (bounded by
+ * the plan's status checks). With `watch`, each must then be InService on the configuration it names;
+ * without (the failure path before the move back), an endpoint that cannot be read or does not settle
+ * is left to the steps after.
+ */
+function endpointPass(name: string, next: string, watch?: Watch): Record<string, State> {
   const record = (error: string, cause: string): State => ({
     Type: 'Pass',
-    Parameters: { Error: error, 'Cause.$': cause },
-    ResultPath: '$.failure',
+    Parameters:
+      watch?.recordAt === '$.rollback'
+        ? { step: 'move-back', restored: false, 'reason.$': cause }
+        : { Error: error, 'Cause.$': cause },
+    ResultPath: watch?.recordAt ?? '$.failure',
     Next: watch?.onFailure ?? next,
   });
+  const expected = `${WATCHED}.${watch?.expect ?? 'config'}`;
+  // After a move, an update that failed leaves the endpoint InService on its old configuration.
+  const rolledBack = watch?.expect === 'config';
+  // Still changing: RollingBack too, where the endpoint is not expected to be rolling back.
+  const changing = [...CHANGING, ...(rolledBack ? [] : ['RollingBack'])];
   const counter = { 'index.$': `${WATCH}.index`, 'count.$': `${WATCH}.count` };
   return {
     [`StartWatching${name}s`]: {
@@ -119,15 +141,17 @@ function endpointPass(
       ResultPath: '$.endpointNow',
       TimeoutSeconds: 60,
       Retry: retryTransient('sagemaker'),
-      Catch: watch
-        ? catchAll(watch.onFailure, '$.failure')
-        : catchAll(`TakeNext${name}`, '$.endpointReadError'),
+      Catch: !watch
+        ? catchAll(`TakeNext${name}`, '$.endpointReadError')
+        : watch.recordAt === '$.rollback'
+          ? catchAll(`Record${name}Unreadable`, '$.endpointReadError')
+          : catchAll(watch.onFailure, '$.failure'),
       Next: `Decide${name}Settled`,
     },
     [`Decide${name}Settled`]: {
       Type: 'Choice',
       Choices: [
-        ...(watch
+        ...(rolledBack
           ? [
               {
                 Variable: '$.endpointNow.status',
@@ -137,21 +161,29 @@ function endpointPass(
             ]
           : []),
         {
-          And: [statusIsOneOf([...CHANGING, ...(watch ? [] : ['RollingBack'])]), checksExhausted(WATCH)],
+          And: [statusIsOneOf(changing), checksExhausted(WATCH)],
           Next: watch ? `Record${name}NotSettling` : `TakeNext${name}`,
         },
-        {
-          ...statusIsOneOf([...CHANGING, ...(watch ? [] : ['RollingBack'])]),
-          Next: `Count${name}Check`,
-        },
+        { ...statusIsOneOf(changing), Next: `Count${name}Check` },
         ...(watch
           ? [
               {
                 And: [
                   { Variable: '$.endpointNow.status', StringEquals: 'InService' },
-                  { Variable: '$.endpointNow.config', StringEqualsPath: `${WATCHED}.config` },
+                  { Variable: '$.endpointNow.config', StringEqualsPath: expected },
                 ],
                 Next: `TakeNext${name}`,
+              },
+            ]
+          : []),
+        ...(rolledBack
+          ? [
+              {
+                And: [
+                  { Variable: '$.endpointNow.status', StringEquals: 'InService' },
+                  { Variable: '$.endpointNow.config', StringEqualsPath: `${WATCHED}.from` },
+                ],
+                Next: `Record${name}RolledBack`,
               },
             ]
           : []),
@@ -175,19 +207,31 @@ function endpointPass(
       ResultPath: WATCH,
       Next: `DecideNext${name}`,
     },
-    ...(watch
+    ...(rolledBack
       ? {
           [`Record${name}RolledBack`]: record(
             'EndpointUpdateRolledBack',
-            `States.Format('SageMaker is rolling endpoint {} back to configuration {}: the update to {} failed, and the old configuration keeps serving', ${WATCHED}.endpoint, $.endpointNow.config, ${WATCHED}.config)`,
+            `States.Format('the update of endpoint {} to configuration {} failed: SageMaker kept the old configuration {} serving (now {} on {})', ${WATCHED}.endpoint, ${WATCHED}.config, ${WATCHED}.from, $.endpointNow.status, $.endpointNow.config)`,
           ),
+        }
+      : {}),
+    ...(watch
+      ? {
           [`Record${name}NotMoved`]: record(
             'EndpointNotMoved',
-            `States.Format('endpoint {} is {} on configuration {}, not on {}', ${WATCHED}.endpoint, $.endpointNow.status, $.endpointNow.config, ${WATCHED}.config)`,
+            `States.Format('endpoint {} is {} on configuration {}, not on {}', ${WATCHED}.endpoint, $.endpointNow.status, $.endpointNow.config, ${expected})`,
           ),
           [`Record${name}NotSettling`]: record(
             'EndpointNotSettling',
             `States.Format('endpoint {} was still {} after every status check', ${WATCHED}.endpoint, $.endpointNow.status)`,
+          ),
+        }
+      : {}),
+    ...(watch?.recordAt === '$.rollback'
+      ? {
+          [`Record${name}Unreadable`]: record(
+            'EndpointUnreadable',
+            `States.Format('endpoint {} could not be read to see it back on {}', ${WATCHED}.endpoint, ${WATCHED}.from)`,
           ),
         }
       : {}),
@@ -214,7 +258,11 @@ export const endpointReplacementStates: ApprovalEngineStates = {
       toMoveBack,
       'UpdateEndpoint for each endpoint still on its old configuration: a new fleet, then the traffic shifts.',
     ),
-    ...endpointPass('MovedEndpoint', 'RetireReplaced', { onFailure: 'StartWatchingSettlingEndpoints' }),
+    ...endpointPass('MovedEndpoint', 'RetireReplaced', {
+      expect: 'config',
+      onFailure: 'StartWatchingSettlingEndpoints',
+      recordAt: '$.failure',
+    }),
     RetireReplaced: changeTask(
       'retire',
       'VerifyChangedResource',
@@ -228,6 +276,12 @@ export const endpointReplacementStates: ApprovalEngineStates = {
       catchAll('RollBackResourceChange', '$.moveBackError'),
       'After a failure: the old configurations (created again if retired) and each endpoint on a copy moved back.',
     ),
-    ...endpointPass('MovedBackEndpoint', 'RollBackResourceChange'),
+    // Put back only once each endpoint is seen InService on its old configuration; otherwise the
+    // report gives the restore command (the copies stay: an endpoint may still use one).
+    ...endpointPass('MovedBackEndpoint', 'RollBackResourceChange', {
+      expect: 'from',
+      onFailure: 'ReportFailure',
+      recordAt: '$.rollback',
+    }),
   }),
 };

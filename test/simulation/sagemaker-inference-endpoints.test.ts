@@ -177,7 +177,7 @@ describe('Endpoint updates', () => {
     expect(updated.FailureReason).toBeUndefined();
   });
 
-  it('Given an update set to fail, When it runs, Then the endpoint goes Updating, RollingBack, and back InService on the old configuration with the reason', async () => {
+  it('Given an update set to fail, When it runs, Then the endpoint goes from Updating straight back to InService on the old configuration with the reason (RollingBack is for capacity changes only)', async () => {
     // Given
     const account = givenServingEndpoint();
     account.sagemaker.inference.failNextUpdate('fraud', 'Insufficient capacity for ml.m5.large.');
@@ -187,14 +187,14 @@ describe('Endpoint updates', () => {
 
     // When
     const statuses: (string | undefined)[] = [];
-    for (const seconds of [0, 420, 180]) {
+    for (const seconds of [0, 419, 1, 180]) {
       account.clock.advance(seconds * SECOND);
       statuses.push((await describeFraud(account)).EndpointStatus);
     }
     const after = await describeFraud(account);
 
     // Then
-    expect(statuses).toEqual(['Updating', 'RollingBack', 'InService']);
+    expect(statuses).toEqual(['Updating', 'Updating', 'InService', 'InService']);
     expect(after).toMatchObject({
       EndpointConfigName: 'fraud-config-1',
       FailureReason: 'Insufficient capacity for ml.m5.large.',

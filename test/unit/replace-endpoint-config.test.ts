@@ -147,7 +147,7 @@ describe('replace-endpoint-config requests', () => {
 
   it('Given the snapshot, Then the state machine watches each endpoint for the copy, and verifies the copy', () => {
     expect(replaceEndpointConfig.watched?.(snapshot())).toEqual(
-      ENDPOINTS.map((endpoint) => ({ endpoint, config: COPY })),
+      ENDPOINTS.map((endpoint) => ({ endpoint, config: COPY, from: 'churn-config' })),
     );
     expect(replaceEndpointConfig.target?.(snapshot())).toEqual({
       name: COPY,

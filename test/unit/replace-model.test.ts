@@ -106,7 +106,7 @@ describe('replace-model requests', () => {
       },
     ]);
     expect(replaceModel.watched?.(SNAPSHOT)).toEqual([
-      { endpoint: 'churn-live', config: 'churn-config-fx00000002' },
+      { endpoint: 'churn-live', config: 'churn-config-fx00000002', from: 'churn-config' },
     ]);
   });
 

@@ -11,6 +11,7 @@ import { SimulatedAccount } from '../../simulation/account/account.js';
 import { resourceControlFinding } from '../../simulation/account/sample-findings.js';
 import { seedFailingResource } from '../../simulation/scenarios/failing-resources.js';
 import {
+  alerts,
   deniedCalls,
   findingNow,
   givenDeployment,
@@ -47,8 +48,15 @@ describe('every control beside the notebook ones, from its module', () => {
     'Given a %s finding with no engine built for it, When imported, Then the finding is NOTIFIED with its guidance naming the resource',
     async (_id, control) => {
       const deployment = givenDeployment();
-      seedFailingResource(deployment.account, control.id, NAME);
+      const arn = seedFailingResource(deployment.account, control.id, NAME);
       const finding = resourceControlFinding({ controlId: control.id, resourceName: NAME });
+      // The steps as the module writes them from what Describe reports (.23 names the endpoint and variants)
+      const observed = await observeResource(
+        deployment.account.sdkClients(deployment.account.administrator).sagemaker,
+        { kind: control.kind, name: NAME, arn },
+        true,
+      );
+      const steps = control.guidance(NAME, observed?.description);
 
       const execution = onlyExecution(await whenImported(deployment, finding));
 
@@ -56,7 +64,10 @@ describe('every control beside the notebook ones, from its module', () => {
       const annotated = findingNow(deployment, finding);
       expect(annotated.Workflow?.Status).toBe('NOTIFIED');
       expect(annotated.Note?.Text).toContain(`${control.title} (${NAME}).`);
-      expect(annotated.Note?.Text).toContain(control.guidance(NAME).slice(0, 120));
+      expect(annotated.Note?.Text).toContain(`What to do: ${steps}`);
+      const [alert, ...more] = alerts(deployment);
+      expect(more).toEqual([]);
+      expect(alert?.Message).toContain(`What to do: ${steps}`);
       expect(deniedCalls(deployment)).toEqual([]);
       expect(defaultMode(control)).toBe('notify');
     },

@@ -167,12 +167,12 @@ describe(`SageMaker.9 and .11 on data quality job definition ${DEFINITION}`, () 
     for (const finding of findings) expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
     // The snapshot from before the change, with the schedules it moved
     const [snapshotKey, ...others] = deployment.account.s3.keys(
-      deployment.backupBucket,
+      deployment.resourceSnapshotBucket,
       `resources/${deployment.account.accountId}/${deployment.account.region}/data-quality-job-definition/${DEFINITION}/`,
     );
     expect(others).toEqual([]);
     const body = deployment.account.s3.getObject({
-      Bucket: deployment.backupBucket,
+      Bucket: deployment.resourceSnapshotBucket,
       Key: snapshotKey ?? '',
     }).Body;
     const snapshot = JSON.parse((await body?.transformToString('utf-8')) ?? '{}') as {
@@ -197,6 +197,14 @@ describe(`SageMaker.9 and .11 on data quality job definition ${DEFINITION}`, () 
     expect(request?.Message).toContain(`created under a new name, ${copy}`);
     expect(request?.Message).toMatch(
       /The 2 monitoring schedules that run it \((churn-hourly, churn-nightly|churn-nightly, churn-hourly)\)/,
+    );
+    // The finding's note while it waited, within Security Hub's 512 characters
+    const note = deployment.account
+      .callsTo('SecurityHub', 'BatchUpdateFindings')
+      .map((call) => String((call.input as { Note?: { Text?: string } }).Note?.Text ?? ''))
+      .find((text) => text.startsWith('Awaiting approval until'));
+    expect(note).toMatch(
+      /Monitoring schedules moved to the copy \(2\): (churn-hourly, churn-nightly|churn-nightly, churn-hourly)\./,
     );
   });
 
@@ -341,6 +349,39 @@ describe(`SageMaker.9 and .11 on data quality job definition ${DEFINITION}`, () 
       expect(lockItems(deployment)).toEqual([]);
     },
   );
+
+  it('Given an approved recreation whose copy cannot be created, When putting the definition back fails too, Then the finding and the alert say it may be left changed and give the restore-resource command with the snapshot', async () => {
+    const { deployment, findings, copy } = givenFailingDefinition();
+    const created = (name: string) => (operation: string, input: Members) =>
+      operation === 'CreateDataQualityJobDefinition' && input.JobDefinitionName === name;
+    failWhen(deployment, created(copy));
+    // The roll-back's own first call (the old definition created again, or found there) fails on every retry
+    failWhen(deployment, created(DEFINITION), 20);
+
+    const planner = plannerOf(await importedThenClicked(deployment, findings.slice(0, 1), 'approve'));
+
+    expect(planner.status).toBe('FAILED');
+    expect(statesOf(planner)).toEqual(
+      expect.arrayContaining(['RollBackResourceChange', 'RecordRollBackFailed', 'ReportFailure']),
+    );
+    const [snapshotKey] = deployment.account.s3.keys(
+      deployment.resourceSnapshotBucket,
+      `resources/${deployment.account.accountId}/${deployment.account.region}/data-quality-job-definition/${DEFINITION}/`,
+    );
+    const command = `npx tsx bin/restore-resource.ts --snapshot s3://${deployment.resourceSnapshotBucket}/${snapshotKey}`;
+    const note = findingNow(deployment, findings[0] as AwsSecurityFinding).Note?.Text ?? '';
+    expect(note).toContain(
+      `failed and may have left it changed. Put it back with: ${command} (why: putting its definition back failed too;`,
+    );
+    expect(note).not.toContain('Its definition was put back');
+    expect(alertOutcomes(deployment).at(-1)).toBe('FAILED');
+    const alert = alerts(deployment).at(-1)?.Message ?? '';
+    expect(alert).toContain(`Snapshot: ${snapshotKey}`);
+    expect(alert).toContain(`Restore command: ${command}`);
+    // The restore tool can still put it back: the old definition is untouched here, the copy never made
+    expect(deployment.account.sagemaker.monitoring.hasJobDefinition('DataQuality', DEFINITION)).toBe(true);
+    expect(deployment.account.sagemaker.monitoring.hasJobDefinition('DataQuality', copy)).toBe(false);
+  });
 
   it('Given a definition no schedule runs, When approved, Then the copy replaces it without any schedule update', async () => {
     const deployment = givenDeployment();

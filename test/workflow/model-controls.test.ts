@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { replacementName } from '../../handlers/shared/changes/endpoint-replacement.js';
 import type { LocalDeployment } from '../../simulation/runner/local-deployment.js';
 import {
+  afterMinutes,
   CONFIG,
   ENDPOINTS,
   endpointConfigNames,
@@ -111,7 +112,7 @@ describe('SageMaker.5 on a model EnableNetworkIsolation', () => {
     expect(findingNow(deployment, finding).Workflow?.Status).toBe('RESOLVED');
     expect(
       deployment.account.s3.keys(
-        deployment.backupBucket,
+        deployment.resourceSnapshotBucket,
         `resources/${deployment.account.accountId}/${deployment.account.region}/model/${MODEL}/`,
       ),
     ).toHaveLength(1);
@@ -133,6 +134,105 @@ describe('SageMaker.5 on a model EnableNetworkIsolation', () => {
     expect(findingNow(deployment, finding).Note?.Text).toContain(
       `The replacement of model ${MODEL} was rejected`,
     );
+  });
+
+  it('Given nobody answers, When the approval window closes, Then nothing is created or moved and the finding says the plan expired', async () => {
+    const deployment = givenUnisolatedModel();
+    const copy = copies(deployment);
+    const finding = findingOn('SageMaker.5', MODEL);
+
+    await importedThenClicked(deployment, finding);
+
+    for (const operation of ['CreateModel', 'CreateEndpointConfig', 'UpdateEndpoint', 'DeleteModel']) {
+      expect(deployment.account.callsTo('SageMaker', operation)).toEqual([]);
+    }
+    expectAsBefore(deployment, copy);
+    expect(findingNow(deployment, finding).Note?.Text).toContain(
+      `Nobody approved the replacement of model ${MODEL} in time`,
+    );
+    expect(lockItems(deployment)).toEqual([]);
+  });
+
+  it('Given the isolated model copy cannot be created, Then no configuration is copied, nothing moves, and the finding says the definition was put back', async () => {
+    const deployment = givenUnisolatedModel();
+    const copy = copies(deployment);
+    deployment.account.faults.failNext({
+      service: 'SageMaker',
+      operation: 'CreateModel',
+      code: 'ResourceLimitExceeded',
+      resourceName: copy.model,
+    });
+    const finding = findingOn('SageMaker.5', MODEL);
+
+    const run = await approvedRun(deployment, finding);
+
+    expect(run.status).toBe('FAILED');
+    expect(statesOf(run)).toEqual(expect.arrayContaining(['CreateReplacement', 'RollBackResourceChange']));
+    const created = (name: string) =>
+      deployment.account
+        .callsTo('SageMaker', 'CreateEndpointConfig')
+        .filter(
+          (call) =>
+            call.outcome === 'ok' &&
+            (call.input as { EndpointConfigName?: string }).EndpointConfigName === name,
+        );
+    expect(created(copy.config)).toEqual([]);
+    expect(deployment.account.callsTo('SageMaker', 'UpdateEndpoint')).toEqual([]);
+    expectAsBefore(deployment, copy);
+    expectFailureNoted(deployment, finding);
+  });
+
+  it('Given UpdateEndpoint is refused for the second endpoint, Then the first is moved back, the copies deleted and the finding says so', async () => {
+    const deployment = givenUnisolatedModel();
+    const copy = copies(deployment);
+    deployment.account.faults.failNext({
+      service: 'SageMaker',
+      operation: 'UpdateEndpoint',
+      code: 'ResourceLimitExceeded',
+      resourceName: ENDPOINTS[1],
+    });
+    const finding = findingOn('SageMaker.5', MODEL);
+
+    const run = await approvedRun(deployment, finding);
+
+    expect(run.status).toBe('FAILED');
+    expect(statesOf(run)).toEqual(expect.arrayContaining(['MoveEndpointsBack', 'RollBackResourceChange']));
+    expect(statesOf(run)).not.toContain('RetireReplaced');
+    expectAsBefore(deployment, copy);
+    expectFailureNoted(deployment, finding);
+  });
+
+  it('Given the isolated copy cannot be read back for the verification, Then the old model and configurations are created again and the endpoints moved back to them', async () => {
+    const deployment = givenUnisolatedModel();
+    const copy = copies(deployment);
+    deployment.account.faults.failNext({
+      service: 'SageMaker',
+      operation: 'DescribeModel',
+      code: 'ValidationException',
+      resourceName: copy.model,
+      times: 5,
+    });
+    const finding = findingOn('SageMaker.5', MODEL);
+
+    const run = await approvedRun(deployment, finding);
+
+    expect(run.status).toBe('FAILED');
+    expect(statesOf(run)).toEqual(
+      expect.arrayContaining(['RetireReplaced', 'VerifyChangedResource', 'RollBackResourceChange']),
+    );
+    // The roll-back created the old model and configurations again and moved the endpoints back; the
+    // copies stay while endpoints update away from them (the restore tool then deletes them)
+    afterMinutes(deployment, 15);
+    for (const name of ENDPOINTS) {
+      expect(endpointNow(deployment, name)).toMatchObject({
+        EndpointStatus: 'InService',
+        EndpointConfigName: CONFIG,
+      });
+    }
+    expect(modelsOf(deployment, CONFIG)).toEqual([MODEL, MODEL]);
+    expect(modelNow(deployment, MODEL)?.EnableNetworkIsolation).toBe(false);
+    expectFailureNoted(deployment, finding);
+    expect(alerts(deployment).at(-1)?.Message).toContain('ValidationException');
   });
 
   it('Given the second configuration copy cannot be created, Then the model copy and the first configuration copy are deleted and nothing moved', async () => {

@@ -32,6 +32,13 @@ export interface ChangeEngine {
    */
   describeRelated?(related: Readonly<Record<string, unknown>>): string;
   /**
+   * What the change moves that serves or runs something (the schedules a recreation moves, the
+   * endpoints an update rolls), in one short sentence naming them through `list` (which keeps the names
+   * within the approval note's room): the note says it before the change sentences, so the 512
+   * characters of a Security Hub note always name them.
+   */
+  affected?(related: Readonly<Record<string, unknown>>, list: (names: readonly string[]) => string): string;
+  /**
    * Why this change cannot be planned for the resource as it is (a setting missing, a state the API
    * refuses, too much to move at once), in a sentence; undefined when it can.
    */

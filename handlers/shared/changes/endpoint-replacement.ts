@@ -140,9 +140,13 @@ export const servingEndpointSchema = z.object({
 });
 export type ServingEndpoint = z.infer<typeof servingEndpointSchema>;
 
-/** An endpoint the state machine watches after the move, and the configuration it must then run. */
+/**
+ * An endpoint the state machine watches: `config`, the copy it must run after the move; `from`, the
+ * configuration it ran before, which it must run again after a move back (or still runs after an
+ * update that failed: SageMaker keeps the old fleet serving).
+ */
 // A type, not an interface: ChangeEngine.watched returns plain string records.
-export type WatchedEndpoint = { readonly endpoint: string; readonly config: string };
+export type WatchedEndpoint = { readonly endpoint: string; readonly config: string; readonly from: string };
 
 export const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 

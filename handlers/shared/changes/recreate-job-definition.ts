@@ -272,6 +272,13 @@ export const recreateJobDefinition: ChangeEngine = {
     // SageMaker ARNs lowercase the name.
     return { name, arn: `${snapshot.arn.slice(0, snapshot.arn.lastIndexOf('/') + 1)}${name.toLowerCase()}` };
   },
+  affected: (related, list) => {
+    const parsed = relatedSchema.safeParse(related);
+    if (!parsed.success) return '';
+    const names = parsed.data.schedules.map((schedule) => schedule.MonitoringScheduleName);
+    if (names.length === 0) return 'No monitoring schedule runs it.';
+    return `Monitoring schedules moved to the copy (${names.length}): ${list(names)}.`;
+  },
   describeRelated: (related) => {
     const parsed = relatedSchema.safeParse(related);
     if (!parsed.success) return '';

@@ -141,12 +141,20 @@ export const replaceEndpointConfig: ChangeEngine = {
   },
   watched: (snapshot): WatchedEndpoint[] => {
     const { replacementName: config, endpoints } = relatedOf(snapshot.related);
-    return endpoints.map((endpoint) => ({ endpoint: endpoint.EndpointName, config }));
+    const from = configName(snapshot.description);
+    return endpoints.map((endpoint) => ({ endpoint: endpoint.EndpointName, config, from }));
   },
   refusal: (_description, related) => {
     const parsed = relatedSchema.safeParse(related);
     const reason = parsed.success ? tooManyEndpoints(parsed.data.endpoints) : undefined;
     return reason ? { outcome: 'NOTIFIED', reason } : undefined;
+  },
+  affected: (related, list) => {
+    const parsed = relatedSchema.safeParse(related);
+    if (!parsed.success) return '';
+    const names = parsed.data.endpoints.map((endpoint) => endpoint.EndpointName);
+    if (names.length === 0) return 'No endpoint uses it.';
+    return `Endpoints updated to the copy (${names.length}): ${list(names)}.`;
   },
   describeRelated: (related) => {
     const parsed = relatedSchema.safeParse(related);

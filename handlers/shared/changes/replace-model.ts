@@ -234,12 +234,20 @@ export const replaceModel: ChangeEngine = {
       endpoint: endpoint.EndpointName,
       config:
         configs.find((config) => sameName(config.name, endpoint.EndpointConfigName))?.replacementName ?? '',
+      from: endpoint.EndpointConfigName,
     }));
   },
   refusal: (_description, related) => {
     const parsed = relatedSchema.safeParse(related);
     const reason = parsed.success ? tooManyEndpoints(parsed.data.endpoints) : undefined;
     return reason ? { outcome: 'NOTIFIED', reason } : undefined;
+  },
+  affected: (related, list) => {
+    const parsed = relatedSchema.safeParse(related);
+    if (!parsed.success) return '';
+    const names = parsed.data.endpoints.map((endpoint) => endpoint.EndpointName);
+    if (names.length === 0) return 'No endpoint serves it.';
+    return `Endpoints updated to the isolated copy (${names.length}): ${list(names)}.`;
   },
   describeRelated: (related) => {
     const parsed = relatedSchema.safeParse(related);

@@ -122,10 +122,12 @@ export interface ControlModule {
   readonly needsTags?: boolean;
   readonly fix: RemediatedFix | GuidanceFix;
   /**
-   * What a person should do, with the resource's own name: written on the finding when the workflow
-   * does not fix it (notify mode, guidance-only controls, a fix that cannot run).
+   * What a person should do, with the resource's own name (and, where planning read it, its Describe
+   * output, for the names of what it uses): written on the finding when the workflow does not fix it
+   * (notify mode, guidance-only controls, a fix that cannot run). The finding's note keeps 512
+   * characters, so the steps come first and stay short.
    */
-  readonly guidance: (name: string) => string;
+  readonly guidance: (name: string, description?: Description) => string;
 }
 
 /** A copy of `value` with the member at `a.b.c` set (the objects on the way created if missing). */

@@ -15,5 +15,5 @@ export const sageMaker16 = defineControl({
     description.PrimaryContainer !== undefined && pullsFromPlatform(description.PrimaryContainer),
   fix: { strategy: 'guidance' },
   guidance: (name) =>
-    `Model ${name} pulls its primary container image from a public registry. Copy the image into a private Docker registry reachable from your VPC, create a new model that references it with ImageConfig.RepositoryAccessMode=Vpc (and RepositoryAuthConfig if the registry needs credentials), move the endpoint configurations that use ${name} to it, then delete ${name}. A registry cannot be chosen for you, so this is not automated.`,
+    `Copy its image to a private registry in your VPC, create a model from it with ImageConfig.RepositoryAccessMode=Vpc (and RepositoryAuthConfig if the registry needs credentials), move the endpoint configurations of ${name} to that model, then delete the old one.`,
 });

@@ -15,5 +15,5 @@ export const sageMaker17 = defineControl({
     typeof memberAt(description, 'OfflineStoreConfig.S3StorageConfig.KmsKeyId') !== 'string',
   fix: { strategy: 'guidance' },
   guidance: (name) =>
-    `The offline store key of feature group ${name} can only be set at creation. Create a new feature group with the same feature definitions and OfflineStoreConfig.S3StorageConfig.KmsKeyId=<your customer-managed key>, copy the records over (ingest them again, or read the offline store and PutRecord), switch readers and writers to the new group, then delete ${name}. Moving data cannot be done safely without knowing its readers, so this is not automated.`,
+    `The offline store key is set only at creation: create a feature group with the same feature definitions and OfflineStoreConfig.S3StorageConfig.KmsKeyId=<your KMS key>, ingest the records of ${name} into it, move its readers and writers to it, then delete the old group.`,
 });

@@ -15,5 +15,5 @@ export const sageMaker18 = defineControl({
     typeof memberAt(description, 'OnlineStoreConfig.SecurityConfig.KmsKeyId') !== 'string',
   fix: { strategy: 'guidance' },
   guidance: (name) =>
-    `The online store key of feature group ${name} can only be set at creation. Create a new feature group with the same feature definitions and OnlineStoreConfig.SecurityConfig.KmsKeyId=<your customer-managed key>, copy the records over (ingest them again, or read the offline store and PutRecord), switch readers and writers to the new group, then delete ${name}. Moving data cannot be done safely without knowing its readers, so this is not automated.`,
+    `The online store key is set only at creation: create a feature group with the same feature definitions and OnlineStoreConfig.SecurityConfig.KmsKeyId=<your KMS key>, ingest the records of ${name} into it, move its readers and writers to it, then delete the old group.`,
 });

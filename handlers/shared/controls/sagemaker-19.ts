@@ -17,5 +17,5 @@ export const sageMaker19 = defineControl({
     ),
   fix: { strategy: 'guidance' },
   guidance: (name) =>
-    `Model ${name} pulls at least one container image from a public registry. Copy every container image into a private Docker registry reachable from your VPC, create a new model whose containers all use ImageConfig.RepositoryAccessMode=Vpc, move the endpoint configurations that use ${name} to it, then delete ${name}. A registry cannot be chosen for you, so this is not automated.`,
+    `Copy every container image to a private registry in your VPC, create a model whose containers all use ImageConfig.RepositoryAccessMode=Vpc, move the endpoint configurations of ${name} to that model, then delete the old one.`,
 });
