@@ -8,7 +8,13 @@
 import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type BucketProps,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { RESOURCE_SNAPSHOTS_PREFIX } from '../handlers/shared/resource-snapshot.js';
@@ -98,29 +104,15 @@ export class NotebookBackupBucket extends Construct {
     });
 
     this.bucket = new Bucket(this, 'Bucket', {
+      ...retainedSnapshotBucketProps({
+        accessLogBucket: this.accessLogBucket,
+        accessLogPrefix: 'notebook-snapshots/',
+        retentionDays,
+        noncurrentRetentionDays,
+      }),
       bucketName,
-      versioned: true,
       encryption: BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
-      // One KMS request per bucket key instead of per object: per-object calls would cost money and
-      // could hit the account's shared KMS request quota.
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogBucket,
-      serverAccessLogsPrefix: 'notebook-snapshots/',
-      lifecycleRules: [
-        {
-          id: 'SnapshotRetention',
-          expiration: Duration.days(retentionDays),
-          noncurrentVersionExpiration: Duration.days(noncurrentRetentionDays),
-          abortIncompleteMultipartUploadAfter: Duration.days(ABORT_INCOMPLETE_UPLOADS_DAYS),
-        },
-      ],
-      // Snapshots are what a changed resource is put back from.
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.bucket.addToResourcePolicy(noNotebookSessionsStatement(this.bucket));
     this.denyOtherEncryption();
@@ -226,6 +218,41 @@ function bucketNameProblems(name: string): string[] {
  * logging supports), TLS only, private, its logs expired after `retentionDays`, retained with the stack
  * (they are the record of who read or wrote a snapshot).
  */
+/**
+ * What every snapshot bucket of the app is (the administrator stack's and the member stacks' notebook
+ * data buckets): versioned, TLS only, private, owner-enforced, logged, its snapshots expiring after
+ * the retention, retained when the stack goes (a snapshot is what a change is put back from). The
+ * caller adds the name and the encryption.
+ */
+export function retainedSnapshotBucketProps(options: {
+  readonly accessLogBucket: Bucket;
+  readonly accessLogPrefix: string;
+  readonly retentionDays: number;
+  readonly noncurrentRetentionDays: number;
+}): BucketProps {
+  return {
+    versioned: true,
+    // One KMS request per bucket key instead of per object: per-object calls would cost money and
+    // could hit the account's shared KMS request quota.
+    bucketKeyEnabled: true,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    serverAccessLogsBucket: options.accessLogBucket,
+    serverAccessLogsPrefix: options.accessLogPrefix,
+    lifecycleRules: [
+      {
+        id: 'SnapshotRetention',
+        expiration: Duration.days(options.retentionDays),
+        noncurrentVersionExpiration: Duration.days(options.noncurrentRetentionDays),
+        abortIncompleteMultipartUploadAfter: Duration.days(ABORT_INCOMPLETE_UPLOADS_DAYS),
+      },
+    ],
+    removalPolicy: RemovalPolicy.RETAIN,
+  };
+}
+
 export function createAccessLogBucket(scope: Construct, retentionDays: number, loggedBucket: string): Bucket {
   // Log delivery by bucket policy (what AWS recommends, and what works with ACLs disabled) whatever
   // the app's feature flags say: without this flag CDK would switch the log bucket to ACLs.

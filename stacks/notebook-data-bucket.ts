@@ -8,16 +8,15 @@
  * every principal of the account use it through S3, so any notebook role can write its prefix without
  * a grant on a key, and nothing of a notebook's data is readable from another account.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  ABORT_INCOMPLETE_UPLOADS_DAYS,
   createAccessLogBucket,
   DEFAULT_ACCESS_LOG_RETENTION_DAYS,
   DEFAULT_NONCURRENT_RETENTION_DAYS,
   DEFAULT_SNAPSHOT_RETENTION_DAYS,
+  retainedSnapshotBucketProps,
   wholeDaysProblems,
 } from './notebook-backup-bucket.js';
 import { notebookRolePrefixStatements } from './notebook-role-prefixes.js';
@@ -70,27 +69,15 @@ export class NotebookDataBucket extends Construct {
     }
     this.accessLogBucket = createAccessLogBucket(this, accessLogRetentionDays, 'the notebook data bucket');
     this.bucket = new Bucket(this, 'Bucket', {
-      bucketName: props.bucketName,
-      versioned: true,
-      encryption: BucketEncryption.KMS_MANAGED,
-      // One KMS request per bucket key instead of per object, against the account's shared KMS quota.
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogBucket,
-      serverAccessLogsPrefix: 'notebook-data/',
-      lifecycleRules: [
-        {
-          id: 'SnapshotRetention',
-          expiration: Duration.days(retentionDays),
-          noncurrentVersionExpiration: Duration.days(noncurrentRetentionDays),
-          abortIncompleteMultipartUploadAfter: Duration.days(ABORT_INCOMPLETE_UPLOADS_DAYS),
-        },
-      ],
       // Snapshots are the only copy of a deleted notebook's data: they outlive the member stack.
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...retainedSnapshotBucketProps({
+        accessLogBucket: this.accessLogBucket,
+        accessLogPrefix: 'notebook-data/',
+        retentionDays,
+        noncurrentRetentionDays,
+      }),
+      bucketName: props.bucketName,
+      encryption: BucketEncryption.KMS_MANAGED,
     });
     for (const statement of notebookRolePrefixStatements(this.bucket)) {
       this.bucket.addToResourcePolicy(statement);
