@@ -465,10 +465,12 @@ export function createSnapshotHandler(
       restoreLifecycleConfigName: placement.restoreLifecycleConfigName,
       dataWait: dataWaitFor(volumeSizeInGB),
       configurationDigest,
-      // The restore command names the notebook's account and Region when they are not this deployment's.
+      // The restore command names the notebook's account and Region when they are not this deployment's
+      // (and, for another account, the restore role its member stack deploys there).
       placement: {
         resource: remediation.target,
         deployment: { accountId: settings.accountId, region: settings.region },
+        members: settings.members,
       },
     });
   }

@@ -220,6 +220,7 @@ export function createSnapshotResourceHandler(
       restoreCommand: resourceRestoreCommand(bucket, key, {
         resource: place,
         deployment: { accountId: settings.accountId, region: settings.region },
+        members: settings.members,
       }),
       fixes,
       lockTakeover: taken.tookOver ? ` ${takeoverSentence('lock', taken.tookOver)}` : '',

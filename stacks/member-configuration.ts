@@ -11,23 +11,26 @@ import type { MemberRoleSettings } from '../handlers/shared/member-access.js';
 import {
   DEFAULT_DATA_BUCKET_PREFIX,
   dataBucketPrefixProblems,
+  LONGEST_REGION_LENGTH,
   type NotebookDataSettings,
 } from '../handlers/shared/notebook-data-placement.js';
+import { RESTORE_ROLE_INFIX } from '../handlers/shared/restore-command.js';
 
 export const DEFAULT_MEMBER_ROLE_NAME = 'SageMakerRemediationMember';
 export const DEFAULT_MEMBER_STACK_SET_NAME = 'sagemaker-remediation-members';
 
 /**
- * A role name is at most 64 characters; the member role's is `<roleName>-<region>`, and the longest
- * Region name has 14, so the configured part has at most 49.
+ * A role name is at most 64 characters. The longer of the two roles the member stack names from it is
+ * the restore role, `<roleName>-restore-<region>` (the member role is `<roleName>-<region>`), and the
+ * longest Region name has 14, so the configured part has at most 41.
  */
-const MAX_ROLE_NAME_LENGTH = 49;
+export const MAX_ROLE_NAME_LENGTH = 64 - RESTORE_ROLE_INFIX.length - LONGEST_REGION_LENGTH;
 
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export const membersSchema = z
   .strictObject({
-    /** The member roles' name before `-<region>`. */
+    /** The member roles' name before `-<region>` (and the restore roles' before `-restore-<region>`). */
     roleName: z
       .string()
       .regex(
@@ -36,7 +39,7 @@ export const membersSchema = z
       )
       .max(
         MAX_ROLE_NAME_LENGTH,
-        `must be at most ${MAX_ROLE_NAME_LENGTH} characters (the Region is appended)`,
+        `must be at most ${MAX_ROLE_NAME_LENGTH} characters: the member stack's restore role is <roleName>-restore-<region>, at most 64 characters with the longest Region`,
       )
       .default(DEFAULT_MEMBER_ROLE_NAME),
     /** The StackSet (service-managed, with the member stack's template) operators deploy it with. */

@@ -2,9 +2,11 @@
  * The member stack: what the deployment in the administrator account needs in each member account and
  * Region, deployed by a service-managed CloudFormation StackSet over the organization's accounts (and
  * directly in the administrator account itself, whose resources are remediated the same way): the
- * member role, and what the recreation of a notebook needs on the notebook's side, the bucket its data
- * is copied to and the backup and restore lifecycle configurations that copy it (named from the
- * configuration, handlers/shared/notebook-data-placement.ts, so the administrator side knows them).
+ * member role, what the recreation of a notebook needs on the notebook's side, the bucket its data is
+ * copied to and the backup and restore lifecycle configurations that copy it (named from the
+ * configuration, handlers/shared/notebook-data-placement.ts, so the administrator side knows them), and
+ * the restore role operators of the administrator account run the restore tools here as
+ * (member-restore-role.ts).
  *
  * A StackSet deploys a plain template: no assets, no nested stacks, no CDK bootstrap in the member
  * accounts (so no bootstrap version rule). The administrator account and the organization are
@@ -27,6 +29,7 @@ import {
 } from '../lifecycle/lifecycle-scripts.js';
 import type { RemediationConfiguration } from './configuration.js';
 import { acknowledgeMemberRole, memberRoleStatements } from './member-permissions.js';
+import { MemberRestoreRole } from './member-restore-role.js';
 import { NotebookDataBucket } from './notebook-data-bucket.js';
 
 export interface MemberStackProps extends StackProps {
@@ -45,6 +48,8 @@ export class MemberStack extends Stack {
   public readonly backupLifecycleConfig: CfnNotebookInstanceLifecycleConfig;
   /** The recreated notebook is created with it, to copy the data back (OnCreate). */
   public readonly restoreLifecycleConfig: CfnNotebookInstanceLifecycleConfig;
+  /** What operators of the administrator account run the restore tools here as (`--role-arn`). */
+  public readonly restoreRole: MemberRestoreRole;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     super(scope, id, {
@@ -52,7 +57,7 @@ export class MemberStack extends Stack {
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
       analyticsReporting: false,
       description:
-        "SageMaker Security Hub remediation, member account and Region: the role the administrator deployment acts through, and the bucket and lifecycle configurations that keep a recreated notebook's data.",
+        "SageMaker Security Hub remediation, member account and Region: the role the administrator deployment acts through, the bucket and lifecycle configurations that keep a recreated notebook's data, and the role operators run the restore tools as.",
     });
     const administratorAccountId = new CfnParameter(this, 'AdministratorAccountId', {
       type: 'String',
@@ -105,6 +110,12 @@ export class MemberStack extends Stack {
     );
     // On the stack: the findings are reported on the policies that hold the statements.
     acknowledgeMemberRole(this, this, props.configuration);
+    this.restoreRole = new MemberRestoreRole(this, 'RestoreRole', {
+      memberRoleName: props.configuration.members.roleName,
+      dataBucketName: placement.bucket,
+      administratorAccountId: administrator,
+      organizationId: organizationId.valueAsString,
+    });
   }
 }
 

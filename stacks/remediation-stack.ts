@@ -382,6 +382,7 @@ export class SageMakerRemediationStack extends Stack {
         accountId: this.account,
         region: this.region,
       }),
+      memberRoleName: configuration.members.roleName,
     });
     new CfnOutput(this, 'RestoreOperatorPolicyArn', {
       description: 'Attach to the role that runs bin/restore-notebook.ts (docs/restore.md).',

@@ -42,10 +42,10 @@ Options:
   --name <new name>      create it under another name (only for a snapshot without data)
   --region <region>      the notebook's Region (default: the AWS SDK's, which must be the snapshot's)
   --account <id>         the notebook's account; refused unless it is the snapshot's
-  --role-arn <arn>       a role of yours in the notebook's account (needs --account and --region): its
-                         SageMaker and IAM calls are made as that role (STS AssumeRole), the snapshot
-                         bucket's with your own credentials. Required when the notebook is in another
-                         account than your credentials
+  --role-arn <arn>       a role in the notebook's account, the restore role its member stack deploys
+                         there as the note names it (needs --account and --region): every call, the
+                         data bucket's included, is made as that role (STS AssumeRole). Required when
+                         the notebook is in another account than your credentials
   --wait-minutes <n>     bound of each wait with --wait (default ${DEFAULT_WAIT_MINUTES}; the restore's is sized from
                          the volume: 10 minutes plus 25 MB a second)
   --dry-run              print the plan, the CreateNotebookInstance request and the restore request; change nothing

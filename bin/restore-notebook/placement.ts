@@ -3,12 +3,15 @@
  * bin/restore-notebook.ts and bin/restore-resource.ts, and the check that they agree with the snapshot
  * before anything changes. One deployment in the administrator account snapshots resources of every
  * member account; the snapshot bucket is read with the operator's own credentials, and the resource's
- * calls are made in its account and Region, as `--role-arn` when that account is not the operator's.
+ * calls are made in its account and Region, as `--role-arn` when that account is not the operator's
+ * (the restore role the member stack deploys there, which the note's command names).
  */
+import { MEMBER_ROLE_PATH } from '../../handlers/shared/member-access.js';
 import {
   type AccountRegion,
   OPERATOR_ROLE_PLACEHOLDER,
   placementOptions,
+  RESTORE_ROLE_INFIX,
 } from '../../handlers/shared/restore-command.js';
 import { EXIT_USAGE } from './arguments.js';
 import { Refusal } from './refusal.js';
@@ -129,7 +132,7 @@ export function checkPlacement(check: PlaceCheck): void {
       deployment: { accountId: check.callerAccount, region: snapshot.region },
     });
     refuse(
-      `--role-arn is required: the snapshot is of ${what} in account ${snapshot.accountId}, and these credentials are of account ${check.callerAccount}: add${needed}, naming a role you may assume there (docs/restore.md)`,
+      `--role-arn is required: the snapshot is of ${what} in account ${snapshot.accountId}, and these credentials are of account ${check.callerAccount}: add${needed}, naming a role you may assume there: the member stack's restore role, role${MEMBER_ROLE_PATH}<members.roleName>${RESTORE_ROLE_INFIX}${snapshot.region} (docs/restore.md)`,
     );
   }
 }

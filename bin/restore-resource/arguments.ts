@@ -33,10 +33,10 @@ Required:
 Options:
   --region <region>  the resource's Region (default: the AWS SDK's, which must be the snapshot's)
   --account <id>     the resource's account; refused unless it is the snapshot's
-  --role-arn <arn>   a role of yours in the resource's account (needs --account and --region): the
-                     SageMaker calls are made as that role (STS AssumeRole), the snapshot is read with
-                     your own credentials. Required when the resource is in another account than your
-                     credentials
+  --role-arn <arn>   a role in the resource's account, the restore role its member stack deploys there
+                     as the alert names it (needs --account and --region): the SageMaker calls are made
+                     as that role (STS AssumeRole), the snapshot is read with your own credentials.
+                     Required when the resource is in another account than your credentials
   --dry-run          print the calls it would make, with their requests; change nothing
   --help             this text
 

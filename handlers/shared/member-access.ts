@@ -32,7 +32,7 @@ export interface MemberTarget {
   readonly region: string;
 }
 
-/** A member role's name in one Region (at most 64 characters: roleName is at most 40). */
+/** A member role's name in one Region (at most 64 characters: roleName is at most 41). */
 export function memberRoleName(settings: Pick<MemberRoleSettings, 'roleName'>, region: string): string {
   return `${settings.roleName}-${region}`;
 }

@@ -7,6 +7,7 @@
  * {@link parseSnapshotUri}: writer and reader of the note's one argument live here together.
  */
 import { partitionOf } from './finding-event.js';
+import { MEMBER_ROLE_PATH, type MemberRoleSettings } from './member-access.js';
 import { bucketNameProblem, NOTEBOOK_ROLE_SESSION_NAME } from './notebook-backup-layout.js';
 import { SAGEMAKER_NAME_PATTERN } from './notebook-recreation.js';
 
@@ -28,22 +29,53 @@ export interface AccountRegion {
 export interface RestorePlacement {
   readonly resource: AccountRegion;
   readonly deployment: AccountRegion;
+  /**
+   * The deployment's `members` settings: for another account, --role-arn names that account's restore
+   * role (the member stack's, {@link restoreRoleArn}). Absent only where the settings are not known (the
+   * tools' own refusals): --role-arn is then {@link OPERATOR_ROLE_PLACEHOLDER}.
+   */
+  readonly members?: Pick<MemberRoleSettings, 'roleName'>;
 }
 
-/** What the operator replaces in a printed --role-arn: a role of theirs in the resource's account. */
+/**
+ * What the operator replaces in a printed --role-arn, a role they may assume in the resource's account:
+ * where the settings are not known (the tools' own refusals), and in notes written before the member
+ * stack had a restore role. The tools refuse it as it is.
+ */
 export const OPERATOR_ROLE_PLACEHOLDER = '<your-operator-role-there>';
+
+/** Between `roleName` and the Region in a restore role's name: never in a member role's (`<roleName>-<region>`). */
+export const RESTORE_ROLE_INFIX = '-restore-';
+
+/**
+ * The restore role the member stack deploys in each account and Region, `<roleName>-restore-<region>`
+ * (under the member roles' path): what an operator of the administrator account assumes to run the
+ * restore tools there. At most 64 characters: `roleName` is at most 41 (member-configuration.ts).
+ */
+export function restoreRoleName(settings: Pick<MemberRoleSettings, 'roleName'>, region: string): string {
+  return `${settings.roleName}${RESTORE_ROLE_INFIX}${region}`;
+}
+
+export function restoreRoleArn(
+  settings: Pick<MemberRoleSettings, 'roleName'>,
+  target: AccountRegion,
+): string {
+  return `arn:${partitionOf(target.region)}:iam::${target.accountId}:role${MEMBER_ROLE_PATH}${restoreRoleName(settings, target.region)}`;
+}
 
 /**
  * The restore tools' options for a resource outside the deployment's account or Region: `--account` and
  * `--region` (the tool refuses when they disagree with the snapshot), and for another account
- * `--role-arn` naming a role the operator holds there (the tool makes its calls as that role).
+ * `--role-arn` naming the restore role there (the tool makes its calls as that role).
  */
 export function placementOptions(where: RestorePlacement | undefined): string {
   if (!where) return '';
   const { resource, deployment } = where;
   const otherAccount = resource.accountId !== deployment.accountId;
   if (!otherAccount && resource.region === deployment.region) return '';
-  const role = `arn:${partitionOf(resource.region)}:iam::${resource.accountId}:role/${OPERATOR_ROLE_PLACEHOLDER}`;
+  const role = where.members
+    ? restoreRoleArn(where.members, resource)
+    : `arn:${partitionOf(resource.region)}:iam::${resource.accountId}:role/${OPERATOR_ROLE_PLACEHOLDER}`;
   return ` --account ${resource.accountId} --region ${resource.region}${otherAccount ? ` --role-arn ${role}` : ''}`;
 }
 

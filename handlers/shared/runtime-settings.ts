@@ -68,7 +68,8 @@ export const runtimeSettingsSchema = z.object({
    */
   members: z._default(
     z.object({
-      roleName: z.string().check(z.regex(/^[\w+=,.@-]{1,49}$/)),
+      // At most 41: the restore role `<roleName>-restore-<region>` fits IAM's 64 (member-configuration.ts).
+      roleName: z.string().check(z.regex(/^[\w+=,.@-]{1,41}$/)),
       stackSetName: z.string().check(z.minLength(1), z.maxLength(128)),
       dataBucketPrefix: z._default(
         z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,34}$/)),

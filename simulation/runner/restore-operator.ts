@@ -5,14 +5,18 @@
  * stacks/restore-operator-policy.ts). The tools' calls made through `account.sdkClients(caller)` are
  * then authorized against those policies, and nothing else.
  *
- * For a resource of a member account, the operator also holds a role there (`createMemberRestoreOperator`)
- * and the tools assume it with the simulated STS (`restoreRoleSessions`): trust and identity policies
- * are evaluated as for the deployment's own member sessions.
+ * For a resource of a member account, the tools assume the restore role the member stack deploys there
+ * (`memberRestoreRoleArn`), with the simulated STS (`restoreRoleSessions`): its trust policy and the
+ * operator's identity policies (the stack's two policies allow sts:AssumeRole on it) are evaluated as
+ * for the deployment's own member sessions. A role an operator builds by hand instead is
+ * `createMemberRestoreOperator`'s.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { RoleSessions, StsLike } from '../../bin/restore-notebook/role-session.js';
+import { restoreRoleArn } from '../../handlers/shared/restore-command.js';
 import type { SimulatedAccount } from '../account/account.js';
 import type { Caller, PolicyDocument } from '../account/authorizer.js';
 import type { LocalDeployment } from './local-deployment.js';
@@ -66,11 +70,17 @@ export function createRestoreOperator(
   return account.callerFor(roleArn, OPERATOR_SESSION);
 }
 
-/** The role the operator holds in a member account, by default. */
+/** The restore role the member stack deploys in an account and Region, as the note's command names it. */
+export function memberRestoreRoleArn(deployment: LocalDeployment, member: SimulatedAccount): string {
+  return restoreRoleArn(deployment.settings.members, { accountId: member.accountId, region: member.region });
+}
+
+/** The role an operator builds by hand in a member account, by default. */
 export const MEMBER_RESTORE_OPERATOR_ROLE = 'RestoreOperator';
 
 /**
- * The operator's role in a member account: trusted by `operator`'s role in the deployment's account
+ * A role the operator builds by hand in a member account, as before the member stack shipped one:
+ * trusted by `operator`'s role in the deployment's account
  * (which may assume it), holding the SageMaker and IAM statements of the stack's resource restore
  * policy, scoped to the member's account and Region instead of the deployment's. The snapshot bucket
  * stays the deployment's: nothing of S3 or KMS is granted here. Returns the role's ARN.
@@ -124,12 +134,17 @@ export function createMemberRestoreOperator(
 
 /**
  * How the restore tools assume --role-arn as `operator` here: the simulated STS of the deployment's
- * directory, and each session's clients bound to the assumed role in its account and Region.
+ * directory, and each session's clients bound to the assumed role in its account and Region (S3 for
+ * the notebook tool, which reads the notebook data bucket there as the session).
  */
 export function restoreRoleSessions(
   deployment: LocalDeployment,
   operator: Caller,
-): RoleSessions<{ sagemaker: Pick<SageMakerClient, 'send'>; iam: Pick<IAMClient, 'send'> }> {
+): RoleSessions<{
+  sagemaker: Pick<SageMakerClient, 'send'>;
+  iam: Pick<IAMClient, 'send'>;
+  s3: Pick<S3Client, 'send'>;
+}> {
   const { directory } = deployment;
   return {
     sts: directory.stsClient(operator, deployment.account.region) as StsLike,
@@ -138,7 +153,11 @@ export function restoreRoleSessions(
       const session = directory.sessionFor(credentials.AccessKeyId, region);
       const clients = session.account.sdkClients(session.caller);
       // The simulated clients have the minimal `send` shape the tools use.
-      return { sagemaker: clients.sagemaker, iam: clients.iam as unknown as Pick<IAMClient, 'send'> };
+      return {
+        sagemaker: clients.sagemaker,
+        iam: clients.iam as unknown as Pick<IAMClient, 'send'>,
+        s3: clients.s3 as unknown as Pick<S3Client, 'send'>,
+      };
     },
   };
 }

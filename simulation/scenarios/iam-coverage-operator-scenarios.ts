@@ -1,26 +1,91 @@
 /**
  * The IAM coverage scenarios of what people and subscribers do beside the custom actions: plans decided
- * with bin/approvals.ts as a role holding only the stack's approval operator policy, and the outcome
- * recorder (handlers/record-outcome.ts) given the alerts as SNS would deliver them.
+ * with bin/approvals.ts as a role holding only the stack's approval operator policy, notebooks brought
+ * back with bin/restore-notebook.ts as a role holding only the stack's restore policies (directly, and
+ * as the restore role the member stack deploys), and the outcome recorder (handlers/record-outcome.ts)
+ * given the alerts as SNS would deliver them.
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { createRecordOutcomeHandler, STATE_MACHINE_ARN_VARIABLE } from '../../handlers/record-outcome.js';
 import type { StepFunctionsClient } from '../../handlers/shared/execution-status.js';
 import { silentLogger } from '../../handlers/shared/logger.js';
-import { notebookControlFinding } from '../account/sample-findings.js';
+import { customActionEvent, notebookControlFinding } from '../account/sample-findings.js';
 import { createApprovalOperator } from '../runner/approval-operator.js';
+import { createRestoreOperator, memberRestoreRoleArn } from '../runner/restore-operator.js';
 import {
   type CoverageScenario,
   check,
   NOTEBOOK,
+  RECREATE_INTO_KEY,
   RECREATE_WITHOUT_DATA,
+  runRestoreTool,
   type Stage,
   seedNotebook,
+  seedSecretRepository,
   statuses,
 } from './iam-coverage-stage.js';
 
 /** The notebook whose plan the approver rejects; NOTEBOOK's is approved. */
 const REJECTED_NOTEBOOK = 'Iam-Notebook-Rejected';
+/** The notebook restored as the member stack's restore role; NOTEBOOK's with the operator's own role. */
+const ROLE_RESTORED_NOTEBOOK = 'Iam-Notebook-Role-Restored';
+
+/**
+ * Two notebooks (a VPC, a volume key, a secret-backed repository: every statement of the notebook
+ * tool's policy) whose approved recreation deleted them and then failed for good; the restore tool run
+ * on each note's command as the operator role holding only the stack's restore policies: NOTEBOOK's as
+ * it is, the other's with --role-arn the restore role the member stack deploys in this account.
+ */
+const restoredAfterFailedCreate: CoverageScenario = {
+  name: 'failure after the delete, then the restore tool as the operator role: directly, and as the restore role',
+  configuration: RECREATE_INTO_KEY,
+  async run(stage) {
+    const { account, deployment } = stage;
+    const repository = seedSecretRepository(stage);
+    const names = [NOTEBOOK, ROLE_RESTORED_NOTEBOOK];
+    const findings = names.map((name) => {
+      seedNotebook(stage, { name, defaultCodeRepository: repository });
+      const finding = notebookControlFinding({ controlId: 'SageMaker.1', notebookName: name });
+      deployment.importFinding(finding);
+      return finding;
+    });
+    account.faults.failNext({
+      service: 'SageMaker',
+      operation: 'CreateNotebookInstance',
+      code: 'InternalFailure',
+      times: 1000,
+    });
+    void account.clock.sleep(5 * 60_000).then(() => {
+      const current = findings.map((finding) => account.securityHub.getFinding(finding.Id ?? '') ?? finding);
+      account.bus.putEvent(customActionEvent(current, { actionId: deployment.customActionIds.approve }));
+    });
+    const executions = await deployment.settle();
+    account.faults.reset();
+    check(
+      executions.filter((execution) => execution.status === 'FAILED').length === 2,
+      `expected both recreations to fail, got ${statuses(executions)}`,
+    );
+    const commands = findings.map((finding) => {
+      const note = account.securityHub.getFinding(finding.Id ?? '')?.Note?.Text ?? '';
+      const command = /npx tsx bin\/restore-notebook\.ts (--snapshot \S+ --wait)/.exec(note)?.[1];
+      check(command !== undefined, `no restore command in the note: ${note}`);
+      return [...(command ?? '').split(' '), '--settings', 'planned'];
+    });
+    const operator = createRestoreOperator(deployment);
+    const restoreRole = memberRestoreRoleArn(deployment, account);
+    const [direct = [], asRole = []] = commands;
+    await runRestoreTool(stage, direct, operator);
+    await runRestoreTool(
+      stage,
+      [...asRole, '--account', account.accountId, '--region', account.region, '--role-arn', restoreRole],
+      operator,
+    );
+    for (const name of names) {
+      const status = account.sagemaker.describeNotebookInstance({ NotebookInstanceName: name });
+      check(status.NotebookInstanceStatus === 'InService', `${name} was not restored`);
+    }
+  },
+};
 
 /**
  * SNS's delivery of every alert published so far to the topic's Lambda subscriber, which LocalDeployment
@@ -68,6 +133,7 @@ async function deliverAlertsToOutcomeRecorder(
 }
 
 export const OPERATOR_COVERAGE_SCENARIOS: readonly CoverageScenario[] = [
+  restoredAfterFailedCreate,
   {
     name: 'recreations decided with the approval CLI as a role with only its policy: one rejected, one approved; the alerts recorded',
     configuration: RECREATE_WITHOUT_DATA,

@@ -11,7 +11,11 @@ import {
 import { fixedDescription } from '../../handlers/shared/changes/fixed-description.js';
 import { CONTROLS } from '../../handlers/shared/controls-catalogue.js';
 import { customActionEvent, resourceControlFinding } from '../account/sample-findings.js';
-import { createRestoreOperator } from '../runner/restore-operator.js';
+import {
+  createRestoreOperator,
+  memberRestoreRoleArn,
+  restoreRoleSessions,
+} from '../runner/restore-operator.js';
 import { seedFailingResource } from './failing-resources.js';
 import { type CoverageScenario, check, type Stage, statuses } from './iam-coverage-stage.js';
 
@@ -49,70 +53,108 @@ const APPROVAL_ONE_PER_KIND = CONTROLS.filter(
     ) === index,
 );
 
+/** A failing resource of the control's kind, tagged, and served by an endpoint where its kind is served. */
+function seedChangedKind(stage: Stage, controlId: string, name: string): void {
+  const { account } = stage;
+  const arn = seedFailingResource(account, controlId, name);
+  // A tag to carry over: a Create with Tags also needs sagemaker:AddTags.
+  account.sagemaker.addTags({ ResourceArn: arn, Tags: [{ Key: 'team', Value: 'ml' }] });
+  const kind = CONTROLS.find((control) => control.id === controlId)?.kind;
+  if (kind === 'endpoint-config') {
+    account.sagemaker.inference.seedEndpoint({ name: `${name}-endpoint`, endpointConfigName: name });
+  }
+  if (kind === 'model') {
+    account.sagemaker.inference.seedEndpointConfig({ name: `${name}-config`, modelName: name });
+    account.sagemaker.inference.seedEndpoint({
+      name: `${name}-endpoint`,
+      endpointConfigName: `${name}-config`,
+    });
+  }
+  if (kind === 'data-quality-job-definition') {
+    account.sagemaker.monitoring.seedMonitoringSchedule({
+      name: `${name}-schedule`,
+      config: {
+        ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' },
+        MonitoringJobDefinitionName: name,
+        MonitoringType: 'DataQuality',
+      },
+    });
+  }
+}
+
 /**
- * An approved change of one resource of the control's kind (served by an endpoint where the kind is
- * served), then the restore tool run as the operator role on its snapshot: the engine's Lambdas, the
- * state machine's waits and the restore policy's calls for that kind.
+ * An approved change of two resources of the control's kind (served by an endpoint where the kind is
+ * served), then the restore tool run as the operator role on each snapshot: one with the operator's
+ * own credentials, the other with --role-arn, as the restore role the member stack deploys in the
+ * account (assumed with the stack's policies): the engine's Lambdas, the state machine's waits, and
+ * for that kind both the operator policy's and the restore role's calls.
  */
 function approvedChangeThenRestore(controlId: string): CoverageScenario {
   return {
-    name: `${controlId}: an approved change, then its restore by the operator`,
+    name: `${controlId}: an approved change, then its restore by the operator, directly and as the restore role`,
     configuration: () => ({ dataCaptureKmsKeyId: CAPTURE_KEY('111122223333') }),
     async run(stage) {
       const { account, deployment } = stage;
       account.kms.seedKey({ keyId: CAPTURE_KEY_ID });
-      const name = `Iam-${controlId.replace('.', '-')}`;
-      const arn = seedFailingResource(account, controlId, name);
-      // A tag to carry over: a Create with Tags also needs sagemaker:AddTags.
-      account.sagemaker.addTags({ ResourceArn: arn, Tags: [{ Key: 'team', Value: 'ml' }] });
-      const kind = CONTROLS.find((control) => control.id === controlId)?.kind;
-      if (kind === 'endpoint-config') {
-        account.sagemaker.inference.seedEndpoint({ name: `${name}-endpoint`, endpointConfigName: name });
-      }
-      if (kind === 'model') {
-        account.sagemaker.inference.seedEndpointConfig({ name: `${name}-config`, modelName: name });
-        account.sagemaker.inference.seedEndpoint({
-          name: `${name}-endpoint`,
-          endpointConfigName: `${name}-config`,
-        });
-      }
-      if (kind === 'data-quality-job-definition') {
-        account.sagemaker.monitoring.seedMonitoringSchedule({
-          name: `${name}-schedule`,
-          config: {
-            ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' },
-            MonitoringJobDefinitionName: name,
-            MonitoringType: 'DataQuality',
-          },
-        });
-      }
-      const finding = resourceControlFinding({ controlId, resourceName: name });
-      deployment.importFinding(finding);
+      const direct = `Iam-${controlId.replace('.', '-')}`;
+      const asRole = `${direct}-Role`;
+      const findings = [direct, asRole].map((name) => {
+        seedChangedKind(stage, controlId, name);
+        const finding = resourceControlFinding({ controlId, resourceName: name });
+        deployment.importFinding(finding);
+        return finding;
+      });
       void account.clock.sleep(5 * 60_000).then(() => {
-        const current = account.securityHub.getFinding(finding.Id ?? '') ?? finding;
-        account.bus.putEvent(customActionEvent([current], { actionId: deployment.customActionIds.approve }));
+        const current = findings.map(
+          (finding) => account.securityHub.getFinding(finding.Id ?? '') ?? finding,
+        );
+        account.bus.putEvent(customActionEvent(current, { actionId: deployment.customActionIds.approve }));
       });
       const executions = await deployment.settle();
-      check(workflowStatusOf(stage, finding.Id) === 'RESOLVED', `${controlId}: ${statuses(executions)}`);
-      const message = account.sns.messages(deployment.alertTopicArn).at(-1)?.Message ?? '';
-      const snapshot = /--snapshot (s3:\/\/\S+)/.exec(message)?.[1];
-      check(snapshot !== undefined, `${controlId}: no restore command in the alert`);
-      const clients = account.sdkClients(createRestoreOperator(deployment));
+      for (const finding of findings) {
+        check(workflowStatusOf(stage, finding.Id) === 'RESOLVED', `${controlId}: ${statuses(executions)}`);
+      }
+      const messages = account.sns.messages(deployment.alertTopicArn).map((message) => message.Message);
+      const snapshotOf = (name: string) =>
+        messages
+          .map((message) => /--snapshot (s3:\/\/\S+)/.exec(message)?.[1])
+          .find((uri) => uri?.includes(`/${name}/`));
+      const operator = createRestoreOperator(deployment);
+      const clients = account.sdkClients(operator);
       const output: string[] = [];
-      const restore = () =>
+      const restore = (name: string, placement: readonly string[] = []) =>
         createResourceRestoreCommand({
           sagemaker: clients.sagemaker,
           s3: clients.s3 as unknown as ResourceRestoreDependencies['s3'],
+          roleSessions: restoreRoleSessions(deployment, operator),
+          now: () => account.clock.now(),
           print: (line) => output.push(line),
+          printError: (line) => output.push(line),
           region: async () => account.region,
           account: async () => account.accountId,
-        }).run(['--snapshot', snapshot ?? '']);
+        }).run(['--snapshot', snapshotOf(name) ?? '', ...placement]);
+      const restoreRole = [
+        '--account',
+        account.accountId,
+        '--region',
+        account.region,
+        '--role-arn',
+        memberRestoreRoleArn(deployment, account),
+      ];
+      check(
+        snapshotOf(direct) !== undefined && snapshotOf(asRole) !== undefined,
+        `${controlId}: no restore command in the alerts`,
+      );
       // Right after a change the resource may still be settling: the tool says to run it again, so it is
       // run again later (each step is idempotent), which also deletes what the first run had to leave.
-      await restore();
+      await restore(direct);
+      await restore(asRole, restoreRole);
       await account.clock.sleep(30 * 60_000);
-      const exitCode = await restore();
-      check(exitCode === 0, `${controlId}: the restore did not end cleanly: ${output.join(' | ')}`);
+      const exitCodes = [await restore(direct), await restore(asRole, restoreRole)];
+      check(
+        exitCodes.every((code) => code === 0),
+        `${controlId}: the restores did not end cleanly: ${output.join(' | ')}`,
+      );
     },
   };
 }

@@ -20,9 +20,7 @@ import {
   NOTEBOOK,
   notebookNow,
   RECREATE,
-  RECREATE_INTO_KEY,
   RECREATE_WITHOUT_DATA,
-  runRestoreTool,
   type Stage,
   seedNotebook,
   seedSecretRepository,
@@ -328,37 +326,6 @@ export const IAM_COVERAGE_SCENARIOS: readonly CoverageScenario[] = [
         `the pre-flight check did not stop the recreation: ${statuses(executions)}`,
       );
       check(!changed(stage, 'StopNotebookInstance'), 'the notebook was changed');
-    },
-  },
-  {
-    name: 'failure after the delete, then the restore tool as the operator role from the snapshot',
-    configuration: RECREATE_INTO_KEY,
-    async run(stage) {
-      const { account } = stage;
-      seedNotebook(stage, { defaultCodeRepository: seedSecretRepository(stage) });
-      account.faults.failNext({
-        service: 'SageMaker',
-        operation: 'CreateNotebookInstance',
-        code: 'InternalFailure',
-        times: 1000,
-      });
-      const executions = await imported(stage, ['SageMaker.1'], [['approve', 5]]);
-      account.faults.reset();
-      check(
-        executions[0]?.status === 'FAILED',
-        `expected the recreation to fail, got ${statuses(executions)}`,
-      );
-      check(!account.sagemaker.hasNotebook(NOTEBOOK), 'the notebook was not deleted');
-      const note = account.securityHub.getFinding(finding('SageMaker.1').Id ?? '')?.Note?.Text ?? '';
-      const command = /npx tsx bin\/restore-notebook\.ts (--snapshot \S+ --wait)/.exec(note);
-      check(command?.[1] !== undefined, `no restore command in the note: ${note}`);
-      const exitCode = await runRestoreTool(stage, [
-        ...(command?.[1] ?? '').split(' '),
-        '--settings',
-        'planned',
-      ]);
-      check(exitCode === 0, `the restore tool exited ${exitCode}`);
-      check(notebookNow(stage).NotebookInstanceStatus === 'InService', 'the notebook was not restored');
     },
   },
   {

@@ -7,11 +7,12 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { createRestoreCommand, type RestoreDependencies } from '../../bin/restore-notebook/command.js';
 import type { CustomAction } from '../../handlers/shared/custom-action-event.js';
 import type { SimulatedAccount } from '../account/account.js';
+import type { Caller } from '../account/authorizer.js';
 import type { SeedNotebookOptions } from '../account/sagemaker.js';
 import { customActionEvent, notebookControlFinding } from '../account/sample-findings.js';
 import type { LocalDeployment } from '../runner/local-deployment.js';
 import type { ExecutionRecord } from '../runner/local-state-machine.js';
-import { createRestoreOperator } from '../runner/restore-operator.js';
+import { createRestoreOperator, restoreRoleSessions } from '../runner/restore-operator.js';
 import type { TargetNetwork } from './target-network.js';
 
 export const NOTEBOOK = 'Iam-Notebook';
@@ -118,20 +119,29 @@ export const RECREATE_INTO_KEY = (network: TargetNetwork) => ({
   recreate: { targets: [{ ...network.target, kmsKeyId: network.key.arn }] },
 });
 
-/** bin/restore-notebook.ts's command, run as the operator role holding the stack's restore policy. */
-export async function runRestoreTool(stage: Stage, args: readonly string[]): Promise<number> {
+/**
+ * bin/restore-notebook.ts's command, run as the operator role holding the stack's restore policies
+ * (created here unless given), which may assume a restore role for --role-arn.
+ */
+export async function runRestoreTool(
+  stage: Stage,
+  args: readonly string[],
+  operator: Caller = createRestoreOperator(stage.deployment),
+): Promise<number> {
   const { account } = stage;
-  const clients = account.sdkClients(createRestoreOperator(stage.deployment));
+  const clients = account.sdkClients(operator);
   const output: string[] = [];
   const exitCode = await createRestoreCommand({
     sagemaker: clients.sagemaker,
     // The simulated clients have the minimal `send` shape the tool uses.
     s3: clients.s3 as unknown as RestoreDependencies['s3'],
     iam: clients.iam as unknown as RestoreDependencies['iam'],
+    roleSessions: restoreRoleSessions(stage.deployment, operator),
     sleep: (ms) => account.clock.sleep(ms),
     now: () => account.clock.now(),
     print: (line) => output.push(line),
     region: async () => account.region,
+    account: async () => account.accountId,
   }).run(args);
   if (exitCode !== 0) throw new Error(`the restore tool failed:\n${output.join('\n')}`);
   return exitCode;

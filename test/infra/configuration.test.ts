@@ -75,11 +75,13 @@ describe('configuration defaults', () => {
     });
   });
 
-  it('Given a member role name too long for the Region suffix and a StackSet name IAM would refuse, When loaded, Then both are listed', () => {
+  it('Given a member role name too long for the restore role suffix and a StackSet name IAM would refuse, When loaded, Then both are listed', () => {
     const message = errorOf(() =>
-      loadConfiguration({ members: { roleName: 'x'.repeat(50), stackSetName: '1-not-a-letter' } }),
+      loadConfiguration({ members: { roleName: 'x'.repeat(42), stackSetName: '1-not-a-letter' } }),
     );
-    expect(message).toContain('members.roleName: must be at most 49 characters (the Region is appended)');
+    expect(message).toContain(
+      "members.roleName: must be at most 41 characters: the member stack's restore role is <roleName>-restore-<region>",
+    );
     expect(message).toContain('members.stackSetName: must be a StackSet name');
   });
 

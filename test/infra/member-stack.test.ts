@@ -2,7 +2,8 @@
  * The member stack, as a service-managed StackSet deploys it to every member account and Region: a
  * plain template (no assets, no nested stacks, no bootstrap rule), one role under the member path that
  * trusts only the administrator account's remediation roles in the organization, and may do what the
- * remediations do (derived), nothing else. cdk-nag AwsSolutions passes with reasons.
+ * remediations do (derived), nothing else (the operators' restore role beside it:
+ * member-restore-role.test.ts). cdk-nag AwsSolutions passes with reasons.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -36,25 +37,31 @@ const ENGINE_ARN_TYPES = [
 
 type Statement = { Sid?: string; Effect?: string; Action: string | string[] };
 
-/** The member role's statements: in the managed policies attached to it (IAM's size quota splits them). */
+/**
+ * The member role's statements: in the managed policies attached to it (IAM's size quota splits them);
+ * the restore role's are member-restore-role.test.ts's.
+ */
 function statements(template: Template): Statement[] {
   return (
     Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as Array<{
-      Properties: { PolicyDocument: { Statement: Statement[] } };
+      Properties: { PolicyDocument: { Statement: Statement[] }; Roles: Array<{ Ref: string }> };
     }>
-  ).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  )
+    .filter((policy) => policy.Properties.Roles.some((role) => role.Ref.startsWith('MemberRole')))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 }
 
 const actionsOf = (template: Template) =>
   new Set(statements(template).flatMap((statement) => [statement.Action].flat()));
 
 describe('MemberStack', () => {
-  it('Given the default configuration, when it is synthesized, then it is a plain template StackSets can deploy: one role, the notebook data bucket and lifecycle configurations, no assets, no bootstrap rule', () => {
+  it('Given the default configuration, when it is synthesized, then it is a plain template StackSets can deploy: the member and restore roles, the notebook data bucket and lifecycle configurations, no assets, no bootstrap rule', () => {
     const { template, assembly, stack } = synthesize();
     const json = template.toJSON() as { Parameters?: Record<string, unknown>; Rules?: unknown };
 
-    // One role, its permissions in managed policies (each within IAM's 6,144 characters); the
-    // notebook data bucket with its log bucket and policies; the two lifecycle configurations
+    // The member role and the restore role, their permissions in managed policies (each within IAM's
+    // 6,144 characters); the notebook data bucket with its log bucket and policies; the two lifecycle
+    // configurations
     const types = Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map(
       (resource) => resource.Type,
     );
@@ -69,7 +76,7 @@ describe('MemberStack', () => {
     );
     template.resourceCountIs('AWS::S3::Bucket', 2);
     template.resourceCountIs('AWS::SageMaker::NotebookInstanceLifecycleConfig', 2);
-    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::IAM::Role', 2);
     template.resourceCountIs('AWS::CloudFormation::Stack', 0);
     expect(json.Rules).toBeUndefined();
     expect(Object.keys(json.Parameters ?? {}).sort()).toEqual(['AdministratorAccountId', 'OrganizationId']);

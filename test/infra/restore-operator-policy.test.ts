@@ -41,6 +41,9 @@ function restoreCalls(): Map<string, Set<string>> {
   return calls;
 }
 
+/** The member stacks' restore roles, in every account and Region (`<members.roleName>-restore-<region>`). */
+const RESTORE_ROLES = 'arn:aws:iam::*:role/sagemaker-remediation/SageMakerRemediationMember-restore-*';
+
 /** The member stack's data bucket of the policy's account and Region: its notebooks' snapshots. */
 const NOTEBOOK_DATA_BUCKET = `remediation-notebook-data-${TEST_ACCOUNT}-${TEST_REGION}`;
 
@@ -50,6 +53,7 @@ function buildPolicy(stack: Stack): RestoreOperatorPolicy {
   return new RestoreOperatorPolicy(stack, 'RestoreOperator', {
     notebookBackups,
     notebookDataBucketName: NOTEBOOK_DATA_BUCKET,
+    memberRoleName: 'SageMakerRemediationMember',
   });
 }
 
@@ -177,6 +181,8 @@ describe('RestoreOperatorPolicy', () => {
       },
       { Sid: 'GrantExistingNotebookVolumeKeys', Action: 'kms:CreateGrant', Resource: arn('kms', 'key/*') },
       { Sid: 'DescribeExistingNotebookVolumeKeys', Action: 'kms:DescribeKey', Resource: arn('kms', 'key/*') },
+      // The member stacks' restore roles, for a notebook of another account (--role-arn)
+      { Sid: 'AssumeRestoreRoles', Action: 'sts:AssumeRole', Resource: RESTORE_ROLES },
     ]);
   });
 
@@ -204,8 +210,14 @@ describe('RestoreOperatorPolicy', () => {
       },
       { Sid: 'ResourceRestorePassRoles', Action: 'iam:PassRole', Resource: roles },
     ]);
+    // Last, the member stacks' restore roles, for a resource of another account (--role-arn)
+    expect(statements.at(-1)).toEqual({
+      Sid: 'ResourceRestoreAssumeRestoreRoles',
+      Action: 'sts:AssumeRole',
+      Resource: RESTORE_ROLES,
+    });
     const granted = new Map(
-      statements.slice(4).map(({ Action, Resource }) => {
+      statements.slice(4, -1).map(({ Action, Resource }) => {
         const arn = [Resource].flat()[0] ?? '';
         const type =
           arn === '*'
@@ -253,10 +265,11 @@ describe('RestoreOperatorPolicy', () => {
           .filter(({ path }) => path === `ConstructUnderTest/RestoreOperator/${name}`)
           .map(({ id }) => id.replace(/\[Resource::.*\]$/, ''));
       expect(acknowledged.length).toBe(onPolicy('Policy').length + onPolicy('ResourcePolicy').length);
-      // One per wildcard resource: 5 object patterns, 3 SageMaker types, roles, 3 EC2 types, `*`, keys, 3 secrets
-      expect(onPolicy('Policy')).toEqual(Array(17).fill('AwsSolutions-IAM5'));
-      // the resource snapshots, the roles, and each kind the engines' restore steps change
-      expect(onPolicy('ResourcePolicy')).toEqual(Array(2 + restoreCalls().size).fill('AwsSolutions-IAM5'));
+      // One per wildcard resource: 5 object patterns, 3 SageMaker types, roles, 3 EC2 types, `*`, keys,
+      // 3 secrets, the restore roles
+      expect(onPolicy('Policy')).toEqual(Array(18).fill('AwsSolutions-IAM5'));
+      // the resource snapshots, the roles, each kind the engines' restore steps change, the restore roles
+      expect(onPolicy('ResourcePolicy')).toEqual(Array(3 + restoreCalls().size).fill('AwsSolutions-IAM5'));
       for (const { id, reason } of acknowledged) expect(reason.length, id).toBeGreaterThanOrEqual(60);
     },
   );

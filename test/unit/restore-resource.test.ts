@@ -178,49 +178,58 @@ describe('restore-resource arguments', () => {
 });
 
 describe('restore-resource arguments for another account', () => {
-  const where = { resource: { accountId: MEMBER, region: 'us-east-1' }, deployment: PLACE };
+  const where = {
+    resource: { accountId: MEMBER, region: 'us-east-1' },
+    deployment: PLACE,
+    members: { roleName: 'SageMakerRemediationMember' },
+  };
   const memberKey = resourceSnapshotKey(where.resource, 'monitoring-schedule', 'Churn-1', SNAPSHOT_ID);
   const memberCommand = resourceRestoreCommand(BUCKET, memberKey, where);
   const memberArgs = memberCommand.slice(RESOURCE_RESTORE_TOOL.length + 1).split(' ');
+  const restoreRole = `arn:aws:iam::${MEMBER}:role/sagemaker-remediation/SageMakerRemediationMember-restore-us-east-1`;
+  const snapshot = {
+    bucket: BUCKET,
+    key: memberKey,
+    accountId: MEMBER,
+    region: 'us-east-1',
+    kind: 'monitoring-schedule',
+    name: 'Churn-1',
+    snapshotId: SNAPSHOT_ID,
+  };
 
-  it("Given the command the workflow writes for a member account's snapshot, Then it names the account, the Region and a role to fill in there", () => {
+  it("Given the command the workflow writes for a member account's snapshot, Then it names the account, the Region and the restore role the member stack deploys there", () => {
     expect(memberKey).toBe(
       `resources/${MEMBER}/us-east-1/monitoring-schedule/Churn-1/${SNAPSHOT_ID}/snapshot.json`,
     );
     expect(memberCommand).toBe(
-      `${RESOURCE_RESTORE_TOOL} --snapshot s3://${BUCKET}/${memberKey} --account ${MEMBER} --region us-east-1 --role-arn arn:aws:iam::${MEMBER}:role/<your-operator-role-there>`,
+      `${RESOURCE_RESTORE_TOOL} --snapshot s3://${BUCKET}/${memberKey} --account ${MEMBER} --region us-east-1 --role-arn ${restoreRole}`,
     );
   });
 
-  it('Given that command as it is, When parsed, Then it is a usage error asking for the role', () => {
-    const parsed = parseResourceRestoreArguments(memberArgs);
+  it('Given that command as it is, When parsed, Then the snapshot, account, Region and restore role are its options', () => {
+    expect(parseResourceRestoreArguments(memberArgs)).toEqual({
+      kind: 'options',
+      options: { snapshot, account: MEMBER, region: 'us-east-1', roleArn: restoreRole, dryRun: false },
+    });
+  });
 
-    expect(parsed.kind).toBe('usage-error');
-    expect(parsed.kind === 'usage-error' ? parsed.message : '').toContain(
+  it("Given an older alert's command with a role to fill in, When parsed as it is, Then it is a usage error asking for the role, and with the operator's role filled in it is accepted", () => {
+    const old = memberArgs.map((arg) =>
+      arg === restoreRole ? `arn:aws:iam::${MEMBER}:role/<your-operator-role-there>` : arg,
+    );
+
+    const asPrinted = parseResourceRestoreArguments(old);
+    const filledIn = parseResourceRestoreArguments(
+      old.map((arg) => arg.replace('<your-operator-role-there>', 'restore-operator')),
+    );
+
+    expect(asPrinted.kind).toBe('usage-error');
+    expect(asPrinted.kind === 'usage-error' ? asPrinted.message : '').toContain(
       'replace <your-operator-role-there> with the name of your operator role in that account',
     );
-  });
-
-  it("Given that command with the operator's role filled in, When parsed, Then the snapshot, account, Region and role are its options", () => {
-    const args = memberArgs.map((arg) => arg.replace('<your-operator-role-there>', 'restore-operator'));
-
-    expect(parseResourceRestoreArguments(args)).toEqual({
+    expect(filledIn).toEqual({
       kind: 'options',
-      options: {
-        snapshot: {
-          bucket: BUCKET,
-          key: memberKey,
-          accountId: MEMBER,
-          region: 'us-east-1',
-          kind: 'monitoring-schedule',
-          name: 'Churn-1',
-          snapshotId: SNAPSHOT_ID,
-        },
-        account: MEMBER,
-        region: 'us-east-1',
-        roleArn: MEMBER_ROLE,
-        dryRun: false,
-      },
+      options: { snapshot, account: MEMBER, region: 'us-east-1', roleArn: MEMBER_ROLE, dryRun: false },
     });
   });
 

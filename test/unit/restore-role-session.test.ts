@@ -12,7 +12,11 @@ import {
   roleSession,
   sessionClient,
 } from '../../bin/restore-notebook/role-session.js';
-import { RESTORE_TOOL, restoreCommandFor } from '../../handlers/shared/restore-command.js';
+import {
+  OPERATOR_ROLE_PLACEHOLDER,
+  RESTORE_TOOL,
+  restoreCommandFor,
+} from '../../handlers/shared/restore-command.js';
 
 const ROLE = 'arn:aws:iam::444455556666:role/restore-operator';
 const START = new Date('2026-11-23T09:05:00.000Z');
@@ -108,6 +112,7 @@ describe('restore commands for another account or Region', () => {
   const BUCKET = 'sagemakerbackups-111122223333-eu-west-1';
   const PREFIX = 'roles/AROAEXAMPLE:SageMaker/Research-Notebook/20261123T090000Z-run-1';
   const home = { accountId: '111122223333', region: 'eu-west-1' };
+  const members = { roleName: 'Acme' };
 
   it.each([
     ['the deployment’s own account and Region', home, ''],
@@ -119,30 +124,55 @@ describe('restore commands for another account or Region', () => {
     [
       'another account',
       { accountId: '444455556666', region: 'eu-west-1' },
-      ' --account 444455556666 --region eu-west-1 --role-arn arn:aws:iam::444455556666:role/<your-operator-role-there>',
+      ' --account 444455556666 --region eu-west-1 --role-arn arn:aws:iam::444455556666:role/sagemaker-remediation/Acme-restore-eu-west-1',
+    ],
+    [
+      'another account, in the China partition',
+      { accountId: '444455556666', region: 'cn-north-1' },
+      ' --account 444455556666 --region cn-north-1 --role-arn arn:aws-cn:iam::444455556666:role/sagemaker-remediation/Acme-restore-cn-north-1',
     ],
   ])(
-    'Given a notebook in %s, Then the note’s command says where, and which role to use',
+    'Given a notebook in %s, Then the note’s command says where, and the restore role the member stack deploys there',
     (_case, resource, tail) => {
-      expect(restoreCommandFor(BUCKET, PREFIX, { resource, deployment: home })).toBe(
+      expect(restoreCommandFor(BUCKET, PREFIX, { resource, deployment: home, members })).toBe(
         `${RESTORE_TOOL} --snapshot s3://${BUCKET}/${PREFIX} --wait${tail}`,
       );
     },
   );
 
-  it('Given the other account’s command with the role filled in, When the notebook tool parses it, Then the account, Region and role are its options', () => {
+  it('Given the other account’s command as the note gives it, When the notebook tool parses it, Then the account, Region and restore role are its options', () => {
     const command = restoreCommandFor(BUCKET, PREFIX, {
       resource: { accountId: '444455556666', region: 'eu-west-1' },
       deployment: home,
-    }).replace('<your-operator-role-there>', 'restore-operator');
+      members,
+    });
 
     const parsed = parseRestoreArguments(command.slice(RESTORE_TOOL.length + 1).split(' '));
 
     expect(parsed.kind === 'options' ? parsed.options : parsed).toMatchObject({
       account: '444455556666',
       region: 'eu-west-1',
-      roleArn: ROLE,
+      roleArn: 'arn:aws:iam::444455556666:role/sagemaker-remediation/Acme-restore-eu-west-1',
       wait: true,
     });
+  });
+
+  it('Given where the settings are not known (a tool’s own refusal), When the options are printed, Then the role is a placeholder the tool refuses, and the same command with it filled in is accepted', () => {
+    const command = restoreCommandFor(BUCKET, PREFIX, {
+      resource: { accountId: '444455556666', region: 'eu-west-1' },
+      deployment: home,
+    });
+    const args = (text: string) => text.slice(RESTORE_TOOL.length + 1).split(' ');
+
+    const asPrinted = parseRestoreArguments(args(command));
+    const filledIn = parseRestoreArguments(
+      args(command.replace(OPERATOR_ROLE_PLACEHOLDER, 'restore-operator')),
+    );
+
+    expect(command).toContain(`--role-arn arn:aws:iam::444455556666:role/${OPERATOR_ROLE_PLACEHOLDER}`);
+    expect(asPrinted.kind === 'usage-error' ? asPrinted.message : asPrinted).toContain(
+      `replace ${OPERATOR_ROLE_PLACEHOLDER} with the name of your operator role in that account`,
+    );
+    expect(filledIn.kind === 'options' ? filledIn.options : filledIn).toMatchObject({ roleArn: ROLE });
   });
 });

@@ -2,11 +2,13 @@
  * bin/restore-resource.ts for a resource of a member account: the deployment in the administrator
  * account fixed a member's monitoring schedule after an approval, through the member role; the
  * snapshot is in the deployment's bucket under the member's account and Region, and the alert's
- * command names them. The operator reads the snapshot with their own role and makes the restore's
- * calls as a role of theirs in the member account, assumed with STS (trust and identity policies
- * evaluated by the simulated directory).
+ * command names them and the restore role the member stack deploys there. The operator, holding only
+ * the stack's two restore policies, reads the snapshot with their own role and makes the restore's
+ * calls as that restore role, assumed with STS (trust and identity policies evaluated by the simulated
+ * directory).
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../../bin/restore-resource/arguments.js';
 import {
@@ -14,7 +16,6 @@ import {
   type ResourceRestoreDependencies,
 } from '../../bin/restore-resource/command.js';
 import { parseResourceSnapshot } from '../../handlers/shared/resource-snapshot.js';
-import { OPERATOR_ROLE_PLACEHOLDER } from '../../handlers/shared/restore-command.js';
 import type { SimulatedAccount } from '../../simulation/account/account.js';
 import type { Caller } from '../../simulation/account/authorizer.js';
 import { customActionEvent, resourceControlFinding } from '../../simulation/account/sample-findings.js';
@@ -22,6 +23,7 @@ import type { LocalDeployment } from '../../simulation/runner/local-deployment.j
 import {
   createMemberRestoreOperator,
   createRestoreOperator,
+  memberRestoreRoleArn,
   restoreRoleSessions,
 } from '../../simulation/runner/restore-operator.js';
 import { seedFailingResource } from '../../simulation/scenarios/failing-resources.js';
@@ -36,8 +38,8 @@ interface Scenario {
   readonly deployment: LocalDeployment;
   readonly member: SimulatedAccount;
   readonly operator: Caller;
-  /** The operator's role in the member account. */
-  readonly memberRole: string;
+  /** The member stack's restore role in the member account. */
+  readonly restoreRole: string;
   /** The alert's command arguments, exactly. */
   readonly alertArgs: string[];
   readonly uri: string;
@@ -94,14 +96,18 @@ async function givenMemberScheduleChanged(): Promise<Scenario> {
     deployment,
     member,
     operator,
-    memberRole: createMemberRestoreOperator(deployment, member, operator),
+    restoreRole: memberRestoreRoleArn(deployment, member),
     alertArgs,
     uri: alertArgs[1] ?? '',
   };
 }
 
 /** When the tool runs as the operator (their own clients in the administrator account). */
-async function whenRestoreRuns(scenario: Scenario, args: readonly string[]) {
+async function whenRestoreRuns(
+  scenario: Scenario,
+  args: readonly string[],
+  memberRole = scenario.restoreRole,
+) {
   const { deployment, member, operator } = scenario;
   const home = deployment.account;
   const clients = home.sdkClients(operator);
@@ -135,20 +141,17 @@ async function whenRestoreRuns(scenario: Scenario, args: readonly string[]) {
         decision: record.decision,
       })),
     denied: [...home.authorizations.slice(), ...memberAuthorizations]
-      .filter(
-        (record) =>
-          record.caller.roleArn === operator.roleArn || record.caller.roleArn === scenario.memberRole,
-      )
+      .filter((record) => record.caller.roleArn === operator.roleArn || record.caller.roleArn === memberRole)
       .filter((record) => record.decision !== 'Allowed')
       .map((record) => `${record.action} ${record.resource}`),
   };
 }
 
 describe('restore-resource: a member account', () => {
-  it("Given a member's schedule an approved change fixed, When the operator runs the alert's command with their role there, Then the schedule is the snapshot's again, changed as that role in a session named after the tool", async () => {
+  it("Given a member's schedule an approved change fixed, When the operator holding only the stack's restore policies runs the alert's command as it is, Then the schedule is the snapshot's again, changed as the member stack's restore role in a session named after the tool", async () => {
     const scenario = await givenMemberScheduleChanged();
-    const { deployment, member, memberRole } = scenario;
-    // The alert names the member's account and Region, and a role of the operator's to fill in
+    const { deployment, member, restoreRole } = scenario;
+    // The alert names the member's account and Region, and the restore role there
     expect(scenario.uri).toMatch(
       new RegExp(
         `^s3://${deployment.resourceSnapshotBucket}/resources/${MEMBER}/${HOME}/monitoring-schedule/${SCHEDULE}/`,
@@ -160,20 +163,20 @@ describe('restore-resource: a member account', () => {
       '--region',
       HOME,
       '--role-arn',
-      `arn:aws:iam::${MEMBER}:role/${OPERATOR_ROLE_PLACEHOLDER}`,
+      `arn:aws:iam::${MEMBER}:role/sagemaker-remediation/SageMakerRemediationMember-restore-${HOME}`,
     ]);
-    const args = scenario.alertArgs.map((arg) => arg.replace(OPERATOR_ROLE_PLACEHOLDER, 'RestoreOperator'));
+    expect(restoreRole).toBe(scenario.alertArgs.at(-1));
 
-    const result = await whenRestoreRuns(scenario, args);
+    const result = await whenRestoreRuns(scenario, scenario.alertArgs);
 
     expect(result.err).toBe('');
     expect(result.exitCode).toBe(EXIT_OK);
-    // The snapshot read at home with the operator's own role; the update in the member account, as the member role
+    // The snapshot read at home with the operator's own role; the update in the member account, as the restore role
     expect(result.homeCalls).toEqual(['S3 GetObject']);
     expect(result.memberSageMaker).toEqual([
       {
         action: 'sagemaker:UpdateMonitoringSchedule',
-        role: memberRole,
+        role: restoreRole,
         session: expect.stringMatching(/^restore-resource-\d{8}T\d{6}Z$/),
         decision: 'Allowed',
       },
@@ -185,7 +188,22 @@ describe('restore-resource: a member account', () => {
     );
     expect(snapshot.arn.split(':')[4]).toBe(MEMBER);
     expect(networkIsolationOf(member)).toBe(false);
-    expect(result.out).toContain(`Calls as:     ${args.at(-1)}`);
+    expect(result.out).toContain(`Calls as:     ${restoreRole}`);
+  });
+
+  it("Given a role the operator built by hand in the member account instead, When the alert's command runs with it, Then the schedule is put back as that role", async () => {
+    const scenario = await givenMemberScheduleChanged();
+    const handBuilt = createMemberRestoreOperator(scenario.deployment, scenario.member, scenario.operator);
+    const args = [...scenario.alertArgs.slice(0, -1), handBuilt];
+
+    const result = await whenRestoreRuns(scenario, args, handBuilt);
+
+    expect(result.exitCode).toBe(EXIT_OK);
+    expect(result.memberSageMaker.map(({ action, role }) => `${action} ${role}`)).toEqual([
+      `sagemaker:UpdateMonitoringSchedule ${handBuilt}`,
+    ]);
+    expect(result.denied).toEqual([]);
+    expect(networkIsolationOf(scenario.member)).toBe(false);
   });
 
   it("Given the same snapshot, When run without --role-arn as the administrator account's operator, Then it is refused naming --role-arn and nothing is called in the member account", async () => {
@@ -227,19 +245,70 @@ describe('restore-resource: a member account', () => {
     expect(networkIsolationOf(scenario.member)).toBe(true);
   });
 
-  it('Given a role of the member account the operator may not assume, When run with it, Then it is refused naming --role-arn and nothing is changed', async () => {
+  it("Given another role of the member account, trusting the administrator account, When run with it, Then it is refused naming --role-arn, as the stack's policies may assume the restore roles only, and nothing is changed", async () => {
     const scenario = await givenMemberScheduleChanged();
-    const args = scenario.alertArgs.map((arg) => arg.replace(OPERATOR_ROLE_PLACEHOLDER, 'SomeoneElsesRole'));
+    const role = scenario.member.iam.createRole({
+      roleName: 'SomeoneElsesRole',
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${homeOf(scenario).accountId}:root` },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      },
+    });
+    const args = [...scenario.alertArgs.slice(0, -1), role];
 
-    const result = await whenRestoreRuns(scenario, args);
+    const result = await whenRestoreRuns(scenario, args, role);
 
-    const role = `arn:aws:iam::${MEMBER}:role/SomeoneElsesRole`;
     expect(result.exitCode).toBe(EXIT_FAILED);
     expect(result.err).toContain(`--role-arn ${role} could not be assumed (AccessDenied`);
     // STS refused it, and that was all
     expect(takeDeniedCalls(scenario.deployment)).toEqual([expect.stringContaining(`sts:AssumeRole ${role}`)]);
     expect(result.memberSageMaker).toEqual([]);
     expect(networkIsolationOf(scenario.member)).toBe(true);
+  });
+});
+
+describe("the member stack's restore role: who may assume it", () => {
+  it("Given a member account with the member stack, When the operator holding the stack's restore policies, an operator without them, and the deployment's own roles assume its restore role, Then STS lets only the first in", async () => {
+    const deployment = givenDeployment();
+    const member = deployment.addMemberAccount(MEMBER, HOME);
+    const restoreRole = memberRestoreRoleArn(deployment, member);
+    const assume = (caller: Caller) =>
+      deployment.directory
+        .stsClient(caller, HOME)
+        .send(new AssumeRoleCommand({ RoleArn: restoreRole, RoleSessionName: 'restore-check' }))
+        .then(
+          () => 'assumed',
+          (error: Error) => error.name,
+        );
+    // (the deployment's roles may assume `<roleName>-*`, the member roles' names, which this one's matches too)
+    const changeResource = deployment.functionCaller(deployment.deployedFunction('ChangeResource'));
+
+    const outcomes = {
+      operator: await assume(createRestoreOperator(deployment)),
+      withoutPolicies: await assume(
+        createRestoreOperator(deployment, { roleName: 'NoPolicies', withPolicy: false }),
+      ),
+      stateMachine: await assume(deployment.stateMachineCaller),
+      changeResource: await assume(changeResource),
+    };
+
+    expect(outcomes).toEqual({
+      operator: 'assumed',
+      withoutPolicies: 'AccessDenied',
+      stateMachine: 'AccessDenied',
+      changeResource: 'AccessDenied',
+    });
+    expect(takeDeniedCalls(deployment)).toEqual(
+      ['NoPolicies', deployment.stateMachineCaller.roleArn, changeResource.roleArn].map(
+        (role) => `${role.split('/').at(-1)} sts:AssumeRole ${restoreRole}`,
+      ),
+    );
   });
 });
 
