@@ -40,8 +40,22 @@ import { type LambdaContext, type Logger, lambdaLogger } from './shared/logger.j
 import type { DocumentClient } from './shared/notebook-locks.js';
 
 const sqsEventSchema = z.looseObject({
-  Records: z.array(z.looseObject({ messageId: z.string(), body: z.string() })),
+  Records: z.array(
+    z.looseObject({
+      messageId: z.string(),
+      body: z.string(),
+      attributes: z.optional(z.looseObject({ ApproximateReceiveCount: z.optional(z.string()) })),
+    }),
+  ),
 });
+
+/**
+ * Receives after which a message starts without a slot when the slot table cannot be read or written
+ * (10 x the 180 s visibility timeout: half an hour). Spacing only keeps the APIs below their rates;
+ * a DynamoDB outage must not hold findings back for the 50 hours until the dead-letter queue, with
+ * nothing written on them. The execution's own lock and notes then say what happened.
+ */
+export const UNSPACED_AFTER_RECEIVES = 10;
 
 export interface StartDependencies {
   readonly sfn: StepFunctionsClient;
@@ -58,6 +72,8 @@ export interface BatchResponse {
 
 interface Pending {
   readonly messageId: string;
+  /** How often SQS has delivered the message, this time included. */
+  readonly receiveCount: number;
   readonly name: string;
   readonly input: string;
   readonly eventId: string;
@@ -191,6 +207,7 @@ export function createStartRemediationHandler(deps: StartDependencies) {
       const key = spacingKey(spacingTarget(body));
       const pending = {
         messageId: record.messageId,
+        receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1,
         name: findingExecutionName(eventId),
         input: record.body,
         eventId,
@@ -198,10 +215,28 @@ export function createStartRemediationHandler(deps: StartDependencies) {
       groups.set(key, [...(groups.get(key) ?? []), pending]);
     }
     for (const [key, group] of groups) {
-      const granted = await acquire(
-        key,
-        group.map((pending) => pending.name),
-      );
+      let granted: Set<string>;
+      let spaced = true;
+      try {
+        granted = await acquire(
+          key,
+          group.map((pending) => pending.name),
+        );
+      } catch (error) {
+        // The slot table failed (after the SDK's retries): messages received often enough start
+        // without a slot; the others wait for their next receive.
+        spaced = false;
+        granted = new Set(
+          group
+            .filter((pending) => pending.receiveCount >= UNSPACED_AFTER_RECEIVES)
+            .map((pending) => pending.name),
+        );
+        logger.error('slot table unavailable: messages received often enough start unspaced', {
+          accountRegion: key,
+          error: errorName(error),
+          unspaced: granted.size,
+        });
+      }
       const notStarted: string[] = [];
       for (const pending of group) {
         if (!granted.has(pending.name)) {
@@ -228,7 +263,17 @@ export function createStartRemediationHandler(deps: StartDependencies) {
           failures.push(pending.messageId);
         }
       }
-      if (notStarted.length > 0) await release(key, notStarted);
+      if (spaced && notStarted.length > 0) {
+        try {
+          await release(key, notStarted);
+        } catch (error) {
+          // The slots lapse with their lease: the messages are received again either way.
+          logger.warn('slots not released: they lapse with their lease', {
+            accountRegion: key,
+            error: errorName(error),
+          });
+        }
+      }
     }
     const waiting = failures.length;
     if (waiting > 0) logger.info('messages left for their next receive', { count: waiting });

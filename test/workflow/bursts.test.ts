@@ -12,9 +12,12 @@
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
+import { parseStartSettings, START_SETTINGS_VARIABLE } from '../../handlers/shared/execution-spacing.js';
+import { UNSPACED_AFTER_RECEIVES } from '../../handlers/start-remediation.js';
 import { notebookControlFinding } from '../../simulation/account/sample-findings.js';
 import type { LocalDeployment } from '../../simulation/runner/local-deployment.js';
 import type { ExecutionRecord } from '../../simulation/runner/local-state-machine.js';
+import { visibilityTimeoutSeconds } from '../../stacks/finding-buffer.js';
 import { givenDeployment, lockItems } from './workflow-fixtures.js';
 
 /** The most finding executions (not clean-ups) that were running at the same instant. */
@@ -217,5 +220,44 @@ describe('a burst of one account spaced by intake.concurrencyPerAccountRegion', 
       .filter((call) => call.operation === 'UpdateNotebookInstance' && call.outcome === 'ok');
     expect(updates).toHaveLength(notebooks);
     expect(lockItems(deployment)).toEqual([]);
+  });
+
+  it('Given the slot table failing on every read, When a finding arrives, Then it starts without a slot after UNSPACED_AFTER_RECEIVES receives and is remediated, instead of cycling to the dead-letter queue with nothing written on it', async () => {
+    // Given
+    const deployment = givenDeployment();
+    deployment.account.sagemaker.seedNotebook({
+      name: 'slotless',
+      status: 'InService',
+      rootAccess: 'Enabled',
+    });
+    const { slotTableName } = parseStartSettings(
+      deployment.deployedFunction('StartRemediation').environment[START_SETTINGS_VARIABLE],
+    );
+    deployment.account.faults.failNext({
+      service: 'DynamoDB',
+      operation: 'GetItem',
+      code: 'InternalServerError',
+      httpStatusCode: 500,
+      resourceName: slotTableName,
+      times: 1_000_000,
+    });
+    const finding = notebookControlFinding({ controlId: 'SageMaker.3', notebookName: 'slotless' });
+
+    // When
+    const startedAt = deployment.account.clock.nowMs();
+    deployment.importFinding(finding);
+    const executions = await deployment.settle();
+
+    // Then the finding's execution started once, on the receive that allows it, and fixed the notebook
+    const findingExecutions = executions.filter((execution) => execution.name.startsWith('finding-'));
+    expect(findingExecutions.map((execution) => execution.status)).toEqual(['SUCCEEDED']);
+    const waitedSeconds = ((findingExecutions[0]?.startedAt.getTime() ?? 0) - startedAt) / 1000;
+    expect(waitedSeconds).toBeGreaterThanOrEqual((UNSPACED_AFTER_RECEIVES - 1) * visibilityTimeoutSeconds());
+    expect(waitedSeconds).toBeLessThan(UNSPACED_AFTER_RECEIVES * visibilityTimeoutSeconds() + 60);
+    expect(
+      deployment.account.sagemaker.describeNotebookInstance({ NotebookInstanceName: 'slotless' }).RootAccess,
+    ).toBe('Disabled');
+    expect(deployment.account.securityHub.getFinding(finding.Id ?? '')?.Workflow?.Status).toBe('RESOLVED');
+    expect(deployment.findingQueue.deadLettered).toEqual([]);
   });
 });
