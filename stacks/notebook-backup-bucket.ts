@@ -71,13 +71,14 @@ export class NotebookBackupBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: NotebookBackupBucketProps) {
     super(scope, id);
-    const retentionDays = props.retentionDays ?? DEFAULT_SNAPSHOT_RETENTION_DAYS;
-    const noncurrentRetentionDays = props.noncurrentRetentionDays ?? DEFAULT_NONCURRENT_RETENTION_DAYS;
-    const accessLogRetentionDays = props.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS;
+    const {
+      retentionDays,
+      noncurrentRetentionDays,
+      accessLogRetentionDays,
+      problems: retentionProblems,
+    } = snapshotRetention(props);
     const problems = [
-      ...wholeDaysProblems('retentionDays', retentionDays),
-      ...wholeDaysProblems('noncurrentRetentionDays', noncurrentRetentionDays),
-      ...wholeDaysProblems('accessLogRetentionDays', accessLogRetentionDays),
+      ...retentionProblems,
       ...(props.bucketName === undefined ? [] : bucketNameProblems(props.bucketName)),
     ];
     if (problems.length > 0) {
@@ -218,6 +219,27 @@ function bucketNameProblems(name: string): string[] {
  * logging supports), TLS only, private, its logs expired after `retentionDays`, retained with the stack
  * (they are the record of who read or wrote a snapshot).
  */
+/** The retention props of a snapshot bucket, defaulted, and why they cannot be used (every one). */
+export function snapshotRetention(props: {
+  readonly retentionDays?: number;
+  readonly noncurrentRetentionDays?: number;
+  readonly accessLogRetentionDays?: number;
+}) {
+  const retentionDays = props.retentionDays ?? DEFAULT_SNAPSHOT_RETENTION_DAYS;
+  const noncurrentRetentionDays = props.noncurrentRetentionDays ?? DEFAULT_NONCURRENT_RETENTION_DAYS;
+  const accessLogRetentionDays = props.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS;
+  return {
+    retentionDays,
+    noncurrentRetentionDays,
+    accessLogRetentionDays,
+    problems: [
+      ...wholeDaysProblems('retentionDays', retentionDays),
+      ...wholeDaysProblems('noncurrentRetentionDays', noncurrentRetentionDays),
+      ...wholeDaysProblems('accessLogRetentionDays', accessLogRetentionDays),
+    ],
+  };
+}
+
 /**
  * What every snapshot bucket of the app is (the administrator stack's and the member stacks' notebook
  * data buckets): versioned, TLS only, private, owner-enforced, logged, its snapshots expiring after

@@ -13,11 +13,8 @@ import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   createAccessLogBucket,
-  DEFAULT_ACCESS_LOG_RETENTION_DAYS,
-  DEFAULT_NONCURRENT_RETENTION_DAYS,
-  DEFAULT_SNAPSHOT_RETENTION_DAYS,
   retainedSnapshotBucketProps,
-  wholeDaysProblems,
+  snapshotRetention,
 } from './notebook-backup-bucket.js';
 import { notebookRolePrefixStatements } from './notebook-role-prefixes.js';
 
@@ -56,14 +53,8 @@ export class NotebookDataBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: NotebookDataBucketProps) {
     super(scope, id);
-    const retentionDays = props.retentionDays ?? DEFAULT_SNAPSHOT_RETENTION_DAYS;
-    const noncurrentRetentionDays = props.noncurrentRetentionDays ?? DEFAULT_NONCURRENT_RETENTION_DAYS;
-    const accessLogRetentionDays = props.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS;
-    const problems = [
-      ...wholeDaysProblems('retentionDays', retentionDays),
-      ...wholeDaysProblems('noncurrentRetentionDays', noncurrentRetentionDays),
-      ...wholeDaysProblems('accessLogRetentionDays', accessLogRetentionDays),
-    ];
+    const { retentionDays, noncurrentRetentionDays, accessLogRetentionDays, problems } =
+      snapshotRetention(props);
     if (problems.length > 0) {
       throw new Error(`Invalid NotebookDataBucket '${id}':\n${problems.join('\n')}`);
     }
