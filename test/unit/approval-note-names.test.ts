@@ -6,31 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ObservedResource } from '../../handlers/shared/controls/control-module.js';
-import { findControl } from '../../handlers/shared/controls-catalogue.js';
 import type { ValidatedFinding } from '../../handlers/shared/finding-event.js';
 import { NOTE_LIMIT } from '../../handlers/shared/plan-decisions.js';
 import { decideForResource, namesWithin } from '../../handlers/shared/resource-decisions.js';
 import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
+import { validatedFinding } from './validated-finding-fixture.js';
 
 const DEADLINE = new Date('2026-11-30T09:00:00.000Z');
 const ACCOUNT = 'arn:aws:sagemaker:eu-west-1:111122223333';
 
-function finding(controlId: string, arn: string): ValidatedFinding {
-  const control = findControl(controlId);
-  if (!control) throw new Error(`no control ${controlId}`);
-  return {
-    id: `arn:aws:securityhub:eu-west-1:111122223333:security-control/${controlId}/finding/1`,
-    productArn: 'arn:aws:securityhub:eu-west-1::product/aws/securityhub',
-    accountId: '111122223333',
-    region: 'eu-west-1',
-    control,
-    complianceStatus: 'FAILED',
-    recordState: 'ACTIVE',
-    workflowStatus: 'NEW',
-    resourceType: control.resourceType,
-    resourceArn: arn,
-  };
-}
+const finding = (controlId: string, arn: string): ValidatedFinding => validatedFinding(controlId, arn);
 
 /** The approval note planning writes on the finding, or a failure naming what it decided instead. */
 function approvalNote(

@@ -10,27 +10,14 @@ import type { ValidatedFinding } from '../../handlers/shared/finding-event.js';
 import { annotation, NOTE_LIMIT } from '../../handlers/shared/plan-decisions.js';
 import { decideForResource } from '../../handlers/shared/resource-decisions.js';
 import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
+import { validatedFinding } from './validated-finding-fixture.js';
 
 const DEADLINE = new Date('2026-11-30T09:00:00.000Z');
 /** SageMaker's longest name for models, feature groups and endpoints (63, a feature group 64). */
 const LONG_NAME = 'churn-prediction-platform-team-eu-west-1-production-resource-01';
 
-function finding(controlId: string, kind: string, name: string): ValidatedFinding {
-  const control = findControl(controlId);
-  if (!control) throw new Error(`no control ${controlId}`);
-  return {
-    id: `arn:aws:securityhub:eu-west-1:111122223333:security-control/${controlId}/finding/1`,
-    productArn: 'arn:aws:securityhub:eu-west-1::product/aws/securityhub',
-    accountId: '111122223333',
-    region: 'eu-west-1',
-    control,
-    complianceStatus: 'FAILED',
-    recordState: 'ACTIVE',
-    workflowStatus: 'NEW',
-    resourceType: control.resourceType,
-    resourceArn: `arn:aws:sagemaker:eu-west-1:111122223333:${kind}/${name.toLowerCase()}`,
-  };
-}
+const finding = (controlId: string, kind: string, name: string): ValidatedFinding =>
+  validatedFinding(controlId, `arn:aws:sagemaker:eu-west-1:111122223333:${kind}/${name.toLowerCase()}`);
 
 const PUBLIC_CONTAINER = {
   Image: 'public.ecr.aws/example/churn:1',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findControl, resolveModes } from '../../handlers/shared/controls-catalogue.js';
+import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import type { ValidatedFinding } from '../../handlers/shared/finding-event.js';
 import {
   buildPlanResult,
@@ -14,27 +14,19 @@ import {
 } from '../../handlers/shared/plan-decisions.js';
 import { isRunningStatus } from '../../handlers/shared/remediation-plan.js';
 import { EXECUTION, runtimeSettings } from './runtime-settings-fixture.js';
+import { validatedFinding } from './validated-finding-fixture.js';
 
 const execution = EXECUTION;
 
-function finding(controlId: string, overrides: Partial<ValidatedFinding> = {}): ValidatedFinding {
-  const control = findControl(controlId);
-  if (!control) throw new Error(`no control ${controlId}`);
-  return {
-    id: `arn:aws:securityhub:eu-west-1:111122223333:security-control/${controlId}/finding/1`,
-    productArn: 'arn:aws:securityhub:eu-west-1::product/aws/securityhub',
-    accountId: '111122223333',
-    region: 'eu-west-1',
-    control,
-    complianceStatus: 'FAILED',
-    recordState: 'ACTIVE',
-    workflowStatus: 'NEW',
-    resourceType: control.resourceType,
-    resourceArn: 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook',
-    notebookName: 'Research-Notebook',
-    ...overrides,
-  };
-}
+const finding = (controlId: string, overrides: Partial<ValidatedFinding> = {}): ValidatedFinding =>
+  validatedFinding(
+    controlId,
+    'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook',
+    {
+      notebookName: 'Research-Notebook',
+      ...overrides,
+    },
+  );
 
 const settings = runtimeSettings;
 const timing = runtimeSettings().timing;
