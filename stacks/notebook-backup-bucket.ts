@@ -177,16 +177,7 @@ export class NotebookBackupBucket extends Construct {
         },
       }),
     );
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'DenyCustomerProvidedKeys',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [this.bucket.arnForObjects('*')],
-        conditions: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
-      }),
-    );
+    this.bucket.addToResourcePolicy(denyCustomerProvidedKeys(this.bucket));
   }
 
   private keyThroughThisBucket(): Record<string, string> {
@@ -219,6 +210,21 @@ function bucketNameProblems(name: string): string[] {
  * logging supports), TLS only, private, its logs expired after `retentionDays`, retained with the stack
  * (they are the record of who read or wrote a snapshot).
  */
+/**
+ * Refuses a PutObject with a key of the caller's own (SSE-C): a snapshot the workflow could not read
+ * back. Both snapshot buckets carry it.
+ */
+export function denyCustomerProvidedKeys(bucket: Bucket): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'DenyCustomerProvidedKeys',
+    effect: Effect.DENY,
+    principals: [new AnyPrincipal()],
+    actions: ['s3:PutObject'],
+    resources: [bucket.arnForObjects('*')],
+    conditions: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+  });
+}
+
 /** The retention props of a snapshot bucket, defaulted, and why they cannot be used (every one). */
 export function snapshotRetention(props: {
   readonly retentionDays?: number;

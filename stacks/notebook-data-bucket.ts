@@ -13,6 +13,7 @@ import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   createAccessLogBucket,
+  denyCustomerProvidedKeys,
   retainedSnapshotBucketProps,
   snapshotRetention,
 } from './notebook-backup-bucket.js';
@@ -85,15 +86,6 @@ export class NotebookDataBucket extends Construct {
         conditions: { Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' } },
       }),
     );
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'DenyCustomerProvidedKeys',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [this.bucket.arnForObjects('*')],
-        conditions: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
-      }),
-    );
+    this.bucket.addToResourcePolicy(denyCustomerProvidedKeys(this.bucket));
   }
 }
