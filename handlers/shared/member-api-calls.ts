@@ -55,10 +55,11 @@ export const memberApiRequestSchema = z.object({
 export type MemberApiRequest = z.infer<typeof memberApiRequestSchema>;
 
 /**
- * Step Functions calls S3 through the SDK for Java v2, which maps the codes of every exception S3's
- * model declares, on any operation (the S3 API reference's error list).
+ * The error shapes the S3 API model defines (SDK v3 `@aws-sdk/client-s3` exports the same names).
+ * Step Functions calls S3 through the SDK for Java v2, which maps these codes on any operation. The
+ * simulated account raises and names S3 errors from this same list.
  */
-const S3_MODELED_ERRORS: readonly string[] = [
+export const S3_MODELED_ERRORS: readonly string[] = [
   'BucketAlreadyExists',
   'BucketAlreadyOwnedByYou',
   'EncryptionTypeMismatch',

@@ -3,6 +3,7 @@
  * Step Functions Task state sees (the names Retry and Catch match on).
  */
 
+import { S3_MODELED_ERRORS } from '../../handlers/shared/member-api-calls.js';
 import { INFERENCE_DECLARED_ERRORS } from './declared-errors-inference.js';
 import { MONITORING_DECLARED_ERRORS } from './declared-errors-monitoring.js';
 
@@ -189,23 +190,6 @@ export function defaultStatusFor(code: string): number {
   };
   return statuses[code] ?? 400;
 }
-
-/** The error shapes the S3 API model defines (SDK v3 `@aws-sdk/client-s3` exports the same names). */
-const S3_MODELED_ERRORS: readonly string[] = [
-  'BucketAlreadyExists',
-  'BucketAlreadyOwnedByYou',
-  'EncryptionTypeMismatch',
-  'IdempotencyParameterMismatch',
-  'InvalidObjectState',
-  'InvalidRequest',
-  'InvalidWriteOffset',
-  'NoSuchBucket',
-  'NoSuchKey',
-  'NoSuchUpload',
-  'ObjectAlreadyInActiveTierError',
-  'ObjectNotInActiveTierError',
-  'TooManyParts',
-];
 
 /**
  * The errors each operation's API model declares, as the SDK names them (from the
