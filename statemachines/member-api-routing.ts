@@ -22,7 +22,7 @@ import {
   type TaskState,
 } from './amazon-states-language.js';
 import { MEMBER_API_FUNCTION_PLACEHOLDER, MEMBER_SESSION_PAYLOAD } from './member-credentials.js';
-import { placeholder, retryTransient } from './state-builders.js';
+import { placeholder, retryHandlerTransient, retryTransient } from './state-builders.js';
 
 /** The state machine's own Region: a target elsewhere is in a linked Region. */
 export const HOME_REGION_PLACEHOLDER = 'HomeRegion';
@@ -66,7 +66,9 @@ function asMemberApiCall(name: string, task: TaskState): TaskState {
       ...(inputPath !== undefined ? { 'request.$': inputPath } : { request: parameters ?? {} }),
     },
     TimeoutSeconds: Math.max(task.TimeoutSeconds ?? 0, lambdaTaskTimeoutSeconds('member-api-call')),
-    Retry: [...retryTransient('lambda'), ...(task.Retry ?? [])],
+    // Lambda's errors, the integration's (the function names them alike), and the function's own
+    // AssumeRole of the member role briefly failing (STS throttling).
+    Retry: [...retryTransient('lambda'), ...(task.Retry ?? []), ...retryHandlerTransient()],
   };
 }
 

@@ -121,9 +121,8 @@ export const HANDLER_TRANSIENT_ERRORS = [
   'TimeoutError',
 ] as const;
 
-/** A Lambda task's retries: the service's own errors, then the handler's transient ones (up to ~6 minutes). */
-export const retryLambda = (): Retrier[] => [
-  ...retryTransient('lambda'),
+/** The handler's own AWS calls briefly failing, retried with backoff and jitter (up to ~6 minutes). */
+export const retryHandlerTransient = (): Retrier[] => [
   {
     ErrorEquals: [...HANDLER_TRANSIENT_ERRORS],
     IntervalSeconds: 2,
@@ -133,6 +132,9 @@ export const retryLambda = (): Retrier[] => [
     JitterStrategy: 'FULL',
   },
 ];
+
+/** A Lambda task's retries: the service's own errors, then the handler's transient ones. */
+export const retryLambda = (): Retrier[] => [...retryTransient('lambda'), ...retryHandlerTransient()];
 
 export const catchAll = (next: string, resultPath: string): Catcher[] => [
   { ErrorEquals: ['States.ALL'], Next: next, ResultPath: resultPath },

@@ -52,6 +52,8 @@ describe('member Tasks with a whole-object request', () => {
     // Lambda's own transient errors are retried first, then the integration's, as before.
     expect(createNotebook.Retry?.[0]?.ErrorEquals).toContain('Lambda.TooManyRequestsException');
     expect(createNotebook.Retry?.[1]?.ErrorEquals).toEqual(['SageMaker.SageMakerException']);
+    // And the function's own AssumeRole of the member role throttled is retried, not caught as a failure
+    expect(createNotebook.Retry?.at(-1)?.ErrorEquals).toContain('Throttling');
   });
 
   it('Given any configuration, Then no Task of the definition combines Credentials with InputPath', () => {
