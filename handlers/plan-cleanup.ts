@@ -50,6 +50,7 @@ import {
   LOCK_ITEM_ATTRIBUTES,
 } from './shared/notebook-locks.js';
 import { RECREATED_BY_TAG } from './shared/notebook-recreation.js';
+import { observedSettings, unknownSettings } from './shared/notebook-settings.js';
 import {
   parseRuntimeSettings,
   type RuntimeSettings,
@@ -310,7 +311,7 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
       // Another resource: never looked up as a notebook (one may share its name). Its recovery is its
       // engine's roll-back from the snapshot (CheckNotebookAfterFailure routes it there).
       return {
-        notebook: { status: 'Unknown', rootAccess: 'Unknown' },
+        notebook: { status: 'Unknown', settings: unknownSettings() },
         recreation: { lifecycleSwapped: false, deleted: false },
       };
     }
@@ -328,7 +329,7 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
     }
     if (!described) {
       return {
-        notebook: { status: 'Deleted', rootAccess: 'Unknown' },
+        notebook: { status: 'Deleted', settings: unknownSettings() },
         recreation: {
           lifecycleSwapped: false,
           deleted: plan.remediation === 'recreate-notebook' && hasSnapshot,
@@ -371,7 +372,7 @@ export function createPlanCleanupHandler(deps: PlanCleanupDependencies) {
     return {
       notebook: {
         status: described.NotebookInstanceStatus ?? 'Unknown',
-        rootAccess: described.RootAccess ?? 'Unknown',
+        settings: observedSettings(described),
       },
       recreation: {
         lifecycleSwapped: putBack !== undefined,

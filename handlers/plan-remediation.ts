@@ -38,6 +38,13 @@ import { MemberRoleUnavailable, type MemberSessions } from './shared/member-acce
 import { deployedMemberSessions, type MemberSageMaker, sageMakerOnly } from './shared/member-clients.js';
 import { unreachableAnnotation, unreachableReason } from './shared/member-reach.js';
 import {
+  cannotRemediateAnnotation,
+  decideFromNotebook,
+  dryRunAnnotation,
+  type NotebookObservation,
+  notebookUnavailable,
+} from './shared/notebook-decisions.js';
+import {
   acquireLock,
   createPlan,
   type DocumentClient,
@@ -54,18 +61,13 @@ import { createPlacementReader, decideScope, type PlacementReader } from './shar
 import { memberRoleUnavailableAnnotation, sayingTakenOver } from './shared/plan-annotations.js';
 import {
   buildPlanResult,
-  cannotRemediateAnnotation,
   type Decision,
   decideByMode,
-  decideFromNotebook,
   decideWhenLocked,
-  dryRunAnnotation,
   type ExecutionIdentity,
   exemptAnnotation,
   isExempt,
   lockKeyFor,
-  type NotebookObservation,
-  notebookUnavailable,
   resourceName,
   settingsForRemediateNow,
   type Tag,
@@ -152,7 +154,7 @@ export function createPlanHandler(
       return {
         exists: true,
         status: notebook.NotebookInstanceStatus ?? 'Unknown',
-        rootAccess: notebook.RootAccess ?? 'Enabled',
+        description: notebook,
         failureReason: notebook.FailureReason,
         settings: settingsFromDescribe(notebook, name),
       };
@@ -288,7 +290,7 @@ export function createPlanHandler(
         table: settings.lockTableName,
         key: lockKeyFor(finding),
         owner: execution.id,
-        remediation: 'disable-root-access',
+        remediation: 'update-notebook',
         findingId: finding.id,
         // An OCSF finding's identifier, so that the sweeper can note it if this lock is left behind.
         ocsfFinding: ocsfIdentifierOf(finding),
@@ -314,6 +316,7 @@ export function createPlanHandler(
         finding,
         await observeNotebook(sagemaker, finding.notebookName ?? ''),
         execution,
+        settings.modes,
       );
       // Nothing to change: the lock is not needed any more.
       if (decision.kind !== 'remediate') await release(finding, execution);

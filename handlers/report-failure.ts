@@ -28,7 +28,7 @@ const reportRequest = z.object({
     finding: z.object({ id: z.string() }),
   }),
   failure: errorShape,
-  notebook: z.object({ status: z.string(), rootAccess: z.string() }),
+  notebook: z.object({ status: z.string(), settings: z.record(z.string(), z.string()) }),
   runState: z.object({ wasRunning: z.boolean() }),
   recovery: z.object({ restarted: z.boolean() }),
   recoveryError: z.optional(z.nullable(errorShape)),

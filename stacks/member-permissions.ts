@@ -20,6 +20,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { type ControlModes, resolveModes } from '../handlers/shared/controls-catalogue.js';
 import { notebookDataBucketName } from '../handlers/shared/notebook-data-placement.js';
+import { NOTEBOOK_SETTING_CONTROLS } from '../handlers/shared/notebook-settings.js';
 import { tasksRunBy } from '../statemachines/member-credentials.js';
 import { buildRemediationDefinition } from '../statemachines/remediation-definition.js';
 import {
@@ -75,14 +76,10 @@ export function memberTaskScopes(
   return {
     sagemaker: {
       resources: [notebookInstancesArn(stack)],
-      // The workflow only ever disables root access and direct internet access: it can never be
-      // used to enable either (CreateNotebookInstance is also denied below when it omits them).
-      conditions: {
-        StringEqualsIfExists: {
-          'sagemaker:RootAccess': 'Disabled',
-          'sagemaker:DirectInternetAccess': 'Disabled',
-        },
-      },
+      // The workflow only ever writes the settings the notebook controls require (root access and
+      // direct internet access disabled): it can never be used to undo them (CreateNotebookInstance
+      // is also denied below when it omits them).
+      conditions: { StringEqualsIfExists: notebookSettingConditions() },
       actions: resourceEngineScopes(stack, options.modes, options.engines, options.requiredTagKeys),
     },
     // The pre-flight: the subnet and security groups of the recreated notebook (no resource types).
@@ -103,6 +100,15 @@ export function memberTaskScopes(
       },
     },
   };
+}
+
+/** The notebook controls' settings SageMaker has condition keys for: the only values the roles may write. */
+function notebookSettingConditions(): Record<string, string> {
+  return Object.fromEntries(
+    NOTEBOOK_SETTING_CONTROLS.flatMap(({ setting }) =>
+      setting.conditionKey ? [[setting.conditionKey, setting.value]] : [],
+    ),
+  );
 }
 
 /** Every notebook instance of the stack's account and Region. */
@@ -210,20 +216,17 @@ function notebookChangeDependencies(
   const statements = [
     // What SageMaker checks of whoever creates or starts a notebook, as the restore tool's operators too.
     ...notebookLaunchStatements(stack, notebookInstancesArn(stack)),
-    new PolicyStatement({
-      sid: 'DenyInternetAccessOnCreate',
-      effect: Effect.DENY,
-      actions: ['sagemaker:CreateNotebookInstance'],
-      resources: ['*'],
-      conditions: { StringNotEquals: { 'sagemaker:DirectInternetAccess': 'Disabled' } },
-    }),
-    new PolicyStatement({
-      sid: 'DenyRootAccessOnCreate',
-      effect: Effect.DENY,
-      actions: ['sagemaker:CreateNotebookInstance'],
-      resources: ['*'],
-      conditions: { StringNotEquals: { 'sagemaker:RootAccess': 'Disabled' } },
-    }),
+    // A create that leaves a required setting out gets SageMaker's default (enabled): denied.
+    ...Object.entries(notebookSettingConditions()).map(
+      ([key, value]) =>
+        new PolicyStatement({
+          sid: `Deny${key.replace(/^sagemaker:/, '')}OnCreate`,
+          effect: Effect.DENY,
+          actions: ['sagemaker:CreateNotebookInstance'],
+          resources: ['*'],
+          conditions: { StringNotEquals: { [key]: value } },
+        }),
+    ),
     new PolicyStatement({
       sid: 'DeleteNotebookNetworkInterfaces',
       actions: ['ec2:DeleteNetworkInterface'],

@@ -10,6 +10,7 @@
 
 import { RESOURCE_KINDS } from '../handlers/shared/controls/resource-kinds.js';
 import { CONTROLS } from '../handlers/shared/controls-catalogue.js';
+import { IN_PLACE_NOTEBOOK_CONTROLS, settingsText, updateFor } from '../handlers/shared/notebook-settings.js';
 import {
   LOCK_TAKEOVER_MAX_LENGTH,
   PLAN_NOUN_LIMIT,
@@ -50,6 +51,8 @@ export const ARGUMENT_MAX_LENGTHS: Readonly<Record<string, number>> = {
   '$.plan.resource.name': 120,
   '$.plan.resource.kind': Math.max(...[...RESOURCE_KINDS.keys()].map((kind) => kind.length)),
   '$.plan.resource.summary': SUMMARY_LIMIT,
+  // The in-place notebook engine's settings as text: at most all of them (notebook-settings.ts).
+  '$.plan.resource.settingsText': settingsText(updateFor(IN_PLACE_NOTEBOOK_CONTROLS)).length,
   // At most every control of one kind (a fix never spans kinds).
   'States.JsonToString($.plan.resource.fixes)': Math.max(
     ...[...RESOURCE_KINDS.keys()].map(

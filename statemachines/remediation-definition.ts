@@ -7,7 +7,7 @@
  *   PlanRemediation (the only Lambda of this path) validates the finding, applies the catalogue, the exemption tag
  *   and dry-run, takes the per-notebook lock and observes the notebook. DecideNextStep then works as a
  *   reconcile loop: from the latest observed status it picks the one action that moves the notebook
- *   toward "RootAccess Disabled, back in its prior run state" (stop, update, start, wait, or resolve),
+ *   toward "the plan's settings set, back in its prior run state" (stop, update, start, wait, or resolve),
  *   and every action is followed by a wait sized to how long SageMaker takes and a fresh describe.
  *   A loop rather than a fixed sequence means a notebook that starts Pending, Stopping or Updating, or
  *   that someone else touches mid-run, is handled by the same few states.
@@ -16,13 +16,10 @@
  * finding is set NOTIFIED with a note naming the error, an alert is published and the lock released.
  */
 import { PLANNING_FAILED_KIND, PLANNING_FAILED_SUBJECT } from '../handlers/shared/planning-failure-alert.js';
-import { TRANSITIONAL_STATUSES } from '../handlers/shared/remediation-plan.js';
 import { WORK_BUDGET_SECONDS } from '../handlers/shared/work-budget.js';
 import { lambdaTaskTimeoutSeconds } from '../stacks/lambda-bundling.js';
 import {
   type Catcher,
-  type ChoiceCondition,
-  type ChoiceRule,
   LAMBDA_INVOKE,
   type State,
   type StateMachineDefinition,
@@ -45,7 +42,6 @@ import {
   actionIs,
   alertAttributes,
   catchAll,
-  checksExhausted,
   countStatusCheck,
   describeNotebook,
   notebookName,
@@ -55,13 +51,10 @@ import {
   remediationIs,
   retryLambda,
   retryTransient,
-  rootAccessDisabled,
-  statusIs,
-  statusIsOneOf,
   updateFindings,
   waitSeconds,
-  wasRunning,
 } from './state-builders.js';
+import { updateNotebookRules, updateNotebookStates } from './update-notebook-states.js';
 
 export { PLACEHOLDERS, RECREATE_PLACEHOLDERS } from './state-builders.js';
 
@@ -225,7 +218,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
     DecideNextStep: {
       Type: 'Choice',
       Comment:
-        'Reconcile loop: from the latest observed status, take the one step toward RootAccess=Disabled in the prior run state.',
+        "Reconcile loop: from the latest observed status, take the one step toward the plan's settings in the prior run state.",
       Choices: [
         { ...actionIs('annotate'), Next: 'AnnotateFinding' },
         { ...actionIs('ignore'), Next: 'NothingToDo' },
@@ -234,7 +227,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
           ...remediationIs(engine),
           Next: resourceEngineEntry(engine),
         })),
-        ...disableRootAccessRules(),
+        ...updateNotebookRules(),
       ],
       Default: 'RecordUnexpectedStatus',
     },
@@ -259,18 +252,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
       'DescribeNotebook',
       'Sized to how long a stop usually takes, so one check normally suffices.',
     ),
-    DisableRootAccess: {
-      Type: 'Task',
-      Resource: sdkIntegration('sagemaker', 'updateNotebookInstance'),
-      Parameters: { ...notebookName, RootAccess: 'Disabled' },
-      // A new phase: reset the status-check counter (a Choice on a missing path fails in AWS).
-      ResultSelector: { attempt: 0, delaySeconds: 0 },
-      ResultPath: '$.poll',
-      TimeoutSeconds: 60,
-      Retry: retryTransient('sagemaker'),
-      Catch: toFailureHandling,
-      Next: 'WaitForUpdateToFinish',
-    },
+    ...updateNotebookStates(toFailureHandling),
     WaitForUpdateToFinish: waitSeconds(
       '$.plan.timing.updateSeconds',
       'DescribeNotebook',
@@ -315,7 +297,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
       Parameters: {
         Error: 'UnexpectedNotebookStatus',
         'Cause.$':
-          "States.Format('Notebook instance {} is {} with RootAccess {}, a state the remediation cannot continue from.', $.plan.notebook.name, $.notebook.status, $.notebook.rootAccess)",
+          "States.Format('Notebook instance {} is {} with settings {}, a state the remediation cannot continue from.', $.plan.notebook.name, $.notebook.status, States.JsonToString($.notebook.settings))",
       },
       ResultPath: '$.failure',
       Next: 'CheckNotebookAfterFailure',
@@ -323,11 +305,11 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
 
     ResolveFinding: {
       Type: 'Task',
-      Comment: 'Verified: RootAccess is Disabled and the notebook is back in its prior run state.',
+      Comment: "Verified: the plan's settings are set and the notebook is back in its prior run state.",
       Resource: sdkIntegration('securityhub', 'batchUpdateFindings'),
       Parameters: updateFindings(
         'RESOLVED',
-        "States.Format('Remediated by {}: RootAccess=Disabled verified on notebook instance {} (was running before: {}; status now: {}).{}', $$.Execution.Name, $.plan.notebook.name, $.runState.wasRunning, $.notebook.status, $.plan.lockTakeover)",
+        "States.Format('Remediated by {}: {} verified on notebook instance {} (was running before: {}; status now: {}).{}', $$.Execution.Name, $.plan.resource.settingsText, $.plan.notebook.name, $.runState.wasRunning, $.notebook.status, $.plan.lockTakeover)",
       ),
       ResultSelector: { 'unprocessed.$': '$.UnprocessedFindings' },
       ResultPath: '$.findingUpdate',
@@ -359,7 +341,7 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
         TopicArn: placeholder(PLACEHOLDERS.alertTopicArn),
         'Subject.$': '$.plan.resolvedSubject',
         'Message.$':
-          "States.Format('Security Hub control {} is remediated.\n\nNotebook instance: {}\nWhat changed: RootAccess set to Disabled (stopped, updated and restarted as needed)\nWas running before: {}\nStatus now: {}\nFinding: {} (workflow status RESOLVED)\nExecution: {}', $.plan.controlId, $.plan.notebook.arn, $.runState.wasRunning, $.notebook.status, $.plan.finding.id, $$.Execution.Id)",
+          "States.Format('Security Hub control {} is remediated.\n\nNotebook instance: {}\nWhat changed: {} (stopped, updated and restarted as needed)\nWas running before: {}\nStatus now: {}\nFinding: {} (workflow status RESOLVED)\nExecution: {}', $.plan.controlId, $.plan.notebook.arn, $.plan.resource.settingsText, $.runState.wasRunning, $.notebook.status, $.plan.finding.id, $$.Execution.Id)",
         MessageAttributes: alertAttributes({ StringValue: 'RESOLVED' }),
       },
       ResultPath: null,
@@ -465,24 +447,6 @@ export function buildRemediationDefinition(options: DefinitionOptions = {}): Sta
     States: withOcsfNotes(states),
   });
   return withMemberRouting(definition, { linkedRegions: options.linkedRegions ?? false });
-}
-
-/** DecideNextStep's rules for `disable-root-access`, in priority order. */
-function disableRootAccessRules(): ChoiceRule[] {
-  const remediating = remediationIs('disable-root-access');
-  const when = (conditions: ChoiceCondition[], next: string): ChoiceRule => ({
-    And: [remediating, ...conditions],
-    Next: next,
-  });
-  return [
-    when([rootAccessDisabled, statusIs('InService')], 'ResolveFinding'),
-    when([rootAccessDisabled, statusIs('Stopped'), wasRunning], 'StartNotebook'),
-    when([rootAccessDisabled, statusIs('Stopped')], 'ResolveFinding'),
-    when([statusIs('InService')], 'StopNotebook'),
-    when([statusIs('Stopped')], 'DisableRootAccess'),
-    when([statusIsOneOf(TRANSITIONAL_STATUSES), checksExhausted('$.poll')], 'RecordNotebookNotSettling'),
-    when([statusIsOneOf(TRANSITIONAL_STATUSES)], 'CountStatusCheck'),
-  ];
 }
 
 /**

@@ -3,6 +3,7 @@
  * states several branches share. Kept here so each branch reads as its steps, not its plumbing.
  */
 import type { RemediationName } from '../handlers/shared/controls-catalogue.js';
+import { IN_PLACE_NOTEBOOK_CONTROLS } from '../handlers/shared/notebook-settings.js';
 import {
   type Catcher,
   type ChoiceCondition,
@@ -147,10 +148,6 @@ export const statusIs = (status: string): ChoiceCondition => ({
 export const statusIsOneOf = (statuses: readonly string[]): ChoiceCondition => ({
   Or: statuses.map(statusIs),
 });
-export const rootAccessDisabled: ChoiceCondition = {
-  Variable: '$.notebook.rootAccess',
-  StringEquals: 'Disabled',
-};
 export const wasRunning: ChoiceCondition = { Variable: '$.runState.wasRunning', BooleanEquals: true };
 export const actionIs = (action: string): ChoiceCondition => ({
   Variable: '$.plan.action',
@@ -168,13 +165,23 @@ export const alertAttributes = (outcome: JsonObject): JsonObject => ({
   control: { DataType: 'String', 'StringValue.$': '$.plan.controlId' },
 });
 
+/** What an observation keeps: the status and each in-place control's field (they drive the next step). */
+export function observedNotebookSelector(): JsonObject {
+  return {
+    'status.$': '$.NotebookInstanceStatus',
+    settings: Object.fromEntries(
+      IN_PLACE_NOTEBOOK_CONTROLS.map(({ setting }) => [`${setting.field}.$`, `$.${setting.field}`]),
+    ),
+  };
+}
+
 export function describeNotebook(next: string, onError: Catcher[]): TaskState {
   return {
     Type: 'Task',
-    Comment: 'Observe the notebook: its status and RootAccess drive the next step.',
+    Comment: "Observe the notebook: its status and the in-place controls' settings drive the next step.",
     Resource: sdkIntegration('sagemaker', 'describeNotebookInstance'),
     Parameters: notebookName,
-    ResultSelector: { 'status.$': '$.NotebookInstanceStatus', 'rootAccess.$': '$.RootAccess' },
+    ResultSelector: observedNotebookSelector(),
     ResultPath: '$.notebook',
     TimeoutSeconds: 60,
     Retry: retryTransient('sagemaker'),

@@ -17,7 +17,10 @@ function lastSegment(path: string): string {
 function describeCondition(condition: ChoiceCondition): string {
   if ('And' in condition) return condition.And.map(describeCondition).join(' and ');
   if ('Or' in condition) return condition.Or.map(describeCondition).join(' or ');
-  if ('Not' in condition) return `not ${describeCondition(condition.Not)}`;
+  if ('Not' in condition) {
+    const inner = describeCondition(condition.Not);
+    return 'And' in condition.Not || 'Or' in condition.Not ? `not (${inner})` : `not ${inner}`;
+  }
   const field = lastSegment(condition.Variable);
   if ('StringEquals' in condition) return `${field} = ${condition.StringEquals}`;
   if ('StringEqualsPath' in condition) return `${field} = ${lastSegment(condition.StringEqualsPath)}`;

@@ -24,7 +24,7 @@ export { REMEDIATION_MODES } from './controls/control-module.js';
  * (modes notify/off) until it is: its module still says which fix it needs.
  */
 export const BUILT_ENGINES = [
-  'disable-root-access',
+  'update-notebook',
   'recreate-notebook',
   'add-required-tags',
   'update-monitoring-schedule',

@@ -12,7 +12,8 @@ export interface FailureReportInput {
     readonly finding: { readonly id: string };
   };
   readonly failure: { readonly Error: string; readonly Cause?: string | undefined };
-  readonly notebook: { readonly status: string; readonly rootAccess: string };
+  /** As last observed: its status and the in-place controls' settings (notebook-settings.ts). */
+  readonly notebook: { readonly status: string; readonly settings: Readonly<Record<string, string>> };
   readonly runState: { readonly wasRunning: boolean };
   readonly recovery: { readonly restarted: boolean };
   /** The last recovery step that failed, if any (recovery may have gone on to succeed). */
@@ -175,13 +176,18 @@ export function buildFailureReport(input: FailureReportInput): FailureReport {
     `Error: ${failure.Error}`,
     `Cause: ${failure.Cause ?? '(none)'}`,
     '',
-    `Notebook now: ${notebook.status}, RootAccess ${notebook.rootAccess}`,
+    `Notebook now: ${[notebook.status, ...settingsNow(notebook.settings)].join(', ')}`,
     recovery.sentence,
     '',
     `Finding: ${plan.finding.id} (workflow status set to NOTIFIED)`,
     `Execution: ${execution.id}`,
   ].join('\n');
   return { note: failureNote(input, recovery.sentence, error), subject, message };
+}
+
+/** "RootAccess is Enabled" for each setting the in-place controls check, as last observed. */
+function settingsNow(settings: Readonly<Record<string, string>>): string[] {
+  return Object.entries(settings).map(([field, value]) => `${field} is ${value}`);
 }
 
 /** Room the error keeps at least; with less, the note leaves the error to the alert. */
@@ -192,7 +198,7 @@ const MIN_ERROR_ROOM = 16;
  * is shortened. With a restore command (the notebook was deleted), the note is only the control, the
  * recovery sentence holding the whole command, and the error: the command names the notebook and the
  * execution (its snapshot id ends with the execution name), so they are not repeated, and a deleted
- * notebook has no RootAccess to report. With the longest names AWS allows (63-character bucket and
+ * notebook has no settings to report. With the longest names AWS allows (63-character bucket and
  * notebook, 21-character role id, 80-character execution) the command is 318 characters and the
  * fixed part under 480 (test/unit/failure-report.test.ts).
  */
@@ -201,7 +207,7 @@ function failureNote(input: FailureReportInput, recoverySentence: string, error:
   const command = input.recreation?.deleted ? input.snapshot?.restoreCommand : undefined;
   const fixed = command
     ? `Remediation of ${plan.controlId} failed. ${recoverySentence}`
-    : `Remediation of ${plan.controlId} on notebook instance ${plan.notebook.name} failed. ${recoverySentence} RootAccess is ${notebook.rootAccess}. Execution ${execution.name}.`;
+    : `Remediation of ${plan.controlId} on notebook instance ${plan.notebook.name} failed. ${recoverySentence} ${settingsNow(notebook.settings).join(', ')}. Execution ${execution.name}.`;
   const label = ' Error: ';
   const room = NOTE_LIMIT - fixed.length - label.length;
   if (room >= Math.min(error.length, MIN_ERROR_ROOM)) return `${fixed}${label}${truncate(error, room)}`;

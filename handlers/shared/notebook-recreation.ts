@@ -24,7 +24,7 @@ export const SAGEMAKER_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 /** The platform the SageMaker.8 control accepts. */
 export { SUPPORTED_NOTEBOOK_PLATFORM as SUPPORTED_PLATFORM } from './controls/sagemaker-8.js';
 
-import { SUPPORTED_NOTEBOOK_PLATFORM as SUPPORTED_PLATFORM } from './controls/sagemaker-8.js';
+import { NOTEBOOK_SETTING_CONTROLS, updateFor } from './notebook-settings.js';
 
 /** Tag written on every recreated notebook, naming the execution that recreated it. */
 export const RECREATED_BY_TAG = 'securityhub-remediation:recreated-by';
@@ -150,16 +150,15 @@ export function planRecreation(
     ...(subnetId ? { SubnetId: subnetId } : {}),
     SecurityGroups: securityGroupIds,
     ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}),
-    DirectInternetAccess: 'Disabled',
-    RootAccess: 'Disabled',
-    PlatformIdentifier: SUPPORTED_PLATFORM,
+    // Every notebook control's required setting (root access, internet access, platform...).
+    ...updateFor(NOTEBOOK_SETTING_CONTROLS),
   };
   const changes = settingChanges(notebook, settings);
-  const fixes: NotebookControl[] = ['SageMaker.1', 'SageMaker.2', 'SageMaker.3', 'SageMaker.8'];
-  if (settings.KmsKeyId && target?.kmsKeyId) fixes.push('SageMaker.21');
+  // The failing controls the recreated notebook passes, by the modules' own predicates.
+  const passingAfter = new Set(failingNotebookControls(settings));
   return {
     kind: 'recreate',
-    fixes: fixes.filter((control) => failing.includes(control)),
+    fixes: failing.filter((control) => !passingAfter.has(control)),
     changes,
     settings,
     unfixed,
@@ -172,9 +171,10 @@ function changeableSettings(settings: NotebookSettings): Array<[string, string |
     ['SubnetId', settings.SubnetId],
     ['SecurityGroups', settings.SecurityGroups?.join(', ')],
     ['KmsKeyId', settings.KmsKeyId],
-    ['DirectInternetAccess', settings.DirectInternetAccess ?? 'Enabled'],
-    ['RootAccess', settings.RootAccess ?? 'Enabled'],
-    ['PlatformIdentifier', settings.PlatformIdentifier],
+    ...NOTEBOOK_SETTING_CONTROLS.map(({ setting }): [string, string | undefined] => {
+      const value = (settings as unknown as Readonly<Record<string, unknown>>)[setting.field];
+      return [setting.field, typeof value === 'string' ? value : setting.absent || undefined];
+    }),
   ];
 }
 

@@ -9,6 +9,14 @@ import type { ValidatedFinding } from './finding-event.js';
 import { type MemberRoleSettings, memberRoleArn } from './member-access.js';
 import type { LockHolder } from './notebook-locks.js';
 import type { NotebookSettings } from './notebook-recreation.js';
+import {
+  inPlaceControl,
+  inPlaceFixes,
+  observedSettings,
+  settingsText,
+  unknownSettings,
+  updateFor,
+} from './notebook-settings.js';
 import { OCSF_STATUS_IDS } from './ocsf-finding.js';
 import type {
   Annotation,
@@ -146,120 +154,6 @@ export function exemptAnnotation(
   });
 }
 
-/** The notebook as DescribeNotebookInstance reported it, or gone. */
-export type NotebookObservation =
-  | { readonly exists: false }
-  | {
-      readonly exists: true;
-      readonly status: string;
-      readonly rootAccess: string;
-      readonly failureReason?: string | undefined;
-      /** Everything DescribeNotebookInstance reported (for planning a recreation). */
-      readonly settings?: NotebookSettings;
-    };
-
-export type NotebookDecision = Exclude<Decision, { kind: 'ignore' }>;
-
-/** Gone, being deleted or Failed: no remediation can run, whatever it is. */
-export function notebookUnavailable(
-  finding: ValidatedFinding,
-  observed: NotebookObservation,
-  execution: ExecutionIdentity,
-): Annotation | undefined {
-  const name = resourceName(finding);
-  if (!observed.exists || observed.status === 'Deleting') {
-    return annotation(finding, execution, {
-      workflowStatus: 'NOTIFIED',
-      outcome: 'RESOURCE_GONE',
-      headline: 'resource gone',
-      note: `Notebook instance ${name} no longer exists (or is being deleted), so there is nothing to remediate. Nothing was changed.`,
-    });
-  }
-  if (observed.status === 'Failed') {
-    return annotation(finding, execution, {
-      workflowStatus: 'NOTIFIED',
-      outcome: 'NEEDS_ATTENTION',
-      headline: 'needs attention',
-      note: `Notebook instance ${name} is Failed (${observed.failureReason ?? 'no reason given'}). It can only be changed while it is Stopped, and starting a failed notebook to fix it is not safe to do unattended. Nothing was changed: repair or delete the notebook, then set this finding back to NEW.`,
-    });
-  }
-  return undefined;
-}
-
-/** With the lock held and the notebook observed: is there anything to do? */
-export function decideFromNotebook(
-  finding: ValidatedFinding,
-  observed: NotebookObservation,
-  execution: ExecutionIdentity,
-): NotebookDecision {
-  const name = resourceName(finding);
-  const unavailable = notebookUnavailable(finding, observed, execution);
-  if (unavailable) return { kind: 'annotate', annotation: unavailable };
-  if (!observed.exists) throw new Error('a missing notebook is always unavailable');
-  const settled = observed.status === 'InService' || observed.status === 'Stopped';
-  if (observed.rootAccess === 'Disabled' && settled) {
-    return {
-      kind: 'annotate',
-      annotation: annotation(finding, execution, {
-        workflowStatus: 'RESOLVED',
-        outcome: 'ALREADY_COMPLIANT',
-        headline: 'already compliant',
-        note: `Notebook instance ${name} already has RootAccess=Disabled (status ${observed.status}). Nothing was changed; Security Hub confirms on its next check.`,
-      }),
-    };
-  }
-  return {
-    kind: 'remediate',
-    notebook: { status: observed.status, rootAccess: observed.rootAccess },
-    wasRunning: isRunningStatus(observed.status),
-  };
-}
-
-/**
- * A notebook control this deployment cannot fix on this notebook: the finding says so, with the
- * control's guidance; or, when the notebook passes the control by now, that there is nothing to do.
- */
-export function cannotRemediateAnnotation(
-  finding: ValidatedFinding,
-  stillFailing: boolean,
-  execution: ExecutionIdentity,
-): Annotation {
-  const name = resourceName(finding);
-  if (!stillFailing) {
-    return annotation(finding, execution, {
-      workflowStatus: 'RESOLVED',
-      outcome: 'ALREADY_COMPLIANT',
-      headline: 'already compliant',
-      note: `Notebook instance ${name} passes ${finding.control.id} by now. Nothing was changed; Security Hub confirms on its next check.`,
-    });
-  }
-  return annotation(finding, execution, {
-    workflowStatus: 'NOTIFIED',
-    outcome: 'NOTIFIED',
-    headline: 'needs attention',
-    note: `${finding.control.title} (${name}). This deployment does not recreate notebooks (no recreate settings), so nothing was changed. What to do: ${finding.control.guidance(name)}`,
-  });
-}
-
-export function dryRunAnnotation(
-  finding: ValidatedFinding,
-  observed: NotebookObservation,
-  execution: ExecutionIdentity,
-): Annotation {
-  const name = resourceName(finding);
-  const status = observed.exists ? observed.status : 'missing';
-  const running = observed.exists && isRunningStatus(observed.status);
-  const steps = running
-    ? 'stop it, set RootAccess=Disabled, wait for the update, start it again, verify'
-    : 'set RootAccess=Disabled (once it is Stopped), verify, leave it stopped';
-  return annotation(finding, execution, {
-    workflowStatus: 'NOTIFIED',
-    outcome: 'DRY_RUN',
-    headline: 'dry run',
-    note: `Dry run: would remediate ${finding.control.id} on notebook instance ${name} (status ${status}): ${steps}, then resolve this finding. Nothing was changed. Turn dry-run off to remediate.`,
-  });
-}
-
 /** Another execution holds the lock: never a second stop/start cycle. */
 export function decideWhenLocked(
   finding: ValidatedFinding,
@@ -285,7 +179,7 @@ export function lockKeyFor(finding: ValidatedFinding): string {
   return finding.resourceArn.toLowerCase();
 }
 
-const UNKNOWN_NOTEBOOK: ObservedNotebook = { status: 'Unknown', rootAccess: 'Unknown' };
+const UNKNOWN_NOTEBOOK: ObservedNotebook = { status: 'Unknown', settings: unknownSettings() };
 
 const NO_RECREATION: RecreatePlanDetails = {
   approvalKey: '',

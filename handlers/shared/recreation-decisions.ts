@@ -13,20 +13,23 @@ import type { RemediationName } from './controls-catalogue.js';
 import type { ValidatedFinding } from './finding-event.js';
 import { notebookDataPlacement } from './notebook-data-placement.js';
 import {
+  cannotRemediateAnnotation,
+  type NotebookObservation,
+  notebookUnavailable,
+} from './notebook-decisions.js';
+import {
   describePlan,
   failingNotebookControls,
   IMMUTABLE_NOTEBOOK_CONTROLS,
   type NotebookControl,
   planRecreation,
 } from './notebook-recreation.js';
+import { observedSettings } from './notebook-settings.js';
 import {
   annotation,
-  cannotRemediateAnnotation,
   type Decision,
   type ExecutionIdentity,
   NOTE_LIMIT,
-  type NotebookObservation,
-  notebookUnavailable,
   resourceName,
   toSubject,
   truncate,
@@ -62,7 +65,7 @@ export function remediationFor(
 ): RemediationName | undefined {
   if (ownRecreation(finding, settings)) return 'recreate-notebook';
   const own = finding.control.remediation;
-  return own?.name === 'disable-root-access' && modeOf(settings, finding.control.id) === 'auto'
+  return own?.name === 'update-notebook' && modeOf(settings, finding.control.id) === 'auto'
     ? own.name
     : undefined;
 }
@@ -128,7 +131,7 @@ export function decideRecreation(
     return { kind: 'annotate', annotation: needsConfigurationAnnotation(finding, unfixed, execution) };
   return {
     kind: 'remediate',
-    notebook: { status: observed.status, rootAccess: observed.rootAccess },
+    notebook: { status: observed.status, settings: observedSettings(observed.description) },
     wasRunning: isRunningStatus(observed.status),
     recreate: {
       ...recreateDetails(finding, recreation, summary, approvalDeadline, execution),

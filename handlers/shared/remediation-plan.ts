@@ -176,6 +176,16 @@ export interface ResourceChange {
   readonly fixes: readonly string[];
   /** add-required-tags: the tags AddTags adds (at most 50, from the configuration). */
   readonly tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
+  /**
+   * update-notebook: the fields UpdateNotebookInstance sets, those of `fixes` (each Update state of
+   * the engine runs only when its field is here and not yet as required).
+   */
+  readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * update-notebook: the same as text ("RootAccess=Disabled") for the resolved note and alert; at most
+   * every in-place setting's text (message-limits.ts), far below `summary`'s bound.
+   */
+  readonly settingsText?: string;
   /** What changed, for the resolved note and alert ("added the tags owner=ml"). */
   readonly summary: string;
 }
@@ -183,7 +193,8 @@ export interface ResourceChange {
 /** The notebook as last observed: refreshed by every DescribeNotebook state. */
 export interface ObservedNotebook {
   readonly status: string;
-  readonly rootAccess: string;
+  /** Every in-place control's field (notebook-settings.ts), as Describe reported it. */
+  readonly settings: Readonly<Record<string, string>>;
 }
 
 /** PlanRemediation's full result, which becomes the execution's state. */

@@ -9,6 +9,7 @@ import { memberAt, type ObservedResource } from './controls/control-module.js';
 import { resourceKind } from './controls/resource-kinds.js';
 import { CONTROLS } from './controls-catalogue.js';
 import type { ValidatedFinding } from './finding-event.js';
+import { unknownSettings } from './notebook-settings.js';
 import {
   annotation,
   type Decision,
@@ -165,7 +166,7 @@ export function decideForResource(
     };
     return {
       kind: 'remediate',
-      notebook: { status: 'Unknown', rootAccess: 'Unknown' },
+      notebook: { status: 'Unknown', settings: unknownSettings() },
       wasRunning: false,
       resource: change,
     };
@@ -249,7 +250,7 @@ function planApprovedChange(
   }
   return {
     kind: 'remediate',
-    notebook: { status: 'Unknown', rootAccess: 'Unknown' },
+    notebook: { status: 'Unknown', settings: unknownSettings() },
     wasRunning: false,
     resource: {
       kind: control.kind,

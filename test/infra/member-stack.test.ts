@@ -144,7 +144,7 @@ describe('MemberStack', () => {
       expect(actions, action).toContain(action);
     }
     expect(denies.map((statement) => statement.Sid).sort()).toEqual([
-      'DenyInternetAccessOnCreate',
+      'DenyDirectInternetAccessOnCreate',
       'DenyRootAccessOnCreate',
     ]);
     // The administrator side's own services are not the member role's business (its S3 is the notebook
@@ -200,7 +200,7 @@ const DEPENDENCY_SIDS = [
   'ReadNotebookRepositorySecrets',
   'GrantExistingNotebookVolumeKeys',
   'DescribeExistingNotebookVolumeKeys',
-  'DenyInternetAccessOnCreate',
+  'DenyDirectInternetAccessOnCreate',
   'DenyRootAccessOnCreate',
   'DeleteNotebookNetworkInterfaces',
 ];
@@ -282,7 +282,7 @@ describe('MemberStack: what the notebook changes need besides their own actions'
       },
       {
         // A request that omits DirectInternetAccess gets Enabled: the negated operator denies that too
-        Sid: 'DenyInternetAccessOnCreate',
+        Sid: 'DenyDirectInternetAccessOnCreate',
         Effect: 'Deny',
         Action: ['sagemaker:CreateNotebookInstance'],
         Resource: ['*'],

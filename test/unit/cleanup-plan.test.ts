@@ -35,7 +35,7 @@ const change = (
 
 const plan = {
   action: 'remediate',
-  remediation: 'disable-root-access',
+  remediation: 'update-notebook',
   controlId: 'SageMaker.3',
   notebook: {
     name: 'Research-Notebook',

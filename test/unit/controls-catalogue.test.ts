@@ -20,7 +20,7 @@ describe('controls catalogue', () => {
   it('SageMaker.3 is fixed in place and automatically by default', () => {
     const rootAccess = findControl('SageMaker.3');
     expect(rootAccess?.fix).toBe('in-place');
-    expect(rootAccess?.remediation?.name).toBe('disable-root-access');
+    expect(rootAccess?.remediation?.name).toBe('update-notebook');
     expect(rootAccess && defaultMode(rootAccess)).toBe('auto');
   });
 

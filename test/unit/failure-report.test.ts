@@ -21,7 +21,7 @@ const baseInput: FailureReportInput = {
     Cause:
       'Rate exceeded (Service: SageMaker, Status Code: 400, Error Code: ThrottlingException, Request ID: 1234)',
   },
-  notebook: { status: 'InService', rootAccess: 'Enabled' },
+  notebook: { status: 'InService', settings: { RootAccess: 'Enabled' } },
   runState: { wasRunning: true },
   recovery: { restarted: true },
   execution: { id: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:run-1', name: 'run-1' },
@@ -75,7 +75,7 @@ describe('buildFailureReport', () => {
   it('Given a notebook that was running and is still Stopped when the recovery budget runs out, When reported, Then action is needed and the note gives the command to start it', () => {
     const report = buildFailureReport({
       ...baseInput,
-      notebook: { status: 'Stopped', rootAccess: 'Enabled' },
+      notebook: { status: 'Stopped', settings: { RootAccess: 'Enabled' } },
     });
     expect(report.subject).toBe('SageMaker.3 remediation failed - ACTION NEEDED: research-notebook');
     expect(report.note).toContain(
@@ -87,7 +87,7 @@ describe('buildFailureReport', () => {
     const report = buildFailureReport({
       ...baseInput,
       runState: { wasRunning: false },
-      notebook: { status: 'Failed', rootAccess: 'Enabled' },
+      notebook: { status: 'Failed', settings: { RootAccess: 'Enabled' } },
     });
     expect(report.note).toContain(
       "It was not running before and is Failed now, after the recovery's time ran out: start it, then stop it once InService: aws sagemaker start-notebook-instance --notebook-instance-name research-notebook.",
@@ -98,7 +98,7 @@ describe('buildFailureReport', () => {
   it('Given the backup lifecycle configuration still attached when its budget runs out, When reported, Then the note gives the exact update to put the original back and the start', () => {
     const report = buildFailureReport({
       ...baseInput,
-      notebook: { status: 'Stopping', rootAccess: 'Enabled' },
+      notebook: { status: 'Stopping', settings: { RootAccess: 'Enabled' } },
       recreation: { deleted: false, lifecycleSwapped: true },
       snapshot: { restoreCommand: '', originalLifecycleConfigName: 'install-packages' },
     });
@@ -125,7 +125,7 @@ describe('buildFailureReport', () => {
   it('Given recovery steps that kept failing until the budget ran out, When reported, Then action is needed and the last recovery error is named', () => {
     const report = buildFailureReport({
       ...baseInput,
-      notebook: { status: 'Stopped', rootAccess: 'Enabled' },
+      notebook: { status: 'Stopped', settings: { RootAccess: 'Enabled' } },
       recovery: { restarted: false },
       recoveryError: {
         Error: 'SageMaker.SageMakerException',
@@ -150,7 +150,7 @@ describe('buildFailureReport', () => {
     const report = buildFailureReport({
       ...baseInput,
       runState: { wasRunning: false },
-      notebook: { status: 'Stopped', rootAccess: 'Enabled' },
+      notebook: { status: 'Stopped', settings: { RootAccess: 'Enabled' } },
     });
     expect(report.note).toContain('It was not running before and is Stopped, as it was.');
     expect(report.subject).not.toContain('ACTION NEEDED');
@@ -175,7 +175,7 @@ describe('buildFailureReport after a recreation deleted the notebook', () => {
   );
   const deleted = {
     ...baseInput,
-    notebook: { status: 'Unknown', rootAccess: 'Unknown' },
+    notebook: { status: 'Unknown', settings: { RootAccess: 'Unknown' } },
     recovery: { restarted: false },
     recoveryError: { Error: 'SageMaker.SageMakerException', Cause: 'RecordNotFound' },
     recreation: { deleted: true },
@@ -218,7 +218,7 @@ describe('buildFailureReport after a recreation deleted the notebook', () => {
       Error: 'SageMaker.SageMakerException',
       Cause: `${'x'.repeat(3000)} (Service: SageMaker, Status Code: 500, Error Code: InternalFailure, Request ID: 1)`,
     },
-    notebook: { status, rootAccess: 'Disabled' },
+    notebook: { status, settings: { RootAccess: 'Disabled' } },
     recovery: { restarted: false },
     // A notebook that is back was described without error; one that is not was not found.
     recoveryError: status === 'InService' || status === 'Failed' ? null : deleted.recoveryError,

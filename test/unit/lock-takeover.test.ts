@@ -32,7 +32,7 @@ function lockRequest(
     table: 'locks',
     key: NOTEBOOK_KEY,
     owner,
-    remediation: 'disable-root-access',
+    remediation: 'update-notebook',
     findingId: `finding-of-${owner.split(':').at(-1)}`,
     controlId: 'SageMaker.3',
     now: account.clock.now(),
@@ -71,7 +71,7 @@ describe('acquireLock: taking over from an execution that has ended', () => {
         executionArn: OLD,
         end: 'ABORTED',
         findingId: 'finding-of-stopped-run',
-        remediation: 'disable-root-access',
+        remediation: 'update-notebook',
       },
     });
     expect(holders.asked).toEqual([OLD]);
@@ -103,7 +103,7 @@ describe('acquireLock: taking over from an execution that has ended', () => {
         holder: {
           executionArn: OLD,
           findingId: 'finding-of-stopped-run',
-          remediation: 'disable-root-access',
+          remediation: 'update-notebook',
         },
       });
       expect(itemsOf(account, 'locks')).toEqual([expect.objectContaining({ ownerExecutionArn: OLD })]);
@@ -134,7 +134,7 @@ describe('acquireLock: taking over from an execution that has ended', () => {
         TableName: 'locks',
         Key: { lockKey: NOTEBOOK_KEY },
         UpdateExpression: 'SET ownerExecutionArn = :me, remediation = :remediation',
-        ExpressionAttributeValues: { ':me': THIRD, ':remediation': 'clean-up:disable-root-access' },
+        ExpressionAttributeValues: { ':me': THIRD, ':remediation': 'clean-up:update-notebook' },
       }),
     );
     account.clock.advance(3_600_000);
@@ -150,7 +150,7 @@ describe('acquireLock: taking over from an execution that has ended', () => {
       holder: {
         executionArn: THIRD,
         findingId: 'finding-of-stopped-run',
-        remediation: 'clean-up:disable-root-access',
+        remediation: 'clean-up:update-notebook',
       },
     });
   });
@@ -170,7 +170,7 @@ describe('acquireLock: taking over from an execution that has ended', () => {
 
     expect(taken).toEqual({
       acquired: false,
-      holder: { executionArn: THIRD, findingId: 'finding-of-third-run', remediation: 'disable-root-access' },
+      holder: { executionArn: THIRD, findingId: 'finding-of-third-run', remediation: 'update-notebook' },
     });
     expect(itemsOf(account, 'locks')).toEqual([expect.objectContaining({ ownerExecutionArn: THIRD })]);
   });

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { resolveModes } from '../../handlers/shared/controls-catalogue.js';
 import type { ValidatedFinding } from '../../handlers/shared/finding-event.js';
+import { decideFromNotebook, dryRunAnnotation } from '../../handlers/shared/notebook-decisions.js';
 import {
   buildPlanResult,
   decideByMode,
-  decideFromNotebook,
   decideWhenLocked,
-  dryRunAnnotation,
   exemptAnnotation,
   isExempt,
   lockKeyFor,
@@ -102,13 +101,23 @@ describe('decideFromNotebook', () => {
     expect(
       decideFromNotebook(
         finding('SageMaker.3'),
-        { exists: true, status: 'InService', rootAccess: 'Enabled' },
+        { exists: true, status: 'InService', description: { RootAccess: 'Enabled' } },
         execution,
       ),
     ).toEqual({
       kind: 'remediate',
-      notebook: { status: 'InService', rootAccess: 'Enabled' },
+      notebook: { status: 'InService', settings: { RootAccess: 'Enabled' } },
       wasRunning: true,
+      resource: {
+        kind: 'notebook-instance',
+        name: 'Research-Notebook',
+        arn: 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook',
+        fixes: ['SageMaker.3'],
+        tags: [],
+        settings: { RootAccess: 'Disabled' },
+        settingsText: 'RootAccess=Disabled',
+        summary: 'RootAccess=Disabled set on notebook instance Research-Notebook',
+      },
     });
   });
 
@@ -121,7 +130,7 @@ describe('decideFromNotebook', () => {
   ])('%s: remediate; counts as running: %s', (status, running) => {
     const decision = decideFromNotebook(
       finding('SageMaker.3'),
-      { exists: true, status, rootAccess: 'Enabled' },
+      { exists: true, status, description: { RootAccess: 'Enabled' } },
       execution,
     );
     expect(decision.kind === 'remediate' && decision.wasRunning).toBe(running);
@@ -130,7 +139,12 @@ describe('decideFromNotebook', () => {
   it('Failed: nothing changes, the note gives the failure reason and the way forward', () => {
     const decision = decideFromNotebook(
       finding('SageMaker.3'),
-      { exists: true, status: 'Failed', rootAccess: 'Enabled', failureReason: 'Lifecycle script failed' },
+      {
+        exists: true,
+        status: 'Failed',
+        description: { RootAccess: 'Enabled' },
+        failureReason: 'Lifecycle script failed',
+      },
       execution,
     );
     expect(decision.kind === 'annotate' && decision.annotation.outcome).toBe('NEEDS_ATTENTION');
@@ -142,7 +156,7 @@ describe('decideFromNotebook', () => {
   it('already disabled and settled: resolve without change', () => {
     const decision = decideFromNotebook(
       finding('SageMaker.3'),
-      { exists: true, status: 'Stopped', rootAccess: 'Disabled' },
+      { exists: true, status: 'Stopped', description: { RootAccess: 'Disabled' } },
       execution,
     );
     expect(decision.kind === 'annotate' && decision.annotation.workflowStatus).toBe('RESOLVED');
@@ -152,7 +166,7 @@ describe('decideFromNotebook', () => {
   it('gone or being deleted: annotate, nothing to remediate', () => {
     for (const observed of [
       { exists: false } as const,
-      { exists: true, status: 'Deleting', rootAccess: 'Enabled' },
+      { exists: true, status: 'Deleting', description: { RootAccess: 'Enabled' } },
     ]) {
       const decision = decideFromNotebook(finding('SageMaker.3'), observed, execution);
       expect(decision.kind === 'annotate' && decision.annotation.outcome).toBe('RESOURCE_GONE');
@@ -164,7 +178,7 @@ describe('dry run', () => {
   it('a running notebook: the note lists the steps it would take and that nothing changed', () => {
     const annotation = dryRunAnnotation(
       finding('SageMaker.3'),
-      { exists: true, status: 'InService', rootAccess: 'Enabled' },
+      { exists: true, status: 'InService', description: { RootAccess: 'Enabled' } },
       execution,
     );
     expect(annotation.outcome).toBe('DRY_RUN');
@@ -183,7 +197,7 @@ describe('decideWhenLocked', () => {
         {
           executionArn: 'arn:other',
           findingId: subject.id,
-          remediation: 'disable-root-access',
+          remediation: 'update-notebook',
         },
         execution,
       ).kind,
@@ -196,7 +210,7 @@ describe('decideWhenLocked', () => {
       {
         executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:remediation:first',
         findingId: 'legacy-1',
-        remediation: 'disable-root-access',
+        remediation: 'update-notebook',
       },
       execution,
     );
@@ -240,7 +254,11 @@ describe('buildPlanResult', () => {
     const result = buildPlanResult(
       finding('SageMaker.3'),
       timing,
-      { kind: 'remediate', notebook: { status: 'InService', rootAccess: 'Enabled' }, wasRunning: true },
+      {
+        kind: 'remediate',
+        notebook: { status: 'InService', settings: { RootAccess: 'Enabled' } },
+        wasRunning: true,
+      },
       { roleName: 'SageMakerRemediationMember' },
     );
     expect(result.plan.action).toBe('remediate');
@@ -249,7 +267,7 @@ describe('buildPlanResult', () => {
       region: 'eu-west-1',
       roleArn: 'arn:aws:iam::111122223333:role/sagemaker-remediation/SageMakerRemediationMember-eu-west-1',
     });
-    expect(result.plan.remediation).toBe('disable-root-access');
+    expect(result.plan.remediation).toBe('update-notebook');
     expect(result.plan.notebook).toEqual({
       name: 'Research-Notebook',
       arn: 'arn:aws:sagemaker:eu-west-1:111122223333:notebook-instance/research-notebook',
@@ -269,7 +287,7 @@ describe('buildPlanResult', () => {
     expect(result.plan.annotation).toEqual(annotation);
     expect(result.runState).toEqual({ wasRunning: false });
     expect(result.plan.remediation).toBe('none');
-    expect(result.notebook).toEqual({ status: 'Unknown', rootAccess: 'Unknown' });
+    expect(result.notebook).toEqual({ status: 'Unknown', settings: { RootAccess: 'Unknown' } });
   });
 });
 

@@ -34,13 +34,13 @@ describe('PlanRemediation handler: the in-place fix of root access', () => {
 
     // Then
     expect(result.plan.action).toBe('remediate');
-    expect(result.plan.remediation).toBe('disable-root-access');
+    expect(result.plan.remediation).toBe('update-notebook');
     expect(result.runState).toEqual({ wasRunning: true });
     expect(itemsOf(account, 'locks')).toEqual([
       {
         lockKey: NOTEBOOK_KEY,
         ownerExecutionArn: EXECUTION.id,
-        remediation: 'disable-root-access',
+        remediation: 'update-notebook',
         findingId: rootFinding.Id,
         controlId: 'SageMaker.3',
         acquiredAt: START.toISOString(),
@@ -88,7 +88,7 @@ describe('PlanRemediation handler: the in-place fix of root access', () => {
       table: 'locks',
       key: NOTEBOOK_KEY,
       owner: 'arn:first',
-      remediation: 'disable-root-access',
+      remediation: 'update-notebook',
       findingId: 'legacy-finding',
       controlId: 'SageMaker.3',
       now: START,

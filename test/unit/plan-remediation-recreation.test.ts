@@ -181,9 +181,9 @@ describe('PlanRemediation handler: root access is fixed at once, even beside a r
 
     // Then
     expect(result.plan.action).toBe('remediate');
-    expect(result.plan.remediation).toBe('disable-root-access');
+    expect(result.plan.remediation).toBe('update-notebook');
     expect(itemsOf(account, 'locks')).toEqual([
-      expect.objectContaining({ ownerExecutionArn: fix.id, remediation: 'disable-root-access' }),
+      expect.objectContaining({ ownerExecutionArn: fix.id, remediation: 'update-notebook' }),
     ]);
     expect(itemsOf(account, 'remediation-approvals')).toEqual(planBefore);
   });

@@ -161,7 +161,7 @@ export async function lockedByInPlaceFix(account: SimulatedAccount, owner: strin
     table: 'locks',
     key: NOTEBOOK_ARN,
     owner,
-    remediation: 'disable-root-access',
+    remediation: 'update-notebook',
     findingId: 'root-access-finding',
     controlId: 'SageMaker.3',
     now: account.clock.now(),

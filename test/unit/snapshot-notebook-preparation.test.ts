@@ -100,13 +100,13 @@ describe('SnapshotNotebook handler: the lock, and recreations that do not happen
     // Then the state machine retries the step later; the lock is still the fix's
     expect(error.name).toBe('NotebookBusy');
     expect(error.message).toBe(
-      `Notebook instance ${NOTEBOOK} is being changed by execution ${fix} (disable-root-access): the recreation waits for it.`,
+      `Notebook instance ${NOTEBOOK} is being changed by execution ${fix} (update-notebook): the recreation waits for it.`,
     );
     expect(account.calls.slice(callsBefore).map((call) => `${call.service} ${call.operation}`)).toEqual([
       'DynamoDB PutItem',
     ]);
     expect(account.s3.keys(BUCKET)).toEqual([]);
-    expect(lockHolder(account)).toMatchObject({ owner: fix, remediation: 'disable-root-access' });
+    expect(lockHolder(account)).toMatchObject({ owner: fix, remediation: 'update-notebook' });
   });
 
   it('Given root access was fixed in place while the recreation waited for approval, When the approved recreation prepares, Then it keeps the fix: created with root access disabled, .3 no longer among its fixes', async () => {

@@ -27,7 +27,7 @@ const lock: LockRecord = {
   kind: 'lock',
   key: KEY,
   owner: OWNER,
-  remediation: 'disable-root-access',
+  remediation: 'update-notebook',
   findingId: 'root-finding',
   acquiredAt: new Date(NOW.getTime() - 3_600_000),
   expiresAt: NOW_SECONDS + 5 * 3600,
@@ -110,7 +110,7 @@ describe('tellsFindings', () => {
 describe('clearedNote', () => {
   it('Given a lock of a stopped execution, Then the note says what was held, by whom, how it ended, and to set it back to NEW', () => {
     expect(clearedNote(lock, { kind: 'ended', end: 'ABORTED' }, NOW)).toBe(
-      'The lock on notebook instance research-notebook (disable-root-access for this finding) was cleared at 2026-11-23T12:00:00Z: execution stopped-run, which had ended ABORTED, had not released it. That remediation did not finish, so the notebook may be as it was left (check its status and root access). Set this finding back to NEW to try again.',
+      'The lock on notebook instance research-notebook (update-notebook for this finding) was cleared at 2026-11-23T12:00:00Z: execution stopped-run, which had ended ABORTED, had not released it. That remediation did not finish, so the notebook may be as it was left (check its status and root access). Set this finding back to NEW to try again.',
     );
   });
 
@@ -158,7 +158,7 @@ describe('record parsing', () => {
       lockRecordOf({
         lockKey: KEY,
         ownerExecutionArn: OWNER,
-        remediation: 'disable-root-access',
+        remediation: 'update-notebook',
         findingId: 'root-finding',
         acquiredAt: '2026-11-23T11:00:00.000Z',
         expiresAt: NOW_SECONDS + 5 * 3600,
@@ -181,7 +181,7 @@ describe('record parsing', () => {
       lockRecordOf({
         lockKey: KEY,
         ownerExecutionArn: OWNER,
-        remediation: 'clean-up:disable-root-access',
+        remediation: 'clean-up:update-notebook',
         findingId: 'root-finding',
         acquiredAt: '2026-11-23T11:00:00.000Z',
         expiresAt: NOW_SECONDS + 5 * 3600,
@@ -206,7 +206,7 @@ describe('sweepAlert', () => {
     expect(alert.message.split('\n')).toEqual([
       'The scheduled sweep at 2026-11-23T12:00:00.000Z cleared records that no running execution held:',
       '',
-      `- Lock on research-notebook (disable-root-access, finding root-finding): execution stopped-run, which had ended ABORTED, had not released it. Execution ${OWNER}. Findings noted: 1.`,
+      `- Lock on research-notebook (update-notebook, finding root-finding): execution stopped-run, which had ended ABORTED, had not released it. Execution ${OWNER}. Findings noted: 1.`,
       `- PENDING recreation plan of research-notebook (2 findings): execution stopped-run, which had ended SUCCEEDED, had not released it. Execution ${OWNER}. Findings noted: 0.`,
       '',
       'Each finding noted says what was held and to set it back to NEW to try again. A finding whose execution succeeded already has its outcome and was left as it is.',

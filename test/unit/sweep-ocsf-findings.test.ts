@@ -159,7 +159,7 @@ describe('the sweeper telling OCSF findings', () => {
       Item: {
         lockKey: { S: NOTEBOOK_KEY },
         ownerExecutionArn: { S: STOPPED },
-        remediation: { S: 'disable-root-access' },
+        remediation: { S: 'update-notebook' },
         findingId: { S: ocsf.finding_info.uid },
         ocsfFinding: ocsfItem(ocsf),
         controlId: { S: 'SageMaker.3' },
@@ -172,7 +172,7 @@ describe('the sweeper telling OCSF findings', () => {
 
     expect(result).toEqual({ locksCleared: 1, plansCleared: 0, findingsNoted: 1, problems: [] });
     expect(account.securityHub.ocsf.getFinding(ocsf.finding_info.uid)?.comment).toMatch(
-      /^The lock on notebook instance research-notebook \(disable-root-access for this finding\) was cleared/,
+      /^The lock on notebook instance research-notebook \(update-notebook for this finding\) was cleared/,
     );
     expect(account.callsTo('SecurityHub', 'BatchUpdateFindings')).toEqual([]);
   });

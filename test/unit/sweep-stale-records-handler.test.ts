@@ -77,7 +77,7 @@ function putLock(account: SimulatedAccount, key: string, owner: string, findingI
     Item: {
       lockKey: { S: key },
       ownerExecutionArn: { S: owner },
-      remediation: { S: 'disable-root-access' },
+      remediation: { S: 'update-notebook' },
       findingId: { S: findingId },
       controlId: { S: 'SageMaker.3' },
       acquiredAt: { S: new Date(account.clock.nowMs() - 3_600_000).toISOString() },

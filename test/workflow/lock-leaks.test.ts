@@ -106,7 +106,7 @@ describe('locks that cannot leak', () => {
     expect(outcomes(deployment)).toEqual(['FAILED', 'SUCCEEDED']);
     expect(statesOf(deployment.stateMachine.executions[1] ?? ({} as never)).at(-1)).toBe('CleanUpNotNeeded');
     const failed = nameOf(deployment, 0);
-    expect(heldLocks(deployment)).toEqual([`${failed} disable-root-access`]);
+    expect(heldLocks(deployment)).toEqual([`${failed} update-notebook`]);
     faults.reset();
 
     // When the finding is imported again an hour later (before: the lock still had 5 h to run, and the
@@ -141,7 +141,7 @@ describe('locks that cannot leak', () => {
     await whenImported(deployment);
     expect(outcomes(deployment)).toEqual(['FAILED', 'SUCCEEDED']);
     const cleanUp = nameOf(deployment, 1);
-    expect(heldLocks(deployment)).toEqual([`${cleanUp} clean-up:disable-root-access`]);
+    expect(heldLocks(deployment)).toEqual([`${cleanUp} clean-up:update-notebook`]);
     faults.reset();
 
     // When root access is turned back on an hour later (before: the lock held another 23 h, and the
@@ -171,7 +171,7 @@ describe('locks that cannot leak', () => {
     await whenStoppedWhilePlanningAndCleanUpFails(deployment);
     expect(outcomes(deployment)).toEqual(['ABORTED', 'FAILED', 'SUCCEEDED']);
     const stopped = nameOf(deployment, 0);
-    expect(heldLocks(deployment)).toEqual([`${stopped} disable-root-access`]);
+    expect(heldLocks(deployment)).toEqual([`${stopped} update-notebook`]);
     // (the lock lasts as long as an in-place fix can run, not the approval window)
     const [lock] = lockItems(deployment);
     const acquired = Math.floor(Date.parse(lock?.acquiredAt?.S ?? '') / 1000);
@@ -215,7 +215,7 @@ describe('locks that cannot leak', () => {
     expect(finding.Workflow?.Status).toBe('NOTIFIED');
     expect(finding.Note?.Text).toMatch(
       new RegExp(
-        `^The lock on notebook instance research-notebook \\(disable-root-access for this finding\\) was cleared at .*: execution ${nameOf(deployment, 0)}, which had ended ABORTED, had not released it\\. .* Set this finding back to NEW to try again\\.$`,
+        `^The lock on notebook instance research-notebook \\(update-notebook for this finding\\) was cleared at .*: execution ${nameOf(deployment, 0)}, which had ended ABORTED, had not released it\\. .* Set this finding back to NEW to try again\\.$`,
       ),
     );
     // (the first alert is the clean-up's own: it could not start)

@@ -246,7 +246,7 @@ describe('the scheduled sweep clearing what an OCSF finding held', () => {
     const noted = ocsfNow(deployment, ocsf);
     expect(noted?.status_id).toBe(2);
     expect(noted?.comment).toMatch(
-      /^The lock on notebook instance research-notebook \(disable-root-access for this finding\) was cleared at .*, which had ended ABORTED, had not released it\./,
+      /^The lock on notebook instance research-notebook \(update-notebook for this finding\) was cleared at .*, which had ended ABORTED, had not released it\./,
     );
     expect(v1CallsFor(deployment, ocsf)).toEqual([]);
   });

@@ -34,8 +34,11 @@ export const REMEDIATION_MODES: readonly RemediationMode[] = ['auto', 'approval'
  * these names (plan.remediation); statemachines/ builds one branch per engine.
  */
 export type EngineName =
-  /** Stop, UpdateNotebookInstance, start again if it was running (notebooks; in place). */
-  | 'disable-root-access'
+  /**
+   * Stop, UpdateNotebookInstance with the controls' settings, start again if it was running
+   * (notebooks; in place). The states are built from the modules' `notebookSetting`.
+   */
+  | 'update-notebook'
   /** Approval, snapshot with the data, delete, create with every other setting kept (notebooks). */
   | 'recreate-notebook'
   /** AddTags with the deployment's required tags (images, app image configurations; in place). */
@@ -87,6 +90,28 @@ export interface RemediatedFix {
    * or a recreation writes. Controls of one resource apply in turn, so one change fixes them all.
    */
   readonly apply?: (description: Description) => Description;
+  /**
+   * Notebook controls: the one setting that makes the notebook pass. The in-place engine
+   * (`update-notebook`) writes it with UpdateNotebookInstance; a recreation writes every notebook
+   * control's setting into CreateNotebookInstance, so one recreation fixes them all.
+   */
+  readonly notebookSetting?: NotebookSetting;
+}
+
+/** A notebook field and the value a control requires, as DescribeNotebookInstance reports it. */
+export interface NotebookSetting {
+  /** The field, named as in DescribeNotebookInstance, UpdateNotebookInstance and CreateNotebookInstance. */
+  readonly field: string;
+  readonly value: string;
+  /** What Describe leaving the field out means (SageMaker's default). */
+  readonly absent: string;
+  /**
+   * The IAM condition key SageMaker sets from the request's field: the workflow's roles may write
+   * `value` only, so they can never be used to undo the fix.
+   */
+  readonly conditionKey?: string;
+  /** `update-notebook`: the state that writes it, named as an action ("DisableRootAccess"). */
+  readonly updateState?: string;
 }
 
 export type Description = Readonly<Record<string, unknown>>;

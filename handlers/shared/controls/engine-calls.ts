@@ -25,7 +25,8 @@ export const RECREATE_NOTEBOOK_CALLS: readonly ApiCall[] = [
   { action: 'sagemaker:ListTags', on: 'notebook-instance', by: 'plan-remediation' },
 ];
 
-export const DISABLE_ROOT_ACCESS_CALLS: readonly ApiCall[] = [
+/** Stop, UpdateNotebookInstance with the settings, start again, each step observed. */
+export const UPDATE_NOTEBOOK_CALLS: readonly ApiCall[] = [
   { action: 'sagemaker:StopNotebookInstance', on: 'notebook-instance', by: 'state-machine' },
   { action: 'sagemaker:UpdateNotebookInstance', on: 'notebook-instance', by: 'state-machine' },
   { action: 'sagemaker:StartNotebookInstance', on: 'notebook-instance', by: 'state-machine' },

@@ -18,6 +18,12 @@ export const sageMaker1 = defineControl({
     change:
       'Recreate the notebook with DirectInternetAccess=Disabled in a VPC subnet (SageMaker.2 is fixed with it).',
     calls: RECREATE_NOTEBOOK_CALLS,
+    notebookSetting: {
+      field: 'DirectInternetAccess',
+      value: 'Disabled',
+      absent: 'Enabled',
+      conditionKey: 'sagemaker:DirectInternetAccess',
+    },
   },
   guidance: (name) =>
     `DirectInternetAccess cannot be changed in place: recreate notebook instance ${name} with DirectInternetAccess=Disabled in a VPC subnet (SubnetId and SecurityGroupIds), after copying the data on /home/ec2-user/SageMaker to S3.`,

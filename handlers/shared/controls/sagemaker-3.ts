@@ -2,7 +2,7 @@
  * SageMaker.3: Notebook instance has root access enabled.
  */
 import { defineControl } from './control-module.js';
-import { DISABLE_ROOT_ACCESS_CALLS } from './engine-calls.js';
+import { UPDATE_NOTEBOOK_CALLS } from './engine-calls.js';
 
 export const sageMaker3 = defineControl({
   id: 'SageMaker.3',
@@ -13,11 +13,18 @@ export const sageMaker3 = defineControl({
   fails: ({ description }) => (description.RootAccess ?? 'Enabled') === 'Enabled',
   fix: {
     strategy: 'in-place',
-    engine: 'disable-root-access',
+    engine: 'update-notebook',
     modes: ['auto', 'notify', 'off'],
     change:
       'Stop the notebook, UpdateNotebookInstance RootAccess=Disabled, start it again if it was running.',
-    calls: DISABLE_ROOT_ACCESS_CALLS,
+    calls: UPDATE_NOTEBOOK_CALLS,
+    notebookSetting: {
+      field: 'RootAccess',
+      value: 'Disabled',
+      absent: 'Enabled',
+      conditionKey: 'sagemaker:RootAccess',
+      updateState: 'DisableRootAccess',
+    },
   },
   guidance: (name) =>
     `Stop notebook instance ${name}, call UpdateNotebookInstance with RootAccess=Disabled, and start it again if it was running.`,

@@ -21,6 +21,8 @@ export const sageMaker8 = defineControl({
     modes: RECREATE_MODES,
     change: 'Recreate the notebook on notebook-al2023-v1 (a platform change rebuilds the operating system).',
     calls: RECREATE_NOTEBOOK_CALLS,
+    // SageMaker reports no platform for notebooks made before platforms: not the supported one.
+    notebookSetting: { field: 'PlatformIdentifier', value: SUPPORTED_NOTEBOOK_PLATFORM, absent: '' },
   },
   guidance: (name) =>
     `Move notebook instance ${name} to ${SUPPORTED_NOTEBOOK_PLATFORM}. A platform change rebuilds the operating system: copy the data on /home/ec2-user/SageMaker to S3 first.`,
