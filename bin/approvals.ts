@@ -5,36 +5,52 @@
  * approval alert gives the exact command. See docs/custom-actions.md; the logic is in approvals/, which
  * the tests run against the simulated account.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { parseApprovalsArguments } from './approvals/arguments.js';
-import { createApprovalsCommand } from './approvals/command.js';
+import {
+  type ApprovalsOptions,
+  parseApprovalsArguments,
+  printHelpOrUsageError,
+} from './approvals/arguments.js';
 
 const args = process.argv.slice(2);
 const parsed = parseApprovalsArguments(args);
-// The clients need the region and profile before the command runs; a usage error is reported by the command itself.
-const options = parsed.kind === 'options' ? parsed.options : undefined;
-// The SDK's own retries (with backoff) cover throttling and transient errors of each call.
-const clientOptions = {
-  maxAttempts: 5,
-  ...(options ? { region: options.region } : {}),
-  ...(options?.profile ? { profile: options.profile } : {}),
-};
-const sts = new STSClient(clientOptions);
+const print = (line: string) => console.log(line);
+const printError = (line: string) => console.error(line);
 
-const command = createApprovalsCommand({
-  dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions)),
-  sfn: new SFNClient(clientOptions),
-  identity: async () => {
-    const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
-    if (!Arn) throw new Error('GetCallerIdentity returned no ARN');
-    return Arn;
-  },
-  now: () => new Date(),
-  print: (line) => console.log(line),
-  printError: (line) => console.error(line),
-});
+// --help and argument errors (a missing --region among them) load nothing of the AWS SDK, whose
+// clients warn on Node.js before 22.
+process.exitCode =
+  parsed.kind === 'options'
+    ? await run(parsed.options)
+    : printHelpOrUsageError(parsed, { print, printError });
 
-process.exitCode = await command.run(args);
+async function run(options: ApprovalsOptions): Promise<number> {
+  const [{ DynamoDBClient }, { SFNClient }, sts, { DynamoDBDocumentClient }, setup, approvals] =
+    await Promise.all([
+      import('@aws-sdk/client-dynamodb'),
+      import('@aws-sdk/client-sfn'),
+      import('@aws-sdk/client-sts'),
+      import('@aws-sdk/lib-dynamodb'),
+      import('./restore-notebook/sdk-setup.js'),
+      import('./approvals/command.js'),
+    ]);
+  // The SDK's own retries (with backoff) cover throttling and transient errors of each call.
+  const clientOptions = {
+    maxAttempts: 5,
+    region: options.region,
+    ...(options.profile ? { profile: options.profile } : {}),
+  };
+  const stsClient = setup.builtOnFirstCall(() => new sts.STSClient(clientOptions));
+  const command = approvals.createApprovalsCommand({
+    dynamodb: setup.builtOnFirstCall(() => DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions))),
+    sfn: setup.builtOnFirstCall(() => new SFNClient(clientOptions)),
+    identity: async () => {
+      const { Arn } = await stsClient.send(new sts.GetCallerIdentityCommand({}));
+      if (!Arn) throw new Error('GetCallerIdentity returned no ARN');
+      return Arn;
+    },
+    now: () => new Date(),
+    print,
+    printError,
+  });
+  return command.run(args);
+}

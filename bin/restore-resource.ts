@@ -5,42 +5,52 @@
  * See docs/restore.md; the logic is in restore-resource/, which the tests run against the simulated
  * account.
  */
-import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { sessionCredentials } from '../handlers/shared/member-clients.js';
-import { parseResourceRestoreArguments } from './restore-resource/arguments.js';
-import { createResourceRestoreCommand } from './restore-resource/command.js';
+import { parseResourceRestoreArguments, printHelpOrUsageError, USAGE } from './restore-resource/arguments.js';
 
 const args = process.argv.slice(2);
 const parsed = parseResourceRestoreArguments(args);
-// The clients need the region before the command runs; a usage error is reported by the command itself.
-const region = parsed.kind === 'options' ? parsed.options.region : undefined;
-// The SDK's own retries (with backoff) cover throttling and transient errors of each call.
-const clientOptions = { maxAttempts: 5, ...(region ? { region } : {}) };
-const sagemaker = new SageMakerClient(clientOptions);
-const s3 = new S3Client(clientOptions);
-const sts = new STSClient(clientOptions);
+const print = (line: string) => console.log(line);
+const printError = (line: string) => console.error(line);
 
-const command = createResourceRestoreCommand({
-  sagemaker,
-  s3,
-  roleSessions: {
-    sts,
-    assumeRoleCommand: AssumeRoleCommand,
-    createClients: (resourceRegion, credentials) => ({
-      sagemaker: new SageMakerClient({
-        maxAttempts: 5,
-        region: resourceRegion,
-        credentials: sessionCredentials(credentials),
+// --help and argument errors load nothing of the AWS SDK (whose clients warn on Node.js before 22).
+process.exitCode =
+  parsed.kind === 'options'
+    ? await run(parsed.options.region)
+    : printHelpOrUsageError(parsed, USAGE, { print, printError });
+
+async function run(regionOption: string | undefined): Promise<number> {
+  const [{ S3Client }, { SageMakerClient }, sts, { sessionCredentials }, setup, restore] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/client-sagemaker'),
+    import('@aws-sdk/client-sts'),
+    import('../handlers/shared/member-clients.js'),
+    import('./restore-notebook/sdk-setup.js'),
+    import('./restore-resource/command.js'),
+  ]);
+  // Without one, the command refuses before any call, naming --region.
+  const region = regionOption ?? (await setup.configuredRegion());
+  // The SDK's own retries (with backoff) cover throttling and transient errors of each call.
+  const clientOptions = { maxAttempts: 5, region };
+  const stsClient = setup.builtOnFirstCall(() => new sts.STSClient(clientOptions));
+  const command = restore.createResourceRestoreCommand({
+    sagemaker: setup.builtOnFirstCall(() => new SageMakerClient(clientOptions)),
+    s3: setup.builtOnFirstCall(() => new S3Client(clientOptions)),
+    roleSessions: {
+      sts: stsClient,
+      assumeRoleCommand: sts.AssumeRoleCommand,
+      createClients: (resourceRegion, credentials) => ({
+        sagemaker: new SageMakerClient({
+          maxAttempts: 5,
+          region: resourceRegion,
+          credentials: sessionCredentials(credentials),
+        }),
       }),
-    }),
-  },
-  print: (line) => console.log(line),
-  printError: (line) => console.error(line),
-  region: () => sagemaker.config.region(),
-  // GetCallerIdentity needs no permission: the account of the operator's own credentials.
-  account: async () => (await sts.send(new GetCallerIdentityCommand({}))).Account,
-});
-
-process.exitCode = await command.run(args);
+    },
+    print,
+    printError,
+    region: async () => region,
+    // GetCallerIdentity needs no permission: the account of the operator's own credentials.
+    account: async () => (await stsClient.send(new sts.GetCallerIdentityCommand({}))).Account,
+  });
+  return command.run(args);
+}

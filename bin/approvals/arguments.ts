@@ -9,7 +9,7 @@ import {
   APPROVALS_TOOL,
   type PlanSelector,
 } from '../../handlers/shared/approval-command.js';
-import { REGION } from '../restore-notebook/arguments.js';
+import { EXIT_OK, EXIT_USAGE, REGION } from '../restore-notebook/arguments.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../restore-notebook/arguments.js';
 
@@ -77,6 +77,23 @@ export type ParsedApprovalsArguments =
   | { readonly kind: 'help' }
   | { readonly kind: 'usage-error'; readonly message: string }
   | { readonly kind: 'options'; readonly options: ApprovalsOptions };
+
+/**
+ * --help and a usage error, answered before anything of AWS is loaded: prints the usage or the
+ * problems and gives the exit status.
+ */
+export function printHelpOrUsageError(
+  parsed: { readonly kind: 'help' } | { readonly kind: 'usage-error'; readonly message: string },
+  out: { readonly print: (line: string) => void; readonly printError: (line: string) => void },
+): number {
+  if (parsed.kind === 'help') {
+    out.print(USAGE);
+    return EXIT_OK;
+  }
+  for (const line of parsed.message.split('\n')) out.printError(`error: ${line}`);
+  out.printError('Run with --help for the usage.');
+  return EXIT_USAGE;
+}
 
 export function parseApprovalsArguments(args: readonly string[]): ParsedApprovalsArguments {
   let parsed: ReturnType<typeof parseOptions>;

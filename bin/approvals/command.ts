@@ -30,7 +30,7 @@ import {
   EXIT_OK,
   EXIT_USAGE,
   parseApprovalsArguments,
-  USAGE,
+  printHelpOrUsageError,
 } from './arguments.js';
 import {
   approvalOutput,
@@ -69,15 +69,7 @@ export function createApprovalsCommand(deps: ApprovalsDependencies): ApprovalsCo
 
   async function run(args: readonly string[]): Promise<number> {
     const parsed = parseApprovalsArguments(args);
-    if (parsed.kind === 'help') {
-      print(USAGE);
-      return EXIT_OK;
-    }
-    if (parsed.kind === 'usage-error') {
-      for (const line of parsed.message.split('\n')) printError(`error: ${line}`);
-      printError('Run with --help for the usage.');
-      return EXIT_USAGE;
-    }
+    if (parsed.kind !== 'options') return printHelpOrUsageError(parsed, { print, printError });
     const { options } = parsed;
     try {
       return options.command === 'list-pending' ? await listPending(options) : await decide(options);
@@ -86,7 +78,7 @@ export function createApprovalsCommand(deps: ApprovalsDependencies): ApprovalsCo
         printError(`error: ${error.message}`);
         return error.exitCode;
       }
-      printError(`error: ${describeAwsError(error)}`);
+      printError(`error: ${describeAwsError(error, options.profile)}`);
       return EXIT_FAILED;
     }
   }
@@ -144,7 +136,7 @@ export function createApprovalsCommand(deps: ApprovalsDependencies): ApprovalsCo
       who = await deps.identity();
     } catch (error) {
       throw new Refusal(
-        `cannot tell who is running this (STS GetCallerIdentity failed: ${describeAwsError(error)}), and a decision must record who made it. Nothing was changed.`,
+        `cannot tell who is running this (STS GetCallerIdentity failed: ${describeAwsError(error, options.profile)}), and a decision must record who made it. Nothing was changed.`,
       );
     }
     const key = await planKey(options);
@@ -202,7 +194,7 @@ export function createApprovalsCommand(deps: ApprovalsDependencies): ApprovalsCo
       gone = await completeTask(options, record, who, decidedAt);
     } catch (error) {
       throw new Refusal(
-        `the plan is recorded ${past} by you, but the waiting execution ${record.approval.executionArn} was not told: ${describeAwsError(error)}. Run the same command again: it sends the decision again.`,
+        `the plan is recorded ${past} by you, but the waiting execution ${record.approval.executionArn} was not told: ${describeAwsError(error, options.profile)}. Run the same command again: it sends the decision again.`,
       );
     }
     if (gone) {

@@ -5,14 +5,24 @@
  */
 import { type ApprovalsLocation, listPendingCommand } from '../../handlers/shared/approval-command.js';
 import type { ApprovalRecord } from '../../handlers/shared/approval-record.js';
-import { isAccessDenied } from '../restore-notebook/refusal.js';
+import { isAccessDenied, isMissingCredentials } from '../restore-notebook/refusal.js';
 import { formatAge, type PendingPlan } from './plan.js';
 
 type Print = (line: string) => void;
 
-/** An AWS error in one line; a denied call names the policy the role needs. */
-export function describeAwsError(error: unknown): string {
+/**
+ * An AWS error in one line; a denied call names the policy the role needs, missing credentials the
+ * option that gives them.
+ */
+export function describeAwsError(error: unknown, profile?: string): string {
   if (!(error instanceof Error)) return String(error);
+  if (isMissingCredentials(error)) {
+    const fix =
+      profile === undefined
+        ? 'pass --profile <name>, a profile of your AWS configuration (or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)'
+        : `--profile ${profile} must name a profile of your AWS configuration that gives credentials (aws configure list-profiles lists them)`;
+    return `no AWS credentials (${error.message}): ${fix}`;
+  }
   const hint = isAccessDenied(error)
     ? ' (run this as a role of the deployment account with the stack policy ApprovalOperatorPolicyArn: docs/custom-actions.md)'
     : '';

@@ -71,6 +71,25 @@ export type ParsedArguments =
   | { readonly kind: 'usage-error'; readonly message: string }
   | { readonly kind: 'options'; readonly options: RestoreOptions };
 
+/**
+ * --help and a usage error of either restore tool, answered before anything of AWS is loaded: prints
+ * the usage (and the problems) and gives the exit status.
+ */
+export function printHelpOrUsageError(
+  parsed: { readonly kind: 'help' } | { readonly kind: 'usage-error'; readonly message: string },
+  usage: string,
+  out: { readonly print: (line: string) => void; readonly printError: (line: string) => void },
+): number {
+  if (parsed.kind === 'help') {
+    out.print(usage);
+    return EXIT_OK;
+  }
+  for (const line of parsed.message.split('\n')) out.printError(`error: ${line}`);
+  out.printError('');
+  out.printError(usage);
+  return EXIT_USAGE;
+}
+
 /** Options of the version 1 tool, which older notes and alerts still name: what replaced them. */
 const RETIRED_OPTIONS: Readonly<Record<string, string>> = {
   '--bucket': '--bucket is gone: the bucket is part of the URI, --snapshot s3://<bucket>/<snapshot prefix>',

@@ -26,6 +26,7 @@ import {
   EXIT_OK,
   EXIT_USAGE,
   parseRestoreArguments,
+  printHelpOrUsageError,
   type RestoreOptions,
   USAGE,
 } from './arguments.js';
@@ -41,6 +42,7 @@ import { checkPlacement } from './placement.js';
 import { buildPlan, type DataRestore, printPlan, RESTORE_REQUESTED_BY, restoreAttemptId } from './plan.js';
 import { describeError, NotebookFailed, Refusal, RestoreFailed } from './refusal.js';
 import { type RoleSessions, restoreSessionName, roleSession, sessionClient } from './role-session.js';
+import { noRegionMessage } from './sdk-setup.js';
 import { deleteCommands, plural, rerunCommand } from './shell.js';
 import { SnapshotStore } from './snapshot-store.js';
 
@@ -69,7 +71,10 @@ export interface RestoreDependencies extends RestoreClients {
   readonly print: (line: string) => void;
   /** Errors and refusals (stderr); `print` when not given. */
   readonly printError?: (line: string) => void;
-  /** The region the clients call, checked against the snapshot's (a notebook belongs to one region). */
+  /**
+   * The region the clients call, checked against the snapshot's (a notebook belongs to one region);
+   * without --region, none (undefined) is refused before any call, naming --region.
+   */
   readonly region?: () => Promise<string | undefined>;
 }
 
@@ -84,16 +89,7 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
 
   async function run(args: readonly string[]): Promise<number> {
     const parsed = parseRestoreArguments(args);
-    if (parsed.kind === 'help') {
-      print(USAGE);
-      return EXIT_OK;
-    }
-    if (parsed.kind === 'usage-error') {
-      for (const line of parsed.message.split('\n')) printError(`error: ${line}`);
-      printError('');
-      printError(USAGE);
-      return EXIT_USAGE;
-    }
+    if (parsed.kind !== 'options') return printHelpOrUsageError(parsed, USAGE, { print, printError });
     try {
       return await restore(parsed.options);
     } catch (error) {
@@ -108,6 +104,11 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
   }
 
   async function restore(options: RestoreOptions): Promise<number> {
+    // Before any call: without a Region the SDK's first call fails with "Region is missing".
+    const clientRegion = options.region ?? (await optional(deps.region));
+    if (clientRegion === undefined && deps.region) {
+      throw new Refusal(noRegionMessage('<region>', "the notebook's Region"), EXIT_USAGE);
+    }
     const callerAccount = await optional(deps.account);
     // With --role-arn everything is called as that role, the bucket (the notebook's account's) included:
     // assumed now, so a role that cannot be assumed stops the run before anything is read or written.
@@ -137,7 +138,6 @@ export function createRestoreCommand(deps: RestoreDependencies): RestoreCommand 
     const arnParts = snapshot.notebook.NotebookInstanceArn?.split(':') ?? [];
     const snapshotRegion = arnParts[3] || undefined;
     const snapshotAccount = arnParts[4] || snapshot.notebook.RoleArn.split(':')[4] || undefined;
-    const clientRegion = options.region ?? (await optional(deps.region));
     if (snapshotRegion && snapshotAccount) {
       checkPlacement({
         what: 'a notebook',

@@ -27,9 +27,20 @@ export function isAccessDenied(error: unknown): boolean {
   return error instanceof Error && ACCESS_DENIED.test(`${error.name} ${error.message}`);
 }
 
-/** An AWS error in one line, pointing at the operator policy when it is a permission. */
+/** The SDK's error when none of its credential sources (variables, profile, SSO, metadata) gave any. */
+export function isMissingCredentials(error: unknown): boolean {
+  return error instanceof Error && error.name === 'CredentialsProviderError';
+}
+
+/**
+ * An AWS error in one line, pointing at the operator policy when it is a permission, and at what gives
+ * credentials when there are none.
+ */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  if (isMissingCredentials(error)) {
+    return `no AWS credentials (${error.message}): set AWS_PROFILE to a profile of your AWS configuration, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for a role with the restore permissions (docs/restore.md)`;
+  }
   const hint = isAccessDenied(error)
     ? ' (the role running this tool needs the stack policy RestoreOperatorPolicyArn: docs/restore.md)'
     : '';

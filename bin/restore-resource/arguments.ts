@@ -12,7 +12,7 @@ import { RESOURCE_SNAPSHOTS_PREFIX, resourceSnapshotKey } from '../../handlers/s
 import { RESTORE_TOOL } from '../../handlers/shared/restore-command.js';
 import { type Placement, placementOf, placementProblems } from '../restore-notebook/placement.js';
 
-export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../restore-notebook/arguments.js';
+export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, printHelpOrUsageError } from '../restore-notebook/arguments.js';
 
 /** How the command starts, from the repository root (as resourceRestoreCommand writes it). */
 export const RESOURCE_RESTORE_TOOL = 'npx tsx bin/restore-resource.ts';

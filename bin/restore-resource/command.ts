@@ -22,11 +22,13 @@ import {
   roleSession,
   sessionClient,
 } from '../restore-notebook/role-session.js';
+import { noRegionMessage } from '../restore-notebook/sdk-setup.js';
 import {
   EXIT_FAILED,
   EXIT_OK,
   EXIT_USAGE,
   parseResourceRestoreArguments,
+  printHelpOrUsageError,
   type ResourceRestoreOptions,
   type ResourceSnapshotLocation,
   USAGE,
@@ -55,7 +57,7 @@ export interface ResourceRestoreDependencies {
   readonly print: (line: string) => void;
   /** Errors and refusals (stderr); `print` when not given. */
   readonly printError?: (line: string) => void;
-  /** The region the clients call, checked against the snapshot's. */
+  /** The region the clients call, checked against the snapshot's; without --region, none is refused. */
   readonly region?: () => Promise<string | undefined>;
   /** The account of the operator's credentials, when known (checked against the snapshot's). */
   readonly account?: () => Promise<string | undefined>;
@@ -72,16 +74,7 @@ export function createResourceRestoreCommand(deps: ResourceRestoreDependencies):
 
   async function run(args: readonly string[]): Promise<number> {
     const parsed = parseResourceRestoreArguments(args);
-    if (parsed.kind === 'help') {
-      print(USAGE);
-      return EXIT_OK;
-    }
-    if (parsed.kind === 'usage-error') {
-      for (const line of parsed.message.split('\n')) printError(`error: ${line}`);
-      printError('');
-      printError(USAGE);
-      return EXIT_USAGE;
-    }
+    if (parsed.kind !== 'options') return printHelpOrUsageError(parsed, USAGE, { print, printError });
     try {
       return await restore(parsed.options);
     } catch (error) {
@@ -98,6 +91,11 @@ export function createResourceRestoreCommand(deps: ResourceRestoreDependencies):
   async function restore(options: ResourceRestoreOptions): Promise<number> {
     const { snapshot: location } = options;
     const uri = `s3://${location.bucket}/${location.key}`;
+    // Before any call: without a Region the SDK's first call fails with "Region is missing".
+    const clientRegion = options.region ?? (await optional(deps.region));
+    if (clientRegion === undefined && deps.region) {
+      throw new Refusal(noRegionMessage(location.region, "the resource's Region"), EXIT_USAGE);
+    }
     const account = await optional(deps.account);
 
     // 1. The snapshot, and the restore step's calls worked out from it by the engine that took it.
@@ -105,7 +103,7 @@ export function createResourceRestoreCommand(deps: ResourceRestoreDependencies):
     const plan = buildResourceRestorePlan(snapshot, location, uri);
 
     // 2. The account and region: the calls must change this resource, not a namesake elsewhere.
-    checkPlace(plan, { options, callerAccount: account, clientRegion: await optional(deps.region) });
+    checkPlace(plan, { options, callerAccount: account, clientRegion });
     const sagemaker = await sageMakerFor(options, plan);
     printPlan(print, options, snapshot, plan, uri);
 
