@@ -223,6 +223,8 @@ const IMAGE_RULES: Record<string, Rule> = {
       undefined,
     ),
   DescribeAppImageConfig: onResource('DescribeAppImageConfig', 'app-image-config', 'AppImageConfigName'),
+  ListImages: anyResource('ListImages'),
+  ListAppImageConfigs: anyResource('ListAppImageConfigs'),
   UpdateAppImageConfig: onResource('UpdateAppImageConfig', 'app-image-config', 'AppImageConfigName'),
   DeleteAppImageConfig: onResource('DeleteAppImageConfig', 'app-image-config', 'AppImageConfigName'),
 };
@@ -272,6 +274,7 @@ const FEATURE_GROUP_RULES: Record<string, Rule> = {
     },
   ],
   DeleteFeatureGroup: onResource('DeleteFeatureGroup', 'feature-group', 'FeatureGroupName'),
+  ListFeatureGroups: anyResource('ListFeatureGroups'),
 };
 
 export const MONITORING_RULES: Readonly<Record<string, Rule>> = {

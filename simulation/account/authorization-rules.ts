@@ -231,6 +231,7 @@ const SAGEMAKER: Readonly<Record<string, Rule>> = {
   CreateNotebookInstanceLifecycleConfig: lifecycleConfig('CreateNotebookInstanceLifecycleConfig'),
   UpdateNotebookInstanceLifecycleConfig: lifecycleConfig('UpdateNotebookInstanceLifecycleConfig'),
   DeleteNotebookInstanceLifecycleConfig: lifecycleConfig('DeleteNotebookInstanceLifecycleConfig'),
+  ListNotebookInstances: () => [{ action: 'sagemaker:ListNotebookInstances', resource: '*' }],
   ListNotebookInstanceLifecycleConfigs: () => [
     { action: 'sagemaker:ListNotebookInstanceLifecycleConfigs', resource: '*' },
   ],

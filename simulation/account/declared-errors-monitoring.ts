@@ -33,4 +33,7 @@ export const MONITORING_DECLARED_ERRORS: Readonly<Record<string, readonly string
   CreateFeatureGroup: ['ResourceInUse', 'ResourceLimitExceeded'],
   DescribeFeatureGroup: ['ResourceNotFound'],
   DeleteFeatureGroup: ['ResourceNotFound'],
+  ListImages: [],
+  ListAppImageConfigs: [],
+  ListFeatureGroups: [],
 };

@@ -207,6 +207,7 @@ export const DECLARED_ERRORS: Readonly<
     DescribeNotebookInstance: [],
     StopNotebookInstance: [],
     DeleteNotebookInstance: [],
+    ListNotebookInstances: [],
     ListTags: [],
     AddTags: [],
     DeleteTags: [],

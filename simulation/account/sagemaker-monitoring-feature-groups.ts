@@ -5,6 +5,7 @@
  */
 
 import type { Tag } from './sagemaker.js';
+import { type ListedResource, listFeatureGroups } from './sagemaker-listings.js';
 import {
   checkKey,
   copy,
@@ -204,7 +205,25 @@ export class FeatureGroups {
       CreateFeatureGroup: (input) => this.create(input),
       DescribeFeatureGroup: (input) => this.describe(input),
       DeleteFeatureGroup: (input) => this.delete(input),
+      ListFeatureGroups: (input) => listFeatureGroups(input, this.listed()),
     };
+  }
+
+  /** ListFeatureGroups' entries: name, ARN, creation time and the two statuses. */
+  private listed(): ListedResource[] {
+    return [...this.records.values()].flatMap((stored) => {
+      const record = this.settle(stored);
+      if (record === undefined) return [];
+      const offline = record.definition.OfflineStoreConfig !== undefined;
+      const summary = {
+        FeatureGroupName: record.name,
+        FeatureGroupArn: record.arn,
+        CreationTime: new Date(record.creationMs),
+        FeatureGroupStatus: record.status,
+        ...(offline ? { OfflineStoreStatus: { Status: 'Active' } } : {}),
+      };
+      return [{ ...record, lastModifiedMs: record.creationMs, summary }];
+    });
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 
 import type { Tag } from './sagemaker.js';
+import { type ListedResource, listAppImageConfigs, listImages } from './sagemaker-listings.js';
 import {
   copy,
   invalid,
@@ -204,7 +205,27 @@ export class Images {
       DescribeAppImageConfig: (input) => this.describeAppImageConfig(input),
       UpdateAppImageConfig: (input) => this.updateAppImageConfig(input),
       DeleteAppImageConfig: (input) => this.deleteAppImageConfig(input),
+      ListImages: (input) => listImages(input, this.listedImages()),
+      ListAppImageConfigs: (input) => listAppImageConfigs(input, this.listedConfigs()),
     };
+  }
+
+  /** ListImages' entries: the Describe members but RoleArn. */
+  private listedImages(): ListedResource[] {
+    return [...this.images.values()].flatMap((stored) => {
+      const record = this.settle(stored);
+      if (record === undefined) return [];
+      const { RoleArn: _role, ...summary } = this.describeImage({ ImageName: record.name });
+      return [{ ...record, summary }];
+    });
+  }
+
+  /** ListAppImageConfigs' entries: the Describe output. */
+  private listedConfigs(): ListedResource[] {
+    return [...this.appImageConfigs.values()].map((record) => ({
+      ...record,
+      summary: this.describeAppImageConfig({ AppImageConfigName: record.name }),
+    }));
   }
 
   private createImage(input: unknown): { ImageArn: string } {

@@ -30,6 +30,7 @@ import {
   type VolumeFiles,
 } from './notebook-host.js';
 import { InferenceResources } from './sagemaker-inference-resources.js';
+import { type ListedResource, listNotebookInstances } from './sagemaker-listings.js';
 import { MonitoringResources } from './sagemaker-monitoring-resources.js';
 import {
   CODE_REPOSITORY_NAME_OR_URL,
@@ -770,10 +771,44 @@ export class SimulatedSageMaker {
       ListTags: (input) => this.listTags(input as ListTagsInput),
       AddTags: (input) => this.addTags(input as AddTagsInput),
       DeleteTags: (input) => this.deleteTags(input as DeleteTagsInput),
+      ListNotebookInstances: (input) => listNotebookInstances(input, this.listedNotebooks()),
       ...this.resources.operations(),
       ...this.inference.operations(),
       ...this.monitoring.operations(),
     };
+  }
+
+  /** ListNotebookInstances' entries: the summary members of each notebook's Describe output. */
+  private listedNotebooks(): ListedResource[] {
+    const members = [
+      'NotebookInstanceName',
+      'NotebookInstanceArn',
+      'NotebookInstanceStatus',
+      'Url',
+      'InstanceType',
+      'CreationTime',
+      'LastModifiedTime',
+      'NotebookInstanceLifecycleConfigName',
+      'DefaultCodeRepository',
+      'AdditionalCodeRepositories',
+    ];
+    return [...this.notebooks.values()].flatMap((stored) => {
+      const record = this.find(stored.name);
+      if (record === undefined) return [];
+      const described: Record<string, unknown> = { ...this.describe(record) };
+      const summary = Object.fromEntries(
+        members.filter((member) => member in described).map((member) => [member, described[member]]),
+      );
+      return [
+        {
+          name: record.name,
+          creationMs: record.creationMs,
+          lastModifiedMs: record.lastModifiedMs,
+          status: record.status,
+          summary,
+        },
+      ];
+    });
   }
 
   private reader(input: unknown, operation: string): InputReader {
