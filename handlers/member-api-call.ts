@@ -42,8 +42,9 @@ export type MemberApiClients = Readonly<Record<MemberApiService, Sender>>;
 
 type CommandFactory = (input: Record<string, unknown>) => unknown | Promise<unknown>;
 
-// The EC2, KMS and S3 clients are loaded on first use: most calls are SageMaker's, and loading the
-// EC2 client alone doubles a cold start.
+// The EC2, KMS and S3 clients are loaded on first use: most calls are SageMaker's. The EC2 client is
+// not in the bundle at all but the Lambda runtime's (RUNTIME_PROVIDED_MODULES in
+// stacks/lambda-bundling.ts): compiling its schemas alone doubled this function's cold start.
 const ec2Sdk = () => import('@aws-sdk/client-ec2');
 const kmsSdk = () => import('@aws-sdk/client-kms');
 const s3Sdk = () => import('@aws-sdk/client-s3');

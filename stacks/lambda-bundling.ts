@@ -125,8 +125,30 @@ export function lambdaTaskTimeoutSeconds(name: LambdaHandlerSource['name']): num
 }
 
 /**
+ * What the bundles leave to the AWS SDK that the Lambda runtime carries (nodejs24.x ships SDK v3 in
+ * /var/runtime/node_modules, on NODE_PATH): only code that a cold start never runs.
+ * - The credential sources other than the environment variables: Lambda gives a function its role's
+ *   credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, the first source of
+ *   the SDK's default chain, so the chain never loads the others (about 110 KB of every bundle).
+ * - The EC2 client, which member-api-call loads on its first EC2 call (two Describe calls of the
+ *   recreation's network check): its schemas cannot be tree-shaken (560 KB of every operation), and
+ *   compiling them doubled that function's cold start although most of its calls are SageMaker's.
+ * Everything else, what every invocation runs, is bundled at the version the tests ran against.
+ */
+export const RUNTIME_PROVIDED_MODULES: readonly string[] = [
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-web-identity',
+  '@smithy/credential-provider-imds',
+  '@aws-sdk/client-ec2',
+];
+
+/**
  * Bundling options in the vocabulary of NodejsFunction's `bundling` prop (the stack passes them through;
- * `format` is the string value of OutputFormat).
+ * `format` is the string value of OutputFormat). What they cost at a cold start, measured, is in
+ * docs/performance.md ("Cold start: what is bundled and why").
  */
 export const LAMBDA_BUNDLING = {
   minify: true,
@@ -137,8 +159,21 @@ export const LAMBDA_BUNDLING = {
   target: `node${LAMBDA_NODE_MAJOR_VERSION}`,
   // CommonJS: the bundled SDK's CommonJS dependencies call require(), which an ESM bundle cannot do.
   format: 'cjs',
-  // Ship the SDK version the tests ran against instead of whichever one the runtime carries.
+  // The SDK's ES module builds (`module`), which esbuild tree-shakes to the commands a handler imports;
+  // the CommonJS builds (`main`) are one file per client holding every command and schema, and made the
+  // bundles twice as large and their cold start two to three times as long.
+  mainFields: ['module', 'main'] as string[],
+  // Ship the SDK version the tests ran against instead of whichever one the runtime carries...
   bundleAwsSDK: true,
+  // ...except what a cold start never runs (RUNTIME_PROVIDED_MODULES).
+  externalModules: [...RUNTIME_PROVIDED_MODULES] as string[],
+  // A lazy import() of a module left to the runtime is emitted as require(), which finds the runtime's
+  // SDK through NODE_PATH by Node's own rules; import() looks there only with Lambda's patched resolver,
+  // so nothing outside Lambda could check it.
+  esbuildArgs: { '--supported:dynamic-import': 'false' },
+  // esbuild's warnings and errors only: without it, NodejsFunction lets esbuild print a size summary
+  // of every bundle on stderr.
+  logLevel: 'warning',
 } as const;
 
 /** The file name NodejsFunction gives the bundle (Lambda looks for `index.<handler>`). */
@@ -156,7 +191,10 @@ export function toEsbuildOptions(source: LambdaHandlerSource, outfile: string): 
     minify: LAMBDA_BUNDLING.minify,
     keepNames: LAMBDA_BUNDLING.keepNames,
     sourcemap: LAMBDA_BUNDLING.sourceMap,
-    // bundleAwsSDK: nothing is external.
-    external: [],
+    logLevel: LAMBDA_BUNDLING.logLevel,
+    mainFields: LAMBDA_BUNDLING.mainFields,
+    external: LAMBDA_BUNDLING.externalModules,
+    // esbuildArgs' --supported:dynamic-import=false
+    supported: { 'dynamic-import': false },
   };
 }

@@ -11,7 +11,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type LogLevel, NodejsFunction, type OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { LAMBDA_BUNDLING, LAMBDA_NODE_MAJOR_VERSION, type LambdaHandlerSource } from './lambda-bundling.js';
@@ -47,6 +47,9 @@ export interface RemediationFunctionOptions {
    */
   readonly rolePath?: string;
 }
+
+/** Every function's memory: what a Lambda invocation is billed at (with its duration). */
+export const LAMBDA_MEMORY_MB = 256;
 
 const XRAY_REASON =
   'Added by CDK for active X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level permissions.';
@@ -95,15 +98,19 @@ export function createRemediationFunction(
     description: options.description,
     runtime: lambdaRuntime(),
     architecture: Architecture.ARM_64,
-    memorySize: 256,
+    memorySize: LAMBDA_MEMORY_MB,
     // A Task invoking it waits longer (lambdaTaskTimeoutSeconds): the two come from the same number.
     timeout: Duration.seconds(source.timeoutSeconds),
     role,
     logGroup,
     tracing: Tracing.ACTIVE,
     environment: options.environment,
-    // The enum's values are esbuild's format strings; the benchmark bundles with the same object.
-    bundling: { ...LAMBDA_BUNDLING, format: LAMBDA_BUNDLING.format as OutputFormat },
+    // The enums' values are esbuild's strings; the benchmark bundles with the same object.
+    bundling: {
+      ...LAMBDA_BUNDLING,
+      format: LAMBDA_BUNDLING.format as OutputFormat,
+      logLevel: LAMBDA_BUNDLING.logLevel as LogLevel,
+    },
   });
   return { fn, logGroup, role };
 }

@@ -4,16 +4,20 @@
  * very IAM policies, names, settings and definition CloudFormation would get.
  *
  * Lambda bundling is skipped (the handlers run in-process from source); everything else is the real
- * synthesis, cdk-nag excepted (the CDK app runs it; here it would only cost time). Templates are cached
- * per process by configuration, account and region: synthesis takes about a second.
+ * synthesis, cdk-nag excepted (the CDK app runs it; here it would only cost time). Synthesis takes
+ * about a second: each configuration, account and region is synthesized once for all the processes of
+ * a run (build-cache.ts, addressed by the sources synthesis reads), and each caller gets its own copy.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { CONTROL_MODULES } from '../../handlers/shared/controls/registry.js';
 import { loadConfiguration } from '../../stacks/configuration.js';
 import { MemberStack } from '../../stacks/member-stack.js';
 import { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
+import { cachedText, SYNTHESIS_SOURCES } from './build-cache.js';
 import type { CloudFormationTemplate } from './cloudformation.js';
 
 /** The stack name bin/app.ts deploys. */
@@ -21,7 +25,27 @@ export const STACK_NAME = 'SageMakerRemediation';
 /** The member stack's name in bin/app.ts (a StackSet gives its instances names of its own). */
 export const MEMBER_STACK_NAME = 'SageMakerRemediationMember';
 
-const cache = new Map<string, CloudFormationTemplate>();
+/**
+ * The controls the stack is built from, as this process has them: a test that mocks the registry
+ * (vi.mock of controls/registry.ts) gets a template of its own, never one cached for the real registry.
+ */
+function registryDigest(): string {
+  return createHash('sha256').update(JSON.stringify(CONTROL_MODULES)).digest('hex').slice(0, 16);
+}
+
+/** Templates as JSON text, by request: this process's, then the run's on disk. */
+const synthesized = new Map<string, string>();
+
+function cachedTemplate(request: unknown, synthesize: () => CloudFormationTemplate): CloudFormationTemplate {
+  const key = JSON.stringify(request);
+  let text = synthesized.get(key);
+  if (text === undefined) {
+    text = cachedText(SYNTHESIS_SOURCES, request, () => JSON.stringify(synthesize()));
+    synthesized.set(key, text);
+  }
+  // A copy per caller: a deployment that changes its template cannot change another's.
+  return JSON.parse(text) as CloudFormationTemplate;
+}
 
 export interface SynthesisTarget {
   /** The `remediation` context, as in cdk.json. */
@@ -31,9 +55,13 @@ export interface SynthesisTarget {
 }
 
 export function synthesizeTemplate(target: SynthesisTarget): CloudFormationTemplate {
-  const key = JSON.stringify([target.configuration ?? {}, target.accountId, target.region]);
-  const cached = cache.get(key);
-  if (cached) return cached;
+  return cachedTemplate(
+    ['stack', target.configuration ?? {}, target.accountId, target.region, registryDigest()],
+    () => synthesizeStack(target),
+  );
+}
+
+function synthesizeStack(target: SynthesisTarget): CloudFormationTemplate {
   const outdir = mkdtempSync(join(tmpdir(), 'remediation-synth-'));
   try {
     const app = new App({
@@ -51,31 +79,28 @@ export function synthesizeTemplate(target: SynthesisTarget): CloudFormationTempl
       configuration: loadConfiguration(target.configuration),
       env: { account: target.accountId, region: target.region },
     });
-    const template = app.synth().getStackByName(STACK_NAME).template as CloudFormationTemplate;
-    cache.set(key, template);
-    return template;
+    return app.synth().getStackByName(STACK_NAME).template as CloudFormationTemplate;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
 }
-
-const memberCache = new Map<string, CloudFormationTemplate>();
 
 /**
  * The member stack's template for a configuration: environment-agnostic, as a StackSet deploys one
  * template to every account and Region (its account and Region are pseudo parameters).
  */
 export function synthesizeMemberTemplate(configuration: unknown): CloudFormationTemplate {
-  const key = JSON.stringify(configuration ?? {});
-  const cached = memberCache.get(key);
-  if (cached) return cached;
+  return cachedTemplate(['member', configuration ?? {}, registryDigest()], () =>
+    synthesizeMemberStack(configuration),
+  );
+}
+
+function synthesizeMemberStack(configuration: unknown): CloudFormationTemplate {
   const outdir = mkdtempSync(join(tmpdir(), 'remediation-member-synth-'));
   try {
     const app = new App({ outdir, builtinCloudFormationValidation: false });
     new MemberStack(app, MEMBER_STACK_NAME, { configuration: loadConfiguration(configuration) });
-    const template = app.synth().getStackByName(MEMBER_STACK_NAME).template as CloudFormationTemplate;
-    memberCache.set(key, template);
-    return template;
+    return app.synth().getStackByName(MEMBER_STACK_NAME).template as CloudFormationTemplate;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

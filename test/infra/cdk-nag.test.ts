@@ -8,7 +8,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../stacks/configuration.js';
 import { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
-import { allAcknowledgementsIn } from './construct-harness.js';
+import { allAcknowledgementsIn, synthesizeKeepingReport } from './construct-harness.js';
 import {
   appWithoutBundling,
   buildStack,
@@ -31,7 +31,7 @@ beforeAll(() => {
 
   // When it is synthesised (an unacknowledged error-level finding makes this throw)
   try {
-    reportDirectory = app.synth().directory;
+    reportDirectory = synthesizeKeepingReport(app).directory;
   } catch (error) {
     synthesisError = error;
   }

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { TEST_ACCOUNT, TEST_REGION } from './synthesis.js';
@@ -35,8 +36,28 @@ export function synthesiseConstruct(
   );
   build(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const directory = app.synth().directory;
+  const directory = synthesizeKeepingReport(app).directory;
   return { app, stack, template: Template.fromStack(stack), validationFindings: findingsIn(directory) };
+}
+
+/** How CDK's validation starts the copy of its report it prints when it found issues. */
+const PRINTED_REPORT = '[Warning] Template validation found issues';
+
+/**
+ * Synthesises `app`, without the copy of the validation report CDK prints on the console when it found
+ * issues: the tests read the report from validation-report.json in the assembly (and a failed
+ * validation throws with the report in the error). Anything else written to the console passes.
+ */
+export function synthesizeKeepingReport(app: App): CloudAssembly {
+  const print = console.error;
+  console.error = (...data: unknown[]) => {
+    if (!String(data[0]).startsWith(PRINTED_REPORT)) print(...data);
+  };
+  try {
+    return app.synth();
+  } finally {
+    console.error = print;
+  }
 }
 
 function findingsIn(directory: string): string[] {

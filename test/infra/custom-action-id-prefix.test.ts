@@ -3,7 +3,6 @@
  * the custom-action rule's pattern and the custom-action Lambda's settings, so that two deployments
  * can share an account and region.
  */
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import {
@@ -84,7 +83,7 @@ describe('customActions.idPrefix reaches the stack', () => {
 
   it('Given two deployments in one account and region with prefixes Prod and Test, Then they share no action id, and neither rule matches the other one’s actions', () => {
     // Given
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = appWithoutBundling();
     const build = (name: string, idPrefix: string) =>
       new SageMakerRemediationStack(app, name, {
         configuration: loadConfiguration({ customActions: { idPrefix } }),

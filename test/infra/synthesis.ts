@@ -7,12 +7,23 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { loadConfiguration } from '../../stacks/configuration.js';
 import { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
+// Stacks built here with bundling bundle each handler once per run (see bundle-cache.ts).
+import './bundle-cache.js';
 
 export const TEST_ACCOUNT = '123456789012';
 export const TEST_REGION = 'eu-west-1';
 
+/**
+ * Apps of the tests that look at the template: CDK's own CloudFormation validation is the cdk-nag
+ * test's (it reads the report); here it would print that report again at every synthesis.
+ */
+const TEMPLATE_APP = { builtinCloudFormationValidation: false } as const;
+
 /** A stack in a fixed account and region, so ARNs in the template are mostly literal. */
-export function buildStack(rawConfiguration: unknown = {}, app: App = new App()): SageMakerRemediationStack {
+export function buildStack(
+  rawConfiguration: unknown = {},
+  app: App = new App(TEMPLATE_APP),
+): SageMakerRemediationStack {
   return new SageMakerRemediationStack(app, 'SageMakerRemediation', {
     configuration: loadConfiguration(rawConfiguration),
     env: { account: TEST_ACCOUNT, region: TEST_REGION },
@@ -21,7 +32,7 @@ export function buildStack(rawConfiguration: unknown = {}, app: App = new App())
 
 /** An App that skips Lambda bundling, for tests that only look at the rest of the template. */
 export function appWithoutBundling(): App {
-  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return new App({ ...TEMPLATE_APP, context: { 'aws:cdk:bundling-stacks': [] } });
 }
 
 /** The logical ID a construct's resource has in the template (an overridden one included). */

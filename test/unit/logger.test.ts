@@ -22,6 +22,8 @@ const CONTEXT = {
  */
 function capture(): { lines: () => Record<string, unknown>[] } {
   vi.stubEnv('POWERTOOLS_DEV', 'true');
+  // The level as deployed (the test run silences the handlers' logs).
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', undefined);
   const written: string[] = [];
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     vi.spyOn(console, method).mockImplementation((line: unknown) => {

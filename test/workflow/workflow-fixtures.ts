@@ -4,7 +4,7 @@
  * that expects a refusal takes it with `takeDeniedCalls`), then its account is disposed.
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import { afterEach, expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import type { SeedNotebookOptions } from '../../simulation/account/sagemaker.js';
 import {
   type NotebookControlFindingOptions,
@@ -31,20 +31,18 @@ export interface Scenario {
   readonly finding: AwsSecurityFinding;
 }
 
-const deployments: LocalDeployment[] = [];
-
-/** Checks `deployment` after the test (no call refused) and disposes of its account. */
+/**
+ * Checks `deployment` after the test (no call refused) and disposes of its account. A hook of the test
+ * that made it, not of the file: test files share this module when they share a worker.
+ */
 export function tracked(deployment: LocalDeployment): LocalDeployment {
-  deployments.push(deployment);
+  onTestFinished(() => {
+    const denied = deniedCalls(deployment);
+    for (const account of deployment.directory.all()) account.dispose();
+    expect(denied, 'calls the deployed policies refused').toEqual([]);
+  });
   return deployment;
 }
-
-afterEach(() => {
-  const made = deployments.splice(0);
-  const denied = made.flatMap(deniedCalls);
-  for (const deployment of made) for (const account of deployment.directory.all()) account.dispose();
-  expect(denied, 'calls the deployed policies refused').toEqual([]);
-});
 
 /**
  * Every call any account of the deployment's estate refused (its own and the member accounts added), as
