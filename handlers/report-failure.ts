@@ -28,7 +28,11 @@ const reportRequest = z.object({
     finding: z.object({ id: z.string() }),
   }),
   failure: errorShape,
-  notebook: z.object({ status: z.string(), settings: z.record(z.string(), z.string()) }),
+  notebook: z.object({
+    status: z.string(),
+    settings: z.record(z.string(), z.string()),
+    unseen: z.optional(z.boolean()),
+  }),
   runState: z.object({ wasRunning: z.boolean() }),
   recovery: z.object({ restarted: z.boolean() }),
   recoveryError: z.optional(z.nullable(errorShape)),

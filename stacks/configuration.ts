@@ -134,6 +134,7 @@ const seconds = z.number().int().min(1).max(3600);
 export function worstCaseWaitSeconds(timing: {
   readonly stopSeconds: number;
   readonly updateSeconds: number;
+  readonly deleteSeconds: number;
   readonly startSeconds: number;
   readonly pollDelaysSeconds: readonly number[];
   readonly runStateRecoveryMinutes: number;
@@ -149,6 +150,7 @@ const timingSchema = z
   .strictObject({
     stopSeconds: seconds.optional(),
     updateSeconds: seconds.optional(),
+    deleteSeconds: seconds.optional(),
     startSeconds: seconds.optional(),
     checkBackoffSeconds: z.array(seconds).min(1).max(20).optional(),
     maxStatusChecks: z.number().int().min(1).max(200).optional(),
@@ -168,6 +170,7 @@ const timingSchema = z
   .transform((overrides) => ({
     stopSeconds: overrides.stopSeconds ?? DEFAULT_TIMING.stopSeconds,
     updateSeconds: overrides.updateSeconds ?? DEFAULT_TIMING.updateSeconds,
+    deleteSeconds: overrides.deleteSeconds ?? DEFAULT_TIMING.deleteSeconds,
     startSeconds: overrides.startSeconds ?? DEFAULT_TIMING.startSeconds,
     // The state machine indexes one delay per check; users give the short backoff and a count.
     pollDelaysSeconds:
@@ -363,6 +366,7 @@ export interface RemediationConfiguration {
   readonly timing: {
     readonly stopSeconds: number;
     readonly updateSeconds: number;
+    readonly deleteSeconds: number;
     readonly startSeconds: number;
     readonly pollDelaysSeconds: readonly number[];
     /** After a failure, how long recovery keeps trying, for the run state and the lifecycle configuration. */
@@ -495,6 +499,7 @@ export function toRuntimeSettings(
     timing: {
       stopSeconds: configuration.timing.stopSeconds,
       updateSeconds: configuration.timing.updateSeconds,
+      deleteSeconds: configuration.timing.deleteSeconds,
       startSeconds: configuration.timing.startSeconds,
       pollDelaysSeconds: [...configuration.timing.pollDelaysSeconds],
       runStateRecoveryDelaysSeconds: recoveryDelays(configuration.timing.runStateRecoveryMinutes),

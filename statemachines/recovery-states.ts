@@ -2,8 +2,9 @@
  * Getting a notebook back to its prior state after a failure: its own lifecycle configuration back if
  * the recreation had swapped in the backup one (or created the new notebook with the restore one), and
  * its run state (running if it was, stopped if it was not). A reconcile loop like the fix's own:
- * describe, take the one step that moves toward that state, wait, describe again. Every step spends an
- * attempt of its budget: one that fails with a backoff delay, one SageMaker accepted with the wait for
+ * describe, take the one step that moves toward that state, wait, describe again (a status still
+ * settling is looked at again every check delay, as the fix does, spending nothing until the checks
+ * run out). Every step spends an attempt of its budget: one that fails with a backoff delay, one SageMaker accepted with the wait for
  * it (it may still end Failed). Restoring the lifecycle configuration and restoring the run state each
  * have their own budget (minutes, as delays in `$.plan.timing`), so a fault spent on one cannot leave
  * the other undone. SageMaker accepts only Start and Delete from Failed, so a Failed notebook is
@@ -15,6 +16,8 @@ import type { Catcher, ChoiceCondition, ChoiceRule, State } from './amazon-state
 import { sdkIntegration } from './amazon-states-language.js';
 import {
   catchAll,
+  checksExhausted,
+  countStatusCheck,
   describeNotebook,
   notebookName,
   retryTransient,
@@ -59,6 +62,14 @@ const putBackSent: ChoiceCondition = {
   ],
 };
 const transitional = statusIsOneOf(TRANSITIONAL_STATUSES);
+/**
+ * Still settling after a step, with status checks left: look again after the next check delay,
+ * spending no attempt (a step's first wait is SageMaker's shortest time, so most take a few looks).
+ * With none left, a settling status spends attempts, as a step does, so the budget still bounds it.
+ */
+const settlingWithChecksLeft: ChoiceCondition = {
+  And: [transitional, { Variable: '$.poll.attempt', IsPresent: true }, { Not: checksExhausted('$.poll') }],
+};
 /** The error of the last recovery step that failed; the report names it when a budget runs out. */
 const RECOVERY_ERROR = '$.recoveryError';
 
@@ -72,6 +83,8 @@ function sageMakerStep(action: string, budget: Budget, next: string, comment: st
     Comment: comment,
     Resource: sdkIntegration('sagemaker', action),
     Parameters: notebookName,
+    // Not a new round of status checks: the recovery's settling checks share what is left of the
+    // round it started in, so they add at most one round to its time (work-budget.ts).
     ResultPath: null,
     TimeoutSeconds: 60,
     Retry: retryTransient('sagemaker'),
@@ -131,6 +144,8 @@ export function recoveryStates(options: {
         // The put-back update has ended: Stopped, it is done; Failed, it may not have applied.
         { And: [swapped, putBackSent, statusIs('Stopped')], Next: 'MarkLifecycleRestoredAfterFailure' },
         { And: [swapped, putBackSent, statusIs('Failed')], Next: 'MarkPutBackFailed' },
+        // A step it accepted is seen to its end before the budget is judged: the report names a settled state.
+        { And: [swapped, settlingWithChecksLeft], Next: 'CountRecoveryCheck' },
         { And: [swapped, exhausted('lifecycle')], Next: 'ReportFailure' },
         { And: [swapped, statusIs('Stopped')], Next: 'PutBackLifecycleAfterFailure' },
         { And: [swapped, statusIs('InService')], Next: 'StopToPutBackLifecycle' },
@@ -142,6 +157,8 @@ export function recoveryStates(options: {
   const runStateSteps: Array<[ChoiceCondition, string]> = [
     [{ And: [wasRunning, statusIs('InService')] }, 'ReportFailure'],
     [{ And: [{ Not: wasRunning }, statusIs('Stopped')] }, 'ReportFailure'],
+    // A step it accepted is seen to its end before the budget is judged: the report names a settled state.
+    [settlingWithChecksLeft, 'CountRecoveryCheck'],
     [
       {
         And: [
@@ -176,10 +193,24 @@ export function recoveryStates(options: {
       ],
       Default: 'DescribeNotebookAfterFailure',
     },
+    CountRecoveryCheck: countStatusCheck('$.poll', 'WaitBeforeRecoveryCheck'),
+    WaitBeforeRecoveryCheck: waitSeconds(
+      '$.poll.delaySeconds',
+      'DescribeNotebookAfterFailure',
+      'Still settling: look again after the check delay.',
+    ),
     DescribeNotebookAfterFailure: describeNotebook(
       'DecideRecovery',
-      catchAll('DecideDescribeRetry', RECOVERY_ERROR),
+      catchAll('MarkNotebookUnseen', RECOVERY_ERROR),
     ),
+    MarkNotebookUnseen: {
+      Type: 'Pass',
+      Comment:
+        'The status it holds is the last one seen, not the current one: a report says so (the next describe replaces it).',
+      Result: true,
+      ResultPath: '$.notebook.unseen',
+      Next: 'DecideDescribeRetry',
+    },
     DecideDescribeRetry: {
       Type: 'Choice',
       Comment: 'A notebook that no longer exists has nothing to recover; anything else is tried again.',

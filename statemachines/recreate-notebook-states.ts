@@ -221,7 +221,11 @@ export function recreateNotebookStates(options: RecreateOptions): Record<string,
     }),
     MarkNotebookDeleted: markRecreation({ swapped: false }, true, 'StartWaitingForDeletion'),
     StartWaitingForDeletion: resetPoll('WaitForDeletion'),
-    WaitForDeletion: { Type: 'Wait', SecondsPath: '$.plan.timing.stopSeconds', Next: 'CheckNotebookDeleted' },
+    WaitForDeletion: {
+      Type: 'Wait',
+      SecondsPath: '$.plan.timing.deleteSeconds',
+      Next: 'CheckNotebookDeleted',
+    },
     CheckNotebookDeleted: {
       Type: 'Task',
       Comment: 'The name is free once Describe answers RecordNotFound.',

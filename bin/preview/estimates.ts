@@ -1,11 +1,10 @@
 /**
- * How long a fix keeps a resource out of use, estimated from the configuration's typical SageMaker
- * times (its `timing`: the first wait after each stop, update and start) or, where it gives none, the
- * documented defaults below (docs/preview.md). An estimate, not a bound: the configuration's timing
+ * How long a fix keeps a resource out of use, estimated from SageMaker's typical times below
+ * (docs/preview.md). An estimate, not a bound: the configuration's timing
  * check bounds the worst case.
  */
 
-/** The typical notebook transitions when the configuration names none (SageMaker's usual figures). */
+/** The typical notebook transitions (SageMaker's usual figures; the workflow sees each within a check interval). */
 export const DEFAULT_NOTEBOOK_SECONDS = { stop: 60, update: 60, start: 180, delete: 60 } as const;
 
 /**
@@ -24,22 +23,15 @@ export interface NotebookSeconds {
   readonly start: number;
   readonly delete: number;
   /** Where the stop, update and start figures come from. */
-  readonly source: 'configuration timing' | 'defaults';
+  readonly source: 'typical SageMaker times';
 }
 
-const seconds = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
-
-/** The typical transitions: the configuration's `timing`, where it has them, else the defaults. */
-export function notebookSeconds(timing: unknown): NotebookSeconds {
-  const given = (timing ?? {}) as Record<string, unknown>;
-  const stop = seconds(given.stopSeconds);
-  const update = seconds(given.updateSeconds);
-  const start = seconds(given.startSeconds);
-  if (stop === undefined || update === undefined || start === undefined) {
-    return { ...DEFAULT_NOTEBOOK_SECONDS, source: 'defaults' };
-  }
-  return { stop, update, start, delete: DEFAULT_NOTEBOOK_SECONDS.delete, source: 'configuration timing' };
+/**
+ * The typical transitions. The configuration's `timing` holds the workflow's first waits, which are
+ * SageMaker's shortest times (the workflow then looks every check interval), so they would under-estimate.
+ */
+export function notebookSeconds(_timing: unknown): NotebookSeconds {
+  return { ...DEFAULT_NOTEBOOK_SECONDS, source: 'typical SageMaker times' };
 }
 
 export interface Downtime {

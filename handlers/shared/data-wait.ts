@@ -11,10 +11,10 @@ import { WORK_BUDGET_SECONDS } from './work-budget.js';
 export const WORST_CASE_COPY_BYTES_PER_SECOND = 25 * 1000 * 1000;
 /** Added to every budget: the script's start, the first pass over the volume, the manifest upload. */
 export const COPY_OVERHEAD_SECONDS = 600;
-/** The first look at the status: a small volume is often done by then. */
-export const FIRST_CHECK_SECONDS = 30;
-/** Checks at most this often... */
-export const MIN_CHECK_INTERVAL_SECONDS = 30;
+/** The first look at the status: the script's start and a small volume's copy take about this long. */
+export const FIRST_CHECK_SECONDS = 10;
+/** Checks at most this often (a copy done just after a look waits for the next one)... */
+export const MIN_CHECK_INTERVAL_SECONDS = 10;
 /** ...and at most this many per copy, whatever the volume. */
 export const MAX_CHECKS_PER_COPY = 600;
 

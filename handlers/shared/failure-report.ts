@@ -13,7 +13,12 @@ export interface FailureReportInput {
   };
   readonly failure: { readonly Error: string; readonly Cause?: string | undefined };
   /** As last observed: its status and the in-place controls' settings (notebook-settings.ts). */
-  readonly notebook: { readonly status: string; readonly settings: Readonly<Record<string, string>> };
+  readonly notebook: {
+    readonly status: string;
+    readonly settings: Readonly<Record<string, string>>;
+    /** Set when the last describe failed: `status` is the one last seen, not the current one. */
+    readonly unseen?: boolean | undefined;
+  };
   readonly runState: { readonly wasRunning: boolean };
   readonly recovery: { readonly restarted: boolean };
   /** The last recovery step that failed, if any (recovery may have gone on to succeed). */
@@ -145,6 +150,16 @@ export function describeRecovery(input: FailureReportInput): { sentence: string;
   if (!runState.wasRunning && notebook.status === 'Stopped') {
     return { sentence: 'It was not running before and is Stopped, as it was.', restored: true };
   }
+  if (notebook.unseen) {
+    // Its status could not be read: no claim about it now, only what to do from each status.
+    const step = runState.wasRunning
+      ? `if Stopped or Failed, start it: ${cli('start-notebook-instance')}`
+      : `if InService, stop it: ${cli('stop-notebook-instance')}`;
+    return {
+      sentence: `It was ${runState.wasRunning ? 'running' : 'not running'} before; its status could not be read when the recovery's time ran out (last seen ${notebook.status}): look at it in the SageMaker console and, ${step}.${lastError}`,
+      restored: false,
+    };
+  }
   const steps: Record<string, string> = runState.wasRunning
     ? {
         Stopped: `start it: ${cli('start-notebook-instance')}`,
@@ -176,7 +191,7 @@ export function buildFailureReport(input: FailureReportInput): FailureReport {
     `Error: ${failure.Error}`,
     `Cause: ${failure.Cause ?? '(none)'}`,
     '',
-    `Notebook now: ${[notebook.status, ...settingsNow(notebook.settings)].join(', ')}`,
+    `${notebook.unseen ? 'Notebook last seen' : 'Notebook now'}: ${[notebook.status, ...settingsNow(notebook.settings)].join(', ')}`,
     recovery.sentence,
     '',
     `Finding: ${plan.finding.id} (workflow status set to NOTIFIED)`,

@@ -8,15 +8,7 @@ import { APPROVAL_GATED_ENGINES } from './controls-catalogue.js';
 import type { ValidatedFinding } from './finding-event.js';
 import { type MemberRoleSettings, memberRoleArn } from './member-access.js';
 import type { LockHolder } from './notebook-locks.js';
-import type { NotebookSettings } from './notebook-recreation.js';
-import {
-  inPlaceControl,
-  inPlaceFixes,
-  observedSettings,
-  settingsText,
-  unknownSettings,
-  updateFor,
-} from './notebook-settings.js';
+import { unknownSettings } from './notebook-settings.js';
 import { OCSF_STATUS_IDS } from './ocsf-finding.js';
 import type {
   Annotation,
@@ -28,7 +20,6 @@ import type {
   ResourceChange,
   WorkflowTiming,
 } from './remediation-plan.js';
-import { isRunningStatus } from './remediation-plan.js';
 import type { RuntimeSettings } from './runtime-settings.js';
 
 /** Security Hub limits Note.Text to 512 characters. */

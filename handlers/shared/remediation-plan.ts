@@ -49,6 +49,8 @@ export interface WorkflowTiming {
   readonly stopSeconds: number;
   /** First wait after UpdateNotebookInstance. */
   readonly updateSeconds: number;
+  /** First wait after DeleteNotebookInstance (a recreation): the shortest delete. */
+  readonly deleteSeconds: number;
   /** First wait after StartNotebookInstance. */
   readonly startSeconds: number;
   /** Delays of the further status checks, in order; its length bounds the checks of one run. */

@@ -26,6 +26,7 @@ const timing = z.pipe(
   z.object({
     stopSeconds: seconds,
     updateSeconds: seconds,
+    deleteSeconds: seconds,
     startSeconds: seconds,
     pollDelaysSeconds: delays,
     runStateRecoveryDelaysSeconds: delays,
@@ -130,10 +131,13 @@ export function parseRuntimeSettings(text: string | undefined): RuntimeSettings 
   return parsed.data as RuntimeSettings;
 }
 
-/** The backoff of the further status checks: each check waits the next delay, then the last one again. */
-export const DEFAULT_CHECK_BACKOFF_SECONDS = [10, 15, 20, 30, 45, 60] as const;
-/** Further status checks per phase before the run gives up (about 30 minutes with the default backoff). */
-export const DEFAULT_MAX_STATUS_CHECKS = 33;
+/**
+ * The further status checks, once the first wait (SageMaker's shortest time) is over: every 10 s, so
+ * a notebook waits at most 10 s for the look that sees it settled (its downtime), at 4 transitions a look.
+ */
+export const DEFAULT_CHECK_BACKOFF_SECONDS = [10] as const;
+/** Further status checks per phase before the run gives up: 30 minutes of them at the default interval. */
+export const DEFAULT_MAX_STATUS_CHECKS = 180;
 
 /** The delay before each further status check: the backoff, its last delay repeated up to `checks`. */
 export function expandBackoff(backoffSeconds: readonly number[], checks: number): number[] {
@@ -163,13 +167,15 @@ export function recoveryDelays(minutes: number): number[] {
 }
 
 /**
- * Typical SageMaker transition times, used as the first wait after each call so that one status
- * check usually suffices, then a capped backoff for slower cases.
+ * The shortest times SageMaker takes (a stop 45 s, an update 15 s, a start 120 s, a delete 30 s: the
+ * low ends of the spread bin/benchmark-timing-spread.ts measures over), as the first wait after each
+ * call: looking sooner only costs transitions. A slower transition is seen within a check interval.
  */
 export const DEFAULT_TIMING = {
-  stopSeconds: 60,
-  updateSeconds: 60,
-  startSeconds: 180,
+  stopSeconds: 45,
+  updateSeconds: 15,
+  deleteSeconds: 30,
+  startSeconds: 120,
   pollDelaysSeconds: expandBackoff(DEFAULT_CHECK_BACKOFF_SECONDS, DEFAULT_MAX_STATUS_CHECKS),
   runStateRecoveryDelaysSeconds: recoveryDelays(DEFAULT_RECOVERY_MINUTES),
   lifecycleRecoveryDelaysSeconds: recoveryDelays(DEFAULT_RECOVERY_MINUTES),

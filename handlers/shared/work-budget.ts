@@ -43,6 +43,7 @@ export const RECREATION_WAIT_PHASES = 12;
 interface Timing {
   readonly stopSeconds: number;
   readonly updateSeconds: number;
+  readonly deleteSeconds: number;
   readonly startSeconds: number;
   readonly pollDelaysSeconds: readonly number[];
   readonly runStateRecoveryDelaysSeconds: readonly number[];
@@ -51,16 +52,19 @@ interface Timing {
 
 const sum = (delays: readonly number[]): number => delays.reduce((total, delay) => total + delay, 0);
 
-/** The longest a recovery can try: each attempt waits its delay, and at most a transition after its step. */
+/**
+ * The longest a recovery can try: each attempt waits its delay, and at most a transition after its
+ * step; and the checks of a status still settling, which share one round of status checks.
+ */
 export function recoveryWorstSeconds(
   delays: readonly number[],
-  timing: Omit<
-    Timing,
-    'pollDelaysSeconds' | 'runStateRecoveryDelaysSeconds' | 'lifecycleRecoveryDelaysSeconds'
-  >,
+  timing: Omit<Timing, 'runStateRecoveryDelaysSeconds' | 'lifecycleRecoveryDelaysSeconds'>,
 ): number {
   return (
-    sum(delays) + delays.length * Math.max(timing.stopSeconds, timing.updateSeconds, timing.startSeconds)
+    sum(delays) +
+    delays.length *
+      Math.max(timing.stopSeconds, timing.updateSeconds, timing.startSeconds, timing.deleteSeconds) +
+    sum(timing.pollDelaysSeconds)
   );
 }
 
@@ -69,7 +73,12 @@ export function recoveryWorstSeconds(
  * phase waiting out its checks, then, after a failure, both recovery budgets.
  */
 export function nonCopyWorkSeconds(timing: Timing): number {
-  const firstWait = Math.max(timing.stopSeconds, timing.updateSeconds, timing.startSeconds);
+  const firstWait = Math.max(
+    timing.stopSeconds,
+    timing.updateSeconds,
+    timing.startSeconds,
+    timing.deleteSeconds,
+  );
   return (
     RECREATION_WAIT_PHASES * (firstWait + sum(timing.pollDelaysSeconds)) +
     recoveryWorstSeconds(timing.runStateRecoveryDelaysSeconds, timing) +

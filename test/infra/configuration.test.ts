@@ -52,6 +52,7 @@ describe('configuration defaults', () => {
       timing: {
         stopSeconds: DEFAULT_TIMING.stopSeconds,
         updateSeconds: DEFAULT_TIMING.updateSeconds,
+        deleteSeconds: DEFAULT_TIMING.deleteSeconds,
         startSeconds: DEFAULT_TIMING.startSeconds,
         pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],
         runStateRecoveryMinutes: 30,
@@ -144,8 +145,9 @@ describe('configuration defaults', () => {
 
     // Then the rest stays default
     expect(configuration.timing).toEqual({
-      stopSeconds: 60,
-      updateSeconds: 60,
+      stopSeconds: 45,
+      updateSeconds: 15,
+      deleteSeconds: 30,
       startSeconds: 240,
       pollDelaysSeconds: [...DEFAULT_TIMING.pollDelaysSeconds],
       runStateRecoveryMinutes: 30,
@@ -214,18 +216,19 @@ describe('configuration validation', () => {
   });
 
   it('Given timings whose longest run reaches the 6-hour lock of an in-place fix, well within the execution timeout, When loaded, Then they are refused; one check fewer is accepted', () => {
-    // Given the default first waits (60 + 60 + 180 s), 98 checks a minute apart in each of the 3 phases
-    // and the 30-minute recovery budget (10 attempts: 1,965 s of backoff and a start's 180 s after each):
-    // 300 + 3 × 5,880 + 3,765 = 21,705 s, past the in-place lock, while the execution may run a day
-    const atTheLock = { checkBackoffSeconds: [60], maxStatusChecks: 98 };
-    const justBelow = { checkBackoffSeconds: [60], maxStatusChecks: 97 };
+    // Given the default first waits (45 + 15 + 120 s), 77 checks a minute apart in each of the 3 phases
+    // and the 30-minute recovery budget (10 attempts: 1,965 s of backoff and a start's 120 s after each,
+    // and one round of checks while a status settles): 180 + 3 × 4,620 + 3,165 + 4,620 = 21,825 s,
+    // past the in-place lock, while the execution may run a day
+    const atTheLock = { checkBackoffSeconds: [60], maxStatusChecks: 77 };
+    const justBelow = { checkBackoffSeconds: [60], maxStatusChecks: 76 };
     expect(IN_PLACE_LOCK_SECONDS).toBeLessThan(EXECUTION_TIMEOUT_SECONDS);
 
     // When / Then: the lock would lapse while the fix still runs
     expect(errorOf(() => loadConfiguration({ timing: atTheLock }))).toBe(
-      "Invalid remediation configuration:\n- timing: these timings allow 21705 s of waiting in one run, not less than the 21600 s an in-place fix holds its notebook's lock",
+      "Invalid remediation configuration:\n- timing: these timings allow 21825 s of waiting in one run, not less than the 21600 s an in-place fix holds its notebook's lock",
     );
-    expect(worstCaseWaitSeconds(loadConfiguration({ timing: justBelow }).timing)).toBe(21_525);
+    expect(worstCaseWaitSeconds(loadConfiguration({ timing: justBelow }).timing)).toBe(21_585);
   });
 
   it('Given recovery budgets, When loaded, Then each becomes a backoff adding up to at least its minutes, and a budget past 3 hours is refused', () => {
@@ -380,8 +383,9 @@ describe('runtime settings', () => {
     expect(parsed.exemptionTag).toEqual({ key: 'team/exempt', value: 'yes' });
     expect(parsed.timing).toEqual({
       stopSeconds: 30,
-      updateSeconds: 60,
-      startSeconds: 180,
+      updateSeconds: 15,
+      deleteSeconds: 30,
+      startSeconds: 120,
       // The backoff's last delay repeats up to the number of checks.
       pollDelaysSeconds: [5, 10, 10, 10],
       maxPolls: 4,

@@ -66,6 +66,7 @@ function validSettings(lockTableName: string, backupBucket: string) {
     timing: {
       stopSeconds: 60,
       updateSeconds: 60,
+      deleteSeconds: 30,
       startSeconds: 180,
       pollDelaysSeconds: [10],
       runStateRecoveryDelaysSeconds: [15],
@@ -121,6 +122,7 @@ describe('RemediationFunctions', () => {
             timing: {
               stopSeconds: 60,
               updateSeconds: 60,
+              deleteSeconds: 30,
               startSeconds: 180,
               pollDelaysSeconds: [10],
               runStateRecoveryDelaysSeconds: [15],

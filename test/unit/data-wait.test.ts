@@ -16,7 +16,7 @@ const GIB = 1024 ** 3;
 const EVENTS_PER_CHECK = 11;
 
 describe('dataWaitFor: how long the workflow waits for one copy of a volume', () => {
-  it('Given the default 5 GiB volume, When its wait is sized, Then it checks every 30 s for the worst-case copy plus the overhead', () => {
+  it('Given the default 5 GiB volume, When its wait is sized, Then it checks every 10 s for the worst-case copy plus the overhead', () => {
     // Given 5 GiB at 25 MB/s: 215 s of copy, 815 s with the overhead
     const needed = Math.ceil((5 * GIB) / WORST_CASE_COPY_BYTES_PER_SECOND) + COPY_OVERHEAD_SECONDS;
     expect(needed).toBe(815);
@@ -25,7 +25,7 @@ describe('dataWaitFor: how long the workflow waits for one copy of a volume', ()
     const wait = dataWaitFor(5);
 
     // Then the checks are as frequent as allowed and cover the need, by less than one interval
-    expect(wait).toEqual({ firstWaitSeconds: 30, intervalSeconds: 30, maxChecks: 27, budgetSeconds: 840 });
+    expect(wait).toEqual({ firstWaitSeconds: 10, intervalSeconds: 10, maxChecks: 81, budgetSeconds: 820 });
     expect(wait.budgetSeconds).toBeGreaterThanOrEqual(needed);
     expect(wait.budgetSeconds - needed).toBeLessThan(wait.intervalSeconds);
   });
@@ -73,24 +73,24 @@ describe('dataWaitFor: how long the workflow waits for one copy of a volume', ()
 });
 
 describe('copyTimeProblem: does a recreation that keeps the data fit the time it may take?', () => {
-  /** The other waits of a recreation with the default timing: 12 phases of 180 s + 1,800 s of checks, 2 recoveries of 3,765 s. */
+  /** The other waits of a recreation with the default timing: 12 phases of 120 s + 1,800 s of checks, 2 recoveries of 4,965 s. */
   const NON_COPY = nonCopyWorkSeconds(DEFAULT_TIMING);
 
-  it('Given the default timing, When the waits besides the copies are bounded, Then they are 12 phases of at most 1,980 s and two 30-minute recoveries of at most 3,765 s', () => {
-    expect(NON_COPY).toBe(12 * 1_980 + 2 * 3_765);
-    expect(NON_COPY).toBe(31_290);
+  it('Given the default timing, When the waits besides the copies are bounded, Then they are 12 phases of at most 1,920 s and two 30-minute recoveries of at most 4,965 s (a round of settling checks each)', () => {
+    expect(NON_COPY).toBe(12 * 1_920 + 2 * 4_965);
+    expect(NON_COPY).toBe(32_970);
   });
 
-  it('Given the whole 24-hour work budget, When volumes around the limit are checked, Then 627 GiB fits (2 × 27,538 s of copies + 31,290 s of the rest) and 628 GiB does not', () => {
+  it('Given the whole 24-hour work budget, When volumes around the limit are checked, Then 607 GiB fits (2 × 26,695 s of copies + 32,970 s of the rest) and 608 GiB does not', () => {
     // Given / When
-    const fits = copyTimeProblem('nb', 627, WORK_BUDGET_SECONDS, NON_COPY);
-    const tooLarge = copyTimeProblem('nb', 628, WORK_BUDGET_SECONDS, NON_COPY);
+    const fits = copyTimeProblem('nb', 607, WORK_BUDGET_SECONDS, NON_COPY);
+    const tooLarge = copyTimeProblem('nb', 608, WORK_BUDGET_SECONDS, NON_COPY);
 
     // Then
-    expect(2 * dataWaitFor(627).budgetSeconds + NON_COPY).toBe(86_366);
+    expect(2 * dataWaitFor(607).budgetSeconds + NON_COPY).toBe(86_360);
     expect(fits).toBeUndefined();
     expect(tooLarge).toBe(
-      'Notebook instance nb has a 628 GiB volume, which could take up to 15.3 hours to copy out and back: with the rest of the recreation that is more than the 24.0-hour work budget of a recreation. Nothing was changed. Back the data up yourself and accept data loss for its controls (recreate.acceptDataLoss), or recreate it by hand.',
+      'Notebook instance nb has a 608 GiB volume, which could take up to 14.9 hours to copy out and back: with the rest of the recreation that is more than the 24.0-hour work budget of a recreation. Nothing was changed. Back the data up yourself and accept data loss for its controls (recreate.acceptDataLoss), or recreate it by hand.',
     );
   });
 
@@ -105,10 +105,10 @@ describe('copyTimeProblem: does a recreation that keeps the data fit the time it
     expect(problem).not.toContain('Remediate now');
   });
 
-  it('Given a 300 GiB volume (16.2 hours with the rest), When 11.75 hours are left after a late approval, Then it does not fit and the message says to plan again and approve sooner', () => {
+  it('Given a 300 GiB volume (16.7 hours with the rest), When 11.75 hours are left after a late approval, Then it does not fit and the message says to plan again and approve sooner', () => {
     // Given
     const needed = 2 * dataWaitFor(300).budgetSeconds + NON_COPY;
-    expect(needed).toBe(58_290);
+    expect(needed).toBe(59_946);
     const left = 11.75 * 3600;
 
     // When / Then: one second short fails, the exact need fits

@@ -108,6 +108,26 @@ describe('buildFailureReport', () => {
     expect(report.subject).toContain('ACTION NEEDED');
   });
 
+  it('Given the last describe of the recovery failed, When reported, Then the note claims no current status: the last one seen, and what to do from each', () => {
+    const report = buildFailureReport({
+      ...baseInput,
+      runState: { wasRunning: false },
+      notebook: { status: 'Updating', settings: { RootAccess: 'Enabled' }, unseen: true },
+      recovery: { restarted: false },
+      recoveryError: {
+        Error: 'SageMaker.SageMakerException',
+        Cause: 'Rate exceeded (Service: SageMaker, Status Code: 400, Error Code: ThrottlingException, Request ID: x)',
+      },
+    });
+
+    expect(report.note).toContain(
+      "It was not running before; its status could not be read when the recovery's time ran out (last seen Updating): look at it in the SageMaker console and, if InService, stop it: aws sagemaker stop-notebook-instance --notebook-instance-name research-notebook. The last recovery step failed: ThrottlingException: Rate exceeded.",
+    );
+    expect(report.note).not.toMatch(/\bis Updating\b/);
+    expect(report.message).toContain('Notebook last seen: Updating, RootAccess is Enabled');
+    expect(report.subject).toContain('ACTION NEEDED');
+  });
+
   it('notebook deleted mid-run: nothing to restore, said plainly', () => {
     const report = buildFailureReport({
       ...baseInput,

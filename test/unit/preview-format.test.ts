@@ -19,7 +19,7 @@ const ROW: PreviewRow = {
   change: 'Stop the notebook, UpdateNotebookInstance RootAccess=Disabled, start it again if it was running.',
   steps: ['StopNotebookInstance, wait until Stopped', 'UpdateNotebookInstance RootAccess=Disabled'],
   snapshot: 'none: an in-place update; the data stays on the volume',
-  downtime: { seconds: 300, basis: 'stop 60 s + update 60 s + start 180 s (configuration timing)' },
+  downtime: { seconds: 300, basis: 'stop 60 s + update 60 s + start 180 s (typical SageMaker times)' },
 };
 
 const REPORT: PreviewReport = {
@@ -90,7 +90,7 @@ describe('the preview report', () => {
       '    1. StopNotebookInstance, wait until Stopped',
       '    2. UpdateNotebookInstance RootAccess=Disabled',
       '  snapshot: none: an in-place update; the data stays on the volume',
-      '  downtime: 5:00 (stop 60 s + update 60 s + start 180 s (configuration timing))',
+      '  downtime: 5:00 (stop 60 s + update 60 s + start 180 s (typical SageMaker times))',
       '',
       'endpoint-config/churn-config: SageMaker.4 Endpoint production variant has an initial instance count of 1 or less (MEDIUM)',
       '  outcome:  fixed after approval',

@@ -90,7 +90,7 @@ describe('the preview plan of notebooks', () => {
           'verify that Root-Notebook passes SageMaker.3',
         ],
         snapshot: 'none: an in-place update; the data stays on the volume',
-        downtime: { seconds: 300, basis: 'stop 60 s + update 60 s + start 180 s (configuration timing)' },
+        downtime: { seconds: 300, basis: 'stop 60 s + update 60 s + start 180 s (typical SageMaker times)' },
       },
     ]);
     expect(report.failingResources).toBe(1);
@@ -102,7 +102,7 @@ describe('the preview plan of notebooks', () => {
     });
   });
 
-  it('Given the configuration times a stop at 45 s, an update at 30 s and a start at 120 s, When a running notebook is planned, Then its downtime is their sum', () => {
+  it("Given first waits of 45, 30 and 120 s in the configuration, When a running notebook is planned, Then its downtime is still SageMaker's typical times (first waits are its shortest)", () => {
     // When
     const report = plan([notebook('Root-Notebook', { RootAccess: 'Enabled' })], {
       timing: { stopSeconds: 45, updateSeconds: 30, startSeconds: 120 },
@@ -110,8 +110,8 @@ describe('the preview plan of notebooks', () => {
 
     // Then
     expect(report.rows[0]?.downtime).toEqual({
-      seconds: 195,
-      basis: 'stop 45 s + update 30 s + start 120 s (configuration timing)',
+      seconds: 300,
+      basis: 'stop 60 s + update 60 s + start 180 s (typical SageMaker times)',
     });
   });
 
@@ -153,7 +153,7 @@ describe('the preview plan of notebooks', () => {
       'configuration (settings, tags, lifecycle configuration, code repositories) and the data on /home/ec2-user/SageMaker (5 GiB volume), to S3',
     );
     expect(row?.downtime.basis).toBe(
-      'backup 515 s (copy of 5 GiB: 215 s) + delete 120 s + create 180 s + restore 515 s (configuration timing; the whole volume counted)',
+      'backup 515 s (copy of 5 GiB: 215 s) + delete 120 s + create 180 s + restore 515 s (typical SageMaker times; the whole volume counted)',
     );
   });
 
@@ -169,7 +169,7 @@ describe('the preview plan of notebooks', () => {
     );
     expect(row?.downtime).toEqual({
       seconds: 300,
-      basis: 'delete 120 s + create 180 s (configuration timing; the whole volume counted)',
+      basis: 'delete 120 s + create 180 s (typical SageMaker times; the whole volume counted)',
     });
   });
 
@@ -238,7 +238,7 @@ describe('the preview plan of notebooks', () => {
       'Both SageMaker.8 approval dry-run approval 0',
     ]);
     expect(rows[0]?.downtime.basis).toBe(
-      'dry run: nothing changes (with dryRun off: 300 s; stop 60 s + update 60 s + start 180 s (configuration timing))',
+      'dry run: nothing changes (with dryRun off: 300 s; stop 60 s + update 60 s + start 180 s (typical SageMaker times))',
     );
     expect(rows.every((row) => row.dryRun)).toBe(true);
   });

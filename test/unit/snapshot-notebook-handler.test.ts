@@ -191,7 +191,7 @@ describe('SnapshotNotebook handler', () => {
       },
       restoreAttempt: EXECUTION.name,
       // 50 GiB at the worst-case copy rate: about 46 minutes per copy, checked every 30 s
-      dataWait: { firstWaitSeconds: 30, intervalSeconds: 30, maxChecks: 91, budgetSeconds: 2760 },
+      dataWait: { firstWaitSeconds: 10, intervalSeconds: 10, maxChecks: 274, budgetSeconds: 2750 },
       // What the pre-flight checks before anything is deleted
       preflight: {
         subnetId: 'subnet-0private',

@@ -154,10 +154,10 @@ describe('SnapshotNotebook handler: the lock, and recreations that do not happen
     expect(result.createRequest.VolumeSizeInGB).toBe(1100);
   });
 
-  it('Given a 627 GiB volume (23.99 hours of work), When the plan is approved at once, Then the recreation goes ahead holding the lock for the 24-hour work budget', async () => {
+  it('Given a 607 GiB volume (23.99 hours of work), When the plan is approved at once, Then the recreation goes ahead holding the lock for the 24-hour work budget', async () => {
     // Given an execution that started when the clock did: the whole work budget is left
-    const account = exposedNotebookAccount({ volumeSizeInGB: 627 });
-    expect(2 * dataWaitFor(627).budgetSeconds + NON_COPY).toBe(86_366);
+    const account = exposedNotebookAccount({ volumeSizeInGB: 607 });
+    expect(2 * dataWaitFor(607).budgetSeconds + NON_COPY).toBe(86_360);
 
     // When
     const result = await snapshotHandler(account)(REQUEST);
@@ -171,9 +171,9 @@ describe('SnapshotNotebook handler: the lock, and recreations that do not happen
     });
   });
 
-  it('Given the same 627 GiB volume, When the approval came at the end of the 7-day window, Then only 23.75 hours are left and RecreationTargetUnusable says to plan again and approve sooner, nothing changed', async () => {
+  it('Given the same 607 GiB volume, When the approval came at the end of the 7-day window, Then only 23.75 hours are left and RecreationTargetUnusable says to plan again and approve sooner, nothing changed', async () => {
     // Given an execution that started 7 days ago: what is left is the work budget less the closing reserve
-    const account = exposedNotebookAccount({ volumeSizeInGB: 627 });
+    const account = exposedNotebookAccount({ volumeSizeInGB: 607 });
     const sevenDaysAgo = new Date(account.clock.now().getTime() - APPROVAL_SECONDS * 1000);
     const late = { ...REQUEST, execution: { ...EXECUTION, startTime: sevenDaysAgo.toISOString() } };
 
@@ -182,7 +182,7 @@ describe('SnapshotNotebook handler: the lock, and recreations that do not happen
 
     // Then
     expect(error.message).toBe(
-      'Notebook instance Research-Notebook has a 627 GiB volume, which could take up to 15.3 hours to copy out and back: with the rest of the recreation that is more than the 23.8 hours left of this execution after its wait for approval. Nothing was changed. Plan it again with the Remediate now action and approve it sooner, or back the data up yourself and accept data loss for its controls (recreate.acceptDataLoss), or recreate it by hand.',
+      'Notebook instance Research-Notebook has a 607 GiB volume, which could take up to 14.8 hours to copy out and back: with the rest of the recreation that is more than the 23.8 hours left of this execution after its wait for approval. Nothing was changed. Plan it again with the Remediate now action and approve it sooner, or back the data up yourself and accept data loss for its controls (recreate.acceptDataLoss), or recreate it by hand.',
     );
     expect(account.s3.keys(BUCKET)).toEqual([]);
     expect(changingCalls(account)).toEqual(['DynamoDB PutItem', 'DynamoDB DeleteItem']);

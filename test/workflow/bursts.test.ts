@@ -166,7 +166,8 @@ describe('a burst of findings', () => {
 
     // And no lock is left behind
     expect(lockItems(deployment)).toEqual([]);
-  });
+    // 200 executions, each looking at its notebook every 10 s while it changes: minutes of real time on 2 cores.
+  }, 180_000);
 });
 
 describe('a burst of one account spaced by intake.concurrencyPerAccountRegion', () => {
@@ -220,7 +221,8 @@ describe('a burst of one account spaced by intake.concurrencyPerAccountRegion', 
       .filter((call) => call.operation === 'UpdateNotebookInstance' && call.outcome === 'ok');
     expect(updates).toHaveLength(notebooks);
     expect(lockItems(deployment)).toEqual([]);
-  });
+    // 200 executions, each looking at its notebook every 10 s while it changes: minutes of real time on 2 cores.
+  }, 180_000);
 
   it('Given the slot table failing on every read, When a finding arrives, Then it starts without a slot after UNSPACED_AFTER_RECEIVES receives and is remediated, instead of cycling to the dead-letter queue with nothing written on it', async () => {
     // Given
