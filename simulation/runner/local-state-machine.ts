@@ -17,6 +17,7 @@
  * state inputs and outputs from its event log and, before a Task or Wait acts, lets that log catch
  * up, so that nothing reaches the simulated account once a limit has ended the execution.
  */
+import { createHash } from 'node:crypto';
 import { mulberry32 } from '../seeded-random.js';
 import './node20-compatibility.js';
 import { type StateMachineDefinition as LibraryDefinition, StateMachine } from 'aws-local-stepfunctions';
@@ -182,6 +183,23 @@ function sessionNameOf(executionName: string): string {
   return cleaned.length >= 2 ? cleaned : `${cleaned}--`.slice(0, 2);
 }
 
+/**
+ * Definitions the library's validator accepted, by a digest of their text, with their text after validation (the
+ * validator gives each state its default QueryLanguage). The validator compiles its JSON schemas on each
+ * call, about a quarter of a second per deployment; the same text always gets the same verdict, so an
+ * accepted one is not validated again. A rejected one is not kept: it throws each time.
+ */
+const acceptedDefinitions = new Map<string, string>();
+
+function validatedDefinition(definition: StateMachineDefinition): StateMachineDefinition {
+  const digest = createHash('sha256').update(JSON.stringify(definition)).digest('hex');
+  const accepted = acceptedDefinitions.get(digest);
+  if (accepted !== undefined) return JSON.parse(accepted) as StateMachineDefinition;
+  new StateMachine(definition as unknown as LibraryDefinition);
+  acceptedDefinitions.set(digest, JSON.stringify(definition));
+  return definition;
+}
+
 export class LocalStateMachine {
   readonly stateMachineArn: string;
   readonly executions: ExecutionRecord[] = [];
@@ -213,9 +231,8 @@ export class LocalStateMachine {
       this.functionsByArn.set(arn, typeof local === 'function' ? { handler: local } : local);
       if (typeof local !== 'function') functionTimeouts.set(arn, local.timeoutSeconds);
     }
-    this.definition = substitutePlaceholders(options.definition, values);
     // Validate the real definition (paths, ARNs, structure) before running the rewritten one.
-    new StateMachine(this.definition as unknown as LibraryDefinition);
+    this.definition = validatedDefinition(substitutePlaceholders(options.definition, values));
     const problems = definitionLimitProblems(this.definition, functionTimeouts);
     if (problems.length > 0) {
       throw new Error(
@@ -469,10 +486,12 @@ export class LocalStateMachine {
           : undefined,
       );
     } catch (error) {
+      run.noteTaskEnd(stateName, { error: error instanceof Error ? error.name : String(error) });
       run.count({ kind: 'TaskEnded' });
       run.throwIfOver();
       throw error;
     }
+    run.noteTaskEnd(stateName, { result });
     run.count({ kind: 'TaskEnded' });
     run.measure('task result', stateName, result);
     run.throwIfOver();

@@ -16,9 +16,11 @@ import {
 
 export interface TransitionRecord {
   readonly state: string;
-  /** The state's type in the real definition (Wait states run as local Tasks). */
+  /** The state's type in the real definition (Wait states run as local Tasks; a Map's inner states keep theirs). */
   readonly type: State['Type'];
   readonly at: Date;
+  /** How a Task's last attempt ended: its result as returned (before ResultSelector), or its error's name. */
+  ended?: { readonly result: unknown } | { readonly error: string };
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -242,6 +244,12 @@ export class RunningExecution {
     });
   }
 
+  /** Notes how a Task's attempt ended on its latest transition (what a timeline shows). */
+  noteTaskEnd(stateName: string, ended: NonNullable<TransitionRecord['ended']>): void {
+    const transition = this.record.transitions.findLast((each) => each.state === stateName);
+    if (transition) transition.ended = ended;
+  }
+
   throwIfOver(): void {
     if (this.over.signal.aborted) throw this.endedError();
   }
@@ -366,7 +374,7 @@ export class RunningExecution {
           this.count({ kind: 'StateEntered', type });
           // A state entered past the history limit was never entered.
           if (!this.ending) {
-            record.transitions.push({ state: name, type: typeOf(name) ?? 'Task', at: this.clock.now() });
+            record.transitions.push({ state: name, type, at: this.clock.now() });
             if (event.index === undefined)
               this.addHistory(`${type}StateEntered`, { name, input: event.state.input });
           }
