@@ -116,7 +116,8 @@ describe('buildFailureReport', () => {
       recovery: { restarted: false },
       recoveryError: {
         Error: 'SageMaker.SageMakerException',
-        Cause: 'Rate exceeded (Service: SageMaker, Status Code: 400, Error Code: ThrottlingException, Request ID: x)',
+        Cause:
+          'Rate exceeded (Service: SageMaker, Status Code: 400, Error Code: ThrottlingException, Request ID: x)',
       },
     });
 
