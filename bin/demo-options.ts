@@ -3,6 +3,7 @@
  * answered before the simulation loads, and the tests check them without running anything.
  */
 import { parseArgs } from 'node:util';
+import { parseCommandLine } from './command-line.js';
 import { isScenarioName, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './demo-scenarios.js';
 
 export const EXIT_OK = 0;
@@ -50,14 +51,9 @@ refused, 2 bad options or files (nothing run). Progress goes to stderr.`;
 }
 
 export function parseDemoOptions(args: readonly string[]): DemoCommand {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error) {
-    // node:util names the unknown option, the missing value or the stray argument.
-    return { kind: 'usage-error', message: (error as Error).message };
-  }
-  const { values, tokens } = parsed;
+  const commandLine = parseCommandLine(() => parseOptions(args));
+  if (commandLine.kind === 'usage-error') return commandLine;
+  const { values, tokens } = commandLine.parsed;
   if (values.help) return { kind: 'help' };
   for (const name of ['finding', 'notebook']) {
     if (tokens.filter((token) => token.kind === 'option' && token.name === name).length > 1) {

@@ -9,6 +9,7 @@ import {
   APPROVALS_TOOL,
   type PlanSelector,
 } from '../../handlers/shared/approval-command.js';
+import { parseCommandLine, repeatedOptions } from '../command-line.js';
 import { EXIT_OK, EXIT_USAGE, REGION } from '../restore-notebook/arguments.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../restore-notebook/arguments.js';
@@ -96,24 +97,14 @@ export function printHelpOrUsageError(
 }
 
 export function parseApprovalsArguments(args: readonly string[]): ParsedApprovalsArguments {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error) {
-    // node:util reports unknown options and missing values in its own words.
-    return { kind: 'usage-error', message: (error as Error).message };
-  }
-  const { values, positionals, tokens } = parsed;
+  const commandLine = parseCommandLine(() => parseOptions(args));
+  if (commandLine.kind === 'usage-error') return commandLine;
+  const { values, positionals, tokens } = commandLine.parsed;
   if (values.help) return { kind: 'help' };
 
   const problems: string[] = [];
   // parseArgs keeps the last of a repeated option silently; two values are a mistake.
-  const seen = new Set<string>();
-  for (const token of tokens) {
-    if (token.kind !== 'option') continue;
-    if (seen.has(token.name)) problems.push(`--${token.name} is given twice`);
-    seen.add(token.name);
-  }
+  for (const name of repeatedOptions(tokens)) problems.push(`--${name} is given twice`);
   const [name, ...extra] = positionals;
   const command = SUBCOMMANDS.find((candidate) => candidate === name);
   if (name === undefined) problems.push(`a command is required: ${SUBCOMMANDS.join(', ')}`);

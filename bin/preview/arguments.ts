@@ -4,6 +4,7 @@
  * refusal without an account. Every problem is reported at once, each naming the option that fixes it.
  */
 import { parseArgs } from 'node:util';
+import { parseCommandLine, repeatedOptions } from '../command-line.js';
 import { REGION } from '../restore-notebook/placement.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../restore-notebook/arguments.js';
@@ -48,23 +49,13 @@ export type ParsedPreviewArguments =
   | { readonly kind: 'options'; readonly options: PreviewOptions };
 
 export function parsePreviewArguments(args: readonly string[]): ParsedPreviewArguments {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error) {
-    // node:util names the unknown option, the missing value or the stray argument in its own words.
-    return { kind: 'usage-error', message: (error as Error).message };
-  }
-  const { values, tokens } = parsed;
+  const commandLine = parseCommandLine(() => parseOptions(args));
+  if (commandLine.kind === 'usage-error') return commandLine;
+  const { values, tokens } = commandLine.parsed;
   if (values.help) return { kind: 'help' };
   const problems: string[] = [];
   // parseArgs keeps the last of a repeated option silently; two values are a mistake.
-  const seen = new Set<string>();
-  for (const token of tokens) {
-    if (token.kind !== 'option') continue;
-    if (seen.has(token.name)) problems.push(`--${token.name} is given twice`);
-    seen.add(token.name);
-  }
+  for (const name of repeatedOptions(tokens)) problems.push(`--${name} is given twice`);
   const { region, profile, config } = values;
   if (region === undefined) {
     problems.push(

@@ -10,6 +10,7 @@ import {
   RESTORE_TOOL,
   type SnapshotLocation,
 } from '../../handlers/shared/restore-command.js';
+import { parseCommandLine, repeatedOptions } from '../command-line.js';
 import { type Placement, placementOf, placementProblems } from './placement.js';
 
 export { REGION } from './placement.js';
@@ -100,22 +101,13 @@ const RETIRED_OPTIONS: Readonly<Record<string, string>> = {
 export function parseRestoreArguments(args: readonly string[]): ParsedArguments {
   const retired = args.flatMap((arg) => RETIRED_OPTIONS[arg.split('=')[0] ?? ''] ?? []);
   if (retired.length > 0) return { kind: 'usage-error', message: [...new Set(retired)].join('\n') };
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error) {
-    // node:util reports unknown options, missing values and stray arguments in its own words.
-    return { kind: 'usage-error', message: (error as Error).message };
-  }
-  const { values, tokens } = parsed;
+  const commandLine = parseCommandLine(() => parseOptions(args));
+  if (commandLine.kind === 'usage-error') return commandLine;
+  const { values, tokens } = commandLine.parsed;
   if (values.help) return { kind: 'help' };
-  // parseArgs keeps the last of a repeated option silently; two --snapshot values are a mistake.
-  const seen = new Set<string>();
-  for (const token of tokens) {
-    if (token.kind !== 'option') continue;
-    if (seen.has(token.name)) return { kind: 'usage-error', message: `--${token.name} is given twice` };
-    seen.add(token.name);
-  }
+  // parseArgs keeps the last of a repeated option silently; two values are a mistake.
+  const [repeated] = repeatedOptions(tokens);
+  if (repeated) return { kind: 'usage-error', message: `--${repeated} is given twice` };
   const problems: string[] = [];
   const { settings = 'original', name } = values;
   let snapshot: SnapshotLocation | undefined;

@@ -10,6 +10,7 @@ import { bucketNameProblem } from '../../handlers/shared/notebook-backup-layout.
 import { SAGEMAKER_NAME_PATTERN } from '../../handlers/shared/notebook-recreation.js';
 import { RESOURCE_SNAPSHOTS_PREFIX, resourceSnapshotKey } from '../../handlers/shared/resource-snapshot.js';
 import { RESTORE_TOOL } from '../../handlers/shared/restore-command.js';
+import { parseCommandLine, repeatedOptions } from '../command-line.js';
 import { type Placement, placementOf, placementProblems } from '../restore-notebook/placement.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, printHelpOrUsageError } from '../restore-notebook/arguments.js';
@@ -124,22 +125,13 @@ export function parseResourceSnapshotUri(
 }
 
 export function parseResourceRestoreArguments(args: readonly string[]): ParsedResourceArguments {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error) {
-    // node:util reports unknown options, missing values and stray arguments in its own words.
-    return { kind: 'usage-error', message: (error as Error).message };
-  }
-  const { values, tokens } = parsed;
+  const commandLine = parseCommandLine(() => parseOptions(args));
+  if (commandLine.kind === 'usage-error') return commandLine;
+  const { values, tokens } = commandLine.parsed;
   if (values.help) return { kind: 'help' };
-  // parseArgs keeps the last of a repeated option silently; two --snapshot values are a mistake.
-  const seen = new Set<string>();
-  for (const token of tokens) {
-    if (token.kind !== 'option') continue;
-    if (seen.has(token.name)) return { kind: 'usage-error', message: `--${token.name} is given twice` };
-    seen.add(token.name);
-  }
+  // parseArgs keeps the last of a repeated option silently; two values are a mistake.
+  const [repeated] = repeatedOptions(tokens);
+  if (repeated) return { kind: 'usage-error', message: `--${repeated} is given twice` };
   const problems: string[] = [];
   let snapshot: ResourceSnapshotLocation | undefined;
   if (values.snapshot === undefined) {
