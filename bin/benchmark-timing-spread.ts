@@ -5,7 +5,7 @@
  * over SageMaker's own busy time (the notebook is unusable from the stop until it is InService
  * again): what the waits add while the notebook sits waiting for the next look.
  */
-import { SimulatedAccount } from '../simulation/account/account.js';
+import { type ApiCall, SimulatedAccount } from '../simulation/account/account.js';
 import { DEFAULT_TRANSITION_DURATIONS, type TransitionDurations } from '../simulation/account/sagemaker.js';
 import { customActionEvent, notebookControlFinding } from '../simulation/account/sample-findings.js';
 import { LocalDeployment } from '../simulation/runner/local-deployment.js';
@@ -127,8 +127,7 @@ export async function measureInPlaceRun(durations: Partial<TransitionDurations>)
       notebookControlFinding({ controlId: 'SageMaker.3', notebookName: 'bench-notebook' }),
     );
     const execution = onlySuccess(await deployment.settle(), 'SageMaker.3');
-    const took = { ...DEFAULT_TRANSITION_DURATIONS, ...durations };
-    const busy = took.stopSeconds + took.updateSeconds + took.startSeconds;
+    const busy = sageMakerBusySeconds(deployment.account.calls, durations);
     return {
       durations: { ...durations },
       overheadRatio: Number((endToEndSeconds(execution) / busy).toFixed(3)),
@@ -140,14 +139,58 @@ export async function measureInPlaceRun(durations: Partial<TransitionDurations>)
   }
 }
 
+/** A notebook transition SageMaker accepted takes this long: the account's durations. */
+const TRANSITION_OF: Readonly<Record<string, keyof TransitionDurations>> = {
+  StopNotebookInstance: 'stopSeconds',
+  UpdateNotebookInstance: 'updateSeconds',
+  StartNotebookInstance: 'startSeconds',
+  DeleteNotebookInstance: 'deleteSeconds',
+  // A created notebook comes up as a started one does.
+  CreateNotebookInstance: 'startSeconds',
+};
+
 /**
- * One approved recreation of a running notebook (SageMaker.1 and .2, a small data volume) whose stop,
- * delete and create take `durations`; the approval a second into the wait is the person's time, not
- * the workflow's. SageMaker's busy time: stop, delete, create (a start's time) and the update that
- * puts the notebook's own lifecycle configuration back once its data is restored (stop, update, start).
+ * SageMaker's own busy time in a run: each notebook transition it accepted, at the durations the
+ * simulated notebook took (the given ones, the others the account's defaults).
  */
-export async function measureRecreationRun(durations: Partial<TransitionDurations>): Promise<SpreadRun> {
-  const account = new SimulatedAccount({ strictReferences: true, durations });
+export function sageMakerBusySeconds(
+  calls: readonly ApiCall[],
+  durations: Partial<TransitionDurations> = {},
+): number {
+  const took = { ...DEFAULT_TRANSITION_DURATIONS, ...durations };
+  return calls
+    .filter((call) => call.service === 'SageMaker' && call.outcome === 'ok')
+    .reduce((total, call) => {
+      const transition = TRANSITION_OF[call.operation];
+      return total + (transition ? took[transition] : 0);
+    }, 0);
+}
+
+/** An approved recreation as run: its deployment, its execution and the person's time to approve. */
+export interface RecreationRun {
+  readonly deployment: LocalDeployment;
+  readonly execution: ExecutionRecord;
+  /** From the wait for approval to the snapshot: the person's time, not the workflow's. */
+  readonly humanSeconds: number;
+}
+
+/**
+ * One approved recreation of a running notebook (SageMaker.1 and .2) holding `files`, its notebook
+ * transitions taking `durations`: approved a second into the wait, then snapshot, backup, delete,
+ * recreate, restore, verify. The target network is seeded first (the account checks that the subnet
+ * and group exist). `use` reads the run before its account goes.
+ */
+export async function withApprovedRecreation<T>(
+  options: {
+    readonly files: Readonly<Record<string, string>>;
+    readonly durations?: Partial<TransitionDurations>;
+  },
+  use: (run: RecreationRun) => T,
+): Promise<T> {
+  const account = new SimulatedAccount({
+    strictReferences: true,
+    ...(options.durations ? { durations: options.durations } : {}),
+  });
   try {
     const network = seedTargetNetwork(account);
     const deployment = new LocalDeployment({
@@ -159,7 +202,7 @@ export async function measureRecreationRun(durations: Partial<TransitionDuration
       status: 'InService',
       directInternetAccess: 'Enabled',
       rootAccess: 'Disabled',
-      files: { 'analysis.ipynb': '{"cells": []}\n', 'data/train.csv': 'a,b\n1,2\n' },
+      files: options.files,
     });
     const finding = notebookControlFinding({ controlId: 'SageMaker.1', notebookName: 'bench-notebook' });
     deployment.importFinding(finding);
@@ -173,26 +216,26 @@ export async function measureRecreationRun(durations: Partial<TransitionDuration
     const execution = onlySuccess(await deployment.settle(), 'recreation');
     const waited = execution.transitions.find((transition) => transition.state === 'WaitForApproval');
     const resumed = execution.transitions.find((transition) => transition.state === 'SnapshotNotebook');
-    const human = waited && resumed ? (resumed.at.getTime() - waited.at.getTime()) / 1000 : 0;
-    // Each call's transition at the account's durations: the spread's, the others as the account has them.
-    const took = { ...DEFAULT_TRANSITION_DURATIONS, ...durations };
-    const seconds = (operation: string, each: number) =>
-      account.calls.filter((call) => call.operation === operation && call.outcome === 'ok').length * each;
-    const busy =
-      seconds('StopNotebookInstance', took.stopSeconds) +
-      seconds('DeleteNotebookInstance', took.deleteSeconds) +
-      seconds('CreateNotebookInstance', took.startSeconds) +
-      seconds('UpdateNotebookInstance', took.updateSeconds) +
-      seconds('StartNotebookInstance', took.startSeconds);
-    return {
-      durations: { ...durations },
-      overheadRatio: Number((endToEndSeconds(execution, human) / busy).toFixed(3)),
-      stateTransitions: execution.transitions.length + execution.retries,
-      costUsd: costOf(execution),
-    };
+    const humanSeconds = waited && resumed ? (resumed.at.getTime() - waited.at.getTime()) / 1000 : 0;
+    return use({ deployment, execution, humanSeconds });
   } finally {
     account.dispose();
   }
+}
+
+/** The approved recreation of a notebook with two small files, its transitions taking `durations`. */
+export function measureRecreationRun(durations: Partial<TransitionDurations>): Promise<SpreadRun> {
+  const files = { 'analysis.ipynb': '{"cells": []}\n', 'data/train.csv': 'a,b\n1,2\n' };
+  return withApprovedRecreation({ files, durations }, ({ deployment, execution, humanSeconds }) => ({
+    durations: { ...durations },
+    overheadRatio: Number(
+      (
+        endToEndSeconds(execution, humanSeconds) / sageMakerBusySeconds(deployment.account.calls, durations)
+      ).toFixed(3),
+    ),
+    stateTransitions: execution.transitions.length + execution.retries,
+    costUsd: costOf(execution),
+  }));
 }
 
 export async function measureInPlaceSpread(

@@ -10,10 +10,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { SimulatedAccount } from '../simulation/account/account.js';
 import { type CopyThroughput, DEFAULT_COPY_THROUGHPUT } from '../simulation/account/copy-throughput.js';
-import { DEFAULT_TRANSITION_DURATIONS } from '../simulation/account/sagemaker.js';
-import { customActionEvent, notebookControlFinding } from '../simulation/account/sample-findings.js';
+import type { TransitionDurations } from '../simulation/account/sagemaker.js';
+import { notebookControlFinding } from '../simulation/account/sample-findings.js';
 import { type FaultCounts, runCampaign, type UnsafeRun } from '../simulation/chaos/campaign.js';
 import { CAMPAIGN_SEED, CHAOS_PATHS, type ChaosPath } from '../simulation/chaos/plan.js';
 import type { ObservedDeployment } from '../simulation/iam/grant-usage.js';
@@ -26,9 +25,8 @@ import {
   runIamCoverageSuite,
 } from '../simulation/scenarios/iam-coverage.js';
 import { type LargeVolumeRun, runLargeVolumeRecreation } from '../simulation/scenarios/large-volume.js';
-import { seedTargetNetwork } from '../simulation/scenarios/target-network.js';
 import { LAMBDA_HANDLERS, toEsbuildOptions } from '../stacks/lambda-bundling.js';
-import { costOf } from './benchmark-timing-spread.js';
+import { costOf, sageMakerBusySeconds, withApprovedRecreation } from './benchmark-timing-spread.js';
 
 /**
  * The targets for one SageMaker.3 remediation from InService. Transitions are not capped: the waits
@@ -54,23 +52,18 @@ export interface BundleFigures {
   readonly initMs: number;
 }
 
-const SAGEMAKER_TRANSITION_SECONDS: Readonly<Record<string, number>> = {
-  StopNotebookInstance: DEFAULT_TRANSITION_DURATIONS.stopSeconds,
-  UpdateNotebookInstance: DEFAULT_TRANSITION_DURATIONS.updateSeconds,
-  StartNotebookInstance: DEFAULT_TRANSITION_DURATIONS.startSeconds,
-  DeleteNotebookInstance: DEFAULT_TRANSITION_DURATIONS.deleteSeconds,
-  CreateNotebookInstance: DEFAULT_TRANSITION_DURATIONS.startSeconds,
-};
-
-function figures(deployment: LocalDeployment, execution: ExecutionRecord, humanSeconds = 0): WorkflowFigures {
+function figures(
+  deployment: LocalDeployment,
+  execution: ExecutionRecord,
+  humanSeconds = 0,
+  durations: Partial<TransitionDurations> = {},
+): WorkflowFigures {
   const stateTransitions = execution.transitions.length + execution.retries;
   // The time a person takes to approve is theirs, not the workflow's overhead.
   const endToEndSeconds =
     Math.round(((execution.stoppedAt?.getTime() ?? 0) - execution.startedAt.getTime()) / 10) / 100 -
     humanSeconds;
-  const sageMakerSeconds = deployment.account.calls
-    .filter((call) => call.service === 'SageMaker' && call.outcome === 'ok')
-    .reduce((total, call) => total + (SAGEMAKER_TRANSITION_SECONDS[call.operation] ?? 0), 0);
+  const sageMakerSeconds = sageMakerBusySeconds(deployment.account.calls, durations);
   return {
     stateTransitions,
     lambdaInvocations: execution.lambdaInvocations,
@@ -130,7 +123,6 @@ const RECREATE_FILES = {
   'data/train.csv': 'a,b\n1,2\n3,4\n',
   'results/metrics.json': '{"auc": 0.91}\n',
 };
-const APPROVAL_AFTER_SECONDS = 1;
 
 /**
  * What the bench's own runs leave for the IAM figures: each deployment, before its account goes
@@ -138,52 +130,12 @@ const APPROVAL_AFTER_SECONDS = 1;
  */
 export type DeploymentObserver = (deployment: LocalDeployment) => void;
 
-/**
- * One approved recreation (SageMaker.1 and .2 of a running notebook with a small data volume):
- * approval one second into the wait, snapshot, backup, delete, recreate, restore, verify. The target
- * network is seeded first: the account checks that the subnet and group exist.
- */
-async function measureRecreation(observe?: DeploymentObserver): Promise<WorkflowFigures> {
-  const account = new SimulatedAccount({ strictReferences: true });
-  try {
-    const network = seedTargetNetwork(account);
-    const deployment = new LocalDeployment({
-      account,
-      configuration: { recreate: { targets: [network.target] } },
-    });
-    deployment.account.sagemaker.seedNotebook({
-      name: 'bench-notebook',
-      status: 'InService',
-      directInternetAccess: 'Enabled',
-      rootAccess: 'Disabled',
-      files: RECREATE_FILES,
-    });
-    const finding = notebookControlFinding({ controlId: 'SageMaker.1', notebookName: 'bench-notebook' });
-    deployment.importFinding(finding);
-    const approve = async () => {
-      while (deployment.stateMachine.waitingTaskTokens.length === 0)
-        await deployment.account.clock.sleep(100);
-      await deployment.account.clock.sleep(APPROVAL_AFTER_SECONDS * 1000);
-      const current = deployment.account.securityHub.getFinding(finding.Id ?? '') ?? finding;
-      deployment.account.bus.putEvent(
-        customActionEvent([current], { actionId: deployment.customActionIds.approve }),
-      );
-    };
-    void approve();
-    const [execution, ...others] = await deployment.settle();
+/** One approved recreation (SageMaker.1 and .2 of a running notebook with three small files). */
+function measureRecreation(observe?: DeploymentObserver): Promise<WorkflowFigures> {
+  return withApprovedRecreation({ files: RECREATE_FILES }, ({ deployment, execution, humanSeconds }) => {
     observe?.(deployment);
-    if (!execution || others.length > 0 || execution.status !== 'SUCCEEDED') {
-      throw new Error(
-        `recreate: expected one successful execution, got ${[execution, ...others].map((run) => `${run?.status} ${run?.error ?? ''}`).join(', ')}`,
-      );
-    }
-    const waited = execution.transitions.find((transition) => transition.state === 'WaitForApproval');
-    const resumed = execution.transitions.find((transition) => transition.state === 'SnapshotNotebook');
-    const humanSeconds = waited && resumed ? (resumed.at.getTime() - waited.at.getTime()) / 1000 : 0;
     return figures(deployment, execution, Math.round(humanSeconds * 100) / 100);
-  } finally {
-    account.dispose();
-  }
+  });
 }
 
 /** Runs one scenario in a fresh simulated account with the default configuration. */
@@ -207,24 +159,16 @@ export async function measureScenario(
     if (!execution || others.length > 0 || execution.status !== 'SUCCEEDED') {
       throw new Error(`${scenario.name}: expected one successful execution`);
     }
-    return adjustedForStop(scenario, figures(deployment, execution));
+    // A notebook whose stop is slower than the account's: SageMaker's busy time counts it as it was.
+    return figures(
+      deployment,
+      execution,
+      0,
+      scenario.stopSeconds ? { stopSeconds: scenario.stopSeconds } : {},
+    );
   } finally {
     deployment.account.dispose();
   }
-}
-
-function adjustedForStop(scenario: Scenario, measured: WorkflowFigures): WorkflowFigures {
-  if (scenario.stopSeconds) {
-    // This notebook's stop is slower than the default the figures assume.
-    const extra = scenario.stopSeconds - DEFAULT_TRANSITION_DURATIONS.stopSeconds;
-    const sageMakerSeconds = measured.sageMakerSeconds + extra;
-    return {
-      ...measured,
-      sageMakerSeconds,
-      overheadRatio: Math.round((measured.endToEndSeconds / sageMakerSeconds) * 1000) / 1000,
-    };
-  }
-  return measured;
 }
 
 export type WorkflowResults = Record<ScenarioName, WorkflowFigures> & { readonly recreate: WorkflowFigures };
