@@ -30,7 +30,7 @@ export interface NotebookSeconds {
  * The typical transitions. The configuration's `timing` holds the workflow's first waits, which are
  * SageMaker's shortest times (the workflow then looks every check interval), so they would under-estimate.
  */
-export function notebookSeconds(_timing: unknown): NotebookSeconds {
+export function notebookSeconds(): NotebookSeconds {
   return { ...DEFAULT_NOTEBOOK_SECONDS, source: 'typical SageMaker times' };
 }
 

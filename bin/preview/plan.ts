@@ -214,8 +214,7 @@ function rowFor(
           dataCaptureKmsKeyId: configuration.dataCaptureKmsKeyId,
         })
       : [];
-  const wouldTake =
-    remediated && fix ? downtimeOf(resource, fix, configuration, inventory, running, copiesData) : undefined;
+  const wouldTake = remediated && fix ? downtimeOf(resource, fix, inventory, running, copiesData) : undefined;
   const downtime =
     wouldTake === undefined
       ? NO_DOWNTIME('nothing changes')
@@ -249,13 +248,12 @@ function rowFor(
 function downtimeOf(
   resource: ObservedAccountResource,
   fix: RemediatedFix,
-  configuration: RemediationConfiguration,
   inventory: AccountInventory,
   running: boolean,
   copiesData: boolean,
 ): Downtime {
   if (resource.kind === 'notebook-instance') {
-    const times = notebookSeconds(configuration.timing);
+    const times = notebookSeconds();
     if (fix.strategy === 'in-place') return inPlaceNotebookDowntime(times, running);
     return recreationDowntime(times, volumeOf(resource), copiesData, running);
   }
