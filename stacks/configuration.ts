@@ -152,7 +152,7 @@ const timingSchema = z
     updateSeconds: seconds.optional(),
     deleteSeconds: seconds.optional(),
     startSeconds: seconds.optional(),
-    checkBackoffSeconds: z.array(seconds).min(1).max(20).optional(),
+    checkBackoffSeconds: z.array(seconds).min(1).max(40).optional(),
     maxStatusChecks: z.number().int().min(1).max(200).optional(),
     /** The explicit delay of every check; what the other two expand to (a loaded configuration has it). */
     pollDelaysSeconds: z.array(seconds).min(1).max(200).optional(),

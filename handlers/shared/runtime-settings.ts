@@ -132,12 +132,15 @@ export function parseRuntimeSettings(text: string | undefined): RuntimeSettings 
 }
 
 /**
- * The further status checks, once the first wait (SageMaker's shortest time) is over: every 10 s, so
- * a notebook waits at most 10 s for the look that sees it settled (its downtime), at 4 transitions a look.
+ * The further status checks, once the first wait (SageMaker's shortest time) is over: every 10 s for
+ * 5 minutes, so a notebook waits at most 10 s for the look that sees it settled (its downtime; the
+ * slowest start known, 420 s, is 300 s past the first wait), then every minute: a phase that slow is
+ * already stuck, and 4 transitions (about 11 history events) a look would otherwise fill a
+ * recreation's 25,000-event history before its 30 minutes per phase ran out.
  */
-export const DEFAULT_CHECK_BACKOFF_SECONDS = [10] as const;
-/** Further status checks per phase before the run gives up: 30 minutes of them at the default interval. */
-export const DEFAULT_MAX_STATUS_CHECKS = 180;
+export const DEFAULT_CHECK_BACKOFF_SECONDS: readonly number[] = [...Array<number>(30).fill(10), 60];
+/** Further status checks per phase before the run gives up: 30 minutes of them (5 of 10 s, 25 of 60 s). */
+export const DEFAULT_MAX_STATUS_CHECKS = 55;
 
 /** The delay before each further status check: the backoff, its last delay repeated up to `checks`. */
 export function expandBackoff(backoffSeconds: readonly number[], checks: number): number[] {

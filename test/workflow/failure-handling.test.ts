@@ -114,11 +114,11 @@ describe('failure handling: the notebook back in its prior run state, the findin
     const deployment = givenNotebook();
     deployment.account.faults.onNotebook(NOTEBOOK, { stuckInStopping: true });
     const execution = onlyExecution(await whenImported(deployment));
-    // Then it gave up after the bounded checks (180 in the run, 30 minutes), then the recovery's 10 attempts
+    // Then it gave up after the bounded checks (55 in the run, 30 minutes), then the recovery's 10 attempts
     expect(statesOf(execution).filter((state) => state === 'CountStatusCheck')).toHaveLength(
       DEFAULT_MAX_STATUS_CHECKS,
     );
-    expect(DEFAULT_MAX_STATUS_CHECKS).toBe(180);
+    expect(DEFAULT_MAX_STATUS_CHECKS).toBe(55);
     expect(statesOf(execution).filter((state) => state === 'CountRunStateRecovery')).toHaveLength(10);
     expect(execution.error).toBe('NotebookStatusTimeout');
     // And the finding and the alert ask for a human
