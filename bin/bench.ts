@@ -2,157 +2,179 @@
  * `npm run bench`: one SageMaker.3 remediation (and a few variants) in the simulated account, the
  * 100,000-file recreation, the IAM figures over every scenario, the Lambda bundles, and the fault
  * campaign (500 seeded runs per path; `--fault-runs N` for another number); a table for people, or
- * `npm run bench -- --json` for one JSON object. Exits non-zero when a target or check is missed. The
- * large volume and the fault campaign take minutes of real time (their figures are simulated time).
+ * `npm run bench -- --json` for one JSON object. Exits 1 when a target or check is missed, 2 on bad
+ * options (`--help` lists them; the parsing is in bench-options.ts). The large volume and the fault
+ * campaign take minutes of real time (their figures are simulated time).
  */
-import { parseArgs } from 'node:util';
-import { DEFAULT_TIMING } from '../handlers/shared/runtime-settings.js';
+// Before any module of the benchmark, as benchmark.ts itself imports it; light, so --help stays quick.
+import '../simulation/runner/node20-compatibility.js';
 import {
-  benchIamRecord,
-  benchProblems,
-  FAULT_RUNS_PER_PATH,
-  MAX_STATE_PAYLOAD_BYTES,
-  measureBundles,
-  measureFaults,
-  measureIam,
-  measureLargeVolume,
-  measureWorkflows,
-  meetsTargets,
-  renderFaults,
-  renderLargeVolume,
-  renderWorkflowTable,
-  TARGETS,
-} from './benchmark.js';
-import { burstProblems, measureBurst } from './benchmark-burst.js';
-import { measureControls, renderControlTable } from './benchmark-controls.js';
-import {
-  LAMBDA_BILLED_SECONDS,
-  measureInPlaceSpread,
-  measureRecreationSpread,
-  type TimingSpread,
-} from './benchmark-timing-spread.js';
+  type BenchCommand,
+  EXIT_MISSED,
+  EXIT_OK,
+  parseBenchArguments,
+  printHelpOrUsageError,
+} from './bench-options.js';
+import type { TimingSpread } from './benchmark-timing-spread.js';
 
 /** The issue's downtime targets over the SageMaker.3 spread. */
 const SPREAD_TARGETS = { maxMeanOverhead: 1.05, maxWorstOverhead: 1.1 } as const;
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    'fault-runs': { type: 'string', default: String(FAULT_RUNS_PER_PATH) },
-  },
-  strict: true,
-});
-const json = values.json;
-const faultRuns = Number(values['fault-runs']);
-if (!Number.isInteger(faultRuns) || faultRuns < 0) throw new Error(`--fault-runs must be a whole number`);
-const started = Date.now();
-const record = benchIamRecord();
-const workflows = await measureWorkflows(record.observe);
-const inPlaceSpread = await measureInPlaceSpread();
-const recreationSpread = await measureRecreationSpread();
-const largeVolume = await measureLargeVolume();
-record.deniedCalls.push(...largeVolume.deniedCalls.map((call) => `large volume: ${call}`));
-const iamAnalysis = await measureIam(record);
-const iam = { deniedCalls: iamAnalysis.figures.deniedCalls, unusedGrants: iamAnalysis.figures.unusedGrants };
-const bundles = await measureBundles();
-const faults = await measureFaults(faultRuns);
-const controls = await measureControls();
-const burst = await measureBurst();
-const ok = meetsTargets(workflows.sageMaker3);
-const unresolved = Object.entries(controls).flatMap(([id, figures]) => [
-  ...(figures.outcome === 'RESOLVED' ? [] : [`${id}: the finding ended ${figures.outcome}, not RESOLVED`]),
-  ...figures.deniedCalls.map((call) => `${id}: refused ${call}`),
-]);
-const spreadProblems = [
-  ...(inPlaceSpread.meanOverhead > SPREAD_TARGETS.maxMeanOverhead
-    ? [
-        `sageMaker3.timingSpread: mean overhead ${inPlaceSpread.meanOverhead} > ${SPREAD_TARGETS.maxMeanOverhead}`,
-      ]
-    : []),
-  ...(inPlaceSpread.worstOverhead > SPREAD_TARGETS.maxWorstOverhead
-    ? [
-        `sageMaker3.timingSpread: worst overhead ${inPlaceSpread.worstOverhead} > ${SPREAD_TARGETS.maxWorstOverhead}`,
-      ]
-    : []),
-];
-const problems = [
-  ...unresolved,
-  ...spreadProblems,
-  ...burstProblems(burst),
-  ...benchProblems({
-    sageMaker3: workflows.sageMaker3,
-    largeVolume,
-    iam,
-    faults: faults.figures,
-  }),
-];
+const command = parseBenchArguments(process.argv.slice(2));
+// --help and argument errors load nothing of the benchmark (esbuild, the simulation, the AWS SDK).
+process.exitCode =
+  command.kind === 'bench'
+    ? await run(command)
+    : printHelpOrUsageError(command, {
+        print: (line) => console.log(line),
+        printError: (line) => console.error(line),
+      });
 
-if (json) {
-  console.log(
-    JSON.stringify(
-      {
-        ...workflows,
-        sageMaker3: { ...workflows.sageMaker3, timingSpread: inPlaceSpread },
-        recreate: { ...workflows.recreate, largeVolume: largeVolume.figures, timingSpread: recreationSpread },
-        iam,
-        bundles,
-        faults: faults.figures,
-        controls,
-        burst,
-        targets: { ...TARGETS, ...SPREAD_TARGETS, maxStatePayloadBytes: MAX_STATE_PAYLOAD_BYTES },
-        lambdaBilledSecondsAssumed: LAMBDA_BILLED_SECONDS,
-        meetsTargets: ok,
-        problems,
-        node: process.version,
-      },
-      null,
-      2,
-    ),
-  );
-} else {
-  const { stopSeconds, updateSeconds, startSeconds } = DEFAULT_TIMING;
-  console.log(
-    `Workflow (simulated account, default timing: stop ${stopSeconds} s, update ${updateSeconds} s, start ${startSeconds} s)\n`,
-  );
-  console.log(renderWorkflowTable(workflows));
-  console.log(`\n${renderSpread('SageMaker.3 from InService', inPlaceSpread)}`);
-  console.log(renderSpread('Approved recreation', recreationSpread));
-  console.log(
-    `\nLarge volume: approved recreation, simulated time from the copy throughput model (${largeVolume.realSeconds} s of real time here)\n`,
-  );
-  console.log(renderLargeVolume(largeVolume));
-  const { figures } = iamAnalysis;
-  console.log(
-    `\nIAM over every scenario (the IAM coverage suite, ${iamAnalysis.suiteRealSeconds} s of real time, and the runs above): ${figures.deniedCalls} calls refused; ${figures.grants} grants, ${figures.usedGrants} used, ${figures.explainedGrants} unused with a written reason, ${figures.unusedGrants} unused without one`,
-  );
-  for (const line of [...iamAnalysis.denied, ...iamAnalysis.unexplained]) console.log(`  ${line}`);
-  console.log(
-    '\nLambda bundles (minified, SDK ES modules trimmed, rarely used credential sources and EC2 left to the runtime; init = cold require of the bundle, median of 7)\n',
-  );
-  console.log('| Handler | Bytes | Init |');
-  console.log('|---|---|---|');
-  for (const bundle of bundles) console.log(`| ${bundle.handler} | ${bundle.bytes} | ${bundle.initMs} ms |`);
-  console.log(
-    `\nFault campaign: ${faultRuns} seeded runs per path, 1-2 faults each (${faults.realSeconds} s of real time; ${faults.realMsPerRun['in-place']} ms per in-place run, ${faults.realMsPerRun.recreation} ms per recreation)\n`,
-  );
-  console.log(renderFaults(faults));
-  console.log(
-    '\nControls beside notebooks (one remediation each, approved after 5 minutes where it waits)\n',
-  );
-  console.log(renderControlTable(controls));
-  console.log(
-    `\nBurst: ${burst.findings} findings of ${burst.resources} notebooks in ${burst.accounts} member accounts within a minute, typical rate limits (${burst.realSeconds} s of real time): ${burst.remediated} remediated, ${burst.failed} failed, ${burst.duplicateRemediations} remediated twice, at most ${burst.peakConcurrentPerAccount} executions of one account at once (bound ${burst.concurrencyPerAccountRegion}), ${burst.throttledCalls} calls throttled, ${burst.simulatedMinutes} simulated minutes`,
-  );
-  console.log(
-    `\nTargets for SageMaker.3 from InService: <= USD ${TARGETS.maxCostUsd}, <= ${TARGETS.maxLambdaInvocations} Lambda invocation, overhead ratio <= ${TARGETS.maxOverheadRatio}; over the timing spread, mean overhead <= ${SPREAD_TARGETS.maxMeanOverhead} and worst <= ${SPREAD_TARGETS.maxWorstOverhead}: ${ok && spreadProblems.length === 0 ? 'met' : 'NOT MET'}`,
-  );
-  console.log(
-    `Large volume: no state over ${MAX_STATE_PAYLOAD_BYTES} bytes, restored exactly; IAM: 0 refused, 0 unexplained unused grants: ${problems.length === 0 ? 'met' : 'NOT MET'}`,
-  );
-  for (const problem of problems) console.log(`  ${problem}`);
-  console.log(`\n(${Math.round((Date.now() - started) / 1000)} s of real time in all)`);
+async function run({ json, faultRuns }: Extract<BenchCommand, { kind: 'bench' }>): Promise<number> {
+  const [
+    { DEFAULT_TIMING },
+    {
+      benchIamRecord,
+      benchProblems,
+      MAX_STATE_PAYLOAD_BYTES,
+      measureBundles,
+      measureFaults,
+      measureIam,
+      measureLargeVolume,
+      measureWorkflows,
+      meetsTargets,
+      renderFaults,
+      renderLargeVolume,
+      renderWorkflowTable,
+      TARGETS,
+    },
+    { burstProblems, measureBurst },
+    { measureControls, renderControlTable },
+    { LAMBDA_BILLED_SECONDS, measureInPlaceSpread, measureRecreationSpread },
+  ] = await Promise.all([
+    import('../handlers/shared/runtime-settings.js'),
+    import('./benchmark.js'),
+    import('./benchmark-burst.js'),
+    import('./benchmark-controls.js'),
+    import('./benchmark-timing-spread.js'),
+  ]);
+  const started = Date.now();
+  const record = benchIamRecord();
+  const workflows = await measureWorkflows(record.observe);
+  const inPlaceSpread = await measureInPlaceSpread();
+  const recreationSpread = await measureRecreationSpread();
+  const largeVolume = await measureLargeVolume();
+  record.deniedCalls.push(...largeVolume.deniedCalls.map((call) => `large volume: ${call}`));
+  const iamAnalysis = await measureIam(record);
+  const iam = {
+    deniedCalls: iamAnalysis.figures.deniedCalls,
+    unusedGrants: iamAnalysis.figures.unusedGrants,
+  };
+  const bundles = await measureBundles();
+  const faults = await measureFaults(faultRuns);
+  const controls = await measureControls();
+  const burst = await measureBurst();
+  const ok = meetsTargets(workflows.sageMaker3);
+  const unresolved = Object.entries(controls).flatMap(([id, figures]) => [
+    ...(figures.outcome === 'RESOLVED' ? [] : [`${id}: the finding ended ${figures.outcome}, not RESOLVED`]),
+    ...figures.deniedCalls.map((call) => `${id}: refused ${call}`),
+  ]);
+  const spreadProblems = [
+    ...(inPlaceSpread.meanOverhead > SPREAD_TARGETS.maxMeanOverhead
+      ? [
+          `sageMaker3.timingSpread: mean overhead ${inPlaceSpread.meanOverhead} > ${SPREAD_TARGETS.maxMeanOverhead}`,
+        ]
+      : []),
+    ...(inPlaceSpread.worstOverhead > SPREAD_TARGETS.maxWorstOverhead
+      ? [
+          `sageMaker3.timingSpread: worst overhead ${inPlaceSpread.worstOverhead} > ${SPREAD_TARGETS.maxWorstOverhead}`,
+        ]
+      : []),
+  ];
+  const problems = [
+    ...unresolved,
+    ...spreadProblems,
+    ...burstProblems(burst),
+    ...benchProblems({
+      sageMaker3: workflows.sageMaker3,
+      largeVolume,
+      iam,
+      faults: faults.figures,
+    }),
+  ];
+
+  if (json) {
+    console.log(
+      JSON.stringify(
+        {
+          ...workflows,
+          sageMaker3: { ...workflows.sageMaker3, timingSpread: inPlaceSpread },
+          recreate: {
+            ...workflows.recreate,
+            largeVolume: largeVolume.figures,
+            timingSpread: recreationSpread,
+          },
+          iam,
+          bundles,
+          faults: faults.figures,
+          controls,
+          burst,
+          targets: { ...TARGETS, ...SPREAD_TARGETS, maxStatePayloadBytes: MAX_STATE_PAYLOAD_BYTES },
+          lambdaBilledSecondsAssumed: LAMBDA_BILLED_SECONDS,
+          meetsTargets: ok,
+          problems,
+          node: process.version,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    const { stopSeconds, updateSeconds, startSeconds } = DEFAULT_TIMING;
+    console.log(
+      `Workflow (simulated account, default timing: stop ${stopSeconds} s, update ${updateSeconds} s, start ${startSeconds} s)\n`,
+    );
+    console.log(renderWorkflowTable(workflows));
+    console.log(`\n${renderSpread('SageMaker.3 from InService', inPlaceSpread)}`);
+    console.log(renderSpread('Approved recreation', recreationSpread));
+    console.log(
+      `\nLarge volume: approved recreation, simulated time from the copy throughput model (${largeVolume.realSeconds} s of real time here)\n`,
+    );
+    console.log(renderLargeVolume(largeVolume));
+    const { figures } = iamAnalysis;
+    console.log(
+      `\nIAM over every scenario (the IAM coverage suite, ${iamAnalysis.suiteRealSeconds} s of real time, and the runs above): ${figures.deniedCalls} calls refused; ${figures.grants} grants, ${figures.usedGrants} used, ${figures.explainedGrants} unused with a written reason, ${figures.unusedGrants} unused without one`,
+    );
+    for (const line of [...iamAnalysis.denied, ...iamAnalysis.unexplained]) console.log(`  ${line}`);
+    console.log(
+      '\nLambda bundles (minified, SDK ES modules trimmed, rarely used credential sources and EC2 left to the runtime; init = cold require of the bundle, median of 7)\n',
+    );
+    console.log('| Handler | Bytes | Init |');
+    console.log('|---|---|---|');
+    for (const bundle of bundles)
+      console.log(`| ${bundle.handler} | ${bundle.bytes} | ${bundle.initMs} ms |`);
+    console.log(
+      `\nFault campaign: ${faultRuns} seeded runs per path, 1-2 faults each (${faults.realSeconds} s of real time; ${faults.realMsPerRun['in-place']} ms per in-place run, ${faults.realMsPerRun.recreation} ms per recreation)\n`,
+    );
+    console.log(renderFaults(faults));
+    console.log(
+      '\nControls beside notebooks (one remediation each, approved after 5 minutes where it waits)\n',
+    );
+    console.log(renderControlTable(controls));
+    console.log(
+      `\nBurst: ${burst.findings} findings of ${burst.resources} notebooks in ${burst.accounts} member accounts within a minute, typical rate limits (${burst.realSeconds} s of real time): ${burst.remediated} remediated, ${burst.failed} failed, ${burst.duplicateRemediations} remediated twice, at most ${burst.peakConcurrentPerAccount} executions of one account at once (bound ${burst.concurrencyPerAccountRegion}), ${burst.throttledCalls} calls throttled, ${burst.simulatedMinutes} simulated minutes`,
+    );
+    console.log(
+      `\nTargets for SageMaker.3 from InService: <= USD ${TARGETS.maxCostUsd}, <= ${TARGETS.maxLambdaInvocations} Lambda invocation, overhead ratio <= ${TARGETS.maxOverheadRatio}; over the timing spread, mean overhead <= ${SPREAD_TARGETS.maxMeanOverhead} and worst <= ${SPREAD_TARGETS.maxWorstOverhead}: ${ok && spreadProblems.length === 0 ? 'met' : 'NOT MET'}`,
+    );
+    console.log(
+      `Large volume: no state over ${MAX_STATE_PAYLOAD_BYTES} bytes, restored exactly; IAM: 0 refused, 0 unexplained unused grants: ${problems.length === 0 ? 'met' : 'NOT MET'}`,
+    );
+    for (const problem of problems) console.log(`  ${problem}`);
+    console.log(`\n(${Math.round((Date.now() - started) / 1000)} s of real time in all)`);
+  }
+  return problems.length === 0 ? EXIT_OK : EXIT_MISSED;
 }
-process.exitCode = problems.length === 0 ? 0 : 1;
 
 function renderSpread(what: string, spread: TimingSpread): string {
   const over = Object.entries(spread.spread)

@@ -3,38 +3,44 @@
  * fault runs against the local deployment (simulation/chaos), outcome counts per path and every unsafe
  * run with its id, plan and reasons; `--workers` runs that many side by side in child processes, `--log`
  * appends one JSON line per run to a file as it ends. `--replay <run id>` runs one of them again and prints what it saw.
- * Exits non-zero when any run was unsafe.
+ * Exits 1 when any run was unsafe, 2 on bad options (`--help` lists them; the parsing is in chaos-options.ts).
  */
 import { appendFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { type CampaignSummary, renderCampaign, runCampaign } from '../simulation/chaos/campaign.js';
-import { CHAOS_PATHS, type ChaosPath, describePlan, planRun } from '../simulation/chaos/plan.js';
-import { executeRun } from '../simulation/chaos/run.js';
+import {
+  type ChaosCommand,
+  EXIT_OK,
+  EXIT_UNSAFE,
+  parseChaosArguments,
+  printHelpOrUsageError,
+} from './chaos-options.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '50' },
-    seed: { type: 'string', default: '1' },
-    path: { type: 'string', default: 'both' },
-    replay: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    workers: { type: 'string', default: '1' },
-    // One JSON line per run as it ends: results survive a campaign cut short.
-    log: { type: 'string' },
-  },
-  strict: true,
-});
+const print = (line: string) => console.log(line);
+const printError = (line: string) => console.error(line);
+const command = parseChaosArguments(process.argv.slice(2));
 
-function wholeNumber(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, got ${text}`);
-  return value;
-}
+// --help and argument errors load nothing of the simulation (nor the AWS SDK it imports).
+process.exitCode =
+  command.kind === 'replay'
+    ? await replay(command)
+    : command.kind === 'campaign'
+      ? await campaign(command)
+      : printHelpOrUsageError(command, { print, printError });
 
-if (values.replay !== undefined) {
-  const plan = planRun(values.replay);
+async function replay(options: Extract<ChaosCommand, { kind: 'replay' }>): Promise<number> {
+  const { describePlan, parseRunId, planRun } = await import('../simulation/chaos/plan.js');
+  // The plan module owns the run id's shape; a bad one is still a usage error, checked before a run loads.
+  try {
+    parseRunId(options.runId);
+  } catch (error) {
+    return printHelpOrUsageError(
+      { kind: 'usage-error', message: `--replay: ${(error as Error).message}` },
+      { print, printError },
+    );
+  }
+  const { executeRun } = await import('../simulation/chaos/run.js');
+  const plan = planRun(options.runId);
   const result = await executeRun(plan);
-  if (values.json) {
+  if (options.json) {
     console.log(
       JSON.stringify(
         { plan, outcome: result.outcome, facts: result.facts, interference: result.interference },
@@ -53,24 +59,27 @@ if (values.replay !== undefined) {
     console.log('\nFacts:');
     console.log(JSON.stringify(result.facts, null, 2));
   }
-  process.exitCode = result.outcome.safe ? 0 : 1;
-} else {
-  const paths: readonly ChaosPath[] =
-    values.path === 'both' ? CHAOS_PATHS : CHAOS_PATHS.filter((path) => path === values.path);
-  if (paths.length === 0) throw new Error(`--path must be in-place, recreation or both, got ${values.path}`);
-  const runs = wholeNumber('runs', values.runs);
+  return result.outcome.safe ? EXIT_OK : EXIT_UNSAFE;
+}
+
+async function campaign(options: Extract<ChaosCommand, { kind: 'campaign' }>): Promise<number> {
+  const [{ renderCampaign, runCampaign }, { describePlan }] = await Promise.all([
+    import('../simulation/chaos/campaign.js'),
+    import('../simulation/chaos/plan.js'),
+  ]);
+  const { runs, paths, log } = options;
   let done = 0;
-  const summary: CampaignSummary = await runCampaign({
-    seed: wholeNumber('seed', values.seed),
+  const summary = await runCampaign({
+    seed: options.seed,
     runs,
     paths,
-    workers: wholeNumber('workers', values.workers),
+    workers: options.workers,
     onRun: (result) => {
       done += 1;
-      if (values.log !== undefined) {
+      if (log !== undefined) {
         const { plan, outcome, trail, realMs } = result;
         appendFileSync(
-          values.log,
+          log,
           `${JSON.stringify({ id: plan.id, plan: describePlan(plan), outcome, trail, realMs: Math.round(realMs) })}\n`,
         );
       }
@@ -82,6 +91,6 @@ if (values.replay !== undefined) {
     },
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
-  console.log(values.json ? JSON.stringify(summary, null, 2) : renderCampaign(summary));
-  process.exitCode = summary.total.unsafe === 0 ? 0 : 1;
+  console.log(options.json ? JSON.stringify(summary, null, 2) : renderCampaign(summary));
+  return summary.total.unsafe === 0 ? EXIT_OK : EXIT_UNSAFE;
 }

@@ -2,7 +2,9 @@
  * The operator's command-line tools as an operator starts them (`npx tsx bin/<tool>.ts`), in a child
  * process with no AWS setting at all: --help prints the usage and nothing on stderr (no AWS SDK
  * warning: on Node.js before 22 the SDK warns as soon as a client is built), and a missing Region or
- * missing credentials are reported naming the option that gives them, before any AWS call.
+ * missing credentials are reported naming the option that gives them, before any AWS call. The
+ * developer tools (chaos, bench) answer --help and bad options the same way, before their campaign
+ * or benchmark loads.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { USAGE as APPROVALS_USAGE } from '../../bin/approvals/arguments.js';
 import { createApprovalsCommand } from '../../bin/approvals/command.js';
+import { USAGE as BENCH_USAGE, DEFAULT_FAULT_RUNS, parseBenchArguments } from '../../bin/bench-options.js';
+import { USAGE as CHAOS_USAGE, parseChaosArguments } from '../../bin/chaos-options.js';
 import { USAGE as NOTEBOOK_USAGE } from '../../bin/restore-notebook/arguments.js';
 import { USAGE as RESOURCE_USAGE } from '../../bin/restore-resource/arguments.js';
 
@@ -191,4 +195,177 @@ describe('approvals without a Region or credentials', () => {
       calls: 1,
     });
   });
+});
+
+describe('the developer tools started from the command line', () => {
+  const CHAOS_OPTIONS = ['--runs <n>', '--seed <n>', '--path <path>', '--workers <n>', '--log <file>'];
+  const CHAOS_REPLAY_OPTIONS = ['--replay <run id>', '--json', '-h, --help'];
+  const BENCH_OPTIONS = ['--fault-runs <n>', '--json', '-h, --help'];
+  const helpHint = (tool: string) => `Run with --help for the usage: npm run ${tool} -- --help`;
+
+  it.concurrent.each([
+    ['chaos', CHAOS_USAGE, [...CHAOS_OPTIONS, ...CHAOS_REPLAY_OPTIONS]],
+    ['bench', BENCH_USAGE, BENCH_OPTIONS],
+  ])(
+    'Given --help, When %s runs, Then it prints its usage listing every option and the exit statuses, nothing on stderr, and exits 0',
+    async (tool, usage, options) => {
+      const finished = await runTool(tool, ['--help']);
+
+      expect(finished).toEqual({ code: 0, stdout: `${usage}\n`, stderr: '' });
+      for (const option of options) expect(usage).toContain(`\n  ${option}  `);
+      expect(usage).toContain('2 bad options (nothing run)');
+    },
+  );
+
+  it.concurrent.each([['chaos'], ['bench']])(
+    'Given an unknown option, When %s runs, Then it exits 2 with one error line naming it and no stack trace',
+    async (tool) => {
+      const finished = await runTool(tool, ['--frobnicate']);
+
+      expect(finished).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: Unknown option '--frobnicate'\n${helpHint(tool)}\n`,
+      });
+    },
+  );
+
+  it.concurrent.each([
+    ['chaos', ['--runs', 'abc'], '--runs'],
+    ['chaos', ['--path', 'sideways'], '--path'],
+    ['bench', ['--fault-runs', '-1'], '--fault-runs'],
+    ['bench', ['--fault-runs', 'abc'], '--fault-runs'],
+  ])(
+    'Given a bad value, When %s runs with %j, Then it exits 2 with one error line naming %s and no stack trace',
+    async (tool, args, option) => {
+      const finished = await runTool(tool, args);
+
+      expect(finished.code).toBe(2);
+      expect(finished.stdout).toBe('');
+      const [error, hint, ...rest] = finished.stderr.split('\n');
+      expect(error).toMatch(/^error: /);
+      expect(error).toContain(option);
+      expect([hint, ...rest]).toEqual([helpHint(tool), '']);
+    },
+  );
+
+  it('Given a replay of something that is not a run id, When chaos runs, Then it exits 2 naming --replay and runs nothing', async () => {
+    const finished = await runTool('chaos', ['--replay', 'sideways:1:0']);
+
+    expect(finished).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `error: --replay: not a run id: sideways:1:0 (expected <in-place|recreation>:<seed>:<index>)\n${helpHint('chaos')}\n`,
+    });
+  });
+});
+
+describe('the chaos and bench command lines', () => {
+  it('Given no option or every campaign option, When chaos parses them, Then it runs that campaign', () => {
+    expect(parseChaosArguments([])).toEqual({
+      kind: 'campaign',
+      runs: 50,
+      seed: 1,
+      paths: ['in-place', 'recreation'],
+      workers: 1,
+      json: false,
+    });
+    expect(
+      parseChaosArguments([
+        '--runs=3',
+        '--seed',
+        '7',
+        '--path',
+        'recreation',
+        '--workers',
+        '2',
+        '--log',
+        'runs.jsonl',
+        '--json',
+      ]),
+    ).toEqual({
+      kind: 'campaign',
+      runs: 3,
+      seed: 7,
+      paths: ['recreation'],
+      workers: 2,
+      log: 'runs.jsonl',
+      json: true,
+    });
+  });
+
+  it('Given a run id, When chaos parses --replay, Then it replays that run', () => {
+    expect(parseChaosArguments(['--replay', 'in-place:7:0', '--json'])).toEqual({
+      kind: 'replay',
+      runId: 'in-place:7:0',
+      json: true,
+    });
+    expect(parseChaosArguments(['--runs', '3', '-h'])).toEqual({ kind: 'help' });
+  });
+
+  it.each([
+    ['a runs count that is not a number', ['--runs', 'abc'], '--runs must be a whole number, got abc'],
+    ['a runs count in exponent form', ['--runs', '1e3'], '--runs must be a whole number, got 1e3'],
+    ['a seed with a fraction', ['--seed', '1.5'], '--seed must be a whole number, got 1.5'],
+    ['a negative seed', ['--seed=-1'], '--seed must be a whole number, got -1'],
+    ['a workers count that is not a number', ['--workers', 'x'], '--workers must be a whole number, got x'],
+    ['an unknown path', ['--path', 'sideways'], '--path must be in-place, recreation or both, got sideways'],
+    ['an option given twice', ['--runs', '5', '--runs', '6'], '--runs is given twice'],
+    ['an empty log file name', ['--log', ''], '--log needs a file name'],
+    [
+      'a campaign option with a replay',
+      ['--replay', 'in-place:7:0', '--log', 'runs.jsonl'],
+      '--log is for a campaign, not --replay: the run id gives the path, seed and index',
+    ],
+    ['an option without its value', ['--runs'], "Option '--runs <value>' argument missing"],
+    [
+      'a stray argument',
+      ['stray'],
+      "Unexpected argument 'stray'. This command does not take positional arguments",
+    ],
+  ])('Given %s, When chaos parses it, Then it is a usage error naming the option', (_, args, message) => {
+    expect(parseChaosArguments(args)).toEqual({ kind: 'usage-error', message });
+  });
+
+  it('Given no option or both options, When bench parses them, Then it runs the bench with those', () => {
+    expect(parseBenchArguments([])).toEqual({ kind: 'bench', json: false, faultRuns: DEFAULT_FAULT_RUNS });
+    expect(parseBenchArguments(['--fault-runs', '0', '--json'])).toEqual({
+      kind: 'bench',
+      json: true,
+      faultRuns: 0,
+    });
+    expect(parseBenchArguments(['--json', '--help'])).toEqual({ kind: 'help' });
+  });
+
+  it.each([
+    ['a negative fault runs count', ['--fault-runs=-1'], '--fault-runs must be a whole number, got -1'],
+    [
+      'a fault runs count that is not a number',
+      ['--fault-runs', 'x'],
+      '--fault-runs must be a whole number, got x',
+    ],
+    ['an option given twice', ['--json', '--json'], '--json is given twice'],
+  ])('Given %s, When bench parses it, Then it is a usage error naming the option', (_, args, message) => {
+    expect(parseBenchArguments(args)).toEqual({ kind: 'usage-error', message });
+  });
+
+  it('Given a value that starts with a dash, When bench parses it, Then the error of node:util is one line naming the option', () => {
+    const parsed = parseBenchArguments(['--fault-runs', '-1']);
+
+    expect(parsed.kind).toBe('usage-error');
+    const message = parsed.kind === 'usage-error' ? parsed.message : '';
+    expect(message).toContain("'--fault-runs'");
+    expect(message).not.toContain('\n');
+  });
+
+  it(
+    'Given the default of --fault-runs in the help, When the benchmark is loaded, Then it is the number of runs the benchmark counts on',
+    async () => {
+      // bench-options.ts keeps its own copy so that --help loads nothing of the benchmark.
+      const { FAULT_RUNS_PER_PATH } = await import('../../bin/benchmark.js');
+
+      expect(DEFAULT_FAULT_RUNS).toBe(FAULT_RUNS_PER_PATH);
+    },
+    SPAWN_TIMEOUT_MS,
+  );
 });
