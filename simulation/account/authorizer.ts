@@ -9,6 +9,7 @@
  * Pure over its inputs: the simulated account and the stand-in `aws` CLI (a separate process) both
  * use it, each with the policies it knows.
  */
+import { createHash } from 'node:crypto';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 
 export type ContextValue = string | string[];
@@ -180,6 +181,33 @@ export function withEncryptionContextResolved(
   return { ...document, Statement: resolved };
 }
 
+/**
+ * Decisions already made, by a digest of everything the evaluation reads: the caller, the request, its
+ * context and every policy document that takes part. The evaluator is a pure function of these, so the
+ * same call under the same policies is decided once; a changed policy is a different key. The request
+ * time is part of the key only when a policy reads it (a date condition decides differently later).
+ * Bounded: a campaign makes a few thousand distinct calls, so the whole table is simply dropped when full.
+ */
+const decisions = new Map<string, AuthorizationResult>();
+const MAX_REMEMBERED_DECISIONS = 20_000;
+const TIME_KEYS = /aws:(CurrentTime|EpochTime)/i;
+
+function decisionKey(
+  caller: Caller,
+  required: RequiredAuthorization,
+  identity: readonly NamedPolicy[],
+  resourcePolicy: PolicyDocument | undefined,
+  facts: RequestFacts,
+): string {
+  const policies = JSON.stringify([identity, resourcePolicy ?? null]);
+  const { now: _now, ...timeless } = facts;
+  const requestFacts = TIME_KEYS.test(policies) ? facts : timeless;
+  return createHash('sha256')
+    .update(JSON.stringify([caller, required, requestFacts]))
+    .update(policies)
+    .digest('base64');
+}
+
 /** Evaluates one required authorization for a caller. */
 export async function authorize(
   caller: Caller,
@@ -187,15 +215,34 @@ export async function authorize(
   policies: PolicySource,
   facts: RequestFacts,
 ): Promise<AuthorizationResult> {
+  const identity = policies.identityPoliciesOf(caller.roleArn) ?? [];
+  const resourcePolicy = required.resourcePolicyArn
+    ? policies.resourcePolicyOf(required.resourcePolicyArn)
+    : undefined;
+  const key = decisionKey(caller, required, identity, resourcePolicy, facts);
+  const remembered = decisions.get(key);
+  if (remembered) return remembered;
+  // Frozen: every later caller of the same request shares it.
+  const evaluated = await evaluate(caller, required, identity, resourcePolicy, facts);
+  const result = Object.freeze({ ...evaluated, allowedBy: Object.freeze([...evaluated.allowedBy]) });
+  if (decisions.size >= MAX_REMEMBERED_DECISIONS) decisions.clear();
+  decisions.set(key, result);
+  return result;
+}
+
+async function evaluate(
+  caller: Caller,
+  required: RequiredAuthorization,
+  identityPolicies: readonly NamedPolicy[],
+  ownPolicy: PolicyDocument | undefined,
+  facts: RequestFacts,
+): Promise<AuthorizationResult> {
   const context = { ...globalContext(caller, facts), ...required.context };
   const resolve = (document: PolicyDocument) => withEncryptionContextResolved(document, context);
-  const identity = (policies.identityPoliciesOf(caller.roleArn) ?? []).map((policy) => ({
+  const identity = identityPolicies.map((policy) => ({
     ...policy,
     document: resolve(policy.document),
   }));
-  const ownPolicy = required.resourcePolicyArn
-    ? policies.resourcePolicyOf(required.resourcePolicyArn)
-    : undefined;
   const resourcePolicy = ownPolicy ? resolve(ownPolicy) : undefined;
   const response = await runSimulation(
     {
