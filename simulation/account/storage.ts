@@ -9,8 +9,8 @@
  */
 
 import { type Dirent, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { scratchParent } from '../scratch-disk.js';
 import type { CopySize } from './copy-throughput.js';
 
 export interface SimulatedStorageOptions {
@@ -51,7 +51,7 @@ export class SimulatedStorage {
       throw new Error('SimulatedStorage: used after dispose()');
     }
     if (this.rootDir === undefined) {
-      this.rootDir = mkdtempSync(join(tmpdir(), 'simulated-account-'));
+      this.rootDir = mkdtempSync(join(scratchParent(), 'simulated-account-'));
       removeOnExit(this.rootDir);
     } else {
       mkdirSync(this.rootDir, { recursive: true });
