@@ -14,7 +14,8 @@
  *   BACKUP_FOREGROUND   `1`: do the copy before exiting instead of in the background, so that it
  *                       finishes inside the simulated call
  *   AWS_REGION, AWS_DEFAULT_REGION   the account's region
- *   PATH                the stand-ins' directory (simulation/fake-aws: `aws`, `mount`), then guards
+ *   PATH                the stand-ins' directory (simulation/fake-aws: `aws`, `mount`), the script's
+ *                       python3 (script-interpreter.ts), then guards
  *                       `aws` and `mount` that fail, then the test process's PATH: a script never
  *                       reaches the real AWS CLI nor the machine's mounts, even with a stand-in missing.
  *   FAKE_MOUNT_STATE    a file in the run's directory where the stand-in `mount` records the binds and
@@ -68,6 +69,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StandInAuthorization, StandInIamContext } from '../fake-aws/authorize.js';
 import { standInAuthorizer } from '../fake-aws/cli-build.js';
+import { scriptInterpreterDir } from '../script-interpreter.js';
 import { type CopySize, type CopyThroughput, copySeconds } from './copy-throughput.js';
 import { roleIdFor } from './iam.js';
 import { killGroup } from './process-group.js';
@@ -467,8 +469,9 @@ export class NotebookHost {
   }
 
   /**
-   * The stand-ins' directory, then guards: an `aws` and a `mount` that fail, found only when a stand-in is
-   * missing. The real ones are never reached (tests may run as root, where a real `mount` would work).
+   * The stand-ins' directory, the python3 a notebook's script would run (script-interpreter.ts), then
+   * guards: an `aws` and a `mount` that fail, found only when a stand-in is missing. The real ones are
+   * never reached (tests may run as root, where a real `mount` would work).
    */
   private toolPath(): string {
     if (this.guardDir === undefined) {
@@ -484,7 +487,7 @@ export class NotebookHost {
         chmodSync(guard, 0o755);
       }
     }
-    return `${this.fakeAwsDir}:${this.guardDir}`;
+    return `${this.fakeAwsDir}:${scriptInterpreterDir(this.guardDir)}:${this.guardDir}`;
   }
 }
 

@@ -4,9 +4,7 @@
  * imported, ops approving a recreation, the faults injected; run until everything has settled, the
  * faults lifted, the sweeper run if the deployment has one; then the facts read and classified.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { dirname } from 'node:path';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -77,7 +75,6 @@ export async function executeRun(plan: RunPlan, options: RunOptions = {}): Promi
     rateLimits: plan.rateLimits,
     ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
   });
-  account.notebookHost.extraEnv.PATH = scriptPath(account.notebookHost.fakeAwsDir);
   try {
     const deployment = deploy(account, plan, options);
     const prior = seedNotebook(deployment, plan);
@@ -124,21 +121,6 @@ export async function executeRun(plan: RunPlan, options: RunOptions = {}): Promi
   } finally {
     account.dispose();
   }
-}
-
-let interpreterDir: string | undefined;
-
-/**
- * The lifecycle scripts' PATH: the stand-ins, then the directory of the python3 they would run, then the
- * rest. A version manager's shim (pyenv) costs 100+ ms per start, and the scripts start python3 several
- * times: the same interpreter, found without the shim, is what makes a campaign affordable.
- */
-function scriptPath(standIns: string): string {
-  if (interpreterDir === undefined) {
-    const found = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
-    interpreterDir = found.status === 0 ? dirname(found.stdout.trim()) : '';
-  }
-  return [standIns, interpreterDir, process.env.PATH ?? '/usr/bin:/bin'].filter(Boolean).join(':');
 }
 
 function trail(deployment: LocalDeployment, startMs: number): string[] {

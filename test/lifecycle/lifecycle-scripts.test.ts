@@ -17,7 +17,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lazy, Stack } from 'aws-cdk-lib';
@@ -49,6 +48,8 @@ import {
   restoreOnCreateScript,
   toLifecycleContent,
 } from '../../lifecycle/lifecycle-scripts.js';
+import { scratchParent } from '../../simulation/scratch-disk.js';
+import { scriptInterpreterDir } from '../../simulation/script-interpreter.js';
 
 const LIFECYCLE_DIR = fileURLToPath(new URL('../../lifecycle/', import.meta.url));
 const FAKE_AWS_DIR = fileURLToPath(new URL('../../simulation/fake-aws/', import.meta.url));
@@ -85,7 +86,7 @@ afterAll(() => {
 }, 600_000);
 
 function scratchDirectory(prefix: string): string {
-  const directory = mkdtempSync(join(tmpdir(), prefix));
+  const directory = mkdtempSync(join(scratchParent(), prefix));
   roots.push(directory);
   return directory;
 }
@@ -256,9 +257,16 @@ function summaryOf(world: World, key: string): StatusSummary {
   return parseStatusSummary(objectBytes(world, key).toString('utf8'), key);
 }
 
+let pythonDirectory: string | undefined;
+/** The python3 of a notebook's script (script-interpreter.ts), made once for the file. */
+function scriptPython(): string {
+  pythonDirectory ??= scriptInterpreterDir(scratchDirectory('script-python-'));
+  return pythonDirectory;
+}
+
 function scriptEnv(world: World, volume: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   return {
-    PATH: `${FAKE_AWS_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    PATH: `${FAKE_AWS_DIR}:${scriptPython()}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HOME: world.root,
     FAKE_S3_ROOT: world.s3Root,
     FAKE_ROLE_ID: ROLE_ID,

@@ -15,7 +15,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect } from 'vitest';
@@ -29,6 +28,8 @@ import {
   snapshotPrefix,
 } from '../../handlers/shared/notebook-backup-layout.js';
 import { assembleScript, type LifecycleScriptFile } from '../../lifecycle/lifecycle-scripts.js';
+import { scratchParent } from '../../simulation/scratch-disk.js';
+import { scriptInterpreterDir } from '../../simulation/script-interpreter.js';
 
 export const FAKE_AWS_DIR = fileURLToPath(new URL('../../simulation/fake-aws/', import.meta.url));
 export const BUCKET = 'notebook-backups-111122223333';
@@ -52,7 +53,7 @@ afterAll(() => {
 });
 
 export function scratch(prefix: string): string {
-  const directory = mkdtempSync(join(tmpdir(), prefix));
+  const directory = mkdtempSync(join(scratchParent(), prefix));
   roots.push(directory);
   return directory;
 }
@@ -154,13 +155,20 @@ export function mountsOf(world: World): string[][] {
     .map((line) => line.split('\t'));
 }
 
+let pythonDirectory: string | undefined;
+/** The python3 of a notebook's script (script-interpreter.ts), made once for the file. */
+function scriptPython(): string {
+  pythonDirectory ??= scriptInterpreterDir(scratch('script-python-'));
+  return pythonDirectory;
+}
+
 export function scriptEnv(
   world: World,
   extra: Record<string, string> = {},
   path = FAKE_AWS_DIR,
 ): NodeJS.ProcessEnv {
   return {
-    PATH: `${path}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    PATH: `${path}:${scriptPython()}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HOME: world.root,
     TMPDIR: world.tmp,
     FAKE_S3_ROOT: world.s3Root,

@@ -1,0 +1,44 @@
+/**
+ * Where the simulation's disks live (scratch-disk.ts) and which python3 the lifecycle scripts run
+ * (script-interpreter.ts): choices of speed that must not change what a script sees.
+ */
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scratchParent } from '../../simulation/scratch-disk.js';
+import { scriptInterpreterDir } from '../../simulation/script-interpreter.js';
+
+function writable(directory: string): boolean {
+  try {
+    accessSync(directory, constants.W_OK | constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the machine a lifecycle script runs on', () => {
+  it('Given this machine, When the simulation picks where its disks live, Then it is the memory disk when there is a writable one, else the temporary directory', () => {
+    const memoryDisk = existsSync('/dev/shm') && writable('/dev/shm');
+
+    expect(scratchParent()).toBe(memoryDisk ? '/dev/shm' : tmpdir());
+  });
+
+  it('Given this machine, When a script asks for python3, Then it gets the system python3 when there is one (as on a notebook instance), never a version manager shim, and it runs', () => {
+    const parent = mkdtempSync(join(scratchParent(), 'script-machine-'));
+    const directory = scriptInterpreterDir(parent);
+    expect(readdirSync(directory)).toEqual(['python3']);
+    const target = readlinkSync(join(directory, 'python3'));
+
+    const version = spawnSync(join(directory, 'python3'), ['-c', 'import sys; print(sys.version_info[0])'], {
+      encoding: 'utf8',
+    });
+
+    if (existsSync('/usr/bin/python3')) expect(target).toMatch(/^\/usr\/bin\/python3/);
+    expect(target).not.toMatch(/\/shims\//);
+    expect(version.stdout.trim()).toBe('3');
+    rmSync(parent, { recursive: true, force: true });
+  });
+});
