@@ -28,8 +28,11 @@
  *
  * and, when the host is given the account's IAM (`iam`), the stand-in's IAM check: FAKE_AWS_AUTHORIZER and
  * FAKE_AWS_NODE (the built check and the node to run it), FAKE_AWS_IAM_CONTEXT (the notebook role's
- * policies, the bucket and key policies, at the run's simulated time) and FAKE_AWS_AUTHORIZATIONS (where
- * the decisions go; the host hands them to the account after the run). Without it the check is `none`.
+ * policies, the bucket and key policies, at the run's simulated time), FAKE_AWS_AUTHORIZATIONS (where
+ * the decisions go; the host hands them to the account after the run), FAKE_AWS_DECISION_CACHE (the
+ * decisions already taken under that context) and, while this process's check server runs
+ * (fake-aws/authorizer-server.ts), FAKE_AWS_AUTHORIZER_PORT and FAKE_AWS_AUTHORIZER_TOKEN (where to ask it,
+ * and its secret) instead of a `node` start per check. Without `iam` the check is `none`.
  *
  * plus `extraEnv` (fault injection for the stand-in, e.g. FAKE_AWS_FAIL_ON), which wins over the above.
  *
@@ -68,6 +71,7 @@ import {
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StandInAuthorization, StandInIamContext } from '../fake-aws/authorize.js';
+import { authorizerServer } from '../fake-aws/authorizer-server.js';
 import { standInAuthorizer } from '../fake-aws/cli-build.js';
 import { scriptInterpreterDir } from '../script-interpreter.js';
 import { type CopySize, type CopyThroughput, copySeconds } from './copy-throughput.js';
@@ -370,12 +374,17 @@ export class NotebookHost {
     const context = this.iam.contextFor(request.roleArn, new Date(request.atMs));
     writeFileSync(contextFile, JSON.stringify(context));
     const authorizer = standInAuthorizer();
+    const server = authorizerServer();
     return {
       FAKE_AWS_AUTHORIZER: authorizer,
       FAKE_AWS_NODE: process.execPath,
       FAKE_AWS_IAM_CONTEXT: contextFile,
       FAKE_AWS_AUTHORIZATIONS: join(runDir, 'authorizations.jsonl'),
       FAKE_AWS_DECISION_CACHE: decisionCacheFor(authorizer, context),
+      ...(server && {
+        FAKE_AWS_AUTHORIZER_PORT: String(server.port),
+        FAKE_AWS_AUTHORIZER_TOKEN: server.token,
+      }),
     };
   }
 

@@ -1,6 +1,7 @@
 /**
  * The stand-in CLI's IAM check, built once per source version into one ES module (esbuild), so that
- * each check is one `node` start rather than a TypeScript load. The evaluator and its data stay
+ * each check is one `node` start rather than a TypeScript load; the same file is the check server
+ * (`--serve`, authorizer-server.ts). The evaluator and its data stay
  * outside the file (iam-data finds its data files next to its own modules), so the file is written in
  * node_modules/.cache, from where Node resolves them; it is named after a digest of its sources.
  */
