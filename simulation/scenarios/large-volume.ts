@@ -5,8 +5,9 @@
  * tests prove it passes; the bench reports its figures (recreate.largeVolume).
  */
 
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseStatusSummary } from '../../handlers/shared/notebook-backup-layout.js';
 import { SimulatedAccount } from '../account/account.js';
 import type { CopyThroughput } from '../account/copy-throughput.js';
 import { customActionEvent, notebookControlFinding } from '../account/sample-findings.js';
@@ -47,8 +48,19 @@ export interface LargeVolumeRun {
   readonly entriesBefore: number;
   readonly entriesAfter: number;
   readonly deniedCalls: readonly string[];
+  /** The manifests the scripts wrote to S3: the backup's and, after the restore, the new volume's. */
+  readonly manifests: ManifestFacts;
   readonly executions: readonly ExecutionRecord[];
   readonly realSeconds: number;
+}
+
+export interface ManifestFacts {
+  /** Lines of the backup's data/manifest.jsonl: one per entry. */
+  readonly backupLines: number;
+  /** Files, as the backup's complete status counts them. */
+  readonly backupFiles: number;
+  /** Whether the restore's manifest of the new volume is byte for byte the backup's. */
+  readonly restoreSameBytes: boolean;
 }
 
 /** Sizes a project and its environment have: mostly small sources and metadata, a few larger files. */
@@ -138,6 +150,7 @@ export async function runLargeVolumeRecreation(options: LargeVolumeOptions = {})
       ? volumeTreeDigest(account.sagemaker.volumePath(LARGE_VOLUME_NOTEBOOK))
       : { entries: 0, sha256: '' };
     const [plan] = executions;
+    const manifests = manifestFacts(deployment);
     return {
       files,
       bytes,
@@ -154,6 +167,7 @@ export async function runLargeVolumeRecreation(options: LargeVolumeOptions = {})
       deniedCalls: account.authorizations
         .filter((entry) => entry.decision !== 'Allowed')
         .map((entry) => `${entry.caller.roleArn} ${entry.action} ${entry.resource}`),
+      manifests,
       executions,
       realSeconds: (Date.now() - started) / 1000,
     };
@@ -181,4 +195,24 @@ function copySecondsOf(
   if (!run || !key) return Number.NaN;
   const landed = account.s3.headObject({ Bucket: deployment.backupBucket, Key: key }).LastModified;
   return (landed.getTime() - run.at.getTime()) / 1000;
+}
+
+/** The manifests and the backup's summary, read from the backup bucket as the scripts left them. */
+function manifestFacts(deployment: LocalDeployment): ManifestFacts {
+  const { s3 } = deployment.account;
+  const bucket = deployment.backupBucket;
+  const keys = s3.keys(bucket);
+  const read = (suffix: string, restore: boolean): Buffer => {
+    const key = keys.find(
+      (candidate) => candidate.endsWith(suffix) && candidate.includes('/restores/') === restore,
+    );
+    return key === undefined ? Buffer.alloc(0) : readFileSync(s3.objectPath(bucket, key));
+  };
+  const backup = read('/data/manifest.jsonl', false);
+  const complete = read('/backup-status/complete', false).toString('utf8');
+  return {
+    backupLines: backup.reduce((lines, byte) => lines + (byte === 0x0a ? 1 : 0), 0),
+    backupFiles: complete === '' ? 0 : parseStatusSummary(complete, 'backup-status/complete').files,
+    restoreSameBytes: backup.length > 0 && read('/manifest.jsonl', true).equals(backup),
+  };
 }

@@ -30,7 +30,7 @@ describe('volumes of real size', () => {
     expect(run.deniedCalls).toEqual([]);
   }, 120_000);
 
-  it('Given a notebook of 100,000 real files standing for 50 GB, When it is recreated, Then it succeeds, no state exceeds 64 KiB, the copies take what the throughput model says and the volume comes back exactly', async () => {
+  it('Given a notebook of 100,000 real files standing for 50 GB, When it is recreated, Then it succeeds, no state exceeds 64 KiB, the copies take what the throughput model says, the manifests are byte-identical with one line per entry and the volume comes back exactly', async () => {
     const run = await runLargeVolumeRecreation({ files: 100_000, bytes: 50_000_000_000 });
 
     expect(run.error).toBeUndefined();
@@ -39,6 +39,11 @@ describe('volumes of real size', () => {
     expect(run.entriesAfter).toBe(run.entriesBefore);
     expect(run.restoredExactly).toBe(true);
     expect(run.deniedCalls).toEqual([]);
+    expect(run.manifests).toEqual({
+      backupLines: run.entriesBefore,
+      backupFiles: 100_000,
+      restoreSameBytes: true,
+    });
     // Each copy lands when the model says (to the second), whatever the real time was
     const size = { files: run.entriesBefore, bytes: run.bytes };
     expect(run.backupSeconds).toBeCloseTo(copySeconds(size, 'backup', DEFAULT_COPY_THROUGHPUT), -1);
