@@ -11,8 +11,8 @@ export const EXIT_MISSED = 1;
 export const EXIT_USAGE = 2;
 
 /**
- * FAULT_RUNS_PER_PATH of bin/benchmark.ts (issue 7's minimum), not imported from there: that would
- * load the benchmark for --help. A test keeps the two equal.
+ * Issue 7's minimum of seeded fault runs per path: here, where --help reads it without loading the
+ * benchmark, which takes it from here (FAULT_RUNS_PER_PATH).
  */
 export const DEFAULT_FAULT_RUNS = 500;
 

@@ -26,6 +26,7 @@ import {
 } from '../simulation/scenarios/iam-coverage.js';
 import { type LargeVolumeRun, runLargeVolumeRecreation } from '../simulation/scenarios/large-volume.js';
 import { LAMBDA_HANDLERS, toEsbuildOptions } from '../stacks/lambda-bundling.js';
+import { DEFAULT_FAULT_RUNS } from './bench-options.js';
 import { costOf, sageMakerBusySeconds, withApprovedRecreation } from './benchmark-timing-spread.js';
 
 /**
@@ -348,7 +349,7 @@ export async function measureIam(bench: {
 }
 
 /** Issue 7: at least 500 seeded fault runs per path (of the campaign seed, CAMPAIGN_SEED). */
-export const FAULT_RUNS_PER_PATH = 500;
+export const FAULT_RUNS_PER_PATH = DEFAULT_FAULT_RUNS;
 /** Child processes the campaign runs in: the development and CI machines have 2 cores. */
 export const FAULT_WORKERS = 2;
 
