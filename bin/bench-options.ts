@@ -4,11 +4,15 @@
  * measuring anything.
  */
 import { parseArgs } from 'node:util';
-import { parseCommandLine, repeatedOptions } from './command-line.js';
+import {
+  answerHelpOrUsageError,
+  parseToolOptions,
+  type ToolOutput,
+  wholeNumberOption,
+} from './command-line.js';
 
 export const EXIT_OK = 0;
 export const EXIT_MISSED = 1;
-export const EXIT_USAGE = 2;
 
 /**
  * Issue 7's minimum of seeded fault runs per path: here, where --help reads it without loading the
@@ -44,34 +48,22 @@ export type BenchCommand =
  */
 export function printHelpOrUsageError(
   parsed: { readonly kind: 'help' } | { readonly kind: 'usage-error'; readonly message: string },
-  out: { readonly print: (line: string) => void; readonly printError: (line: string) => void },
+  out: ToolOutput,
 ): number {
-  if (parsed.kind === 'help') {
-    out.print(USAGE);
-    return EXIT_OK;
-  }
-  for (const line of parsed.message.split('\n')) out.printError(`error: ${line}`);
-  out.printError('Run with --help for the usage: npm run bench -- --help');
-  return EXIT_USAGE;
+  return answerHelpOrUsageError(
+    parsed,
+    USAGE,
+    ['Run with --help for the usage: npm run bench -- --help'],
+    out,
+  );
 }
 
 export function parseBenchArguments(args: readonly string[]): BenchCommand {
-  const commandLine = parseCommandLine(() => parseOptions(args));
-  // node:util words some errors over several lines: one problem, one line.
-  if (commandLine.kind === 'usage-error')
-    return { kind: 'usage-error', message: commandLine.message.replace(/\s*\n\s*/g, ' ') };
-  const { values, tokens } = commandLine.parsed;
-  if (values.help) return { kind: 'help' };
-
-  const problems: string[] = [];
-  // parseArgs keeps the last of a repeated option silently; two values are a mistake.
-  for (const name of repeatedOptions(tokens)) problems.push(`--${name} is given twice`);
-  const text = values['fault-runs'];
-  // Digits only: Number() would take '', '1e3' or '0x10'.
-  const faultRuns = text === undefined ? DEFAULT_FAULT_RUNS : Number(text);
-  if (text !== undefined && !(/^\d+$/.test(text) && Number.isSafeInteger(faultRuns))) {
-    problems.push(`--fault-runs must be a whole number, got ${text}`);
-  }
+  const first = parseToolOptions(() => parseOptions(args));
+  if (first.kind !== 'parsed') return first;
+  const { values } = first.parsed;
+  const { problems } = first;
+  const faultRuns = wholeNumberOption('fault-runs', values['fault-runs'], DEFAULT_FAULT_RUNS, problems);
   if (problems.length > 0) return { kind: 'usage-error', message: problems.join('\n') };
   return { kind: 'bench', json: values.json ?? false, faultRuns };
 }

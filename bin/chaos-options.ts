@@ -5,11 +5,15 @@
  */
 import { parseArgs } from 'node:util';
 import { CHAOS_PATHS, type ChaosPath } from '../simulation/chaos/fault-catalogue.js';
-import { parseCommandLine, repeatedOptions } from './command-line.js';
+import {
+  answerHelpOrUsageError,
+  parseToolOptions,
+  type ToolOutput,
+  wholeNumberOption,
+} from './command-line.js';
 
 export const EXIT_OK = 0;
 export const EXIT_UNSAFE = 1;
-export const EXIT_USAGE = 2;
 
 export const DEFAULT_RUNS = 50;
 export const DEFAULT_SEED = 1;
@@ -58,28 +62,21 @@ export type ChaosCommand =
  */
 export function printHelpOrUsageError(
   parsed: { readonly kind: 'help' } | { readonly kind: 'usage-error'; readonly message: string },
-  out: { readonly print: (line: string) => void; readonly printError: (line: string) => void },
+  out: ToolOutput,
 ): number {
-  if (parsed.kind === 'help') {
-    out.print(USAGE);
-    return EXIT_OK;
-  }
-  for (const line of parsed.message.split('\n')) out.printError(`error: ${line}`);
-  out.printError('Run with --help for the usage: npm run chaos -- --help');
-  return EXIT_USAGE;
+  return answerHelpOrUsageError(
+    parsed,
+    USAGE,
+    ['Run with --help for the usage: npm run chaos -- --help'],
+    out,
+  );
 }
 
 export function parseChaosArguments(args: readonly string[]): ChaosCommand {
-  const commandLine = parseCommandLine(() => parseOptions(args));
-  // node:util words some errors over several lines: one problem, one line.
-  if (commandLine.kind === 'usage-error')
-    return { kind: 'usage-error', message: commandLine.message.replace(/\s*\n\s*/g, ' ') };
-  const { values, tokens } = commandLine.parsed;
-  if (values.help) return { kind: 'help' };
-
-  const problems: string[] = [];
-  // parseArgs keeps the last of a repeated option silently; two values are a mistake.
-  for (const name of repeatedOptions(tokens)) problems.push(`--${name} is given twice`);
+  const first = parseToolOptions(() => parseOptions(args));
+  if (first.kind !== 'parsed') return first;
+  const { values } = first.parsed;
+  const { problems } = first;
   const json = values.json ?? false;
   if (values.replay !== undefined) {
     // A replay would ignore them silently: its --log, say, would write nothing.
@@ -93,9 +90,9 @@ export function parseChaosArguments(args: readonly string[]): ChaosCommand {
     return { kind: 'replay', runId: values.replay, json };
   }
 
-  const runs = wholeNumber('runs', values.runs, DEFAULT_RUNS, problems);
-  const seed = wholeNumber('seed', values.seed, DEFAULT_SEED, problems);
-  const workers = wholeNumber('workers', values.workers, DEFAULT_WORKERS, problems);
+  const runs = wholeNumberOption('runs', values.runs, DEFAULT_RUNS, problems);
+  const seed = wholeNumberOption('seed', values.seed, DEFAULT_SEED, problems);
+  const workers = wholeNumberOption('workers', values.workers, DEFAULT_WORKERS, problems);
   const path = values.path ?? 'both';
   const paths = path === 'both' ? CHAOS_PATHS : CHAOS_PATHS.filter((known) => known === path);
   if (paths.length === 0) problems.push(`--path must be in-place, recreation or both, got ${path}`);
@@ -110,19 +107,6 @@ export function parseChaosArguments(args: readonly string[]): ChaosCommand {
     ...(values.log === undefined ? {} : { log: values.log }),
     json,
   };
-}
-
-/**
- * Digits only: Number() would take '', '1e3' or '0x10', and a seed must print as digits in its run
- * ids (`<path>:<seed>:<index>`).
- */
-function wholeNumber(name: string, text: string | undefined, fallback: number, problems: string[]): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
-    problems.push(`--${name} must be a whole number, got ${text}`);
-  }
-  return value;
 }
 
 function parseOptions(args: readonly string[]) {

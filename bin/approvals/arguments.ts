@@ -9,8 +9,13 @@ import {
   APPROVALS_TOOL,
   type PlanSelector,
 } from '../../handlers/shared/approval-command.js';
-import { parseCommandLine, repeatedOptions } from '../command-line.js';
-import { EXIT_OK, EXIT_USAGE, REGION } from '../restore-notebook/arguments.js';
+import {
+  answerHelpOrUsageError,
+  parseCommandLine,
+  repeatedOptions,
+  type ToolOutput,
+} from '../command-line.js';
+import { REGION } from '../restore-notebook/arguments.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../restore-notebook/arguments.js';
 
@@ -85,15 +90,9 @@ export type ParsedApprovalsArguments =
  */
 export function printHelpOrUsageError(
   parsed: { readonly kind: 'help' } | { readonly kind: 'usage-error'; readonly message: string },
-  out: { readonly print: (line: string) => void; readonly printError: (line: string) => void },
+  out: ToolOutput,
 ): number {
-  if (parsed.kind === 'help') {
-    out.print(USAGE);
-    return EXIT_OK;
-  }
-  for (const line of parsed.message.split('\n')) out.printError(`error: ${line}`);
-  out.printError('Run with --help for the usage.');
-  return EXIT_USAGE;
+  return answerHelpOrUsageError(parsed, USAGE, ['Run with --help for the usage.'], out);
 }
 
 export function parseApprovalsArguments(args: readonly string[]): ParsedApprovalsArguments {

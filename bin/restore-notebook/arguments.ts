@@ -10,7 +10,12 @@ import {
   RESTORE_TOOL,
   type SnapshotLocation,
 } from '../../handlers/shared/restore-command.js';
-import { parseCommandLine, repeatedOptions } from '../command-line.js';
+import {
+  answerHelpOrUsageError,
+  parseCommandLine,
+  repeatedOptions,
+  type ToolOutput,
+} from '../command-line.js';
 import { type Placement, placementOf, placementProblems } from './placement.js';
 
 export { REGION } from './placement.js';
@@ -79,16 +84,9 @@ export type ParsedArguments =
 export function printHelpOrUsageError(
   parsed: { readonly kind: 'help' } | { readonly kind: 'usage-error'; readonly message: string },
   usage: string,
-  out: { readonly print: (line: string) => void; readonly printError: (line: string) => void },
+  out: ToolOutput,
 ): number {
-  if (parsed.kind === 'help') {
-    out.print(usage);
-    return EXIT_OK;
-  }
-  for (const line of parsed.message.split('\n')) out.printError(`error: ${line}`);
-  out.printError('');
-  out.printError(usage);
-  return EXIT_USAGE;
+  return answerHelpOrUsageError(parsed, usage, ['', usage], out);
 }
 
 /** Options of the version 1 tool, which older notes and alerts still name: what replaced them. */
