@@ -266,7 +266,10 @@ export class RunningExecution {
   /** Measures a payload; over the limit, the execution fails. */
   measure(kind: PayloadKind, stateName: string, value: unknown): void {
     if (this.ending) return;
-    const bytes = payloadBytes(value);
+    this.measureBytes(kind, stateName, payloadBytes(value));
+  }
+
+  private measureBytes(kind: PayloadKind, stateName: string, bytes: number): void {
     this.record.maxPayloadBytes = Math.max(this.record.maxPayloadBytes, bytes);
     const failure = payloadFailure(kind, stateName, bytes);
     if (failure) this.halt({ status: 'FAILED', ...failure });
@@ -375,16 +378,21 @@ export class RunningExecution {
           // A state entered past the history limit was never entered.
           if (!this.ending) {
             record.transitions.push({ state: name, type, at: this.clock.now() });
+            // Serialized once, for the history and the size limit (a large state is most of a step's cost).
+            const input = JSON.stringify(event.state.input ?? null);
             if (event.index === undefined)
-              this.addHistory(`${type}StateEntered`, { name, input: event.state.input });
+              this.addHistory(`${type}StateEntered`, name, {
+                input: event.state.input === undefined ? '{}' : input,
+              });
+            this.measureBytes('state input', name, Buffer.byteLength(input, 'utf8'));
           }
-          this.measure('state input', name, event.state.input);
         } else if (event.type === 'StateExited') {
           this.count({ kind: 'StateExited', type, afterFailure: failedMaps.delete(key) });
-          if (!this.ending && event.index === undefined) {
-            this.addHistory(`${type}StateExited`, { name, output: event.state.output });
+          if (!this.ending) {
+            const output = JSON.stringify(event.state.output ?? null);
+            if (event.index === undefined) this.addHistory(`${type}StateExited`, name, { output });
+            this.measureBytes('state output', name, Buffer.byteLength(output, 'utf8'));
           }
-          this.measure('state output', name, event.state.output);
         } else if (type === 'Map') {
           failedMaps.add(key);
           this.count({ kind: 'MapStateFailed' });
@@ -394,19 +402,17 @@ export class RunningExecution {
   }
 
   /** One event of the history GetExecutionHistory serves (input and output as JSON text). */
-  private addHistory(type: string, details: { name: string; input?: unknown; output?: unknown }): void {
+  private addHistory(
+    type: string,
+    name: string,
+    details: { readonly input: string } | { readonly output: string },
+  ): void {
     const { history } = this.record;
     const base = { id: history.length + 1, timestamp: this.clock.now(), type };
     history.push(
-      details.output === undefined
-        ? {
-            ...base,
-            stateEnteredEventDetails: { name: details.name, input: JSON.stringify(details.input ?? {}) },
-          }
-        : {
-            ...base,
-            stateExitedEventDetails: { name: details.name, output: JSON.stringify(details.output) },
-          },
+      'input' in details
+        ? { ...base, stateEnteredEventDetails: { name, input: details.input } }
+        : { ...base, stateExitedEventDetails: { name, output: details.output } },
     );
   }
 
