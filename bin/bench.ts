@@ -17,22 +17,6 @@ import {
 } from './bench-options.js';
 import type { TimingSpread } from './benchmark-timing-spread.js';
 
-/** The downtime targets over each spread of SageMaker's timings (SageMaker.3's, and the recreation's). */
-const SPREAD_TARGETS = { maxMeanOverhead: 1.05, maxWorstOverhead: 1.1 } as const;
-/** The median cold load of each Lambda bundle, at most (a 2-core machine, as CI's). */
-const MAX_INIT_MS = 100;
-
-function overheadProblems(name: string, spread: TimingSpread): string[] {
-  return [
-    ...(spread.meanOverhead > SPREAD_TARGETS.maxMeanOverhead
-      ? [`${name}: mean overhead ${spread.meanOverhead} > ${SPREAD_TARGETS.maxMeanOverhead}`]
-      : []),
-    ...(spread.worstOverhead > SPREAD_TARGETS.maxWorstOverhead
-      ? [`${name}: worst overhead ${spread.worstOverhead} > ${SPREAD_TARGETS.maxWorstOverhead}`]
-      : []),
-  ];
-}
-
 const command = parseBenchArguments(process.argv.slice(2));
 // --help and argument errors load nothing of the benchmark (esbuild, the simulation, the AWS SDK).
 process.exitCode =
@@ -49,6 +33,8 @@ async function run({ json, faultRuns }: Extract<BenchCommand, { kind: 'bench' }>
     {
       benchIamRecord,
       benchProblems,
+      bundleProblems,
+      MAX_INIT_MS,
       MAX_STATE_PAYLOAD_BYTES,
       measureBundles,
       measureFaults,
@@ -63,7 +49,13 @@ async function run({ json, faultRuns }: Extract<BenchCommand, { kind: 'bench' }>
     },
     { burstProblems, measureBurst },
     { measureControls, renderControlTable },
-    { LAMBDA_BILLED_SECONDS, measureInPlaceSpread, measureRecreationSpread },
+    {
+      LAMBDA_BILLED_SECONDS,
+      measureInPlaceSpread,
+      measureRecreationSpread,
+      overheadProblems,
+      SPREAD_TARGETS,
+    },
   ] = await Promise.all([
     import('../handlers/shared/runtime-settings.js'),
     import('./benchmark.js'),
@@ -96,13 +88,10 @@ async function run({ json, faultRuns }: Extract<BenchCommand, { kind: 'bench' }>
     ...overheadProblems('sageMaker3.timingSpread', inPlaceSpread),
     ...overheadProblems('recreate.timingSpread', recreationSpread),
   ];
-  const bundleProblems = bundles
-    .filter((bundle) => bundle.initMs > MAX_INIT_MS)
-    .map((bundle) => `bundles: ${bundle.handler} loads in ${bundle.initMs} ms > ${MAX_INIT_MS}`);
   const problems = [
     ...unresolved,
     ...spreadProblems,
-    ...bundleProblems,
+    ...bundleProblems(bundles),
     ...burstProblems(burst),
     ...benchProblems({
       sageMaker3: workflows.sageMaker3,

@@ -33,6 +33,24 @@ export const USD_PER_TRANSITION = 0.025 / 1000;
 export const USD_PER_LAMBDA_GB_SECOND = 0.0000133334;
 export const USD_PER_LAMBDA_REQUEST = 0.2 / 1_000_000;
 
+/** The downtime targets over each spread of SageMaker's timings (SageMaker.3's, and the recreation's). */
+export const SPREAD_TARGETS = { maxMeanOverhead: 1.05, maxWorstOverhead: 1.1 } as const;
+
+/** What a spread misses of the targets, each as one line naming the figure (`name` is its JSON path). */
+export function overheadProblems(
+  name: string,
+  spread: Pick<TimingSpread, 'meanOverhead' | 'worstOverhead'>,
+): string[] {
+  return [
+    ...(spread.meanOverhead > SPREAD_TARGETS.maxMeanOverhead
+      ? [`${name}: mean overhead ${spread.meanOverhead} > ${SPREAD_TARGETS.maxMeanOverhead}`]
+      : []),
+    ...(spread.worstOverhead > SPREAD_TARGETS.maxWorstOverhead
+      ? [`${name}: worst overhead ${spread.worstOverhead} > ${SPREAD_TARGETS.maxWorstOverhead}`]
+      : []),
+  ];
+}
+
 export interface SpreadRun {
   readonly durations: Readonly<Record<string, number>>;
   readonly overheadRatio: number;

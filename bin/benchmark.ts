@@ -226,6 +226,16 @@ export async function measureBundles(runs = 7): Promise<BundleFigures[]> {
   }
 }
 
+/** The median cold load of each Lambda bundle, at most (issue 10; a 2-core machine, as CI's). */
+export const MAX_INIT_MS = 100;
+
+/** The bundles that load slower than MAX_INIT_MS, each as one line. */
+export function bundleProblems(bundles: readonly BundleFigures[]): string[] {
+  return bundles
+    .filter((bundle) => bundle.initMs > MAX_INIT_MS)
+    .map((bundle) => `bundles: ${bundle.handler} loads in ${bundle.initMs} ms > ${MAX_INIT_MS}`);
+}
+
 export function meetsTargets(figures: WorkflowFigures): boolean {
   return (
     figures.costUsd <= TARGETS.maxCostUsd &&

@@ -8,6 +8,7 @@ import {
   combinations,
   costOf,
   measureInPlaceRun,
+  overheadProblems,
   summarise,
   USD_PER_LAMBDA_GB_SECOND,
   USD_PER_LAMBDA_REQUEST,
@@ -80,5 +81,18 @@ describe('the timing spread of the bench', () => {
     const endToEnd = exact.overheadRatio * (busy + 15);
     expect(shorter.overheadRatio).toBeCloseTo(endToEnd / busy, 2);
     expect(shorter.stateTransitions).toBe(exact.stateTransitions);
+  });
+
+  it('Given spreads at, over and under the targets, When checked, Then each figure over 1.05 (mean) or 1.10 (worst) is one problem naming the spread', () => {
+    expect(overheadProblems('sageMaker3.timingSpread', { meanOverhead: 1.05, worstOverhead: 1.1 })).toEqual(
+      [],
+    );
+    expect(overheadProblems('recreate.timingSpread', { meanOverhead: 1.051, worstOverhead: 1.2 })).toEqual([
+      'recreate.timingSpread: mean overhead 1.051 > 1.05',
+      'recreate.timingSpread: worst overhead 1.2 > 1.1',
+    ]);
+    expect(overheadProblems('sageMaker3.timingSpread', { meanOverhead: 1.01, worstOverhead: 1.101 })).toEqual(
+      ['sageMaker3.timingSpread: worst overhead 1.101 > 1.1'],
+    );
   });
 });

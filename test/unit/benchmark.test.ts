@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   benchIamRecord,
   benchProblems,
+  bundleProblems,
   LARGE_VOLUME,
   largeVolumeProblems,
   MAX_STATE_PAYLOAD_BYTES,
@@ -142,6 +143,16 @@ describe('what makes `npm run bench` exit non-zero', () => {
       'iam: 2 calls refused',
       'iam: 1 unused grants without a reason',
     ]);
+  });
+
+  it('Given bundles loading in 12, 100 and 100.1 ms, When checked, Then only the one over 100 ms is a problem', () => {
+    const problems = bundleProblems([
+      { handler: 'report-failure', bytes: 65_977, initMs: 12 },
+      { handler: 'custom-action', bytes: 543_590, initMs: 100 },
+      { handler: 'plan-remediation', bytes: 718_549, initMs: 100.1 },
+    ]);
+
+    expect(problems).toEqual(['bundles: plan-remediation loads in 100.1 ms > 100']);
   });
 });
 
