@@ -53,15 +53,18 @@ function filesNeedingIsolation(): string[] {
 const ISOLATED = filesNeedingIsolation();
 
 /**
- * The files that take minutes (a 200-run fault campaign, 100,000 real files through the real scripts).
- * They start first: Vitest would otherwise order a fresh clone's files by size, and these short files
- * would start last and run on alone at the end.
+ * The files that take longest, longest first (the 200-run fault campaigns, 100,000 real files through the
+ * real scripts, the bursts, the scripts' own tests, the whole demo in a child process). They start first:
+ * Vitest would otherwise order a fresh clone's files by size, and one of these could start last and run
+ * on alone at the end.
  */
 const LONGEST = [
   'test/workflow/fault-campaign-recreation.test.ts',
   'test/workflow/recreate-at-scale.test.ts',
   'test/workflow/fault-campaign-in-place.test.ts',
+  'test/workflow/bursts.test.ts',
   'test/lifecycle/lifecycle-scripts.test.ts',
+  'test/workflow/demo.test.ts',
 ];
 
 class LongestFirst extends BaseSequencer {
