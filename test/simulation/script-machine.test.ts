@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SimulatedStorage } from '../../simulation/account/storage.js';
 import { scratchParent } from '../../simulation/scratch-disk.js';
 import { scriptInterpreterDir } from '../../simulation/script-interpreter.js';
 
@@ -24,6 +25,23 @@ describe('the machine a lifecycle script runs on', () => {
     const memoryDisk = existsSync('/dev/shm') && writable('/dev/shm');
 
     expect(scratchParent()).toBe(memoryDisk ? '/dev/shm' : tmpdir());
+  });
+
+  it('Given a writable /dev/shm, When an account writes a notebook volume, Then the volume is on a memory file system under it', () => {
+    const storage = new SimulatedStorage();
+    try {
+      const volumes = storage.volumesRoot();
+      const fileSystem = spawnSync('stat', ['-f', '-c', '%T', volumes], { encoding: 'utf8' });
+
+      if (existsSync('/dev/shm') && writable('/dev/shm')) {
+        expect(volumes.startsWith('/dev/shm/')).toBe(true);
+        expect(fileSystem.stdout.trim()).toBe('tmpfs');
+      } else {
+        expect(volumes.startsWith(tmpdir())).toBe(true);
+      }
+    } finally {
+      storage.dispose();
+    }
   });
 
   it('Given this machine, When a script asks for python3, Then it gets the system python3 when there is one (as on a notebook instance), never a version manager shim, and it runs', () => {
