@@ -8,8 +8,8 @@ import { describe, it } from 'vitest';
 import { expectEveryRunSafe } from './fault-campaign-fixtures.js';
 
 /**
- * 200 runs in 2 worker processes: 76 s measured at a load average of 5 to 9 on the 2-core machine
- * (about 2 minutes at 12 to 15); room to spare for a loop that runs to the history limit.
+ * 200 runs in this process: 16 s measured beside the rest of the suite on the 2-core machine; room to
+ * spare for a loop that runs to the history limit.
  */
 const CAMPAIGN_TIMEOUT_MS = 10 * 60_000;
 
