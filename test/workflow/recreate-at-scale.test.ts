@@ -1,6 +1,6 @@
 /**
- * Recreations of real notebooks: thousands of files, which once went through state and broke the
- * 256 KiB limit; 100,000 files standing for 50 GB; and a volume with everything a user would miss if the
+ * Recreations of real notebooks: 100,000 files standing for 50 GB (a manifest of thousands of files once
+ * went through state and broke the 256 KiB limit); and a volume with everything a user would miss if the
  * copy lost it. The scripts run for real in bash, the workflow as deployed, every call authorized.
  */
 import { chmodSync, lutimesSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -17,25 +17,16 @@ import {
 } from './recreation-fixtures.js';
 import { findingNow, NOTEBOOK } from './workflow-fixtures.js';
 
-const STATE_PAYLOAD_TARGET = 65_536;
+const STATE_PAYLOAD_BOUND = 16_384;
 
 describe('volumes of real size', () => {
-  it('Given a notebook of 2,000 files (whose manifest alone is over 256 KiB), When it is recreated, Then it succeeds with every state under 16 KiB and the volume back exactly', async () => {
-    const run = await runLargeVolumeRecreation({ files: 2_000, bytes: 2_000_000_000 });
-
-    expect(run.error).toBeUndefined();
-    expect(run.status).toBe('SUCCEEDED');
-    expect(run.maxStatePayloadBytes).toBeLessThan(16_384);
-    expect(run.restoredExactly).toBe(true);
-    expect(run.deniedCalls).toEqual([]);
-  }, 120_000);
-
-  it('Given a notebook of 100,000 real files standing for 50 GB, When it is recreated, Then it succeeds, no state exceeds 64 KiB, the copies take what the throughput model says, the manifests are byte-identical with one line per entry and the volume comes back exactly', async () => {
+  it('Given a notebook of 100,000 real files standing for 50 GB (whose manifest alone is over 10 MB), When it is recreated, Then it succeeds, every state is under 16 KiB, the copies take what the throughput model says, the manifests are byte-identical with one line per entry and the volume comes back exactly', async () => {
     const run = await runLargeVolumeRecreation({ files: 100_000, bytes: 50_000_000_000 });
 
     expect(run.error).toBeUndefined();
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.maxStatePayloadBytes).toBeLessThanOrEqual(STATE_PAYLOAD_TARGET);
+    // The manifests stay in S3: the largest state does not grow with the volume (issue 6 asked for 64 KiB).
+    expect(run.maxStatePayloadBytes).toBeLessThan(STATE_PAYLOAD_BOUND);
     expect(run.entriesAfter).toBe(run.entriesBefore);
     expect(run.restoredExactly).toBe(true);
     expect(run.deniedCalls).toEqual([]);
