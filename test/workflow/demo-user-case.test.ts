@@ -1,17 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { demoInThisProcess } from './demo-fixtures.js';
 
-/** `npm run demo -- <args>`, as npm runs it: its exit status and both outputs. */
+/** `npm run demo -- <args>` in a process of its own, as npm runs it: its exit status and both outputs. */
 function demo(...args: string[]) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'bin/demo.ts', ...args], { encoding: 'utf8' });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 describe('npm run demo with your own finding and notebook', () => {
-  it('a SageMaker.3 finding exported from the console and the notebook described by the CLI end RESOLVED, RootAccess Disabled', () => {
+  it('a SageMaker.3 finding exported from the console and the notebook described by the CLI end RESOLVED, RootAccess Disabled', async () => {
     // Given a finding of account 210987654321 in eu-central-1 and its notebook's DescribeNotebookInstance output
     // When the demo runs them against the simulated account with cdk.json's configuration
-    const run = demo(
+    const run = await demoInThisProcess(
       '--finding',
       'test/fixtures/demo/finding.json',
       '--notebook',

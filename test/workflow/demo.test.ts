@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { demoInThisProcess } from './demo-fixtures.js';
 
 describe('npm run demo (the README’s first command)', () => {
   it('remediates SageMaker.3 in place and recreates the exposed notebook after approval, exit code 0', () => {
@@ -102,11 +103,9 @@ describe('npm run demo (the README’s first command)', () => {
     expect(run.status).toBe(0);
   });
 
-  it('--scenario runs that scenario alone', () => {
-    // When only the OCSF scenario runs
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bin/demo.ts', '--scenario', 'ocsf'], {
-      encoding: 'utf8',
-    });
+  it('--scenario runs that scenario alone', async () => {
+    // When only the OCSF scenario runs (in this process: the run above proved the command's process)
+    const run = await demoInThisProcess('--scenario', 'ocsf');
     // Then its finding is the only one imported, and it ends as the configuration gives
     expect(run.stdout).toMatch(
       /\(T\+00:00\), and the outcome this configuration should give\n-+\nSageMaker\.3 forecast-notebook \(OCSF\): root access, an OCSF finding of the new Security Hub; expected RESOLVED\n\n/,
