@@ -6,16 +6,13 @@
  * Region it is deployed to, on that account's notebook data bucket and nothing of the administrator's
  * bucket. And the administrator's two policies may assume those roles, and no other.
  */
-import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { memberRoleName } from '../../handlers/shared/member-access.js';
 import { restoreRoleArn, restoreRoleName } from '../../handlers/shared/restore-command.js';
-import { loadConfiguration } from '../../stacks/configuration.js';
 import { MAX_ROLE_NAME_LENGTH } from '../../stacks/member-configuration.js';
-import { MemberStack } from '../../stacks/member-stack.js';
 import { nagAcknowledgementsIn } from './construct-harness.js';
+import { synthesizedMemberStack } from './member-synthesis.js';
 import {
   appWithoutBundling,
   buildStack,
@@ -31,11 +28,8 @@ type Json = Parameters<typeof readable>[0];
 
 /** The member stack as the StackSet deploys it: no account or Region of its own, cdk-nag on. */
 function memberStack(raw: unknown = {}) {
-  const app = new App();
-  const stack = new MemberStack(app, 'SageMakerRemediationMember', { configuration: loadConfiguration(raw) });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  app.synth();
-  const resources = Template.fromStack(stack).toJSON().Resources as Record<
+  const { stack, template } = synthesizedMemberStack(raw);
+  const resources = template().toJSON().Resources as Record<
     string,
     { Type: string; Properties: Record<string, Json> }
   >;

@@ -5,21 +5,18 @@
  * remediations do (derived), nothing else (the operators' restore role beside it:
  * member-restore-role.test.ts). cdk-nag AwsSolutions passes with reasons.
  */
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../stacks/configuration.js';
 import { MemberStack } from '../../stacks/member-stack.js';
 import { allAcknowledgementsIn } from './construct-harness.js';
+import { synthesizedMemberStack } from './member-synthesis.js';
 import { attachedPolicyStatements, logicalId, TEST_ACCOUNT, TEST_REGION } from './synthesis.js';
 
 function synthesize(raw: unknown = {}) {
-  const app = new App();
-  const stack = new MemberStack(app, 'SageMakerRemediationMember', { configuration: loadConfiguration(raw) });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const assembly = app.synth();
-  return { stack, template: Template.fromStack(stack), assembly };
+  const { stack, assembly, template } = synthesizedMemberStack(raw);
+  return { stack, template: template(), assembly };
 }
 
 /** The ARN types the approval-gated resource engines change or watch (an endpoint while it is updated). */
