@@ -25,7 +25,7 @@ import {
   runIamCoverageSuite,
 } from '../simulation/scenarios/iam-coverage.js';
 import { type LargeVolumeRun, runLargeVolumeRecreation } from '../simulation/scenarios/large-volume.js';
-import { LAMBDA_HANDLERS, toEsbuildOptions } from '../stacks/lambda-bundling.js';
+import { BUNDLE_FILE_NAME, LAMBDA_HANDLERS, toEsbuildBatchOptions } from '../stacks/lambda-bundling.js';
 import { DEFAULT_FAULT_RUNS } from './bench-options.js';
 import { costOf, sageMakerBusySeconds, withApprovedRecreation } from './benchmark-timing-spread.js';
 
@@ -196,10 +196,10 @@ function median(values: number[]): number {
 export async function measureBundles(runs = 7): Promise<BundleFigures[]> {
   const directory = mkdtempSync(join(tmpdir(), 'remediation-bench-'));
   try {
+    await build({ ...toEsbuildBatchOptions(LAMBDA_HANDLERS, directory), logLevel: 'silent' });
     const results: BundleFigures[] = [];
     for (const source of LAMBDA_HANDLERS) {
-      const outfile = join(directory, source.name, 'index.js');
-      await build({ ...toEsbuildOptions(source, outfile), logLevel: 'silent' });
+      const outfile = join(directory, source.name, BUNDLE_FILE_NAME);
       const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
       const loads: number[] = [];
       for (let run = 0; run < runs; run++) {

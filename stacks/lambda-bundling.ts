@@ -198,3 +198,24 @@ export function toEsbuildOptions(source: LambdaHandlerSource, outfile: string): 
     supported: { 'dynamic-import': false },
   };
 }
+
+/**
+ * esbuild options that build every handler of `sources` in one call, each into
+ * `<directory>/<name>/index.js`: toEsbuildOptions' options with one entry point per handler. Without
+ * code splitting each output is what NodejsFunction writes for that handler alone, and the modules the
+ * handlers share (the SDK's) are parsed once instead of once per handler.
+ */
+export function toEsbuildBatchOptions(
+  sources: readonly LambdaHandlerSource[],
+  directory: string,
+): BuildOptions {
+  const [first] = sources;
+  if (!first) throw new Error('toEsbuildBatchOptions needs at least one handler');
+  const { entryPoints: _entry, outfile: _outfile, ...shared } = toEsbuildOptions(first, BUNDLE_FILE_NAME);
+  const entryName = BUNDLE_FILE_NAME.replace(/\.js$/, '');
+  return {
+    ...shared,
+    entryPoints: Object.fromEntries(sources.map((source) => [`${source.name}/${entryName}`, source.entry])),
+    outdir: directory,
+  };
+}

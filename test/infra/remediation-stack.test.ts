@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App } from 'aws-cdk-lib';
@@ -17,7 +17,7 @@ import {
 import { IN_PLACE_LOCK_SECONDS } from '../../handlers/shared/work-budget.js';
 import { MAX_APPROVAL_TIMEOUT_DAYS } from '../../stacks/configuration.js';
 import { buildCustomActionEventPattern } from '../../stacks/custom-action-event-pattern.js';
-import { BUNDLE_FILE_NAME, LAMBDA_HANDLERS, toEsbuildOptions } from '../../stacks/lambda-bundling.js';
+import { BUNDLE_FILE_NAME, LAMBDA_HANDLERS, toEsbuildBatchOptions } from '../../stacks/lambda-bundling.js';
 import type { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
 import { assertSubstitutionsMatch, WORKFLOW_STATUSES_WRITTEN } from '../../stacks/remediation-workflow.js';
 import { placeholdersIn } from '../../statemachines/amazon-states-language.js';
@@ -601,7 +601,7 @@ describe('Lambda functions', () => {
     ]);
   });
 
-  it('are bundled byte for byte as a direct esbuild call with toEsbuildOptions (what the benchmark runs)', async () => {
+  it('are bundled byte for byte as one esbuild call with toEsbuildBatchOptions (what the benchmark runs)', async () => {
     // Given the bundles NodejsFunction put in the cloud assembly
     const assembly = (stack.node.root as App).synth();
     const functionIds: Record<(typeof LAMBDA_HANDLERS)[number]['name'], string | undefined> = {
@@ -619,20 +619,21 @@ describe('Lambda functions', () => {
       'record-outcome': ids.recordOutcome,
       'start-remediation': ids.startRemediation,
     };
+    // When every handler is bundled with esbuild directly, in one call
+    const directory = mkdtempSync(join(tmpdir(), 'bundles-'));
+    await build(toEsbuildBatchOptions(LAMBDA_HANDLERS, directory));
+
+    // Then each bundle is the one NodejsFunction put in the assembly
     for (const source of LAMBDA_HANDLERS) {
       const fnId = functionIds[source.name];
       const s3Key = template.toJSON().Resources[fnId as string].Properties.Code.S3Key as string;
       const deployed = readFileSync(
         join(assembly.directory, `asset.${s3Key.replace(/\.zip$/, '')}`, BUNDLE_FILE_NAME),
       );
-
-      // When the same handler is bundled with esbuild directly
-      const outfile = join(mkdtempSync(join(tmpdir(), 'bundle-')), BUNDLE_FILE_NAME);
-      await build(toEsbuildOptions(source, outfile));
-
-      // Then the two bundles are identical
-      expect(readFileSync(outfile).equals(deployed), source.name).toBe(true);
+      const built = readFileSync(join(directory, source.name, BUNDLE_FILE_NAME));
+      expect(built.equals(deployed), source.name).toBe(true);
     }
+    rmSync(directory, { recursive: true, force: true });
   });
 
   it('plan-remediation gets REMEDIATION_SETTINGS with the recreate facts that pass the runtime schema once deployed', () => {
