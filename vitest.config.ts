@@ -53,18 +53,24 @@ function filesNeedingIsolation(): string[] {
 const ISOLATED = filesNeedingIsolation();
 
 /**
- * The files that take longest, longest first (the 200-run fault campaigns, 100,000 real files through the
- * real scripts, the bursts, the scripts' own tests, the whole demo in a child process). They start first:
- * Vitest would otherwise order a fresh clone's files by size, and one of these could start last and run
- * on alone at the end.
+ * The files that take longest on a clean clone, longest first (the 200-run fault campaigns, 100,000 real
+ * files through the real scripts, the first Lambda bundling, the bursts, the IAM coverage suite, the
+ * scripts' own tests, the processes the CLI tests start). They start first: Vitest would otherwise order
+ * a fresh clone's files by size, and one of these could start last and run on alone at the end.
  */
 const LONGEST = [
   'test/workflow/fault-campaign-recreation.test.ts',
   'test/workflow/recreate-at-scale.test.ts',
-  'test/workflow/fault-campaign-in-place.test.ts',
+  'test/infra/remediation-stack.test.ts',
   'test/workflow/bursts.test.ts',
+  'test/workflow/fault-campaign-in-place.test.ts',
+  'test/workflow/iam-grants.test.ts',
   'test/lifecycle/lifecycle-scripts.test.ts',
+  'test/simulation/stand-in-check-server.test.ts',
   'test/workflow/demo.test.ts',
+  'test/workflow/recreate-approval.test.ts',
+  'test/unit/cli-startup.test.ts',
+  'test/workflow/fault-campaign-workers.test.ts',
 ];
 
 class LongestFirst extends BaseSequencer {
