@@ -199,13 +199,62 @@ function decisionKey(
   resourcePolicy: PolicyDocument | undefined,
   facts: RequestFacts,
 ): string {
-  const policies = JSON.stringify([identity, resourcePolicy ?? null]);
+  const identityKeys = identity.map((policy) => ({ name: policy.name, ...documentKey(policy.document) }));
+  const resourceKey = resourcePolicy ? documentKey(resourcePolicy) : undefined;
+  const readsTime = identityKeys.some((key) => key.readsTime) || resourceKey?.readsTime === true;
   const { now: _now, ...timeless } = facts;
-  const requestFacts = TIME_KEYS.test(policies) ? facts : timeless;
   return createHash('sha256')
-    .update(JSON.stringify([caller, required, requestFacts]))
-    .update(policies)
+    .update(
+      JSON.stringify([
+        caller,
+        required,
+        readsTime ? facts : timeless,
+        identityKeys.map((key) => [key.name, key.digest]),
+        resourceKey?.digest ?? null,
+      ]),
+    )
     .digest('base64');
+}
+
+interface DocumentKey {
+  readonly digest: string;
+  /** Whether the document reads the request time (aws:CurrentTime, aws:EpochTime). */
+  readonly readsTime: boolean;
+}
+
+/**
+ * Policy documents that cannot change: the IAM store's frozen copies (unchangeablePolicy). Their keys
+ * are worked out once; any other document (a test's own object, a queue policy parsed at each call)
+ * is read in full at every call, so that a statement added to it in place is seen.
+ */
+const unchangeable = new WeakSet<PolicyDocument>();
+const documentKeys = new WeakMap<PolicyDocument, DocumentKey>();
+
+function documentKey(document: PolicyDocument): DocumentKey {
+  const known = documentKeys.get(document);
+  if (known) return known;
+  const text = JSON.stringify(document);
+  const key = { digest: createHash('sha256').update(text).digest('base64'), readsTime: TIME_KEYS.test(text) };
+  if (unchangeable.has(document)) documentKeys.set(document, key);
+  return key;
+}
+
+/**
+ * A frozen deep copy of `document`, for a store of policies: the caller's object stays its own, and
+ * the copy can be neither changed in place nor mistaken for another (its decisions' keys are kept).
+ */
+export function unchangeablePolicy(document: PolicyDocument): PolicyDocument {
+  const copy = deepFreeze(structuredClone(document));
+  unchangeable.add(copy);
+  return copy;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** Evaluates one required authorization for a caller. */

@@ -10,7 +10,12 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { NamedPolicy, PolicyDocument, PolicySource } from './authorizer.js';
+import {
+  type NamedPolicy,
+  type PolicyDocument,
+  type PolicySource,
+  unchangeablePolicy,
+} from './authorizer.js';
 import type { SimulatedClock } from './clock.js';
 import { AwsServiceError } from './errors.js';
 import { InputReader } from './input-reader.js';
@@ -114,7 +119,7 @@ export class SimulatedIam implements PolicySource {
     };
     this.roles.set(roleName.toLowerCase(), role);
     this.rolePolicies.set(roleName.toLowerCase(), {
-      inline: new Map(defaultPolicies.map((policy) => [policy.name, policy.document])),
+      inline: new Map(defaultPolicies.map((policy) => [policy.name, unchangeablePolicy(policy.document)])),
       attached: new Set(),
     });
     return role;
@@ -164,7 +169,7 @@ export class SimulatedIam implements PolicySource {
         `Maximum policy size of ${ROLE_INLINE_POLICIES_MAX_CHARACTERS} bytes exceeded for role ${roleName} (${total})`,
       );
     }
-    inline.set(policy.name, policy.document);
+    inline.set(policy.name, unchangeablePolicy(policy.document));
   }
 
   /** Creates a customer managed policy; returns its ARN. */
@@ -185,7 +190,7 @@ export class SimulatedIam implements PolicySource {
         message: `A policy called ${name} already exists. Duplicate names are not allowed.`,
       });
     }
-    this.managedPolicies.set(arn, document);
+    this.managedPolicies.set(arn, unchangeablePolicy(document));
     return arn;
   }
 
@@ -195,7 +200,7 @@ export class SimulatedIam implements PolicySource {
     if (policyCharacters(document) > MANAGED_POLICY_MAX_CHARACTERS) {
       throw limitExceeded(`Cannot exceed quota for PolicySize: ${MANAGED_POLICY_MAX_CHARACTERS}`);
     }
-    this.managedPolicies.set(policyArn, document);
+    this.managedPolicies.set(policyArn, unchangeablePolicy(document));
   }
 
   attachRolePolicy(roleName: string, policyArn: string): void {
@@ -213,7 +218,7 @@ export class SimulatedIam implements PolicySource {
 
   /** Sets the resource-based policy of a resource of another service (bucket, key, topic, queue...). */
   setResourcePolicy(resourceArn: string, document: PolicyDocument): void {
-    this.resourcePolicies.set(resourceArn, document);
+    this.resourcePolicies.set(resourceArn, unchangeablePolicy(document));
   }
 
   resourcePolicyOf(arn: string): PolicyDocument | undefined {

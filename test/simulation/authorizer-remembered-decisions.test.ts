@@ -12,6 +12,8 @@ import {
   type PolicySource,
   type RequestFacts,
 } from '../../simulation/account/authorizer.js';
+import { SimulatedClock } from '../../simulation/account/clock.js';
+import { SimulatedIam } from '../../simulation/account/iam.js';
 
 const ACCOUNT = '111122223333';
 const NOTEBOOK_ARN = `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:notebook-instance/remembered`;
@@ -115,5 +117,43 @@ describe('remembered IAM decisions', () => {
     );
 
     expect(other.decision).toBe('ImplicitlyDenied');
+  });
+
+  it('Given a role policy put into the IAM store, When the object it was given is changed afterwards, Then the store decides by what was put, and its own copy cannot be changed', async () => {
+    const iam = new SimulatedIam(new SimulatedClock({ start: '2026-12-01T10:00:00Z' }), ACCOUNT);
+    iam.createRole({ roleName: 'remembering' });
+    const given = allowStart();
+    iam.putRolePolicy('remembering', { name: 'inline', document: given });
+    const before = await authorize(CALLER, START, iam, at('2026-12-01T10:00:00Z'));
+
+    (given.Statement as unknown[]).push({ Effect: 'Deny', Action: 'sagemaker:*', Resource: '*' });
+    const after = await authorize(CALLER, START, iam, at('2026-12-01T10:00:00Z'));
+    const stored = iam.identityPoliciesOf(CALLER.roleArn)?.[0]?.document;
+    if (!stored) throw new Error('the role has no stored policy');
+
+    expect([before.decision, after.decision]).toEqual(['Allowed', 'Allowed']);
+    expect(stored.Statement).toHaveLength(1);
+    expect(() => (stored.Statement as unknown[]).push({})).toThrow(TypeError);
+  });
+
+  it('Given a decision under a stored policy, When the policy is put again denying the call, Then the next call is denied', async () => {
+    const iam = new SimulatedIam(new SimulatedClock({ start: '2026-12-01T10:00:00Z' }), ACCOUNT);
+    iam.createRole({ roleName: 'remembering' });
+    iam.putRolePolicy('remembering', { name: 'inline', document: allowStart() });
+    const before = await authorize(CALLER, START, iam, at('2026-12-01T10:00:00Z'));
+
+    iam.putRolePolicy('remembering', {
+      name: 'inline',
+      document: {
+        Version: '2012-10-17',
+        Statement: [
+          ...(allowStart().Statement as unknown[]),
+          { Effect: 'Deny', Action: 'sagemaker:*', Resource: '*' },
+        ],
+      },
+    });
+    const after = await authorize(CALLER, START, iam, at('2026-12-01T10:00:00Z'));
+
+    expect([before.decision, after.decision]).toEqual(['Allowed', 'ExplicitlyDenied']);
   });
 });
