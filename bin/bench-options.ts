@@ -3,11 +3,10 @@
  * answered before the benchmark loads (esbuild, the simulation), and the tests check them without
  * measuring anything.
  */
-import { parseArgs } from 'node:util';
 import {
-  answerHelpOrUsageError,
+  helpOrUsageErrorAnswer,
+  parseToolArgs,
   parseToolOptions,
-  type ToolOutput,
   wholeNumberOption,
 } from './command-line.js';
 
@@ -42,21 +41,10 @@ export type BenchCommand =
   | { readonly kind: 'usage-error'; readonly message: string }
   | { readonly kind: 'bench'; readonly json: boolean; readonly faultRuns: number };
 
-/**
- * --help and a usage error, answered before anything of the benchmark is loaded: prints the usage or
- * the problems and gives the exit status.
- */
-export function printHelpOrUsageError(
-  parsed: { readonly kind: 'help' } | { readonly kind: 'usage-error'; readonly message: string },
-  out: ToolOutput,
-): number {
-  return answerHelpOrUsageError(
-    parsed,
-    USAGE,
-    ['Run with --help for the usage: npm run bench -- --help'],
-    out,
-  );
-}
+/** --help and a usage error, answered before anything of the benchmark is loaded. */
+export const printHelpOrUsageError = helpOrUsageErrorAnswer(USAGE, [
+  'Run with --help for the usage: npm run bench -- --help',
+]);
 
 export function parseBenchArguments(args: readonly string[]): BenchCommand {
   const first = parseToolOptions(() => parseOptions(args));
@@ -69,15 +57,5 @@ export function parseBenchArguments(args: readonly string[]): BenchCommand {
 }
 
 function parseOptions(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: false,
-    tokens: true,
-    options: {
-      json: { type: 'boolean' },
-      'fault-runs': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseToolArgs(args, { json: { type: 'boolean' }, 'fault-runs': { type: 'string' } });
 }

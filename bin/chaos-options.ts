@@ -3,12 +3,11 @@
  * path names, nothing of the simulation or the AWS SDK), so --help and every refusal are answered
  * before a campaign loads, and the tests check them without running one.
  */
-import { parseArgs } from 'node:util';
 import { CHAOS_PATHS, type ChaosPath } from '../simulation/chaos/fault-catalogue.js';
 import {
-  answerHelpOrUsageError,
+  helpOrUsageErrorAnswer,
+  parseToolArgs,
   parseToolOptions,
-  type ToolOutput,
   wholeNumberOption,
 } from './command-line.js';
 
@@ -56,21 +55,10 @@ export type ChaosCommand =
     }
   | { readonly kind: 'replay'; readonly runId: string; readonly json: boolean };
 
-/**
- * --help and a usage error, answered before anything of the simulation is loaded: prints the usage or
- * the problems and gives the exit status.
- */
-export function printHelpOrUsageError(
-  parsed: { readonly kind: 'help' } | { readonly kind: 'usage-error'; readonly message: string },
-  out: ToolOutput,
-): number {
-  return answerHelpOrUsageError(
-    parsed,
-    USAGE,
-    ['Run with --help for the usage: npm run chaos -- --help'],
-    out,
-  );
-}
+/** --help and a usage error, answered before anything of the simulation is loaded. */
+export const printHelpOrUsageError = helpOrUsageErrorAnswer(USAGE, [
+  'Run with --help for the usage: npm run chaos -- --help',
+]);
 
 export function parseChaosArguments(args: readonly string[]): ChaosCommand {
   const first = parseToolOptions(() => parseOptions(args));
@@ -110,20 +98,13 @@ export function parseChaosArguments(args: readonly string[]): ChaosCommand {
 }
 
 function parseOptions(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: false,
-    tokens: true,
-    options: {
-      runs: { type: 'string' },
-      seed: { type: 'string' },
-      path: { type: 'string' },
-      workers: { type: 'string' },
-      log: { type: 'string' },
-      replay: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  return parseToolArgs(args, {
+    runs: { type: 'string' },
+    seed: { type: 'string' },
+    path: { type: 'string' },
+    workers: { type: 'string' },
+    log: { type: 'string' },
+    replay: { type: 'string' },
+    json: { type: 'boolean' },
   });
 }

@@ -3,6 +3,29 @@
  * errors (an unknown option, a missing value, a stray argument) are a usage error in its own words,
  * and the options given more than once, which parseArgs would silently keep the last of.
  */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+/**
+ * parseArgs as every tool here calls it: unknown options refused, the tokens kept (to find an option
+ * given twice), -h/--help beside the tool's own options, and positionals only where the tool takes some.
+ */
+export function parseToolArgs<const O extends OptionsConfig, const P extends boolean = false>(
+  args: readonly string[],
+  options: O,
+  allowPositionals?: P,
+) {
+  return parseArgs({
+    args: [...args],
+    strict: true,
+    allowPositionals: (allowPositionals ?? false) as P,
+    tokens: true,
+    options: { ...options, ...HELP_OPTION },
+  });
+}
 
 export type CommandLine<T> =
   | { readonly kind: 'parsed'; readonly parsed: T }
@@ -58,6 +81,14 @@ export function answerHelpOrUsageError(
   for (const line of parsed.message.split('\n')) out.printError(`error: ${line}`);
   for (const line of after) out.printError(line);
   return 2;
+}
+
+/** A tool's answer to --help and a usage error: answerHelpOrUsageError with its usage and pointer. */
+export function helpOrUsageErrorAnswer(
+  usage: string,
+  after: readonly string[],
+): (parsed: HelpOrUsageError, out: ToolOutput) => number {
+  return (parsed, out) => answerHelpOrUsageError(parsed, usage, after, out);
 }
 
 /**

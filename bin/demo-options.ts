@@ -2,8 +2,7 @@
  * `npm run demo`'s command line: the help text and the parser. Pure, so --help and every refusal are
  * answered before the simulation loads, and the tests check them without running anything.
  */
-import { parseArgs } from 'node:util';
-import { parseCommandLine } from './command-line.js';
+import { parseCommandLine, parseToolArgs } from './command-line.js';
 import { isScenarioName, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './demo-scenarios.js';
 
 export const EXIT_OK = 0;
@@ -91,16 +90,9 @@ export function parseDemoOptions(args: readonly string[]): DemoCommand {
 }
 
 function parseOptions(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: false,
-    tokens: true,
-    options: {
-      scenario: { type: 'string', multiple: true },
-      finding: { type: 'string' },
-      notebook: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  return parseToolArgs(args, {
+    scenario: { type: 'string', multiple: true },
+    finding: { type: 'string' },
+    notebook: { type: 'string' },
   });
 }

@@ -3,18 +3,12 @@
  * --region and --profile before it builds the SDK clients, and the tests can check every refusal
  * without an account. Every problem is reported at once, each naming the option that fixes it.
  */
-import { parseArgs } from 'node:util';
 import {
   APPROVAL_TABLE_OUTPUT,
   APPROVALS_TOOL,
   type PlanSelector,
 } from '../../handlers/shared/approval-command.js';
-import {
-  answerHelpOrUsageError,
-  parseCommandLine,
-  repeatedOptions,
-  type ToolOutput,
-} from '../command-line.js';
+import { helpOrUsageErrorAnswer, parseCommandLine, parseToolArgs, repeatedOptions } from '../command-line.js';
 import { REGION } from '../restore-notebook/arguments.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../restore-notebook/arguments.js';
@@ -84,16 +78,8 @@ export type ParsedApprovalsArguments =
   | { readonly kind: 'usage-error'; readonly message: string }
   | { readonly kind: 'options'; readonly options: ApprovalsOptions };
 
-/**
- * --help and a usage error, answered before anything of AWS is loaded: prints the usage or the
- * problems and gives the exit status.
- */
-export function printHelpOrUsageError(
-  parsed: { readonly kind: 'help' } | { readonly kind: 'usage-error'; readonly message: string },
-  out: ToolOutput,
-): number {
-  return answerHelpOrUsageError(parsed, USAGE, ['Run with --help for the usage.'], out);
-}
+/** --help and a usage error, answered before anything of AWS is loaded. */
+export const printHelpOrUsageError = helpOrUsageErrorAnswer(USAGE, ['Run with --help for the usage.']);
 
 export function parseApprovalsArguments(args: readonly string[]): ParsedApprovalsArguments {
   const commandLine = parseCommandLine(() => parseOptions(args));
@@ -171,12 +157,9 @@ export function parseApprovalsArguments(args: readonly string[]): ParsedApproval
 }
 
 function parseOptions(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: true,
-    tokens: true,
-    options: {
+  return parseToolArgs(
+    args,
+    {
       finding: { type: 'string' },
       resource: { type: 'string' },
       reason: { type: 'string' },
@@ -184,7 +167,7 @@ function parseOptions(args: readonly string[]) {
       region: { type: 'string' },
       profile: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
+    true,
+  );
 }

@@ -3,8 +3,7 @@
  * SDK client before the options are known (`--help` makes none at all), and the tests check every
  * refusal without an account. Every problem is reported at once, each naming the option that fixes it.
  */
-import { parseArgs } from 'node:util';
-import { parseCommandLine, repeatedOptions } from '../command-line.js';
+import { parseCommandLine, parseToolArgs, repeatedOptions } from '../command-line.js';
 import { REGION } from '../restore-notebook/placement.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../restore-notebook/arguments.js';
@@ -81,17 +80,10 @@ export function parsePreviewArguments(args: readonly string[]): ParsedPreviewArg
 }
 
 function parseOptions(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: false,
-    tokens: true,
-    options: {
-      region: { type: 'string' },
-      profile: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  return parseToolArgs(args, {
+    region: { type: 'string' },
+    profile: { type: 'string' },
+    config: { type: 'string' },
+    json: { type: 'boolean' },
   });
 }

@@ -3,7 +3,6 @@
  * and --role-arn before it builds the SDK clients, and the tests can check every refusal without an
  * account.
  */
-import { parseArgs } from 'node:util';
 import { SAGEMAKER_NAME_PATTERN } from '../../handlers/shared/notebook-recreation.js';
 import {
   parseSnapshotUri,
@@ -13,6 +12,7 @@ import {
 import {
   answerHelpOrUsageError,
   parseCommandLine,
+  parseToolArgs,
   repeatedOptions,
   type ToolOutput,
 } from '../command-line.js';
@@ -151,22 +151,15 @@ export function parseRestoreArguments(args: readonly string[]): ParsedArguments 
 }
 
 function parseOptions(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: false,
-    tokens: true,
-    options: {
-      snapshot: { type: 'string' },
-      settings: { type: 'string' },
-      name: { type: 'string' },
-      region: { type: 'string' },
-      account: { type: 'string' },
-      'role-arn': { type: 'string' },
-      wait: { type: 'boolean' },
-      'wait-minutes': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  return parseToolArgs(args, {
+    snapshot: { type: 'string' },
+    settings: { type: 'string' },
+    name: { type: 'string' },
+    region: { type: 'string' },
+    account: { type: 'string' },
+    'role-arn': { type: 'string' },
+    wait: { type: 'boolean' },
+    'wait-minutes': { type: 'string' },
+    'dry-run': { type: 'boolean' },
   });
 }

@@ -4,13 +4,12 @@
  * read --region before it builds the SDK clients, and the tests can check every refusal without an
  * account.
  */
-import { parseArgs } from 'node:util';
 import { RESOURCE_KINDS, type ResourceKind } from '../../handlers/shared/controls/resource-kinds.js';
 import { bucketNameProblem } from '../../handlers/shared/notebook-backup-layout.js';
 import { SAGEMAKER_NAME_PATTERN } from '../../handlers/shared/notebook-recreation.js';
 import { RESOURCE_SNAPSHOTS_PREFIX, resourceSnapshotKey } from '../../handlers/shared/resource-snapshot.js';
 import { RESTORE_TOOL } from '../../handlers/shared/restore-command.js';
-import { parseCommandLine, repeatedOptions } from '../command-line.js';
+import { parseCommandLine, parseToolArgs, repeatedOptions } from '../command-line.js';
 import { type Placement, placementOf, placementProblems } from '../restore-notebook/placement.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, printHelpOrUsageError } from '../restore-notebook/arguments.js';
@@ -156,18 +155,11 @@ export function parseResourceRestoreArguments(args: readonly string[]): ParsedRe
 }
 
 function parseOptions(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: false,
-    tokens: true,
-    options: {
-      snapshot: { type: 'string' },
-      region: { type: 'string' },
-      account: { type: 'string' },
-      'role-arn': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  return parseToolArgs(args, {
+    snapshot: { type: 'string' },
+    region: { type: 'string' },
+    account: { type: 'string' },
+    'role-arn': { type: 'string' },
+    'dry-run': { type: 'boolean' },
   });
 }
