@@ -3,37 +3,43 @@
  * (script-interpreter.ts): choices of speed that must not change what a script sees.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SimulatedStorage } from '../../simulation/account/storage.js';
-import { scratchParent } from '../../simulation/scratch-disk.js';
+import {
+  fitsTheSimulation,
+  MEMORY_DISK_MIN_FREE_BYTES,
+  scratchParent,
+} from '../../simulation/scratch-disk.js';
 import { scriptInterpreterDir } from '../../simulation/script-interpreter.js';
 
-function writable(directory: string): boolean {
-  try {
-    accessSync(directory, constants.W_OK | constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('the machine a lifecycle script runs on', () => {
-  it('Given this machine, When the simulation picks where its disks live, Then it is the memory disk when there is a writable one, else the temporary directory', () => {
-    const memoryDisk = existsSync('/dev/shm') && writable('/dev/shm');
+  it('Given this machine, When the simulation picks where its disks live, Then it is the memory disk when there is a writable one with room, else the temporary directory', () => {
+    const memoryDisk = fitsTheSimulation('/dev/shm', MEMORY_DISK_MIN_FREE_BYTES);
 
     expect(scratchParent()).toBe(memoryDisk ? '/dev/shm' : tmpdir());
   });
 
-  it('Given a writable /dev/shm, When an account writes a notebook volume, Then the volume is on a memory file system under it', () => {
+  it('Given a writable directory, When it must hold more than it has free (a container’s 64 MB /dev/shm), Then it does not fit; a missing directory never does', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'scratch-fit-'));
+    try {
+      expect(fitsTheSimulation(directory, 1)).toBe(true);
+      expect(fitsTheSimulation(directory, Number.MAX_SAFE_INTEGER)).toBe(false);
+      expect(fitsTheSimulation(join(directory, 'missing'), 1)).toBe(false);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('Given a writable /dev/shm with room, When an account writes a notebook volume, Then the volume is on a memory file system under it', () => {
     const storage = new SimulatedStorage();
     try {
       const volumes = storage.volumesRoot();
       const fileSystem = spawnSync('stat', ['-f', '-c', '%T', volumes], { encoding: 'utf8' });
 
-      if (existsSync('/dev/shm') && writable('/dev/shm')) {
+      if (fitsTheSimulation('/dev/shm', MEMORY_DISK_MIN_FREE_BYTES)) {
         expect(volumes.startsWith('/dev/shm/')).toBe(true);
         expect(fileSystem.stdout.trim()).toBe('tmpfs');
       } else {
