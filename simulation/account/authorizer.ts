@@ -192,6 +192,11 @@ const decisions = new Map<string, AuthorizationResult>();
 const MAX_REMEMBERED_DECISIONS = 20_000;
 const TIME_KEYS = /aws:(CurrentTime|EpochTime)/i;
 
+/** Whether policy text reads the request time: only then does a decision depend on when it is asked. */
+export function readsRequestTime(policyText: string): boolean {
+  return TIME_KEYS.test(policyText);
+}
+
 function decisionKey(
   caller: Caller,
   required: RequiredAuthorization,
@@ -234,7 +239,10 @@ function documentKey(document: PolicyDocument): DocumentKey {
   const known = documentKeys.get(document);
   if (known) return known;
   const text = JSON.stringify(document);
-  const key = { digest: createHash('sha256').update(text).digest('base64'), readsTime: TIME_KEYS.test(text) };
+  const key = {
+    digest: createHash('sha256').update(text).digest('base64'),
+    readsTime: readsRequestTime(text),
+  };
   if (unchangeable.has(document)) documentKeys.set(document, key);
   return key;
 }

@@ -74,6 +74,7 @@ import type { StandInAuthorization, StandInIamContext } from '../fake-aws/author
 import { authorizerServer } from '../fake-aws/authorizer-server.js';
 import { standInAuthorizer } from '../fake-aws/cli-build.js';
 import { scriptInterpreterDir } from '../script-interpreter.js';
+import { readsRequestTime } from './authorizer.js';
 import { type CopySize, type CopyThroughput, copySeconds } from './copy-throughput.js';
 import { roleIdFor } from './iam.js';
 import { killGroup } from './process-group.js';
@@ -528,7 +529,7 @@ let evaluatorManifests: string | undefined;
  */
 function decisionCacheFor(authorizer: string, context: { readonly at: string }): string {
   const text = JSON.stringify(context);
-  const timeMatters = /aws:(CurrentTime|EpochTime)/i.test(text);
+  const timeMatters = readsRequestTime(text);
   const { at: _at, ...timeless } = context;
   evaluatorManifests ??= (existsSync(EVALUATOR_PACKAGES) ? readdirSync(EVALUATOR_PACKAGES).sort() : [])
     .map((name) => join(EVALUATOR_PACKAGES, name, 'package.json'))

@@ -119,6 +119,24 @@ describe('remembered IAM decisions', () => {
     expect(other.decision).toBe('ImplicitlyDenied');
   });
 
+  it('Given a policy that allows one session of the role only, When another session of the same role makes the same call under the same policy, Then it is decided for itself and denied', async () => {
+    const policies = policiesOf({
+      [CALLER.roleArn]: allowStart({
+        StringEquals: { 'aws:userid': `${CALLER.roleId}:${CALLER.sessionName}` },
+      }),
+    });
+    const first = await authorize(CALLER, START, policies, at('2026-12-01T10:00:00Z'));
+
+    const other = await authorize(
+      { ...CALLER, sessionName: 'other' },
+      START,
+      policies,
+      at('2026-12-01T10:00:00Z'),
+    );
+
+    expect([first.decision, other.decision]).toEqual(['Allowed', 'ImplicitlyDenied']);
+  });
+
   it('Given a role policy put into the IAM store, When the object it was given is changed afterwards, Then the store decides by what was put, and its own copy cannot be changed', async () => {
     const iam = new SimulatedIam(new SimulatedClock({ start: '2026-12-01T10:00:00Z' }), ACCOUNT);
     iam.createRole({ roleName: 'remembering' });
