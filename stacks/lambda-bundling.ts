@@ -179,42 +179,40 @@ export const LAMBDA_BUNDLING = {
 /** The file name NodejsFunction gives the bundle (Lambda looks for `index.<handler>`). */
 export const BUNDLE_FILE_NAME = 'index.js';
 
-/** esbuild options equivalent to the command NodejsFunction runs locally for LAMBDA_BUNDLING. */
+/** esbuild options equivalent to the command NodejsFunction runs locally for LAMBDA_BUNDLING, entries aside. */
+const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
+  bundle: true,
+  platform: 'node',
+  target: LAMBDA_BUNDLING.target,
+  format: LAMBDA_BUNDLING.format,
+  minify: LAMBDA_BUNDLING.minify,
+  keepNames: LAMBDA_BUNDLING.keepNames,
+  sourcemap: LAMBDA_BUNDLING.sourceMap,
+  logLevel: LAMBDA_BUNDLING.logLevel,
+  mainFields: LAMBDA_BUNDLING.mainFields,
+  external: LAMBDA_BUNDLING.externalModules,
+  // esbuildArgs' --supported:dynamic-import=false
+  supported: { 'dynamic-import': false },
+};
+
+/** esbuild options that build one handler's bundle into `outfile`, as NodejsFunction does. */
 export function toEsbuildOptions(source: LambdaHandlerSource, outfile: string): BuildOptions {
-  return {
-    entryPoints: [source.entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: LAMBDA_BUNDLING.target,
-    format: LAMBDA_BUNDLING.format,
-    minify: LAMBDA_BUNDLING.minify,
-    keepNames: LAMBDA_BUNDLING.keepNames,
-    sourcemap: LAMBDA_BUNDLING.sourceMap,
-    logLevel: LAMBDA_BUNDLING.logLevel,
-    mainFields: LAMBDA_BUNDLING.mainFields,
-    external: LAMBDA_BUNDLING.externalModules,
-    // esbuildArgs' --supported:dynamic-import=false
-    supported: { 'dynamic-import': false },
-  };
+  return { ...ESBUILD_OPTIONS, entryPoints: [source.entry], outfile };
 }
 
 /**
  * esbuild options that build every handler of `sources` in one call, each into
- * `<directory>/<name>/index.js`: toEsbuildOptions' options with one entry point per handler. Without
- * code splitting each output is what NodejsFunction writes for that handler alone, and the modules the
- * handlers share (the SDK's) are parsed once instead of once per handler.
+ * `<directory>/<name>/index.js`. Without code splitting each output is what NodejsFunction writes for
+ * that handler alone, and the modules the handlers share (the SDK's) are parsed once instead of once per
+ * handler.
  */
 export function toEsbuildBatchOptions(
   sources: readonly LambdaHandlerSource[],
   directory: string,
 ): BuildOptions {
-  const [first] = sources;
-  if (!first) throw new Error('toEsbuildBatchOptions needs at least one handler');
-  const { entryPoints: _entry, outfile: _outfile, ...shared } = toEsbuildOptions(first, BUNDLE_FILE_NAME);
   const entryName = BUNDLE_FILE_NAME.replace(/\.js$/, '');
   return {
-    ...shared,
+    ...ESBUILD_OPTIONS,
     entryPoints: Object.fromEntries(sources.map((source) => [`${source.name}/${entryName}`, source.entry])),
     outdir: directory,
   };

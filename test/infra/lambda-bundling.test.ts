@@ -1,8 +1,9 @@
 /**
- * The Lambda bundles as the stack builds them (toEsbuildOptions; toEsbuildBatchOptions builds them all in
- * one call, and remediation-stack.test.ts holds those byte for byte to NodejsFunction's): the SDK's ES module builds, minified, and only what a cold
- * start never runs left to the Lambda runtime's SDK. What each choice buys is measured by `npm run
- * bench` (docs/performance.md, "Cold start: what is bundled and why").
+ * The Lambda bundles as the stack builds them (toEsbuildOptions; toEsbuildBatchOptions builds them all
+ * in one call, which remediation-stack.test.ts holds byte for byte to NodejsFunction's): the SDK's ES
+ * module builds, minified, and only what a cold start never runs left to the Lambda runtime's SDK. What
+ * each choice buys is measured by `npm run bench` (docs/performance.md, "Cold start: what is bundled
+ * and why").
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,9 +15,7 @@ import { PROJECT_ROOT } from '../../simulation/deploy/build-cache.js';
 import {
   BUNDLE_FILE_NAME,
   LAMBDA_BUNDLING,
-  LAMBDA_HANDLERS,
   lambdaHandler,
-  toEsbuildBatchOptions,
   toEsbuildOptions,
 } from '../../stacks/lambda-bundling.js';
 
@@ -212,26 +211,5 @@ describe('Lambda bundling', () => {
           'Status (Stopped) not in ([InService]) (Service: SageMaker, Error Code: ValidationException)',
       },
     ]);
-  });
-});
-
-describe('Lambda bundling in one call', () => {
-  it('Given every handler, When their bundles are built in one call, Then the options are each handler’s own but for one entry point per handler, written to <name>/index.js', () => {
-    const batch = toEsbuildBatchOptions(LAMBDA_HANDLERS, '/bundles');
-
-    for (const source of LAMBDA_HANDLERS) {
-      const { entryPoints, outfile, ...own } = toEsbuildOptions(source, '/bundles/x/index.js');
-      const { entryPoints: batchEntries, outdir, ...shared } = batch;
-      expect(shared).toEqual(own);
-      expect([outdir, outfile]).toEqual(['/bundles', '/bundles/x/index.js']);
-      expect(entryPoints).toEqual([source.entry]);
-      expect((batchEntries as Record<string, string>)[`${source.name}/index`]).toBe(source.entry);
-    }
-    expect(Object.keys(batch.entryPoints as Record<string, string>)).toHaveLength(LAMBDA_HANDLERS.length);
-    expect(BUNDLE_FILE_NAME).toBe('index.js');
-  });
-
-  it('Given no handler, When a batch is asked for, Then it is refused', () => {
-    expect(() => toEsbuildBatchOptions([], '/bundles')).toThrow('at least one handler');
   });
 });

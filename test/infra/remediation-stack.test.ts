@@ -621,19 +621,22 @@ describe('Lambda functions', () => {
     };
     // When every handler is bundled with esbuild directly, in one call
     const directory = mkdtempSync(join(tmpdir(), 'bundles-'));
-    await build(toEsbuildBatchOptions(LAMBDA_HANDLERS, directory));
+    try {
+      await build(toEsbuildBatchOptions(LAMBDA_HANDLERS, directory));
 
-    // Then each bundle is the one NodejsFunction put in the assembly
-    for (const source of LAMBDA_HANDLERS) {
-      const fnId = functionIds[source.name];
-      const s3Key = template.toJSON().Resources[fnId as string].Properties.Code.S3Key as string;
-      const deployed = readFileSync(
-        join(assembly.directory, `asset.${s3Key.replace(/\.zip$/, '')}`, BUNDLE_FILE_NAME),
-      );
-      const built = readFileSync(join(directory, source.name, BUNDLE_FILE_NAME));
-      expect(built.equals(deployed), source.name).toBe(true);
+      // Then each bundle is the one NodejsFunction put in the assembly
+      for (const source of LAMBDA_HANDLERS) {
+        const fnId = functionIds[source.name];
+        const s3Key = template.toJSON().Resources[fnId as string].Properties.Code.S3Key as string;
+        const deployed = readFileSync(
+          join(assembly.directory, `asset.${s3Key.replace(/\.zip$/, '')}`, BUNDLE_FILE_NAME),
+        );
+        const built = readFileSync(join(directory, source.name, BUNDLE_FILE_NAME));
+        expect(built.equals(deployed), source.name).toBe(true);
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
     }
-    rmSync(directory, { recursive: true, force: true });
   });
 
   it('plan-remediation gets REMEDIATION_SETTINGS with the recreate facts that pass the runtime schema once deployed', () => {
