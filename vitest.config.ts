@@ -53,10 +53,11 @@ function filesNeedingIsolation(): string[] {
 const ISOLATED = filesNeedingIsolation();
 
 /**
- * The files that take longest on a clean clone, longest first (the 200-run fault campaigns, 100,000 real
- * files through the real scripts, the first Lambda bundling, the bursts, the IAM coverage suite, the
- * scripts' own tests, the processes the CLI tests start). They start first: Vitest would otherwise order
- * a fresh clone's files by size, and one of these could start last and run on alone at the end.
+ * The files that take 5 s or more on a clean clone, longest first, as measured there: the 200-run fault
+ * campaigns, 100,000 real files through the real scripts, the first Lambda bundling, the bursts, the IAM
+ * coverage suite, the scripts' own tests, and the tests that start processes or run recreations. They
+ * start first: Vitest would otherwise order a fresh clone's files by size, and one of these could start
+ * last and run on alone at the end.
  */
 const LONGEST = [
   'test/workflow/fault-campaign-recreation.test.ts',

@@ -179,7 +179,7 @@ export const LAMBDA_BUNDLING = {
 /** The file name NodejsFunction gives the bundle (Lambda looks for `index.<handler>`). */
 export const BUNDLE_FILE_NAME = 'index.js';
 
-/** esbuild options equivalent to the command NodejsFunction runs locally for LAMBDA_BUNDLING, entries aside. */
+/** esbuild options equal to the command NodejsFunction runs locally for LAMBDA_BUNDLING, entries aside. */
 const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
   bundle: true,
   platform: 'node',

@@ -139,7 +139,7 @@ export function parseRuntimeSettings(text: string | undefined): RuntimeSettings 
  * recreation's 25,000-event history before its 30 minutes per phase ran out.
  */
 export const DEFAULT_CHECK_BACKOFF_SECONDS: readonly number[] = [...Array<number>(30).fill(10), 60];
-/** Further status checks per phase before the run gives up: 30 minutes of them (5 of 10 s, 25 of 60 s). */
+/** Further status checks per phase before the run gives up: 30 minutes of them (30 at 10 s, 25 at 60 s). */
 export const DEFAULT_MAX_STATUS_CHECKS = 55;
 
 /** The delay before each further status check: the backoff, its last delay repeated up to `checks`. */

@@ -9,8 +9,8 @@ import { expectEveryRunSafe } from './fault-campaign-fixtures.js';
 
 /**
  * 200 runs in this process, each running both lifecycle scripts for real (about 70 process starts, nine
- * of them python3): 115 s measured beside the rest of the suite on the 2-core machine; room for a machine
- * several times slower.
+ * of them python3): 93 to 115 s measured beside the rest of the suite on the 2-core machine; room for a
+ * machine several times slower.
  */
 const CAMPAIGN_TIMEOUT_MS = 30 * 60_000;
 
