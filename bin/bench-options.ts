@@ -14,8 +14,8 @@ export const EXIT_OK = 0;
 export const EXIT_MISSED = 1;
 
 /**
- * Issue 7's minimum of seeded fault runs per path: here, where --help reads it without loading the
- * benchmark, which takes it from here (FAULT_RUNS_PER_PATH).
+ * Issue 7's minimum of seeded fault runs per path (of the campaign seed, CAMPAIGN_SEED): here, where
+ * --help reads it without loading the benchmark, which takes it from here (measureFaults).
  */
 export const DEFAULT_FAULT_RUNS = 500;
 

@@ -358,8 +358,6 @@ export async function measureIam(bench: {
   };
 }
 
-/** Issue 7: at least 500 seeded fault runs per path (of the campaign seed, CAMPAIGN_SEED). */
-export const FAULT_RUNS_PER_PATH = DEFAULT_FAULT_RUNS;
 /** Child processes the campaign runs in: the development and CI machines have 2 cores. */
 export const FAULT_WORKERS = 2;
 
@@ -376,7 +374,7 @@ export interface FaultMeasurement {
 
 /** The fault campaign (simulation/chaos): `runsPerPath` seeded runs on each path, counted. */
 export async function measureFaults(
-  runsPerPath = FAULT_RUNS_PER_PATH,
+  runsPerPath = DEFAULT_FAULT_RUNS,
   seed = CAMPAIGN_SEED,
 ): Promise<FaultMeasurement> {
   const started = Date.now();

@@ -68,7 +68,7 @@ export interface ToolOutput {
  * stdout (exit 0), or each problem as `error: ...` on stderr followed by the tool's pointer to its help
  * (`after`), exit 2.
  */
-export function answerHelpOrUsageError(
+function answerHelpOrUsageError(
   parsed: HelpOrUsageError,
   usage: string,
   after: readonly string[],

@@ -10,7 +10,7 @@ import {
   type SnapshotLocation,
 } from '../../handlers/shared/restore-command.js';
 import {
-  answerHelpOrUsageError,
+  helpOrUsageErrorAnswer,
   parseCommandLine,
   parseToolArgs,
   repeatedOptions,
@@ -86,7 +86,7 @@ export function printHelpOrUsageError(
   usage: string,
   out: ToolOutput,
 ): number {
-  return answerHelpOrUsageError(parsed, usage, ['', usage], out);
+  return helpOrUsageErrorAnswer(usage, ['', usage])(parsed, out);
 }
 
 /** Options of the version 1 tool, which older notes and alerts still name: what replaced them. */
