@@ -52,6 +52,7 @@ import {
   type NamedPolicy,
   type PolicyDocument,
   type RequiredAuthorization,
+  unchangeablePolicy,
 } from '../account/authorizer.js';
 
 /** What the notebook host hands over for one script run. */
@@ -78,7 +79,7 @@ export interface StandInAuthorization {
 }
 
 /** What one check answers: what the CLI form exits with, appends to the record file and prints. */
-export interface CheckOutcome {
+interface CheckOutcome {
   readonly code: number;
   /** JSON lines, one per decision, each ending in a newline. */
   readonly records: string;
@@ -118,7 +119,18 @@ function contextOf(contextFile: string): StandInIamContext {
   const stamp = `${stats.mtimeMs}:${stats.size}`;
   const cached = contexts.get(contextFile);
   if (cached?.stamp === stamp) return cached.context;
-  const context = JSON.parse(readFileSync(contextFile, 'utf8')) as StandInIamContext;
+  const parsed = JSON.parse(readFileSync(contextFile, 'utf8')) as StandInIamContext;
+  // Frozen copies: each document's part of a decision's key is worked out once, not at every check.
+  const context: StandInIamContext = {
+    ...parsed,
+    identityPolicies: parsed.identityPolicies.map((policy) => ({
+      ...policy,
+      document: unchangeablePolicy(policy.document),
+    })),
+    resourcePolicies: Object.fromEntries(
+      Object.entries(parsed.resourcePolicies).map(([arn, document]) => [arn, unchangeablePolicy(document)]),
+    ),
+  };
   if (contexts.size >= MAX_CONTEXTS) contexts.clear();
   contexts.set(contextFile, { stamp, context });
   return context;
@@ -128,7 +140,7 @@ function contextOf(contextFile: string): StandInIamContext {
  * Decides one call under the context file, as the CLI form does, without writing anything: a usage error
  * or a failed evaluation is code 2, with the records of the decisions taken before it.
  */
-export async function decide(contextFile: string, args: readonly string[]): Promise<CheckOutcome> {
+async function decide(contextFile: string, args: readonly string[]): Promise<CheckOutcome> {
   const [direction, bucket, key, missing] = args;
   if (
     !contextFile ||
@@ -305,7 +317,7 @@ function serve(portFile: string | undefined): void {
   }, 1000);
 }
 
-/** Whether this module is the program node runs, rather than one imported (a test of `decide`). */
+/** Whether this module is the program node runs, rather than imported (the host imports its types). */
 function isMain(): boolean {
   const script = process.argv[1];
   if (!script) return false;

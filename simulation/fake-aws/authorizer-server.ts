@@ -56,7 +56,6 @@ function start(): AuthorizerServer | undefined {
         FAKE_AWS_AUTHORIZER_PARENT: String(process.pid),
         FAKE_AWS_AUTHORIZER_SCRATCH: directory,
       },
-      detached: false,
     });
     // The server must not keep this process alive: it is stopped on exit.
     child.unref();
