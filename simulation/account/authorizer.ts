@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { deepFreeze } from '../frozen-json.js';
 
 export type ContextValue = string | string[];
 
@@ -255,14 +256,6 @@ export function unchangeablePolicy(document: PolicyDocument): PolicyDocument {
   const copy = deepFreeze(structuredClone(document));
   unchangeable.add(copy);
   return copy;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }
 
 /** Evaluates one required authorization for a caller. */

@@ -12,6 +12,7 @@
 import type { SimulatedAccount } from '../account/account.js';
 import type { PolicyDocument } from '../account/authorizer.js';
 import type { InputTransformer } from '../account/input-transformer.js';
+import { FrozenJsonCache } from '../frozen-json.js';
 import {
   type CloudFormationTemplate,
   generatedName,
@@ -61,7 +62,10 @@ export interface DeployedStateMachine {
   readonly name: string;
   readonly arn: string;
   readonly roleArn: string;
-  /** The definition with its `${Placeholders}`, as in DefinitionString. */
+  /**
+   * The definition with its `${Placeholders}`, as in DefinitionString: frozen, and the same object in
+   * every deployment of the same text (local-state-machine.ts prepares it once).
+   */
   readonly definition: Record<string, unknown>;
   /** DefinitionSubstitutions, resolved. */
   readonly substitutions: Readonly<Record<string, string>>;
@@ -82,11 +86,25 @@ export interface DeployedStack {
 
 type Properties = Record<string, TemplateValue>;
 
+/** State machine definitions by their text: a few configurations at a time are deployed again and again. */
+const parsedDefinitions = new FrozenJsonCache(8);
+
 const stringArray = (value: TemplateValue | undefined): string[] =>
   Array.isArray(value) ? value.map(String) : value === undefined || value === null ? [] : [String(value)];
 
 /** Resources in an order where everything a resource refers to comes first. */
-function deploymentOrder(template: CloudFormationTemplate): string[] {
+/** Each frozen template's order (synthesize.ts shares one per configuration): it cannot change. */
+const deploymentOrders = new WeakMap<CloudFormationTemplate, readonly string[]>();
+
+function deploymentOrder(template: CloudFormationTemplate): readonly string[] {
+  const known = deploymentOrders.get(template);
+  if (known) return known;
+  const order = dependencyOrder(template);
+  if (Object.isFrozen(template)) deploymentOrders.set(template, order);
+  return order;
+}
+
+function dependencyOrder(template: CloudFormationTemplate): string[] {
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (id: string): void => {
@@ -462,7 +480,7 @@ export function deployTemplate(
           name: machineName,
           arn: machineArn,
           roleArn: String(properties.RoleArn),
-          definition: JSON.parse(String(properties.DefinitionString)) as Record<string, unknown>,
+          definition: parsedDefinitions.parse(String(properties.DefinitionString)) as Record<string, unknown>,
           substitutions: Object.fromEntries(
             Object.entries((properties.DefinitionSubstitutions ?? {}) as Record<string, TemplateValue>).map(
               ([key, value]) => [key, String(value)],

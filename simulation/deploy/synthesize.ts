@@ -6,7 +6,8 @@
  * Lambda bundling is skipped (the handlers run in-process from source); everything else is the real
  * synthesis, cdk-nag excepted (the CDK app runs it; here it would only cost time). Synthesis takes
  * about a second: each configuration, account and region is synthesized once for all the processes of
- * a run (build-cache.ts, addressed by the sources synthesis reads), and each caller gets its own copy.
+ * a run (build-cache.ts, addressed by the sources synthesis reads), and parsed once: callers share a
+ * frozen template.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { CONTROL_MODULES } from '../../handlers/shared/controls/registry.js';
 import { loadConfiguration } from '../../stacks/configuration.js';
 import { MemberStack } from '../../stacks/member-stack.js';
 import { SageMakerRemediationStack } from '../../stacks/remediation-stack.js';
+import { FrozenJsonCache } from '../frozen-json.js';
 import { cachedText, SYNTHESIS_SOURCES } from './build-cache.js';
 import type { CloudFormationTemplate } from './cloudformation.js';
 
@@ -35,6 +37,8 @@ function registryDigest(): string {
 
 /** Templates as JSON text, by request: this process's, then the run's on disk. */
 const synthesized = new Map<string, string>();
+/** The templates parsed: a few configurations at a time are deployed again and again. */
+const parsedTemplates = new FrozenJsonCache(8);
 
 function cachedTemplate(request: unknown, synthesize: () => CloudFormationTemplate): CloudFormationTemplate {
   const key = JSON.stringify(request);
@@ -43,8 +47,8 @@ function cachedTemplate(request: unknown, synthesize: () => CloudFormationTempla
     text = cachedText(SYNTHESIS_SOURCES, request, () => JSON.stringify(synthesize()));
     synthesized.set(key, text);
   }
-  // A copy per caller: a deployment that changes its template cannot change another's.
-  return JSON.parse(text) as CloudFormationTemplate;
+  // Shared and frozen: a deployment that tried to change its template would fail, not change another's.
+  return parsedTemplates.parse(text) as CloudFormationTemplate;
 }
 
 export interface SynthesisTarget {

@@ -1,7 +1,8 @@
 /**
  * What the test run builds once and shares between its processes: templates and bundles are addressed
- * by the content of their sources, so an edited source is built anew; state machine definitions are
- * validated once per process, and a rejected one is rejected every time.
+ * by the content of their sources, so an edited source is built anew; templates and definitions are
+ * parsed once and shared frozen; state machine definitions are validated once per process (a frozen one
+ * is also substituted once per set of values), and a rejected one is rejected every time.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cachedText, contentDigest, PROJECT_ROOT } from '../../simulation/deploy/build-cache.js';
 import { synthesizeTemplate } from '../../simulation/deploy/synthesize.js';
-import type { StateMachineDefinition } from '../../statemachines/amazon-states-language.js';
+import { deepFreeze } from '../../simulation/frozen-json.js';
+import { LocalStateMachine } from '../../simulation/runner/local-state-machine.js';
+import type { StateMachineDefinition, TaskState } from '../../statemachines/amazon-states-language.js';
+import { placeholder } from '../../statemachines/state-builders.js';
 import { givenBackend, machineOf } from './local-runner-fixtures.js';
 
 const KIND = 'build-cache-test';
@@ -105,14 +109,22 @@ describe('the build cache', () => {
 });
 
 describe('synthesized templates', () => {
-  it('Given a template synthesized before, When it is asked for again and the first copy was changed, Then the second copy is as synthesized', () => {
+  it('Given a template synthesized before, When a caller tries to change it, Then the change is refused and the next caller gets it as synthesized', () => {
     const target = { configuration: {}, accountId: '111122223333', region: 'eu-west-1' };
     const first = synthesizeTemplate(target);
     const resources = Object.keys(first.Resources).length;
+    const [logicalId = '', resource] = Object.entries(first.Resources)[0] ?? [];
 
-    (first as { Resources: unknown }).Resources = {};
+    expect(() => {
+      (first as { Resources: unknown }).Resources = {};
+    }).toThrow(TypeError);
+    expect(() => {
+      (resource as { Properties: unknown }).Properties = {};
+    }).toThrow(TypeError);
 
-    expect(Object.keys(synthesizeTemplate(target).Resources)).toHaveLength(resources);
+    const second = synthesizeTemplate(target);
+    expect(Object.keys(second.Resources)).toHaveLength(resources);
+    expect(second.Resources[logicalId]).toEqual(resource);
   });
 });
 
@@ -128,6 +140,59 @@ describe('state machine definitions validated once', () => {
 
     expect(second.substitutedDefinition).toEqual(first.substitutedDefinition);
     expect(second.substitutedDefinition).not.toBe(first.substitutedDefinition);
+  });
+
+  it('Given a frozen definition (as every deployment of one text gets), When two machines run it with the same values, Then they share one prepared definition, frozen all the way down', () => {
+    const frozen = deepFreeze(structuredClone(definition));
+    const first = machineOf(frozen, givenBackend().backend);
+    const second = machineOf(frozen, givenBackend().backend);
+
+    expect(second.substitutedDefinition).toBe(first.substitutedDefinition);
+    expect(Object.isFrozen(first.substitutedDefinition.States.Done)).toBe(true);
+  });
+
+  it('Given a frozen definition with a placeholder, When machines run it with other values, Then each gets its own substitution', () => {
+    const frozen = deepFreeze<StateMachineDefinition>({
+      StartAt: 'Alert',
+      States: {
+        Alert: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:sns:publish',
+          Parameters: { TopicArn: placeholder('Topic'), Message: 'hello' },
+          End: true,
+        },
+      },
+    });
+    const topicOf = (topic: string) => {
+      const machine = new LocalStateMachine({
+        name: 'alerts',
+        definition: frozen,
+        backend: givenBackend().backend,
+        functions: {},
+        resources: { Topic: topic },
+      });
+      return (machine.substitutedDefinition.States.Alert as TaskState).Parameters?.TopicArn;
+    };
+
+    expect(topicOf('arn:aws:sns:eu-west-1:111122223333:first')).toBe(
+      'arn:aws:sns:eu-west-1:111122223333:first',
+    );
+    expect(topicOf('arn:aws:sns:eu-west-1:111122223333:second')).toBe(
+      'arn:aws:sns:eu-west-1:111122223333:second',
+    );
+    expect(topicOf('arn:aws:sns:eu-west-1:111122223333:first')).toBe(
+      'arn:aws:sns:eu-west-1:111122223333:first',
+    );
+  });
+
+  it('Given a definition that is not frozen, When it is changed between two machines, Then the second runs the changed definition', () => {
+    const changing = structuredClone(definition) as { States: Record<string, unknown> };
+    const first = machineOf(changing as unknown as StateMachineDefinition, givenBackend().backend);
+    changing.States.Done = { Type: 'Succeed' };
+    const second = machineOf(changing as unknown as StateMachineDefinition, givenBackend().backend);
+
+    expect(first.substitutedDefinition.States.Done?.Type).toBe('Pass');
+    expect(second.substitutedDefinition.States.Done?.Type).toBe('Succeed');
   });
 
   it('Given an invalid definition, When machines are made from it twice, Then both are refused', () => {
