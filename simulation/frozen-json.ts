@@ -25,8 +25,8 @@ export class FrozenJsonCache {
 
   /** `JSON.parse(text)`, deep-frozen, the same object for the same text while it is kept. */
   parse(text: string): unknown {
-    const known = this.parsed.get(text);
-    if (known !== undefined || this.parsed.has(text)) {
+    if (this.parsed.has(text)) {
+      const known = this.parsed.get(text);
       // Most recently used last: the oldest is the first to go.
       this.parsed.delete(text);
       this.parsed.set(text, known);

@@ -92,10 +92,10 @@ const parsedDefinitions = new FrozenJsonCache(8);
 const stringArray = (value: TemplateValue | undefined): string[] =>
   Array.isArray(value) ? value.map(String) : value === undefined || value === null ? [] : [String(value)];
 
-/** Resources in an order where everything a resource refers to comes first. */
 /** Each frozen template's order (synthesize.ts shares one per configuration): it cannot change. */
 const deploymentOrders = new WeakMap<CloudFormationTemplate, readonly string[]>();
 
+/** Resources in an order where everything a resource refers to comes first. */
 function deploymentOrder(template: CloudFormationTemplate): readonly string[] {
   const known = deploymentOrders.get(template);
   if (known) return known;
